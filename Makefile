@@ -1,0 +1,66 @@
+# De-escalation Tracker. `make run` serves the app with the Pakistan–Iran case; `make test` runs the suite
+# on SQLite and then on a throwaway PostgreSQL.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+# Python >= 3.12 (Django 6). pyenv reads .python-version (3.13) at the project root.
+PYTHON := $(shell for p in python3.13 python3.12 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+CASES := fixtures/pakistan-iran-2024.json
+PYTEST_ARGS ?=
+
+.PHONY: help run setup test test-sqlite test-postgres lint bench clean
+
+help:
+	@echo "make run     set everything up, load the Pakistan–Iran case, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test    run the whole suite on SQLite, then on a throwaway PostgreSQL"
+	@echo "make lint    ruff"
+	@echo "make bench   time the dashboard, report and PDF on the Pakistan–Iran case"
+
+$(VENV)/.python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Python 3.12 or newer is needed (3.13 recommended): install it, e.g. 'pyenv install 3.13'." >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.requirements: requirements.txt $(VENV)/.python
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.requirements-dev: requirements-dev.txt requirements.txt $(VENV)/.python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.requirements
+
+setup: $(VENV)/.requirements
+	@bin/system-packages runtime || echo "Warning: PDF reports need the packages above; everything else works."
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py load_case $(CASES)
+	$(PY) manage.py ensure_demo_accounts
+
+run: setup
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.requirements-dev
+	bin/system-packages test
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=$$?; \
+	$(MAKE) --no-print-directory test-postgres || status=$$?; \
+	exit $$status
+
+test-sqlite: $(VENV)/.requirements-dev
+	@echo "== test suite on SQLite"
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.requirements-dev
+	@echo "== test suite on PostgreSQL"
+	bin/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.requirements-dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache staticfiles

@@ -1,0 +1,380 @@
+"""The domain of De-escalation Tracker.
+
+A Case is a crisis; its Measures are the recommended de-escalation steps. Sources are documents,
+Citations are passages quoted verbatim from them, Evidence attaches a citation to a measure with a
+stance, and Assessments (append-only) record, per measure and per assessed party, the level of
+implementation on a date, justified by citations.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .querysets import AssessmentQuerySet, CitationQuerySet, EventQuerySet, MeasureQuerySet
+
+# Typographic quotes and odd spaces that copy-paste introduces; a quote is compared after folding them.
+_QUOTE_FOLDS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+    }
+)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_text(text):
+    """Fold whitespace runs to one space and typographic quotes to straight ones, for comparing quotes."""
+    return _WHITESPACE.sub(" ", (text or "").translate(_QUOTE_FOLDS)).strip()
+
+
+class PartyKind(models.TextChoices):
+    STATE = "state", "State"
+    INTERGOVERNMENTAL = "igo", "Intergovernmental organisation"
+    NON_STATE_ARMED_GROUP = "nsag", "Non-state armed group"
+    OTHER = "other", "Other"
+
+
+class Party(models.Model):
+    Kind = PartyKind
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.CharField(
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9-]{2,12}$", "Use 2 to 12 capital letters, digits or hyphens.")],
+        help_text="Short code shown in tables, e.g. PAK.",
+    )
+    kind = models.CharField(max_length=8, choices=Kind, default=Kind.STATE)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=PartyKind.values), name="party_kind_valid"),
+            models.CheckConstraint(condition=~Q(code=""), name="party_code_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Case(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    summary = models.TextField(blank=True)
+    start_date = models.DateField(help_text="When the crisis began; no assessment may be effective earlier.")
+    is_active = models.BooleanField(default=True, help_text="Inactive cases are archived: still readable.")
+    assessed_parties = models.ManyToManyField(
+        Party, related_name="assessed_in_cases", help_text="The parties whose conduct is assessed (at least two)."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(m2m_fields=[assessed_parties])
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("measures:dashboard", args=[self.slug])
+
+
+class Measure(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="measures")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(help_text="What the step requires, in full.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="measure_number_unique_in_case"),
+            models.UniqueConstraint(fields=["case", "slug"], name="measure_slug_unique_in_case"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="measure_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("measures:measure_detail", args=[self.case.slug, self.number])
+
+
+class SourceKind(models.TextChoices):
+    NEWS_REPORT = "news", "News report"
+    ANALYSIS = "analysis", "Analysis or op-ed"
+    OFFICIAL_STATEMENT = "official", "Official statement"
+    POLICY_RECOMMENDATION = "policy", "Policy recommendation"
+
+
+class Source(models.Model):
+    Kind = SourceKind
+
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True, help_text="Publisher or site name, as printed.")
+    author = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True, verbose_name="URL")
+    published_on = models.DateField(null=True, blank=True, help_text="Leave empty when the document shows no date.")
+    kind = models.CharField(max_length=10, choices=Kind)
+    full_text = models.TextField(
+        blank=True, help_text="When given, every quote from this source is checked against it."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
+            models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def find_quote(self, quote):
+        """Where the normalised quote starts in the normalised full text: -1 if absent, None if no text."""
+        if not self.full_text:
+            return None
+        return normalise_text(self.full_text).find(normalise_text(quote))
+
+
+class EventPrecision(models.TextChoices):
+    DAY = "day", "Exact day"
+    MONTH = "month", "Month only"
+    APPROXIMATE = "approx", "Approximate"
+
+
+class EventKind(models.TextChoices):
+    MILITARY_ACTION = "military", "Military action"
+    DIPLOMATIC_CONTACT = "diplomatic", "Diplomatic contact"
+    STATEMENT = "statement", "Statement"
+    AGREEMENT = "agreement", "Agreement"
+    VISIT = "visit", "Visit"
+    INTERNATIONAL_APPEAL = "appeal", "International appeal"
+    DOMESTIC_DECISION = "domestic", "Domestic decision"
+    OTHER = "other", "Other"
+
+
+class EventDirection(models.TextChoices):
+    ESCALATORY = "escalatory", "Escalatory"
+    DEESCALATORY = "deescalatory", "De-escalatory"
+    NEUTRAL = "neutral", "Neutral"
+
+
+class Event(models.Model):
+    Precision = EventPrecision
+
+    Kind = EventKind
+
+    Direction = EventDirection
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    date = models.DateField(help_text="With month or approximate precision, the best estimate of the day.")
+    date_precision = models.CharField(max_length=6, choices=Precision, default=Precision.DAY)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    kind = models.CharField(max_length=12, choices=Kind)
+    direction = models.CharField(max_length=12, choices=Direction)
+    actors = models.ManyToManyField(Party, related_name="events", blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(m2m_fields=[actors])
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_precision__in=EventPrecision.values), name="event_precision_valid"),
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
+            models.CheckConstraint(condition=Q(direction__in=EventDirection.values), name="event_direction_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d %b %Y}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("measures:event_detail", args=[self.case.slug, self.pk])
+
+
+class Citation(models.Model):
+    """A passage quoted verbatim from a source, used as evidence in one case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(help_text="Verbatim; checked against the source's full text when it has one.")
+    locator = models.CharField(max_length=100, blank=True, help_text="Where in the source, e.g. 'para. 4'.")
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The event it reports, if any.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source__title", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(quote=""), name="citation_quote_not_empty")]
+
+    def __str__(self):
+        short = self.quote if len(self.quote) <= 80 else self.quote[:77] + "…"
+        return f"“{short}” ({self.source})"
+
+    def clean(self):
+        errors = {}
+        if not normalise_text(self.quote):
+            errors["quote"] = "The quote cannot be empty."
+        elif self.source_id is not None:
+            position = self.source.find_quote(self.quote)
+            if position == -1:
+                errors["quote"] = (
+                    f"This quote does not occur in the full text of “{self.source}”. "
+                    "Copy it exactly (differences in spaces and quote marks are ignored)."
+                )
+        if self.event_id is not None and self.case_id is not None and self.event.case_id != self.case_id:
+            errors["event"] = "The event belongs to another case."
+        if errors:
+            raise ValidationError(errors)
+
+
+class EvidenceStance(models.TextChoices):
+    PROGRESS = "progress", "Shows progress"
+    SETBACK = "setback", "Shows setback"
+    CONTEXT = "context", "Context only"
+
+
+class Evidence(models.Model):
+    """A citation attached to a measure, with what it shows about that measure."""
+
+    Stance = EvidenceStance
+
+    citation = models.ForeignKey(Citation, on_delete=models.PROTECT, related_name="evidence")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="evidence")
+    stance = models.CharField(max_length=8, choices=Stance)
+    note = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "citation"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.UniqueConstraint(fields=["citation", "measure"], name="evidence_unique_per_measure"),
+            models.CheckConstraint(condition=Q(stance__in=EvidenceStance.values), name="evidence_stance_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_stance_display()}: measure {self.measure.number}, citation {self.citation_id}"
+
+    def clean(self):
+        if self.citation_id and self.measure_id and self.citation.case_id != self.measure.case_id:
+            raise ValidationError({"citation": "The citation belongs to another case than the measure."})
+
+
+class AssessmentLevel(models.TextChoices):
+    NOT_ASSESSED = "not_assessed", "Not yet assessed"
+    NOT_INITIATED = "not_initiated", "Not initiated (0)"
+    MINIMAL = "minimal", "Minimal (1)"
+    INTERMEDIATE = "intermediate", "Intermediate (2)"
+    FULL = "full", "Full (3)"
+    REVERSED = "reversed", "Reversed"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class AssessmentConfidence(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Assessment(models.Model):
+    """The status of one measure for one party as of a date. Append-only: a correction is a new row."""
+
+    Level = AssessmentLevel
+
+    Confidence = AssessmentConfidence
+
+    # Peace Accords Matrix scale: the implementation score of each scored level.
+    SCORES = {Level.NOT_INITIATED: 0, Level.MINIMAL: 1, Level.INTERMEDIATE: 2, Level.FULL: 3, Level.REVERSED: 0}
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="assessments")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="assessments")
+    level = models.CharField(max_length=16, choices=Level)
+    confidence = models.CharField(max_length=6, choices=Confidence, default=Confidence.MEDIUM)
+    effective_date = models.DateField(help_text="When the situation held in the world.")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments")
+    rationale = models.TextField()
+    citations = models.ManyToManyField(Citation, through="AssessmentCitation", related_name="assessments")
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text="The earlier assessment this one corrects, if any.",
+    )
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_date", "-recorded_at", "-pk"]
+        get_latest_by = ["effective_date", "recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__in=AssessmentLevel.values), name="assessment_level_valid"),
+            models.CheckConstraint(
+                condition=Q(confidence__in=AssessmentConfidence.values), name="assessment_confidence_valid"
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="assessment_rationale_not_empty"),
+        ]
+        indexes = [models.Index(fields=["measure", "party", "effective_date"], name="assessment_lookup_idx")]
+
+    def __str__(self):
+        return f"{self.measure} — {self.party.code}: {self.get_level_display()} as of {self.effective_date}"
+
+    @property
+    def score(self):
+        return self.SCORES.get(self.level)
+
+
+class AssessmentCitation(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT)
+    citation = models.ForeignKey(Citation, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["assessment", "citation"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "citation"], name="assessment_citation_unique")]
+
+    def __str__(self):
+        return f"Assessment {self.assessment_id} cites {self.citation_id}"

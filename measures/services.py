@@ -1,0 +1,149 @@
+"""State changes. Each function validates, writes and returns what it wrote, in one transaction.
+
+Views, admin actions, management commands and imports call these; nothing writes around them.
+Errors are `ServiceError`s (a `ValidationError`), whose messages a user can read as they are.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Assessment, Citation, Evidence, Measure
+
+_UNCHECKED = object()
+
+
+class ServiceError(ValidationError):
+    """A rule of the domain was broken; the message says which, in words for the user."""
+
+
+class ConcurrentAssessmentError(ServiceError):
+    """Someone recorded an assessment for the same measure and party after the form was opened."""
+
+    def __init__(self, message, newer):
+        super().__init__(message, code="concurrent")
+        self.newer = newer
+
+
+def latest_assessment(measure, party):
+    """The most recently recorded assessment of a measure for a party, or None (for concurrency checks)."""
+    return Assessment.objects.filter(measure=measure, party=party).order_by("-recorded_at", "-pk").first()
+
+
+def _validate_assessment(*, measure, party, level, confidence, effective_date, rationale, citations, corrects, today):
+    errors = {}
+    case = measure.case
+    if not case.assessed_parties.filter(pk=party.pk).exists():
+        errors["party"] = f"{party} is not one of the assessed parties of “{case}”."
+    if level not in Assessment.Level.values:
+        errors["level"] = f"“{level}” is not a level of the scale."
+    if confidence not in Assessment.Confidence.values:
+        errors["confidence"] = f"“{confidence}” is not a confidence (low, medium or high)."
+    if effective_date is None:
+        errors["effective_date"] = "Give the date on which this situation held."
+    elif effective_date > today:
+        errors["effective_date"] = f"The effective date {effective_date:%d %B %Y} is in the future."
+    elif effective_date < case.start_date:
+        errors["effective_date"] = (
+            f"The effective date {effective_date:%d %B %Y} is before the case began ({case.start_date:%d %B %Y})."
+        )
+    if not (rationale or "").strip():
+        errors["rationale"] = "Explain the judgement: a rationale is required."
+    if level != Assessment.Level.NOT_ASSESSED and not citations:
+        errors["citations"] = "Cite at least one passage that supports this level."
+    foreign = [c for c in citations if c.case_id != case.pk]
+    if foreign:
+        errors["citations"] = "These citations belong to another case: " + "; ".join(str(c) for c in foreign)
+    if corrects is not None and (corrects.measure_id != measure.pk or corrects.party_id != party.pk):
+        errors["corrects"] = "A correction must concern the same measure and party as the assessment it corrects."
+    if errors:
+        raise ServiceError(errors)
+
+
+def record_assessment(
+    *,
+    measure,
+    party,
+    level,
+    rationale,
+    citations,
+    recorded_by,
+    effective_date,
+    confidence=Assessment.Confidence.MEDIUM,
+    corrects=None,
+    expected_latest=_UNCHECKED,
+    recorded_at=None,
+):
+    """Append an assessment of `measure` for `party` and return it.
+
+    `expected_latest` is the latest assessment (or None) the user saw for this measure and party
+    when the form was opened; if another one was recorded since, nothing is written and
+    ConcurrentAssessmentError carries the newer ones. `recorded_at` is for imports of past work only.
+    """
+    citations = list(citations)
+    with transaction.atomic():
+        # Lock the measure row so two writers for one measure queue up (PostgreSQL; SQLite's
+        # IMMEDIATE transactions already serialise writers).
+        measure = Measure.objects.select_for_update().select_related("case").get(pk=measure.pk)
+        _validate_assessment(
+            measure=measure,
+            party=party,
+            level=level,
+            confidence=confidence,
+            effective_date=effective_date,
+            rationale=rationale,
+            citations=citations,
+            corrects=corrects,
+            today=timezone.localdate(),
+        )
+        if expected_latest is not _UNCHECKED:
+            current = latest_assessment(measure, party)
+            expected_pk = expected_latest.pk if expected_latest is not None else None
+            if current is not None and current.pk != expected_pk:
+                newer = Assessment.objects.filter(measure=measure, party=party)
+                if expected_latest is not None:
+                    newer = newer.filter(recorded_at__gte=expected_latest.recorded_at).exclude(pk=expected_pk)
+                newer = list(newer.select_related("recorded_by").order_by("-recorded_at", "-pk"))
+                raise ConcurrentAssessmentError(
+                    f"While you were editing, {current.recorded_by} recorded “{current.get_level_display()}” "
+                    f"for {party} on this measure. Read it, then submit again if your judgement stands.",
+                    newer,
+                )
+        assessment = Assessment.objects.create(
+            measure=measure,
+            party=party,
+            level=level,
+            confidence=confidence,
+            effective_date=effective_date,
+            rationale=rationale.strip(),
+            recorded_by=recorded_by,
+            recorded_at=recorded_at or timezone.now(),
+            corrects=corrects,
+        )
+        assessment.citations.set(citations)
+    return assessment
+
+
+def create_citation(*, case, source, quote, locator="", event=None):
+    """Quote a passage of `source` for `case`; refused when the source's text does not contain it."""
+    citation = Citation(case=case, source=source, quote=quote.strip(), locator=locator.strip(), event=event)
+    with transaction.atomic():
+        try:
+            citation.full_clean()
+        except ValidationError as exc:
+            raise ServiceError(exc.message_dict) from None
+        citation.save()
+    return citation
+
+
+def attach_evidence(*, citation, measure, stance, note=""):
+    """Attach `citation` to `measure` with a stance; refused across cases or when already attached."""
+    if stance not in Evidence.Stance.values:
+        raise ServiceError({"stance": f"“{stance}” is not a stance (progress, setback or context)."})
+    if citation.case_id != measure.case_id:
+        raise ServiceError({"citation": "The citation belongs to another case than the measure."})
+    try:
+        with transaction.atomic():
+            return Evidence.objects.create(citation=citation, measure=measure, stance=stance, note=note.strip())
+    except IntegrityError:
+        raise ServiceError({"citation": f"This citation is already evidence for measure {measure.number}."}) from None

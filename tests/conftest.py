@@ -1,0 +1,91 @@
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from measures.importing import import_case
+from tests import factories
+
+# pytest-django's live_server and Playwright's sync API share one thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE_FILE = ROOT / "fixtures" / "pakistan-iran-2024.json"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def case_data():
+    return json.loads(CASE_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def pakistan_iran(db, case_data):
+    """The Pakistan–Iran case, loaded from fixtures/ as `make run` loads it."""
+    return import_case(case_data).case
+
+
+@pytest.fixture
+def reader_user(db):
+    return factories.reader(username="reader")
+
+
+@pytest.fixture
+def analyst_user(db):
+    return factories.analyst(username="analyst")
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.administrator(username="administrator")
+
+
+@pytest.fixture
+def reader_client(client, reader_user):
+    client.force_login(reader_user)
+    return client
+
+
+@pytest.fixture
+def analyst_client(client, analyst_user):
+    client.force_login(analyst_user)
+    return client
+
+
+# Browser tests: Debian's Chromium, never a downloaded browser.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def artifacts_dir():
+    """Where browser tests leave screenshots for people to look at (not checked in)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def login(live_server):
+    """Log a Playwright page in through the real login form."""
+
+    def _login(page, username, password="correct horse battery staple"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+        return page
+
+    return _login
