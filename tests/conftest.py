@@ -15,6 +15,13 @@ CASE_FILE = ROOT / "fixtures" / "pakistan-iran-2024.json"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Real password hashing costs ~0.3 s a user; tests create hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def case_data():
     return json.loads(CASE_FILE.read_text(encoding="utf-8"))

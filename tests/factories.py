@@ -141,7 +141,7 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     confidence = models.Assessment.Confidence.MEDIUM
     effective_date = datetime.date(2024, 1, 20)
     recorded_at = factory.LazyFunction(timezone.now)
-    recorded_by = factory.SubFactory(UserFactory)
+    recorded_by = factory.SubFactory(UserFactory, username="assessor")
     rationale = "Because the evidence says so."
 
     @factory.post_generation
@@ -153,3 +153,11 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
                 [] if self.level == models.Assessment.Level.NOT_ASSESSED else [CitationFactory(case=self.measure.case)]
             )
         self.citations.set(extracted)
+
+
+class AssessmentCitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.AssessmentCitation
+
+    assessment = factory.SubFactory(AssessmentFactory, citations=[])
+    citation = factory.SubFactory(CitationFactory, case=factory.SelfAttribute("..assessment.measure.case"))

@@ -1,0 +1,119 @@
+"""Project set-up: settings, roles created by migration, demo accounts."""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+
+from measures.roles import ADMINISTRATOR, ANALYST, READER
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, env=None):
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **(env or {})}, capture_output=True, text=True
+    )
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+    "ALLOWED_HOSTS": "tracker.example.org",
+}
+
+
+def test_deploy_checks_are_clean_with_production_values():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = run_manage("check", env={"DEBUG": "false", "ALLOWED_HOSTS": "x"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "perhaps"}, "DEBUG must be true or false"),
+        ({"STALE_AFTER_DAYS": "soon"}, "STALE_AFTER_DAYS must be a whole number"),
+        ({"STALE_AFTER_DAYS": "0"}, "STALE_AFTER_DAYS must be at least 1"),
+    ],
+)
+def test_bad_settings_fail_loudly(env, message):
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_csp_header_is_strict(client):
+    response = client.get("/admin/login/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_sqlite_runs_in_wal_mode(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        mode = cursor.fetchone()[0]
+    # The in-memory test database cannot use WAL; the settings ask for it on file databases.
+    assert mode in {"wal", "memory"}
+    assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
+
+
+def test_roles_exist_with_their_permissions(db):
+    def codenames(role):
+        return set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
+
+    reader, analyst, administrator = codenames(READER), codenames(ANALYST), codenames(ADMINISTRATOR)
+    assert {"view_measure", "view_assessment", "view_historicalmeasure"} <= reader
+    assert not any(code.startswith(("add_", "change_", "delete_")) for code in reader)
+    assert {"add_assessment", "change_citation", "add_evidence", "delete_evidence"} <= analyst
+    assert not {"change_assessment", "delete_assessment", "delete_measure", "delete_case"} & analyst
+    assert {"add_user", "change_group"} <= administrator
+
+
+def test_demo_accounts_are_created_once(db, settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("ensure_demo_accounts", stdout=out)
+    User = get_user_model()
+    assert {u.username: [g.name for g in u.groups.all()] for u in User.objects.all()} == {
+        "admin": [ADMINISTRATOR],
+        "analyst": [ANALYST],
+        "reader": [READER],
+    }
+    assert User.objects.get(username="reader").check_password("reader-demo-2024")
+    reader = User.objects.get(username="reader")
+    reader.set_password("changed-by-reader")
+    reader.save()
+    call_command("ensure_demo_accounts", stdout=out)
+    assert "exists: left unchanged" in out.getvalue()
+    assert User.objects.get(username="reader").check_password("changed-by-reader")
+
+
+def test_demo_accounts_are_refused_in_production(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="local development only"):
+        call_command("ensure_demo_accounts")
+    assert get_user_model().objects.count() == 0
