@@ -1,3 +1,5 @@
+import os
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -33,4 +35,5 @@ class Command(BaseCommand):
             )
             user.groups.add(Group.objects.get(name=role))
             self.stdout.write(f"  {username:<8} password {password:<18} ({role}) created")
-        self.stdout.write("Demo accounts are for local use only. Log in at http://127.0.0.1:8000/accounts/login/")
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(f"Demo accounts are for local use only. Log in at http://127.0.0.1:{port}/accounts/login/")
