@@ -1,8 +1,9 @@
-"""The three roles, as Django groups. Shared by the data migration and the tests."""
+"""The three roles, as Django groups. Shared by the data migration, the demo accounts and the tests."""
 
 READER = "Reader"
 ANALYST = "Analyst"
 ADMINISTRATOR = "Administrator"
+ROLES = (READER, ANALYST, ADMINISTRATOR)
 
 # Models analysts may add and change (their history is kept by django-simple-history).
 ANALYST_EDITS = ["party", "case", "measure", "source", "event", "citation", "evidence"]
@@ -23,3 +24,15 @@ def permission_codenames(role, model_names):
             + [f"delete_{name}" for name in ANALYST_DELETES]
         )
     raise ValueError(f"unknown role {role}")
+
+
+def sync_roles(Group, Permission):
+    """Create the three groups (or reset their permissions). Takes the models so that a migration
+    can pass its historical ones; the permissions must exist already."""
+    measures_perms = Permission.objects.filter(content_type__app_label="measures")
+    model_names = sorted(set(measures_perms.values_list("content_type__model", flat=True)))
+    for role in (READER, ANALYST):
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(measures_perms.filter(codename__in=permission_codenames(role, model_names)))
+    admin_group, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
+    admin_group.permissions.set(Permission.objects.all())

@@ -2,11 +2,11 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from measures import models
-from measures.roles import ADMINISTRATOR, ANALYST, READER
+from measures.roles import ADMINISTRATOR, ANALYST, READER, sync_roles
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,7 +22,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+            self.groups.add(role_group(extracted))
+
+
+def role_group(name):
+    """The role's group. Transactional tests (live_server) flush the groups the migration made."""
+    if not Group.objects.filter(name=name).exists():
+        sync_roles(Group, Permission)
+    return Group.objects.get(name=name)
 
 
 def reader(**kwargs):

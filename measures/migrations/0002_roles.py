@@ -3,7 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from measures.roles import ADMINISTRATOR, ANALYST, READER, permission_codenames
+from measures.roles import sync_roles
 
 
 def create_roles(apps, schema_editor):
@@ -12,15 +12,7 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    measures_perms = Permission.objects.filter(content_type__app_label="measures")
-    model_names = sorted(set(measures_perms.values_list("content_type__model", flat=True)))
-    for role in (READER, ANALYST):
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(measures_perms.filter(codename__in=permission_codenames(role, model_names)))
-    admin_group, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
-    admin_group.permissions.set(Permission.objects.all())
+    sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 class Migration(migrations.Migration):

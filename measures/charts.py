@@ -1,0 +1,408 @@
+"""Chart geometry: pure functions from data to coordinates. Templates only draw what these return.
+
+The charts are SVG drawn by `templates/measures/partials/events_timeline.html` and `level_chart.html`,
+so they work without JavaScript, print, and go into the PDF unchanged. Colours are never the only
+carrier of meaning: shapes, dash patterns and text labels say the same thing in greyscale.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from .models import Assessment, Event
+
+Level = Assessment.Level
+
+FONT_SIZE = 11
+CHAR_WIDTH = 6.1  # average advance of an 11px sans-serif character, to keep labels from colliding
+MAX_LABEL_CHARS = 30
+APPROXIMATE_DAYS = 3  # an "approximate" date is drawn as this many days either side
+
+# Presentation attributes rather than CSS classes, so the charts look the same on screen, on paper
+# and in the PDF whatever stylesheet the page has. Dark enough to stay apart in greyscale.
+DIRECTION_STYLE = {
+    Event.Direction.ESCALATORY: {"colour": "#a4161a", "shape": "triangle-up", "label": "Escalatory"},
+    Event.Direction.DEESCALATORY: {"colour": "#1d5c96", "shape": "circle", "label": "De-escalatory"},
+    Event.Direction.NEUTRAL: {"colour": "#5f6368", "shape": "square", "label": "Neutral"},
+}
+LEVEL_COLOURS = {
+    Level.FULL: "#1e6b34",
+    Level.INTERMEDIATE: "#4d8b31",
+    Level.MINIMAL: "#a86b00",
+    Level.NOT_INITIATED: "#8a4b08",
+    Level.REVERSED: "#a4161a",
+    Level.NOT_APPLICABLE: "#5f6368",
+    Level.NOT_ASSESSED: "#80868b",
+}
+# Rows of the step chart, top to bottom: the scored scale, then reversal, then the unscored states.
+LEVEL_ROWS = (
+    Level.FULL,
+    Level.INTERMEDIATE,
+    Level.MINIMAL,
+    Level.NOT_INITIATED,
+    Level.REVERSED,
+    Level.NOT_APPLICABLE,
+    Level.NOT_ASSESSED,
+)
+
+
+def shorten(text, limit=MAX_LABEL_CHARS):
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def date_label(date, precision=Event.Precision.DAY):
+    """A date written as precisely as it is known: "26 Jan 2024", "January 2024", "c. 26 Jan 2024"."""
+    if precision == Event.Precision.MONTH:
+        return f"{date:%B %Y}"
+    text = f"{date.day} {date:%b %Y}"
+    return f"c. {text}" if precision == Event.Precision.APPROXIMATE else text
+
+
+def date_range(date, precision):
+    """The span of days a date of the given precision may mean."""
+    if precision == Event.Precision.MONTH:
+        last = calendar.monthrange(date.year, date.month)[1]
+        return date.replace(day=1), date.replace(day=last)
+    if precision == Event.Precision.APPROXIMATE:
+        delta = datetime.timedelta(days=APPROXIMATE_DAYS)
+        return date - delta, date + delta
+    return date, date
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+class _Scale:
+    """Maps dates in [start, end] linearly onto [left, right]."""
+
+    def __init__(self, start, end, left, right):
+        end = max(start, end)  # an as-of date before the case began shows its first day
+        self.start, self.end, self.left, self.right = start, end, left, right
+        self.days = max((end - start).days, 1)
+
+    def x(self, date):
+        date = min(max(date, self.start), self.end)
+        return round(self.left + (self.right - self.left) * (date - self.start).days / self.days, 1)
+
+    def ticks(self, max_ticks=8, origin=None):
+        """Dates to label on the axis: days, weeks (from `origin`), months or years depending on the span."""
+        span = self.days
+        origin = origin or self.start
+        for step in (1, 2, 7, 14):
+            if span / step <= max_ticks:
+                dates = [origin + datetime.timedelta(days=i) for i in range(0, (self.end - origin).days + 1, step)]
+                return [Tick(self.x(d), f"{d.day} {d:%b}") for d in dates]
+        for months in (1, 2, 3, 6, 12, 24, 60, 120):
+            if span / (30.44 * months) <= max_ticks:
+                break
+        index = self.start.year * 12 + self.start.month - 1 + (self.start.day != 1)  # first 1st of a month
+        dates = []
+        while (current := datetime.date(index // 12, index % 12 + 1, 1)) <= self.end:
+            if index % months == 0:
+                dates.append(current)
+            index += 1
+        label = "%b %Y" if months < 12 else "%Y"
+        return [Tick(self.x(d), d.strftime(label)) for d in dates]
+
+
+@dataclass
+class EventMarker:
+    event: Event
+    x: float
+    side: int  # -1 above the axis (escalatory), +1 below (de-escalatory and neutral)
+    lane: int | None  # None: no room for a label
+    label: str
+    date_text: str
+    colour: str
+    shape: str
+    approximate: bool
+    month_only: bool
+    range_x1: float
+    range_x2: float
+    stem_y: float = 0
+    label_y: float = 0
+    label_x: float = 0
+    anchor: str = "start"
+    direction_label: str = ""
+    axis_y: float = 0
+    range_y: float = 0
+
+    @property
+    def url(self):
+        return self.event.get_absolute_url()
+
+    @property
+    def square_x(self):
+        return self.x - 4
+
+    @property
+    def square_y(self):
+        return self.axis_y - 4
+
+    @property
+    def marker_points(self):
+        """The polygon of a triangle marker, centred on the axis."""
+        return f"{self.x - 6},{self.axis_y + 5} {self.x + 6},{self.axis_y + 5} {self.x},{self.axis_y - 6}"
+
+
+@dataclass
+class Timeline:
+    width: int
+    height: int
+    axis_y: float
+    left: float
+    right: float
+    start: datetime.date
+    end: datetime.date
+    ticks: list
+    markers: list
+    hidden_labels: int
+    tick_label_y: float = 0
+
+    @property
+    def unlabelled(self):
+        """The markers that got no label for lack of room: the template lists them under the chart."""
+        return [marker for marker in self.markers if marker.lane is None]
+
+    @property
+    def legend_bottom_y(self):
+        return self.height - 8
+
+    @property
+    def escalatory_count(self):
+        return sum(1 for m in self.markers if m.event.direction == Event.Direction.ESCALATORY)
+
+    @property
+    def deescalatory_count(self):
+        return sum(1 for m in self.markers if m.event.direction == Event.Direction.DEESCALATORY)
+
+    @property
+    def description(self):
+        return (
+            f"{len(self.markers)} events from {self.start:%d %B %Y} to {self.end:%d %B %Y}: "
+            f"{self.escalatory_count} escalatory (above the line), {self.deescalatory_count} de-escalatory "
+            "(below the line)."
+        )
+
+
+def _fits(placed, lane, x, extent, gap=6):
+    """Whether a label spanning `extent` in `lane`, with its stem at `x`, touches nothing placed.
+
+    A stem runs from the axis to its label's lane, so a label must not cover the stem of an event
+    labelled further out, and this event's stem must not cross a label nearer the axis.
+    """
+    for other_lane, other_x, (low, high) in placed:
+        if other_lane == lane and extent[0] < high + gap and low < extent[1] + gap:
+            return False
+        if other_lane > lane and extent[0] - 2 < other_x < extent[1] + 2:
+            return False
+        if other_lane < lane and low - 2 < x < high + 2:
+            return False
+    return True
+
+
+def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height=20):
+    """Geometry of the events timeline: escalatory events above the axis, the others below.
+
+    Events need their case loaded (fetch them through `case.events` or with `select_related("case")`)
+    since each marker links to its event page. Labels are stacked in lanes so they do not overlap;
+    when more than `max_lanes` would be needed on a side, the extra events keep their marker and
+    tooltip but lose their label (`hidden_labels` counts them).
+    """
+    # Latest first: labels run rightwards, so earlier events stack outwards and stems never cross labels.
+    events = sorted(events, key=lambda e: (e.date, e.pk or 0), reverse=True)
+    left, right = 24, width - 24
+    pad = datetime.timedelta(days=max(1, round(max((end - start).days, 1) * 0.03)))
+    scale = _Scale(start - pad, max(start, end) + pad, left, right)
+    placed = {-1: [], 1: []}  # per side: (lane, x, label extent) of the labels placed so far
+    markers = []
+    hidden = 0
+    for event in events:
+        style = DIRECTION_STYLE.get(event.direction, DIRECTION_STYLE[Event.Direction.NEUTRAL])
+        side = -1 if event.direction == Event.Direction.ESCALATORY else 1
+        x = scale.x(event.date)
+        low, high = date_range(event.date, event.date_precision)
+        prefix = "c. " if event.date_precision != Event.Precision.DAY else ""
+        label = prefix + shorten(event.title)
+        label_width = len(label) * CHAR_WIDTH + 6
+        # A label runs rightwards from its stem, leftwards near the right edge.
+        anchor, label_x, extent = "start", x + 4, (x + 4, x + 4 + label_width)
+        if extent[1] > width - 2:
+            anchor, label_x, extent = "end", x - 4, (x - 4 - label_width, x - 4)
+        lane = next((n for n in range(max_lanes) if _fits(placed[side], n, x, extent)), None)
+        if lane is None:
+            hidden += 1
+        else:
+            placed[side].append((lane, x, extent))
+        markers.append(
+            EventMarker(
+                event=event,
+                x=x,
+                side=side,
+                lane=lane,
+                label=label,
+                date_text=date_label(event.date, event.date_precision),
+                colour=style["colour"],
+                shape=style["shape"],
+                approximate=event.date_precision != Event.Precision.DAY,
+                range_x1=scale.x(low),
+                range_x2=scale.x(high),
+                month_only=event.date_precision == Event.Precision.MONTH,
+                label_x=label_x,
+                anchor=anchor,
+                direction_label=style["label"],
+            )
+        )
+    markers.reverse()
+    above = max((lane + 1 for lane, _, _ in placed[-1]), default=1)
+    below = max((lane + 1 for lane, _, _ in placed[1]), default=1)
+    axis_y = 22 + above * lane_height + 8
+    tick_label_y = axis_y + 15
+    height = axis_y + 36 + (below - 1) * lane_height + 30
+    for marker in markers:
+        marker.axis_y = axis_y
+        lane = marker.lane if marker.lane is not None else 0
+        if marker.side < 0:
+            marker.label_y = axis_y - 14 - lane * lane_height
+            marker.stem_y = marker.label_y + 3
+        else:
+            marker.label_y = axis_y + 36 + lane * lane_height
+            marker.stem_y = marker.label_y - FONT_SIZE + 1
+        if marker.lane is None:
+            marker.stem_y = axis_y + marker.side * 10
+        marker.range_y = axis_y + marker.side * 9
+    return Timeline(
+        width=width,
+        height=height,
+        axis_y=axis_y,
+        tick_label_y=tick_label_y,
+        left=left,
+        right=right,
+        start=start,
+        end=max(start, end),
+        ticks=scale.ticks(max_ticks=10, origin=start),
+        markers=markers,
+        hidden_labels=hidden,
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    level: str
+    label: str
+    colour: str
+    x1: float
+    x2: float
+    y: float
+    start: datetime.date
+    assessment: Assessment | None
+
+
+@dataclass(frozen=True)
+class Riser:
+    x: float
+    y1: float
+    y2: float
+
+
+@dataclass(frozen=True)
+class Row:
+    level: str
+    label: str
+    y: float
+    scored: bool
+
+
+@dataclass
+class LevelChart:
+    party: object
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    rows: list
+    steps: list
+    risers: list
+    ticks: list
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def current(self):
+        return self.steps[-1]
+
+    @property
+    def description(self):
+        parts = [f"{step.start:%d %b %Y}: {step.label}" for step in self.steps]
+        return f"Level of {self.party} over time. " + "; ".join(parts) + "."
+
+
+def level_chart(history, party, *, start, end, width=560, row_height=18):
+    """Geometry of the step chart of one party's level of one measure from `start` to `end`.
+
+    `history` is what `queries.assessment_history(case, as_of=end, measure=…)` returns (oldest first,
+    corrections after what they correct); entries of other parties are ignored. Before the first
+    assessment the level is "not yet assessed"; of several assessments effective the same day, the
+    last recorded one holds, as in the queries.
+    """
+    left, right = 118, width - 12
+    top = 10
+    rows = [
+        Row(level, Level(level).label, top + i * row_height + row_height / 2, level in Assessment.SCORES)
+        for i, level in enumerate(LEVEL_ROWS)
+    ]
+    row_y = {row.level: row.y for row in rows}
+    bottom = top + len(rows) * row_height
+    scale = _Scale(start, end, left, right)
+
+    points = [(scale.start, Level.NOT_ASSESSED, None)]
+    for change in history:
+        assessment = change.assessment
+        if assessment.party_id != party.pk or assessment.effective_date > scale.end:
+            continue
+        when = max(assessment.effective_date, scale.start)
+        if points and points[-1][0] == when:
+            points.pop()
+        points.append((when, assessment.level, assessment))
+
+    steps, risers = [], []
+    for i, (when, level, assessment) in enumerate(points):
+        until = points[i + 1][0] if i + 1 < len(points) else scale.end
+        step = Step(
+            level=level,
+            label=Level(level).label,
+            colour=LEVEL_COLOURS[level],
+            x1=scale.x(when),
+            x2=scale.x(until),
+            y=row_y[level],
+            start=when,
+            assessment=assessment,
+        )
+        if steps and steps[-1].y != step.y:
+            risers.append(Riser(x=step.x1, y1=steps[-1].y, y2=step.y))
+        steps.append(step)
+    return LevelChart(
+        party=party,
+        width=width,
+        height=int(bottom + 26),
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        rows=rows,
+        steps=steps,
+        risers=risers,
+        ticks=scale.ticks(max_ticks=6),
+        start=scale.start,
+        end=scale.end,
+    )
+
+
+def level_charts(history, parties, *, start, end, width=560):
+    """One step chart per party, in the order of `parties`."""
+    return [level_chart(history, party, start=start, end=end, width=width) for party in parties]

@@ -1,0 +1,164 @@
+"""The measures table of the dashboard (django-tables2), and its spreadsheet-safe export.
+
+The table is fed with the `MeasureStatus` rows of `queries.case_state()`, a list rather than a
+queryset: levels are derived in Python there, so the ORM cannot sort by them. Each status is wrapped
+in a `MeasureRow` that adds sort keys (level rank, confidence rank…) for django-tables2's list
+ordering; every figure shown still comes from the status itself.
+"""
+
+import datetime
+
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django_tables2.export import TableExport
+from tablib import Dataset
+
+from .queries import CONFIDENCE_RANK, LEVEL_ORDER, Direction
+
+# Higher rank = further along, so that sorting up puts the least advanced measures first.
+LEVEL_RANK = {level: rank for rank, level in enumerate(reversed(LEVEL_ORDER))}
+DIRECTION_RANK = {Direction.DOWN: 0, Direction.SAME: 1, Direction.NEW: 2, Direction.UP: 3}
+DIRECTION_SYMBOL = {Direction.DOWN: "↓", Direction.SAME: "→", Direction.NEW: "+", Direction.UP: "↑"}
+# Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class MeasureRow:
+    """One `MeasureStatus` as the table sees it: the figures, plus keys to sort by."""
+
+    def __init__(self, status, *, link_query=""):
+        self.status = status
+        measure = status.measure
+        self.number = measure.number
+        self.title = measure.title
+        self.url = reverse("measures:measure_detail", args=[measure.case.slug, measure.number])
+        if link_query:
+            self.url += "?" + link_query
+        self.party_levels = [(cell.level, cell.level_label) for cell in status.cells]
+        self.party_ranks = [LEVEL_RANK[cell.level] for cell in status.cells]
+        self.joint_level = (status.joint_level, status.joint_level_label)
+        self.joint_rank = LEVEL_RANK[status.joint_level]
+        confidence = status.confidence
+        self.confidence = confidence.capitalize() if confidence else None
+        self.confidence_rank = CONFIDENCE_RANK[confidence] if confidence else -1
+        self.direction = (status.direction, status.direction_label)
+        self.direction_rank = DIRECTION_RANK[status.direction]
+        self.latest_evidence = status.latest_evidence_date
+        self.latest_evidence_key = self.latest_evidence or datetime.date.min
+        self.citation_count = status.citation_count
+        self.flags = [name for name, on in (("Stale", status.stale), ("Contested", status.contested)) if on]
+        self.flag_rank = len(self.flags) * 2 + status.contested
+        self.moved = status.direction != Direction.SAME
+
+
+def level_badge(level, label):
+    return render_to_string("measures/partials/level.html", {"level": level, "label": label})
+
+
+class LevelColumn(tables.Column):
+    """A cell holding (level, label): a badge on screen, the label's words in exports."""
+
+    def render(self, value):
+        return level_badge(*value)
+
+    def value(self, value):
+        return value[1]
+
+
+class DirectionColumn(tables.Column):
+    def render(self, value):
+        direction, label = value
+        return format_html(
+            '<span class="direction direction-{}"><span aria-hidden="true">{}</span> {}</span>',
+            direction,
+            DIRECTION_SYMBOL[direction],
+            label,
+        )
+
+    def value(self, value):
+        return value[1]
+
+
+class TitleColumn(tables.Column):
+    def render(self, value, record):
+        return format_html('<a href="{}">{}</a>', record.url, value)
+
+    def value(self, value):
+        return value
+
+
+class FlagsColumn(tables.Column):
+    def render(self, value):
+        if not value:
+            return format_html('<span aria-hidden="true">–</span><span class="visually-hidden">{}</span>', "None")
+        return format_html_join(" ", '<span class="flag flag-{}">{}</span>', ((flag.lower(), flag) for flag in value))
+
+    def value(self, value):
+        return ", ".join(value)
+
+
+class DateColumn(tables.Column):
+    def render(self, value):
+        return format_html('<time datetime="{}">{}</time>', value.isoformat(), f"{value.day} {value:%b %Y}")
+
+    def value(self, value):
+        return value.isoformat()
+
+
+class MeasureTable(tables.Table):
+    number = tables.Column(verbose_name="No.", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    title = TitleColumn(verbose_name="Measure", order_by=("title",))
+    joint_level = LevelColumn(verbose_name="Joint level", order_by=("joint_rank", "number"))
+    confidence = tables.Column(verbose_name="Confidence", order_by=("confidence_rank", "number"))
+    direction = DirectionColumn(verbose_name="Direction of travel", order_by=("direction_rank", "number"))
+    latest_evidence = DateColumn(verbose_name="Latest evidence", order_by=("latest_evidence_key", "number"))
+    citation_count = tables.Column(
+        verbose_name="Citations", order_by=("citation_count", "number"), attrs={"td": {"class": "num"}}
+    )
+    flags = FlagsColumn(verbose_name="Flags", order_by=("flag_rank", "number"), empty_values=())
+
+    class Meta:
+        template_name = "measures/partials/measures_table.html"
+        attrs = {"class": "measures-table"}
+        order_by = ("number",)
+        row_attrs = {"class": lambda record: "moved" if record.moved else None}
+        empty_text = "No measure matches these filters."
+
+    def __init__(self, data, *, parties, **kwargs):
+        party_columns = [
+            (
+                f"party_{party.code}",
+                LevelColumn(
+                    verbose_name=party.code,
+                    accessor=f"party_levels__{i}",
+                    order_by=(f"party_ranks__{i}", "number"),
+                    attrs={"th": {"title": f"Level of {party.name}"}},
+                ),
+            )
+            for i, party in enumerate(parties)
+        ]
+        sequence = ["number", "title", *(name for name, _ in party_columns), "..."]
+        super().__init__(data, extra_columns=party_columns, sequence=sequence, **kwargs)
+
+
+def escape_formula(value):
+    """Make a cell that a spreadsheet would run as a formula inert, by prefixing an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class SafeTableExport(TableExport):
+    """django-tables2's export, with every text cell escaped against formula injection."""
+
+    def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None):
+        dataset = Dataset(**{"title": "Measures", **(dataset_kwargs or {})})
+        for i, row in enumerate(table.as_values(exclude_columns=exclude_columns)):
+            row = [escape_formula(value) for value in row]
+            if i == 0:
+                dataset.headers = row
+            else:
+                dataset.append(row)
+        return dataset

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "measures"
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("cases/<slug:slug>/", views.dashboard, name="dashboard"),
+    path("cases/<slug:slug>/measures/<int:number>/", views.measure_detail, name="measure_detail"),
+    path("cases/<slug:slug>/events/", views.event_list, name="event_list"),
+    path("cases/<slug:slug>/events/<int:pk>/", views.event_detail, name="event_detail"),
+    path("cases/<slug:slug>/sources/", views.source_list, name="source_list"),
+    path("cases/<slug:slug>/sources/<int:pk>/", views.source_detail, name="source_detail"),
+]

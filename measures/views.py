@@ -1,0 +1,327 @@
+"""Reading pages: case list, dashboard, measure, events and sources.
+
+Each view parses its parameters (the period through `PeriodForm`), calls `queries.*`, renders.
+Every page runs a fixed number of queries whatever the size of the case.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django_tables2 import RequestConfig
+
+from . import charts, queries
+from .filters import EventFilter, MeasureFilter
+from .forms import PeriodForm
+from .models import Assessment, Case, Citation, Evidence, Measure, normalise_text
+from .tables import MeasureRow, MeasureTable, SafeTableExport
+
+EXPORT_FORMATS = ("csv", "xlsx")
+STANCE_ORDER = (Evidence.Stance.PROGRESS, Evidence.Stance.SETBACK, Evidence.Stance.CONTEXT)
+
+
+@dataclass(frozen=True)
+class CitedPassage:
+    citation: Citation
+    date: object  # queries.evidence_date(): the event's date, else the source's
+
+    @property
+    def source(self):
+        return self.citation.source
+
+
+def _period(request):
+    form = PeriodForm(request.GET)
+    return form, form.period()
+
+
+def _page(request, template, context, *, form, nav=None, messages=()):
+    """Render a reading page, with every problem in its parameters listed at the top."""
+    context["notices"] = [*form.error_messages(), *messages]
+    context["nav"] = nav
+    return render(request, template, context)
+
+
+def _case_overview(cases, as_of):
+    """[(case, Progress, number of measures)] for the case list, in three queries for all the cases.
+
+    The level in force comes from the same queryset methods `case_state()` uses, and the joint level
+    and progress from `queries.joint_level()`/`queries.progress()`, so the list agrees with each
+    dashboard without running `case_state()` once per case.
+    """
+    measures = defaultdict(list)
+    for pk, case_id in Measure.objects.filter(case__in=cases).order_by("number").values_list("pk", "case_id"):
+        measures[case_id].append(pk)
+    in_force = {
+        (measure_id, party_id): level
+        for measure_id, party_id, level in Assessment.objects.filter(measure__case__in=cases)
+        .effective_by(as_of)
+        .latest_per_pair()
+        .values_list("measure_id", "party_id", "level")
+    }
+    overview = []
+    for case in cases:
+        parties = list(case.assessed_parties.all())
+        not_assessed = Assessment.Level.NOT_ASSESSED
+        joint = [
+            queries.joint_level(in_force.get((measure_id, party.pk), not_assessed) for party in parties)
+            for measure_id in measures[case.pk]
+        ]
+        overview.append((case, queries.progress(joint), len(joint)))
+    return overview
+
+
+@login_required
+def case_list(request):
+    form, period = _period(request)
+    cases = list(Case.objects.prefetch_related("assessed_parties"))
+    if len(cases) == 1 and not form.errors:
+        url = cases[0].get_absolute_url()
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    return _page(
+        request,
+        "measures/case_list.html",
+        {"period": period, "period_form": form, "overview": _case_overview(cases, period.as_of)},
+        form=form,
+    )
+
+
+@login_required
+def dashboard(request, slug):
+    case = get_object_or_404(Case, slug=slug)
+    form, period = _period(request)
+    state = queries.case_state(case, as_of=period.as_of, since=period.since)
+    measure_filter = MeasureFilter(request.GET, parties=state.parties)
+    link_query = period.query()
+    rows = [MeasureRow(status, link_query=link_query) for status in measure_filter.filter(state.rows)]
+    table = MeasureTable(rows, parties=state.parties)
+    RequestConfig(request, paginate=False).configure(table)
+
+    messages = measure_filter.error_messages()
+    export_format = request.GET.get("_export")
+    if export_format in EXPORT_FORMATS:
+        exporter = SafeTableExport(export_format, table)
+        return exporter.response(filename=f"{case.slug}-measures-{period.as_of.isoformat()}.{export_format}")
+    if export_format is not None:
+        messages.append(f"“{export_format}” is not an export format: choose CSV or XLSX.")
+
+    events = list(case.events.up_to(period.as_of))
+    timeline = charts.events_timeline(events, start=case.start_date, end=period.as_of)
+    changes = queries.changes_in_period(case, since=period.since, as_of=period.as_of)
+    context = {
+        "case": case,
+        "period": period,
+        "period_form": form,
+        "state": state,
+        "progress": state.progress,
+        "party_progress": state.party_progress,
+        "level_counts": state.level_counts,
+        "table": table,
+        "filter": measure_filter,
+        "shown": len(rows),
+        "timeline": timeline,
+        "link_query": link_query,
+        "changes": [(change, Assessment.Level(change.old_level).label) for change in reversed(changes)],
+        "stale_after_days": settings.STALE_AFTER_DAYS,
+        "export_query": _export_query(request),
+        "before_start": period.as_of < case.start_date,
+    }
+    return _page(request, "measures/dashboard.html", context, form=form, nav="dashboard", messages=messages)
+
+
+def _export_query(request):
+    """The current query string without `_export`, to which the export links add theirs."""
+    params = request.GET.copy()
+    params.pop("_export", None)
+    return params.urlencode()
+
+
+@login_required
+def measure_detail(request, slug, number):
+    case = get_object_or_404(Case, slug=slug)
+    form, period = _period(request)
+    state = queries.case_state(case, as_of=period.as_of)
+    status = next((row for row in state.rows if row.measure.number == number), None)
+    if status is None:
+        raise Http404(f"“{case}” has no measure {number}.")
+    measure = status.measure
+    history = queries.assessment_history(case, as_of=period.as_of, measure=measure)
+    level_charts = charts.level_charts(history, state.parties, start=case.start_date, end=period.as_of)
+
+    entries = [
+        (
+            change,
+            Assessment.Level(change.old_level).label,
+            [CitedPassage(c, queries.evidence_date(c)) for c in change.assessment.citations.all()],
+        )
+        for change in reversed(history)
+    ]
+    by_stance = defaultdict(list)
+    events = {}
+    for item in status.evidence:
+        by_stance[item.stance].append((item, CitedPassage(item.citation, queries.evidence_date(item.citation))))
+        if item.citation.event is not None:
+            events[item.citation.event.pk] = item.citation.event
+    evidence_groups = [(stance, by_stance[stance]) for stance in STANCE_ORDER]
+    context = {
+        "case": case,
+        "measure": measure,
+        "status": status,
+        "period": period,
+        "period_form": form,
+        "parties": state.parties,
+        "level_charts": level_charts,
+        "entries": entries,
+        "evidence_groups": evidence_groups,
+        "evidence_count": len(status.evidence),
+        "events": [
+            (event, charts.date_label(event.date, event.date_precision))
+            for event in sorted(events.values(), key=lambda e: (e.date, e.pk))
+        ],
+        "link_query": period.query(),
+    }
+    return _page(request, "measures/measure_detail.html", context, form=form, nav="measure")
+
+
+@login_required
+def event_list(request, slug):
+    case = get_object_or_404(Case, slug=slug)
+    form, period = _period(request)
+    event_filter = EventFilter(request.GET)
+    events = list(event_filter.filter(case.events.up_to(period.as_of).with_actors()))
+    context = {
+        "case": case,
+        "period": period,
+        "period_form": form,
+        "filter": event_filter,
+        "events": [(event, charts.date_label(event.date, event.date_precision)) for event in events],
+        "timeline": charts.events_timeline(events, start=case.start_date, end=period.as_of),
+        "link_query": period.query(),
+    }
+    return _page(
+        request, "measures/event_list.html", context, form=form, nav="events", messages=event_filter.error_messages()
+    )
+
+
+@login_required
+def event_detail(request, slug, pk):
+    case = get_object_or_404(Case, slug=slug)
+    form, period = _period(request)
+    event = get_object_or_404(case.events.with_actors(), pk=pk)
+    citations = list(
+        Citation.objects.filter(event=event)
+        .with_source()
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("measure")))
+    )
+    context = {
+        "case": case,
+        "event": event,
+        "date_text": charts.date_label(event.date, event.date_precision),
+        "period": period,
+        "period_form": form,
+        "after_as_of": event.date > period.as_of,
+        "citations": citations,
+        "link_query": period.query(),
+    }
+    return _page(request, "measures/event_detail.html", context, form=form, nav="events")
+
+
+def _visible(citations, as_of):
+    """The citations a reader could have seen on `as_of` (undated ones always), with their dates."""
+    passages = [CitedPassage(c, queries.evidence_date(c)) for c in citations]
+    return [p for p in passages if p.date is None or p.date <= as_of]
+
+
+@login_required
+def source_list(request, slug):
+    case = get_object_or_404(Case, slug=slug)
+    form, period = _period(request)
+    counts = defaultdict(int)
+    sources = {}
+    for passage in _visible(Citation.objects.for_case(case), period.as_of):
+        sources[passage.source.pk] = passage.source
+        counts[passage.source.pk] += 1
+    rows = sorted(((source, counts[pk]) for pk, source in sources.items()), key=lambda r: r[0].title.casefold())
+    context = {
+        "case": case,
+        "period": period,
+        "period_form": form,
+        "rows": rows,
+        "citation_total": sum(counts.values()),
+        "link_query": period.query(),
+    }
+    return _page(request, "measures/source_list.html", context, form=form, nav="sources")
+
+
+@login_required
+def source_detail(request, slug, pk):
+    case = get_object_or_404(Case, slug=slug)
+    form, period = _period(request)
+    citations = list(
+        Citation.objects.for_case(case)
+        .filter(source_id=pk)
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("measure")))
+    )
+    if not citations:
+        # Sources are shared between cases; a source is shown under a case only if the case cites it.
+        raise Http404(f"“{case}” cites no source {pk}.")
+    source = citations[0].source
+    passages = _visible(citations, period.as_of)
+    context = {
+        "case": case,
+        "source": source,
+        "period": period,
+        "period_form": form,
+        "passages": passages,
+        "hidden_count": len(citations) - len(passages),
+        "after_as_of": source.published_on is not None and source.published_on > period.as_of,
+        "segments": highlight_quotes(source.full_text, [p.citation.quote for p in passages]),
+        "link_query": period.query(),
+    }
+    return _page(request, "measures/source_detail.html", context, form=form, nav="sources")
+
+
+_QUOTE_VARIANTS = {
+    "'": "['\u2018\u2019\u201a\u201b\u2032]",
+    '"': '["\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]',
+}
+
+
+def _quote_pattern(quote):
+    """A regex finding `quote` in a text whatever its whitespace and quote marks (as Source.find_quote)."""
+    parts = []
+    for char in normalise_text(quote):
+        if char == " ":
+            parts.append(r"\s+")
+        elif char in _QUOTE_VARIANTS:
+            parts.append(_QUOTE_VARIANTS[char])
+        else:
+            parts.append(re.escape(char))
+    return re.compile("".join(parts))
+
+
+def highlight_quotes(text, quotes):
+    """Split `text` into [(segment, is_quoted)] so the template can mark the quoted passages.
+
+    The template escapes every segment: source text is never trusted as HTML.
+    """
+    if not text:
+        return []
+    marked = [False] * len(text)
+    for quote in quotes:
+        if not quote.strip():
+            continue
+        for match in _quote_pattern(quote).finditer(text):
+            marked[match.start() : match.end()] = [True] * (match.end() - match.start())
+    segments = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or marked[i] != marked[start]:
+            segments.append((text[start:i], marked[start]))
+            start = i
+    return segments

@@ -1,0 +1,381 @@
+import csv
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from measures import queries
+from measures.forms import PeriodForm
+from measures.models import Assessment, Event, Evidence
+from measures.tables import escape_formula
+from tests import factories
+
+Level = Assessment.Level
+D = datetime.date
+
+
+def build_case(scale=1, *, slug=None):
+    """A case whose every collection grows with `scale`: measures, events, sources, citations, assessments."""
+    pak = factories.PartyFactory(code="PAK", name="Pakistan")
+    irn = factories.PartyFactory(code="IRN", name="Iran")
+    case = factories.CaseFactory(
+        name=f"Crisis x{scale}", slug=slug or f"crisis-x{scale}", start_date=D(2024, 1, 16), assessed_parties=[pak, irn]
+    )
+    analyst = factories.analyst(username="builder")
+    for i in range(3 * scale):
+        measure = factories.MeasureFactory(case=case, number=i + 1, title=f"Measure {i + 1}", slug=f"m-{i + 1}")
+        strike = factories.EventFactory(
+            case=case,
+            date=D(2024, 1, 16 + i % 3),
+            title=f"Strike {i + 1}",
+            kind=Event.Kind.MILITARY_ACTION,
+            direction=Event.Direction.ESCALATORY,
+            actors=[irn],
+        )
+        talks = factories.EventFactory(
+            case=case,
+            date=D(2024, 1, 22 + i % 5),
+            date_precision=Event.Precision.APPROXIMATE if i % 2 else Event.Precision.DAY,
+            title=f"Talks {i + 1}",
+            actors=[pak, irn],
+        )
+        source = factories.SourceFactory(title=f"Report {i + 1}", published_on=D(2024, 1, 20))
+        c_strike = factories.CitationFactory(case=case, source=source, event=strike, quote="Border forces increased")
+        c_talks = factories.CitationFactory(case=case, source=source, event=talks, quote="agreed to de-escalate")
+        Evidence.objects.create(citation=c_strike, measure=measure, stance=Evidence.Stance.SETBACK)
+        Evidence.objects.create(citation=c_talks, measure=measure, stance=Evidence.Stance.PROGRESS)
+        for party in (pak, irn):
+            factories.AssessmentFactory(
+                measure=measure,
+                party=party,
+                level=Level.NOT_INITIATED,
+                effective_date=D(2024, 1, 17),
+                recorded_by=analyst,
+                citations=[c_strike],
+            )
+            factories.AssessmentFactory(
+                measure=measure,
+                party=party,
+                level=Level.INTERMEDIATE if party == pak else Level.MINIMAL,
+                effective_date=D(2024, 1, 25),
+                recorded_by=analyst,
+                citations=[c_talks],
+                rationale=f"Talks moved measure {i + 1} for {party.code}.",
+            )
+    return case
+
+
+@pytest.fixture
+def case(db):
+    return build_case()
+
+
+def dashboard_url(case, **params):
+    url = reverse("measures:dashboard", args=[case.slug])
+    if params:
+        url += "?" + "&".join(f"{key}={value}" for key, value in params.items())
+    return url
+
+
+def test_anonymous_visitor_is_sent_to_login(client, case):
+    response = client.get(dashboard_url(case))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_has_the_labels_the_browser_tests_use(client, db):
+    response = client.get(reverse("login"))
+    content = response.content.decode()
+    assert ">Username</label>" in content
+    assert ">Password</label>" in content
+    assert ">Log in</button>" in content
+
+
+def test_single_case_list_goes_straight_to_its_dashboard_keeping_the_date(reader_client, case):
+    response = reader_client.get(reverse("measures:case_list") + "?as_of=2024-01-20")
+    assert response.status_code == 302
+    assert response["Location"] == dashboard_url(case, as_of="2024-01-20")
+
+
+def test_case_list_shows_each_case_with_the_progress_of_its_dashboard(reader_client, case):
+    other = build_case(slug="second")
+    as_of = D(2024, 1, 31)
+    response = reader_client.get(reverse("measures:case_list") + "?as_of=2024-01-31")
+    assert response.status_code == 200
+    overview = {c.slug: progress for c, progress, _ in response.context["overview"]}
+    assert overview[case.slug] == queries.case_state(case, as_of=as_of).progress
+    assert overview[other.slug] == queries.case_state(other, as_of=as_of).progress
+    assert f"{overview[case.slug].percent}%" in response.content.decode()
+
+
+def test_dashboard_headline_shows_progress_per_party_and_level_counts(reader_client, case):
+    response = reader_client.get(dashboard_url(case, as_of="2024-01-31"))
+    assert response.status_code == 200
+    state = queries.case_state(case, as_of=D(2024, 1, 31))
+    content = response.content.decode()
+    # Joint level is the lowest: minimal (1/3) everywhere; Pakistan is ahead of Iran.
+    assert state.progress.percent == 33
+    assert '<p class="big-number">33%</p>' in content
+    party_progress = dict((party.code, p.percent) for party, p in response.context["party_progress"])
+    assert party_progress == {"IRN": 33, "PAK": 67}
+    assert "Pakistan" in content and "67%" in content
+    counts = {level: count for level, _, count in response.context["level_counts"]}
+    assert counts[Level.MINIMAL] == 3
+    assert "Every measure is assessed" in content
+
+
+def test_dashboard_as_of_shows_the_state_on_that_date(reader_client, case):
+    response = reader_client.get(dashboard_url(case, as_of="2024-01-18"))
+    content = response.content.decode()
+    counts = {level: count for level, _, count in response.context["level_counts"]}
+    assert counts[Level.NOT_INITIATED] == 3
+    assert response.context["progress"].percent == 0
+    # Events after the as-of date are not drawn.
+    titles = {marker.event.title for marker in response.context["timeline"].markers}
+    assert "Strike 1" in titles and "Talks 1" not in titles
+    assert "Talks 1" not in content
+
+
+def test_dashboard_marks_direction_of_travel_and_lists_changes_since(reader_client, case):
+    response = reader_client.get(dashboard_url(case, as_of="2024-01-31", since="2024-01-20"))
+    content = response.content.decode()
+    assert "Improved" in content
+    assert 'class="moved ' in content
+    changes = response.context["changes"]
+    assert len(changes) == 6  # two parties × three measures, on 25 January
+    assert "Talks moved measure 1 for PAK." in content
+    assert "Not initiated (0)" in content and "Intermediate (2)" in content
+
+
+def test_dashboard_default_since_is_a_week_before_as_of_and_says_so(reader_client, case):
+    response = reader_client.get(dashboard_url(case, as_of="2024-01-31"))
+    period = response.context["period"]
+    assert period.since == D(2024, 1, 24)
+    assert "(7 days earlier, the default)" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"as_of": "31-01-2024"}, "“As of” must be a date written YYYY-MM-DD"),
+        ({"as_of": "2024-02-30"}, "“As of” must be a date written YYYY-MM-DD"),
+        ({"as_of": "1899-12-31"}, "cannot be before 1900"),
+        ({"as_of": "9999-01-01"}, "more than a year in the future"),
+        ({"as_of": "2024-01-20", "since": "2024-01-25"}, "must be before the as-of date"),
+        ({"since": "yesterday"}, "“Changes since” must be a date"),
+    ],
+)
+def test_bad_dates_give_a_message_on_the_page_not_an_error_page(reader_client, case, params, message):
+    response = reader_client.get(dashboard_url(case, **params))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_bad_since_keeps_a_good_as_of(reader_client, case):
+    response = reader_client.get(dashboard_url(case, as_of="2024-01-20", since="2024-01-25"))
+    period = response.context["period"]
+    assert period.as_of == D(2024, 1, 20)
+    assert not period.since_given and period.since == D(2024, 1, 13)
+
+
+def test_period_form_defaults_and_validation():
+    today = D(2024, 3, 1)
+    period = PeriodForm({}, today=today).period()
+    assert (period.as_of, period.since, period.as_of_given) == (today, D(2024, 2, 23), False)
+    form = PeriodForm({"as_of": "2024-01-31", "since": "2024-01-01"}, today=today)
+    assert form.is_valid()
+    assert form.period().days == 30
+    assert form.period().query(with_since=True) == "as_of=2024-01-31&since=2024-01-01"
+    assert not PeriodForm({"as_of": "2024-01-31", "since": "2024-01-31"}, today=today).is_valid()
+    assert PeriodForm({}, today=today, default_since_days=30).period().since == D(2024, 1, 31)
+
+
+def test_unknown_case_is_404(reader_client, db):
+    assert reader_client.get(reverse("measures:dashboard", args=["no-such-case"])).status_code == 404
+
+
+def _table_numbers(response):
+    return [row.record.number for row in response.context["table"].rows]
+
+
+def test_table_sorts_by_number_title_and_level(reader_client, case):
+    measure = case.measures.get(number=2)
+    factories.AssessmentFactory(
+        measure=measure, party=case.assessed_parties.get(code="IRN"), level=Level.FULL, effective_date=D(2024, 1, 28)
+    )
+    factories.AssessmentFactory(
+        measure=measure, party=case.assessed_parties.get(code="PAK"), level=Level.FULL, effective_date=D(2024, 1, 28)
+    )
+    assert _table_numbers(reader_client.get(dashboard_url(case, as_of="2024-01-31"))) == [1, 2, 3]
+    assert _table_numbers(reader_client.get(dashboard_url(case, as_of="2024-01-31", sort="-number"))) == [3, 2, 1]
+    by_level = _table_numbers(reader_client.get(dashboard_url(case, as_of="2024-01-31", sort="-joint_level")))
+    assert by_level[0] == 2
+    by_party = _table_numbers(reader_client.get(dashboard_url(case, as_of="2024-01-31", sort="party_IRN")))
+    assert by_party[-1] == 2
+
+
+def test_table_filters_by_joint_or_party_level_and_flag(reader_client, case):
+    # As of 31 January: PAK intermediate, IRN minimal everywhere; joint minimal.
+    as_of = "2024-01-31"
+    assert _table_numbers(reader_client.get(dashboard_url(case, as_of=as_of, level="minimal"))) == [1, 2, 3]
+    assert _table_numbers(reader_client.get(dashboard_url(case, as_of=as_of, level="intermediate"))) == []
+    assert _table_numbers(reader_client.get(dashboard_url(case, as_of=as_of, level="intermediate", party="PAK"))) == [
+        1,
+        2,
+        3,
+    ]
+    assert _table_numbers(reader_client.get(dashboard_url(case, as_of=as_of, level="minimal", party="PAK"))) == []
+    # Setback evidence (16–18 Jan) is older than the progress (22–26 Jan): nothing contested on 31 Jan,
+    # but on 20 January the strikes are the newest evidence.
+    assert _table_numbers(reader_client.get(dashboard_url(case, as_of=as_of, flag="contested"))) == []
+    assert _table_numbers(reader_client.get(dashboard_url(case, as_of="2024-01-20", flag="contested"))) == [1, 2, 3]
+    response = reader_client.get(dashboard_url(case, as_of=as_of, flag="contested"))
+    assert "No measure matches these filters." in response.content.decode()
+
+
+def test_bad_filter_values_give_a_message_and_filter_nothing(reader_client, case):
+    response = reader_client.get(dashboard_url(case, level="excellent", party="XXX", flag="drop table"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "“excellent” is not a level of the scale." in content
+    assert "“XXX” is not a party assessed in this case." in content
+    assert _table_numbers(response) == [1, 2, 3]
+
+
+def test_stale_flag_follows_the_setting(reader_client, case, settings):
+    settings.STALE_AFTER_DAYS = 3
+    response = reader_client.get(dashboard_url(case, as_of="2024-01-31", flag="stale"))
+    assert _table_numbers(response) == [1, 2, 3]  # newest evidence 22–26 January
+    settings.STALE_AFTER_DAYS = 30
+    response = reader_client.get(dashboard_url(case, as_of="2024-01-31", flag="stale"))
+    assert _table_numbers(response) == []
+
+
+def _csv_rows(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def test_csv_export_has_all_filtered_rows_and_the_shown_values(reader_client, case):
+    response = reader_client.get(
+        dashboard_url(case, as_of="2024-01-31", party="PAK", level="intermediate", sort="-number")
+    )
+    assert response.status_code == 200
+    export = reader_client.get(
+        dashboard_url(case, as_of="2024-01-31", party="PAK", level="intermediate", _export="csv")
+    )
+    assert export["Content-Type"].startswith("text/csv")
+    assert 'filename="crisis-x1-measures-2024-01-31.csv"' in export["Content-Disposition"]
+    rows = _csv_rows(export)
+    assert rows[0][:5] == ["No.", "Measure", "IRN", "PAK", "Joint level"]  # parties by name
+    assert [row[0] for row in rows[1:]] == ["1", "2", "3"]
+    assert rows[1][2:5] == ["Minimal (1)", "Intermediate (2)", "Minimal (1)"]
+    assert rows[1][7] == "2024-01-22"  # latest evidence date
+
+
+def test_exports_escape_cells_that_spreadsheets_would_run(reader_client, case):
+    case.measures.filter(number=1).update(title='=HYPERLINK("http://evil")')
+    case.measures.filter(number=2).update(title="@SUM(A1)")
+    case.measures.filter(number=3).update(title="-2+3")
+    rows = _csv_rows(reader_client.get(dashboard_url(case, _export="csv")))
+    titles = [row[1] for row in rows[1:]]
+    assert titles == ['\'=HYPERLINK("http://evil")', "'@SUM(A1)", "'-2+3"]
+    xlsx = reader_client.get(dashboard_url(case, _export="xlsx"))
+    assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert [sheet.cell(row=r, column=2).value for r in (2, 3, 4)] == titles
+    assert sheet.cell(row=2, column=1).value == 1  # numbers stay numbers
+
+
+def test_escape_formula_leaves_harmless_values_alone():
+    assert escape_formula("+44") == "'+44"
+    assert escape_formula("Ceasefire") == "Ceasefire"
+    assert escape_formula(5) == 5
+    assert escape_formula(None) is None
+
+
+def test_unknown_export_format_is_a_message(reader_client, case):
+    response = reader_client.get(dashboard_url(case, _export="pdf"))
+    assert response.status_code == 200
+    assert "“pdf” is not an export format" in response.content.decode()
+
+
+def test_timeline_links_each_event_and_draws_escalation_above(reader_client, case):
+    response = reader_client.get(dashboard_url(case, as_of="2024-01-31"))
+    timeline = response.context["timeline"]
+    strike = next(m for m in timeline.markers if m.event.title == "Strike 1")
+    talks = next(m for m in timeline.markers if m.event.title == "Talks 1")
+    assert strike.label_y < timeline.axis_y < talks.label_y
+    content = response.content.decode()
+    assert f'href="{reverse("measures:event_detail", args=[case.slug, strike.event.pk])}?as_of=2024-01-31"' in content
+
+
+def test_page_sends_a_strict_csp_and_no_inline_style_or_script(reader_client, case):
+    response = reader_client.get(dashboard_url(case))
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    content = response.content.decode()
+    assert not re.search(r"\sstyle=", content)
+    assert "<script" not in content
+    assert "<style" not in content
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_dashboard_query_count_does_not_grow_with_the_case(reader_client, django_assert_max_num_queries, scale):
+    case = build_case(scale)
+    with django_assert_max_num_queries(11):
+        response = reader_client.get(dashboard_url(case, as_of="2024-01-31", since="2024-01-20"))
+    assert response.status_code == 200
+    assert len(response.context["table"].rows) == 3 * scale
+    with django_assert_max_num_queries(8):  # no timeline or changes in an export
+        assert reader_client.get(dashboard_url(case, _export="xlsx")).status_code == 200
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_case_list_query_count_does_not_grow(reader_client, django_assert_max_num_queries, scale):
+    build_case(scale)
+    build_case(scale, slug="another")
+    with django_assert_max_num_queries(6):
+        response = reader_client.get(reverse("measures:case_list"))
+    assert response.status_code == 200
+    assert len(response.context["overview"]) == 2
+
+
+def _rows_by_number(response):
+    return {row.record.number: row.record.status for row in response.context["table"].rows}
+
+
+def test_pakistan_iran_on_17_january_shows_escalation_and_almost_nothing_in_place(reader_client, pakistan_iran):
+    response = reader_client.get(dashboard_url(pakistan_iran, as_of="2024-01-17"))
+    assert response.status_code == 200
+    assert response.context["progress"].percent == 0
+    rows = _rows_by_number(response)
+    scored_above_zero = [n for n, row in rows.items() if Assessment.SCORES.get(row.joint_level, 0) > 0]
+    assert scored_above_zero == []
+    timeline = response.context["timeline"]
+    assert timeline.escalatory_count >= 2
+    assert timeline.escalatory_count > timeline.deescalatory_count
+    assert "Iran&#x27;s missile and drone strike" in response.content.decode()
+
+
+def test_pakistan_iran_on_31_january_shows_diplomacy_advanced_and_track_two_without_evidence(
+    reader_client, pakistan_iran
+):
+    response = reader_client.get(dashboard_url(pakistan_iran, as_of="2024-01-31"))
+    rows = _rows_by_number(response)
+    diplomatic = [rows[n] for n in (1, 2, 9, 10)]  # engagement, confidence-building, channels, international law
+    assert all(Assessment.SCORES.get(row.joint_level, 0) >= 2 for row in diplomatic)
+    assert response.context["progress"].percent > 40
+    track_two = next(row for row in rows.values() if row.measure.title == "Track-II diplomacy")
+    assert track_two.joint_level == Level.NOT_ASSESSED
+    assert not [item for item in track_two.evidence if item.stance == Evidence.Stance.PROGRESS]
+    assert track_two.stale
+
+
+def test_pakistan_iran_dashboard_query_count(reader_client, pakistan_iran, django_assert_max_num_queries):
+    with django_assert_max_num_queries(11):
+        assert (
+            reader_client.get(dashboard_url(pakistan_iran, as_of="2024-01-31", since="2024-01-17")).status_code == 200
+        )

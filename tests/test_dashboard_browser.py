@@ -1,0 +1,99 @@
+"""The reader's journey through the dashboard, in Debian's Chromium: open, filter, follow a measure,
+change the date, export. Screenshots land in test-artifacts/ for people to look at."""
+
+import csv
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+DASHBOARD = "/cases/pakistan-iran-2024/"
+
+
+@pytest.fixture
+def reader_page(page, pakistan_iran, reader_user, login):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return login(page, "reader")
+
+
+def test_reader_opens_filters_follows_a_measure_changes_the_date_and_exports(reader_page, live_server, artifacts_dir):
+    page = reader_page
+    # With a single case, logging in lands straight on its dashboard.
+    expect(page).to_have_url(f"{live_server.url}{DASHBOARD}")
+    page.goto(f"{live_server.url}{DASHBOARD}?as_of=2024-01-31")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pakistan–Iran crisis, January 2024")
+    expect(page.locator(".measures-table tbody tr")).to_have_count(10)
+    page.screenshot(path=artifacts_dir / "dashboard-1280.png", full_page=True)
+
+    # Filter: measures whose joint level is intermediate.
+    page.get_by_label("Level", exact=True).select_option("intermediate")
+    page.get_by_role("button", name="Show").click()
+    rows = page.locator(".measures-table tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text("Confidence-building measures")
+
+    # Export exactly the filtered rows.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == "pakistan-iran-2024-measures-2024-01-31.csv"
+    exported = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8"))))
+    assert len(exported) == 4 and exported[0][0] == "No."
+
+    # Follow a measure, keeping the date.
+    rows.first.get_by_role("link", name="Confidence-building measures").click()
+    expect(page).to_have_url(f"{live_server.url}{DASHBOARD}measures/2/?as_of=2024-01-31")
+    expect(page.get_by_role("heading", level=1)).to_have_text("2. Confidence-building measures")
+    expect(page.locator(".level-chart")).to_have_count(2)
+    page.screenshot(path=artifacts_dir / "measure-1280.png", full_page=True)
+
+    # Change the as-of date: on 17 January the measure had been reversed, not advanced.
+    page.get_by_label("As of").fill("2024-01-17")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(f"{live_server.url}{DASHBOARD}measures/2/?as_of=2024-01-17")
+    expect(page.locator(".status-summary")).not_to_contain_text("Intermediate (2)")
+
+    # Back to the dashboard on 17 January: escalation, nothing in place.
+    page.get_by_role("navigation", name="Breadcrumbs").get_by_role("link").first.click()
+    expect(page.locator(".big-number")).to_have_text("0%")
+    page.screenshot(path=artifacts_dir / "dashboard-17-january-1280.png", full_page=True)
+
+
+def test_bad_date_shows_a_message_in_the_page(reader_page, live_server):
+    page = reader_page
+    page.goto(f"{live_server.url}{DASHBOARD}?as_of=2024-99-01")
+    expect(page.get_by_role("alert")).to_contain_text("“As of” must be a date written YYYY-MM-DD")
+    expect(page.locator(".measures-table")).to_be_visible()
+
+
+def test_dashboard_is_readable_at_390_pixels_and_keyboard_usable(reader_page, live_server, artifacts_dir):
+    page = reader_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}{DASHBOARD}?as_of=2024-01-31")
+    # Nothing but the table and the chart (each in its own scrolling frame) is wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=artifacts_dir / "dashboard-390.png", full_page=True)
+    # The table can be reached and its first measure followed with the keyboard alone.
+    link = page.locator(".measures-table tbody th a").first
+    link.focus()
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("1. Diplomatic engagement")
+    page.screenshot(path=artifacts_dir / "measure-390.png", full_page=True)
+
+
+def test_events_and_sources_pages_open_from_the_navigation(reader_page, live_server, artifacts_dir):
+    page = reader_page
+    page.goto(f"{live_server.url}{DASHBOARD}?as_of=2024-01-31")
+    case_nav = page.get_by_role("navigation", name="Pakistan–Iran crisis, January 2024")
+    case_nav.get_by_role("link", name="Events").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Events of Pakistan–Iran crisis, January 2024")
+    page.screenshot(path=artifacts_dir / "events-1280.png", full_page=True)
+    page.locator(".data-table tbody th a").first.click()
+    expect(page.locator(".period-line")).to_contain_text("16 Jan 2024")
+    case_nav.get_by_role("link", name="Sources").click()
+    page.locator(".data-table tbody th a").first.click()
+    expect(page.locator(".source-text mark").first).to_be_visible()
+    page.screenshot(path=artifacts_dir / "source-1280.png", full_page=True)
