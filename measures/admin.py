@@ -1,94 +1,610 @@
-from django.contrib import admin
+"""The analysts' workspace.
+
+Every edited model goes through TrackedAdmin: django-simple-history's History page (read-only:
+no revert), optimistic locking through VersionedModelForm, and deletions refused with a message
+naming what depends on the record. Assessments are appended only through services.record_assessment,
+from the measure's Assess page or the measure list's bulk action; their own admin is view-only.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, ProtectedError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
+from .admin_forms import (
+    AssessmentFieldsForm,
+    AssessmentForm,
+    CaseForm,
+    CitationForm,
+    ConstantQueriesFormSet,
+    PreloadedAutocompleteSelect,
+    VersionedModelForm,
+    highest_assessment_id,
+    latest_seen,
+)
 from .models import Assessment, Case, Citation, Event, Evidence, Measure, Party, Source
+from .queries import assessment_history, case_state
+
+Level = Assessment.Level
+
+PROTECTED_SHOWN = 8
+
+
+def _shorten(text, length):
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _without_version(fieldsets):
+    """Fieldsets without the hidden version field, for people who only view a record."""
+    return [
+        (name, {**options, "fields": [f for f in options["fields"] if f != "seen_version"]})
+        for name, options in fieldsets
+    ]
+
+
+def _protected_message(what, protected):
+    shown = format_html_join("; ", "{}", ((item,) for item in protected[:PROTECTED_SHOWN]))
+    more = f" and {len(protected) - PROTECTED_SHOWN} more" if len(protected) > PROTECTED_SHOWN else ""
+    return format_html(
+        "{} cannot be deleted: other records depend on it ({}{}). "
+        "Nothing was deleted. Remove those links first, or keep this record.",
+        what,
+        shown,
+        more,
+    )
+
+
+@admin.action(permissions=["delete"], description="Delete selected %(verbose_name_plural)s")
+def delete_selected(modeladmin, request, queryset):
+    """Django's bulk delete, refused outright (with the dependants named) when any row is protected."""
+    what = f"The selected {modeladmin.opts.verbose_name_plural}"
+    protected = modeladmin.get_deleted_objects(queryset, request)[3]
+    if protected:
+        modeladmin.message_user(request, _protected_message(what, protected), messages.ERROR)
+        return None
+    try:
+        with transaction.atomic():
+            return django_delete_selected(modeladmin, request, queryset)
+    except ProtectedError as exc:  # something came to depend on a row since the check above
+        names = [f"{type(obj)._meta.verbose_name.capitalize()}: {obj}" for obj in exc.protected_objects]
+        modeladmin.message_user(request, _protected_message(what, names), messages.ERROR)
+        return None
+
+
+class TrackedAdmin(SimpleHistoryAdmin):
+    """Audit trail, optimistic locking and clean refusals of protected deletions, for every edited model."""
+
+    form = VersionedModelForm
+    actions = [delete_selected]
+    object_history_list_template = "admin/measures/object_history_list.html"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return _without_version(fieldsets)
+        return fieldsets
+
+    def revert_disabled(self, request, obj=None):
+        # A revert would write an old version back without the version check: edit instead.
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # As simple-history does, but without the version counter, which changes on every save.
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current, excluded_fields=["version"], foreign_keys_are_objs=foreign_keys_are_objs
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+    def render_delete_form(self, request, context):
+        protected = context.get("protected")
+        if protected and context.get("object") is not None:
+            self.message_user(request, _protected_message(f"“{context['object']}”", protected), messages.ERROR)
+        return super().render_delete_form(request, context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ProtectedError as exc:  # came to be protected between the confirmation page and the POST
+            names = [f"{type(obj)._meta.verbose_name.capitalize()}: {obj}" for obj in exc.protected_objects]
+            self.message_user(request, _protected_message("This record", names), messages.ERROR)
+            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]))
+
+
+class ConstantQueriesInline:
+    """Inline rows render with a fixed number of queries, whatever their number (see ConstantQueriesFormSet)."""
+
+    formset = ConstantQueriesFormSet
+    form = VersionedModelForm
+    extra = 0
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.has_change_permission(request, obj):
+            return _without_version(fieldsets)
+        return fieldsets
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PreloadedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(TrackedAdmin):
     list_display = ["name", "code", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "start_date", "is_active"]
+class CaseAdmin(TrackedAdmin):
+    form = CaseForm
+    list_display = ["name", "slug", "start_date", "is_active", "parties"]
     list_filter = ["is_active"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["assessed_parties"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("assessed_parties")
+
+    @admin.display(description="Assessed parties")
+    def parties(self, case):
+        return ", ".join(party.code for party in case.assessed_parties.all())
+
+
+class CurrentLevelFilter(admin.SimpleListFilter):
+    title = "current level (any party)"
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return Level.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in Level.values:
+            raise IncorrectLookupParameters(f"“{value}” is not a level")
+        return queryset.at_level(value, as_of=timezone.localdate())
+
+
+class AssessmentPermissionMixin:
+    def has_add_assessment_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.add_assessment")
+
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "title", "case"]
+class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
+    list_display = ["number", "title", "case", "levels", "latest_evidence_date", "citations"]
     list_display_links = ["number", "title"]
-    list_filter = ["case"]
+    list_filter = ["case", CurrentLevelFilter]
     list_select_related = ["case"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
+    actions = [delete_selected, "record_assessment"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_list_figures(as_of=timezone.localdate())
+
+    def get_list_display(self, request):
+        columns = list(self.list_display)
+        if "case__id__exact" in request.GET:  # one case: its name on every row is noise
+            columns.remove("case")
+        if self.has_add_assessment_permission(request):
+            columns[columns.index("levels")] = self.levels_and_assess_link
+        return columns
+
+    @admin.display(description="Current level")
+    def levels(self, measure):
+        parties = measure.party_levels()
+        if not parties:
+            return "—"
+        return format_html_join(
+            "",
+            '<span class="level level-{}" title="{}: {}"><b>{}</b> {}</span>',
+            ((level, name, Level(level).label, code, Level(level).label) for name, code, level in parties),
+        )
+
+    @admin.display(description="Current level")
+    def levels_and_assess_link(self, measure):
+        url = reverse("admin:measures_measure_assess", args=[measure.pk])
+        return format_html(
+            '{}<a class="assess-link" href="{}" title="Record an assessment of {}">Assess…</a>',
+            self.levels(measure),
+            url,
+            measure,
+        )
+
+    @admin.display(description="Latest evidence", ordering="latest_evidence")
+    def latest_evidence_date(self, measure):
+        return measure.latest_evidence
+
+    @admin.display(description="Citations", ordering="citation_count")
+    def citations(self, measure):
+        return measure.citation_count
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/assess/",
+                self.admin_site.admin_view(self.assess_view),
+                name="measures_measure_assess",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        measure = self.get_object(request, unquote(object_id))
+        if measure is not None and self.has_view_or_change_permission(request, measure):
+            extra_context = {**(extra_context or {}), **self._assessment_panel(request, measure)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _assessment_panel(self, request, measure):
+        """Per party: the level in force and the full history, newest first; evidence grouped by stance."""
+        state = case_state(measure.case)
+        row = next(row for row in state.rows if row.measure.pk == measure.pk)
+        history = list(reversed(assessment_history(measure.case, measure=measure)))
+        parties = [
+            {"cell": cell, "assessments": [c.assessment for c in history if c.assessment.party_id == cell.party.pk]}
+            for cell in row.cells
+        ]
+        evidence = [
+            (stance, label, [item for item in row.evidence if item.stance == stance])
+            for stance, label in Evidence.Stance.choices
+        ]
+        return {
+            "status": row,
+            "party_histories": parties,
+            "evidence_by_stance": evidence,
+            "can_assess": self.has_add_assessment_permission(request),
+        }
+
+    def assess_view(self, request, object_id):
+        """Record an assessment of one measure, through services.record_assessment."""
+        measure = self.get_object(request, unquote(object_id))
+        if measure is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_add_assessment_permission(request):
+            raise PermissionDenied
+        form_kwargs = {"measure": measure, "admin_site": self.admin_site}
+        newer = []
+        if request.method == "POST":
+            form = AssessmentForm(request.POST, **form_kwargs)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    assessment = services.record_assessment(
+                        measure=measure,
+                        party=data["party"],
+                        level=data["level"],
+                        confidence=data["confidence"],
+                        effective_date=data["effective_date"],
+                        rationale=data["rationale"],
+                        citations=data["citations"],
+                        corrects=data["corrects"],
+                        recorded_by=request.user,
+                        expected_latest=latest_seen(measure, data["party"], data["seen"]),
+                    )
+                except services.ConcurrentAssessmentError as exc:
+                    newer = exc.newer
+                    self.message_user(request, exc.message, messages.WARNING)
+                    form = form.with_seen(highest_assessment_id([measure]))
+                except services.ServiceError as exc:
+                    form.add_error(None, exc)
+                else:
+                    self.message_user(request, f"Recorded: {assessment}.", messages.SUCCESS)
+                    change_url = reverse("admin:measures_measure_change", args=[measure.pk])
+                    return redirect(f"{change_url}#party-{assessment.party_id}")
+        else:
+            initial = {"seen": highest_assessment_id([measure]), "effective_date": timezone.localdate()}
+            party = request.GET.get("party", "")
+            if party.isdigit():
+                initial["party"] = party
+            form = AssessmentForm(initial=initial, **form_kwargs)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Record an assessment: {measure}",
+            "subtitle": None,
+            "opts": self.opts,
+            "original": measure,
+            "form": form,
+            "media": self.media + form.media,
+            "newer": newer,
+            "status": next(row for row in case_state(measure.case).rows if row.measure.pk == measure.pk),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/measures/measure/assess.html", context)
+
+    @admin.action(permissions=["add_assessment"], description="Record one assessment for the selected measures")
+    def record_assessment(self, request, queryset):
+        """Record the same assessment (party, level, rationale, citations) for several measures at once."""
+        measures = list(queryset.select_related("case").order_by("case", "number"))
+        cases = {measure.case for measure in measures}
+        if len(cases) != 1:
+            self.message_user(
+                request, "Select measures of one case only: an assessment cites that case's evidence.", messages.ERROR
+            )
+            return None
+        (case,) = cases
+        form_kwargs = {"case": case, "admin_site": self.admin_site}
+        newer = []
+        if "apply" in request.POST:
+            form = AssessmentFieldsForm(request.POST, **form_kwargs)
+            if form.is_valid():
+                try:
+                    recorded = self._record_for_all(request, measures, form.cleaned_data)
+                except services.ConcurrentAssessmentError as exc:
+                    newer = exc.newer
+                    self.message_user(request, exc.message, messages.WARNING)
+                    form = form.with_seen(highest_assessment_id(measures))
+                except services.ServiceError as exc:
+                    form.add_error(None, exc)
+                else:
+                    self.message_user(
+                        request,
+                        f"Recorded “{Level(form.cleaned_data['level']).label}” for {form.cleaned_data['party']} "
+                        f"on {len(recorded)} measures.",
+                        messages.SUCCESS,
+                    )
+                    return None
+        else:
+            form = AssessmentFieldsForm(
+                initial={"seen": highest_assessment_id(measures), "effective_date": timezone.localdate()},
+                **form_kwargs,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Record one assessment for {len(measures)} measures",
+            "subtitle": None,
+            "opts": self.opts,
+            "case": case,
+            "measures": measures,
+            "form": form,
+            "media": self.media + form.media,
+            "newer": newer,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/measures/measure/bulk_assess.html", context)
+
+    def _record_for_all(self, request, measures, data):
+        """All or nothing: one transaction, and any refusal names the measure it concerns."""
+        recorded = []
+        with transaction.atomic():
+            for measure in measures:
+                try:
+                    recorded.append(
+                        services.record_assessment(
+                            measure=measure,
+                            party=data["party"],
+                            level=data["level"],
+                            confidence=data["confidence"],
+                            effective_date=data["effective_date"],
+                            rationale=data["rationale"],
+                            citations=data["citations"],
+                            recorded_by=request.user,
+                            expected_latest=latest_seen(measure, data["party"], data["seen"]),
+                        )
+                    )
+                except services.ConcurrentAssessmentError as exc:
+                    raise services.ConcurrentAssessmentError(f"Measure {measure}: {exc.message}", exc.newer) from None
+        return recorded
 
 
-class CitationInline(admin.StackedInline):
+class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
     model = Citation
-    extra = 0
-    fields = ["case", "quote", "locator", "event"]
-    autocomplete_fields = ["event"]
+    form = CitationForm
+    fields = ["case", "quote", "locator", "event", "seen_version"]
+    autocomplete_fields = ["case", "event"]
+    verbose_name_plural = "citations: passages quoted from this source"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "case", "event")
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "publisher", "kind", "published_on"]
+class SourceAdmin(TrackedAdmin):
+    list_display = ["title", "publisher", "kind", "published_on", "has_full_text", "citation_count"]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "publisher", "author"]
-    inlines = [CitationInline]
+    date_hierarchy = "published_on"
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "publisher", "author", "url", "published_on", "seen_version"]}),
+        ("Full text", {"fields": ["full_text"], "description": "Every quote below is checked against this text."}),
+    ]
+    inlines = [SourceCitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_citations=Count("citations"))
+
+    @admin.display(boolean=True, description="Full text")
+    def has_full_text(self, source):
+        return bool(source.full_text)
+
+    @admin.display(description="Citations", ordering="n_citations")
+    def citation_count(self, source):
+        return source.n_citations
+
+
+class EventCitationFormSet(ConstantQueriesFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # A citation added here belongs to the event's case.
+        if form.instance.pk is None and self.instance.case_id is not None:
+            form.instance.case_id = self.instance.case_id
+        return form
+
+
+class EventCitationInline(ConstantQueriesInline, admin.StackedInline):
+    model = Citation
+    form = CitationForm
+    formset = EventCitationFormSet
+    fk_name = "event"
+    fields = ["source", "quote", "locator", "seen_version"]
+    autocomplete_fields = ["source"]
+    verbose_name_plural = "citations reporting this event"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "case", "event")
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
-    list_display = ["date", "date_precision", "title", "kind", "direction", "case"]
-    list_filter = ["case", "kind", "direction"]
+class EventAdmin(TrackedAdmin):
+    list_display = ["date", "date_precision", "title", "kind", "direction", "case", "actor_codes"]
+    list_filter = ["case", "kind", "direction", "actors"]
     list_select_related = ["case"]
     search_fields = ["title", "summary", "location"]
     date_hierarchy = "date"
-    filter_horizontal = ["actors"]
+    autocomplete_fields = ["actors"]
+    inlines = [EventCitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("actors")
+
+    @admin.display(description="Actors")
+    def actor_codes(self, event):
+        return ", ".join(party.code for party in event.actors.all())
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ConstantQueriesInline, admin.TabularInline):
     model = Evidence
-    extra = 0
-    fields = ["measure", "stance", "note"]
+    fields = ["measure", "stance", "note", "seen_version"]
     autocomplete_fields = ["measure"]
+    verbose_name = "measure this citation evidences"
+    verbose_name_plural = "measures this citation evidences"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("measure", "citation__source")
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "locator", "source", "event"]
-    list_filter = ["case", "source"]
-    list_select_related = ["source", "event"]
-    search_fields = ["quote", "source__title", "event__title"]
-    autocomplete_fields = ["source", "event"]
+class CitationAdmin(TrackedAdmin):
+    form = CitationForm
+    list_display = ["short_quote", "locator", "source_title", "event_title", "case", "measure_count"]
+    list_filter = [
+        "case",
+        ("source", admin.RelatedOnlyFieldListFilter),
+        ("event", admin.RelatedOnlyFieldListFilter),
+        ("evidence__measure", admin.RelatedOnlyFieldListFilter),
+        "evidence__stance",
+    ]
+    list_select_related = ["source", "event", "case"]
+    search_fields = ["quote", "locator", "source__title", "source__publisher", "event__title"]
+    autocomplete_fields = ["case", "source", "event"]
+    fields = ["case", "source", "quote", "locator", "event", "seen_version"]
     inlines = [EvidenceInline]
+
+    def get_queryset(self, request):
+        # Setting select_related here makes the list ignore list_select_related: name them all.
+        queryset = super().get_queryset(request).select_related("source", "event", "case")
+        # An aggregate drops the model's default ordering; the citation search paginates on it.
+        return queryset.annotate(n_measures=Count("evidence")).order_by(*Citation._meta.ordering)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = request.resolver_match
+        if (
+            match is not None
+            and match.url_name == "autocomplete"
+            and request.GET.get("model_name") == "assessment"
+            and request.GET.get("field_name") == "citations"
+        ):
+            # The assessment form's citations come from the measure's case only (CaseCitationsWidget).
+            case = request.GET.get("case", "")
+            queryset = queryset.filter(case_id=int(case)) if case.isdigit() else queryset.none()
+        return queryset, may_have_duplicates
+
+    @admin.display(description="Quote", ordering="quote")
+    def short_quote(self, citation):
+        return _shorten(citation.quote, 140)
+
+    def get_list_display(self, request):
+        if "case__id__exact" in request.GET:
+            return [column for column in self.list_display if column != "case"]
+        return self.list_display
+
+    @admin.display(description="Source", ordering="source__title")
+    def source_title(self, citation):
+        return _shorten(citation.source.title, 50)
+
+    @admin.display(description="Event", ordering="event__date")
+    def event_title(self, citation):
+        return _shorten(str(citation.event), 50) if citation.event_id else "—"
+
+    @admin.display(description="Measures", ordering="n_measures")
+    def measure_count(self, citation):
+        return citation.n_measures
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
-    list_display = ["measure", "citation", "stance"]
+class EvidenceAdmin(TrackedAdmin):
+    list_display = ["measure", "citation", "stance", "note"]
     list_filter = ["stance", "measure__case"]
     list_select_related = ["measure", "citation__source"]
+    search_fields = ["citation__quote", "measure__title", "note"]
     autocomplete_fields = ["measure", "citation"]
 
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
-    """Read-only: assessments are appended through the service, never changed or deleted."""
+    """View-only for everyone: assessments are appended through the service, never changed or deleted."""
 
     list_display = ["measure", "party", "level", "confidence", "effective_date", "recorded_at", "recorded_by"]
     list_filter = ["level", "party", "measure__case"]
     list_select_related = ["measure", "party", "recorded_by"]
     search_fields = ["rationale", "measure__title"]
     date_hierarchy = "effective_date"
+    fields = [
+        "measure",
+        "party",
+        "level",
+        "confidence",
+        "effective_date",
+        "recorded_at",
+        "recorded_by",
+        "rationale",
+        "cited",
+        "corrects",
+    ]
+    readonly_fields = fields
+    actions = None
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("measure", "party", "recorded_by", "corrects__party", "corrects__measure")
+        )
+
+    @admin.display(description="Citations")
+    def cited(self, assessment):
+        citations = assessment.citations.select_related("source")
+        return format_html_join(
+            "",
+            '<p><a href="{}">{}</a></p>',
+            ((reverse("admin:measures_citation_change", args=[c.pk]), str(c)) for c in citations),
+        )
 
     def has_add_permission(self, request):
         return False

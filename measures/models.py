@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .querysets import AssessmentQuerySet, CitationQuerySet, EventQuerySet, MeasureQuerySet
+from .querysets import AssessmentQuerySet, CitationQuerySet, EventQuerySet, MeasureQuerySet, unpack_party_levels
 
 # Typographic quotes and odd spaces that copy-paste introduces; a quote is compared after folding them.
 _QUOTE_FOLDS = str.maketrans(
@@ -123,6 +123,10 @@ class Measure(models.Model):
 
     def get_absolute_url(self):
         return reverse("measures:measure_detail", args=[self.case.slug, self.number])
+
+    def party_levels(self):
+        """[(party name, code, level)] from `Measure.objects.with_list_figures()`."""
+        return unpack_party_levels(self.current_levels)
 
 
 class SourceKind(models.TextChoices):
@@ -255,17 +259,23 @@ class Citation(models.Model):
         errors = {}
         if not normalise_text(self.quote):
             errors["quote"] = "The quote cannot be empty."
-        elif self.source_id is not None:
-            position = self.source.find_quote(self.quote)
-            if position == -1:
+        elif (source := self.source_or_none()) is not None:
+            # The source may be unsaved yet (added in the same form as its citations): use the object.
+            if source.find_quote(self.quote) == -1:
                 errors["quote"] = (
-                    f"This quote does not occur in the full text of “{self.source}”. "
+                    f"This quote does not occur in the full text of “{source}”. "
                     "Copy it exactly (differences in spaces and quote marks are ignored)."
                 )
         if self.event_id is not None and self.case_id is not None and self.event.case_id != self.case_id:
             errors["event"] = "The event belongs to another case."
         if errors:
             raise ValidationError(errors)
+
+    def source_or_none(self):
+        try:
+            return self.source
+        except Source.DoesNotExist:
+            return None
 
 
 class EvidenceStance(models.TextChoices):

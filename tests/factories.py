@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.management.sql import emit_post_migrate_signal
 from django.utils import timezone
 
 from measures import models
@@ -28,6 +29,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 def role_group(name):
     """The role's group. Transactional tests (live_server) flush the groups the migration made."""
     if not Group.objects.filter(name=name).exists():
+        if not Permission.objects.filter(content_type__app_label="measures").exists():
+            # A flush with serialized_rollback skips post_migrate, which creates the permissions.
+            emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
         sync_roles(Group, Permission)
     return Group.objects.get(name=name)
 

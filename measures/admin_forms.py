@@ -1,0 +1,365 @@
+"""Forms of the admin: optimistic locking for every edited model, and recording assessments.
+
+Rules live in the models' clean() and in services; these forms only collect input and show the
+messages those raise. The one rule that belongs here is the version check, because it is about
+the form itself: what the user saw when they opened it.
+"""
+
+from django import forms
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteMixin, AutocompleteSelect
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+
+from .models import Assessment, Case, Citation, Party, normalise_text
+
+
+class VersionField(forms.IntegerField):
+    """The version a form was opened with. Never counts as a change the user made."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=1, **kwargs)
+
+    def has_changed(self, initial, data):
+        return False
+
+
+def _display_value(obj, field_name):
+    field = obj._meta.get_field(field_name)
+    if field.many_to_many:
+        return ", ".join(str(item) for item in getattr(obj, field_name).all()) or "(none)"
+    if field.choices:
+        return getattr(obj, f"get_{field_name}_display")()
+    value = getattr(obj, field_name)
+    if value in (None, ""):
+        return "(empty)"
+    return str(value)
+
+
+def _verbose(obj, field_name):
+    return capfirst(obj._meta.get_field(field_name).verbose_name)
+
+
+class VersionedModelForm(forms.ModelForm):
+    """Optimistic locking: refuse to save over changes made since the form was opened.
+
+    The form carries the version it was opened with. On save, inside the admin's transaction, the
+    row is locked (select_for_update on PostgreSQL; SQLite's IMMEDIATE transactions already
+    serialise writers) and its current version compared; when it moved on, the form is invalid
+    and says which fields changed meanwhile and what they hold now. The write itself is an
+    ordinary save(), so django-simple-history records it.
+    """
+
+    seen_version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def _post_clean(self):
+        super()._post_clean()
+        # An inline row has no column for the parent it belongs to: show errors about it on the row.
+        for name, field in self.fields.items():
+            if isinstance(field, InlineForeignKeyField) and name in self._errors:
+                errors = self._errors.pop(name)
+                self._errors.setdefault(NON_FIELD_ERRORS, self.error_class(error_class="nonfield")).extend(errors)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Rows the user did not touch are not saved, so they cannot overwrite anything.
+        if self.instance.pk is None or not self.has_changed():
+            return cleaned_data
+        model = type(self.instance)
+        rows = model._default_manager.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update()
+        current = rows.first()
+        if current is None:
+            raise ValidationError("This record was deleted by someone else while you were editing it.", code="gone")
+        seen = cleaned_data.get("seen_version")
+        if seen != current.version:
+            raise ValidationError(self._conflict_message(current, seen), code="conflict")
+        self.instance.version = current.version + 1
+        return cleaned_data
+
+    def _conflict_message(self, current, seen):
+        latest = current.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+        who = ""
+        if latest is not None:
+            who = f" ({latest.history_user or 'an import'}, {latest.history_date:%d %b %Y %H:%M})"
+        changed = self._fields_changed_since(current, seen)
+        details = "; ".join(f"{_verbose(current, name)} is now “{_display_value(current, name)}”" for name in changed)
+        return (
+            f"Someone else saved this {current._meta.verbose_name} while you were editing it{who}, "
+            f"so nothing was saved. {('Changed meanwhile: ' + details + '.') if details else ''} "
+            "Reload the page to see the current version, then make your change again."
+        )
+
+    def _fields_changed_since(self, current, seen):
+        """Field names that differ between the version the user opened and the current one."""
+        names = [name for name in self.fields if name != "seen_version" and name in self._model_field_names()]
+        opened = None
+        if seen is not None:
+            opened = current.history.filter(version=seen).order_by("-history_date", "-history_id").first()
+        now = current.history.order_by("-history_date", "-history_id").first()
+        if opened is not None and now is not None:
+            delta = now.diff_against(opened, excluded_fields=["version"])
+            return [name for name in names if name in delta.changed_fields]
+        # No record of the opened version: name every field where what the user submitted differs from now.
+        return [name for name in names if name in self.changed_data]
+
+    def _model_field_names(self):
+        opts = self.instance._meta
+        return {field.name for field in [*opts.concrete_fields, *opts.many_to_many]}
+
+
+def quote_mismatch_hint(full_text, quote):
+    """Where a quote stops matching its source: the longest beginning of the quote found in the text.
+
+    Both sides are compared normalised (whitespace and typographic quote marks folded), as the
+    model's check does.
+    """
+    text, wanted = normalise_text(full_text), normalise_text(quote)
+    if not text or not wanted:
+        return None
+    # "The first k characters occur in the text" holds for every k up to some length: bisect it.
+    low, high = 0, len(wanted)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if wanted[:middle] in text:
+            low = middle
+        else:
+            high = middle - 1
+    if low == 0:
+        return f"Not even its first character, “{wanted[0]}”, occurs in the source text."
+    start = text.find(wanted[:low])
+    matched = wanted[:low]
+    matched = ("…" if len(matched) > 40 else "") + matched[-40:].strip()
+    return (
+        f"The source matches the quote up to “{matched}”; after that the quote reads "
+        f"“{_snippet(wanted[low:])}” but the source reads “{_snippet(text[start + low :]) or '(end of text)'}”."
+    )
+
+
+def _snippet(text, length=30):
+    return text[:length].strip() + ("…" if len(text) > length else "")
+
+
+class CaseForm(VersionedModelForm):
+    """A case assesses at least two parties, and keeps every party it already has assessments of."""
+
+    class Meta:
+        model = Case
+        fields = ["name", "slug", "summary", "start_date", "is_active", "assessed_parties"]
+
+    def clean_assessed_parties(self):
+        parties = self.cleaned_data["assessed_parties"]
+        if len(parties) < 2:
+            raise forms.ValidationError(
+                "Choose at least two assessed parties: a case follows the conduct of both sides."
+            )
+        if self.instance.pk is not None:
+            kept = {party.pk for party in parties}
+            assessed = Party.objects.filter(assessments__measure__case=self.instance).exclude(pk__in=kept).distinct()
+            names = ", ".join(party.name for party in assessed)
+            if names:
+                raise forms.ValidationError(
+                    f"{names} already has assessments in this case, so it must stay an assessed party."
+                )
+        return parties
+
+    def clean_start_date(self):
+        start_date = self.cleaned_data["start_date"]
+        if self.instance.pk is not None:
+            earliest = Assessment.objects.filter(measure__case=self.instance).order_by("effective_date").first()
+            if earliest is not None and start_date > earliest.effective_date:
+                raise forms.ValidationError(
+                    f"An assessment is effective on {earliest.effective_date:%d %B %Y}: the case cannot start after it."
+                )
+        return start_date
+
+
+class CitationForm(VersionedModelForm):
+    """A citation, with a hint saying where a quote departs from its source's text."""
+
+    class Meta:
+        model = Citation
+        fields = ["case", "source", "quote", "locator", "event"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        instance = self.instance
+        source = instance.source_or_none()
+        if source is None or not normalise_text(instance.quote) or source.find_quote(instance.quote) != -1:
+            return
+        hint = quote_mismatch_hint(source.full_text, instance.quote)
+        if hint:
+            self.add_error("quote", hint)
+
+
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    """The admin's autocomplete select, which can take its selected label from a dict loaded in advance.
+
+    The stock widget runs one query per rendered select to find the selected option's label; an
+    inline of N rows would run N. ConstantQueriesFormSet loads the labels of all rows in one.
+    """
+
+    preloaded = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if self.preloaded is None or any(pk not in self.preloaded for pk in selected):
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for pk in selected:
+            options.append(self.create_option(name, pk, self.preloaded[pk], True, len(options)))
+        return [(None, options, 0)]
+
+
+class ConstantQueriesFormSet(BaseInlineFormSet):
+    """An inline formset that renders any number of rows with a fixed number of queries.
+
+    Plain selects evaluate their choices once and share them; autocomplete selects get the labels
+    of every row's value from one query per field.
+    """
+
+    @cached_property
+    def forms(self):
+        rows = super().forms
+        if not rows:
+            return rows
+        for name, field in self.form.base_fields.items():
+            if not isinstance(field, forms.ModelChoiceField) or isinstance(field, InlineForeignKeyField):
+                continue
+            widget = getattr(field.widget, "widget", field.widget)
+            if isinstance(widget, PreloadedAutocompleteSelect):
+                values = {str(row[name].value()) for row in rows}
+                values = {value for value in values if value.isdigit()}
+                labels = {str(obj.pk): field.label_from_instance(obj) for obj in field.queryset.filter(pk__in=values)}
+                for row in rows:
+                    bound_widget = row.fields[name].widget
+                    getattr(bound_widget, "widget", bound_widget).preloaded = labels
+            elif not isinstance(widget, AutocompleteMixin):
+                choices = list(rows[0].fields[name].choices)
+                for row in rows:
+                    row.fields[name].choices = choices
+        return rows
+
+
+class CaseCitationsWidget(AutocompleteMixin, forms.SelectMultiple):
+    """Citations of one case: a plain multi-select without JavaScript, the admin's select2 search with it.
+
+    Every option is rendered (the stock autocomplete renders only the selected ones), and the
+    search URL carries the case so that CitationAdmin.get_search_results offers its citations only.
+    """
+
+    def __init__(self, *, case, admin_site, attrs=None):
+        super().__init__(Assessment._meta.get_field("citations"), admin_site, attrs=attrs)
+        self.case = case
+
+    def get_url(self):
+        return f"{reverse(self.url_name % self.admin_site.name)}?case={self.case.pk}"
+
+    def optgroups(self, name, value, attrs=None):
+        return forms.SelectMultiple.optgroups(self, name, value, attrs)
+
+
+class AssessmentFieldsForm(forms.Form):
+    """What an assessment says, for one case: its party, level, confidence, date, rationale and citations.
+
+    `seen` is the highest assessment id of the measure(s) when the form was opened: what the user
+    has seen, for the service's check that nobody recorded one meanwhile. Emptiness, dates and the
+    other rules are the service's to check; the form only limits the choices to the case.
+    """
+
+    party = forms.ModelChoiceField(
+        queryset=None,
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose one of the parties assessed in this case."},
+    )
+    level = forms.ChoiceField(choices=[("", "Choose a level")] + Assessment.Level.choices)
+    confidence = forms.ChoiceField(choices=Assessment.Confidence.choices, initial=Assessment.Confidence.MEDIUM)
+    effective_date = forms.DateField(required=False, widget=AdminDateWidget, help_text="When the situation held.")
+    rationale = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text="Why this level: what the citations show.",
+    )
+    citations = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        help_text="Passages of this case's sources. Type part of a quote, a source or an event to search.",
+        error_messages={"invalid_choice": "Choose citations of this case only: %(value)s is not one of them."},
+    )
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, case, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["party"].queryset = case.assessed_parties.order_by("name")
+        self.fields["citations"].queryset = Citation.objects.for_case(case).order_by("source__title", "pk")
+        self.fields["citations"].widget = CaseCitationsWidget(case=case, admin_site=admin_site)
+        self.fields["citations"].widget.choices = self.fields["citations"].choices
+
+    def with_seen(self, seen):
+        """This form, bound to the same data but with `seen` moved on: after a conflict was shown."""
+        data = self.data.copy()
+        data[self.add_prefix("seen")] = seen
+        form = type(self)(data, **self._init_kwargs())
+        form.full_clean()
+        return form
+
+    def _init_kwargs(self):
+        return {"case": self.case, "admin_site": self.fields["citations"].widget.admin_site}
+
+
+class AssessmentForm(AssessmentFieldsForm):
+    """Record an assessment of one measure, optionally correcting an earlier one."""
+
+    corrects = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Corrects",
+        error_messages={"invalid_choice": "Choose an earlier assessment of this measure."},
+        help_text="If this assessment corrects an earlier one of the same party, choose it.",
+    )
+
+    def __init__(self, *args, measure, admin_site, **kwargs):
+        self.measure = measure
+        super().__init__(*args, case=measure.case, admin_site=admin_site, **kwargs)
+        self.fields["corrects"].queryset = (
+            Assessment.objects.filter(measure=measure)
+            .select_related("party", "recorded_by")
+            .order_by("-recorded_at", "-pk")
+        )
+        self.fields["corrects"].label_from_instance = lambda a: (
+            f"{a.party.code}: {a.get_level_display()} as of {a.effective_date:%d %b %Y} "
+            f"(recorded {a.recorded_at:%d %b %Y} by {a.recorded_by})"
+        )
+
+    def _init_kwargs(self):
+        return {"measure": self.measure, "admin_site": self.fields["citations"].widget.admin_site}
+
+
+def highest_assessment_id(measures):
+    """The `seen` value for a form about these measures: the newest assessment id among them (0 if none)."""
+    return Assessment.objects.filter(measure__in=measures).aggregate(top=Max("pk"))["top"] or 0
+
+
+def latest_seen(measure, party, seen):
+    """The latest assessment of (measure, party) the user had seen: recorded no later than id `seen`.
+
+    Writers of one measure queue on its row lock (see services.record_assessment), so ids grow in
+    the order assessments become visible.
+    """
+    return Assessment.objects.filter(measure=measure, party=party, pk__lte=seen).order_by("-recorded_at", "-pk").first()

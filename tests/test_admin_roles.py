@@ -1,0 +1,233 @@
+"""Every admin URL of every model, for an anonymous visitor, a reader, an analyst and an administrator.
+
+The expected matrix is written out here, from the issue's definition of the roles, so that a change
+to the groups' permissions or to an admin's has_*_permission shows up as a failing test.
+"""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from measures import models
+from tests import factories
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+EVERYTHING = {VIEW, ADD, CHANGE, DELETE}
+
+MEASURES_MODELS = ["party", "case", "measure", "source", "event", "citation", "evidence", "assessment"]
+AUTH_MODELS = ["user", "group"]
+
+ALLOWED = {
+    "reader": {**{name: {VIEW} for name in MEASURES_MODELS}, **{name: set() for name in AUTH_MODELS}},
+    "analyst": {
+        "party": {VIEW, ADD, CHANGE},
+        "case": {VIEW, ADD, CHANGE},
+        "measure": {VIEW, ADD, CHANGE},
+        "source": EVERYTHING,
+        "event": EVERYTHING,
+        "citation": EVERYTHING,
+        "evidence": EVERYTHING,
+        "assessment": {VIEW},
+        "user": set(),
+        "group": set(),
+    },
+    "administrator": {
+        **{name: EVERYTHING for name in MEASURES_MODELS + AUTH_MODELS},
+        "assessment": {VIEW},  # append-only, for everyone
+    },
+}
+
+
+@pytest.fixture
+def world(db):
+    """One row of every registered model; nothing depends on the deletable ones except where noted."""
+    case = factories.CaseFactory()
+    measure = factories.MeasureFactory(case=case)
+    event = factories.EventFactory(case=case, actors=list(case.assessed_parties.all()))
+    citation = factories.CitationFactory(case=case, event=event)
+    evidence = factories.EvidenceFactory(measure=measure, citation=citation)
+    assessment = factories.AssessmentFactory(measure=measure, citations=[citation])
+    users = {
+        "reader": factories.reader(username="reader"),
+        "analyst": factories.analyst(username="analyst"),
+        "administrator": factories.administrator(username="administrator"),
+    }
+    objects = {
+        "party": case.assessed_parties.first(),
+        "case": case,
+        "measure": measure,
+        "source": citation.source,
+        "event": event,
+        "citation": citation,
+        "evidence": evidence,
+        "assessment": assessment,
+        "user": users["analyst"],
+        "group": Group.objects.get(name="Reader"),
+    }
+    return {"objects": objects, "users": users}
+
+
+def admin_name(name):
+    return f"auth_{name}" if name in AUTH_MODELS else f"measures_{name}"
+
+
+def urls_of(name, obj):
+    """(url, permission needed for a GET) for every page of the model's admin."""
+    prefix = f"admin:{admin_name(name)}"
+    urls = [
+        (reverse(f"{prefix}_changelist"), VIEW),
+        (reverse(f"{prefix}_add"), ADD),
+        (reverse(f"{prefix}_change", args=[obj.pk]), VIEW),
+        (reverse(f"{prefix}_delete", args=[obj.pk]), DELETE),
+        (reverse(f"{prefix}_history", args=[obj.pk]), VIEW),
+    ]
+    if hasattr(obj, "history"):
+        record = obj.history.first()
+        urls.append((reverse(f"{prefix}_simple_history", args=[obj.pk, record.history_id]), VIEW))
+    return urls
+
+
+def object_tools(page):
+    """The buttons above a list or form (the sidebar has add links of its own)."""
+    start = page.find('<ul class="object-tools">')
+    return "" if start == -1 else page[start : page.index("</ul>", start)]
+
+
+def snapshot():
+    """Every row of every model the admin can touch, to prove a refused request changed nothing."""
+    tables = [getattr(models, name.capitalize()) for name in MEASURES_MODELS]
+    rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in tables}
+    rows["citations of assessments"] = list(models.AssessmentCitation.objects.order_by("pk").values())
+    rows["groups"] = list(Group.objects.order_by("pk").values("name", "permissions"))
+    for model in tables:
+        if hasattr(model, "history"):
+            rows[f"history of {model.__name__}"] = model.history.count()
+    return rows
+
+
+def test_every_registered_model_is_in_the_matrix():
+    registered = {model._meta.model_name for model in admin.site._registry}
+    assert registered == set(MEASURES_MODELS + AUTH_MODELS)
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page_everywhere(client, world):
+    for name, obj in world["objects"].items():
+        for url, _ in urls_of(name, obj):
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert response.url.startswith(reverse("admin:login")), url
+    measure = world["objects"]["measure"]
+    response = client.get(reverse("admin:measures_measure_assess", args=[measure.pk]))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("role", ["reader", "analyst", "administrator"])
+def test_every_admin_page_answers_according_to_the_role(client, world, role):
+    client.force_login(world["users"][role])
+    for name, obj in world["objects"].items():
+        allowed = ALLOWED[role][name]
+        for url, needed in urls_of(name, obj):
+            response = client.get(url)
+            expected = 200 if needed in allowed else 403
+            assert response.status_code == expected, f"{role} GET {url}: {response.status_code}, expected {expected}"
+
+
+@pytest.mark.parametrize("role", ["reader", "analyst", "administrator"])
+def test_change_pages_show_save_buttons_only_to_those_who_may_change(client, world, role):
+    client.force_login(world["users"][role])
+    for name, obj in world["objects"].items():
+        if VIEW not in ALLOWED[role][name]:
+            continue
+        page = client.get(reverse(f"admin:{admin_name(name)}_change", args=[obj.pk])).content.decode()
+        can_change = CHANGE in ALLOWED[role][name]
+        assert ('name="_save"' in page) is can_change, f"{role} on {name}"
+        assert ('class="deletelink"' in page) is (DELETE in ALLOWED[role][name]), f"{role} on {name}"
+        changelist = client.get(reverse(f"admin:{admin_name(name)}_changelist")).content.decode()
+        assert ('class="addlink"' in object_tools(changelist)) is (ADD in ALLOWED[role][name]), f"{role} on {name}"
+
+
+@pytest.mark.parametrize("role", ["reader", "analyst"])
+def test_crafted_posts_beyond_the_role_get_403_and_change_nothing(client, world, role):
+    client.force_login(world["users"][role])
+    before = snapshot()
+    for name, obj in world["objects"].items():
+        allowed = ALLOWED[role][name]
+        prefix = f"admin:{admin_name(name)}"
+        payload = {"name": "Changed", "title": "Changed", "code": "ZZZ", "quote": "Changed", "rationale": "Changed"}
+        posts = [
+            (reverse(f"{prefix}_add"), ADD, payload),
+            (reverse(f"{prefix}_change", args=[obj.pk]), CHANGE, payload),
+            (reverse(f"{prefix}_delete", args=[obj.pk]), DELETE, {"post": "yes"}),
+        ]
+        for url, needed, data in posts:
+            if needed in allowed:
+                continue
+            response = client.post(url, data)
+            assert response.status_code == 403, f"{role} POST {url}: {response.status_code}"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", ["reader", "analyst", "administrator"])
+def test_nobody_can_revert_through_the_history_pages(client, world, role):
+    client.force_login(world["users"][role])
+    source = world["objects"]["source"]
+    record = source.history.first()
+    before = snapshot()
+    url = reverse("admin:measures_source_simple_history", args=[source.pk, record.history_id])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Revert" not in page.content.decode()
+    response = client.post(url, {"title": "Reverted", "kind": source.kind, "seen_version": source.version})
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+def test_reader_cannot_record_an_assessment_by_page_or_by_post(client, world):
+    client.force_login(world["users"]["reader"])
+    measure, citation = world["objects"]["measure"], world["objects"]["citation"]
+    party = measure.case.assessed_parties.first()
+    url = reverse("admin:measures_measure_assess", args=[measure.pk])
+    before = snapshot()
+    assert client.get(url).status_code == 403
+    data = {
+        "party": party.pk,
+        "level": "full",
+        "confidence": "high",
+        "effective_date": "2024-01-25",
+        "rationale": "Done.",
+        "citations": [citation.pk],
+        "seen": 0,
+    }
+    assert client.post(url, data).status_code == 403
+    bulk = {"action": "record_assessment", "_selected_action": [measure.pk], "apply": "1", **data}
+    client.post(reverse("admin:measures_measure_changelist"), bulk)
+    assert snapshot() == before
+    change_page = client.get(reverse("admin:measures_measure_change", args=[measure.pk])).content.decode()
+    assert "Record an assessment" not in change_page
+    assert "record_assessment" not in client.get(reverse("admin:measures_measure_changelist")).content.decode()
+
+
+def test_analyst_may_open_the_assessment_page_and_the_citation_search(client, world):
+    client.force_login(world["users"]["analyst"])
+    measure = world["objects"]["measure"]
+    assert client.get(reverse("admin:measures_measure_assess", args=[measure.pk])).status_code == 200
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "measures", "model_name": "assessment", "field_name": "citations", "case": measure.case_id},
+    )
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [str(world["objects"]["citation"].pk)]
+
+
+def test_readers_see_history_but_no_bulk_delete(client, world):
+    client.force_login(world["users"]["reader"])
+    source = world["objects"]["source"]
+    before = snapshot()
+    response = client.post(
+        reverse("admin:measures_source_changelist"),
+        {"action": "delete_selected", "_selected_action": [source.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302)
+    assert snapshot() == before
+    assert models.Source.objects.filter(pk=source.pk).exists()
