@@ -10,6 +10,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 CASES := fixtures/pakistan-iran-2024.json
 PYTEST_ARGS ?=
+BENCH_ARGS ?= --runs 5
 
 .PHONY: help run setup test test-sqlite test-postgres lint bench clean
 
@@ -17,7 +18,7 @@ help:
 	@echo "make run     set everything up, load the Pakistan–Iran case, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test    run the whole suite on SQLite, then on a throwaway PostgreSQL"
 	@echo "make lint    ruff"
-	@echo "make bench   time the dashboard, report and PDF on the Pakistan–Iran case"
+	@echo "make bench   time the dashboard, report and PDF on the Pakistan–Iran case (BENCH_ARGS=--runs 10)"
 
 $(VENV)/.python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -58,6 +59,10 @@ test-sqlite: $(VENV)/.requirements-dev
 test-postgres: $(VENV)/.requirements-dev
 	@echo "== test suite on PostgreSQL"
 	bin/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.requirements-dev
+	bin/system-packages runtime
+	$(PY) bin/bench $(BENCH_ARGS)
 
 lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .

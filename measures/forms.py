@@ -47,6 +47,10 @@ class Period:
             parts.append(f"since={self.since.isoformat()}")
         return "&".join(parts)
 
+    @property
+    def query_with_since(self):
+        return self.query(with_since=True)
+
 
 class PeriodForm(forms.Form):
     """`?as_of=YYYY-MM-DD&since=YYYY-MM-DD`, both optional.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reports, views
 
 app_name = "measures"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("cases/<slug:slug>/events/<int:pk>/", views.event_detail, name="event_detail"),
     path("cases/<slug:slug>/sources/", views.source_list, name="source_list"),
     path("cases/<slug:slug>/sources/<int:pk>/", views.source_detail, name="source_detail"),
+    path("cases/<slug:slug>/report/", reports.report, name="report"),
+    path("cases/<slug:slug>/report.pdf", reports.report_pdf, name="report_pdf"),
 ]

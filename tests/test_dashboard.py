@@ -379,3 +379,10 @@ def test_pakistan_iran_dashboard_query_count(reader_client, pakistan_iran, djang
         assert (
             reader_client.get(dashboard_url(pakistan_iran, as_of="2024-01-31", since="2024-01-17")).status_code == 200
         )
+
+
+def test_case_navigation_links_to_the_status_report_of_the_period(reader_client, pakistan_iran):
+    response = reader_client.get("/cases/pakistan-iran-2024/?as_of=2024-01-31&since=2024-01-15")
+    assert 'href="/cases/pakistan-iran-2024/report/?as_of=2024-01-31&amp;since=2024-01-15"' in response.content.decode()
+    plain = reader_client.get("/cases/pakistan-iran-2024/").content.decode()
+    assert 'href="/cases/pakistan-iran-2024/report/">Status report</a>' in plain

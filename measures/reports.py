@@ -1,0 +1,480 @@
+"""The status report: one function gathers it, two render it (HTML for the screen and print, PDF).
+
+The web views, the PDF download and `manage.py status_report` all go through `build_report()` and
+the renderers below, so the three always say the same thing. Every level, progress figure and flag
+comes from `measures.queries`; this module only orders them for reading and numbers the footnotes
+and the bibliography.
+"""
+
+import datetime
+import functools
+import mimetypes
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from . import charts, queries
+from .forms import PeriodForm
+from .models import Assessment, Case, Citation, Event
+
+PAPER_SIZES = {"a4": "A4", "letter": "US Letter"}
+DEFAULT_PAPER = "a4"
+DEFAULT_PERIOD_DAYS = 7
+# A passage quoted under an earlier measure is repeated as its first words only.
+EXCERPT_WORDS = 12
+# The timeline's width in SVG units: it is scaled to the text width, so this sets its type size on paper.
+TIMELINE_WIDTH = 760
+# The origin WeasyPrint resolves the report's relative URLs against; nothing is ever fetched from it.
+PDF_BASE_URL = "https://report.invalid/"
+STYLESHEET = "css/report.css"
+
+Level = Assessment.Level
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """A numbered note pointing at a citation and, through its source, at a bibliography entry."""
+
+    number: int
+    citation: Citation
+    source_number: int
+    quoted_in_text: bool  # False: the quote is not printed in the section, so the note carries it
+
+
+@dataclass(frozen=True)
+class QuotedEvidence:
+    """A piece of evidence of a measure. A passage already quoted under an earlier measure is shortened
+    and points at the note it got there, so that the report prints each passage once in full."""
+
+    evidence: object
+    footnote: Footnote
+    first_quoted_under: object = None  # the earlier Measure, for a repeat
+
+    @property
+    def excerpt(self):
+        return Truncator(self.evidence.citation.quote).words(EXCERPT_WORDS)
+
+
+@dataclass(frozen=True)
+class PartyVerdict:
+    """One party's level on a measure, with the assessment in force and the notes of its citations."""
+
+    cell: queries.PartyCell
+    notes: list
+
+    @property
+    def moved(self):
+        return self.cell.direction != queries.Direction.SAME
+
+    @property
+    def previous_level_label(self):
+        return Level(self.cell.previous_level).label
+
+    @property
+    def direction_label(self):
+        return queries.Direction.LABELS[self.cell.direction]
+
+
+@dataclass(frozen=True)
+class VerdictGroup:
+    """Parties whose assessments in force say the same (level, date, confidence, rationale): shown once."""
+
+    verdicts: list
+
+    @property
+    def cell(self):
+        return self.verdicts[0].cell
+
+    @property
+    def notes(self):
+        return self.verdicts[0].notes
+
+    @property
+    def party_names(self):
+        names = [verdict.cell.party.name for verdict in self.verdicts]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _verdict_key(verdict):
+    assessment = verdict.cell.assessment
+    if assessment is None:
+        return (None,)
+    notes = tuple(note.number for note in verdict.notes)
+    return (assessment.level, assessment.effective_date, assessment.confidence, assessment.rationale, notes)
+
+
+def group_verdicts(verdicts):
+    groups = []
+    for verdict in verdicts:
+        if groups and _verdict_key(groups[-1].verdicts[0]) == _verdict_key(verdict):
+            groups[-1].verdicts.append(verdict)
+        else:
+            groups.append(VerdictGroup([verdict]))
+    return groups
+
+
+@dataclass(frozen=True)
+class PeriodChange:
+    """An assessment that took effect in the period, with the level it replaced."""
+
+    change: queries.Change
+
+    @property
+    def assessment(self):
+        return self.change.assessment
+
+    @property
+    def old_level_label(self):
+        return Level(self.change.old_level).label
+
+    @property
+    def new_level_label(self):
+        return Level(self.change.new_level).label
+
+    @property
+    def direction(self):
+        return self.change.direction
+
+    @property
+    def direction_label(self):
+        return queries.Direction.LABELS[self.change.direction]
+
+
+@dataclass
+class MeasureSection:
+    status: queries.MeasureStatus
+    verdicts: list
+    quotes: list  # QuotedEvidence, oldest first: the section reads as a story
+    changes: list  # PeriodChange, in the order they took effect
+    footnotes: list = field(default_factory=list)
+
+    @property
+    def measure(self):
+        return self.status.measure
+
+    @property
+    def verdict_groups(self):
+        return group_verdicts(self.verdicts)
+
+    @property
+    def previous_joint_level_label(self):
+        return Level(self.status.previous_joint_level).label
+
+    @property
+    def confidence_label(self):
+        confidence = self.status.confidence
+        return Assessment.Confidence(confidence).label if confidence else "—"
+
+    @property
+    def moved(self):
+        """The joint level or a party's level moved between `since` and `as_of`."""
+        return self.status.direction != queries.Direction.SAME or any(verdict.moved for verdict in self.verdicts)
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    event: Event
+    source_numbers: list
+
+    @property
+    def date_text(self):
+        return charts.date_label(self.event.date, self.event.date_precision)
+
+
+@dataclass(frozen=True)
+class BibliographyEntry:
+    number: int
+    source: object
+
+    @property
+    def link(self):
+        """The source's URL when it is a web address (the only kind the report turns into a link)."""
+        url = self.source.url
+        return url if urlsplit(url).scheme in ("http", "https") else ""
+
+
+@dataclass
+class Report:
+    case: Case
+    as_of: datetime.date
+    since: datetime.date
+    whole_case: bool  # the period starts before the case: the chronology lists every event
+    generated_at: datetime.datetime
+    generated_by: str
+    state: queries.CaseState
+    sections: list
+    chronology: list
+    timeline: charts.Timeline
+    bibliography: list
+    paper: str = DEFAULT_PAPER
+
+    @property
+    def moved(self):
+        return [section for section in self.sections if section.moved]
+
+    @property
+    def stale_after_days(self):
+        return settings.STALE_AFTER_DAYS
+
+    @property
+    def paper_label(self):
+        return PAPER_SIZES[self.paper]
+
+    @property
+    def filename_stem(self):
+        return f"{self.case.slug}-status-{self.as_of:%Y-%m-%d}"
+
+
+class _Numbering:
+    """Bibliography numbers in order of first mention; footnote numbers running through the report."""
+
+    def __init__(self):
+        self.sources = {}
+        self.next_footnote = 1
+        self.first_note = {}  # citation pk -> (Footnote, Measure): its note, and where it was printed in full
+
+    def source_number(self, source):
+        if source.pk not in self.sources:
+            self.sources[source.pk] = BibliographyEntry(len(self.sources) + 1, source)
+        return self.sources[source.pk].number
+
+    def footnote(self, citation, *, quoted_in_text):
+        note = Footnote(self.next_footnote, citation, self.source_number(citation.source), quoted_in_text)
+        self.next_footnote += 1
+        return note
+
+
+def describe_user(user):
+    if user is None:
+        return "manage.py status_report"
+    return user.get_full_name() or user.get_username()
+
+
+def build_report(case, *, as_of, since, user=None, paper=DEFAULT_PAPER, now=None):
+    """Everything the status report of `case` shows, for the period from `since` to `as_of`.
+
+    `user` is who asked (None: the command line). Levels, flags and changes come from `queries`;
+    on top of them, whatever the size of the case: one query for the citations of the assessments in
+    force, two for the events of the period and their actors, one for the citations reporting them.
+    """
+    state = queries.case_state(case, as_of=as_of, since=since)
+    changes = queries.changes_in_period(case, since=since, as_of=as_of)
+    in_force = [cell.assessment for row in state.rows for cell in row.cells if cell.assessment is not None]
+    prefetch_related_objects(in_force, Prefetch("citations", queryset=Citation.objects.with_source().order_by("pk")))
+    whole_case = since < case.start_date
+
+    changes_by_measure = defaultdict(list)
+    for change in changes:
+        changes_by_measure[change.assessment.measure_id].append(PeriodChange(change))
+
+    numbering = _Numbering()
+    sections = [_section(row, changes_by_measure[row.measure.pk], numbering) for row in state.rows]
+
+    events = Event.objects.filter(case=case).up_to(as_of).with_actors().select_related("case").order_by("date", "pk")
+    if not whole_case:
+        events = events.filter(date__gt=since)
+    events = list(events)
+    sources_by_event = defaultdict(list)
+    if events:
+        reporting = Citation.objects.for_case(case).filter(event__in=events).order_by("event_id", "pk")
+        for citation in reporting:
+            sources_by_event[citation.event_id].append(citation.source)
+    chronology = [
+        ChronologyEntry(event, sorted({numbering.source_number(source) for source in sources_by_event[event.pk]}))
+        for event in events
+    ]
+    period_start = case.start_date if whole_case else since
+    timeline = charts.events_timeline(events, start=period_start, end=as_of, width=TIMELINE_WIDTH)
+
+    return Report(
+        case=case,
+        as_of=as_of,
+        since=since,
+        whole_case=whole_case,
+        generated_at=now or timezone.now(),
+        generated_by=describe_user(user),
+        state=state,
+        sections=sections,
+        chronology=chronology,
+        timeline=timeline,
+        bibliography=list(numbering.sources.values()),
+        paper=paper,
+    )
+
+
+def _section(row, changes, numbering):
+    quotes = []
+    note_by_citation = {}  # the notes this section points to, its own and earlier ones
+    own_notes = []
+    for item in reversed(row.evidence):  # case_state gives newest first; a section reads oldest first
+        if item.citation_id in numbering.first_note:
+            note, measure = numbering.first_note[item.citation_id]
+            quotes.append(QuotedEvidence(item, note, first_quoted_under=measure))
+        else:
+            note = numbering.footnote(item.citation, quoted_in_text=True)
+            numbering.first_note[item.citation_id] = (note, row.measure)
+            own_notes.append(note)
+            quotes.append(QuotedEvidence(item, note))
+        note_by_citation[item.citation_id] = note
+    verdicts = []
+    for cell in row.cells:
+        notes = []
+        if cell.assessment is not None:
+            for citation in cell.assessment.citations.all():
+                if citation.pk not in note_by_citation:
+                    if citation.pk in numbering.first_note:
+                        note_by_citation[citation.pk] = numbering.first_note[citation.pk][0]
+                    else:
+                        note = numbering.footnote(citation, quoted_in_text=False)
+                        numbering.first_note[citation.pk] = (note, row.measure)
+                        note_by_citation[citation.pk] = note
+                        own_notes.append(note)
+                notes.append(note_by_citation[citation.pk])
+        verdicts.append(PartyVerdict(cell, sorted(notes, key=lambda note: note.number)))
+    return MeasureSection(status=row, verdicts=verdicts, quotes=quotes, changes=changes, footnotes=own_notes)
+
+
+# Rendering -------------------------------------------------------------------------------------
+
+
+def render_report_html(report, *, request=None, standalone=False):
+    """The report as an HTML document. `standalone` embeds the stylesheet, for a file written to disk
+    (the served page links it instead, as the Content Security Policy requires)."""
+    context = {"report": report, "standalone": standalone, "pdf": False}
+    if standalone:
+        # Our own stylesheet, not user input: marked safe so that its quotes survive.
+        context["stylesheet"] = mark_safe(_read_static(STYLESHEET).decode("utf-8"))
+    return render_to_string("measures/report.html", context, request=request)
+
+
+def render_report_pdf(report, *, site_url=None):
+    """The report as PDF bytes, from the same template; nothing is fetched beyond our static files.
+
+    `site_url` (e.g. "https://tracker.example.org/") makes the PDF's links to event pages absolute.
+    """
+    from weasyprint import HTML  # Pango is loaded on import: only pay for it when making a PDF.
+
+    base_url = site_url.rstrip("/") + "/" if site_url else PDF_BASE_URL
+    html = render_to_string("measures/report.html", {"report": report, "standalone": False, "pdf": True})
+    return HTML(string=html, base_url=base_url, url_fetcher=static_files_fetcher(base_url)).write_pdf()
+
+
+def _static_path(url, base_url):
+    """The static file name a URL refers to, or None for anything that is not one of our static files."""
+    static_url = urljoin(base_url, settings.STATIC_URL)
+    if not url.startswith(static_url):
+        return None
+    name = unquote(urlsplit(url[len(static_url) :]).path)
+    normalised = posixpath.normpath(name) if name else ""
+    if not normalised or normalised.startswith(("..", "/")) or normalised != name:
+        return None
+    return normalised
+
+
+def _read_static(name):
+    found = finders.find(name)
+    if found:
+        with open(found, "rb") as file:
+            return file.read()
+    # Deployed: hashed names from ManifestStaticFilesStorage live only in STATIC_ROOT.
+    if staticfiles_storage.exists(name):
+        with staticfiles_storage.open(name) as file:
+            return file.read()
+    return None
+
+
+@functools.cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesFetcher(URLFetcher):
+        """Serves the report's own static files and refuses every other URL."""
+
+        def __init__(self, base_url, **kwargs):
+            super().__init__(**kwargs)
+            self.base_url = base_url
+
+        def fetch(self, url, headers=None):
+            name = _static_path(url, self.base_url)
+            body = _read_static(name) if name else None
+            if body is None:
+                raise ValueError(f"a report may only use our static files, not {url}")
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body, headers={"Content-Type": content_type})
+
+    return StaticFilesFetcher
+
+
+def static_files_fetcher(base_url=PDF_BASE_URL):
+    """A WeasyPrint URL fetcher for our static files only, so that making a PDF never reaches the network."""
+    return _fetcher_class()(base_url)
+
+
+# Views -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """The validated parameters of a report; `errors` lists what was wrong, as sentences for the user."""
+
+    as_of: datetime.date
+    since: datetime.date
+    paper: str
+    form: PeriodForm
+    errors: list
+
+
+def parse_request(data, *, today=None):
+    """Read `as_of`, `since` (through the pages' PeriodForm) and `paper` from query parameters or options."""
+    form = PeriodForm(data, today=today, default_since_days=DEFAULT_PERIOD_DAYS)
+    form.is_valid()
+    errors = form.error_messages()
+    period = form.period()
+    given_paper = data.get("paper") or ""
+    paper = given_paper.strip().lower() or DEFAULT_PAPER
+    if paper not in PAPER_SIZES:
+        errors.append(f"“Paper” must be a4 or letter, not “{given_paper}”.")
+        paper = DEFAULT_PAPER
+    return ReportRequest(as_of=period.as_of, since=period.since, paper=paper, form=form, errors=errors)
+
+
+def _report_or_errors(request, slug):
+    case = get_object_or_404(Case, slug=slug)
+    params = parse_request(request.GET)
+    if params.errors:
+        context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
+        return None, render(request, "measures/report_invalid.html", context, status=400)
+    built = build_report(case, as_of=params.as_of, since=params.since, user=request.user, paper=params.paper)
+    return built, None
+
+
+@login_required
+def report(request, slug):
+    built, error_response = _report_or_errors(request, slug)
+    if error_response is not None:
+        return error_response
+    return HttpResponse(render_report_html(built, request=request))
+
+
+@login_required
+def report_pdf(request, slug):
+    built, error_response = _report_or_errors(request, slug)
+    if error_response is not None:
+        return error_response
+    pdf = render_report_pdf(built, site_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{built.filename_stem}.pdf"'
+    return response

@@ -1,0 +1,366 @@
+"""The status report as data and as an HTML page: contents, period, access, validation, queries, command."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from measures import reports
+from measures.models import Assessment, Event, Evidence
+from tests import factories
+
+Level = Assessment.Level
+D = datetime.date
+SHARED_QUOTE = "Ambassadors will return to their posts."
+
+
+def build_case(scale=1, *, slug=None):
+    """A case whose every collection grows with `scale`. One passage is evidence for every measure."""
+    pak = factories.PartyFactory(code="PAK", name="Pakistan")
+    irn = factories.PartyFactory(code="IRN", name="Iran")
+    case = factories.CaseFactory(
+        name=f"Crisis x{scale}", slug=slug or f"crisis-x{scale}", start_date=D(2024, 1, 16), assessed_parties=[pak, irn]
+    )
+    analyst = factories.analyst(username="builder")
+    shared_source = factories.SourceFactory(
+        title="Joint statement", publisher="Foreign Office", url="https://fo.example"
+    )
+    shared = factories.CitationFactory(case=case, source=shared_source, quote=SHARED_QUOTE, locator="para. 2")
+    for i in range(3 * scale):
+        number = i + 1
+        measure = factories.MeasureFactory(case=case, number=number, title=f"Measure {number}", slug=f"m-{number}")
+        strike = factories.EventFactory(
+            case=case,
+            date=D(2024, 1, 16 + i % 3),
+            title=f"Strike {number}",
+            kind=Event.Kind.MILITARY_ACTION,
+            direction=Event.Direction.ESCALATORY,
+            actors=[irn],
+        )
+        talks = factories.EventFactory(
+            case=case, date=D(2024, 1, 22 + i % 5), title=f"Talks {number}", actors=[pak, irn]
+        )
+        source = factories.SourceFactory(
+            title=f"Report {number}", publisher=f"Paper {number}", published_on=D(2024, 1, 20)
+        )
+        c_strike = factories.CitationFactory(
+            case=case, source=source, event=strike, quote=f"Border forces increased patrols ({number}).", locator="p. 1"
+        )
+        c_talks = factories.CitationFactory(
+            case=case,
+            source=source,
+            event=talks,
+            quote=f"The ministers agreed to de-escalate ({number}).",
+            locator="p. 2",
+        )
+        Evidence.objects.create(citation=c_strike, measure=measure, stance=Evidence.Stance.SETBACK)
+        Evidence.objects.create(citation=c_talks, measure=measure, stance=Evidence.Stance.PROGRESS, note="Talks held.")
+        Evidence.objects.create(citation=shared, measure=measure, stance=Evidence.Stance.CONTEXT)
+        for party in (pak, irn):
+            factories.AssessmentFactory(
+                measure=measure,
+                party=party,
+                level=Level.NOT_INITIATED,
+                effective_date=D(2024, 1, 17),
+                recorded_by=analyst,
+                citations=[c_strike],
+                rationale=f"Strikes on measure {number}.",
+            )
+            factories.AssessmentFactory(
+                measure=measure,
+                party=party,
+                level=Level.INTERMEDIATE if party == pak else Level.MINIMAL,
+                effective_date=D(2024, 1, 25),
+                recorded_by=analyst,
+                citations=[c_talks],
+                rationale=f"Talks moved measure {number} for {party.code}.",
+            )
+    return case
+
+
+@pytest.fixture
+def case(db):
+    return build_case()
+
+
+def report_url(case, name="measures:report", **params):
+    url = reverse(name, args=[case.slug])
+    if params:
+        url += "?" + "&".join(f"{key}={value}" for key, value in params.items())
+    return url
+
+
+def text_of(response):
+    return plain(response.content.decode())
+
+
+def plain(html):
+    """The text of an HTML document, each tag read as a space."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" .", ".").replace(" ,", ",")
+
+
+# The data ---------------------------------------------------------------------------------------
+
+
+def test_footnotes_run_through_the_report_and_point_at_sources_numbered_by_first_mention(case):
+    report = reports.build_report(case, as_of=D(2024, 1, 31), since=D(2024, 1, 20))
+
+    notes = [note for section in report.sections for note in section.footnotes]
+    assert [note.number for note in notes] == list(range(1, len(notes) + 1))
+    numbers = [entry.number for entry in report.bibliography]
+    assert numbers == list(range(1, len(numbers) + 1))
+    by_source = {entry.source.pk: entry.number for entry in report.bibliography}
+    assert all(by_source[note.citation.source_id] == note.source_number for note in notes)
+    # Measure 1 quotes Report 1 first (oldest evidence first), then the joint statement.
+    assert [entry.source.title for entry in report.bibliography[:2]] == ["Report 1", "Joint statement"]
+
+
+def test_a_passage_is_quoted_in_full_once_and_later_measures_point_back_to_its_note(case):
+    report = reports.build_report(case, as_of=D(2024, 1, 31), since=D(2024, 1, 20))
+
+    shared = [
+        quoted
+        for section in report.sections
+        for quoted in section.quotes
+        if quoted.evidence.citation.quote == SHARED_QUOTE
+    ]
+    assert len(shared) == 3
+    first, *repeats = shared
+    assert first.first_quoted_under is None
+    assert all(quoted.first_quoted_under.number == 1 for quoted in repeats)
+    assert all(quoted.footnote == first.footnote for quoted in repeats)
+    notes = [note.citation.quote for section in report.sections for note in section.footnotes]
+    assert notes.count(SHARED_QUOTE) == 1
+
+
+def test_parties_with_the_same_judgement_share_one_verdict(case):
+    report = reports.build_report(case, as_of=D(2024, 1, 20), since=D(2024, 1, 17))
+    groups = report.sections[0].verdict_groups
+    assert [group.party_names for group in groups] == ["Iran and Pakistan"]
+
+    report = reports.build_report(case, as_of=D(2024, 1, 31), since=D(2024, 1, 20))
+    assert [group.party_names for group in report.sections[0].verdict_groups] == ["Iran", "Pakistan"]
+
+
+def test_as_of_hides_every_assessment_event_and_evidence_dated_later(case):
+    report = reports.build_report(case, as_of=D(2024, 1, 17), since=D(2024, 1, 10))
+
+    in_force = [cell.assessment for section in report.sections for cell in section.status.cells if cell.assessment]
+    assert in_force and all(a.effective_date <= D(2024, 1, 17) for a in in_force)
+    assert all(entry.event.date <= D(2024, 1, 17) for entry in report.chronology)
+    evidence_dates = [
+        q.evidence.citation.event.date for s in report.sections for q in s.quotes if q.evidence.citation.event
+    ]
+    assert evidence_dates and max(evidence_dates) <= D(2024, 1, 17)
+
+
+def test_since_limits_the_changes_and_the_chronology_to_the_period(case):
+    report = reports.build_report(case, as_of=D(2024, 1, 31), since=D(2024, 1, 20))
+
+    assert not report.whole_case
+    changes = [change for section in report.sections for change in section.changes]
+    assert changes and all(change.assessment.effective_date > D(2024, 1, 20) for change in changes)
+    assert {entry.event.title.split()[0] for entry in report.chronology} == {"Talks"}
+    assert [section.previous_joint_level_label for section in report.moved] == ["Not initiated (0)"] * 3
+
+    first = reports.build_report(case, as_of=D(2024, 1, 31), since=D(2024, 1, 1))
+    assert first.whole_case
+    assert {entry.event.title.split()[0] for entry in first.chronology} == {"Strike", "Talks"}
+    assert len([c for s in first.sections for c in s.changes]) == 12
+
+
+# The page ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["measures:report", "measures:report_pdf"])
+def test_anonymous_visitor_is_sent_to_login(client, case, name):
+    response = client.get(report_url(case, name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_reader_and_analyst_get_the_report(reader_client, analyst_user, client, case):
+    assert reader_client.get(report_url(case)).status_code == 200
+    client.force_login(analyst_user)
+    assert client.get(report_url(case)).status_code == 200
+
+
+def test_report_page_has_every_part_in_order(reader_client, reader_user, case):
+    reader_user.first_name, reader_user.last_name = "Rita", "Reader"
+    reader_user.save()
+    response = reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-20"))
+
+    text = text_of(response)
+    assert "Crisis x1" in text
+    assert "As of 31 January 2024" in text
+    assert "20 January 2024 to 31 January 2024" in text
+    assert "By Rita Reader" in text
+    headings = re.findall(r"<h2>(.*?)</h2>", response.content.decode())
+    assert headings == ["1. Summary", "2. All measures", "3. Measure by measure", "4. Chronology", "5. Sources"]
+    for number in (1, 2, 3):
+        assert f"{number}. Measure {number}" in text
+        assert f"The ministers agreed to de-escalate ({number})." in text
+        assert f"Talks moved measure {number} for PAK." in text
+    assert "Pakistan: Intermediate (2)" in text
+    assert "Not initiated (0) → Intermediate (2)" in text
+    assert "Paper 1. “Report 1”. A. Writer. 20 January 2024." in text
+    assert "quoted in full under measure 1" in text
+    assert 'href="https://fo.example"' in response.content.decode()
+
+
+def test_report_page_is_standalone_with_a_screen_only_toolbar_and_no_inline_style_or_script(reader_client, case):
+    response = reader_client.get(report_url(case, as_of="2024-01-31"))
+
+    content = response.content.decode()
+    assert 'class="site-header"' not in content  # not the site's page layout
+    assert '<nav class="report-toolbar"' in content
+    assert f'href="{report_url(case, "measures:report_pdf", as_of="2024-01-31")}"' in content
+    assert "<script" not in content and "<style" not in content
+    assert not re.search(r"\sstyle=", content)
+    assert "Content-Security-Policy" in response.headers
+
+
+def test_text_from_sources_is_escaped(reader_client, case):
+    source = factories.SourceFactory(title="<b>Bold</b> title", publisher="<i>Pub</i>", full_text="")
+    citation = factories.CitationFactory(case=case, source=source, quote='<img src="https://evil.example/x.png">')
+    Evidence.objects.create(citation=citation, measure=case.measures.get(number=1), stance=Evidence.Stance.CONTEXT)
+
+    content = reader_client.get(report_url(case, as_of="2024-01-31")).content.decode()
+    assert "<img" not in content
+    assert "&lt;img src=&quot;https://evil.example/x.png&quot;&gt;" in content
+    assert "&lt;b&gt;Bold&lt;/b&gt; title" in content
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"as_of": "31-01-2024"}, "“As of” must be a date written YYYY-MM-DD"),
+        ({"as_of": "2024-02-30"}, "“As of” must be a date written YYYY-MM-DD"),
+        ({"since": "yesterday"}, "“Changes since” must be a date written YYYY-MM-DD"),
+        ({"as_of": "2024-01-20", "since": "2024-01-25"}, "must be before the as-of date"),
+        ({"paper": "a5"}, "“Paper” must be a4 or letter, not “a5”."),
+    ],
+)
+@pytest.mark.parametrize("name", ["measures:report", "measures:report_pdf"])
+def test_bad_parameters_give_a_clear_message_and_no_report(reader_client, case, params, message, name):
+    response = reader_client.get(report_url(case, name, **params))
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert message in response.content.decode()
+    assert "Measure by measure" not in response.content.decode()
+
+
+def test_default_period_is_the_week_before_today(reader_client, case):
+    response = reader_client.get(report_url(case, as_of="2024-01-31"))
+    assert "24 January 2024 to 31 January 2024" in text_of(response)
+
+
+def test_unknown_case_is_404(reader_client, db):
+    assert reader_client.get("/cases/nothing-here/report/").status_code == 404
+
+
+def test_letter_paper_is_kept_in_the_links(reader_client, case):
+    content = reader_client.get(report_url(case, as_of="2024-01-31", paper="letter")).content.decode()
+    assert '<body class="report paper-letter">' in content
+    assert "Download PDF (US Letter)" in content
+    assert "paper=letter" in content
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_report_query_count_does_not_grow_with_the_case(reader_client, django_assert_max_num_queries, scale):
+    case = build_case(scale)
+    with django_assert_max_num_queries(14):
+        response = reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-20"))
+    assert response.status_code == 200
+    assert len(response.context["report"].sections) == 3 * scale
+
+
+def test_pakistan_iran_report_as_of_17_january_has_nothing_effective_later(reader_client, pakistan_iran):
+    response = reader_client.get(report_url(pakistan_iran, as_of="2024-01-17", since="2024-01-10"))
+
+    report = response.context["report"]
+    assessments = [c.assessment for s in report.sections for c in s.status.cells if c.assessment is not None]
+    assert all(a.effective_date <= D(2024, 1, 17) for a in assessments)
+    assert all(entry.event.date <= D(2024, 1, 17) for entry in report.chronology)
+    effective = re.findall(r"Effective (\d+ \w+ \d{4})", text_of(response))
+    assert effective and all(datetime.datetime.strptime(d, "%d %B %Y").date() <= D(2024, 1, 17) for d in effective)
+
+
+def test_pakistan_iran_report_tells_the_crisis_measure_by_measure(
+    reader_client, pakistan_iran, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(14):
+        response = reader_client.get(report_url(pakistan_iran, as_of="2024-01-31", since="2024-01-15"))
+
+    report = response.context["report"]
+    text = text_of(response)
+    assert len(report.sections) == pakistan_iran.measures.count()
+    for measure in pakistan_iran.measures.all():
+        assert f"{measure.number}. {measure.title}" in text
+    distinct = {q.evidence.citation.quote for s in report.sections for q in s.quotes}
+    assert len(distinct) == len({e.citation_id for e in Evidence.objects.filter(measure__case=pakistan_iran)})
+    for quote in distinct:
+        assert f"“{re.sub(r'\s+', ' ', quote)}”" in text.replace("&#x27;", "'").replace("&quot;", '"')
+    assert report.whole_case  # 15 January is before the case began: the first report lists every event
+    assert len(report.chronology) == pakistan_iran.events.filter(date__lte=D(2024, 1, 31)).count()
+
+
+# The command ------------------------------------------------------------------------------------
+
+
+def test_command_writes_the_same_report_as_the_page(reader_client, case, tmp_path):
+    target = tmp_path / "report.html"
+    call_command(
+        "status_report",
+        case.slug,
+        "--as-of",
+        "2024-01-31",
+        "--since",
+        "2024-01-20",
+        "--format",
+        "html",
+        "-o",
+        str(target),
+        stdout=io.StringIO(),
+    )
+
+    written = plain(target.read_text(encoding="utf-8"))
+    page = text_of(reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-20")))
+    body = lambda text: text[text.index("1. Summary") :]  # noqa: E731 (the title block names its author)
+    assert body(written) == body(page)
+    assert "By manage.py status_report" in written
+    assert "<style>" in target.read_text(encoding="utf-8")  # a file on disk carries its stylesheet
+
+
+def test_command_names_the_file_like_the_download(case, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    call_command("status_report", case.slug, "--as-of", "2024-01-31", "--format", "html", stdout=out)
+    assert (tmp_path / "crisis-x1-status-2024-01-31.html").is_file()
+    assert "Wrote crisis-x1-status-2024-01-31.html" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "2024-13-01"], "“As of” must be a date written YYYY-MM-DD"),
+        (["--as-of", "2024-01-20", "--since", "2024-01-21"], "must be before the as-of date"),
+        (["--paper", "a3"], "“Paper” must be a4 or letter"),
+        (["--user", "nobody"], "No user “nobody”"),
+        (["--site-url", "javascript:alert(1)"], "is not an http(s) address"),
+    ],
+)
+def test_command_refuses_bad_options_and_writes_nothing(case, tmp_path, args, message):
+    target = tmp_path / "out.pdf"
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("status_report", case.slug, *args, "-o", str(target))
+    assert not target.exists()
+
+
+def test_command_refuses_an_unknown_case(db):
+    with pytest.raises(CommandError, match="No case “nope”"):
+        call_command("status_report", "nope")

@@ -1,0 +1,194 @@
+"""The status report as a PDF: contents, pages, paper, rendering, and a WeasyPrint that never reaches the network."""
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from measures import reports
+from measures.models import Evidence
+from tests import factories
+
+# A PDF takes seconds to make: each distinct one is made once per test session.
+_made = {}
+
+
+def pdf_of(client, case, **params):
+    key = (case.slug, tuple(sorted(params.items())))
+    if key not in _made:
+        query = "&".join(f"{name}={value}" for name, value in params.items())
+        response = client.get(reverse("measures:report_pdf", args=[case.slug]) + "?" + query)
+        assert response.status_code == 200, response.content[:500]
+        _made[key] = response
+    return _made[key]
+
+
+def text_of(data):
+    reader = PdfReader(io.BytesIO(data))
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+
+
+def squash(text):
+    """Text without spaces or hyphens, so that a quote matches whatever lines the PDF broke it into."""
+    return re.sub(r"[\s\-‐]+", "", text).replace("’", "'").replace("“", '"').replace("”", '"')
+
+
+@pytest.fixture
+def period():
+    return {"as_of": "2024-01-31", "since": "2024-01-15"}
+
+
+def test_pdf_download_is_named_after_the_case_and_the_date(reader_client, pakistan_iran, period):
+    response = pdf_of(reader_client, pakistan_iran, **period)
+
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="pakistan-iran-2024-status-2024-01-31.pdf"'
+    assert response.content.startswith(b"%PDF-")
+
+
+def test_pdf_has_title_block_every_measure_every_quote_and_the_bibliography(reader_client, pakistan_iran, period):
+    response = pdf_of(reader_client, pakistan_iran, **period)
+    pages = text_of(response.content)
+    text = " ".join(pages)
+    flat = squash(text)
+
+    assert "Pakistan–Iran crisis, January 2024" in pages[0]
+    assert "Status as of 31 January 2024" in pages[0]
+    assert "Generated" in pages[0] and "By reader" in pages[0]
+    for measure in pakistan_iran.measures.all():
+        assert squash(f"{measure.number}. {measure.title}") in flat
+    quotes = set(Evidence.objects.filter(measure__case=pakistan_iran).values_list("citation__quote", flat=True))
+    for quote in quotes:
+        assert squash(quote) in flat, quote
+    report = response.context["report"]
+    assert report.bibliography
+    for entry in report.bibliography:
+        assert squash(f"[S{entry.number}]") in flat
+        assert squash(entry.source.title) in flat
+    notes = [note for section in report.sections for note in section.footnotes]
+    last = notes[-1]
+    assert squash(f"{last.number} [S{last.source_number}]") in flat
+
+
+def test_every_page_but_the_first_carries_case_date_and_page_x_of_y(reader_client, pakistan_iran, period):
+    pages = text_of(pdf_of(reader_client, pakistan_iran, **period).content)
+
+    assert 5 <= len(pages) <= 40
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+        assert "Pakistan–Iran crisis, January 2024" in page
+        assert "Status as of 31 January 2024" in page
+
+
+def test_pdf_renders_to_images(reader_client, pakistan_iran, period, tmp_path, artifacts_dir):
+    data = pdf_of(reader_client, pakistan_iran, **period).content
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "3", path, tmp_path / "page"], check=True)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == 3
+    assert all(image.read_bytes().startswith(b"\x89PNG") and image.stat().st_size > 5000 for image in images)
+    (artifacts_dir / "report-page-1.png").write_bytes(images[0].read_bytes())
+
+
+def test_paper_letter_gives_letter_pages(reader_client, case_for_pdf):
+    a4 = PdfReader(io.BytesIO(pdf_of(reader_client, case_for_pdf, as_of="2024-01-31").content))
+    letter = PdfReader(io.BytesIO(pdf_of(reader_client, case_for_pdf, as_of="2024-01-31", paper="letter").content))
+
+    assert [round(float(v)) for v in a4.pages[0].mediabox[2:]] == [595, 842]
+    assert [round(float(v)) for v in letter.pages[0].mediabox[2:]] == [612, 792]
+
+
+@pytest.fixture
+def case_for_pdf(db):
+    measure = factories.MeasureFactory(title="Return ambassadors")
+    factories.AssessmentFactory(measure=measure)
+    factories.EvidenceFactory(measure=measure)
+    return measure.case
+
+
+def test_as_of_and_since_change_what_the_pdf_says(reader_client, pakistan_iran):
+    early = " ".join(text_of(pdf_of(reader_client, pakistan_iran, as_of="2024-01-17", since="2024-01-10").content))
+    late = " ".join(text_of(pdf_of(reader_client, pakistan_iran, as_of="2024-01-31", since="2024-01-24").content))
+
+    assert "Status as of 17 January 2024" in early
+    effective = re.findall(r"Effective (\d{1,2}) January 2024", early)
+    assert effective and all(int(day) <= 17 for day in effective)
+    assert "24 January 2024 to 31 January 2024" in late
+    assert "changes effective after 24 January 2024" in late
+    assert squash("29 January 2024") in squash(late)
+
+
+def test_command_writes_the_same_pdf_content(reader_client, pakistan_iran, period, tmp_path):
+    target = tmp_path / "weekly.pdf"
+    call_command(
+        "status_report",
+        pakistan_iran.slug,
+        "--as-of",
+        "2024-01-31",
+        "--since",
+        "2024-01-15",
+        "-o",
+        str(target),
+        stdout=io.StringIO(),
+    )
+    from_command = text_of(target.read_bytes())
+    from_page = text_of(pdf_of(reader_client, pakistan_iran, **period).content)
+
+    assert len(from_command) == len(from_page)
+    # Only the title block differs: when, and by whom, the report was made.
+    assert from_command[1:] == from_page[1:]
+    after_title = lambda page: page[page.index("1. Summary") :]  # noqa: E731
+    assert after_title(from_command[0]) == after_title(from_page[0])
+    assert "By manage.py status_report" in from_command[0]
+
+
+def test_url_fetcher_serves_our_static_files_and_refuses_everything_else(settings):
+    fetcher = reports.static_files_fetcher("https://tracker.example/")
+    static = f"https://tracker.example{settings.STATIC_URL}css/report.css"
+
+    response = fetcher(static)
+    assert b"@page" in response.read()
+    assert response.content_type == "text/css"
+    for url in [
+        "https://evil.example/x.png",
+        "http://127.0.0.1:8000/static/css/report.css",
+        "file:///etc/passwd",
+        f"https://tracker.example{settings.STATIC_URL}../tracker/settings.py",
+        f"https://tracker.example{settings.STATIC_URL}%2e%2e/manage.py",
+        f"https://tracker.example{settings.STATIC_URL}css/missing.css",
+        "data:text/plain,hello",
+    ]:
+        with pytest.raises(ValueError, match="only use our static files"):
+            fetcher(url)
+
+
+def test_pdf_of_hostile_source_text_fetches_nothing(reader_client, case_for_pdf, monkeypatch):
+    source = factories.SourceFactory(title='<img src="https://evil.example/t.png">', full_text="")
+    citation = factories.CitationFactory(
+        case=case_for_pdf, source=source, quote='<link rel="stylesheet" href="https://evil.example/s.css">'
+    )
+    Evidence.objects.create(citation=citation, measure=case_for_pdf.measures.get(), stance=Evidence.Stance.CONTEXT)
+    fetched = []
+    original = reports.static_files_fetcher
+
+    def recording(*args, **kwargs):
+        fetcher = original(*args, **kwargs)
+        fetch = fetcher.fetch
+        fetcher.fetch = lambda url, headers=None: fetched.append(url) or fetch(url, headers)
+        return fetcher
+
+    monkeypatch.setattr(reports, "static_files_fetcher", recording)
+    response = reader_client.get(reverse("measures:report_pdf", args=[case_for_pdf.slug]) + "?as_of=2024-01-31")
+
+    assert response.status_code == 200
+    assert fetched and all(Path(url).name == "report.css" for url in fetched)
+    assert squash('<link rel="stylesheet" href="https://evil.example/s.css">') in squash(
+        " ".join(text_of(response.content))
+    )
