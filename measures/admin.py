@@ -173,6 +173,22 @@ class CaseAdmin(TrackedAdmin):
         return ", ".join(party.code for party in case.assessed_parties.all())
 
 
+def _record(measure, data, user, **extra):
+    """Record the assessment of an assess form's cleaned data, with the race check of its `seen` field."""
+    return services.record_assessment(
+        measure=measure,
+        party=data["party"],
+        level=data["level"],
+        confidence=data["confidence"],
+        effective_date=data["effective_date"],
+        rationale=data["rationale"],
+        citations=data["citations"],
+        recorded_by=user,
+        expected_latest=latest_seen(measure, data["party"], data["seen"]),
+        **extra,
+    )
+
+
 class CurrentLevelFilter(admin.SimpleListFilter):
     title = "current level (any party)"
     parameter_name = "level"
@@ -294,18 +310,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             if form.is_valid():
                 data = form.cleaned_data
                 try:
-                    assessment = services.record_assessment(
-                        measure=measure,
-                        party=data["party"],
-                        level=data["level"],
-                        confidence=data["confidence"],
-                        effective_date=data["effective_date"],
-                        rationale=data["rationale"],
-                        citations=data["citations"],
-                        corrects=data["corrects"],
-                        recorded_by=request.user,
-                        expected_latest=latest_seen(measure, data["party"], data["seen"]),
-                    )
+                    assessment = _record(measure, data, request.user, corrects=data["corrects"])
                 except services.ConcurrentAssessmentError as exc:
                     newer = exc.newer
                     self.message_user(request, exc.message, messages.WARNING)
@@ -394,19 +399,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         with transaction.atomic():
             for measure in measures:
                 try:
-                    recorded.append(
-                        services.record_assessment(
-                            measure=measure,
-                            party=data["party"],
-                            level=data["level"],
-                            confidence=data["confidence"],
-                            effective_date=data["effective_date"],
-                            rationale=data["rationale"],
-                            citations=data["citations"],
-                            recorded_by=request.user,
-                            expected_latest=latest_seen(measure, data["party"], data["seen"]),
-                        )
-                    )
+                    recorded.append(_record(measure, data, request.user))
                 except services.ConcurrentAssessmentError as exc:
                     raise services.ConcurrentAssessmentError(f"Measure {measure}: {exc.message}", exc.newer) from None
         return recorded

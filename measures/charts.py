@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from .models import Assessment, Event
+from .queries import LEVEL_ORDER
 
 Level = Assessment.Level
 
@@ -34,16 +35,8 @@ LEVEL_COLOURS = {
     Level.NOT_APPLICABLE: "#5f6368",
     Level.NOT_ASSESSED: "#80868b",
 }
-# Rows of the step chart, top to bottom: the scored scale, then reversal, then the unscored states.
-LEVEL_ROWS = (
-    Level.FULL,
-    Level.INTERMEDIATE,
-    Level.MINIMAL,
-    Level.NOT_INITIATED,
-    Level.REVERSED,
-    Level.NOT_APPLICABLE,
-    Level.NOT_ASSESSED,
-)
+# Rows of the step chart, top to bottom: the order of levels everywhere else.
+LEVEL_ROWS = LEVEL_ORDER
 
 
 def shorten(text, limit=MAX_LABEL_CHARS):
