@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import Prefetch, prefetch_related_objects
@@ -29,6 +28,7 @@ from django.utils.text import Truncator
 from . import charts, queries
 from .forms import PeriodForm
 from .models import Assessment, Case, Citation, Event
+from .roles import reader_required
 
 PAPER_SIZES = {"a4": "A4", "letter": "US Letter"}
 DEFAULT_PAPER = "a4"
@@ -461,7 +461,7 @@ def _report_or_errors(request, slug):
     return built, None
 
 
-@login_required
+@reader_required
 def report(request, slug):
     built, error_response = _report_or_errors(request, slug)
     if error_response is not None:
@@ -469,7 +469,7 @@ def report(request, slug):
     return HttpResponse(render_report_html(built, request=request))
 
 
-@login_required
+@reader_required
 def report_pdf(request, slug):
     built, error_response = _report_or_errors(request, slug)
     if error_response is not None:

@@ -36,3 +36,11 @@ def sync_roles(Group, Permission):
         group.permissions.set(measures_perms.filter(codename__in=permission_codenames(role, model_names)))
     admin_group, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
     admin_group.permissions.set(Permission.objects.all())
+
+
+def reader_required(view):
+    """For the reading pages: anonymous visitors go to the login page; a logged-in account without a
+    role that may read cases (Reader, Analyst, Administrator) gets 403."""
+    from django.contrib.auth.decorators import login_required, permission_required
+
+    return login_required(permission_required("measures.view_case", raise_exception=True)(view))

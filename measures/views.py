@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from . import charts, queries
 from .filters import EventFilter, MeasureFilter
 from .forms import PeriodForm
 from .models import Assessment, Case, Citation, Evidence, Measure, normalise_text
+from .roles import reader_required
 from .tables import MeasureRow, MeasureTable, SafeTableExport
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -76,7 +76,7 @@ def _case_overview(cases, as_of):
     return overview
 
 
-@login_required
+@reader_required
 def case_list(request):
     form, period = _period(request)
     cases = list(Case.objects.prefetch_related("assessed_parties"))
@@ -91,7 +91,7 @@ def case_list(request):
     )
 
 
-@login_required
+@reader_required
 def dashboard(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request)
@@ -141,7 +141,7 @@ def _export_query(request):
     return params.urlencode()
 
 
-@login_required
+@reader_required
 def measure_detail(request, slug, number):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request)
@@ -188,7 +188,7 @@ def measure_detail(request, slug, number):
     return _page(request, "measures/measure_detail.html", context, form=form, nav="measure")
 
 
-@login_required
+@reader_required
 def event_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request)
@@ -208,7 +208,7 @@ def event_list(request, slug):
     )
 
 
-@login_required
+@reader_required
 def event_detail(request, slug, pk):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request)
@@ -237,7 +237,7 @@ def _visible(citations, as_of):
     return [p for p in passages if p.date is None or p.date <= as_of]
 
 
-@login_required
+@reader_required
 def source_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request)
@@ -258,7 +258,7 @@ def source_list(request, slug):
     return _page(request, "measures/source_list.html", context, form=form, nav="sources")
 
 
-@login_required
+@reader_required
 def source_detail(request, slug, pk):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request)
