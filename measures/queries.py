@@ -296,6 +296,34 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
     return CaseState(case=case, as_of=as_of, since=since, known_on=known_on, parties=parties, rows=rows)
 
 
+def cases_overview(cases, *, as_of):
+    """[(case, Progress, number of measures)] for a list of cases, in two queries for all of them.
+
+    `cases` must have their assessed parties prefetched. The level in force comes from the same
+    queryset methods `case_state()` uses, and joint level and progress from `joint_level()` and
+    `progress()`, so the list agrees with each dashboard without a `case_state()` per case.
+    """
+    measures = defaultdict(list)
+    for pk, case_id in Measure.objects.filter(case__in=cases).order_by("number").values_list("pk", "case_id"):
+        measures[case_id].append(pk)
+    in_force = {
+        (measure_id, party_id): level
+        for measure_id, party_id, level in Assessment.objects.filter(measure__case__in=cases)
+        .effective_by(as_of)
+        .latest_per_pair()
+        .values_list("measure_id", "party_id", "level")
+    }
+    overview = []
+    for case in cases:
+        parties = list(case.assessed_parties.all())
+        joint = [
+            joint_level(in_force.get((measure_id, party.pk), Level.NOT_ASSESSED) for party in parties)
+            for measure_id in measures[case.pk]
+        ]
+        overview.append((case, progress(joint), len(joint)))
+    return overview
+
+
 @dataclass(frozen=True)
 class Change:
     assessment: Assessment
