@@ -6,6 +6,7 @@ stops the process with ImproperlyConfigured instead of being guessed at.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -128,6 +129,15 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 5,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # Tests use a file, not Django's in-memory default: the browser tests' live server answers
+            # requests in several threads, and an in-memory database would make them share one
+            # connection, which SQLite refuses ("bad parameter or other API misuse") when two meet.
+            "TEST": {
+                "NAME": env_str(
+                    "SQLITE_TEST_NAME",
+                    str(Path(tempfile.gettempdir()) / f"deescalation-tracker-test-{os.getpid()}.sqlite3"),
+                )
             },
         }
     }
