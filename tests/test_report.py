@@ -99,7 +99,7 @@ def text_of(response):
 
 def plain(html):
     """The text of an HTML document, each tag read as a space."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" .", ".").replace(" ,", ",")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" .", ".").replace(" ,", ",").replace(" :", ":")
 
 
 # The data ---------------------------------------------------------------------------------------
@@ -134,6 +134,64 @@ def test_a_passage_is_quoted_in_full_once_and_later_measures_point_back_to_its_n
     assert all(quoted.footnote == first.footnote for quoted in repeats)
     notes = [note.citation.quote for section in report.sections for note in section.footnotes]
     assert notes.count(SHARED_QUOTE) == 1
+
+
+def test_repeated_passages_are_recalled_in_one_line_not_quoted_again(case):
+    report = reports.build_report(case, as_of=D(2024, 1, 31), since=D(2024, 1, 20))
+
+    first, second = report.sections[0], report.sections[1]
+    assert SHARED_QUOTE in [quoted.evidence.citation.quote for quoted in first.full_quotes]
+    assert first.repeats == []
+    assert [quoted.evidence.citation.quote for quoted in second.repeats] == [SHARED_QUOTE]
+    assert SHARED_QUOTE not in [quoted.evidence.citation.quote for quoted in second.full_quotes]
+
+
+def test_the_recommendation_a_measure_comes_from_is_its_requirement_with_a_note_not_a_quote(reader_client, case):
+    measure = case.measures.get(number=1)
+    recommendation = factories.SourceFactory(title="Ten steps", publisher="Institute", published_on=D(2023, 12, 1))
+    passage = factories.CitationFactory(
+        case=case, source=recommendation, quote=f"1. Talk:  {measure.description}", locator="step 1"
+    )
+    Evidence.objects.create(citation=passage, measure=measure, stance=Evidence.Stance.CONTEXT)
+
+    report = reports.build_report(case, as_of=D(2024, 1, 31), since=D(2024, 1, 20))
+    section = report.sections[0]
+    (note,) = section.requirement_notes
+    assert note.citation == passage and note in section.footnotes
+    assert passage not in [quoted.evidence.citation for quoted in section.quotes]
+    text = text_of(reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-20")))
+    assert f"What it requires [{note.number}]" in text
+    assert f"{note.number}. [S{note.source_number}] Institute, 1 Dec 2023, step 1." in text
+    assert f"“1. Talk: {measure.description}”" not in text
+
+
+def test_changes_on_the_same_day_between_the_same_levels_are_one_line(reader_client, case):
+    report = reports.build_report(case, as_of=D(2024, 1, 31), since=D(2024, 1, 15))
+
+    groups = report.sections[0].change_groups
+    assert [(group.first.assessment.effective_date, group.party_names) for group in groups] == [
+        (D(2024, 1, 17), "Pakistan and Iran"),
+        (D(2024, 1, 25), "Pakistan"),
+        (D(2024, 1, 25), "Iran"),
+    ]
+    text = text_of(reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-15")))
+    assert "17 Jan 2024, Pakistan and Iran: Not yet assessed → Not initiated (0), newly assessed" in text
+    assert "25 Jan 2024, Pakistan: Not initiated (0) → Intermediate (2), improved" in text
+
+
+def test_summary_says_how_each_moved_measure_moved_naming_parties_that_moved_alike_once(reader_client, pakistan_iran):
+    text = text_of(reader_client.get(report_url(pakistan_iran, as_of="2024-01-31", since="2024-01-15")))
+    # Both parties moved the same way, so the joint level did too: one phrase says it.
+    assert "1. Diplomatic engagement — Iran and Pakistan: Not yet assessed → Full (3), newly assessed." in text
+
+
+def test_summary_names_each_party_that_moved_differently(reader_client, case):
+    text = text_of(reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-20")))
+    assert (
+        "1. Measure 1 — joint level: Not initiated (0) → Minimal (1), improved. "
+        "Iran: Not initiated (0) → Minimal (1), improved; Pakistan: Not initiated (0) → Intermediate (2), improved."
+        in text
+    )
 
 
 def test_parties_with_the_same_judgement_share_one_verdict(case):
@@ -207,7 +265,12 @@ def test_report_page_has_every_part_in_order(reader_client, reader_user, case):
     assert "Pakistan: Intermediate (2)" in text
     assert "Not initiated (0) → Intermediate (2)" in text
     assert "Paper 1. “Report 1”. A. Writer. 20 January 2024." in text
-    assert "quoted in full under measure 1" in text
+    # The shared passage is quoted in full under measure 1 only; later measures recall it in one line.
+    assert re.search(
+        r"quoted in full under an earlier one: “Ambassadors will return to their posts\.” \[\d+\] "
+        r"\(context only; quoted under measure 1\)",
+        text,
+    )
     assert 'href="https://fo.example"' in response.content.decode()
 
 
@@ -302,7 +365,13 @@ def test_pakistan_iran_report_tells_the_crisis_measure_by_measure(
     for measure in pakistan_iran.measures.all():
         assert f"{measure.number}. {measure.title}" in text
     distinct = {q.evidence.citation.quote for s in report.sections for q in s.quotes}
-    assert len(distinct) == len({e.citation_id for e in Evidence.objects.filter(measure__case=pakistan_iran)})
+    # The recommendation each measure comes from is its "what it requires", with a note, not a quote.
+    requirement = {note.citation.quote for s in report.sections for note in s.requirement_notes}
+    assert len(requirement) == pakistan_iran.measures.count()
+    assert not distinct & requirement
+    assert len(distinct | requirement) == len(
+        {e.citation_id for e in Evidence.objects.filter(measure__case=pakistan_iran)}
+    )
     for quote in distinct:
         assert f"“{re.sub(r'\s+', ' ', quote)}”" in text.replace("&#x27;", "'").replace("&quot;", '"')
     assert report.whole_case  # 15 January is before the case began: the first report lists every event

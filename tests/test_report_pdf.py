@@ -3,7 +3,6 @@
 import io
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -62,17 +61,24 @@ def test_pdf_has_title_block_every_measure_every_quote_and_the_bibliography(read
     assert "Generated" in pages[0] and "By reader" in pages[0]
     for measure in pakistan_iran.measures.all():
         assert squash(f"{measure.number}. {measure.title}") in flat
-    quotes = set(Evidence.objects.filter(measure__case=pakistan_iran).values_list("citation__quote", flat=True))
-    for quote in quotes:
-        assert squash(quote) in flat, quote
     report = response.context["report"]
+    # Each measure's requirement is printed once, from the recommendation, with the note of its source;
+    # every other passage of evidence is quoted in full.
+    for section in report.sections:
+        assert squash(section.measure.description) in flat
+        (note,) = section.requirement_notes
+        assert squash(f"What it requires [{note.number}]") in flat
+    requirement = {note.citation.quote for section in report.sections for note in section.requirement_notes}
+    quotes = set(Evidence.objects.filter(measure__case=pakistan_iran).values_list("citation__quote", flat=True))
+    for quote in quotes - requirement:
+        assert squash(quote) in flat, quote
     assert report.bibliography
     for entry in report.bibliography:
         assert squash(f"[S{entry.number}]") in flat
         assert squash(entry.source.title) in flat
     notes = [note for section in report.sections for note in section.footnotes]
     last = notes[-1]
-    assert squash(f"{last.number} [S{last.source_number}]") in flat
+    assert squash(f"{last.number}. [S{last.source_number}]") in flat
 
 
 def test_every_page_but_the_first_carries_case_date_and_page_x_of_y(reader_client, pakistan_iran, period):
@@ -175,11 +181,12 @@ def test_pdf_of_hostile_source_text_fetches_nothing(reader_client, case_for_pdf,
         case=case_for_pdf, source=source, quote='<link rel="stylesheet" href="https://evil.example/s.css">'
     )
     Evidence.objects.create(citation=citation, measure=case_for_pdf.measures.get(), stance=Evidence.Stance.CONTEXT)
-    fetched = []
+    made, fetched = [], []
     original = reports.static_files_fetcher
 
     def recording(*args, **kwargs):
         fetcher = original(*args, **kwargs)
+        made.append(fetcher)
         fetch = fetcher.fetch
         fetcher.fetch = lambda url, headers=None: fetched.append(url) or fetch(url, headers)
         return fetcher
@@ -188,7 +195,14 @@ def test_pdf_of_hostile_source_text_fetches_nothing(reader_client, case_for_pdf,
     response = reader_client.get(reverse("measures:report_pdf", args=[case_for_pdf.slug]) + "?as_of=2024-01-31")
 
     assert response.status_code == 200
-    assert fetched and all(Path(url).name == "report.css" for url in fetched)
+    # The document is rendered with our fetcher, and asks it for nothing: the stylesheet comes parsed
+    # in advance, and the hostile markup stays text.
+    assert made
+    assert fetched == []
     assert squash('<link rel="stylesheet" href="https://evil.example/s.css">') in squash(
         " ".join(text_of(response.content))
     )
+
+
+def test_the_stylesheet_is_parsed_once_and_reused_for_every_pdf():
+    assert reports.pdf_stylesheet() is reports.pdf_stylesheet()
