@@ -212,13 +212,18 @@ class AssessmentPermissionMixin:
 
 @admin.register(Measure)
 class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
-    list_display = ["number", "title", "case", "levels", "latest_evidence_date", "citations"]
-    list_display_links = ["number", "title"]
+    list_display = ["short_number", "title", "case", "levels", "latest_evidence_date", "citations"]
+    list_display_links = ["short_number", "title"]
     list_filter = ["case", CurrentLevelFilter]
     list_select_related = ["case"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     actions = [delete_selected, "record_assessment"]
+
+    @admin.display(description="No.", ordering="number")
+    def short_number(self, measure):
+        """The number under a narrow heading: "Number" and its sort marks took a tenth of the list."""
+        return measure.number
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_list_figures(as_of=timezone.localdate())
