@@ -118,3 +118,12 @@ def test_demo_accounts_are_refused_in_production(db, settings):
     with pytest.raises(CommandError, match="local development only"):
         call_command("ensure_demo_accounts")
     assert get_user_model().objects.count() == 0
+
+
+def test_the_wsgi_entry_point_loads_weasyprint_at_start():
+    """So that the first PDF after a restart does not also pay for loading Pango. In a fresh interpreter:
+    this test process has imported WeasyPrint already."""
+    code = "import sys, tracker.wsgi; print('weasyprint' in sys.modules)"
+    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "tracker.settings"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert result.stdout.strip() == "True", result.stderr
