@@ -9,63 +9,13 @@ from django.urls import reverse
 
 from measures import queries
 from measures.forms import PeriodForm
-from measures.models import Assessment, Event, Evidence
+from measures.models import Assessment, Evidence
 from measures.tables import escape_formula
 from tests import factories
+from tests.scenarios import build_case
 
 Level = Assessment.Level
 D = datetime.date
-
-
-def build_case(scale=1, *, slug=None):
-    """A case whose every collection grows with `scale`: measures, events, sources, citations, assessments."""
-    pak = factories.PartyFactory(code="PAK", name="Pakistan")
-    irn = factories.PartyFactory(code="IRN", name="Iran")
-    case = factories.CaseFactory(
-        name=f"Crisis x{scale}", slug=slug or f"crisis-x{scale}", start_date=D(2024, 1, 16), assessed_parties=[pak, irn]
-    )
-    analyst = factories.analyst(username="builder")
-    for i in range(3 * scale):
-        measure = factories.MeasureFactory(case=case, number=i + 1, title=f"Measure {i + 1}", slug=f"m-{i + 1}")
-        strike = factories.EventFactory(
-            case=case,
-            date=D(2024, 1, 16 + i % 3),
-            title=f"Strike {i + 1}",
-            kind=Event.Kind.MILITARY_ACTION,
-            direction=Event.Direction.ESCALATORY,
-            actors=[irn],
-        )
-        talks = factories.EventFactory(
-            case=case,
-            date=D(2024, 1, 22 + i % 5),
-            date_precision=Event.Precision.APPROXIMATE if i % 2 else Event.Precision.DAY,
-            title=f"Talks {i + 1}",
-            actors=[pak, irn],
-        )
-        source = factories.SourceFactory(title=f"Report {i + 1}", published_on=D(2024, 1, 20))
-        c_strike = factories.CitationFactory(case=case, source=source, event=strike, quote="Border forces increased")
-        c_talks = factories.CitationFactory(case=case, source=source, event=talks, quote="agreed to de-escalate")
-        Evidence.objects.create(citation=c_strike, measure=measure, stance=Evidence.Stance.SETBACK)
-        Evidence.objects.create(citation=c_talks, measure=measure, stance=Evidence.Stance.PROGRESS)
-        for party in (pak, irn):
-            factories.AssessmentFactory(
-                measure=measure,
-                party=party,
-                level=Level.NOT_INITIATED,
-                effective_date=D(2024, 1, 17),
-                recorded_by=analyst,
-                citations=[c_strike],
-            )
-            factories.AssessmentFactory(
-                measure=measure,
-                party=party,
-                level=Level.INTERMEDIATE if party == pak else Level.MINIMAL,
-                effective_date=D(2024, 1, 25),
-                recorded_by=analyst,
-                citations=[c_talks],
-                rationale=f"Talks moved measure {i + 1} for {party.code}.",
-            )
-    return case
 
 
 @pytest.fixture

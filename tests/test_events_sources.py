@@ -6,7 +6,7 @@ from django.urls import reverse
 from measures.models import Event
 from measures.views import highlight_quotes
 from tests import factories
-from tests.test_dashboard import build_case
+from tests.scenarios import build_case
 
 D = datetime.date
 
@@ -95,12 +95,14 @@ def test_source_list_counts_the_citations_visible_on_the_date(reader_client, cas
 
 
 def test_source_page_highlights_quotes_and_escapes_the_text(reader_client, case):
-    citation = case.citations.first()
-    source = citation.source
-    source.full_text = (
-        "<script>alert(1)</script> The foreign ministers\n agreed   to de-escalate. Border forces increased patrols."
+    source = factories.SourceFactory(
+        full_text=(
+            "<script>alert(1)</script> The foreign ministers\n agreed   to de-escalate. "
+            "Border forces increased patrols."
+        )
     )
-    source.save()
+    for quote in ("agreed to de-escalate", "Border forces increased"):
+        factories.CitationFactory(case=case, source=source, quote=quote)
     response = reader_client.get(url("source_detail", case, source.pk))
     content = response.content.decode()
     assert "<script>alert(1)</script>" not in content

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from measures.models import Assessment, Evidence
 from tests import factories
-from tests.test_dashboard import build_case
+from tests.scenarios import build_case
 
 Level = Assessment.Level
 D = datetime.date

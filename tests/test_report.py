@@ -9,81 +9,17 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from measures import reports
-from measures.models import Assessment, Event, Evidence
+from measures.models import Assessment, Evidence
 from tests import factories
+from tests.scenarios import SHARED_QUOTE, build_case
 
 Level = Assessment.Level
 D = datetime.date
-SHARED_QUOTE = "Ambassadors will return to their posts."
-
-
-def build_case(scale=1, *, slug=None):
-    """A case whose every collection grows with `scale`. One passage is evidence for every measure."""
-    pak = factories.PartyFactory(code="PAK", name="Pakistan")
-    irn = factories.PartyFactory(code="IRN", name="Iran")
-    case = factories.CaseFactory(
-        name=f"Crisis x{scale}", slug=slug or f"crisis-x{scale}", start_date=D(2024, 1, 16), assessed_parties=[pak, irn]
-    )
-    analyst = factories.analyst(username="builder")
-    shared_source = factories.SourceFactory(
-        title="Joint statement", publisher="Foreign Office", url="https://fo.example"
-    )
-    shared = factories.CitationFactory(case=case, source=shared_source, quote=SHARED_QUOTE, locator="para. 2")
-    for i in range(3 * scale):
-        number = i + 1
-        measure = factories.MeasureFactory(case=case, number=number, title=f"Measure {number}", slug=f"m-{number}")
-        strike = factories.EventFactory(
-            case=case,
-            date=D(2024, 1, 16 + i % 3),
-            title=f"Strike {number}",
-            kind=Event.Kind.MILITARY_ACTION,
-            direction=Event.Direction.ESCALATORY,
-            actors=[irn],
-        )
-        talks = factories.EventFactory(
-            case=case, date=D(2024, 1, 22 + i % 5), title=f"Talks {number}", actors=[pak, irn]
-        )
-        source = factories.SourceFactory(
-            title=f"Report {number}", publisher=f"Paper {number}", published_on=D(2024, 1, 20)
-        )
-        c_strike = factories.CitationFactory(
-            case=case, source=source, event=strike, quote=f"Border forces increased patrols ({number}).", locator="p. 1"
-        )
-        c_talks = factories.CitationFactory(
-            case=case,
-            source=source,
-            event=talks,
-            quote=f"The ministers agreed to de-escalate ({number}).",
-            locator="p. 2",
-        )
-        Evidence.objects.create(citation=c_strike, measure=measure, stance=Evidence.Stance.SETBACK)
-        Evidence.objects.create(citation=c_talks, measure=measure, stance=Evidence.Stance.PROGRESS, note="Talks held.")
-        Evidence.objects.create(citation=shared, measure=measure, stance=Evidence.Stance.CONTEXT)
-        for party in (pak, irn):
-            factories.AssessmentFactory(
-                measure=measure,
-                party=party,
-                level=Level.NOT_INITIATED,
-                effective_date=D(2024, 1, 17),
-                recorded_by=analyst,
-                citations=[c_strike],
-                rationale=f"Strikes on measure {number}.",
-            )
-            factories.AssessmentFactory(
-                measure=measure,
-                party=party,
-                level=Level.INTERMEDIATE if party == pak else Level.MINIMAL,
-                effective_date=D(2024, 1, 25),
-                recorded_by=analyst,
-                citations=[c_talks],
-                rationale=f"Talks moved measure {number} for {party.code}.",
-            )
-    return case
 
 
 @pytest.fixture
 def case(db):
-    return build_case()
+    return build_case(shared_passage=True)
 
 
 def report_url(case, name="measures:report", **params):
@@ -335,7 +271,7 @@ def test_letter_paper_is_kept_in_the_links(reader_client, case):
 
 @pytest.mark.parametrize("scale", [1, 10])
 def test_report_query_count_does_not_grow_with_the_case(reader_client, django_assert_max_num_queries, scale):
-    case = build_case(scale)
+    case = build_case(scale, shared_passage=True)
     with django_assert_max_num_queries(16):
         response = reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-20"))
     assert response.status_code == 200
