@@ -32,16 +32,13 @@ from .admin_forms import (
     highest_assessment_id,
     latest_seen,
 )
+from .charts import shorten
 from .models import Assessment, Case, Citation, Event, Evidence, Measure, Party, Source
 from .queries import assessment_history, case_state
 
 Level = Assessment.Level
 
 PROTECTED_SHOWN = 8
-
-
-def _shorten(text, length):
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def _without_version(fieldsets):
@@ -64,6 +61,11 @@ def _protected_message(what, protected):
     )
 
 
+def _protected_names(error):
+    """The records a ProtectedError names, as the admin's delete page lists them ("Evidence: …")."""
+    return [f"{type(obj)._meta.verbose_name.capitalize()}: {obj}" for obj in error.protected_objects]
+
+
 @admin.action(permissions=["delete"], description="Delete selected %(verbose_name_plural)s")
 def delete_selected(modeladmin, request, queryset):
     """Django's bulk delete, refused outright (with the dependants named) when any row is protected."""
@@ -76,8 +78,7 @@ def delete_selected(modeladmin, request, queryset):
         with transaction.atomic():
             return django_delete_selected(modeladmin, request, queryset)
     except ProtectedError as exc:  # something came to depend on a row since the check above
-        names = [f"{type(obj)._meta.verbose_name.capitalize()}: {obj}" for obj in exc.protected_objects]
-        modeladmin.message_user(request, _protected_message(what, names), messages.ERROR)
+        modeladmin.message_user(request, _protected_message(what, _protected_names(exc)), messages.ERROR)
         return None
 
 
@@ -125,8 +126,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
         try:
             return super().delete_view(request, object_id, extra_context)
         except ProtectedError as exc:  # came to be protected between the confirmation page and the POST
-            names = [f"{type(obj)._meta.verbose_name.capitalize()}: {obj}" for obj in exc.protected_objects]
-            self.message_user(request, _protected_message("This record", names), messages.ERROR)
+            self.message_user(request, _protected_message("This record", _protected_names(exc)), messages.ERROR)
             return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]))
 
 
@@ -187,6 +187,11 @@ def _record(measure, data, user, **extra):
         expected_latest=latest_seen(measure, data["party"], data["seen"]),
         **extra,
     )
+
+
+def _status_of(measure):
+    """Where the measure stands today (queries.case_state's row for it)."""
+    return next(row for row in case_state(measure.case).rows if row.measure.pk == measure.pk)
 
 
 class CurrentLevelFilter(admin.SimpleListFilter):
@@ -283,8 +288,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
 
     def _assessment_panel(self, request, measure):
         """Per party: the level in force and the full history, newest first; evidence grouped by stance."""
-        state = case_state(measure.case)
-        row = next(row for row in state.rows if row.measure.pk == measure.pk)
+        row = _status_of(measure)
         history = list(reversed(assessment_history(measure.case, measure=measure)))
         parties = [
             {"cell": cell, "assessments": [c.assessment for c in history if c.assessment.party_id == cell.party.pk]}
@@ -341,7 +345,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             "form": form,
             "media": self.media + form.media,
             "newer": newer,
-            "status": next(row for row in case_state(measure.case).rows if row.measure.pk == measure.pk),
+            "status": _status_of(measure),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/measures/measure/assess.html", context)
@@ -535,7 +539,7 @@ class CitationAdmin(TrackedAdmin):
 
     @admin.display(description="Quote", ordering="quote")
     def short_quote(self, citation):
-        return _shorten(citation.quote, 140)
+        return shorten(citation.quote, 140)
 
     def get_list_display(self, request):
         if "case__id__exact" in request.GET:
@@ -544,11 +548,11 @@ class CitationAdmin(TrackedAdmin):
 
     @admin.display(description="Source", ordering="source__title")
     def source_title(self, citation):
-        return _shorten(citation.source.title, 50)
+        return shorten(citation.source.title, 50)
 
     @admin.display(description="Event", ordering="event__date")
     def event_title(self, citation):
-        return _shorten(str(citation.event), 50) if citation.event_id else "—"
+        return shorten(str(citation.event), 50) if citation.event_id else "—"
 
     @admin.display(description="Measures", ordering="n_measures")
     def measure_count(self, citation):

@@ -152,13 +152,16 @@ class Timeline:
     end: datetime.date
     ticks: list
     markers: list
-    hidden_labels: int
     tick_label_y: float = 0
 
     @property
     def unlabelled(self):
         """The markers that got no label for lack of room: the template lists them under the chart."""
         return [marker for marker in self.markers if marker.lane is None]
+
+    @property
+    def hidden_labels(self):
+        return len(self.unlabelled)
 
     @property
     def legend_bottom_y(self):
@@ -212,7 +215,6 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
     scale = _Scale(start - pad, max(start, end) + pad, left, right)
     placed = {-1: [], 1: []}  # per side: (lane, x, label extent) of the labels placed so far
     markers = []
-    hidden = 0
     for event in events:
         style = DIRECTION_STYLE.get(event.direction, DIRECTION_STYLE[Event.Direction.NEUTRAL])
         side = -1 if event.direction == Event.Direction.ESCALATORY else 1
@@ -226,9 +228,7 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
         if extent[1] > width - 2:
             anchor, label_x, extent = "end", x - 4, (x - 4 - label_width, x - 4)
         lane = next((n for n in range(max_lanes) if _fits(placed[side], n, x, extent)), None)
-        if lane is None:
-            hidden += 1
-        else:
+        if lane is not None:
             placed[side].append((lane, x, extent))
         markers.append(
             EventMarker(
@@ -278,7 +278,6 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
         end=max(start, end),
         ticks=scale.ticks(max_ticks=10, origin=start),
         markers=markers,
-        hidden_labels=hidden,
     )
 
 

@@ -44,6 +44,29 @@ def normalise_text(text):
     return _WHITESPACE.sub(" ", (text or "").translate(_QUOTE_FOLDS)).strip()
 
 
+def _quote_mark_classes():
+    """For each straight quote mark, a regex class of every mark that folds to it."""
+    marks = {}
+    for code, straight in _QUOTE_FOLDS.items():
+        marks.setdefault(straight, [straight]).append(chr(code))
+    return {straight: "[" + "".join(map(re.escape, variants)) + "]" for straight, variants in marks.items()}
+
+
+_QUOTE_MARK_CLASSES = _quote_mark_classes()
+
+
+def quote_pattern(quote):
+    """A regex finding `quote` in a text whatever its whitespace and quote marks: where in the text
+    normalise_text() would find it, for marking the passage."""
+    parts = []
+    for char in normalise_text(quote):
+        if char == " ":
+            parts.append(r"\s+")
+        else:
+            parts.append(_QUOTE_MARK_CLASSES.get(char) or re.escape(char))
+    return re.compile("".join(parts))
+
+
 class PartyKind(models.TextChoices):
     STATE = "state", "State"
     INTERGOVERNMENTAL = "igo", "Intergovernmental organisation"

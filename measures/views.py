@@ -4,7 +4,6 @@ Each view parses its parameters (the period through `PeriodForm`), calls `querie
 Every page runs a fixed number of queries whatever the size of the case.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ from django_tables2 import RequestConfig
 from . import charts, queries
 from .filters import EventFilter, MeasureFilter
 from .forms import PeriodForm
-from .models import Assessment, Case, Citation, Evidence, normalise_text
+from .models import Assessment, Case, Citation, Evidence, quote_pattern
 from .roles import reader_required
 from .tables import MeasureRow, MeasureTable, SafeTableExport
 
@@ -257,25 +256,6 @@ def source_detail(request, slug, pk):
     return _page(request, "measures/source_detail.html", context, form=form, nav="sources")
 
 
-_QUOTE_VARIANTS = {
-    "'": "['\u2018\u2019\u201a\u201b\u2032]",
-    '"': '["\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]',
-}
-
-
-def _quote_pattern(quote):
-    """A regex finding `quote` in a text whatever its whitespace and quote marks (as Source.find_quote)."""
-    parts = []
-    for char in normalise_text(quote):
-        if char == " ":
-            parts.append(r"\s+")
-        elif char in _QUOTE_VARIANTS:
-            parts.append(_QUOTE_VARIANTS[char])
-        else:
-            parts.append(re.escape(char))
-    return re.compile("".join(parts))
-
-
 def highlight_quotes(text, quotes):
     """Split `text` into [(segment, is_quoted)] so the template can mark the quoted passages.
 
@@ -287,7 +267,7 @@ def highlight_quotes(text, quotes):
     for quote in quotes:
         if not quote.strip():
             continue
-        for match in _quote_pattern(quote).finditer(text):
+        for match in quote_pattern(quote).finditer(text):
             marked[match.start() : match.end()] = [True] * (match.end() - match.start())
     segments = []
     start = 0
