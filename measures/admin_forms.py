@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 
+from . import services
 from .models import Assessment, Case, Citation, Party, normalise_text
 
 
@@ -362,4 +363,4 @@ def latest_seen(measure, party, seen):
     Writers of one measure queue on its row lock (see services.record_assessment), so ids grow in
     the order assessments become visible.
     """
-    return Assessment.objects.filter(measure=measure, party=party, pk__lte=seen).order_by("-recorded_at", "-pk").first()
+    return services.latest_assessment(measure, party, up_to_id=seen)

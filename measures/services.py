@@ -25,9 +25,13 @@ class ConcurrentAssessmentError(ServiceError):
         self.newer = newer
 
 
-def latest_assessment(measure, party):
-    """The most recently recorded assessment of a measure for a party, or None (for concurrency checks)."""
-    return Assessment.objects.filter(measure=measure, party=party).order_by("-recorded_at", "-pk").first()
+def latest_assessment(measure, party, *, up_to_id=None):
+    """The most recently recorded assessment of a measure for a party, or None (for concurrency checks).
+    With `up_to_id`, among those whose id is at most that: the latest one a form opened then showed."""
+    assessments = Assessment.objects.filter(measure=measure, party=party)
+    if up_to_id is not None:
+        assessments = assessments.filter(pk__lte=up_to_id)
+    return assessments.order_by("-recorded_at", "-pk").first()
 
 
 def _validate_assessment(*, measure, party, level, confidence, effective_date, rationale, citations, corrects, today):
