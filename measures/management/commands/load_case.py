@@ -1,13 +1,15 @@
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from measures.importing import CaseFileError, import_case
+from measures.importing import CaseFileError, import_case, parse_case_file
 
 
 class Command(BaseCommand):
-    help = "Load a case from its JSON file (fixtures/<slug>.json) unless a case with its slug exists."
+    help = (
+        "Load a case from its case file (fixtures/<slug>.json) unless a case with its slug exists. "
+        "The file is checked against docs/case-file.schema.json first; nothing is loaded if any part is wrong."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, help="Case files to load.")
@@ -15,15 +17,14 @@ class Command(BaseCommand):
     def handle(self, *args, paths, **options):
         for path in paths:
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
+                content = path.read_bytes()
             except OSError as exc:
                 raise CommandError(f"{path}: cannot read: {exc.strerror}") from None
-            except json.JSONDecodeError as exc:
-                raise CommandError(f"{path}: not valid JSON: {exc}") from None
             try:
-                result = import_case(data)
+                result = import_case(parse_case_file(content))
             except CaseFileError as exc:
-                raise CommandError(f"{path}: {exc}. Nothing was loaded.") from None
+                problems = "\n  ".join(exc.problems)
+                raise CommandError(f"{path}: nothing was loaded:\n  {problems}") from None
             if result.created:
                 counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
                 self.stdout.write(self.style.SUCCESS(f"Loaded “{result.case}” ({result.case.slug}): {counts}."))

@@ -1,0 +1,274 @@
+"""Reading and checking a case file before anything is written.
+
+A case file is JSON checked against `case-file.schema.json` (JSON Schema 2020-12, with the `jsonschema`
+library), then for what a schema cannot say: keys used twice, references to items the file does not
+declare, dates and times. Every problem is reported with the path of the item at fault in the file, in
+the notation `events[3].date_precision` (zero-based indexes, as in the file), and all problems are
+reported at once so that a file is fixed in one go.
+"""
+
+import datetime
+import difflib
+import json
+from functools import cache
+from pathlib import Path
+
+from django.utils.dateparse import parse_datetime
+from jsonschema import Draft202012Validator
+
+SCHEMA_PATH = Path(__file__).with_name("case-file.schema.json")
+FORMAT = "deescalation-tracker/case@1"
+MAX_MESSAGES = 25
+
+
+class CaseFileError(ValueError):
+    """The file is not a valid case description; the message names the item at fault by its path.
+
+    `problems` lists every message (the string form joins them).
+    """
+
+    def __init__(self, problems):
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems = list(problems)
+        shown = self.problems[:MAX_MESSAGES]
+        more = len(self.problems) - len(shown)
+        text = "; ".join(shown) + (f"; and {more} more problems" if more > 0 else "")
+        super().__init__(text)
+
+
+@cache
+def schema():
+    """The case-file JSON Schema as a dict."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def schema_version():
+    """The schema's version ("major.minor.patch"); the major version is the one in `format`."""
+    return schema()["x-version"]
+
+
+@cache
+def _validator():
+    Draft202012Validator.check_schema(schema())
+    return Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def path_text(parts):
+    """`events[3].date_precision` for the parts ("events", 3, "date_precision"); "file" for none."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "file"
+
+
+# ---- parsing ---------------------------------------------------------------------------------------
+
+
+class _Object(dict):
+    """A JSON object that remembers the keys it had twice (json keeps only the last value)."""
+
+    duplicates = ()
+
+
+def _object_pairs(pairs):
+    obj = _Object()
+    duplicates = []
+    for key, value in pairs:
+        if key in obj and key not in duplicates:
+            duplicates.append(key)
+        obj[key] = value
+    if duplicates:
+        obj.duplicates = duplicates
+    return obj
+
+
+def _duplicate_problems(value, parts=()):
+    if isinstance(value, dict):
+        for key in getattr(value, "duplicates", ()):
+            yield f"{path_text(parts)}: the key “{key}” appears more than once in the same object"
+        for key, item in value.items():
+            yield from _duplicate_problems(item, (*parts, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _duplicate_problems(item, (*parts, index))
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def parse_case_file(content):
+    """Parse a case file's content (bytes or str) into plain Python data.
+
+    Bytes must be UTF-8; a byte-order mark (as some editors on Windows save it) is accepted and dropped.
+    Raises CaseFileError for text that is not UTF-8, invalid JSON (with line and column), and an object
+    that has the same key twice (JSON parsers silently keep the last one; we refuse, naming the path).
+    """
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CaseFileError(
+                f"file: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); "
+                "save the file as UTF-8"
+            ) from None
+    content = content.removeprefix("\ufeff")
+    try:
+        data = json.loads(content, object_pairs_hook=_object_pairs)
+    except json.JSONDecodeError as exc:
+        raise CaseFileError(f"file: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise CaseFileError("file: not valid JSON: nested too deeply") from None
+    duplicates = list(_duplicate_problems(data))
+    if duplicates:
+        raise CaseFileError(duplicates)
+    return _plain(data)
+
+
+# ---- checking --------------------------------------------------------------------------------------
+
+
+def _did_you_mean(key, allowed):
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    return f" (did you mean “{close[0]}”?)" if close else ""
+
+
+def _schema_messages(error):
+    parts = list(error.absolute_path)
+    where = path_text(parts)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        for key in sorted(set(error.instance) - set(allowed)):
+            yield (
+                f"{path_text([*parts, key])}: unknown key{_did_you_mean(key, allowed)}; "
+                f"allowed here: {', '.join(allowed)}"
+            )
+    elif error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        yield f"{where}: missing “{missing}”"
+    elif error.validator == "format" and error.validator_value == "date":
+        yield f"{where}: “{error.instance}” is not a date (YYYY-MM-DD, a day that exists)"
+    elif error.validator == "enum":
+        value = json.dumps(error.instance, ensure_ascii=False)
+        yield f"{where}: {value} is not one of {', '.join(error.validator_value)}"
+    elif error.validator == "const" and parts == ["format"]:
+        yield f"format: {json.dumps(error.instance, ensure_ascii=False)} is not a supported format; expected “{FORMAT}”"
+    elif error.validator == "pattern" and error.schema is schema()["$defs"]["party_code"]:
+        yield f"{where}: “{error.instance}” is not a party code (2 to 12 capital letters, digits or hyphens)"
+    elif error.validator == "minItems":
+        yield f"{where}: needs at least {error.validator_value} items"
+    elif error.validator == "uniqueItems":
+        yield f"{where}: an item is listed twice"
+    elif error.validator == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        yield f"{where}: expected {expected}, found {json.dumps(error.instance, ensure_ascii=False)[:60]}"
+    else:
+        yield f"{where}: {error.message}"
+
+
+def _duplicate_keys(items, field, section):
+    seen = {}
+    for index, item in enumerate(items):
+        value = item[field]
+        if value in seen:
+            yield f"{section}[{index}].{field}: “{value}” is already used by {section}[{seen[value]}]"
+        else:
+            seen[value] = index
+
+
+def _reference_problems(data):
+    parties = {item["code"] for item in data.get("parties", [])}
+    measures = {item["number"] for item in data.get("measures", [])}
+    sources = {item["key"] for item in data.get("sources", [])}
+    events = {item["key"] for item in data.get("events", [])}
+    citations = {item["key"] for item in data.get("citations", [])}
+
+    def party(code, where):
+        if code not in parties:
+            return [f"{where}: unknown party “{code}” (declare it under “parties”)"]
+        return []
+
+    problems = []
+    for i, code in enumerate(data["case"]["assessed_parties"]):
+        problems += party(code, f"case.assessed_parties[{i}]")
+    for i, event in enumerate(data.get("events", [])):
+        for j, code in enumerate(event.get("actors", [])):
+            problems += party(code, f"events[{i}].actors[{j}]")
+    for i, citation in enumerate(data.get("citations", [])):
+        if citation["source"] not in sources:
+            problems.append(f"citations[{i}].source: unknown source “{citation['source']}”")
+        if citation.get("event") is not None and citation["event"] not in events:
+            problems.append(f"citations[{i}].event: unknown event “{citation['event']}”")
+        for j, link in enumerate(citation.get("evidence", [])):
+            if link["measure"] not in measures:
+                problems.append(f"citations[{i}].evidence[{j}].measure: unknown measure {link['measure']}")
+    for i, assessment in enumerate(data.get("assessments", [])):
+        if assessment["measure"] not in measures:
+            problems.append(f"assessments[{i}].measure: unknown measure {assessment['measure']}")
+        problems += party(assessment["party"], f"assessments[{i}].party")
+        for j, key in enumerate(assessment.get("citations", [])):
+            if key not in citations:
+                problems.append(f"assessments[{i}].citations[{j}]: unknown citation “{key}”")
+        recorded_at = assessment.get("recorded_at")
+        if recorded_at is not None:
+            try:
+                parsed = parse_datetime(recorded_at)
+            except ValueError:
+                parsed = None
+            if parsed is None or parsed.tzinfo is None:
+                problems.append(
+                    f"assessments[{i}].recorded_at: “{recorded_at}” is not a date-time with a time zone "
+                    "(e.g. 2024-01-23T12:00:00Z)"
+                )
+    return problems
+
+
+def _sort_key(part):
+    return (0, part, "") if isinstance(part, int) else (1, 0, part)
+
+
+def validate_case_data(data):
+    """Check parsed case-file data against the schema and the file's own references.
+
+    Returns None; raises CaseFileError listing every problem, each with its path. Nothing is read
+    from or written to the database here: rules that depend on what is stored are checked by the loader.
+    """
+    if not isinstance(data, dict) or "format" not in data:
+        raise CaseFileError(f"file: not a case file: expected “format”: “{FORMAT}”")
+    errors = sorted(
+        _validator().iter_errors(data), key=lambda e: ([_sort_key(p) for p in e.absolute_path], e.validator)
+    )
+    problems = [message for error in errors for message in _schema_messages(error)]
+    if problems:
+        raise CaseFileError(problems)
+    problems += _duplicate_keys(data.get("parties", []), "code", "parties")
+    problems += _duplicate_keys(data.get("measures", []), "number", "measures")
+    problems += _duplicate_keys(data.get("measures", []), "slug", "measures")
+    problems += _duplicate_keys(data.get("sources", []), "key", "sources")
+    problems += _duplicate_keys(data.get("events", []), "key", "events")
+    problems += _duplicate_keys(data.get("citations", []), "key", "citations")
+    problems += _reference_problems(data)
+    if problems:
+        raise CaseFileError(problems)
+
+
+def read_case_file(path):
+    """Read, parse and validate the case file at `path`; returns its data. Raises CaseFileError, whose
+    messages name the item at fault, and OSError when the file cannot be read."""
+    data = parse_case_file(Path(path).read_bytes())
+    validate_case_data(data)
+    return data
+
+
+def parse_date(value):
+    """A schema-checked "YYYY-MM-DD" string (or None/"") as a date."""
+    return datetime.date.fromisoformat(value) if value else None
