@@ -28,6 +28,7 @@ from .admin_forms import (
     CitationForm,
     ConstantQueriesFormSet,
     PreloadedAutocompleteSelect,
+    SourceForm,
     VersionedModelForm,
     highest_assessment_id,
     latest_seen,
@@ -35,6 +36,7 @@ from .admin_forms import (
 from .charts import shorten
 from .models import Assessment, Case, Citation, Event, Evidence, Measure, Party, Source
 from .queries import assessment_history, case_state
+from .quoting import paragraph_number
 
 Level = Assessment.Level
 
@@ -417,7 +419,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
 class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
     model = Citation
     form = CitationForm
-    fields = ["case", "quote", "locator", "event", "seen_version"]
+    fields = ["case", "quote", "occurrence", "locator", "event", "seen_version"]
     autocomplete_fields = ["case", "event"]
     verbose_name_plural = "citations: passages quoted from this source"
 
@@ -427,6 +429,7 @@ class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
 
 @admin.register(Source)
 class SourceAdmin(TrackedAdmin):
+    form = SourceForm
     list_display = ["title", "publisher", "kind", "published_on", "has_full_text", "citation_count"]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "publisher", "author"]
@@ -439,6 +442,19 @@ class SourceAdmin(TrackedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_citations=Count("citations"))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and "full_text" in form.changed_data:
+            # The admin's changeform runs in one transaction: a refusal here undoes the whole save.
+            saved = {
+                citation.pk
+                for formset in formsets
+                for citation in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]
+            }
+            services.relocate_citations(
+                source=form.instance, previous_text=form.initial.get("full_text", ""), skip=saved
+            )
 
     @admin.display(boolean=True, description="Full text")
     def has_full_text(self, source):
@@ -463,7 +479,7 @@ class EventCitationInline(ConstantQueriesInline, admin.StackedInline):
     form = CitationForm
     formset = EventCitationFormSet
     fk_name = "event"
-    fields = ["source", "quote", "locator", "seen_version"]
+    fields = ["source", "quote", "occurrence", "locator", "seen_version"]
     autocomplete_fields = ["source"]
     verbose_name_plural = "citations reporting this event"
 
@@ -489,8 +505,50 @@ class EventAdmin(TrackedAdmin):
         return ", ".join(party.code for party in event.actors.all())
 
 
+def _selected_passage(params):
+    """(start, text) of the source text between `start` and `end` in `params`, or None when they
+    are missing or do not fit (not numbers, out of the text, more than 5,000 characters)."""
+    source, start, end = params.get("source", ""), params.get("start", ""), params.get("end", "")
+    if not (
+        source.isascii()
+        and source.isdigit()
+        and start.isascii()
+        and start.isdigit()
+        and end.isascii()
+        and end.isdigit()
+    ):
+        return None
+    start, end = int(start), int(end)
+    if not 0 <= start < end or end - start > 5000 or len(source) > 18:
+        return None
+    text = Source.objects.filter(pk=int(source)).values_list("full_text", flat=True).first() or ""
+    if end > len(text) or not text[start:end].strip():
+        return None
+    # Keep the selection's words; leading spaces moved to the offset so that it still points at them.
+    selected = text[start:end]
+    start += len(selected) - len(selected.lstrip())
+    return start, " ".join(selected.split())
+
+
+class ProposedEvidenceForm(VersionedModelForm):
+    """An evidence row; one proposed by select-to-cite is saved as proposed unless its measure is cleared."""
+
+    def has_changed(self):
+        if self.initial.get("measure") and self.is_bound:
+            return bool(self.data.get(self.add_prefix("measure")))
+        return super().has_changed()
+
+
 class EvidenceInline(ConstantQueriesInline, admin.TabularInline):
     model = Evidence
+    form = ProposedEvidenceForm
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # Select-to-cite proposes one row: the measure and stance chosen on the source page.
+        if obj is None and request.GET.get("measure", "").isdigit():
+            return 1
+        return super().get_extra(request, obj, **kwargs)
+
     fields = ["measure", "stance", "note", "seen_version"]
     autocomplete_fields = ["measure"]
     verbose_name = "measure this citation evidences"
@@ -514,8 +572,37 @@ class CitationAdmin(TrackedAdmin):
     list_select_related = ["source", "event", "case"]
     search_fields = ["quote", "locator", "source__title", "source__publisher", "event__title"]
     autocomplete_fields = ["case", "source", "event"]
-    fields = ["case", "source", "quote", "locator", "event", "seen_version"]
+    fields = ["case", "source", "quote", "occurrence", "locator", "event", "seen_version"]
     inlines = [EvidenceInline]
+
+    def get_changeform_initial_data(self, request):
+        """Select-to-cite: `?source=…&start=…&end=…` (offsets in the source's text, from the source
+        page) fills in the quote, its occurrence and its paragraph; offsets that do not fit the
+        text are ignored, leaving the form empty."""
+        initial = super().get_changeform_initial_data(request)
+        for name in ("start", "end", "measure", "stance"):
+            initial.pop(name, None)
+        passage = _selected_passage(request.GET)
+        if passage is not None:
+            start, text = passage
+            initial.update(quote=text, occurrence=start)
+        return initial
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "locator" and (passage := _selected_passage(request.GET)) is not None:
+            # Left empty, the locator is the paragraph of the selection: say which.
+            text = Source.objects.filter(pk=int(request.GET["source"])).values_list("full_text", flat=True).first()
+            field.widget.attrs["placeholder"] = f"para. {paragraph_number(text, passage[0])} (found in the source)"
+        return field
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, EvidenceInline) and obj.pk is None:
+            measure, stance = request.GET.get("measure", ""), request.GET.get("stance", "")
+            if measure.isdigit() and stance in Evidence.Stance.values:
+                kwargs["initial"] = [{"measure": measure, "stance": stance}]
+        return kwargs
 
     def get_queryset(self, request):
         # Setting select_related here makes the list ignore list_select_related: name them all.

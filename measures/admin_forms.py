@@ -16,7 +16,8 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 
 from . import services
-from .models import Assessment, Case, Citation, Party, normalise_text
+from .models import Assessment, Case, Citation, Party, Source
+from .quoting import find_passages, paragraph_number
 
 
 class VersionField(forms.IntegerField):
@@ -121,38 +122,6 @@ class VersionedModelForm(forms.ModelForm):
         return {field.name for field in [*opts.concrete_fields, *opts.many_to_many]}
 
 
-def quote_mismatch_hint(full_text, quote):
-    """Where a quote stops matching its source: the longest beginning of the quote found in the text.
-
-    Both sides are compared normalised (whitespace and typographic quote marks folded), as the
-    model's check does.
-    """
-    text, wanted = normalise_text(full_text), normalise_text(quote)
-    if not text or not wanted:
-        return None
-    # "The first k characters occur in the text" holds for every k up to some length: bisect it.
-    low, high = 0, len(wanted)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if wanted[:middle] in text:
-            low = middle
-        else:
-            high = middle - 1
-    if low == 0:
-        return f"Not even its first character, “{wanted[0]}”, occurs in the source text."
-    start = text.find(wanted[:low])
-    matched = wanted[:low]
-    matched = ("…" if len(matched) > 40 else "") + matched[-40:].strip()
-    return (
-        f"The source matches the quote up to “{matched}”; after that the quote reads "
-        f"“{_snippet(wanted[low:])}” but the source reads “{_snippet(text[start + low :]) or '(end of text)'}”."
-    )
-
-
-def _snippet(text, length=30):
-    return text[:length].strip() + ("…" if len(text) > length else "")
-
-
 class CaseForm(VersionedModelForm):
     """A case assesses at least two parties, and keeps every party it already has assessments of."""
 
@@ -188,21 +157,78 @@ class CaseForm(VersionedModelForm):
 
 
 class CitationForm(VersionedModelForm):
-    """A citation, with a hint saying where a quote departs from its source's text."""
+    """A citation. The model's check says where a quote departs from its source's text; when the
+    quote occurs in several places, `occurrence` (an offset in the source text) says which."""
+
+    occurrence = forms.IntegerField(
+        required=False,
+        min_value=0,
+        widget=forms.HiddenInput,
+        help_text="The quote occurs more than once in the source: choose which passage you cite.",
+    )
 
     class Meta:
         model = Citation
         fields = ["case", "source", "quote", "locator", "event"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        citation = self.instance
+        if citation.pk is not None and citation.spans:
+            self.fields["occurrence"].initial = citation.spans[0][0]
+            self._offer_occurrences(citation.source, citation.quote)
+
     def _post_clean(self):
+        offset = self.cleaned_data.get("occurrence")
+        if offset is not None:
+            self.instance.chosen_offset = offset
         super()._post_clean()
-        instance = self.instance
-        source = instance.source_or_none()
-        if source is None or not normalise_text(instance.quote) or source.find_quote(instance.quote) != -1:
-            return
-        hint = quote_mismatch_hint(source.full_text, instance.quote)
-        if hint:
-            self.add_error("quote", hint)
+        source = self.instance.source_or_none()
+        if source is not None:
+            self._offer_occurrences(source, self.instance.quote)
+
+    def _offer_occurrences(self, source, quote):
+        """Where a quote occurs in several places, let the analyst see, and choose, which one is cited."""
+        passages = find_passages(source.full_text, quote) if source.full_text else []
+        if len(passages) > 1:
+            self.fields["occurrence"].widget = forms.Select(
+                choices=[("", "Choose…")] + [(p.start, _occurrence_label(source.full_text, p)) for p in passages]
+            )
+
+
+class SourceForm(VersionedModelForm):
+    """A source; its text cannot change so that a passage already cited from it is no longer there."""
+
+    class Meta:
+        model = Source
+        fields = ["title", "kind", "publisher", "author", "url", "published_on", "full_text"]
+
+    def clean_full_text(self):
+        text = self.cleaned_data.get("full_text", "")
+        if self.instance.pk is None or text == (self.initial.get("full_text") or ""):
+            return text
+        lost = [
+            citation
+            for citation in self.instance.citations.only("pk", "quote")
+            if text and not find_passages(text, citation.quote) or not text
+        ]
+        if lost:
+            names = "; ".join(
+                f"citation {c.pk} (“{c.quote[:60]}{'…' if len(c.quote) > 60 else ''}”)" for c in lost[:10]
+            )
+            more = f" and {len(lost) - 10} more" if len(lost) > 10 else ""
+            raise forms.ValidationError(
+                f"This text no longer contains passages cited from this source: {names}{more}. "
+                "Keep those passages in the text, or change or delete those citations first."
+            )
+        return text
+
+
+def _occurrence_label(text, passage, width=50):
+    """ "para. 3: …words before [quote start]…", for choosing between places a quote occurs."""
+    before = " ".join(text[max(0, passage.start - width) : passage.start].split())
+    after = " ".join(text[passage.start : passage.start + width].split())
+    return f"para. {paragraph_number(text, passage.start)}: …{before} [{after}…"
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):

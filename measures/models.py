@@ -18,53 +18,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .querysets import AssessmentQuerySet, CitationQuerySet, EventQuerySet, MeasureQuerySet, unpack_party_levels
+from .quoting import find_passages, mismatch_hint, normalise_text, paragraph_number, paragraphs
 
-# Typographic quotes and odd spaces that copy-paste introduces; a quote is compared after folding them.
-_QUOTE_FOLDS = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u2033": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-    }
-)
-_WHITESPACE = re.compile(r"\s+")
-
-
-def normalise_text(text):
-    """Fold whitespace runs to one space and typographic quotes to straight ones, for comparing quotes."""
-    return _WHITESPACE.sub(" ", (text or "").translate(_QUOTE_FOLDS)).strip()
-
-
-def _quote_mark_classes():
-    """For each straight quote mark, a regex class of every mark that folds to it."""
-    marks = {}
-    for code, straight in _QUOTE_FOLDS.items():
-        marks.setdefault(straight, [straight]).append(chr(code))
-    return {straight: "[" + "".join(map(re.escape, variants)) + "]" for straight, variants in marks.items()}
-
-
-_QUOTE_MARK_CLASSES = _quote_mark_classes()
-
-
-def quote_pattern(quote):
-    """A regex finding `quote` in a text whatever its whitespace and quote marks: where in the text
-    normalise_text() would find it, for marking the passage."""
-    parts = []
-    for char in normalise_text(quote):
-        if char == " ":
-            parts.append(r"\s+")
-        else:
-            parts.append(_QUOTE_MARK_CLASSES.get(char) or re.escape(char))
-    return re.compile("".join(parts))
+_PARAGRAPH_LOCATOR = re.compile(r"(?:para(?:graph)?\.?|¶)\s*(\d{1,6})", re.IGNORECASE)
 
 
 class PartyKind(models.TextChoices):
@@ -185,10 +141,12 @@ class Source(models.Model):
         return self.title
 
     def find_quote(self, quote):
-        """Where the normalised quote starts in the normalised full text: -1 if absent, None if no text."""
+        """Where `quote` starts in the full text by the matching rule (measures.quoting): an offset in
+        `full_text`, -1 if absent, None if the source has no text."""
         if not self.full_text:
             return None
-        return normalise_text(self.full_text).find(normalise_text(quote))
+        passages = find_passages(self.full_text, quote)
+        return passages[0].start if passages else -1
 
 
 class EventPrecision(models.TextChoices):
@@ -255,8 +213,24 @@ class Citation(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
-    quote = models.TextField(help_text="Verbatim; checked against the source's full text when it has one.")
-    locator = models.CharField(max_length=100, blank=True, help_text="Where in the source, e.g. 'para. 4'.")
+    quote = models.TextField(
+        help_text=(
+            "Copied from the source, checked against its full text when it has one. Spaces, dashes, quote marks "
+            "and invisible characters may differ; mark words left out with […] and words of your own in [brackets]."
+        )
+    )
+    locator = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=(
+            "Where in the source, e.g. 'p. 4'. Leave empty to use the paragraph number where the quote was found."
+        ),
+    )
+    # Where the quote was found in the source's full text: [[start, end], …] offsets (Python string
+    # indices), one pair per part of the quote (parts are separated by elisions), and the paragraph
+    # of the first. Derived by clean() from the matching rule; empty when the source has no text.
+    spans = models.JSONField(default=list, blank=True, editable=False)
+    paragraph = models.PositiveIntegerField(null=True, blank=True, editable=False)
     event = models.ForeignKey(
         Event,
         on_delete=models.PROTECT,
@@ -278,21 +252,71 @@ class Citation(models.Model):
         short = self.quote if len(self.quote) <= 80 else self.quote[:77] + "…"
         return f"“{short}” ({self.source})"
 
+    # Set by a form or service before clean(): the offset in the source text of the occurrence the
+    # analyst chose, when the quote occurs more than once.
+    chosen_offset = None
+
+    @property
+    def place(self):
+        """Where the passage is, for readers: the analyst's locator, else the paragraph it was found in."""
+        if self.locator:
+            return self.locator
+        return f"para. {self.paragraph}" if self.paragraph else ""
+
+    @property
+    def anchor(self):
+        """The fragment id of the highlighted passage on its source's page."""
+        return f"citation-{self.pk}"
+
     def clean(self):
         errors = {}
         if not normalise_text(self.quote):
             errors["quote"] = "The quote cannot be empty."
         elif (source := self.source_or_none()) is not None:
             # The source may be unsaved yet (added in the same form as its citations): use the object.
-            if source.find_quote(self.quote) == -1:
-                errors["quote"] = (
-                    f"This quote does not occur in the full text of “{source}”. "
-                    "Copy it exactly (differences in spaces and quote marks are ignored)."
-                )
+            if message := self.locate_in(source.full_text, source):
+                errors["quote"] = message
         if self.event_id is not None and self.case_id is not None and self.event.case_id != self.case_id:
             errors["event"] = "The event belongs to another case."
         if errors:
             raise ValidationError(errors)
+
+    def locate_in(self, text, source):
+        """Set `spans` and `paragraph` to where the quote occurs in `text` (the source's full text).
+
+        Returns None when located (or when the source has no text, which clears them), else a
+        message saying why not: absent (with the matching rule's hint), or found several times
+        with no occurrence chosen. Which occurrence: `chosen_offset` if set, else the one the
+        citation already had, else the only one.
+        """
+        if not text:
+            self.spans, self.paragraph = [], None
+            return None
+        passages = find_passages(text, self.quote)
+        if not passages:
+            hint = mismatch_hint(text, self.quote) or ""
+            return (
+                f"This quote does not occur in the full text of “{source}”. {hint} "
+                "Copy it from the source (differences in spaces, dashes, quote marks and invisible "
+                "characters are ignored; mark words left out with […])."
+            ).replace("  ", " ")
+        wanted = self.chosen_offset if self.chosen_offset is not None else (self.spans[0][0] if self.spans else None)
+        if wanted is None and (written := _PARAGRAPH_LOCATOR.fullmatch(self.locator.strip())):
+            # A locator such as "para. 9" (a case file's, or typed) says which occurrence is meant.
+            wanted = next((start for number, start, _ in paragraphs(text) if number == int(written[1])), None)
+        if len(passages) == 1:
+            chosen = passages[0]
+        elif wanted is None:
+            places = ", ".join(f"para. {paragraph_number(text, p.start)}" for p in passages[:10])
+            return (
+                f"This quote occurs {len(passages)} times in “{source}” ({places}): choose which one "
+                "under “Occurrence”, or quote a longer passage."
+            )
+        else:
+            chosen = min(passages, key=lambda passage: abs(passage.start - int(wanted)))
+        self.spans = [list(span) for span in chosen.spans]
+        self.paragraph = paragraph_number(text, chosen.start)
+        return None
 
     def source_or_none(self):
         try:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import quoting
 from .models import Assessment, Citation, Evidence, Measure
 
 _UNCHECKED = object()
@@ -128,9 +129,13 @@ def record_assessment(
     return assessment
 
 
-def create_citation(*, case, source, quote, locator="", event=None):
-    """Quote a passage of `source` for `case`; refused when the source's text does not contain it."""
+def create_citation(*, case, source, quote, locator="", event=None, occurrence=None):
+    """Quote a passage of `source` for `case`; refused when the source's text does not contain it
+    (by the matching rule of measures.quoting), or when it occurs several times and `occurrence`
+    (an offset in the source's text, the nearest place is taken) does not say which.
+    The citation stores where it was found (`spans`, `paragraph`)."""
     citation = Citation(case=case, source=source, quote=quote.strip(), locator=locator.strip(), event=event)
+    citation.chosen_offset = occurrence
     with transaction.atomic():
         try:
             citation.full_clean()
@@ -151,3 +156,32 @@ def attach_evidence(*, citation, measure, stance, note=""):
             return Evidence.objects.create(citation=citation, measure=measure, stance=stance, note=note.strip())
     except IntegrityError:
         raise ServiceError({"citation": f"This citation is already evidence for measure {measure.number}."}) from None
+
+
+def relocate_citations(*, source, previous_text, skip=()):
+    """After `source.full_text` changed from `previous_text`, move each citation's stored place to
+    where its passage now is (the occurrence nearest the old place). Derived data, so neither the
+    citation's version nor its history changes; citations in `skip` (pks saved together with the new
+    text, already placed in it) are left as they are. Returns the number of citations moved.
+
+    Raises ServiceError naming the citations whose quote no longer occurs (the caller's
+    transaction is then rolled back: the text change is refused).
+    """
+    moved, lost = 0, []
+    for citation in source.citations.exclude(pk__in=skip).only("pk", "quote", "spans", "paragraph"):
+        if not source.full_text:
+            spans, paragraph = [], None
+        else:
+            passage = quoting.relocate(previous_text or "", source.full_text, citation.quote, citation.spans)
+            if passage is None:
+                lost.append(citation)
+                continue
+            spans = [list(span) for span in passage.spans]
+            paragraph = quoting.paragraph_number(source.full_text, passage.start)
+        if spans != citation.spans or paragraph != citation.paragraph:
+            Citation.objects.filter(pk=citation.pk).update(spans=spans, paragraph=paragraph)
+            moved += 1
+    if lost:
+        names = "; ".join(f"citation {c.pk} “{c.quote[:60]}”" for c in lost)
+        raise ServiceError({"full_text": f"The new text no longer contains the passages of: {names}."})
+    return moved

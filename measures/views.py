@@ -11,12 +11,14 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from . import charts, queries
 from .filters import EventFilter, MeasureFilter
 from .forms import PeriodForm
-from .models import Assessment, Case, Citation, Evidence, quote_pattern
+from .models import Assessment, Case, Citation, Evidence
+from .quoting import find_passages, mark_passages
 from .roles import reader_required
 from .tables import MeasureRow, MeasureTable, SafeTableExport
 
@@ -241,38 +243,39 @@ def source_detail(request, slug, pk):
         # Sources are shared between cases; a source is shown under a case only if the case cites it.
         raise Http404(f"“{case}” cites no source {pk}.")
     source = citations[0].source
-    passages = _visible(citations, period.as_of)
+    passages = sorted(
+        _visible(citations, period.as_of),
+        key=lambda p: (p.citation.spans[0][0] if p.citation.spans else len(source.full_text), p.citation.pk),
+    )
+    can_cite = request.user.has_perm("measures.add_citation")
     context = {
         "case": case,
         "source": source,
+        "can_cite": can_cite,
+        "cite_url": f"{reverse('admin:measures_citation_add')}?case={case.pk}&source={source.pk}" if can_cite else "",
+        "case_measures": list(case.measures.only("number", "title", "pk")) if can_cite else [],
+        "stances": Evidence.Stance.choices,
         "period": period,
         "period_form": form,
         "passages": passages,
         "hidden_count": len(citations) - len(passages),
         "after_as_of": source.published_on is not None and source.published_on > period.as_of,
-        "segments": highlight_quotes(source.full_text, [p.citation.quote for p in passages]),
+        "paragraphs": source_reader(source, passages),
         "link_query": period.query(),
     }
     return _page(request, "measures/source_detail.html", context, form=form, nav="sources")
 
 
-def highlight_quotes(text, quotes):
-    """Split `text` into [(segment, is_quoted)] so the template can mark the quoted passages.
+def source_reader(source, passages):
+    """The source's paragraphs with each visible cited passage marked by its number on the page.
 
-    The template escapes every segment: source text is never trusted as HTML.
+    A citation saved before passages were located (no spans) is found again by the matching rule.
     """
-    if not text:
-        return []
-    marked = [False] * len(text)
-    for quote in quotes:
-        if not quote.strip():
-            continue
-        for match in quote_pattern(quote).finditer(text):
-            marked[match.start() : match.end()] = [True] * (match.end() - match.start())
-    segments = []
-    start = 0
-    for i in range(1, len(text) + 1):
-        if i == len(text) or marked[i] != marked[start]:
-            segments.append((text[start:i], marked[start]))
-            start = i
-    return segments
+    cited = []
+    for number, passage in enumerate(passages, start=1):
+        spans = passage.citation.spans
+        if not spans and source.full_text:
+            found = find_passages(source.full_text, passage.citation.quote)
+            spans = [list(span) for span in found[0].spans] if found else []
+        cited.append((number, passage.citation.anchor, spans))
+    return mark_passages(source.full_text, cited)

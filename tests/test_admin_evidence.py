@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from measures.admin_forms import quote_mismatch_hint
 from measures.models import Assessment, Citation, Event, Evidence, Source
+from measures.quoting import mismatch_hint
 from tests import factories
 from tests.test_admin_concurrency import change_form_data
 
@@ -95,14 +95,15 @@ def test_a_quote_missing_from_an_existing_sources_text_is_refused(analyst_client
 
 def test_changing_a_sources_text_rechecks_its_citations(analyst_client):
     source = factories.SourceFactory(full_text=TEXT)
-    factories.CitationFactory(source=source, quote="agreed to de-escalate")
+    citation = factories.CitationFactory(source=source, quote="agreed to de-escalate")
     page = analyst_client.get(reverse("admin:measures_source_change", args=[source.pk]))
     response = analyst_client.post(
         reverse("admin:measures_source_change", args=[source.pk]),
         change_form_data(page, full_text="Nothing was agreed."),
     )
     assert response.status_code == 200
-    assert "does not occur in the full text" in " ".join(citations_errors(response)[0]["quote"])
+    error = " ".join(response.context["adminform"].form.errors["full_text"])
+    assert f"no longer contains passages cited from this source: citation {citation.pk}" in error
     source.refresh_from_db()
     assert source.full_text == TEXT
 
@@ -110,13 +111,19 @@ def test_changing_a_sources_text_rechecks_its_citations(analyst_client):
 @pytest.mark.parametrize(
     ("quote", "expected"),
     [
-        ("agreed to restore ties", "matches the quote up to “agreed to”; after that the quote reads “restore ties”"),
-        ("Nothing of the sort", "Not even its first character, “N”, occurs in the source text."),
-        ("increased patrols. And more", "the quote reads “And more” but the source reads “(end of text)”"),
+        (
+            "agreed to restore ties",
+            "matches the quote up to “agreed to”; it stops matching at “restore”: the quote reads “restore ties”",
+        ),
+        (
+            "Nothing of the sort",
+            "Not even its first character, “N” (U+004E LATIN CAPITAL LETTER N), occurs in the source text.",
+        ),
+        ("increased patrols. And more", "then the text ends; the quote goes on with “And more”"),
     ],
 )
 def test_the_mismatch_hint_says_where_the_quote_departs(quote, expected):
-    assert expected in quote_mismatch_hint(TEXT, quote)
+    assert expected in mismatch_hint(TEXT, quote)
 
 
 def test_a_citation_is_attached_to_measures_with_a_stance(analyst_client):

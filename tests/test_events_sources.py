@@ -1,10 +1,11 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
 from measures.models import Event
-from measures.views import highlight_quotes
+from measures.quoting import mark_passages
 from tests import factories
 from tests.scenarios import build_case
 
@@ -107,8 +108,8 @@ def test_source_page_highlights_quotes_and_escapes_the_text(reader_client, case)
     content = response.content.decode()
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
-    assert "<mark>agreed   to de-escalate</mark>" in content
-    assert "<mark>Border forces increased</mark>" in content
+    assert re.search(r"<mark id=\"citation-\d+\"[^>]*>agreed   to de-escalate</mark>", content)
+    assert re.search(r"<mark id=\"citation-\d+\"[^>]*>Border forces increased</mark>", content)
 
 
 def test_source_not_cited_in_the_case_is_404(reader_client, case):
@@ -116,12 +117,14 @@ def test_source_not_cited_in_the_case_is_404(reader_client, case):
     assert reader_client.get(url("source_detail", case, other.pk)).status_code == 404
 
 
-def test_highlight_quotes_folds_quote_marks_and_whitespace():
-    text = "He said \u201cno war\u201d.\nThen\tleft."
-    segments = highlight_quotes(text, ['said "no war"', "Then left"])
-    assert [segment for segment, quoted in segments if quoted] == ["said \u201cno war\u201d", "Then\tleft"]
-    assert "".join(segment for segment, _ in segments) == text
-    assert highlight_quotes("", ["x"]) == []
+def test_mark_passages_numbers_paragraphs_and_marks_each_cited_part():
+    text = "He said \u201cno war\u201d.\n\nThen\tleft."
+    paragraphs = mark_passages(text, [(1, "citation-7", [[3, 16]]), (2, "citation-8", [[20, 29]])])
+    assert [(p.number, p.start, p.end) for p in paragraphs] == [(1, 0, 17), (2, 19, 29)]
+    marked = [(s.text, s.numbers, s.anchor) for p in paragraphs for s in p.segments if s.numbers]
+    assert marked == [("said \u201cno war\u201d", (1,), "citation-7"), ("hen\tleft.", (2,), "citation-8")]
+    assert "".join(s.text for s in paragraphs[0].segments) == text[0:17]
+    assert mark_passages("", [(1, "x", [[0, 1]])]) == []
 
 
 @pytest.mark.parametrize("scale", [1, 10])

@@ -1,0 +1,67 @@
+"""Reports in every script: quotes in Urdu and Hindi render with real glyphs, isolated from the Latin text."""
+
+import datetime
+import io
+import logging
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from measures import reports, services
+from tests import factories
+
+URDU = "وزیر خارجہ نے کہا کہ امن و آشتی ضروری ہے"
+HINDI = "विदेश मंत्री ने ज़ोर देकर कहा कि शांति आवश्यक है"
+
+
+@pytest.fixture
+def multilingual_case(db):
+    case = factories.CaseFactory(name="India–Pakistan crisis, 2025", start_date=datetime.date(2024, 1, 1))
+    measure = factories.MeasureFactory(case=case, number=1, title="Crisis communication channels")
+    for title, text in (("Jang", f"{URDU}۔"), ("Dainik Jagran", f"{HINDI}।")):
+        source = factories.SourceFactory(title=title, full_text=text, publisher=title)
+        quote = URDU if title == "Jang" else HINDI
+        citation = services.create_citation(case=case, source=source, quote=quote)
+        services.attach_evidence(citation=citation, measure=measure, stance="progress")
+    return case
+
+
+def render(case, caplog):
+    report = reports.build_report(case, as_of=datetime.date(2024, 1, 31), since=datetime.date(2024, 1, 1))
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        return reports.render_report_pdf(report)
+
+
+def missing_glyphs(caplog):
+    return [record.getMessage() for record in caplog.records if ".notdef" in record.getMessage()]
+
+
+def test_urdu_and_hindi_quotes_render_with_every_glyph_in_the_embedded_fonts(multilingual_case, caplog, tmp_path):
+    data = render(multilingual_case, caplog)
+    # WeasyPrint warns for each character no font of the stack (or fontconfig's fallback) can draw.
+    assert missing_glyphs(caplog) == []
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Noto-Sans-Devanagari" in fonts or "Noto-Serif-Devanagari" in fonts
+    assert "Noto-Naskh-Arabic" in fonts
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Jang" in text and "Dainik Jagran" in text
+
+
+def test_the_glyph_check_catches_a_character_no_font_has(multilingual_case, caplog):
+    # The control: the same check fails for a private-use character that no installed font draws.
+    citation = multilingual_case.citations.first()
+    citation.source.full_text += " \ue123 marker"
+    citation.source.save()
+    extra = services.create_citation(case=multilingual_case, source=citation.source, quote="\ue123 marker")
+    services.attach_evidence(citation=extra, measure=multilingual_case.measures.get(), stance="context")
+    render(multilingual_case, caplog)
+    assert missing_glyphs(caplog)
+
+
+def test_report_isolates_right_to_left_quotes_so_note_numbers_stay_in_place(multilingual_case, rf):
+    report = reports.build_report(multilingual_case, as_of=datetime.date(2024, 1, 31), since=datetime.date(2024, 1, 1))
+    html = reports.render_report_html(report)
+    assert f"“<bdi>{URDU}</bdi>”&#8239;[" in html
