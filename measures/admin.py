@@ -25,6 +25,7 @@ from .admin_forms import (
     AssessmentFieldsForm,
     AssessmentForm,
     CaseForm,
+    ChooseMeasureForm,
     CitationForm,
     ConstantQueriesFormSet,
     PreloadedAutocompleteSelect,
@@ -696,7 +697,28 @@ class AssessmentAdmin(admin.ModelAdmin):
         )
 
     def has_add_permission(self, request):
-        return False
+        # "Add" leads to the measure's Assess page, which records through services.record_assessment.
+        return request.user.has_perm(f"{self.opts.app_label}.add_assessment")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Choose the measure to assess, then go to its Assess page (the party too, when given)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ChooseMeasureForm(request.GET if "measure" in request.GET else None)
+        if form.is_valid():
+            url = reverse("admin:measures_measure_assess", args=[form.cleaned_data["measure"].pk])
+            party = request.GET.get("party", "")
+            return redirect(f"{url}?party={party}" if party.isdigit() else url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Record an assessment",
+            "subtitle": None,
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/measures/assessment/choose_measure.html", context)
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 
 from . import services
-from .models import Assessment, Case, Citation, Party, Source
+from .models import Assessment, Case, Citation, Measure, Party, Source
 from .quoting import find_passages, paragraph_number
 
 
@@ -376,6 +376,21 @@ class AssessmentForm(AssessmentFieldsForm):
 
     def _init_kwargs(self):
         return {"measure": self.measure, "admin_site": self.fields["citations"].widget.admin_site}
+
+
+class MeasureChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, measure):
+        return f"{measure.case}: {measure}"
+
+
+class ChooseMeasureForm(forms.Form):
+    """The first step of "Add assessment" in the admin: which measure (of an active case)."""
+
+    measure = MeasureChoiceField(
+        queryset=Measure.objects.filter(case__is_active=True).select_related("case").order_by("case__name", "number"),
+        empty_label="Choose a measure",
+        error_messages={"invalid_choice": "Choose one of the measures of an active case."},
+    )
 
 
 def highest_assessment_id(measures):

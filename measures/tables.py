@@ -36,7 +36,11 @@ class MeasureRow:
         self.url = reverse("measures:measure_detail", args=[measure.case.slug, measure.number])
         if link_query:
             self.url += "?" + link_query
-        self.party_levels = [(cell.level, cell.level_label) for cell in status.cells]
+        self.assess_url = assess_url(measure)
+        self.party_levels = [
+            PartyLevel(cell.level, cell.level_label, cell.party, assess_url(measure, cell.party))
+            for cell in status.cells
+        ]
         self.party_ranks = [LEVEL_RANK[cell.level] for cell in status.cells]
         self.joint_level = (status.joint_level, status.joint_level_label)
         self.joint_rank = LEVEL_RANK[status.joint_level]
@@ -53,6 +57,22 @@ class MeasureRow:
         self.moved = status.direction != Direction.SAME
 
 
+def assess_url(measure, party=None):
+    """The workspace's page recording an assessment of `measure` (for `party`, when given)."""
+    url = reverse("admin:measures_measure_assess", args=[measure.pk])
+    return f"{url}?party={party.pk}" if party is not None else url
+
+
+class PartyLevel(tuple):
+    """(level, label) of one party's cell, with the party and where to record its next assessment."""
+
+    def __new__(cls, level, label, party, assess_url):
+        self = super().__new__(cls, (level, label))
+        self.party = party
+        self.assess_url = assess_url
+        return self
+
+
 def level_badge(level, label):
     return render_to_string("measures/partials/level.html", {"level": level, "label": label})
 
@@ -65,6 +85,21 @@ class LevelColumn(tables.Column):
 
     def value(self, value):
         return value[1]
+
+
+class PartyLevelColumn(LevelColumn):
+    """A party's level; for analysts, with a link recording that party's next assessment."""
+
+    def render(self, value, table):
+        badge = level_badge(*value)
+        if not table.can_assess:
+            return badge
+        return format_html(
+            '{} <a class="record-link" href="{}">Record<span class="visually-hidden"> an assessment for {}</span></a>',
+            badge,
+            value.assess_url,
+            value.party.name,
+        )
 
 
 class DirectionColumn(tables.Column):
@@ -82,8 +117,17 @@ class DirectionColumn(tables.Column):
 
 
 class TitleColumn(tables.Column):
-    def render(self, value, record):
-        return format_html('<a href="{}">{}</a>', record.url, value)
+    def render(self, value, record, table):
+        link = format_html('<a href="{}">{}</a>', record.url, value)
+        if not table.can_assess:
+            return link
+        return format_html(
+            '{} <a class="record-link" href="{}">Record an assessment'
+            '<span class="visually-hidden"> of measure {}</span></a>',
+            link,
+            record.assess_url,
+            record.number,
+        )
 
     def value(self, value):
         return value
@@ -126,11 +170,12 @@ class MeasureTable(tables.Table):
         row_attrs = {"class": lambda record: "moved" if record.moved else None}
         empty_text = "No measure matches these filters."
 
-    def __init__(self, data, *, parties, **kwargs):
+    def __init__(self, data, *, parties, can_assess=False, **kwargs):
+        self.can_assess = can_assess
         party_columns = [
             (
                 f"party_{party.code}",
-                LevelColumn(
+                PartyLevelColumn(
                     verbose_name=party.code,
                     accessor=f"party_levels__{i}",
                     order_by=(f"party_ranks__{i}", "number"),

@@ -20,7 +20,7 @@ from .forms import PeriodForm
 from .models import Assessment, Case, Citation, Evidence
 from .quoting import find_passages, mark_passages
 from .roles import reader_required
-from .tables import MeasureRow, MeasureTable, SafeTableExport
+from .tables import MeasureRow, MeasureTable, SafeTableExport, assess_url
 
 EXPORT_FORMATS = ("csv", "xlsx")
 STANCE_ORDER = (Evidence.Stance.PROGRESS, Evidence.Stance.SETBACK, Evidence.Stance.CONTEXT)
@@ -34,6 +34,11 @@ class CitedPassage:
     @property
     def source(self):
         return self.citation.source
+
+
+def can_assess(user):
+    """Whether the reading pages offer `user` links to record assessments: analysts and administrators."""
+    return user.has_perm("measures.add_assessment")
 
 
 def _period(request):
@@ -71,7 +76,7 @@ def dashboard(request, slug):
     measure_filter = MeasureFilter(request.GET, parties=state.parties)
     link_query = period.query()
     rows = [MeasureRow(status, link_query=link_query) for status in measure_filter.filter(state.rows)]
-    table = MeasureTable(rows, parties=state.parties)
+    table = MeasureTable(rows, parties=state.parties, can_assess=can_assess(request.user))
     RequestConfig(request, paginate=False).configure(table)
 
     messages = measure_filter.error_messages()
@@ -156,6 +161,10 @@ def measure_detail(request, slug, number):
             for event in sorted(events.values(), key=lambda e: (e.date, e.pk))
         ],
         "link_query": period.query(),
+        "assess_url": assess_url(measure) if can_assess(request.user) else None,
+        "party_cells": [
+            (cell, assess_url(measure, cell.party) if can_assess(request.user) else None) for cell in status.cells
+        ],
     }
     return _page(request, "measures/measure_detail.html", context, form=form, nav="measure")
 
