@@ -22,8 +22,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .admin_forms import (
-    AssessmentFieldsForm,
     AssessmentForm,
+    BulkAssessmentForm,
     CaseForm,
     ChooseMeasureForm,
     CitationForm,
@@ -35,6 +35,7 @@ from .admin_forms import (
     latest_seen,
 )
 from .charts import shorten
+from .citation_picker import CitationPickView
 from .models import Assessment, Case, Citation, Event, Evidence, Measure, Party, Source
 from .queries import assessment_history, case_state
 from .quoting import paragraph_number
@@ -176,22 +177,6 @@ class CaseAdmin(TrackedAdmin):
         return ", ".join(party.code for party in case.assessed_parties.all())
 
 
-def _record(measure, data, user, **extra):
-    """Record the assessment of an assess form's cleaned data, with the race check of its `seen` field."""
-    return services.record_assessment(
-        measure=measure,
-        party=data["party"],
-        level=data["level"],
-        confidence=data["confidence"],
-        effective_date=data["effective_date"],
-        rationale=data["rationale"],
-        citations=data["citations"],
-        recorded_by=user,
-        expected_latest=latest_seen(measure, data["party"], data["seen"]),
-        **extra,
-    )
-
-
 def _status_of(measure):
     """Where the measure stands today (queries.case_state's row for it)."""
     return next(row for row in case_state(measure.case).rows if row.measure.pk == measure.pk)
@@ -309,7 +294,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         }
 
     def assess_view(self, request, object_id):
-        """Record an assessment of one measure, through services.record_assessment."""
+        """Record one judgement of a measure for one or several parties, through services.record_assessments."""
         measure = self.get_object(request, unquote(object_id))
         if measure is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
@@ -317,28 +302,36 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             raise PermissionDenied
         form_kwargs = {"measure": measure, "admin_site": self.admin_site}
         newer = []
+        chosen_party = None
         if request.method == "POST":
             form = AssessmentForm(request.POST, **form_kwargs)
             if form.is_valid():
-                data = form.cleaned_data
                 try:
-                    assessment = _record(measure, data, request.user, corrects=data["corrects"])
+                    recorded = services.record_assessments(
+                        measure=measure,
+                        entries=form.entries(),
+                        rationale=form.cleaned_data["rationale"],
+                        recorded_by=request.user,
+                        **form.shared_arguments(),
+                    )
                 except services.ConcurrentAssessmentError as exc:
                     newer = exc.newer
                     self.message_user(request, exc.message, messages.WARNING)
                     form = form.with_seen(highest_assessment_id([measure]))
                 except services.ServiceError as exc:
-                    form.add_error(None, exc)
+                    _add_service_errors(form, exc)
                 else:
-                    self.message_user(request, f"Recorded: {assessment}.", messages.SUCCESS)
+                    for assessment in recorded:
+                        self.message_user(request, f"Recorded: {assessment}.", messages.SUCCESS)
                     change_url = reverse("admin:measures_measure_change", args=[measure.pk])
-                    return redirect(f"{change_url}#party-{assessment.party_id}")
+                    return redirect(f"{change_url}#party-{recorded[0].party_id}")
         else:
-            initial = {"seen": highest_assessment_id([measure]), "effective_date": timezone.localdate()}
+            initial = {"seen": highest_assessment_id([measure])}
             party = request.GET.get("party", "")
-            if party.isdigit():
-                initial["party"] = party
+            chosen_party = int(party) if party.isdigit() else None
             form = AssessmentForm(initial=initial, **form_kwargs)
+            if f"level_{chosen_party}" in form.fields:  # "Record for PAK": start at that party's level
+                form.fields[f"level_{chosen_party}"].widget.attrs["autofocus"] = True
         context = {
             **self.admin_site.each_context(request),
             "title": f"Record an assessment: {measure}",
@@ -346,6 +339,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             "opts": self.opts,
             "original": measure,
             "form": form,
+            "chosen_party": chosen_party,
             "media": self.media + form.media,
             "newer": newer,
             "status": _status_of(measure),
@@ -355,7 +349,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
 
     @admin.action(permissions=["add_assessment"], description="Record one assessment for the selected measures")
     def record_assessment(self, request, queryset):
-        """Record the same assessment (party, level, rationale, citations) for several measures at once."""
+        """Record one party's level on several measures at once, with a rationale for each measure."""
         measures = list(queryset.select_related("case").order_by("case", "number"))
         cases = {measure.case for measure in measures}
         if len(cases) != 1:
@@ -364,19 +358,19 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             )
             return None
         (case,) = cases
-        form_kwargs = {"case": case, "admin_site": self.admin_site}
+        form_kwargs = {"case": case, "admin_site": self.admin_site, "measures": measures}
         newer = []
         if "apply" in request.POST:
-            form = AssessmentFieldsForm(request.POST, **form_kwargs)
+            form = BulkAssessmentForm(request.POST, **form_kwargs)
             if form.is_valid():
                 try:
-                    recorded = self._record_for_all(request, measures, form.cleaned_data)
+                    recorded = self._record_for_all(request, measures, form)
                 except services.ConcurrentAssessmentError as exc:
                     newer = exc.newer
                     self.message_user(request, exc.message, messages.WARNING)
                     form = form.with_seen(highest_assessment_id(measures))
                 except services.ServiceError as exc:
-                    form.add_error(None, exc)
+                    _add_service_errors(form, exc)
                 else:
                     self.message_user(
                         request,
@@ -386,10 +380,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
                     )
                     return None
         else:
-            form = AssessmentFieldsForm(
-                initial={"seen": highest_assessment_id(measures), "effective_date": timezone.localdate()},
-                **form_kwargs,
-            )
+            form = BulkAssessmentForm(initial={"seen": highest_assessment_id(measures)}, **form_kwargs)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Record one assessment for {len(measures)} measures",
@@ -405,16 +396,46 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/measures/measure/bulk_assess.html", context)
 
-    def _record_for_all(self, request, measures, data):
+    def _record_for_all(self, request, measures, form):
         """All or nothing: one transaction, and any refusal names the measure it concerns."""
+        data = form.cleaned_data
         recorded = []
+        errors = {}
         with transaction.atomic():
             for measure in measures:
                 try:
-                    recorded.append(_record(measure, data, request.user))
+                    with transaction.atomic():
+                        recorded.append(
+                            services.record_assessment(
+                                measure=measure,
+                                party=data["party"],
+                                level=data["level"],
+                                confidence=data["confidence"],
+                                rationale=form.rationale_for(measure),
+                                recorded_by=request.user,
+                                expected_latest=latest_seen(measure, data["party"], data["seen"]),
+                                **form.shared_arguments(),
+                            )
+                        )
                 except services.ConcurrentAssessmentError as exc:
                     raise services.ConcurrentAssessmentError(f"Measure {measure}: {exc.message}", exc.newer) from None
+                except services.ServiceError as exc:
+                    for field, field_messages in exc.message_dict.items():
+                        if field == "rationale":
+                            errors.setdefault(f"rationale_{measure.pk}", []).extend(field_messages)
+                        else:
+                            kept = errors.setdefault(field, [])
+                            kept.extend(f"Measure {measure.number}: {m}" for m in field_messages if m not in kept)
+            if errors:
+                raise services.ServiceError(errors)
         return recorded
+
+
+def _add_service_errors(form, error):
+    """Show a ServiceError's messages on the form's fields (on the form itself for fields it lacks)."""
+    for field, field_messages in error.message_dict.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
@@ -611,12 +632,22 @@ class CitationAdmin(TrackedAdmin):
         # An aggregate drops the model's default ordering; the citation search paginates on it.
         return queryset.annotate(n_measures=Count("evidence")).order_by(*Citation._meta.ordering)
 
+    def get_urls(self):
+        return [
+            path(
+                "pick/",
+                self.admin_site.admin_view(CitationPickView.as_view(admin_site=self.admin_site)),
+                name="measures_citation_pick",
+            ),
+            *super().get_urls(),
+        ]
+
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         match = request.resolver_match
         if (
             match is not None
-            and match.url_name == "autocomplete"
+            and match.url_name in ("autocomplete", "measures_citation_pick")
             and request.GET.get("model_name") == "assessment"
             and request.GET.get("field_name") == "citations"
         ):

@@ -16,7 +16,8 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 
 from . import services
-from .models import Assessment, Case, Citation, Measure, Party, Source
+from .citation_picker import citation_label
+from .models import Assessment, Case, Citation, Evidence, Measure, Party, Source
 from .quoting import find_passages, paragraph_number
 
 
@@ -294,49 +295,63 @@ class CaseCitationsWidget(AutocompleteMixin, forms.SelectMultiple):
         self.case = case
 
     def get_url(self):
-        return f"{reverse(self.url_name % self.admin_site.name)}?case={self.case.pk}"
+        # CitationPickView: results show the quote around the words searched for, the source and the date.
+        return f"{reverse('admin:measures_citation_pick', current_app=self.admin_site.name)}?case={self.case.pk}"
 
     def optgroups(self, name, value, attrs=None):
         return forms.SelectMultiple.optgroups(self, name, value, attrs)
 
 
-class AssessmentFieldsForm(forms.Form):
-    """What an assessment says, for one case: its party, level, confidence, date, rationale and citations.
+ISO_DATE = "%Y-%m-%d"
+
+
+class AssessmentBaseForm(forms.Form):
+    """What every assessment form shares, for one case: date, citations, their stance as evidence.
 
     `seen` is the highest assessment id of the measure(s) when the form was opened: what the user
     has seen, for the service's check that nobody recorded one meanwhile. Emptiness, dates and the
-    other rules are the service's to check; the form only limits the choices to the case.
+    other rules are the service's to check; the forms only limit the choices to the case.
     """
 
-    party = forms.ModelChoiceField(
-        queryset=None,
-        empty_label=None,
-        error_messages={"invalid_choice": "Choose one of the parties assessed in this case."},
-    )
-    level = forms.ChoiceField(choices=[("", "Choose a level")] + Assessment.Level.choices)
-    confidence = forms.ChoiceField(choices=Assessment.Confidence.choices, initial=Assessment.Confidence.MEDIUM)
-    effective_date = forms.DateField(required=False, widget=AdminDateWidget, help_text="When the situation held.")
-    rationale = forms.CharField(
+    effective_date = forms.DateField(
         required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        help_text="Why this level: what the citations show.",
+        widget=AdminDateWidget(format=ISO_DATE),
+        help_text="When the situation held (YYYY-MM-DD). Left empty: the date of the newest cited passage.",
     )
     citations = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
-        help_text="Passages of this case's sources. Type part of a quote, a source or an event to search.",
+        help_text="Passages of this case's sources. Type a word of a quote, a source or an event to search.",
         error_messages={"invalid_choice": "Choose citations of this case only: %(value)s is not one of them."},
+    )
+    evidence_stance = forms.ChoiceField(
+        required=False,
+        label="The cited passages show",
+        choices=[("", "Choose what they show")] + Evidence.Stance.choices,
+        help_text=(
+            "Cited passages become evidence of the measure with this stance; "
+            "a passage that is evidence of it already keeps its own."
+        ),
     )
     seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args, case, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["party"].queryset = case.assessed_parties.order_by("name")
+        self.admin_site = admin_site
         self.fields["citations"].queryset = Citation.objects.for_case(case).order_by("source__title", "pk")
+        self.fields["citations"].label_from_instance = citation_label
         self.fields["citations"].widget = CaseCitationsWidget(case=case, admin_site=admin_site)
         self.fields["citations"].widget.choices = self.fields["citations"].choices
+
+    def shared_arguments(self):
+        """record_assessment's arguments that the form's cleaned data gives for every assessment."""
+        data = self.cleaned_data
+        return {
+            "effective_date": data["effective_date"],
+            "citations": data["citations"],
+            "evidence_stance": data["evidence_stance"] or None,
+        }
 
     def with_seen(self, seen):
         """This form, bound to the same data but with `seen` moved on: after a conflict was shown."""
@@ -347,35 +362,139 @@ class AssessmentFieldsForm(forms.Form):
         return form
 
     def _init_kwargs(self):
-        return {"case": self.case, "admin_site": self.fields["citations"].widget.admin_site}
+        return {"case": self.case, "admin_site": self.admin_site}
 
 
-class AssessmentForm(AssessmentFieldsForm):
-    """Record an assessment of one measure, optionally correcting an earlier one."""
-
-    corrects = forms.ModelChoiceField(
-        queryset=None,
+def _rationale_field(**kwargs):
+    return forms.CharField(
         required=False,
-        label="Corrects",
-        error_messages={"invalid_choice": "Choose an earlier assessment of this measure."},
-        help_text="If this assessment corrects an earlier one of the same party, choose it.",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        **kwargs,
     )
+
+
+class AssessmentForm(AssessmentBaseForm):
+    """Record one judgement of a measure for one or several of its parties, all or none.
+
+    Each assessed party has a row of its own: level (empty: not assessed this time), confidence and
+    the earlier assessment of that party it corrects, if any. The rationale, date and citations are
+    the same for every party assessed.
+    """
+
+    rationale = _rationale_field(help_text="Why these levels: what the citations show.")
+
+    field_order = ["effective_date", "rationale", "citations", "evidence_stance"]
 
     def __init__(self, *args, measure, admin_site, **kwargs):
         self.measure = measure
         super().__init__(*args, case=measure.case, admin_site=admin_site, **kwargs)
-        self.fields["corrects"].queryset = (
-            Assessment.objects.filter(measure=measure)
-            .select_related("party", "recorded_by")
-            .order_by("-recorded_at", "-pk")
+        self.parties = list(measure.case.assessed_parties.order_by("name"))
+        earlier = list(
+            Assessment.objects.filter(measure=measure).select_related("recorded_by").order_by("-recorded_at", "-pk")
         )
-        self.fields["corrects"].label_from_instance = lambda a: (
-            f"{a.party.code}: {a.get_level_display()} as of {a.effective_date:%d %b %Y} "
-            f"(recorded {a.recorded_at:%d %b %Y} by {a.recorded_by})"
-        )
+        for party in self.parties:
+            self.fields[f"level_{party.pk}"] = forms.ChoiceField(
+                label=f"Level for {party}",
+                required=False,
+                choices=[("", "No new assessment")] + Assessment.Level.choices,
+            )
+            self.fields[f"confidence_{party.pk}"] = forms.ChoiceField(
+                label=f"Confidence for {party}",
+                required=False,  # only a party given a level needs one; browsers always send one
+                choices=Assessment.Confidence.choices,
+                initial=Assessment.Confidence.MEDIUM,
+            )
+            corrects = forms.ModelChoiceField(
+                label=f"Corrects (for {party})",
+                queryset=Assessment.objects.filter(measure=measure, party=party).order_by("-recorded_at", "-pk"),
+                required=False,
+                empty_label="Nothing: a new judgement",
+                error_messages={"invalid_choice": f"Choose an earlier assessment of {party} on this measure."},
+            )
+            # The choices are built from one query for all parties, not one per party.
+            corrects.choices = [("", corrects.empty_label)] + [
+                (a.pk, _correctable_label(a)) for a in earlier if a.party_id == party.pk
+            ]
+            self.fields[f"corrects_{party.pk}"] = corrects
+
+    def party_rows(self):
+        """[(party, level, confidence, corrects)] bound fields, one row per assessed party."""
+        return [
+            (party, self[f"level_{party.pk}"], self[f"confidence_{party.pk}"], self[f"corrects_{party.pk}"])
+            for party in self.parties
+        ]
+
+    def shared_fields(self):
+        return [self[name] for name in ("effective_date", "rationale", "citations", "evidence_stance")]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.parties and not any(cleaned_data.get(f"level_{party.pk}") for party in self.parties):
+            raise forms.ValidationError("Choose a level for at least one party: nothing to record otherwise.")
+        return cleaned_data
+
+    def entries(self):
+        """record_assessments' entries: each party given a level, with its own confidence and correction."""
+        data = self.cleaned_data
+        return [
+            {
+                "party": party,
+                "level": data[f"level_{party.pk}"],
+                "confidence": data[f"confidence_{party.pk}"] or Assessment.Confidence.MEDIUM,
+                "corrects": data[f"corrects_{party.pk}"],
+                "expected_latest": latest_seen(self.measure, party, data["seen"]),
+            }
+            for party in self.parties
+            if data[f"level_{party.pk}"]
+        ]
 
     def _init_kwargs(self):
-        return {"measure": self.measure, "admin_site": self.fields["citations"].widget.admin_site}
+        return {"measure": self.measure, "admin_site": self.admin_site}
+
+
+def _correctable_label(assessment):
+    return (
+        f"{assessment.get_level_display()} as of {assessment.effective_date.isoformat()} "
+        f"(recorded {assessment.recorded_at:%Y-%m-%d} by {assessment.recorded_by})"
+    )
+
+
+class BulkAssessmentForm(AssessmentBaseForm):
+    """One party's level on several measures of a case at once, with a rationale for each measure."""
+
+    party = forms.ModelChoiceField(
+        queryset=None,
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose one of the parties assessed in this case."},
+    )
+    level = forms.ChoiceField(choices=[("", "Choose a level")] + Assessment.Level.choices)
+    confidence = forms.ChoiceField(choices=Assessment.Confidence.choices, initial=Assessment.Confidence.MEDIUM)
+
+    field_order = ["party", "level", "confidence", "effective_date", "citations", "evidence_stance"]
+
+    def __init__(self, *args, case, admin_site, measures, **kwargs):
+        self.measures = measures
+        super().__init__(*args, case=case, admin_site=admin_site, **kwargs)
+        self.fields["party"].queryset = case.assessed_parties.order_by("name")
+        for measure in measures:
+            self.fields[f"rationale_{measure.pk}"] = _rationale_field(
+                label=f"Rationale for {measure}", help_text="Why this level on this measure."
+            )
+
+    def rationale_fields(self):
+        return [(measure, self[f"rationale_{measure.pk}"]) for measure in self.measures]
+
+    def shared_fields(self):
+        return [
+            self[name] for name in ("party", "level", "confidence", "effective_date", "citations", "evidence_stance")
+        ]
+
+    def rationale_for(self, measure):
+        return self.cleaned_data[f"rationale_{measure.pk}"]
+
+    def _init_kwargs(self):
+        return {"case": self.case, "admin_site": self.admin_site, "measures": self.measures}
 
 
 class MeasureChoiceField(forms.ModelChoiceField):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from . import quoting
 from .models import Assessment, Citation, Evidence, Measure
+from .queries import evidence_date
 
 _UNCHECKED = object()
 
@@ -33,6 +34,77 @@ def latest_assessment(measure, party, *, up_to_id=None):
     if up_to_id is not None:
         assessments = assessments.filter(pk__lte=up_to_id)
     return assessments.order_by("-recorded_at", "-pk").first()
+
+
+def cited_evidence_date(citations):
+    """The date of the newest of `citations` (the event's date, else the source's), or None if none is dated.
+
+    The default effective date of an assessment: the situation it describes held when its newest
+    evidence speaks of, not on the day the analyst records it.
+    """
+    dates = [date for date in map(evidence_date, citations) if date is not None]
+    return max(dates, default=None)
+
+
+def _attach_cited(measure, citations, stance, *, party, effective_date):
+    """Make each cited passage evidence of `measure` (see record_assessment); returns the Evidence created."""
+    attached = set(Evidence.objects.filter(measure=measure, citation__in=citations).values_list("citation", flat=True))
+    missing = [citation for citation in citations if citation.pk not in attached]
+    if not missing:
+        return []
+    if stance not in Evidence.Stance.values:
+        quotes = "; ".join(str(citation) for citation in missing)
+        raise ServiceError(
+            {
+                "evidence_stance": (
+                    f"Say what the cited passages show about measure {measure.number} (progress, setback or "
+                    f"context): they become its evidence. Not yet evidence of it: {quotes}"
+                )
+            }
+        )
+    note = f"Cited by the assessment of {party.code} as of {effective_date.isoformat()}."
+    created = []
+    for citation in missing:
+        evidence = Evidence(citation=citation, measure=measure, stance=stance, note=note)
+        # Recorded as the change it is: the citation and measure History pages list it.
+        evidence._change_reason = f"Attached by an assessment of {party.code}"
+        evidence.save()
+        created.append(evidence)
+    return created
+
+
+def record_assessments(*, measure, entries, **shared):
+    """Record one judgement for several parties of `measure` at once: all of them, or none.
+
+    `entries` is a list of dicts with each party's own `party`, `level`, and optionally `confidence`,
+    `corrects` and `expected_latest`; `shared` holds the rest of record_assessment's arguments
+    (rationale, citations, effective date, evidence stance, recorded_by). Errors are
+    ServiceErrors keyed by field, each message naming its party; returns the assessments in order.
+    """
+    if not entries:
+        raise ServiceError({"__all__": "Choose a level for at least one party."})
+    recorded, errors = [], {}
+    with transaction.atomic():
+        for entry in entries:
+            party = entry["party"]
+            try:
+                with transaction.atomic():
+                    recorded.append(record_assessment(measure=measure, **shared, **entry))
+            except ConcurrentAssessmentError as exc:
+                raise ConcurrentAssessmentError(f"{party}: {exc.message}", exc.newer) from None
+            except ServiceError as exc:
+                # Every party's problems at once; a shared field's message is said once.
+                for field, messages in exc.message_dict.items():
+                    if field in PARTY_FIELDS:
+                        messages = [f"{party}: {message}" for message in messages]
+                    kept = errors.setdefault(field, [])
+                    kept.extend(message for message in messages if message not in kept)
+        if errors:
+            raise ServiceError(errors)
+    return recorded
+
+
+PARTY_FIELDS = ("party", "level", "confidence", "corrects")
 
 
 def _validate_assessment(*, measure, party, level, confidence, effective_date, rationale, citations, corrects, today):
@@ -76,16 +148,25 @@ def record_assessment(
     effective_date,
     confidence=Assessment.Confidence.MEDIUM,
     corrects=None,
+    evidence_stance=None,
     expected_latest=_UNCHECKED,
     recorded_at=None,
 ):
     """Append an assessment of `measure` for `party` and return it.
+
+    Every cited passage becomes evidence of the measure, so that the measure's evidence (and its
+    latest evidence date) always includes what a judgement rests on: a citation not yet evidence of
+    it is attached with `evidence_stance` (an Evidence.Stance value; refused when missing); one
+    already attached keeps the stance it has. `effective_date` None means the date of the newest
+    cited passage (`cited_evidence_date`).
 
     `expected_latest` is the latest assessment (or None) the user saw for this measure and party
     when the form was opened; if another one was recorded since, nothing is written and
     ConcurrentAssessmentError carries the newer ones. `recorded_at` is for imports of past work only.
     """
     citations = list(citations)
+    if effective_date is None:
+        effective_date = cited_evidence_date(citations)
     with transaction.atomic():
         # Lock the measure row so two writers for one measure queue up (PostgreSQL; SQLite's
         # IMMEDIATE transactions already serialise writers).
@@ -114,6 +195,7 @@ def record_assessment(
                     f"for {party} on this measure. Read it, then submit again if your judgement stands.",
                     newer,
                 )
+        _attach_cited(measure, citations, evidence_stance, party=party, effective_date=effective_date)
         assessment = Assessment.objects.create(
             measure=measure,
             party=party,

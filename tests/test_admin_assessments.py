@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures import services
-from measures.models import Assessment, AssessmentCitation
+from measures.models import Assessment, AssessmentCitation, Citation
 from tests import factories
 
 Level = Assessment.Level
@@ -39,17 +39,23 @@ def assess_url(measure):
     return reverse("admin:measures_measure_assess", args=[measure.pk])
 
 
+PARTY_FIELDS = ("level", "confidence", "corrects")
+
+
 def form_data(party, cited, **overrides):
+    """The assess form's data recording one judgement for `party`; `level`, `confidence` and
+    `corrects` overrides go to that party's row."""
     data = {
-        "party": party.pk,
-        "level": Level.MINIMAL,
-        "confidence": Assessment.Confidence.HIGH,
-        "effective_date": "20/01/2024",
+        f"level_{party.pk}": Level.MINIMAL,
+        f"confidence_{party.pk}": Assessment.Confidence.HIGH,
+        "effective_date": "2024-01-20",
         "rationale": "The ministers spoke and agreed to de-escalate.",
         "citations": [c.pk for c in cited],
+        "evidence_stance": "progress",
         "seen": 0,
     }
-    data.update(overrides)
+    for key, value in overrides.items():
+        data[f"{key}_{party.pk}" if key in PARTY_FIELDS else key] = value
     return data
 
 
@@ -79,14 +85,16 @@ def test_the_form_offers_the_case_parties_and_all_its_citations_without_javascri
 
     assert f'<option value="{citation.pk}">' in select
     assert f'value="{other_case_citation.pk}"' not in select
-    assert f'<option value="{parties["PAK"].pk}">Pakistan</option>' in page
+    assert f'name="level_{parties["PAK"].pk}"' in page and f'name="level_{parties["IRN"].pk}"' in page
     # The plain multi-select also carries select2's search, limited to the case.
-    assert f'data-ajax--url="/admin/autocomplete/?case={measure.case_id}"' in page
+    assert f'data-ajax--url="/admin/measures/citation/pick/?case={measure.case_id}"' in page
 
 
 def test_a_party_can_be_chosen_in_advance(analyst_client, measure, parties):
     page = analyst_client.get(assess_url(measure), {"party": parties["IRN"].pk}).content.decode()
-    assert f'<option value="{parties["IRN"].pk}" selected>Iran</option>' in page
+    assert f'<select name="level_{parties["IRN"].pk}" autofocus' in page
+    assert f'<select name="level_{parties["PAK"].pk}" autofocus' not in page
+    assert f'<tr id="party-row-{parties["IRN"].pk}" class="chosen">' in page
 
 
 @pytest.mark.parametrize(
@@ -94,12 +102,13 @@ def test_a_party_can_be_chosen_in_advance(analyst_client, measure, parties):
     [
         ({"rationale": "   "}, "rationale", "a rationale is required"),
         ({"citations": []}, "citations", "Cite at least one passage"),
-        ({"effective_date": "15/01/2024"}, "effective_date", "before the case began (16 January 2024)"),
-        ({"effective_date": ""}, "effective_date", "Give the date on which this situation held"),
+        ({"effective_date": "2024-01-15"}, "effective_date", "before the case began (16 January 2024)"),
         ({"level": "excellent"}, "level", "Select a valid choice"),
-        ({"level": ""}, "level", "This field is required"),
+        ({"level": ""}, "__all__", "Choose a level for at least one party"),
         ({"confidence": "total"}, "confidence", "Select a valid choice"),
-        ({"effective_date": "31/02/2024"}, "effective_date", "Enter a valid date"),
+        ({"effective_date": "2024-02-31"}, "effective_date", "Enter a valid date"),
+        ({"evidence_stance": ""}, "evidence_stance", "Say what the cited passages show about measure"),
+        ({"evidence_stance": "maybe"}, "evidence_stance", "Select a valid choice"),
         ({"seen": "many"}, "seen", "Enter a whole number"),
     ],
 )
@@ -111,6 +120,7 @@ def test_broken_rules_are_refused_with_a_message_and_nothing_saved(
 
     assert response.status_code == 200
     errors = response.context["form"].errors
+    field = f"{field}_{parties['PAK'].pk}" if field in PARTY_FIELDS else field
     assert message in " ".join(errors[field]), errors
     assert "Nothing was saved" in response.content.decode()
     assert saved_state() == before
@@ -119,7 +129,7 @@ def test_broken_rules_are_refused_with_a_message_and_nothing_saved(
 def test_an_effective_date_in_the_future_is_refused(analyst_client, measure, parties, citation):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = analyst_client.post(
-        assess_url(measure), form_data(parties["PAK"], [citation], effective_date=tomorrow.strftime("%d/%m/%Y"))
+        assess_url(measure), form_data(parties["PAK"], [citation], effective_date=tomorrow.isoformat())
     )
     assert "is in the future" in " ".join(response.context["form"].errors["effective_date"])
     assert not Assessment.objects.exists()
@@ -132,10 +142,13 @@ def test_citations_of_another_case_are_refused(analyst_client, measure, parties,
     assert not Assessment.objects.exists()
 
 
-def test_a_party_outside_the_case_is_refused(analyst_client, measure, citation):
+def test_a_party_outside_the_case_is_not_offered_and_its_level_ignored(analyst_client, measure, citation):
     outsider = factories.PartyFactory(name="India", code="IND")
+    assert f'name="level_{outsider.pk}"' not in analyst_client.get(assess_url(measure)).content.decode()
     response = analyst_client.post(assess_url(measure), form_data(outsider, [citation]))
-    assert response.context["form"].errors["party"] == ["Choose one of the parties assessed in this case."]
+    assert response.context["form"].errors["__all__"] == [
+        "Choose a level for at least one party: nothing to record otherwise."
+    ]
     assert not Assessment.objects.exists()
 
 
@@ -165,7 +178,8 @@ def test_a_correction_of_another_partys_assessment_is_refused(analyst_client, me
     response = analyst_client.post(
         assess_url(measure), form_data(parties["PAK"], [citation], corrects=irans.pk, seen=irans.pk)
     )
-    assert "same measure and party" in " ".join(response.context["form"].errors["corrects"])
+    errors = response.context["form"].errors[f"corrects_{parties['PAK'].pk}"]
+    assert errors == ["Choose an earlier assessment of Pakistan on this measure."]
     assert saved_state() == before
 
 
@@ -183,6 +197,7 @@ def test_someone_elses_assessment_recorded_meanwhile_is_shown_and_nothing_saved(
         citations=[citation],
         recorded_by=colleague,
         effective_date=datetime.date(2024, 1, 27),
+        evidence_stance="progress",
     )
     before = saved_state()
 
@@ -268,13 +283,21 @@ def test_change_page_shows_each_partys_level_history_and_evidence_by_stance(anal
 
 
 def bulk_data(measures, party, citations, **overrides):
-    return {
+    data = {
         "action": "record_assessment",
         "_selected_action": [m.pk for m in measures],
         "apply": "Record",
-        **form_data(party, citations),
-        **overrides,
+        "party": party.pk,
+        "level": Level.MINIMAL,
+        "confidence": Assessment.Confidence.HIGH,
+        "effective_date": "2024-01-20",
+        "citations": [c.pk for c in citations],
+        "evidence_stance": "progress",
+        "seen": 0,
+        **{f"rationale_{m.pk}": f"Why measure {m.number} is at this level." for m in measures},
     }
+    data.update(overrides)
+    return data
 
 
 def test_bulk_action_shows_a_form_for_the_selected_measures(analyst_client, measure, case):
@@ -301,17 +324,24 @@ def test_bulk_action_records_the_same_assessment_for_each_measure(analyst_client
         (second, parties["IRN"], Level.MINIMAL, analyst_user),
     ]
     assert all(list(a.citations.all()) == [citation] for a in recorded)
+    assert [a.rationale for a in recorded] == [
+        f"Why measure {measure.number} is at this level.",
+        f"Why measure {second.number} is at this level.",
+    ]
+    # The cited passage became evidence of each measure, with the stance chosen in the form.
+    assert {(e.measure, e.stance) for e in citation.evidence.all()} == {(measure, "progress"), (second, "progress")}
 
 
 def test_bulk_action_refuses_a_broken_rule_for_all_measures(analyst_client, measure, case, parties, citation):
     second = factories.MeasureFactory(case=case)
     response = analyst_client.post(
         reverse("admin:measures_measure_changelist"),
-        bulk_data([measure, second], parties["IRN"], [], rationale=""),
+        bulk_data([measure, second], parties["IRN"], [], **{f"rationale_{second.pk}": " "}),
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert "a rationale is required" in " ".join(errors["rationale"])
+    assert "a rationale is required" in " ".join(errors[f"rationale_{second.pk}"])
+    assert f"rationale_{measure.pk}" not in errors
     assert "Cite at least one passage" in " ".join(errors["citations"])
     assert not Assessment.objects.exists()
 
@@ -412,3 +442,60 @@ def test_citation_search_covers_quote_source_and_event_within_the_case(analyst_c
     assert autocomplete(analyst_client, case.pk, "telephone") == {by_event.pk}
     assert elsewhere.pk not in autocomplete(analyst_client, case.pk, "")
     assert autocomplete(analyst_client, "not-a-case", "ambassadors") == set()
+
+
+def pick(client, case, term):
+    response = client.get(
+        reverse("admin:measures_citation_pick"),
+        {"app_label": "measures", "model_name": "assessment", "field_name": "citations", "case": case, "term": term},
+    )
+    assert response.status_code == 200
+    return response.json()["results"]
+
+
+def test_citation_picker_shows_the_quote_around_the_words_searched_the_source_and_the_date(analyst_client, case):
+    source = factories.SourceFactory(
+        title="Joint statement of the foreign ministers",
+        published_on=datetime.date(2024, 1, 29),
+        full_text="x",
+    )
+    long_quote = (
+        "The two foreign ministers, meeting in Islamabad after a week of exchanges through intermediaries, "
+        "reviewed the state of bilateral relations at length and, among several other arrangements, "
+        "agreed that liaison officers would be posted in each other's capitals to handle border incidents."
+    )
+    citation = Citation.objects.create(case=case, source=source, quote=long_quote, locator="para. 2")
+
+    (result,) = pick(analyst_client, case.pk, "liaison")
+
+    assert result["id"] == str(citation.pk)
+    text = result["text"]
+    assert "liaison officers" in text
+    assert text.startswith("“…") and "The two foreign ministers" not in text
+    assert text.endswith("— Joint statement of the foreign ministers, 29 Jan 2024 (para. 2)")
+
+
+def test_citation_picker_offers_only_the_case_and_needs_a_login(client, analyst_client, case):
+    factories.CitationFactory(quote="Ambassadors will return to their posts")
+    mine = factories.CitationFactory(case=case, quote="Ambassadors will return to their posts")
+    assert [r["id"] for r in pick(analyst_client, case.pk, "ambassadors")] == [str(mine.pk)]
+    assert pick(analyst_client, "nope", "ambassadors") == []
+    client.logout()
+    assert client.get(reverse("admin:measures_citation_pick"), {"term": "a"}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("", "one two three four…"),
+        ("nothing", "one two three four…"),
+        ("nine", "…eight nine ten eleven…"),
+        ("seven", "…six seven eight nine…"),
+        ("TWELVE", "…nine ten eleven twelve"),
+    ],
+)
+def test_quote_excerpt_centres_on_the_first_word_found(term, expected):
+    from measures.citation_picker import quote_excerpt
+
+    quote = "one two three four five six seven eight nine ten eleven twelve"
+    assert quote_excerpt(quote, term, limit=22) == expected

@@ -23,10 +23,10 @@ def case_with_evidence():
     source = factories.SourceFactory(title="Ministers' call")
     citation = factories.CitationFactory(case=case, source=source, quote="agreed to de-escalate")
     factories.EvidenceFactory(measure=measure, citation=citation, stance="progress")
-    factories.CitationFactory(
+    patrols = factories.CitationFactory(
         case=case, source=source, quote="Border forces increased patrols", locator="para. 3"
-    )  # another passage, to choose between
-    return {"measure": measure, "citation": citation, "pakistan": pakistan}
+    )  # another passage, not yet evidence of the measure
+    return {"measure": measure, "citation": citation, "pakistan": pakistan, "patrols": patrols}
 
 
 def admin_login(page, live_server, username):
@@ -46,41 +46,54 @@ def watch_csp(page):
     return violations
 
 
-def test_analyst_records_an_assessment_with_a_citation_and_sees_it_in_the_history(
+def test_analyst_goes_from_the_dashboard_to_one_judgement_for_both_parties_with_new_evidence(
     page, live_server, case_with_evidence, artifacts_dir
 ):
     factories.analyst(username="analyst")
     measure = case_with_evidence["measure"]
+    patrols = case_with_evidence["patrols"]
     violations = watch_csp(page)
     admin_login(page, live_server, "analyst")
 
-    page.goto(f"{live_server.url}/admin/measures/measure/{measure.pk}/change/")
-    page.get_by_role("link", name="Record an assessment").click()
+    # One click from the dashboard.
+    page.goto(f"{live_server.url}/cases/{measure.case.slug}/")
+    page.get_by_role("link", name=f"Record an assessment of measure {measure.number}").click()
     expect(page).to_have_url(re.compile(rf"/admin/measures/measure/{measure.pk}/assess/$"))
 
-    page.get_by_label("Party").select_option(label="Pakistan")
-    page.get_by_label("Level").select_option(label="Minimal (1)")
-    page.get_by_label("Confidence").select_option(label="High")
-    page.get_by_label("Effective date").fill("20/01/2024")
-    page.get_by_label("Rationale").fill("The foreign ministers spoke and agreed to de-escalate.")
-    # The citations select is enhanced by the admin's select2 search, limited to this case.
+    page.get_by_label("Level for Pakistan").select_option(label="Reversed")
+    page.get_by_label("Confidence for Pakistan").select_option(label="High")
+    page.get_by_label("Level for Iran").select_option(label="Minimal (1)")
+    page.get_by_label("Confidence for Iran").select_option(label="Low")
+    page.get_by_label("Rationale").fill("Both sides reinforced the border instead of talking.")
+    # The citations select is enhanced by the admin's select2 search, limited to this case; results
+    # show the words searched for, the source and the date.
     page.locator(".field-citations .select2-selection").click()
-    page.locator(".select2-search__field").fill("de-escalate")
-    page.locator(".select2-results__option", has_text="agreed to de-escalate").click()
+    page.locator(".select2-search__field").fill("patrols")
+    option = page.locator(".select2-results__option", has_text="Border forces increased patrols")
+    expect(option).to_contain_text("Ministers' call, 20 Jan 2024 (para. 3)")
+    option.click()
+    page.get_by_label("The cited passages show").select_option(label="Shows setback")
     page.screenshot(path=artifacts_dir / "admin-assess-form.png", full_page=True)
-    page.get_by_role("button", name="Record assessment").click()
+    page.get_by_role("button", name="Record", exact=True).click()
 
     expect(page.locator(".messagelist")).to_contain_text("Recorded:")
     history = page.locator(f"#party-{case_with_evidence['pakistan'].pk}")
-    expect(history).to_contain_text("Minimal (1)")
-    expect(history).to_contain_text("The foreign ministers spoke and agreed to de-escalate.")
-    expect(history).to_contain_text("agreed to de-escalate")
-    expect(history).to_contain_text("analyst")
+    expect(history).to_contain_text("Reversed")
+    expect(history).to_contain_text("Both sides reinforced the border instead of talking.")
     page.screenshot(path=artifacts_dir / "admin-measure-history.png", full_page=True)
 
-    assessment = Assessment.objects.get()
-    assert list(assessment.citations.all()) == [case_with_evidence["citation"]]
-    assert assessment.recorded_by.username == "analyst"
+    assert {(a.party.code, a.level, a.confidence) for a in Assessment.objects.all()} == {
+        ("PAK", "reversed", "high"),
+        ("IRN", "minimal", "low"),
+    }
+    # Left empty, the effective date is the cited passage's.
+    assert {a.effective_date for a in Assessment.objects.all()} == {datetime.date(2024, 1, 20)}
+    assert all(list(a.citations.all()) == [patrols] for a in Assessment.objects.all())
+
+    # The passage is among the measure's evidence on the reading page.
+    page.goto(f"{live_server.url}/cases/{measure.case.slug}/measures/{measure.number}/?as_of=2024-01-31")
+    expect(page.locator(".evidence-list").nth(1)).to_contain_text("Border forces increased patrols")
+    expect(page.get_by_role("heading", name="Shows setback (1)")).to_be_visible()
     assert violations == []
 
 

@@ -28,13 +28,13 @@ ALLOWED = {
         "event": EVERYTHING,
         "citation": EVERYTHING,
         "evidence": EVERYTHING,
-        "assessment": {VIEW},
+        "assessment": {VIEW, ADD},  # "Add" chooses a measure and opens its Assess page
         "user": set(),
         "group": set(),
     },
     "administrator": {
         **{name: EVERYTHING for name in MEASURES_MODELS + AUTH_MODELS},
-        "assessment": {VIEW},  # append-only, for everyone
+        "assessment": {VIEW, ADD},  # append-only, for everyone: never changed or deleted
     },
 }
 

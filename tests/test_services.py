@@ -39,6 +39,7 @@ def record(measure, party, user, **overrides):
         "citations": [],
         "recorded_by": user,
         "effective_date": datetime.date(2024, 1, 20),
+        "evidence_stance": Evidence.Stance.PROGRESS,
     }
     arguments.update(overrides)
     return services.record_assessment(**arguments)

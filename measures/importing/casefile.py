@@ -242,6 +242,8 @@ def _import_assessment(item, measures, parties, citations, recorded_by, where):
             effective_date=parse_date(item["effective_date"]),
             rationale=item["rationale"],
             citations=[citations[key] for key in item.get("citations", [])],
+            # A cited passage not yet evidence of the measure becomes evidence with this stance.
+            evidence_stance=item.get("evidence_stance"),
             recorded_by=recorded_by,
             recorded_at=parse_datetime(recorded_at) if recorded_at else None,
         )
