@@ -20,8 +20,9 @@ SOURCE_CHARS = 60
 def quote_excerpt(quote, term, limit=EXCERPT_CHARS):
     """The part of `quote` (at most `limit` characters) around the first word of `term` it contains.
 
-    Words are matched case-insensitively on the quote with its runs of whitespace folded to one space. Cut ends are marked with "…"; a quote that contains none of the
-    words (found by its source or event) shows from its start.
+    Words are matched case-insensitively, runs of whitespace counting as one space. Cut ends are
+    marked with "…"; a quote that contains none of the words (found by its source or event) shows
+    from its start.
     """
     text = " ".join(quote.split())
     if len(text) <= limit:
