@@ -177,6 +177,24 @@ class CaseAdmin(TrackedAdmin):
         return ", ".join(party.code for party in case.assessed_parties.all())
 
 
+def _evidence_changes_of(object_id, field):
+    object_id = unquote(object_id)
+    return evidence_changes(**{field: object_id}) if str(object_id).isdigit() else []
+
+
+def _assessments_of(object_id):
+    """Every assessment of the measure, newest recorded first, with their citations (a fixed number of queries)."""
+    object_id = unquote(object_id)
+    if not str(object_id).isdigit():
+        return []
+    return list(
+        Assessment.objects.filter(measure_id=object_id)
+        .select_related("party", "recorded_by", "corrects")
+        .prefetch_related("citations__source")
+        .order_by("-recorded_at", "-pk")
+    )
+
+
 def _status_of(measure):
     """Where the measure stands today (queries.case_state's row for it)."""
     return next(row for row in case_state(measure.case).rows if row.measure.pk == measure.pk)
@@ -267,6 +285,15 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The measure's own edits, then what was attached to or removed from its evidence, then its assessments."""
+        extra_context = {
+            **(extra_context or {}),
+            "evidence_changes": _evidence_changes_of(object_id, "measure_id"),
+            "measure_assessments": _assessments_of(object_id),
+        }
+        return super().history_view(request, object_id, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         measure = self.get_object(request, unquote(object_id))
@@ -580,6 +607,51 @@ class EvidenceInline(ConstantQueriesInline, admin.TabularInline):
         return super().get_queryset(request).select_related("measure", "citation__source")
 
 
+def evidence_changes(**lookup):
+    """What was attached, changed or removed in the evidence matching `lookup` (citation_id= or
+    measure_id=), newest first: [{"when", "user", "action", "evidence", "details"}], from the
+    evidence's own history (django-simple-history), in two queries."""
+    records = list(
+        Evidence.history.filter(**lookup)
+        .select_related("history_user", "measure", "citation__source")
+        .order_by("id", "history_date", "history_id")
+    )
+    changes = []
+    previous = None
+    for record in records:
+        earlier = previous if previous is not None and previous.id == record.id else None
+        what = f"measure {record.measure} ← “{shorten(record.citation.quote, 90)}” ({record.citation.source})"
+        stance = Evidence.Stance(record.stance).label if record.stance in Evidence.Stance.values else record.stance
+        if record.history_type == "+":
+            action, details = "Attached", [f"Stance: {stance}"] + ([f"Note: {record.note}"] if record.note else [])
+        elif record.history_type == "-":
+            action, details = "Removed", [f"Stance was: {stance}"]
+        else:
+            action, details = "Changed", []
+            if earlier is not None:
+                for field in ("stance", "note"):
+                    old, new = getattr(earlier, field), getattr(record, field)
+                    if old != new:
+                        if field == "stance":
+                            old, new = Evidence.Stance(old).label, stance
+                        details.append(f"{field.capitalize()}: {old or '(empty)'} → {new or '(empty)'}")
+            details = details or ["No field changed"]
+        if record.history_change_reason:
+            details.append(f"Why: {record.history_change_reason}")
+        changes.append(
+            {
+                "when": record.history_date,
+                "user": record.history_user,
+                "action": action,
+                "evidence": what,
+                "details": details,
+            }
+        )
+        previous = record
+    changes.sort(key=lambda change: change["when"], reverse=True)
+    return changes
+
+
 @admin.register(Citation)
 class CitationAdmin(TrackedAdmin):
     form = CitationForm
@@ -631,6 +703,10 @@ class CitationAdmin(TrackedAdmin):
         queryset = super().get_queryset(request).select_related("source", "event", "case")
         # An aggregate drops the model's default ordering; the citation search paginates on it.
         return queryset.annotate(n_measures=Count("evidence")).order_by(*Citation._meta.ordering)
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "evidence_changes": _evidence_changes_of(object_id, "citation_id")}
+        return super().history_view(request, object_id, extra_context)
 
     def get_urls(self):
         return [
