@@ -124,6 +124,15 @@ class EventMarker:
     range_y: float = 0
 
     @property
+    def label_parts(self):
+        """(prefix, title, cut): the label's date prefix, its title without the ellipsis that shortening
+        added, and whether it was shortened. The template isolates the title (a right-to-left title keeps
+        its ellipsis at its own end) and draws the ellipsis in the Latin font, not the title's script's."""
+        title = shorten(self.event.title)
+        cut = title != self.event.title
+        return self.label[: len(self.label) - len(title)], title[:-1] if cut else title, cut
+
+    @property
     def url(self):
         return self.event.get_absolute_url()
 
@@ -134,6 +143,16 @@ class EventMarker:
     @property
     def square_y(self):
         return self.axis_y - 4
+
+    @property
+    def needs_shaping(self):
+        """Whether the title is in a script that needs shaping or right-to-left layout (Hebrew, Arabic,
+        Indic, South-East Asian…), which WeasyPrint's SVG text cannot do: it lays text out letter by
+        letter (weasyprint/svg/text.py), so the PDF draws such a label in HTML over the chart."""
+        return any(
+            0x0590 <= ord(c) <= 0x1CFF or 0xA800 <= ord(c) <= 0xABFF or 0xFB1D <= ord(c) <= 0xFEFF
+            for c in self.event.title
+        )
 
     @property
     def marker_points(self):
@@ -153,6 +172,22 @@ class Timeline:
     ticks: list
     markers: list
     tick_label_y: float = 0
+
+    @property
+    def overlay_labels(self):
+        """For the PDF, the labels that `EventMarker.needs_shaping`: (marker, side, horizontal %, top %),
+        where side is "left" or "right" (the edge the label is anchored to) and the percentages place the
+        label's box in the chart, so that it scales with it."""
+        result = []
+        for marker in self.markers:
+            if marker.lane is None or not marker.needs_shaping:
+                continue
+            top = round((marker.label_y - 9) / self.height * 100, 3)  # baseline to the top of 11-unit text
+            if marker.anchor == "end":
+                result.append((marker, "right", round((self.width - marker.label_x) / self.width * 100, 3), top))
+            else:
+                result.append((marker, "left", round(marker.label_x / self.width * 100, 3), top))
+        return result
 
     @property
     def unlabelled(self):

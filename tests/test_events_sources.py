@@ -59,7 +59,7 @@ def test_event_page_shows_actors_and_the_citations_reporting_it_with_their_measu
     event = case.events.get(title="Talks 1")
     response = reader_client.get(url("event_detail", case, event.pk))
     content = response.content.decode()
-    assert "Iran, Pakistan" in content or "Pakistan, Iran" in content
+    assert "<bdi>Iran</bdi>, <bdi>Pakistan</bdi>" in content or "<bdi>Pakistan</bdi>, <bdi>Iran</bdi>" in content
     assert "agreed to de-escalate" in content
     assert reverse("measures:measure_detail", args=[case.slug, 1]) in content
     assert "(shows progress)" in content

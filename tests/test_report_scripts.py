@@ -3,9 +3,11 @@
 import datetime
 import io
 import logging
+import re
 import subprocess
 
 import pytest
+from django.template.loader import render_to_string
 from pypdf import PdfReader
 
 from measures import reports, services
@@ -19,6 +21,7 @@ HINDI = "विदेश मंत्री ने ज़ोर देकर क
 def multilingual_case(db):
     case = factories.CaseFactory(name="India–Pakistan crisis, 2025", start_date=datetime.date(2024, 1, 1))
     measure = factories.MeasureFactory(case=case, number=1, title="Crisis communication channels")
+    factories.EventFactory(case=case, date=datetime.date(2024, 1, 20), title=f"{URDU} اور سرحد پر کشیدگی کم")
     for title, text in (("Jang", f"{URDU}۔"), ("Dainik Jagran", f"{HINDI}।")):
         source = factories.SourceFactory(title=title, full_text=text, publisher=title)
         quote = URDU if title == "Jang" else HINDI
@@ -65,3 +68,21 @@ def test_report_isolates_right_to_left_quotes_so_note_numbers_stay_in_place(mult
     report = reports.build_report(multilingual_case, as_of=datetime.date(2024, 1, 31), since=datetime.date(2024, 1, 1))
     html = reports.render_report_html(report)
     assert f"“<bdi>{URDU}</bdi>”&#8239;[" in html
+
+
+def test_timeline_labels_in_scripts_svg_text_cannot_shape_are_html_in_the_pdf(multilingual_case):
+    report = reports.build_report(multilingual_case, as_of=datetime.date(2024, 1, 31), since=datetime.date(2024, 1, 1))
+    (marker,) = [m for m in report.timeline.markers if m.lane is not None]
+    prefix, title, cut = marker.label_parts
+    assert marker.needs_shaping and cut and title.startswith("وزیر") and not title.endswith("…")
+
+    pdf_html = render_to_string("measures/report.html", {"report": report, "pdf": True})
+    label = re.search(r'<span class="svg-label" style="left: [\d.]+%; top: [\d.]+%; [^"]*">(.*?)</span>', pdf_html)
+    assert label and label[1] == f"{prefix}<bdi>{title}…</bdi>"
+    svg_texts = re.findall(r"<text[^>]*>(.*?)</text>", pdf_html.split('class="timeline-svg"')[1].split("</svg>")[0])
+    assert svg_texts and not any("وزیر" in text for text in svg_texts)
+
+    # On screen, the browser shapes SVG text: the label stays in the chart, its title isolated.
+    screen_html = reports.render_report_html(report)
+    assert "svg-label" not in screen_html
+    assert f"&#x2068;{title}<tspan" in screen_html
