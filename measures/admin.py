@@ -163,8 +163,8 @@ class PartyAdmin(TrackedAdmin):
 @admin.register(Case)
 class CaseAdmin(TrackedAdmin):
     form = CaseForm
-    list_display = ["name", "slug", "start_date", "is_active", "parties"]
-    list_filter = ["is_active"]
+    list_display = ["name", "slug", "start_date", "status", "end_date", "parties"]
+    list_filter = ["status"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["assessed_parties"]

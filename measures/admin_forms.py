@@ -128,7 +128,7 @@ class CaseForm(VersionedModelForm):
 
     class Meta:
         model = Case
-        fields = ["name", "slug", "summary", "start_date", "is_active", "assessed_parties"]
+        fields = ["name", "slug", "summary", "start_date", "status", "end_date", "assessed_parties"]
 
     def clean_assessed_parties(self):
         parties = self.cleaned_data["assessed_parties"]

@@ -10,7 +10,7 @@ on the other hand, filters a queryset, and uses the same small pattern for consi
 from django import forms
 
 from .models import Assessment, Event
-from .queries import LEVEL_ORDER, Direction
+from .queries import LEVEL_ORDER
 
 Level = Assessment.Level
 JOINT = ""
@@ -41,6 +41,7 @@ class MeasureFilterForm(forms.Form):
     FLAG_CHOICES = [
         ("", "Any"),
         ("stale", "Stale"),
+        ("no_evidence", "No evidence yet"),
         ("contested", "Contested"),
         ("flagged", "Stale or contested"),
         ("unflagged", "Neither"),
@@ -56,7 +57,7 @@ class MeasureFilterForm(forms.Form):
     party = forms.ChoiceField(
         required=False,
         label="Level of",
-        help_text="Whose level the level filter looks at: the joint level, or one party's.",
+        help_text="Whose level the level, contested and changed filters look at: the joint level, or one party's.",
         error_messages={"invalid_choice": "“%(value)s” is not a party assessed in this case."},
     )
     flag = forms.ChoiceField(
@@ -70,7 +71,7 @@ class MeasureFilterForm(forms.Form):
         if data is not None:
             data = {name: data.get(name, "") for name in ("level", "party", "flag")}
         super().__init__(data, **kwargs)
-        self.fields["party"].choices = [(JOINT, "Both (joint level)")] + [(p.code, p.name) for p in parties]
+        self.fields["party"].choices = [(JOINT, "Joint level (all parties)")] + [(p.code, p.name) for p in parties]
 
 
 class MeasureFilter(_Filter):
@@ -95,19 +96,24 @@ class MeasureFilter(_Filter):
                 row_level = row.joint_level if index is None else row.cells[index].level
                 if row_level != level:
                     continue
-            if flag and not self._has_flag(row, flag):
+            if flag and not self._has_flag(row, flag, index):
                 continue
             selected.append(row)
         return selected
 
     @staticmethod
-    def _has_flag(row, flag):
+    def _has_flag(row, flag, index=None):
+        """`index`: the party chosen under "Level of" (None: joint), whose change and contest count."""
+        cell = None if index is None else row.cells[index]
+        if flag == "changed":
+            return row.moved if cell is None else cell.applies and cell.moved
+        contested = row.contested if cell is None else cell.contested
         return {
             "stale": row.stale,
-            "contested": row.contested,
-            "flagged": row.stale or row.contested,
-            "unflagged": not (row.stale or row.contested),
-            "changed": row.direction != Direction.SAME,
+            "no_evidence": row.no_evidence,
+            "contested": contested,
+            "flagged": row.stale or contested,
+            "unflagged": not (row.stale or contested),
         }[flag]
 
 

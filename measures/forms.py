@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django import forms
 from django.utils import timezone
 
+from . import queries
+
 EARLIEST_DATE = datetime.date(1900, 1, 1)
 # Assessments cannot be dated in the future, so a later as-of date only repeats today's state; more than
 # a year ahead is certainly a typing mistake.
@@ -22,10 +24,11 @@ class DateInput(forms.DateInput):
 
 @dataclass(frozen=True)
 class Period:
-    """The dates a page shows: `as_of` always, `since` (the start of the period) always too.
+    """The dates a page shows: `as_of` and `since` always, `known_on` when asked for.
 
-    `as_of_given`/`since_given` say whether they came from the user or are defaults, so that the
-    page can say "since 7 days earlier (default)".
+    `since`..`as_of` is a `queries.ReportingPeriod` (both days included; `reporting`). `*_given`
+    say whether a date came from the user or is a default; `as_of_rule` says which default applied
+    ("today, the case being active", "the case's end date"…) so that the page can say it.
     """
 
     as_of: datetime.date
@@ -33,10 +36,21 @@ class Period:
     as_of_given: bool
     since_given: bool
     today: datetime.date
+    known_on: datetime.date | None = None
+    as_of_rule: str = "today"
+
+    @property
+    def known_on_given(self):
+        return self.known_on is not None
+
+    @property
+    def reporting(self):
+        return queries.reporting_period(since=self.since, as_of=self.as_of)
 
     @property
     def days(self):
-        return (self.as_of - self.since).days
+        """Days covered, both ends included."""
+        return self.reporting.days
 
     def query(self, *, with_since=False):
         """The query string (without '?') that keeps this period across links; empty for defaults."""
@@ -45,6 +59,8 @@ class Period:
             parts.append(f"as_of={self.as_of.isoformat()}")
         if with_since and self.since_given:
             parts.append(f"since={self.since.isoformat()}")
+        if self.known_on is not None:
+            parts.append(f"known_on={self.known_on.isoformat()}")
         return "&".join(parts)
 
     @property
@@ -52,37 +68,44 @@ class Period:
         return self.query(with_since=True)
 
 
+def _date_field(label, help_text, example):
+    return forms.DateField(
+        required=False,
+        label=label,
+        input_formats=["%Y-%m-%d"],
+        widget=DateInput(),
+        help_text=help_text,
+        error_messages={"invalid": f"“{label}” must be a date written YYYY-MM-DD, e.g. {example}."},
+    )
+
+
 class PeriodForm(forms.Form):
-    """`?as_of=YYYY-MM-DD&since=YYYY-MM-DD`, both optional.
+    """`?as_of=YYYY-MM-DD&since=YYYY-MM-DD&known_on=YYYY-MM-DD`, all optional.
 
     Bind it to `request.GET` and call `period()`: it always returns dates to show. A bad value is
     reported in `errors` (show them on the page) and replaced by its default, so a typing mistake
-    gives a message, never an error page. Defaults: as_of = today, since = as_of − `default_since_days`.
+    gives a message, never an error page. Defaults: as_of = `case.default_as_of(today)` (today for an
+    active case or without a case, the end date of a closed case); since = as_of − (`default_since_days`
+    − 1), so that the period covers `default_since_days` days both ends included; known_on = no limit.
     """
 
-    as_of = forms.DateField(
-        required=False,
-        label="As of",
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
-        help_text="Show everything as it stood on this date.",
-        error_messages={"invalid": "“As of” must be a date written YYYY-MM-DD, e.g. 2024-01-31."},
+    as_of = _date_field("As of", "Show everything as it stood on this date.", "2024-01-31")
+    since = _date_field(
+        "Changes since", "Mark what changed from this date to the as-of date, both included.", "2024-01-17"
     )
-    since = forms.DateField(
-        required=False,
-        label="Changes since",
-        input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
-        help_text="Mark what changed between this date and the as-of date.",
-        error_messages={"invalid": "“Changes since” must be a date written YYYY-MM-DD, e.g. 2024-01-17."},
+    known_on = _date_field(
+        "As known on", "Leave out what was put on record after this date: what we knew then.", "2024-01-20"
     )
 
-    def __init__(self, data=None, *, today=None, default_since_days=DEFAULT_SINCE_DAYS, **kwargs):
-        # Only our two fields: other parameters (filters, sorting) are none of this form's business.
+    FIELDS = ("as_of", "since", "known_on")
+
+    def __init__(self, data=None, *, today=None, case=None, default_since_days=DEFAULT_SINCE_DAYS, **kwargs):
+        # Only our fields: other parameters (filters, sorting) are none of this form's business.
         if data is not None:
-            data = {name: data.get(name, "") for name in ("as_of", "since")}
+            data = {name: data.get(name, "") for name in self.FIELDS}
         super().__init__(data, **kwargs)
         self.today = today or timezone.localdate()
+        self.case = case
         self.default_since_days = default_since_days
 
     def _check_range(self, value, label):
@@ -103,14 +126,26 @@ class PeriodForm(forms.Form):
     def clean_since(self):
         return self._check_range(self.cleaned_data["since"], "“Changes since”")
 
+    def clean_known_on(self):
+        return self._check_range(self.cleaned_data["known_on"], "“As known on”")
+
+    def default_as_of(self):
+        """(date, rule in words) when no as-of date is given."""
+        if self.case is None:
+            return self.today, "today"
+        as_of = self.case.default_as_of(self.today)
+        if self.case.is_closed and as_of == self.case.end_date:
+            return as_of, f"the end of the case ({as_of.day} {as_of:%B %Y}), since it is closed"
+        return as_of, "today, since the case is active"
+
     def clean(self):
         cleaned = super().clean()
-        as_of = cleaned.get("as_of") or self.today
+        as_of = cleaned.get("as_of") or self.default_as_of()[0]
         since = cleaned.get("since")
-        if since is not None and since >= as_of:
+        if since is not None and since > as_of:
             self.add_error(
                 "since",
-                f"“Changes since” ({since:%d %B %Y}) must be before the as-of date ({as_of:%d %B %Y}).",
+                f"“Changes since” ({since:%d %B %Y}) cannot be after the as-of date ({as_of:%d %B %Y}).",
             )
         return cleaned
 
@@ -124,10 +159,20 @@ class PeriodForm(forms.Form):
         since = cleaned.get("since")
         as_of_given = as_of is not None
         since_given = since is not None
-        as_of = as_of or self.today
+        rule = "given"
+        if as_of is None:
+            as_of, rule = self.default_as_of()
         if since is None:
-            since = as_of - datetime.timedelta(days=self.default_since_days)
-        return Period(as_of=as_of, since=since, as_of_given=as_of_given, since_given=since_given, today=self.today)
+            since = as_of - datetime.timedelta(days=max(self.default_since_days - 1, 0))
+        return Period(
+            as_of=as_of,
+            since=since,
+            as_of_given=as_of_given,
+            since_given=since_given,
+            today=self.today,
+            known_on=cleaned.get("known_on"),
+            as_of_rule=rule,
+        )
 
     def error_messages(self):
         """Every error as a sentence, for a message at the top of the page."""

@@ -12,12 +12,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .querysets import AssessmentQuerySet, CitationQuerySet, EventQuerySet, MeasureQuerySet, unpack_party_levels
+from .querysets import (
+    AssessmentQuerySet,
+    CitationQuerySet,
+    EventQuerySet,
+    EvidenceQuerySet,
+    MeasureQuerySet,
+    SourceQuerySet,
+    unpack_party_levels,
+)
 from .quoting import find_passages, mismatch_hint, normalise_text, paragraph_number, paragraphs
 
 _PARAGRAPH_LOCATOR = re.compile(r"(?:para(?:graph)?\.?|¶)\s*(\d{1,6})", re.IGNORECASE)
@@ -56,12 +64,29 @@ class Party(models.Model):
         return self.name
 
 
+class CaseStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
 class Case(models.Model):
+    Status = CaseStatus
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(
+        blank=True, help_text="Written about the whole crisis: shown only as of its end date or later (no hindsight)."
+    )
     start_date = models.DateField(help_text="When the crisis began; no assessment may be effective earlier.")
-    is_active = models.BooleanField(default=True, help_text="Inactive cases are archived: still readable.")
+    status = models.CharField(
+        max_length=6,
+        choices=Status,
+        default=Status.ACTIVE,
+        help_text="Active: followed now, pages open as of today. Closed: pages open as of the end date.",
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="When the crisis ended, as its sources support it; required for a closed case."
+    )
     assessed_parties = models.ManyToManyField(
         Party, related_name="assessed_in_cases", help_text="The parties whose conduct is assessed (at least two)."
     )
@@ -70,12 +95,45 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.ACTIVE) | Q(end_date__isnull=False), name="case_closed_has_end_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="case_ends_after_start"
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse("measures:dashboard", args=[self.slug])
+
+    def clean(self):
+        errors = {}
+        if self.status == CaseStatus.CLOSED and self.end_date is None:
+            errors["end_date"] = "A closed case needs the date on which the crisis ended."
+        if self.end_date is not None and self.start_date is not None and self.end_date < self.start_date:
+            errors["end_date"] = "The end date cannot be before the start date."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_closed(self):
+        return self.status == CaseStatus.CLOSED
+
+    def default_as_of(self, today):
+        """The date a page shows when none is asked for: today while the case is followed, its end date
+        once it is closed (a closed crisis read "as of today" would show every measure as stale)."""
+        return self.end_date if self.is_closed and self.end_date is not None else today
+
+    def is_active_on(self, day):
+        """Whether the crisis was going on on `day`: from its start, and up to its end date once closed."""
+        if day < self.start_date:
+            return False
+        return not (self.is_closed and self.end_date is not None and day > self.end_date)
 
 
 class Measure(models.Model):
@@ -84,6 +142,13 @@ class Measure(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80)
     description = models.TextField(help_text="What the step requires, in full.")
+    applicable_parties = models.ManyToManyField(
+        Party,
+        blank=True,
+        related_name="applicable_measures",
+        help_text="The parties this step asks something of; leave empty for all the case's assessed parties. "
+        "The joint level, progress and flags count only these.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -102,6 +167,12 @@ class Measure(models.Model):
 
     def get_absolute_url(self):
         return reverse("measures:measure_detail", args=[self.case.slug, self.number])
+
+    def parties_applying(self, case_parties):
+        """The parties among `case_parties` (the case's assessed parties) this measure applies to.
+        Reads a prefetched `applicable_parties` when there is one."""
+        named = {party.pk for party in self.applicable_parties.all()}
+        return [party for party in case_parties if not named or party.pk in named]
 
     def party_levels(self):
         """[(party name, code, level)] from `Measure.objects.with_list_figures()`."""
@@ -127,8 +198,16 @@ class Source(models.Model):
     full_text = models.TextField(
         blank=True, help_text="When given, every quote from this source is checked against it."
     )
+    recorded_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        db_index=True,
+        help_text="When it was put on record here (for “as known on”).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -188,6 +267,12 @@ class Event(models.Model):
     direction = models.CharField(max_length=12, choices=Direction)
     actors = models.ManyToManyField(Party, related_name="events", blank=True)
     location = models.CharField(max_length=200, blank=True)
+    recorded_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        db_index=True,
+        help_text="When it was put on record here (for “as known on”).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[actors])
 
@@ -238,6 +323,12 @@ class Citation(models.Model):
         blank=True,
         related_name="citations",
         help_text="The event it reports, if any.",
+    )
+    recorded_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        db_index=True,
+        help_text="When it was put on record here (for “as known on”).",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
@@ -340,8 +431,16 @@ class Evidence(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="evidence")
     stance = models.CharField(max_length=8, choices=Stance)
     note = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        db_index=True,
+        help_text="When it was put on record here (for “as known on”).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["measure", "citation"]

@@ -1,9 +1,18 @@
-"""Read paths shared by the dashboard, the measure pages, the report and the admin.
+"""Read paths shared by the dashboard, the measure pages, the report, the exports and the admin.
 
-Everything derived from assessments lives here and nowhere else: the level in force per party on a
-date (optionally as known on an earlier date), the joint level of a measure, progress figures,
-direction of travel, the stale and contested flags, and the changes in a period. Each function
-runs a fixed number of queries whatever the size of the case.
+Everything derived from assessments and evidence is defined here, once, and nowhere else:
+
+- the **period** (`ReportingPeriod`): `since` and `as_of` both included; "what changed" compares the
+  state at the end of the day before `since` (the baseline) with the state at `as_of`;
+- the **level in force** per party on a date, optionally **as known on** an earlier date
+  (`AssessmentQuerySet.in_force`): corrected assessments are withdrawn;
+- the **joint level** of a measure over the parties it applies to, **progress** with its coverage,
+  **direction of travel** per party and jointly, the **stale**, **no evidence yet** and **contested**
+  flags, the **latest evidence** with its date precision;
+- **what changed** in a period (the difference of two states) and the **assessment history** of a
+  measure, numbered, with corrections marked and parties recorded together grouped.
+
+Each function runs a fixed number of queries whatever the size of the case (stated in its docstring).
 """
 
 import datetime
@@ -12,11 +21,13 @@ from dataclasses import dataclass, field
 from statistics import fmean
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from .models import Assessment, Case, Evidence, Measure
+from .models import Assessment, Case, Citation, Event, Evidence, Measure
 
 Level = Assessment.Level
+Precision = Event.Precision
 
 SCORED_LEVELS = (Level.NOT_INITIATED, Level.MINIMAL, Level.INTERMEDIATE, Level.FULL)
 # The order in which levels are listed in counts and legends.
@@ -29,28 +40,84 @@ LEVEL_ORDER = (
     Level.NOT_APPLICABLE,
     Level.NOT_ASSESSED,
 )
+# Order of the levels for direction of travel: a reversal (the parties undid the step or escalated) is
+# worse than a step not yet begun. Levels absent here (not assessed, not applicable) are not on the scale.
+LEVEL_RANK = {Level.REVERSED: -1, Level.NOT_INITIATED: 0, Level.MINIMAL: 1, Level.INTERMEDIATE: 2, Level.FULL: 3}
+# Levels that already reflect setback evidence: a measure at these levels is not "contested" by it.
+SETBACK_LEVELS = (Level.REVERSED, Level.NOT_INITIATED)
 CONFIDENCE_RANK = {Assessment.Confidence.LOW: 0, Assessment.Confidence.MEDIUM: 1, Assessment.Confidence.HIGH: 2}
+# Two parties' assessments recorded by the same person within this many seconds, with the same level,
+# date, rationale and citations, were recorded together (one judgement about both): history shows them once.
+RECORDED_TOGETHER_SECONDS = 120
 
 
 class Direction:
     UP = "up"
     DOWN = "down"
     SAME = "same"
-    NEW = "new"  # first judged in the period
-    LABELS = {UP: "Improved", DOWN: "Worsened", SAME: "Unchanged", NEW: "Newly assessed"}
+    NEW = "new"  # first assessed in the period, at a level other than reversed
+    UNSCORED = "unscored"  # from a level of the scale to not applicable / not assessed
+    LABELS = {UP: "Improved", DOWN: "Worsened", SAME: "Unchanged", NEW: "Newly assessed", UNSCORED: "No longer scored"}
+
+
+# The period ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportingPeriod:
+    """The period a page, export or report covers: from `since` to `as_of`, **both days included**.
+
+    - An event belongs to the period when its date lies in it. Events dated to the month or
+      approximately are stored with the best estimate of their day (the case file's rule); that day
+      decides, and pages mark such dates "c." or by month so that the reader sees the uncertainty.
+    - "What changed" compares the state at `baseline` (the end of the day before `since`) with the
+      state at `as_of`, so an assessment effective on `since` counts as a change of the period.
+    """
+
+    since: datetime.date
+    as_of: datetime.date
+
+    def __post_init__(self):
+        if self.since > self.as_of:
+            raise ValueError(f"the period cannot start ({self.since}) after its as-of date ({self.as_of})")
+
+    @property
+    def baseline(self):
+        """The date whose state (at the end of the day) the period's changes are measured from."""
+        return self.since - datetime.timedelta(days=1)
+
+    @property
+    def days(self):
+        """The number of days covered, both ends included (a one-day period has 1)."""
+        return (self.as_of - self.since).days + 1
+
+    def contains(self, day):
+        return day is not None and self.since <= day <= self.as_of
+
+
+def reporting_period(*, since, as_of):
+    """The ReportingPeriod from `since` to `as_of` (dates); ValueError when `since` is after `as_of`."""
+    return ReportingPeriod(since=since, as_of=as_of)
+
+
+# Levels, progress, direction -------------------------------------------------------------------
 
 
 def level_score(level):
-    """0..1 progress score of a level, or None for levels left out of progress (not assessed, N/A)."""
+    """0..1 progress score of a level, or None for levels left out of progress (not assessed, N/A).
+
+    Peace Accords Matrix scale: not initiated 0, minimal 1, intermediate 2, full 3, divided by 3.
+    Reversed scores 0 (the scale has nothing below) and is counted apart (`Progress.reversed`)."""
     score = Assessment.SCORES.get(level)
     return None if score is None else score / 3
 
 
 def joint_level(levels):
-    """The level of a measure across parties: the lowest, since a step is full only when all did it.
+    """The level of a measure across the parties it applies to: the lowest, since a step is full only
+    when all did it.
 
     Reversed by any party shows as reversed, and an unjudged party makes the whole unjudged;
-    parties for whom the step does not apply are left out.
+    parties judged "not applicable" are left out. `levels`: the levels of the applicable parties.
     """
     levels = list(levels)
     if not levels:
@@ -62,24 +129,45 @@ def joint_level(levels):
     scored = [level for level in levels if level != Level.NOT_APPLICABLE]
     if not scored:
         return Level.NOT_APPLICABLE
-    return min(scored, key=lambda level: Assessment.SCORES[level])
+    return min(scored, key=lambda level: LEVEL_RANK[level])
 
 
 @dataclass(frozen=True)
 class Progress:
-    """Mean score of the scored levels, with the left-out ones counted separately."""
+    """Mean score of the scored levels, with its coverage: how many of `total` measures are scored,
+    how many are not yet assessed or not applicable, and how many of the scored are reversed (they
+    score 0 like "not initiated", so they are counted apart lest escalation read as inaction)."""
 
     value: float | None  # 0..1, None when nothing is scored
     scored: int
     not_assessed: int
     not_applicable: int
+    reversed: int = 0
+    total: int = 0
 
     @property
     def percent(self):
         return None if self.value is None else round(self.value * 100)
 
+    @property
+    def coverage(self):
+        """"54% over 8 of 10 measures; 2 not yet assessed; 1 reversed" in words, for pages and reports."""
+        if self.value is None:
+            head = f"No measure scored yet (0 of {self.total})"
+        else:
+            head = f"{self.percent}% over {self.scored} of {self.total} measure{'s' if self.total != 1 else ''}"
+        parts = [head]
+        if self.not_assessed:
+            parts.append(f"{self.not_assessed} not yet assessed")
+        if self.not_applicable:
+            parts.append(f"{self.not_applicable} not applicable")
+        if self.reversed:
+            parts.append(f"{self.reversed} reversed")
+        return "; ".join(parts)
+
 
 def progress(levels):
+    """Progress over `levels` (one per measure): see `Progress` and `level_score`."""
     levels = list(levels)
     scores = [level_score(level) for level in levels]
     scores = [score for score in scores if score is not None]
@@ -88,41 +176,79 @@ def progress(levels):
         scored=len(scores),
         not_assessed=sum(1 for level in levels if level == Level.NOT_ASSESSED),
         not_applicable=sum(1 for level in levels if level == Level.NOT_APPLICABLE),
+        reversed=sum(1 for level in levels if level == Level.REVERSED),
+        total=len(levels),
     )
 
 
 def direction(old_level, new_level):
-    """Direction of travel between two levels of the same measure."""
-    old_score, new_score = Assessment.SCORES.get(old_level), Assessment.SCORES.get(new_level)
+    """Direction of travel between two levels of the same measure (one party's, or joint).
+
+    Order: reversed < not initiated < minimal < intermediate < full. Entering reversed is a
+    worsening, also from "not yet assessed"; a first assessment at another level is "new"; leaving
+    the scale (to not applicable) is "unscored"."""
     if old_level == new_level:
-        return Direction.SAME
-    if old_score is None and new_score is not None:
-        return Direction.NEW
-    if old_score is None or new_score is None:
         return Direction.SAME
     if new_level == Level.REVERSED:
         return Direction.DOWN
-    if old_level == Level.REVERSED:
-        return Direction.UP if new_score > 0 else Direction.SAME
-    if new_score > old_score:
-        return Direction.UP
-    if new_score < old_score:
-        return Direction.DOWN
-    return Direction.SAME
+    old_rank, new_rank = LEVEL_RANK.get(old_level), LEVEL_RANK.get(new_level)
+    if old_rank is None:
+        return Direction.NEW
+    if new_rank is None:
+        return Direction.UNSCORED
+    return Direction.UP if new_rank > old_rank else Direction.DOWN
+
+
+# Evidence dates --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceDate:
+    """When a piece of evidence speaks of, with how precisely that is known (`Event.Precision`)."""
+
+    date: datetime.date
+    precision: str = Precision.DAY
+
+    @property
+    def approximate(self):
+        return self.precision != Precision.DAY
+
+    def __str__(self):
+        if self.precision == Precision.MONTH:
+            return f"{self.date:%b %Y}"
+        text = f"{self.date.day} {self.date:%b %Y}"
+        return f"c. {text}" if self.precision == Precision.APPROXIMATE else text
+
+
+def evidence_dating(citation):
+    """EvidenceDate of a citation: the date of the event it reports, else its source's publication
+    date (precision "day", or the source's own date precision where the model has one); None if neither."""
+    if citation.event_id is not None:
+        return EvidenceDate(citation.event.date, citation.event.date_precision)
+    source = citation.source
+    if source.published_on is None:
+        return None
+    return EvidenceDate(source.published_on, getattr(source, "published_on_precision", None) or Precision.DAY)
 
 
 def evidence_date(citation):
-    """When a piece of evidence speaks of: the date of the event it reports, else its source's date."""
-    if citation.event_id is not None:
-        return citation.event.date
-    return citation.source.published_on
+    """When a piece of evidence speaks of (a date, or None): `evidence_dating(citation).date`."""
+    dating = evidence_dating(citation)
+    return dating.date if dating else None
+
+
+# The state of a case ---------------------------------------------------------------------------
 
 
 @dataclass
 class PartyCell:
+    """One party's level on one measure: the assessment in force at `as_of` and at the baseline."""
+
     party: object
     assessment: Assessment | None
     previous: Assessment | None = None
+    applies: bool = True  # the measure applies to this party (Measure.applicable_parties)
+    contested: bool = False
 
     @property
     def level(self):
@@ -140,19 +266,39 @@ class PartyCell:
     def direction(self):
         return direction(self.previous_level, self.level)
 
+    @property
+    def direction_label(self):
+        return Direction.LABELS[self.direction]
+
+    @property
+    def moved(self):
+        return self.previous_level != self.level
+
 
 @dataclass
 class MeasureStatus:
+    """Where one measure stands on `as_of`.
+
+    `cells`: one PartyCell per assessed party of the case, in the case's party order (`applies`
+    says whether the measure concerns that party). `evidence`: Evidence dated up to `as_of` (and
+    undated), on record by `known_on`, newest first.
+    """
+
     measure: Measure
     cells: list
-    evidence: list = field(default_factory=list)  # Evidence rows dated up to the as-of date, newest first
+    evidence: list = field(default_factory=list)
     stale: bool = False
+    no_evidence: bool = False
     contested: bool = False
     previous_joint_level: str = Level.NOT_ASSESSED
 
     @property
+    def applicable_cells(self):
+        return [cell for cell in self.cells if cell.applies]
+
+    @property
     def joint_level(self):
-        return joint_level(cell.level for cell in self.cells)
+        return joint_level(cell.level for cell in self.applicable_cells)
 
     @property
     def joint_level_label(self):
@@ -160,6 +306,7 @@ class MeasureStatus:
 
     @property
     def direction(self):
+        """Joint direction of travel over the period."""
         return direction(self.previous_joint_level, self.joint_level)
 
     @property
@@ -167,18 +314,44 @@ class MeasureStatus:
         return Direction.LABELS[self.direction]
 
     @property
+    def moved_cells(self):
+        """The applicable parties whose level changed in the period."""
+        return [cell for cell in self.applicable_cells if cell.moved]
+
+    @property
+    def moved(self):
+        """The joint level or any applicable party's level changed in the period."""
+        return self.previous_joint_level != self.joint_level or bool(self.moved_cells)
+
+    @property
+    def contested_parties(self):
+        return [cell.party for cell in self.applicable_cells if cell.contested]
+
+    @property
     def confidence(self):
-        """The lowest confidence among the assessments in force: a joint judgement is as weak as its weakest part."""
-        assessed = [cell.assessment for cell in self.cells if cell.assessment is not None]
+        """The lowest confidence among the applicable parties' assessments in force: a joint judgement
+        is as weak as its weakest part. None while the measure is not yet assessed."""
+        if self.joint_level == Level.NOT_ASSESSED:
+            return None
+        assessed = [
+            cell.assessment
+            for cell in self.applicable_cells
+            if cell.assessment is not None and cell.level != Level.NOT_ASSESSED
+        ]
         if not assessed:
             return None
         return min((a.confidence for a in assessed), key=CONFIDENCE_RANK.__getitem__)
 
     @property
+    def latest_evidence(self):
+        """EvidenceDate of the newest dated evidence, or None."""
+        dated = [d for d in (evidence_dating(item.citation) for item in self.evidence) if d is not None]
+        return max(dated, key=lambda d: d.date) if dated else None
+
+    @property
     def latest_evidence_date(self):
-        dates = [evidence_date(item.citation) for item in self.evidence]
-        dates = [d for d in dates if d is not None]
-        return max(dates) if dates else None
+        latest = self.latest_evidence
+        return latest.date if latest else None
 
     @property
     def citation_count(self):
@@ -188,14 +361,62 @@ class MeasureStatus:
         return next(cell for cell in self.cells if cell.party.pk == party.pk)
 
 
+@dataclass(frozen=True)
+class Change:
+    """An assessment with the level it replaced for its measure and party.
+
+    In history (`assessment_history`): every assessment, `superseded_by` its correction if any.
+    In "what changed" (`CaseState.changes`): one per (measure, party) whose level differs between the
+    baseline and `as_of`; `assessment` is the one in force at `as_of` (None when a correction withdrew
+    the only one), `measure` and `party` are always set.
+    """
+
+    assessment: Assessment | None
+    old_level: str
+    superseded_by: Assessment | None = None
+    measure: Measure | None = None
+    party: object = None
+
+    @property
+    def new_level(self):
+        return self.assessment.level if self.assessment is not None else Level.NOT_ASSESSED
+
+    @property
+    def direction(self):
+        return direction(self.old_level, self.new_level)
+
+    @property
+    def direction_label(self):
+        return Direction.LABELS[self.direction]
+
+    @property
+    def is_correction(self):
+        return self.assessment is not None and self.assessment.corrects_id is not None
+
+    @property
+    def is_superseded(self):
+        return self.superseded_by is not None
+
+    @property
+    def changes_level(self):
+        return self.old_level != self.new_level
+
+
 @dataclass
 class CaseState:
+    """The state of a case on `as_of` (as known on `known_on`), over `period` when one is given."""
+
     case: Case
     as_of: datetime.date
     since: datetime.date | None
     known_on: datetime.date | None
     parties: list
     rows: list
+    active: bool = True  # the case was going on on `as_of` (staleness only applies then)
+
+    @property
+    def period(self):
+        return reporting_period(since=self.since, as_of=self.as_of) if self.since is not None else None
 
     @property
     def progress(self):
@@ -203,8 +424,11 @@ class CaseState:
 
     @property
     def party_progress(self):
-        """[(party, Progress)] in party order: one party doing more than the other shows here."""
-        return [(party, progress(row.cells[i].level for row in self.rows)) for i, party in enumerate(self.parties)]
+        """[(party, Progress)] in party order, each over the measures that apply to the party."""
+        return [
+            (party, progress(row.cells[i].level for row in self.rows if row.cells[i].applies))
+            for i, party in enumerate(self.parties)
+        ]
 
     @property
     def level_counts(self):
@@ -216,65 +440,116 @@ class CaseState:
 
     @property
     def moved(self):
-        """Measures whose joint level changed between `since` and `as_of`."""
+        """Measures whose joint level or an applicable party's level changed in the period."""
         if self.since is None:
             return []
-        return [row for row in self.rows if row.direction != Direction.SAME]
+        return [row for row in self.rows if row.moved]
+
+    @property
+    def changes(self):
+        """What changed in the period: [Change] per (measure, applicable party) whose level at the
+        baseline differs from its level at `as_of`, in the order the new assessments took effect. By
+        construction the difference of the two states: no "X → X" entry, no superseded assessment."""
+        if self.since is None:
+            return []
+        changes = [
+            Change(cell.assessment, cell.previous_level, measure=row.measure, party=cell.party)
+            for row in self.rows
+            for cell in row.applicable_cells
+            if cell.moved
+        ]
+        return sorted(
+            changes,
+            key=lambda c: (
+                c.assessment.effective_date if c.assessment else self.as_of,
+                c.measure.number,
+                c.party.name,
+            ),
+        )
 
     @property
     def stale_rows(self):
         return [row for row in self.rows if row.stale]
 
     @property
+    def no_evidence_rows(self):
+        return [row for row in self.rows if row.no_evidence]
+
+    @property
     def contested_rows(self):
         return [row for row in self.rows if row.contested]
 
 
-def _latest_by_pair(case, as_of, known_on):
+def _in_force(case, as_of, known_on):
+    """{(measure pk, party pk): Assessment in force}, citations (with source and event) prefetched."""
     assessments = (
         Assessment.objects.filter(measure__case=case)
-        .effective_by(as_of)
-        .known_on(known_on)
-        .latest_per_pair()
+        .in_force(as_of=as_of, known_on=known_on)
         .select_related("recorded_by")
+        .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_source().order_by("pk")))
     )
     return {(a.measure_id, a.party_id): a for a in assessments}
 
 
-def _flags(evidence, as_of, stale_after_days):
-    dates = [(evidence_date(item.citation), item.stance) for item in evidence]
-    dated = [(d, stance) for d, stance in dates if d is not None]
-    newest = max((d for d, _ in dated), default=None)
-    stale = newest is None or (as_of - newest).days > stale_after_days
-    last_progress = max((d for d, s in dated if s == Evidence.Stance.PROGRESS), default=None)
-    last_setback = max((d for d, s in dated if s == Evidence.Stance.SETBACK), default=None)
-    contested = last_setback is not None and (last_progress is None or last_setback > last_progress)
-    return stale, contested
+def _is_contested(cell, setbacks):
+    """A party's level is contested when setback evidence is newer than every piece of evidence its
+    assessment in force cites (or than its effective date, if none is dated), unless the level
+    already reflects a setback (reversed, not initiated). `setbacks`: dates of setback evidence."""
+    assessment = cell.assessment
+    if not cell.applies or assessment is None or assessment.level not in LEVEL_RANK:
+        return False
+    if assessment.level in SETBACK_LEVELS:
+        return False
+    cited = [evidence_date(c) for c in assessment.citations.all()]
+    cited = [d for d in cited if d is not None]
+    basis = max(cited) if cited else assessment.effective_date
+    return any(day > basis for day in setbacks)
 
 
 def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=None):
-    """Where every measure of `case` stood on `as_of` (default today), per party and jointly.
+    """Where every measure of `case` stood on `as_of`, per party and jointly. Returns a CaseState.
 
-    With `since`, each measure also carries its level on that date, for direction of travel.
-    With `known_on`, only assessments recorded by that date count: what we believed then.
-    Five queries, whatever the number of measures, assessments or citations.
+    - `as_of` (date; default `case.default_as_of(today)`: today for an active case, its end date
+      for a closed one).
+    - `since` (date or None): the start of the period (both ends included, see ReportingPeriod);
+      each cell then also carries the assessment in force at the baseline, for direction of travel
+      and "what changed". ValueError when `since` is after `as_of`.
+    - `known_on` (date or None): only what was on record that day counts — assessments and the
+      corrections that withdraw them, evidence, citations and sources recorded by then.
+    - `stale_after_days` (default settings.STALE_AFTER_DAYS): a measure is stale when the case is
+      active on `as_of` and its newest evidence (or, without any, the case's start) is more than
+      this many days before `as_of`. "No evidence yet" is its own flag.
+
+    Eight queries, whatever the number of measures, assessments or citations.
     """
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or case.default_as_of(timezone.localdate())
+    if since is not None:
+        reporting_period(since=since, as_of=as_of)  # validates the order
     stale_after_days = stale_after_days or settings.STALE_AFTER_DAYS
     parties = list(case.assessed_parties.order_by("name"))
-    measures = list(Measure.objects.for_case(case))
-    current = _latest_by_pair(case, as_of, known_on)
-    previous = _latest_by_pair(case, since, known_on) if since is not None else {}
+    measures = list(Measure.objects.for_case(case).prefetch_related("applicable_parties"))
+    current = _in_force(case, as_of, known_on)
+    previous = {}
+    if since is not None:
+        baseline = reporting_period(since=since, as_of=as_of).baseline
+        previous = {
+            (a.measure_id, a.party_id): a
+            for a in Assessment.objects.filter(measure__case=case).in_force(as_of=baseline, known_on=known_on)
+        }
 
     evidence_by_measure = defaultdict(list)
     evidence_rows = (
-        Evidence.objects.filter(measure__case=case).select_related("citation__source", "citation__event").order_by("pk")
+        Evidence.objects.filter(measure__case=case)
+        .known_on(known_on)
+        .select_related("citation__source", "citation__event")
+        .order_by("pk")
     )
     for item in evidence_rows:
         when = evidence_date(item.citation)
         if when is None or when <= as_of:
             evidence_by_measure[item.measure_id].append(item)
 
+    active = case.is_active_on(as_of)
     rows = []
     for measure in measures:
         evidence = sorted(
@@ -282,77 +557,179 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
             key=lambda item: evidence_date(item.citation) or datetime.date.min,
             reverse=True,
         )
-        stale, contested = _flags(evidence, as_of, stale_after_days)
+        applying = {party.pk for party in measure.parties_applying(parties)}
         cells = [
-            PartyCell(party, current.get((measure.pk, party.pk)), previous.get((measure.pk, party.pk)))
+            PartyCell(
+                party,
+                current.get((measure.pk, party.pk)),
+                previous.get((measure.pk, party.pk)),
+                applies=party.pk in applying,
+            )
             for party in parties
         ]
-        row = MeasureStatus(measure=measure, cells=cells, evidence=evidence, stale=stale, contested=contested)
+        dates = [d for d in (evidence_date(item.citation) for item in evidence) if d is not None]
+        newest = max(dates, default=None)
+        stale = active and (as_of - (newest or case.start_date)).days > stale_after_days
+        setbacks = [
+            evidence_date(item.citation)
+            for item in evidence
+            if item.stance == Evidence.Stance.SETBACK and evidence_date(item.citation) is not None
+        ]
+        for cell in cells:
+            cell.contested = _is_contested(cell, setbacks)
+        row = MeasureStatus(
+            measure=measure,
+            cells=cells,
+            evidence=evidence,
+            stale=stale,
+            no_evidence=not evidence,
+            contested=any(cell.contested for cell in cells),
+        )
         if since is not None:
-            row.previous_joint_level = joint_level(cell.previous_level for cell in cells)
+            row.previous_joint_level = joint_level(cell.previous_level for cell in row.applicable_cells)
         else:
             row.previous_joint_level = row.joint_level
         rows.append(row)
-    return CaseState(case=case, as_of=as_of, since=since, known_on=known_on, parties=parties, rows=rows)
+    return CaseState(
+        case=case, as_of=as_of, since=since, known_on=known_on, parties=parties, rows=rows, active=active
+    )
 
 
-def cases_overview(cases, *, as_of):
-    """[(case, Progress, number of measures)] for a list of cases, in two queries for all of them.
+def cases_overview(cases, *, as_of=None, known_on=None):
+    """[(case, Progress, number of measures)] for a list of cases, in three queries for all of them.
 
-    `cases` must have their assessed parties prefetched. The level in force comes from the same
-    queryset methods `case_state()` uses, and joint level and progress from `joint_level()` and
-    `progress()`, so the list agrees with each dashboard without a `case_state()` per case.
+    `cases` must have their assessed parties prefetched. `as_of` None: each case's own default
+    (`Case.default_as_of`). The level in force comes from `AssessmentQuerySet.in_force`, and joint
+    level and progress from `joint_level()` and `progress()`, so the list agrees with each dashboard.
     """
+    today = timezone.localdate()
     measures = defaultdict(list)
-    for pk, case_id in Measure.objects.filter(case__in=cases).order_by("number").values_list("pk", "case_id"):
-        measures[case_id].append(pk)
-    in_force = {
-        (measure_id, party_id): level
-        for measure_id, party_id, level in Assessment.objects.filter(measure__case__in=cases)
-        .effective_by(as_of)
-        .latest_per_pair()
-        .values_list("measure_id", "party_id", "level")
-    }
+    for measure in Measure.objects.filter(case__in=cases).order_by("number").prefetch_related("applicable_parties"):
+        measures[measure.case_id].append(measure)
+    dates = {case.pk: as_of or case.default_as_of(today) for case in cases}
+    in_force = {}
+    for day in set(dates.values()):
+        case_ids = [pk for pk, d in dates.items() if d == day]
+        in_force.update(
+            {
+                (measure_id, party_id): level
+                for measure_id, party_id, level in Assessment.objects.filter(measure__case__in=case_ids)
+                .in_force(as_of=day, known_on=known_on)
+                .values_list("measure_id", "party_id", "level")
+            }
+        )
     overview = []
     for case in cases:
         parties = list(case.assessed_parties.all())
         joint = [
-            joint_level(in_force.get((measure_id, party.pk), Level.NOT_ASSESSED) for party in parties)
-            for measure_id in measures[case.pk]
+            joint_level(
+                in_force.get((measure.pk, party.pk), Level.NOT_ASSESSED) for party in measure.parties_applying(parties)
+            )
+            for measure in measures[case.pk]
         ]
         overview.append((case, progress(joint), len(joint)))
     return overview
 
 
-@dataclass(frozen=True)
-class Change:
-    assessment: Assessment
-    old_level: str
-
-    @property
-    def new_level(self):
-        return self.assessment.level
-
-    @property
-    def direction(self):
-        return direction(self.old_level, self.new_level)
+# History ---------------------------------------------------------------------------------------
 
 
-def assessment_history(case, *, as_of=None, measure=None):
-    """Every assessment of the case (or of one measure) effective by `as_of`, oldest first, each with
-    the level it replaced for its measure and party. Two queries plus one for citations."""
-    assessments = Assessment.objects.filter(measure__case=case).effective_by(as_of).chronological().with_details()
+def assessment_history(case, *, as_of=None, measure=None, known_on=None):
+    """Every assessment of the case (or of one measure) effective by `as_of` and recorded by
+    `known_on`, oldest first (by effective date, then recording), as [Change]: each with the level in
+    force before it for its measure and party (superseded assessments never count as in force) and,
+    when a correction recorded by `known_on` replaces it, `superseded_by` that correction.
+    Two queries plus one for citations, whatever the size."""
+    assessments = (
+        Assessment.objects.filter(measure__case=case)
+        .effective_by(as_of)
+        .known_on(known_on)
+        .chronological()
+        .with_details()
+    )
     if measure is not None:
         assessments = assessments.filter(measure=measure)
+    assessments = list(assessments)
+    corrections = {}
+    known = Assessment.objects.filter(measure__case=case, corrects__isnull=False).known_on(known_on)
+    if measure is not None:
+        known = known.filter(measure=measure)
+    for correction in known.select_related("recorded_by").order_by("recorded_at", "pk"):
+        corrections.setdefault(correction.corrects_id, correction)
     last_level = {}
     changes = []
     for assessment in assessments:
         key = (assessment.measure_id, assessment.party_id)
-        changes.append(Change(assessment, last_level.get(key, Level.NOT_ASSESSED)))
-        last_level[key] = assessment.level
+        superseded_by = corrections.get(assessment.pk)
+        changes.append(
+            Change(
+                assessment,
+                last_level.get(key, Level.NOT_ASSESSED),
+                superseded_by=superseded_by,
+                measure=assessment.measure,
+                party=assessment.party,
+            )
+        )
+        if superseded_by is None:
+            last_level[key] = assessment.level
     return changes
 
 
-def changes_in_period(case, *, since, as_of):
-    """The assessments that took effect after `since` and by `as_of`, with old → new level."""
-    return [change for change in assessment_history(case, as_of=as_of) if change.assessment.effective_date > since]
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One entry of a measure's history: the assessments of one or more parties recorded together
+    (same level, date, rationale, citations, author, within RECORDED_TOGETHER_SECONDS), numbered from
+    1 for the oldest."""
+
+    number: int
+    changes: list
+
+    @property
+    def first(self):
+        return self.changes[0]
+
+    @property
+    def assessment(self):
+        return self.first.assessment
+
+    @property
+    def parties(self):
+        return [change.party for change in self.changes]
+
+    @property
+    def party_names(self):
+        names = [party.name for party in self.parties]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _together(a, b):
+    x, y = a.assessment, b.assessment
+    return (
+        x.measure_id == y.measure_id
+        and x.party_id != y.party_id
+        and (x.level, x.effective_date, x.rationale, x.confidence, x.recorded_by_id, x.corrects_id is None)
+        == (y.level, y.effective_date, y.rationale, y.confidence, y.recorded_by_id, y.corrects_id is None)
+        and a.old_level == b.old_level
+        and (a.superseded_by is None) == (b.superseded_by is None)
+        and abs((x.recorded_at - y.recorded_at).total_seconds()) <= RECORDED_TOGETHER_SECONDS
+        and {c.pk for c in x.citations.all()} == {c.pk for c in y.citations.all()}
+    )
+
+
+def history_entries(changes):
+    """[HistoryEntry] from `assessment_history()` output (oldest first), numbered 1.. oldest first:
+    the parties' assessments recorded together are one entry naming all of them."""
+    entries = []
+    for change in changes:
+        if entries and all(_together(other, change) for other in entries[-1]) and change.party not in [
+            c.party for c in entries[-1]
+        ]:
+            entries[-1].append(change)
+        else:
+            entries.append([change])
+    return [HistoryEntry(number, grouped) for number, grouped in enumerate(entries, start=1)]
+
+
+def changes_in_period(case, *, since, as_of, known_on=None):
+    """What changed from `since` to `as_of` (both included): `case_state(...).changes`."""
+    return case_state(case, as_of=as_of, since=since, known_on=known_on).changes

@@ -55,6 +55,7 @@ class MeasureQuerySet(models.QuerySet):
         latest = (
             assessment.objects.filter(measure=OuterRef(OuterRef("pk")), party=OuterRef("party_id"))
             .filter(effective_date__lte=as_of)
+            .not_superseded()
             .order_by("-effective_date", "-recorded_at", "-pk")
             .values("level")[:1]
         )
@@ -86,6 +87,22 @@ class AssessmentQuerySet(models.QuerySet):
         """Assessments already recorded on `known_on` (a date, in the site's time zone; None: no limit)."""
         return self if known_on is None else self.filter(recorded_at__date__lte=known_on)
 
+    def not_superseded(self, known_on=None):
+        """Without the assessments that a correction (recorded by `known_on`; None: ever) replaces.
+
+        A corrected assessment is withdrawn as a whole, whatever the dates of its correction: it never
+        counts as the level in force again, and it is left out of "what changed".
+        """
+        corrections = self.model.objects.filter(corrects=OuterRef("pk")).known_on(known_on)
+        return self.exclude(Exists(corrections))
+
+    def in_force(self, *, as_of, known_on=None):
+        """The assessment in force for each (measure, party) on `as_of`, as known on `known_on`: the
+        latest effective by `as_of` (later recorded first on the same day) among those recorded by
+        `known_on` and not superseded by a correction recorded by then. The one definition of the
+        level in force; `MeasureQuerySet._level_in_force` is its subquery form."""
+        return self.effective_by(as_of).known_on(known_on).not_superseded(known_on).latest_per_pair()
+
     def chronological(self):
         """Oldest first; of two on the same effective date, the later recorded one wins (corrections)."""
         return self.order_by("effective_date", "recorded_at", "pk")
@@ -111,17 +128,48 @@ def _citation_model(queryset):
     return queryset.model._meta.get_field("citations").related_model
 
 
+def _recorded_by(queryset, known_on, *prefixes):
+    """`queryset` without the rows recorded after `known_on` (a date in the site's time zone; None: no
+    limit), the rows being the model itself (prefix "") and each related record named by a prefix."""
+    if known_on is None:
+        return queryset
+    return queryset.filter(**{f"{prefix}recorded_at__date__lte": known_on for prefix in prefixes})
+
+
 class CitationQuerySet(models.QuerySet):
     def with_source(self):
         return self.select_related("source", "event")
+
+    def known_on(self, known_on):
+        """Citations on record on `known_on`, with their source (None: no limit)."""
+        return _recorded_by(self, known_on, "", "source__")
 
     def for_case(self, case):
         return self.filter(case=case).with_source()
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def known_on(self, known_on):
+        """Evidence on record on `known_on`: the evidence, its citation and the citation's source."""
+        return _recorded_by(self, known_on, "", "citation__", "citation__source__")
+
+
+class SourceQuerySet(models.QuerySet):
+    def known_on(self, known_on):
+        return _recorded_by(self, known_on, "")
+
+
 class EventQuerySet(models.QuerySet):
     def up_to(self, as_of):
         return self if as_of is None else self.filter(date__lte=as_of)
+
+    def in_period(self, period):
+        """Events of a `queries.ReportingPeriod`: dated from `since` to `as_of`, both days included
+        (month and approximate dates by their best-estimate day, see `ReportingPeriod`)."""
+        return self.filter(date__gte=period.since, date__lte=period.as_of)
+
+    def known_on(self, known_on):
+        return _recorded_by(self, known_on, "")
 
     def with_actors(self):
         return self.prefetch_related("actors")

@@ -151,6 +151,14 @@ class PeriodChange:
         return self.change.assessment
 
     @property
+    def party(self):
+        return self.change.party
+
+    @property
+    def effective_date(self):
+        return self.change.assessment.effective_date if self.change.assessment is not None else None
+
+    @property
     def old_level_label(self):
         return Level(self.change.old_level).label
 
@@ -180,15 +188,15 @@ class ChangeGroup:
 
     @property
     def party_names(self):
-        return join_names([change.assessment.party.name for change in self.changes])
+        return join_names([change.party.name for change in self.changes])
 
     @property
     def is_correction(self):
-        return any(change.assessment.corrects_id for change in self.changes)
+        return any(change.change.is_correction for change in self.changes)
 
 
 def _change_key(change):
-    return (change.assessment.effective_date, change.change.old_level, change.change.new_level)
+    return (change.effective_date, change.change.old_level, change.change.new_level)
 
 
 def group_changes(changes):
@@ -282,6 +290,20 @@ class Report:
     timeline: charts.Timeline
     bibliography: list
     paper: str = DEFAULT_PAPER
+    known_on: datetime.date | None = None
+    as_of_rule: str = "given"  # which default gave `as_of` (forms.PeriodForm.default_as_of), or "given"
+
+    @property
+    def period(self):
+        return queries.reporting_period(since=self.since, as_of=self.as_of)
+
+    @property
+    def link_query(self):
+        """The query string that shows the same dates on the reading pages."""
+        parts = [f"as_of={self.as_of:%Y-%m-%d}", f"since={self.since:%Y-%m-%d}"]
+        if self.known_on:
+            parts.append(f"known_on={self.known_on:%Y-%m-%d}")
+        return "&".join(parts)
 
     @property
     def moved(self):
@@ -336,33 +358,42 @@ def describe_user(user):
     return user.get_full_name() or user.get_username()
 
 
-def build_report(case, *, as_of, since, user=None, paper=DEFAULT_PAPER, now=None):
-    """Everything the status report of `case` shows, for the period from `since` to `as_of`.
+def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_PAPER, now=None, as_of_rule="given"):
+    """Everything the status report of `case` shows, for the period from `since` to `as_of` (both
+    days included, `queries.ReportingPeriod`), as known on `known_on` (None: everything on record).
 
     `user` is who asked (None: the command line). Levels, flags and changes come from `queries`;
-    on top of them, whatever the size of the case: one query for the citations of the assessments in
-    force, two for the events of the period and their actors, one for the citations reporting them.
+    on top of them, whatever the size of the case: two queries for the events of the period and their
+    actors, one for the citations reporting them.
     """
-    state = queries.case_state(case, as_of=as_of, since=since)
-    changes = queries.changes_in_period(case, since=since, as_of=as_of)
+    state = queries.case_state(case, as_of=as_of, since=since, known_on=known_on)
+    period = state.period
+    changes = state.changes
     in_force = [cell.assessment for row in state.rows for cell in row.cells if cell.assessment is not None]
     prefetch_related_objects(in_force, Prefetch("citations", queryset=Citation.objects.with_source().order_by("pk")))
-    whole_case = since < case.start_date
+    whole_case = since <= case.start_date
 
     changes_by_measure = defaultdict(list)
     for change in changes:
-        changes_by_measure[change.assessment.measure_id].append(PeriodChange(change))
+        changes_by_measure[change.measure.pk].append(PeriodChange(change))
 
     numbering = _Numbering()
     sections = [_section(row, changes_by_measure[row.measure.pk], numbering) for row in state.rows]
 
-    events = Event.objects.filter(case=case).up_to(as_of).with_actors().select_related("case").order_by("date", "pk")
+    events = (
+        Event.objects.filter(case=case)
+        .known_on(known_on)
+        .up_to(as_of)
+        .with_actors()
+        .select_related("case")
+        .order_by("date", "pk")
+    )
     if not whole_case:
-        events = events.filter(date__gt=since)
+        events = events.in_period(period)
     events = list(events)
     sources_by_event = defaultdict(list)
     if events:
-        reporting = Citation.objects.for_case(case).filter(event__in=events).order_by("event_id", "pk")
+        reporting = Citation.objects.for_case(case).known_on(known_on).filter(event__in=events).order_by("event_id", "pk")
         for citation in reporting:
             sources_by_event[citation.event_id].append(citation.source)
     chronology = [
@@ -376,6 +407,8 @@ def build_report(case, *, as_of, since, user=None, paper=DEFAULT_PAPER, now=None
         case=case,
         as_of=as_of,
         since=since,
+        known_on=known_on,
+        as_of_rule=as_of_rule,
         whole_case=whole_case,
         generated_at=now or timezone.now(),
         generated_by=describe_user(user),
@@ -534,11 +567,14 @@ class ReportRequest:
     paper: str
     form: PeriodForm
     errors: list
+    known_on: datetime.date | None = None
+    as_of_rule: str = "given"
 
 
-def parse_request(data, *, today=None):
-    """Read `as_of`, `since` (through the pages' PeriodForm) and `paper` from query parameters or options."""
-    form = PeriodForm(data, today=today, default_since_days=DEFAULT_PERIOD_DAYS)
+def parse_request(data, *, today=None, case=None):
+    """Read `as_of`, `since`, `known_on` (through the pages' PeriodForm, with `case`'s default as-of
+    date) and `paper` from query parameters or options."""
+    form = PeriodForm(data, today=today, case=case, default_since_days=DEFAULT_PERIOD_DAYS)
     form.is_valid()
     errors = form.error_messages()
     period = form.period()
@@ -547,16 +583,32 @@ def parse_request(data, *, today=None):
     if paper not in PAPER_SIZES:
         errors.append(f"“Paper” must be a4 or letter, not “{given_paper}”.")
         paper = DEFAULT_PAPER
-    return ReportRequest(as_of=period.as_of, since=period.since, paper=paper, form=form, errors=errors)
+    return ReportRequest(
+        as_of=period.as_of,
+        since=period.since,
+        paper=paper,
+        form=form,
+        errors=errors,
+        known_on=period.known_on,
+        as_of_rule=period.as_of_rule,
+    )
 
 
 def _report_or_errors(request, slug):
     case = get_object_or_404(Case, slug=slug)
-    params = parse_request(request.GET)
+    params = parse_request(request.GET, case=case)
     if params.errors:
         context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
         return None, render(request, "measures/report_invalid.html", context, status=400)
-    built = build_report(case, as_of=params.as_of, since=params.since, user=request.user, paper=params.paper)
+    built = build_report(
+        case,
+        as_of=params.as_of,
+        since=params.since,
+        known_on=params.known_on,
+        user=request.user,
+        paper=params.paper,
+        as_of_rule=params.as_of_rule,
+    )
     return built, None
 
 

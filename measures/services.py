@@ -13,6 +13,8 @@ from .models import Assessment, Citation, Evidence, Measure
 from .queries import evidence_date
 
 _UNCHECKED = object()
+# Levels that make no claim about the world and so need a rationale but no citation.
+CITATION_FREE_LEVELS = (Assessment.Level.NOT_ASSESSED, Assessment.Level.NOT_APPLICABLE)
 
 
 class ServiceError(ValidationError):
@@ -126,7 +128,14 @@ def _validate_assessment(*, measure, party, level, confidence, effective_date, r
         )
     if not (rationale or "").strip():
         errors["rationale"] = "Explain the judgement: a rationale is required."
-    if level != Assessment.Level.NOT_ASSESSED and not citations:
+    if "party" not in errors:
+        named = list(measure.applicable_parties.all())
+        if named and party.pk not in {p.pk for p in named}:
+            errors["party"] = (
+                f"Measure {measure.number} applies to {', '.join(p.name for p in named)}, not to {party}: "
+                "add the party to the measure's applicable parties first."
+            )
+    if level not in CITATION_FREE_LEVELS and not citations:
         errors["citations"] = "Cite at least one passage that supports this level."
     foreign = [c for c in citations if c.case_id != case.pk]
     if foreign:

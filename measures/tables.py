@@ -12,6 +12,7 @@ import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
 from django_tables2.export import TableExport
 from tablib import Dataset
 
@@ -19,8 +20,14 @@ from .queries import CONFIDENCE_RANK, LEVEL_ORDER, Direction
 
 # Higher rank = further along, so that sorting up puts the least advanced measures first.
 LEVEL_RANK = {level: rank for rank, level in enumerate(reversed(LEVEL_ORDER))}
-DIRECTION_RANK = {Direction.DOWN: 0, Direction.SAME: 1, Direction.NEW: 2, Direction.UP: 3}
-DIRECTION_SYMBOL = {Direction.DOWN: "↓", Direction.SAME: "→", Direction.NEW: "+", Direction.UP: "↑"}
+DIRECTION_RANK = {Direction.DOWN: 0, Direction.UNSCORED: 1, Direction.SAME: 2, Direction.NEW: 3, Direction.UP: 4}
+DIRECTION_SYMBOL = {
+    Direction.DOWN: "↓",
+    Direction.UNSCORED: "×",
+    Direction.SAME: "→",
+    Direction.NEW: "+",
+    Direction.UP: "↑",
+}
 # Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,14 +54,28 @@ class MeasureRow:
         confidence = status.confidence
         self.confidence = confidence.capitalize() if confidence else None
         self.confidence_rank = CONFIDENCE_RANK[confidence] if confidence else -1
-        self.direction = (status.direction, status.direction_label)
+        # Joint direction, then each applicable party whose level moved (a party can move while the
+        # joint level stays put): (direction, label, [(party code, direction, label)]).
+        self.direction = (
+            status.direction,
+            status.direction_label,
+            [(cell.party.code, cell.direction, cell.direction_label) for cell in status.moved_cells],
+        )
         self.direction_rank = DIRECTION_RANK[status.direction]
         self.latest_evidence = status.latest_evidence_date
         self.latest_evidence_key = self.latest_evidence or datetime.date.min
         self.citation_count = status.citation_count
-        self.flags = [name for name, on in (("Stale", status.stale), ("Contested", status.contested)) if on]
+        self.flags = [
+            name
+            for name, on in (
+                ("Stale", status.stale),
+                ("No evidence yet", status.no_evidence),
+                ("Contested", status.contested),
+            )
+            if on
+        ]
         self.flag_rank = len(self.flags) * 2 + status.contested
-        self.moved = status.direction != Direction.SAME
+        self.moved = status.moved
 
 
 def assess_url(measure, party=None):
@@ -103,17 +124,29 @@ class PartyLevelColumn(LevelColumn):
 
 
 class DirectionColumn(tables.Column):
+    """The joint direction of travel, then each party that moved: "→ Unchanged · PAK ↑ Improved"."""
+
     def render(self, value):
-        direction, label = value
-        return format_html(
+        direction, label, parties = value
+        joint = format_html(
             '<span class="direction direction-{}"><span aria-hidden="true">{}</span> {}</span>',
             direction,
             DIRECTION_SYMBOL[direction],
             label,
         )
+        if not parties:
+            return joint
+        moves = format_html_join(
+            " ",
+            '<span class="direction direction-{1}">{0} <span aria-hidden="true">{2}</span> {3}</span>',
+            ((code, d, DIRECTION_SYMBOL[d], party_label) for code, d, party_label in parties),
+        )
+        return format_html('{} <span class="party-moves">· {}</span>', joint, moves)
 
     def value(self, value):
-        return value[1]
+        direction, label, parties = value
+        moves = "; ".join(f"{code}: {party_label}" for code, _, party_label in parties)
+        return f"{label} (joint); {moves}" if moves else f"{label} (joint)"
 
 
 class TitleColumn(tables.Column):
@@ -137,7 +170,9 @@ class FlagsColumn(tables.Column):
     def render(self, value):
         if not value:
             return format_html('<span aria-hidden="true">–</span><span class="visually-hidden">{}</span>', "None")
-        return format_html_join(" ", '<span class="flag flag-{}">{}</span>', ((flag.lower(), flag) for flag in value))
+        return format_html_join(
+            " ", '<span class="flag flag-{}">{}</span>', ((slugify(flag), flag) for flag in value)
+        )
 
     def value(self, value):
         return ", ".join(value)

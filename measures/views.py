@@ -29,7 +29,7 @@ STANCE_ORDER = (Evidence.Stance.PROGRESS, Evidence.Stance.SETBACK, Evidence.Stan
 @dataclass(frozen=True)
 class CitedPassage:
     citation: Citation
-    date: object  # queries.evidence_date(): the event's date, else the source's
+    date: object  # queries.evidence_dating(): EvidenceDate of the event, else of the source; or None
 
     @property
     def source(self):
@@ -41,8 +41,8 @@ def can_assess(user):
     return user.has_perm("measures.add_assessment")
 
 
-def _period(request):
-    form = PeriodForm(request.GET)
+def _period(request, case=None):
+    form = PeriodForm(request.GET, case=case)
     return form, form.period()
 
 
@@ -60,10 +60,13 @@ def case_list(request):
     if len(cases) == 1 and not form.errors:
         url = cases[0].get_absolute_url()
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    # Without a date, each case is shown as of its own default (today, or its end date once closed).
+    as_of = period.as_of if period.as_of_given else None
+    overview = queries.cases_overview(cases, as_of=as_of, known_on=period.known_on)
     return _page(
         request,
         "measures/case_list.html",
-        {"period": period, "period_form": form, "overview": queries.cases_overview(cases, as_of=period.as_of)},
+        {"period": period, "period_form": form, "overview": overview},
         form=form,
     )
 
@@ -71,8 +74,8 @@ def case_list(request):
 @reader_required
 def dashboard(request, slug):
     case = get_object_or_404(Case, slug=slug)
-    form, period = _period(request)
-    state = queries.case_state(case, as_of=period.as_of, since=period.since)
+    form, period = _period(request, case)
+    state = queries.case_state(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
     measure_filter = MeasureFilter(request.GET, parties=state.parties)
     link_query = period.query()
     rows = [MeasureRow(status, link_query=link_query) for status in measure_filter.filter(state.rows)]
@@ -87,9 +90,9 @@ def dashboard(request, slug):
     if export_format is not None:
         messages.append(f"“{export_format}” is not an export format: choose CSV or XLSX.")
 
-    events = list(case.events.up_to(period.as_of))
+    events = list(case.events.up_to(period.as_of).known_on(period.known_on))
     timeline = charts.events_timeline(events, start=case.start_date, end=period.as_of)
-    changes = queries.changes_in_period(case, since=period.since, as_of=period.as_of)
+    changes = state.changes
     context = {
         "case": case,
         "period": period,
@@ -104,6 +107,7 @@ def dashboard(request, slug):
         "timeline": timeline,
         "link_query": link_query,
         "changes": [(change, Assessment.Level(change.old_level).label) for change in reversed(changes)],
+        "no_evidence_count": len(state.no_evidence_rows),
         "stale_after_days": settings.STALE_AFTER_DAYS,
         "export_query": _export_query(request),
         "before_start": period.as_of < case.start_date,
@@ -121,27 +125,29 @@ def _export_query(request):
 @reader_required
 def measure_detail(request, slug, number):
     case = get_object_or_404(Case, slug=slug)
-    form, period = _period(request)
-    state = queries.case_state(case, as_of=period.as_of)
+    form, period = _period(request, case)
+    state = queries.case_state(case, as_of=period.as_of, known_on=period.known_on)
     status = next((row for row in state.rows if row.measure.number == number), None)
     if status is None:
         raise Http404(f"“{case}” has no measure {number}.")
     measure = status.measure
-    history = queries.assessment_history(case, as_of=period.as_of, measure=measure)
-    level_charts = charts.level_charts(history, state.parties, start=case.start_date, end=period.as_of)
+    history = queries.assessment_history(case, as_of=period.as_of, measure=measure, known_on=period.known_on)
+    level_charts = charts.level_charts(
+        history, [cell.party for cell in status.applicable_cells], start=case.start_date, end=period.as_of
+    )
 
     entries = [
         (
-            change,
-            Assessment.Level(change.old_level).label,
-            [CitedPassage(c, queries.evidence_date(c)) for c in change.assessment.citations.all()],
+            entry,
+            Assessment.Level(entry.first.old_level).label,
+            [CitedPassage(c, queries.evidence_dating(c)) for c in entry.assessment.citations.all()],
         )
-        for change in reversed(history)
+        for entry in reversed(queries.history_entries(history))
     ]
     by_stance = defaultdict(list)
     events = {}
     for item in status.evidence:
-        by_stance[item.stance].append((item, CitedPassage(item.citation, queries.evidence_date(item.citation))))
+        by_stance[item.stance].append((item, CitedPassage(item.citation, queries.evidence_dating(item.citation))))
         if item.citation.event is not None:
             events[item.citation.event.pk] = item.citation.event
     evidence_groups = [(stance, by_stance[stance]) for stance in STANCE_ORDER]
@@ -172,9 +178,9 @@ def measure_detail(request, slug, number):
 @reader_required
 def event_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
-    form, period = _period(request)
+    form, period = _period(request, case)
     event_filter = EventFilter(request.GET)
-    events = list(event_filter.filter(case.events.up_to(period.as_of).with_actors()))
+    events = list(event_filter.filter(case.events.up_to(period.as_of).known_on(period.known_on).with_actors()))
     context = {
         "case": case,
         "period": period,
@@ -192,10 +198,11 @@ def event_list(request, slug):
 @reader_required
 def event_detail(request, slug, pk):
     case = get_object_or_404(Case, slug=slug)
-    form, period = _period(request)
-    event = get_object_or_404(case.events.with_actors(), pk=pk)
+    form, period = _period(request, case)
+    event = get_object_or_404(case.events.known_on(period.known_on).with_actors(), pk=pk)
     citations = list(
         Citation.objects.filter(event=event)
+        .known_on(period.known_on)
         .with_source()
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("measure")))
     )
@@ -214,17 +221,17 @@ def event_detail(request, slug, pk):
 
 def _visible(citations, as_of):
     """The citations a reader could have seen on `as_of` (undated ones always), with their dates."""
-    passages = [CitedPassage(c, queries.evidence_date(c)) for c in citations]
-    return [p for p in passages if p.date is None or p.date <= as_of]
+    passages = [CitedPassage(c, queries.evidence_dating(c)) for c in citations]
+    return [p for p in passages if p.date is None or p.date.date <= as_of]
 
 
 @reader_required
 def source_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
-    form, period = _period(request)
+    form, period = _period(request, case)
     counts = defaultdict(int)
     sources = {}
-    for passage in _visible(Citation.objects.for_case(case), period.as_of):
+    for passage in _visible(Citation.objects.for_case(case).known_on(period.known_on), period.as_of):
         sources[passage.source.pk] = passage.source
         counts[passage.source.pk] += 1
     rows = sorted(((source, counts[pk]) for pk, source in sources.items()), key=lambda r: r[0].title.casefold())
@@ -242,9 +249,10 @@ def source_list(request, slug):
 @reader_required
 def source_detail(request, slug, pk):
     case = get_object_or_404(Case, slug=slug)
-    form, period = _period(request)
+    form, period = _period(request, case)
     citations = list(
         Citation.objects.for_case(case)
+        .known_on(period.known_on)
         .filter(source_id=pk)
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("measure")))
     )

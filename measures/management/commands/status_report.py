@@ -18,9 +18,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="The case, e.g. pakistan-iran-2024.")
-        parser.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help="Status on this date (default: today).")
         parser.add_argument(
-            "--since", default="", metavar="YYYY-MM-DD", help="Start of the period (default: 7 days before --as-of)."
+            "--as-of",
+            default="",
+            metavar="YYYY-MM-DD",
+            help="Status on this date (default: today for an active case, its end date for a closed one).",
+        )
+        parser.add_argument(
+            "--since",
+            default="",
+            metavar="YYYY-MM-DD",
+            help="First day of the period, included (default: the 7 days up to --as-of).",
+        )
+        parser.add_argument(
+            "--known-on",
+            default="",
+            metavar="YYYY-MM-DD",
+            help="Leave out what was put on record after this date (default: no limit).",
         )
         parser.add_argument("--format", choices=["pdf", "html"], default="pdf", dest="output_format")
         parser.add_argument("--paper", default="", metavar="a4|letter", help="Paper size (default: a4).")
@@ -30,12 +44,12 @@ class Command(BaseCommand):
             "--site-url", default="", metavar="URL", help="Site address, so that the PDF's links lead to it."
         )
 
-    def handle(self, *args, slug, as_of, since, output_format, paper, output, user, site_url, **options):
+    def handle(self, *args, slug, as_of, since, known_on, output_format, paper, output, user, site_url, **options):
         case = Case.objects.filter(slug=slug).first()
         if case is None:
             known = ", ".join(Case.objects.values_list("slug", flat=True)) or "none"
             raise CommandError(f"No case “{slug}”. Known cases: {known}.")
-        params = parse_request({"as_of": as_of, "since": since, "paper": paper})
+        params = parse_request({"as_of": as_of, "since": since, "known_on": known_on, "paper": paper}, case=case)
         if params.errors:
             raise CommandError(" ".join(params.errors) + " Nothing was written.")
         author = None
@@ -49,7 +63,15 @@ class Command(BaseCommand):
             except ValidationError:
                 raise CommandError(f"--site-url “{site_url}” is not an http(s) address. Nothing was written.") from None
 
-        report = build_report(case, as_of=params.as_of, since=params.since, user=author, paper=params.paper)
+        report = build_report(
+            case,
+            as_of=params.as_of,
+            since=params.since,
+            known_on=params.known_on,
+            user=author,
+            paper=params.paper,
+            as_of_rule=params.as_of_rule,
+        )
         if output_format == "pdf":
             content = render_report_pdf(report, site_url=site_url or None)
         else:
