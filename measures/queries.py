@@ -520,7 +520,7 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
       active on `as_of` and its newest evidence (or, without any, the case's start) is more than
       this many days before `as_of`. "No evidence yet" is its own flag.
 
-    Eight queries, whatever the number of measures, assessments or citations.
+    Seven queries (six without `since`), whatever the number of measures, assessments or citations.
     """
     as_of = as_of or case.default_as_of(timezone.localdate())
     if since is not None:

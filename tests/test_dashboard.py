@@ -74,7 +74,7 @@ def test_dashboard_headline_shows_progress_per_party_and_level_counts(reader_cli
     assert "Pakistan" in content and "67%" in content
     counts = {level: count for level, _, count in response.context["level_counts"]}
     assert counts[Level.MINIMAL] == 3
-    assert "Every measure is assessed" in content
+    assert "3 of 3 measures" in content
 
 
 def test_dashboard_as_of_shows_the_state_on_that_date(reader_client, case):
@@ -103,8 +103,8 @@ def test_dashboard_marks_direction_of_travel_and_lists_changes_since(reader_clie
 def test_dashboard_default_since_is_a_week_before_as_of_and_says_so(reader_client, case):
     response = reader_client.get(dashboard_url(case, as_of="2024-01-31"))
     period = response.context["period"]
-    assert period.since == D(2024, 1, 24)
-    assert "(7 days earlier, the default)" in response.content.decode()
+    assert period.since == D(2024, 1, 25)  # 25–31 January: seven days, both ends included
+    assert "(7 days, the default)" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_dashboard_default_since_is_a_week_before_as_of_and_says_so(reader_clien
         ({"as_of": "2024-02-30"}, "“As of” must be a date written YYYY-MM-DD"),
         ({"as_of": "1899-12-31"}, "cannot be before 1900"),
         ({"as_of": "9999-01-01"}, "more than a year in the future"),
-        ({"as_of": "2024-01-20", "since": "2024-01-25"}, "must be before the as-of date"),
+        ({"as_of": "2024-01-20", "since": "2024-01-25"}, "cannot be after the as-of date"),
         ({"since": "yesterday"}, "“Changes since” must be a date"),
     ],
 )
@@ -129,19 +129,20 @@ def test_bad_since_keeps_a_good_as_of(reader_client, case):
     response = reader_client.get(dashboard_url(case, as_of="2024-01-20", since="2024-01-25"))
     period = response.context["period"]
     assert period.as_of == D(2024, 1, 20)
-    assert not period.since_given and period.since == D(2024, 1, 13)
+    assert not period.since_given and period.since == D(2024, 1, 14)
 
 
 def test_period_form_defaults_and_validation():
     today = D(2024, 3, 1)
     period = PeriodForm({}, today=today).period()
-    assert (period.as_of, period.since, period.as_of_given) == (today, D(2024, 2, 23), False)
+    assert (period.as_of, period.since, period.as_of_given) == (today, D(2024, 2, 24), False)
     form = PeriodForm({"as_of": "2024-01-31", "since": "2024-01-01"}, today=today)
     assert form.is_valid()
-    assert form.period().days == 30
+    assert form.period().days == 31  # 1 to 31 January, both included
     assert form.period().query(with_since=True) == "as_of=2024-01-31&since=2024-01-01"
-    assert not PeriodForm({"as_of": "2024-01-31", "since": "2024-01-31"}, today=today).is_valid()
-    assert PeriodForm({}, today=today, default_since_days=30).period().since == D(2024, 1, 31)
+    assert PeriodForm({"as_of": "2024-01-31", "since": "2024-01-31"}, today=today).period().days == 1
+    assert not PeriodForm({"as_of": "2024-01-31", "since": "2024-02-01"}, today=today).is_valid()
+    assert PeriodForm({}, today=today, default_since_days=30).period().since == D(2024, 2, 1)  # 30 days up to 1 March
 
 
 def test_unknown_case_is_404(reader_client, db):
@@ -179,12 +180,33 @@ def test_table_filters_by_joint_or_party_level_and_flag(reader_client, case):
         3,
     ]
     assert _table_numbers(reader_client.get(dashboard_url(case, as_of=as_of, level="minimal", party="PAK"))) == []
-    # Setback evidence (16–18 Jan) is older than the progress (22–26 Jan): nothing contested on 31 Jan,
-    # but on 20 January the strikes are the newest evidence.
+    # Setback evidence (16–18 Jan) is older than the progress (22–26 Jan): nothing contested on 31 Jan.
     assert _table_numbers(reader_client.get(dashboard_url(case, as_of=as_of, flag="contested"))) == []
-    assert _table_numbers(reader_client.get(dashboard_url(case, as_of="2024-01-20", flag="contested"))) == [1, 2, 3]
+    # On 20 January the strikes are the newest evidence, but the levels in force (not initiated) already
+    # reflect them: a setback contests only a level that does not.
+    assert _table_numbers(reader_client.get(dashboard_url(case, as_of="2024-01-20", flag="contested"))) == []
     response = reader_client.get(dashboard_url(case, as_of=as_of, flag="contested"))
     assert "No measure matches these filters." in response.content.decode()
+
+
+def test_changed_filter_honours_the_party_chosen_under_level_of(reader_client, case):
+    """From 20 to 31 January both parties moved on every measure (PAK to intermediate, IRN to minimal)."""
+    measure = case.measures.get(number=1)
+    pak = case.assessed_parties.get(code="PAK")
+    factories.AssessmentFactory(
+        measure=measure,
+        party=pak,
+        level=Level.FULL,
+        effective_date=D(2024, 1, 28),
+        citations=[measure.evidence.first().citation],
+    )
+    # From 27 to 31 January only Pakistan moved, on measure 1; the joint level (Iran minimal) stayed.
+    url = dashboard_url(case, as_of="2024-01-31", since="2024-01-27", flag="changed")
+    assert _table_numbers(reader_client.get(url)) == [1]
+    assert _table_numbers(reader_client.get(url + "&party=PAK")) == [1]
+    assert _table_numbers(reader_client.get(url + "&party=IRN")) == []
+    content = reader_client.get(url).content.decode()
+    assert "PAK <span aria-hidden=\"true\">↑</span> Improved" in content
 
 
 def test_bad_filter_values_give_a_message_and_filter_nothing(reader_client, case):
@@ -279,7 +301,7 @@ def test_dashboard_query_count_does_not_grow_with_the_case(reader_client, django
         response = reader_client.get(dashboard_url(case, as_of="2024-01-31", since="2024-01-20"))
     assert response.status_code == 200
     assert len(response.context["table"].rows) == 3 * scale
-    with django_assert_max_num_queries(10):  # no timeline or changes in an export
+    with django_assert_max_num_queries(12):  # no timeline or changes in an export
         assert reader_client.get(dashboard_url(case, _export="xlsx")).status_code == 200
 
 
@@ -287,7 +309,7 @@ def test_dashboard_query_count_does_not_grow_with_the_case(reader_client, django
 def test_case_list_query_count_does_not_grow(reader_client, django_assert_max_num_queries, scale):
     build_case(scale)
     build_case(scale, slug="another")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = reader_client.get(reverse("measures:case_list"))
     assert response.status_code == 200
     assert len(response.context["overview"]) == 2
@@ -321,7 +343,8 @@ def test_pakistan_iran_on_31_january_shows_diplomacy_advanced_and_track_two_with
     track_two = next(row for row in rows.values() if row.measure.title == "Track-II diplomacy")
     assert track_two.joint_level == Level.NOT_ASSESSED
     assert not [item for item in track_two.evidence if item.stance == Evidence.Stance.PROGRESS]
-    assert track_two.stale
+    # No progress evidence, but the case is 15 days old on 31 January: not stale (STALE_AFTER_DAYS is 30).
+    assert not track_two.stale
 
 
 def test_pakistan_iran_dashboard_query_count(reader_client, pakistan_iran, django_assert_max_num_queries):

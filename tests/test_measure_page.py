@@ -38,13 +38,21 @@ def test_measure_page_shows_description_status_and_history_with_quotes(reader_cl
     content = response.content.decode()
     assert "Both sides talk &lt;b&gt;directly&lt;/b&gt;." in content
     assert "Talks moved measure 1 for PAK." in content
-    assert "Before: Not initiated (0)" in content
     assert "recorded by builder" in content
     assert "agreed to de-escalate" in content  # the quoted passage
     source = measure.evidence.first().citation.source
     assert reverse("measures:source_detail", args=[case.slug, source.pk]) in content
     entries = response.context["entries"]
-    assert [entry[0].assessment.effective_date for entry in entries] == [D(2024, 1, 25)] * 2 + [D(2024, 1, 17)] * 2
+    # Newest first, numbered from the oldest; both parties' 17 January assessments were recorded together
+    # (same rationale, citations and time): one entry naming both.
+    assert [(e.number, e.party_names, e.assessment.effective_date) for e, _, _ in entries] == [
+        (3, "Iran", D(2024, 1, 25)),
+        (2, "Pakistan", D(2024, 1, 25)),
+        (1, "Pakistan and Iran", D(2024, 1, 17)),
+    ]
+    assert [old for _, old, _ in entries] == ["Not initiated (0)", "Not initiated (0)", "Not yet assessed"]
+    assert content.count("Strikes on measure 1.") == 1
+    assert 'value="3"' in content and 'value="4"' not in content
 
 
 def test_measure_page_as_of_hides_later_assessments_and_evidence(reader_client, case):
@@ -91,7 +99,13 @@ def test_a_correction_on_the_same_day_replaces_the_earlier_assessment(reader_cli
     chart = response.context["level_charts"][1]
     assert chart.current.level == Level.FULL
     assert response.context["status"].cell_for(pak).level == Level.FULL
-    assert "corrects the assessment of 25 Jan 2024" in response.content.decode()
+    content = response.content.decode()
+    assert "corrects <a" in content and "the assessment effective 25 Jan 2024" in content
+    entries = response.context["entries"]
+    superseded = next(e for e, _, _ in entries if e.assessment.pk == earlier.pk)
+    assert superseded.first.is_superseded and "Superseded" in content
+    correction = next(e for e, _, _ in entries if e.first.is_correction)
+    assert correction.first.old_level == Level.NOT_INITIATED  # the level before the withdrawn one
 
 
 def test_unknown_measure_number_is_404(reader_client, case):
@@ -111,6 +125,6 @@ def test_measure_page_query_count_does_not_grow(reader_client, django_assert_max
     # More history on the measure itself, too.
     for day in range(scale):
         factories.AssessmentFactory(measure=measure, level=Level.MINIMAL, effective_date=D(2024, 1, 26 + day % 4))
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(14):
         response = reader_client.get(measure_url(case, 1, as_of="2024-01-31"))
     assert response.status_code == 200

@@ -79,7 +79,10 @@ def test_progress_of_nothing_scored_is_none():
         (Level.REVERSED, Level.MINIMAL, "up"),
         (Level.NOT_ASSESSED, Level.MINIMAL, "new"),
         (Level.MINIMAL, Level.MINIMAL, "same"),
-        (Level.MINIMAL, Level.NOT_APPLICABLE, "same"),
+        (Level.MINIMAL, Level.NOT_APPLICABLE, "unscored"),
+        (Level.NOT_ASSESSED, Level.REVERSED, "down"),  # newly assessed at reversed: a worsening
+        (Level.NOT_INITIATED, Level.REVERSED, "down"),  # reversed is worse than not initiated
+        (Level.REVERSED, Level.NOT_INITIATED, "up"),
     ],
 )
 def test_direction_of_travel(old, new, expected):
@@ -169,25 +172,33 @@ def test_direction_and_moved_over_a_period(measure, parties):
     assert unchanged.rows[0].direction == "same" and unchanged.moved == []
 
 
-def test_stale_and_contested_flags(case):
+def test_stale_and_contested_flags(case, parties):
     measure = factories.MeasureFactory(case=case)
     old_event = factories.EventFactory(case=case, date=D(2024, 1, 2))
     new_event = factories.EventFactory(case=case, date=D(2024, 1, 20))
-    factories.EvidenceFactory(measure=measure, citation__event=old_event, stance="progress")
+    progress = factories.EvidenceFactory(measure=measure, citation__event=old_event, stance="progress")
     factories.EvidenceFactory(measure=measure, citation__event=new_event, stance="setback")
+    for party in parties:
+        assess(measure, party, Level.MINIMAL, D(2024, 1, 3), at(3), citations=[progress.citation])
 
     early = queries.case_state(case, as_of=D(2024, 1, 10), stale_after_days=30).rows[0]
     later = queries.case_state(case, as_of=D(2024, 3, 31), stale_after_days=30).rows[0]
 
     assert early.evidence and len(early.evidence) == 1  # the 20 January evidence is not yet known
     assert (early.stale, early.contested) == (False, False)
+    # The setback of 20 January is newer than the evidence the minimal levels cite (2 January).
     assert (later.stale, later.contested) == (True, True)
+    assert later.contested_parties == parties
     assert later.latest_evidence_date == D(2024, 1, 20)
     assert later.citation_count == 2
 
 
-def test_measure_without_evidence_is_stale(measure):
-    assert queries.case_state(measure.case, as_of=D(2024, 1, 5)).rows[0].stale
+def test_measure_without_evidence_has_its_own_flag_and_is_stale_only_after_the_case_start(measure):
+    case = measure.case  # began 1 January
+    early = queries.case_state(case, as_of=D(2024, 1, 5), stale_after_days=30).rows[0]
+    assert (early.no_evidence, early.stale) == (True, False)
+    later = queries.case_state(case, as_of=D(2024, 2, 5), stale_after_days=30).rows[0]
+    assert (later.no_evidence, later.stale) == (True, True)
 
 
 def test_changes_in_period_carry_the_old_level(measure, parties):
@@ -215,7 +226,7 @@ def build_case(size):
 @pytest.mark.parametrize("size", [3, 30])
 def test_case_state_queries_do_not_grow_with_the_case(db, django_assert_max_num_queries, size):
     case = build_case(size)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(7):
         state = queries.case_state(case, as_of=D(2024, 1, 31), since=D(2024, 1, 10))
         figures = (state.progress, state.party_progress, state.level_counts, state.moved)
         [(row.confidence, row.latest_evidence_date, row.stale, row.contested) for row in state.rows]

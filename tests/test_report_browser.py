@@ -43,7 +43,7 @@ def test_bad_date_in_the_form_gives_a_message(page, live_server, login, reader_u
     page.goto(f"{live_server.url}/cases/{pakistan_iran.slug}/report/?as_of=2024-01-31&since=2024-02-05")
 
     alert = page.get_by_role("alert")
-    assert "must be before the as-of date" in alert.inner_text()
+    assert "cannot be after the as-of date" in alert.inner_text()
     page.screenshot(path=artifacts_dir / "report-bad-dates.png", full_page=False)
     page.get_by_label("Changes since").fill("2024-01-24")
     page.get_by_role("button", name="Show the report").click()
