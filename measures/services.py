@@ -220,12 +220,20 @@ def record_assessment(
     return assessment
 
 
-def create_citation(*, case, source, quote, locator="", event=None, occurrence=None):
+def create_citation(*, case, source, quote, locator="", event=None, occurrence=None, recorded_at=None):
     """Quote a passage of `source` for `case`; refused when the source's text does not contain it
     (by the matching rule of measures.quoting), or when it occurs several times and `occurrence`
     (an offset in the source's text, the nearest place is taken) does not say which.
-    The citation stores where it was found (`spans`, `paragraph`)."""
-    citation = Citation(case=case, source=source, quote=quote.strip(), locator=locator.strip(), event=event)
+    The citation stores where it was found (`spans`, `paragraph`). `recorded_at` is for imports of
+    past work only (default: now)."""
+    citation = Citation(
+        case=case,
+        source=source,
+        quote=quote.strip(),
+        locator=locator.strip(),
+        event=event,
+        recorded_at=recorded_at or timezone.now(),
+    )
     citation.chosen_offset = occurrence
     with transaction.atomic():
         try:
@@ -236,15 +244,22 @@ def create_citation(*, case, source, quote, locator="", event=None, occurrence=N
     return citation
 
 
-def attach_evidence(*, citation, measure, stance, note=""):
-    """Attach `citation` to `measure` with a stance; refused across cases or when already attached."""
+def attach_evidence(*, citation, measure, stance, note="", recorded_at=None):
+    """Attach `citation` to `measure` with a stance; refused across cases or when already attached.
+    `recorded_at` is for imports of past work only (default: now)."""
     if stance not in Evidence.Stance.values:
         raise ServiceError({"stance": f"“{stance}” is not a stance (progress, setback or context)."})
     if citation.case_id != measure.case_id:
         raise ServiceError({"citation": "The citation belongs to another case than the measure."})
     try:
         with transaction.atomic():
-            return Evidence.objects.create(citation=citation, measure=measure, stance=stance, note=note.strip())
+            return Evidence.objects.create(
+                citation=citation,
+                measure=measure,
+                stance=stance,
+                note=note.strip(),
+                recorded_at=recorded_at or timezone.now(),
+            )
     except IntegrityError:
         raise ServiceError({"citation": f"This citation is already evidence for measure {measure.number}."}) from None
 

@@ -115,6 +115,7 @@ def import_case(data, *, recorded_by=None):
                 description=item["description"],
             )
             measures[measure.number] = _saved(measure, f"measures[{i}]")
+            measure.applicable_parties.set([parties[code] for code in item.get("applicable_parties", [])])
         sources = {item["key"]: _import_source(item, f"sources[{i}]") for i, item in enumerate(data.get("sources", []))}
         events = {
             item["key"]: _import_event(item, case, parties, f"events[{i}]")
@@ -155,6 +156,8 @@ def _import_case(item, parties):
             name=item["name"],
             summary=item.get("summary", ""),
             start_date=parse_date(item["start_date"]),
+            status=item.get("status", Case.Status.ACTIVE),
+            end_date=parse_date(item.get("end_date")),
         ),
         "case",
     )
@@ -178,6 +181,7 @@ def _import_source(item, where):
             url=item.get("url", ""),
             kind=item["kind"],
             full_text=item.get("full_text", ""),
+            **_recorded_at(item),
         ),
         where,
     )
@@ -194,6 +198,7 @@ def _import_event(item, case, parties, where):
             kind=item["kind"],
             direction=item["direction"],
             location=item.get("location", ""),
+            **_recorded_at(item),
         ),
         where,
     )
@@ -213,6 +218,7 @@ def _import_citations(items, case, sources, events, measures):
                 quote=item["quote"],
                 locator=item.get("locator", ""),
                 event=events.get(item.get("event")),
+                recorded_at=_recorded_at(item).get("recorded_at"),
             )
         except ValidationError as exc:
             raise CaseFileError(_messages(exc, where)) from None
@@ -223,12 +229,19 @@ def _import_citations(items, case, sources, events, measures):
                     measure=measures[link["measure"]],
                     stance=link["stance"],
                     note=link.get("note", ""),
+                    recorded_at=citation.recorded_at,
                 )
             except ValidationError as exc:
                 raise CaseFileError(_messages(exc, f"{where}.evidence[{j}]")) from None
             evidence_count += 1
         citations[item["key"]] = citation
     return citations, evidence_count
+
+
+def _recorded_at(item):
+    """{"recorded_at": datetime} when the item gives when it was put on record, else {} (now)."""
+    value = item.get("recorded_at")
+    return {"recorded_at": parse_datetime(value)} if value else {}
 
 
 def _import_assessment(item, measures, parties, citations, recorded_by, where):

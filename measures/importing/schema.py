@@ -211,6 +211,21 @@ def _reference_problems(data):
         for j, link in enumerate(citation.get("evidence", [])):
             if link["measure"] not in measures:
                 problems.append(f"citations[{i}].evidence[{j}].measure: unknown measure {link['measure']}")
+    case = data["case"]
+    if case.get("status") == "closed" and not case.get("end_date"):
+        problems.append("case.end_date: a closed case needs the date on which the crisis ended")
+    if case.get("end_date") and case["end_date"] < case["start_date"]:
+        problems.append(f"case.end_date: {case['end_date']} is before the start date {case['start_date']}")
+    assessed = set(case["assessed_parties"])
+    for i, measure in enumerate(data.get("measures", [])):
+        for j, code in enumerate(measure.get("applicable_parties", [])):
+            if code not in assessed:
+                problems.append(
+                    f"measures[{i}].applicable_parties[{j}]: “{code}” is not one of the case's assessed parties"
+                )
+    for section in ("sources", "events", "citations"):
+        for i, item in enumerate(data.get(section, [])):
+            problems += _date_time_problems(item.get("recorded_at"), f"{section}[{i}].recorded_at")
     for i, assessment in enumerate(data.get("assessments", [])):
         if assessment["measure"] not in measures:
             problems.append(f"assessments[{i}].measure: unknown measure {assessment['measure']}")
@@ -230,6 +245,18 @@ def _reference_problems(data):
                     "(e.g. 2024-01-23T12:00:00Z)"
                 )
     return problems
+
+
+def _date_time_problems(value, where):
+    if value is None:
+        return []
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        return [f"{where}: “{value}” is not a date-time with a time zone (e.g. 2024-01-23T12:00:00Z)"]
+    return []
 
 
 def _sort_key(part):

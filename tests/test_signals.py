@@ -1,0 +1,299 @@
+"""One test per defect of issue 8 ("Truthful signals"), each asserting the right value."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from measures import queries, reports, services
+from measures.models import Assessment, Case
+from tests import factories
+from tests.scenarios import build_case
+
+Level = Assessment.Level
+D = datetime.date
+
+
+def dashboard_url(case, **params):
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return reverse("measures:dashboard", args=[case.slug]) + (f"?{query}" if query else "")
+
+
+# Case lifecycle and default date -----------------------------------------------------------------
+
+
+def test_closed_case_opens_as_of_its_end_date_and_says_so_with_no_stale_flag(reader_client, pakistan_iran):
+    assert pakistan_iran.status == Case.Status.CLOSED and pakistan_iran.end_date == D(2024, 1, 29)
+    response = reader_client.get("/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(pakistan_iran.get_absolute_url())
+    period = response.context["period"]
+    assert (period.as_of, period.as_of_given) == (D(2024, 1, 29), False)
+    content = response.content.decode()
+    assert "by default: the end of the case (29 January 2024), since it is closed" in content
+    assert response.context["state"].stale_rows == []
+
+
+def test_active_case_opens_as_of_today(reader_client, case):
+    today = datetime.date.today()
+    response = reader_client.get(dashboard_url(case))
+    assert response.context["period"].as_of == today
+    assert "by default: today, since the case is active" in response.content.decode()
+
+
+def test_a_closed_case_needs_an_end_date_after_its_start(db):
+    from django.core.exceptions import ValidationError
+
+    case = Case(name="X", slug="x", start_date=D(2024, 1, 10), status=Case.Status.CLOSED)
+    with pytest.raises(ValidationError, match="closed case needs"):
+        case.full_clean(exclude=["assessed_parties"])
+    case.end_date = D(2024, 1, 1)
+    with pytest.raises(ValidationError, match="cannot be before the start date"):
+        case.full_clean(exclude=["assessed_parties"])
+
+
+def test_no_stale_flag_after_a_case_closed(case):
+    case.status, case.end_date = Case.Status.CLOSED, D(2024, 1, 31)
+    case.save()
+    state = queries.case_state(case, as_of=D(2024, 6, 1))
+    assert not state.active and state.stale_rows == []
+    case.status, case.end_date = Case.Status.ACTIVE, None
+    case.save()
+    assert len(queries.case_state(case, as_of=D(2024, 6, 1)).stale_rows) == 3
+
+
+# One period ---------------------------------------------------------------------------------------
+
+
+def test_report_period_includes_its_first_day_in_the_chronology(reader_client, pakistan_iran):
+    url = reverse("measures:report", args=[pakistan_iran.slug]) + "?as_of=2024-01-31&since=2024-01-18"
+    content = reader_client.get(url).content.decode()
+    assert "Pakistan’s retaliatory strikes" in content or "Pakistan's retaliatory strikes" in content
+    assert "18 January 2024 to 31 January 2024, both days included" in content
+
+
+def test_the_16_january_strike_is_in_a_report_from_16_january(pakistan_iran):
+    report = reports.build_report(pakistan_iran, as_of=D(2024, 1, 31), since=D(2024, 1, 16))
+    assert report.chronology[0].event.date == D(2024, 1, 16)
+    assert "Panjgur" in report.chronology[0].event.title
+
+
+def test_an_assessment_effective_on_since_is_a_change_of_the_period(case):
+    # Both parties were first assessed on 17 January: a period starting that day shows them.
+    changes = queries.case_state(case, as_of=D(2024, 1, 20), since=D(2024, 1, 17)).changes
+    assert len(changes) == 6 and {c.old_level for c in changes} == {Level.NOT_ASSESSED}
+    assert queries.case_state(case, as_of=D(2024, 1, 20), since=D(2024, 1, 18)).changes == []
+
+
+# Flags --------------------------------------------------------------------------------------------
+
+
+def test_on_day_two_no_measure_is_stale_and_measures_without_evidence_say_so(pakistan_iran):
+    state = queries.case_state(pakistan_iran, as_of=D(2024, 1, 17))
+    assert state.stale_rows == []
+    assert {row.measure.number for row in state.no_evidence_rows} <= {
+        row.measure.number for row in state.rows if not row.evidence
+    }
+
+
+def test_a_measure_at_reversed_is_not_contested_by_the_setback_that_justified_it(pakistan_iran):
+    state = queries.case_state(pakistan_iran, as_of=D(2024, 1, 18))
+    row = next(row for row in state.rows if row.measure.number == 1)
+    assert row.joint_level == Level.REVERSED
+    assert [item for item in row.evidence if item.stance == "setback"]
+    assert not row.contested
+
+
+def test_contested_when_setback_is_newer_than_the_cited_evidence_at_a_level_that_does_not_reflect_it(case):
+    measure = case.measures.get(number=1)
+    event = factories.EventFactory(case=case, date=D(2024, 1, 28))
+    factories.EvidenceFactory(measure=measure, citation__case=case, citation__event=event, stance="setback")
+    row = queries.case_state(case, as_of=D(2024, 1, 31)).rows[0]
+    assert row.contested and [p.code for p in row.contested_parties] == ["IRN", "PAK"]
+
+
+def test_no_confidence_for_a_measure_not_yet_assessed(pakistan_iran, reader_client):
+    state = queries.case_state(pakistan_iran, as_of=D(2024, 1, 29))
+    unassessed = [row for row in state.rows if row.joint_level == Level.NOT_ASSESSED]
+    assert unassessed and all(row.confidence is None for row in unassessed)
+
+
+def test_latest_evidence_is_the_newest_dated_citation_marked_approximate(pakistan_iran, reader_client):
+    state = queries.case_state(pakistan_iran, as_of=D(2024, 1, 17))
+    row = next(row for row in state.rows if row.measure.number == 1)
+    assert row.latest_evidence == queries.EvidenceDate(D(2024, 1, 17), "approx")
+    assert str(row.latest_evidence) == "c. 17 Jan 2024"
+    response = reader_client.get(reverse("measures:measure_detail", args=[pakistan_iran.slug, 1]) + "?as_of=2024-01-17")
+    assert "c. 17 Jan 2024" in response.content.decode()
+
+
+# Movement per party -------------------------------------------------------------------------------
+
+
+def test_a_party_moving_shows_in_direction_and_moved_although_the_joint_level_stays(case):
+    measure = case.measures.get(number=1)
+    pak = case.assessed_parties.get(code="PAK")
+    factories.AssessmentFactory(
+        measure=measure, party=pak, level=Level.FULL, effective_date=D(2024, 1, 28), citations=[]
+    )
+    row = queries.case_state(case, as_of=D(2024, 1, 31), since=D(2024, 1, 27)).rows[0]
+    assert row.direction == queries.Direction.SAME
+    assert row.moved and [(c.party.code, c.direction) for c in row.moved_cells] == [("PAK", "up")]
+
+
+def test_newly_assessed_at_reversed_is_a_worsening(case):
+    measure = factories.MeasureFactory(case=case, number=9)
+    for party in case.assessed_parties.all():
+        factories.AssessmentFactory(measure=measure, party=party, level=Level.REVERSED, effective_date=D(2024, 1, 20))
+    state = queries.case_state(case, as_of=D(2024, 1, 31), since=D(2024, 1, 18))
+    row = next(row for row in state.rows if row.measure.number == 9)
+    assert row.direction == queries.Direction.DOWN and row.direction_label == "Worsened"
+
+
+# Corrections and history --------------------------------------------------------------------------
+
+
+def test_a_correction_replaces_what_it_corrects_in_what_changed_without_x_to_x(case):
+    measure = case.measures.get(number=1)
+    pak = case.assessed_parties.get(code="PAK")
+    wrong = factories.AssessmentFactory(
+        measure=measure, party=pak, level=Level.FULL, effective_date=D(2024, 1, 27)
+    )
+    fixed = factories.AssessmentFactory(
+        measure=measure, party=pak, level=Level.FULL, effective_date=D(2024, 1, 27), corrects=wrong
+    )
+    # A "not yet assessed" record in the period changes nothing either.
+    irn = case.assessed_parties.get(code="IRN")
+    factories.AssessmentFactory(measure=measure, party=irn, level=Level.MINIMAL, effective_date=D(2024, 1, 28))
+    changes = queries.case_state(case, as_of=D(2024, 1, 31), since=D(2024, 1, 26)).changes
+    assert [(c.party.code, c.old_level, c.new_level, c.is_correction) for c in changes] == [
+        ("PAK", Level.INTERMEDIATE, Level.FULL, True)
+    ]
+    assert changes[0].assessment == fixed
+    history = queries.assessment_history(case, measure=measure)
+    assert next(c for c in history if c.assessment == wrong).superseded_by == fixed
+
+
+def test_a_correction_dated_earlier_than_what_it_corrects_still_withdraws_it(case):
+    measure = case.measures.get(number=1)
+    pak = case.assessed_parties.get(code="PAK")
+    wrong = factories.AssessmentFactory(measure=measure, party=pak, level=Level.FULL, effective_date=D(2024, 1, 28))
+    factories.AssessmentFactory(
+        measure=measure, party=pak, level=Level.MINIMAL, effective_date=D(2024, 1, 27), corrects=wrong
+    )
+    assert queries.case_state(case, as_of=D(2024, 1, 31)).rows[0].cell_for(pak).level == Level.MINIMAL
+
+
+def test_history_groups_parties_recorded_together_and_numbers_entries(case):
+    history = queries.assessment_history(case, measure=case.measures.get(number=1))
+    entries = queries.history_entries(history)
+    assert [(e.number, e.party_names) for e in entries] == [(1, "Pakistan and Iran"), (2, "Pakistan"), (3, "Iran")]
+
+
+# As known on --------------------------------------------------------------------------------------
+
+
+def test_known_on_is_offered_on_reading_pages_and_hides_what_was_recorded_later(reader_client, case):
+    measure = case.measures.get(number=1)
+    late = factories.AssessmentFactory(
+        measure=measure,
+        party=case.assessed_parties.get(code="PAK"),
+        level=Level.FULL,
+        effective_date=D(2024, 1, 28),
+        recorded_at=datetime.datetime(2024, 2, 10, tzinfo=datetime.UTC),
+    )
+    for name, args in [
+        ("measures:dashboard", [case.slug]),
+        ("measures:measure_detail", [case.slug, 1]),
+        ("measures:event_list", [case.slug]),
+        ("measures:source_list", [case.slug]),
+    ]:
+        content = reader_client.get(reverse(name, args=args) + "?as_of=2024-01-31").content.decode()
+        assert 'name="known_on"' in content, name
+    response = reader_client.get(dashboard_url(case, as_of="2024-01-31", known_on="2024-02-01"))
+    row = response.context["state"].rows[0]
+    assert row.cell_for(late.party).assessment != late
+    assert "as known on 1 February 2024" in response.content.decode()
+    report = reader_client.get(
+        reverse("measures:report", args=[case.slug]) + "?as_of=2024-01-31&known_on=2024-02-01"
+    ).content.decode()
+    assert "As known on</dt><dd>1 February 2024" in report
+
+
+def test_bad_known_on_is_a_message_not_an_error(reader_client, case):
+    response = reader_client.get(dashboard_url(case, known_on="soon"))
+    assert response.status_code == 200
+    assert "“As known on” must be a date written YYYY-MM-DD" in response.content.decode()
+
+
+# Progress -----------------------------------------------------------------------------------------
+
+
+def test_progress_states_its_coverage_and_counts_reversals_apart():
+    result = queries.progress([Level.FULL, Level.REVERSED, Level.NOT_ASSESSED, Level.MINIMAL])
+    assert result.coverage == "44% over 3 of 4 measures; 1 not yet assessed; 1 reversed"
+    assert (result.reversed, result.total) == (1, 4)
+
+
+# Parties a measure applies to ---------------------------------------------------------------------
+
+
+def test_a_mediator_assessed_on_one_measure_leaves_the_others_and_progress_alone(db):
+    case = build_case(1)
+    usa = factories.PartyFactory(code="USA", name="United States")
+    before = queries.case_state(case, as_of=D(2024, 1, 31))
+    case.assessed_parties.add(usa)
+    for measure in case.measures.exclude(number=3):
+        measure.applicable_parties.set(case.assessed_parties.exclude(pk=usa.pk))
+    mediation = case.measures.get(number=3)
+    services.record_assessment(
+        measure=mediation,
+        party=usa,
+        level=Level.MINIMAL,
+        rationale="The United States called both sides.",
+        citations=[mediation.evidence.first().citation],
+        recorded_by=factories.analyst(username="mediator-analyst"),
+        effective_date=D(2024, 1, 24),
+    )
+    after = queries.case_state(case, as_of=D(2024, 1, 31))
+    assert [row.joint_level for row in after.rows] == [row.joint_level for row in before.rows]
+    assert after.progress.value == before.progress.value
+    # A party the measure does not apply to cannot be assessed on it.
+    with pytest.raises(services.ServiceError, match="applies to"):
+        services.record_assessment(
+            measure=case.measures.get(number=1),
+            party=usa,
+            level=Level.MINIMAL,
+            rationale="No.",
+            citations=[mediation.evidence.first().citation],
+            recorded_by=factories.analyst(username="other-analyst"),
+            effective_date=D(2024, 1, 24),
+        )
+
+
+def test_not_applicable_needs_a_rationale_but_no_citation(case):
+    measure = case.measures.get(number=1)
+    assessment = services.record_assessment(
+        measure=measure,
+        party=case.assessed_parties.get(code="PAK"),
+        level=Level.NOT_APPLICABLE,
+        rationale="Pakistan has no navy on that border.",
+        citations=[],
+        recorded_by=factories.analyst(username="na-analyst"),
+        effective_date=D(2024, 1, 30),
+    )
+    assert assessment.level == Level.NOT_APPLICABLE
+    with pytest.raises(services.ServiceError, match="rationale"):
+        services.record_assessment(
+            measure=measure,
+            party=case.assessed_parties.get(code="IRN"),
+            level=Level.NOT_APPLICABLE,
+            rationale=" ",
+            citations=[],
+            recorded_by=factories.analyst(username="na-analyst-2"),
+            effective_date=D(2024, 1, 30),
+        )
+
+
+@pytest.fixture
+def case(db):
+    return build_case(1)
