@@ -151,7 +151,7 @@ class Progress:
 
     @property
     def coverage(self):
-        """"54% over 8 of 10 measures; 2 not yet assessed; 1 reversed" in words, for pages and reports."""
+        """ "54% over 8 of 10 measures; 2 not yet assessed; 1 reversed" in words, for pages and reports."""
         if self.value is None:
             head = f"No measure scored yet (0 of {self.total})"
         else:
@@ -590,9 +590,7 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
         else:
             row.previous_joint_level = row.joint_level
         rows.append(row)
-    return CaseState(
-        case=case, as_of=as_of, since=since, known_on=known_on, parties=parties, rows=rows, active=active
-    )
+    return CaseState(case=case, as_of=as_of, since=since, known_on=known_on, parties=parties, rows=rows, active=active)
 
 
 def cases_overview(cases, *, as_of=None, known_on=None):
@@ -721,9 +719,11 @@ def history_entries(changes):
     the parties' assessments recorded together are one entry naming all of them."""
     entries = []
     for change in changes:
-        if entries and all(_together(other, change) for other in entries[-1]) and change.party not in [
-            c.party for c in entries[-1]
-        ]:
+        if (
+            entries
+            and all(_together(other, change) for other in entries[-1])
+            and change.party not in [c.party for c in entries[-1]]
+        ):
             entries[-1].append(change)
         else:
             entries.append([change])

@@ -393,7 +393,9 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
     events = list(events)
     sources_by_event = defaultdict(list)
     if events:
-        reporting = Citation.objects.for_case(case).known_on(known_on).filter(event__in=events).order_by("event_id", "pk")
+        reporting = (
+            Citation.objects.for_case(case).known_on(known_on).filter(event__in=events).order_by("event_id", "pk")
+        )
         for citation in reporting:
             sources_by_event[citation.event_id].append(citation.source)
     chronology = [

@@ -170,9 +170,7 @@ class FlagsColumn(tables.Column):
     def render(self, value):
         if not value:
             return format_html('<span aria-hidden="true">–</span><span class="visually-hidden">{}</span>', "None")
-        return format_html_join(
-            " ", '<span class="flag flag-{}">{}</span>', ((slugify(flag), flag) for flag in value)
-        )
+        return format_html_join(" ", '<span class="flag flag-{}">{}</span>', ((slugify(flag), flag) for flag in value))
 
     def value(self, value):
         return ", ".join(value)

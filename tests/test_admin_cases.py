@@ -10,7 +10,13 @@ from tests.test_admin_concurrency import change_form_data, change_url
 
 
 def add_case(client, **fields):
-    data = {"name": "Border crisis", "slug": "border-crisis", "summary": "", "start_date": "2024-01-01", "status": "active"}
+    data = {
+        "name": "Border crisis",
+        "slug": "border-crisis",
+        "summary": "",
+        "start_date": "2024-01-01",
+        "status": "active",
+    }
     data.update(fields)
     return client.post(reverse("admin:measures_case_add"), data)
 

@@ -152,7 +152,8 @@ def test_measure_list_filtered_by_case_and_level_does_not_grow(admin_client_of, 
 def test_assess_page_query_count_does_not_grow(admin_client_of, world, django_assert_max_num_queries):
     client = admin_client_of("analyst")
     url = reverse("admin:measures_measure_assess", args=[world["measure"].pk])
-    with django_assert_max_num_queries(18)  # + applicable parties, cited passages of the levels in force:
+    # + applicable parties and the cited passages of the levels in force (contested flag)
+    with django_assert_max_num_queries(18):
         response = client.get(url)
     assert response.status_code == 200
 

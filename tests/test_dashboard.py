@@ -206,7 +206,7 @@ def test_changed_filter_honours_the_party_chosen_under_level_of(reader_client, c
     assert _table_numbers(reader_client.get(url + "&party=PAK")) == [1]
     assert _table_numbers(reader_client.get(url + "&party=IRN")) == []
     content = reader_client.get(url).content.decode()
-    assert "PAK <span aria-hidden=\"true\">↑</span> Improved" in content
+    assert 'PAK <span aria-hidden="true">↑</span> Improved' in content
 
 
 def test_bad_filter_values_give_a_message_and_filter_nothing(reader_client, case):

@@ -90,9 +90,7 @@ def oracle(assessments, as_of, known_on=None):
 
 
 def levels_of(state):
-    return {
-        (row.measure.pk, cell.party.pk): cell.level for row in state.rows for cell in row.cells if cell.assessment
-    }
+    return {(row.measure.pk, cell.party.pk): cell.level for row in state.rows for cell in row.cells if cell.assessment}
 
 
 def in_savepoint(check):

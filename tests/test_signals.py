@@ -155,9 +155,7 @@ def test_newly_assessed_at_reversed_is_a_worsening(case):
 def test_a_correction_replaces_what_it_corrects_in_what_changed_without_x_to_x(case):
     measure = case.measures.get(number=1)
     pak = case.assessed_parties.get(code="PAK")
-    wrong = factories.AssessmentFactory(
-        measure=measure, party=pak, level=Level.FULL, effective_date=D(2024, 1, 27)
-    )
+    wrong = factories.AssessmentFactory(measure=measure, party=pak, level=Level.FULL, effective_date=D(2024, 1, 27))
     fixed = factories.AssessmentFactory(
         measure=measure, party=pak, level=Level.FULL, effective_date=D(2024, 1, 27), corrects=wrong
     )

@@ -34,106 +34,187 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0003_assessment_triggers'),
+        ("measures", "0003_assessment_triggers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='end_date',
-            field=models.DateField(blank=True, help_text='When the crisis ended, as its sources support it; required for a closed case.', null=True),
+            model_name="case",
+            name="end_date",
+            field=models.DateField(
+                blank=True,
+                help_text="When the crisis ended, as its sources support it; required for a closed case.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='status',
-            field=models.CharField(choices=[('active', 'Active'), ('closed', 'Closed')], default='active', help_text='Active: followed now, pages open as of today. Closed: pages open as of the end date.', max_length=6),
+            model_name="case",
+            name="status",
+            field=models.CharField(
+                choices=[("active", "Active"), ("closed", "Closed")],
+                default="active",
+                help_text="Active: followed now, pages open as of today. Closed: pages open as of the end date.",
+                max_length=6,
+            ),
         ),
         migrations.AddField(
-            model_name='citation',
-            name='recorded_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, help_text='When it was put on record here (for “as known on”).'),
+            model_name="citation",
+            name="recorded_at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When it was put on record here (for “as known on”).",
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='recorded_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, help_text='When it was put on record here (for “as known on”).'),
+            model_name="event",
+            name="recorded_at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When it was put on record here (for “as known on”).",
+            ),
         ),
         migrations.AddField(
-            model_name='evidence',
-            name='recorded_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, help_text='When it was put on record here (for “as known on”).'),
+            model_name="evidence",
+            name="recorded_at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When it was put on record here (for “as known on”).",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcase',
-            name='end_date',
-            field=models.DateField(blank=True, help_text='When the crisis ended, as its sources support it; required for a closed case.', null=True),
+            model_name="historicalcase",
+            name="end_date",
+            field=models.DateField(
+                blank=True,
+                help_text="When the crisis ended, as its sources support it; required for a closed case.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcase',
-            name='status',
-            field=models.CharField(choices=[('active', 'Active'), ('closed', 'Closed')], default='active', help_text='Active: followed now, pages open as of today. Closed: pages open as of the end date.', max_length=6),
+            model_name="historicalcase",
+            name="status",
+            field=models.CharField(
+                choices=[("active", "Active"), ("closed", "Closed")],
+                default="active",
+                help_text="Active: followed now, pages open as of today. Closed: pages open as of the end date.",
+                max_length=6,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcitation',
-            name='recorded_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, help_text='When it was put on record here (for “as known on”).'),
+            model_name="historicalcitation",
+            name="recorded_at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When it was put on record here (for “as known on”).",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalevent',
-            name='recorded_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, help_text='When it was put on record here (for “as known on”).'),
+            model_name="historicalevent",
+            name="recorded_at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When it was put on record here (for “as known on”).",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalevidence',
-            name='recorded_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, help_text='When it was put on record here (for “as known on”).'),
+            model_name="historicalevidence",
+            name="recorded_at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When it was put on record here (for “as known on”).",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalsource',
-            name='recorded_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, help_text='When it was put on record here (for “as known on”).'),
+            model_name="historicalsource",
+            name="recorded_at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When it was put on record here (for “as known on”).",
+            ),
         ),
         migrations.AddField(
-            model_name='measure',
-            name='applicable_parties',
-            field=models.ManyToManyField(blank=True, help_text="The parties this step asks something of; leave empty for all the case's assessed parties. The joint level, progress and flags count only these.", related_name='applicable_measures', to='measures.party'),
+            model_name="measure",
+            name="applicable_parties",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text=(
+                    "The parties this step asks something of; leave empty for all the case's assessed parties. "
+                    "The joint level, progress and flags count only these."
+                ),
+                related_name="applicable_measures",
+                to="measures.party",
+            ),
         ),
         migrations.AddField(
-            model_name='source',
-            name='recorded_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, help_text='When it was put on record here (for “as known on”).'),
+            model_name="source",
+            name="recorded_at",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When it was put on record here (for “as known on”).",
+            ),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='summary',
-            field=models.TextField(blank=True, help_text='Written about the whole crisis: shown only as of its end date or later (no hindsight).'),
+            model_name="case",
+            name="summary",
+            field=models.TextField(
+                blank=True,
+                help_text="Written about the whole crisis: shown only as of its end date or later (no hindsight).",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcase',
-            name='summary',
-            field=models.TextField(blank=True, help_text='Written about the whole crisis: shown only as of its end date or later (no hindsight).'),
+            model_name="historicalcase",
+            name="summary",
+            field=models.TextField(
+                blank=True,
+                help_text="Written about the whole crisis: shown only as of its end date or later (no hindsight).",
+            ),
         ),
         migrations.RunPython(forwards, migrations.RunPython.noop),
         migrations.RemoveField(
-            model_name='case',
-            name='is_active',
+            model_name="case",
+            name="is_active",
         ),
         migrations.RemoveField(
-            model_name='historicalcase',
-            name='is_active',
+            model_name="historicalcase",
+            name="is_active",
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'closed'])), name='case_status_valid'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["active", "closed"])), name="case_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'active'), ('end_date__isnull', False), _connector='OR'), name='case_closed_has_end_date'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "active"), ("end_date__isnull", False), _connector="OR"),
+                name="case_closed_has_end_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='case_ends_after_start'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="case_ends_after_start",
+            ),
         ),
     ]
