@@ -35,7 +35,7 @@ def test_misspelt_key_is_refused_with_a_hint(db, case_data):
     problems = problems_of(case_data)
     assert problems == [
         "events[3].date_precison: unknown key (did you mean “date_precision”?); allowed here: actors, date, "
-        "date_precision, direction, key, kind, location, summary, title"
+        "date_precision, direction, key, kind, location, recorded_at, summary, title"
     ]
     assert nothing_stored()
 

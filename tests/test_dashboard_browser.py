@@ -3,6 +3,7 @@ change the date, export. Screenshots land in test-artifacts/ for people to look 
 
 import csv
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -52,7 +53,10 @@ def test_reader_opens_filters_follows_a_measure_changes_the_date_and_exports(rea
     # Change the as-of date: on 17 January the measure had been reversed, not advanced.
     page.get_by_label("As of").fill("2024-01-17")
     page.get_by_role("button", name="Show").click()
-    expect(page).to_have_url(f"{live_server.url}{DASHBOARD}measures/2/?as_of=2024-01-17")
+    # The date form also carries "as known on", empty: no limit.
+    expect(page).to_have_url(
+        re.compile(re.escape(f"{live_server.url}{DASHBOARD}measures/2/?as_of=2024-01-17") + "(&known_on=)?$")
+    )
     expect(page.locator(".status-summary")).not_to_contain_text("Intermediate (2)")
 
     # Back to the dashboard on 17 January: escalation, nothing in place.
@@ -97,3 +101,14 @@ def test_events_and_sources_pages_open_from_the_navigation(reader_page, live_ser
     page.locator(".data-table tbody th a").first.click()
     expect(page.locator(".source-text mark").first).to_be_visible()
     page.screenshot(path=artifacts_dir / "source-1280.png", full_page=True)
+
+
+def test_reader_opening_the_site_lands_on_the_closed_case_as_of_its_end_date(reader_page, live_server, artifacts_dir):
+    page = reader_page
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}{DASHBOARD}")
+    expect(page.locator(".period-line")).to_contain_text("As of 29 January 2024")
+    expect(page.locator(".period-line")).to_contain_text("the end of the case (29 January 2024), since it is closed")
+    expect(page.locator(".flag-stale")).to_have_count(0)
+    expect(page.locator(".headline")).to_contain_text("0 stale")
+    page.screenshot(path=artifacts_dir / "dashboard-default-end-date-1280.png", full_page=True)
