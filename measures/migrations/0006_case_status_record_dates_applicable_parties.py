@@ -35,7 +35,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0003_assessment_triggers"),
+        ("measures", "0005_cited_passages_are_evidence"),
     ]
 
     operations = [
