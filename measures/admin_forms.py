@@ -503,12 +503,13 @@ class MeasureChoiceField(forms.ModelChoiceField):
 
 
 class ChooseMeasureForm(forms.Form):
-    """The first step of "Add assessment" in the admin: which measure (of an active case)."""
+    """The first step of "Add assessment" in the admin: which measure. Closed cases are offered too
+    (a closed case still takes corrections), after the active ones."""
 
     measure = MeasureChoiceField(
-        queryset=Measure.objects.filter(case__is_active=True).select_related("case").order_by("case__name", "number"),
+        queryset=Measure.objects.select_related("case").order_by("case__status", "case__name", "number"),
         empty_label="Choose a measure",
-        error_messages={"invalid_choice": "Choose one of the measures of an active case."},
+        error_messages={"invalid_choice": "Choose one of the measures of a case."},
     )
 
 

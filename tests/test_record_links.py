@@ -76,7 +76,7 @@ def test_adding_an_assessment_chooses_the_measure_then_opens_its_assess_page(ana
 def test_adding_an_assessment_with_an_unknown_measure_says_so(analyst_client, case):
     response = analyst_client.get(reverse("admin:measures_assessment_add"), {"measure": "999999"})
     assert response.status_code == 200
-    assert "Choose one of the measures of an active case." in response.content.decode()
+    assert "Choose one of the measures of a case." in response.content.decode()
 
 
 def test_reader_cannot_add_an_assessment_in_the_admin(reader_client, case):
