@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -200,6 +201,7 @@ class Source(models.Model):
     )
     recorded_at = models.DateTimeField(
         default=timezone.now,
+        db_default=Now(),
         editable=False,
         db_index=True,
         help_text="When it was put on record here (for “as known on”).",
@@ -269,6 +271,7 @@ class Event(models.Model):
     location = models.CharField(max_length=200, blank=True)
     recorded_at = models.DateTimeField(
         default=timezone.now,
+        db_default=Now(),
         editable=False,
         db_index=True,
         help_text="When it was put on record here (for “as known on”).",
@@ -326,6 +329,7 @@ class Citation(models.Model):
     )
     recorded_at = models.DateTimeField(
         default=timezone.now,
+        db_default=Now(),
         editable=False,
         db_index=True,
         help_text="When it was put on record here (for “as known on”).",
@@ -433,6 +437,7 @@ class Evidence(models.Model):
     note = models.CharField(max_length=300, blank=True)
     recorded_at = models.DateTimeField(
         default=timezone.now,
+        db_default=Now(),
         editable=False,
         db_index=True,
         help_text="When it was put on record here (for “as known on”).",
