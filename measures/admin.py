@@ -479,12 +479,12 @@ class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
 @admin.register(Source)
 class SourceAdmin(TrackedAdmin):
     form = SourceForm
-    list_display = ["title", "publisher", "kind", "published_on", "has_full_text", "citation_count"]
+    list_display = ["title", "publisher", "kind", "publication_date", "has_full_text", "citation_count"]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "publisher", "author"]
     date_hierarchy = "published_on"
     fieldsets = [
-        (None, {"fields": ["title", "kind", "publisher", "author", "url", "published_on", "seen_version"]}),
+        (None, {"fields": ["title", "kind", "publisher", "author", "url", "published_on", "date_precision", "seen_version"]}),
         ("Full text", {"fields": ["full_text"], "description": "Every quote below is checked against this text."}),
     ]
     inlines = [SourceCitationInline]
@@ -504,6 +504,10 @@ class SourceAdmin(TrackedAdmin):
             services.relocate_citations(
                 source=form.instance, previous_text=form.initial.get("full_text", ""), skip=saved
             )
+
+    @admin.display(description="Published", ordering="published_on")
+    def publication_date(self, source):
+        return source.date_text
 
     @admin.display(boolean=True, description="Full text")
     def has_full_text(self, source):
@@ -538,7 +542,7 @@ class EventCitationInline(ConstantQueriesInline, admin.StackedInline):
 
 @admin.register(Event)
 class EventAdmin(TrackedAdmin):
-    list_display = ["date", "date_precision", "title", "kind", "direction", "case", "actor_codes"]
+    list_display = ["when", "title", "kind", "direction", "case", "actor_codes"]
     list_filter = ["case", "kind", "direction", "actors"]
     list_select_related = ["case"]
     search_fields = ["title", "summary", "location"]
@@ -548,6 +552,10 @@ class EventAdmin(TrackedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("actors")
+
+    @admin.display(description="Date", ordering="date")
+    def when(self, event):
+        return event.date_text
 
     @admin.display(description="Actors")
     def actor_codes(self, event):

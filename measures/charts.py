@@ -9,6 +9,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from . import dates
 from .models import Assessment, Event
 from .queries import LEVEL_ORDER
 
@@ -43,12 +44,9 @@ def shorten(text, limit=MAX_LABEL_CHARS):
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def date_label(date, precision=Event.Precision.DAY):
-    """A date written as precisely as it is known: "26 Jan 2024", "January 2024", "c. 26 Jan 2024"."""
-    if precision == Event.Precision.MONTH:
-        return f"{date:%B %Y}"
-    text = f"{date.day} {date:%b %Y}"
-    return f"c. {text}" if precision == Event.Precision.APPROXIMATE else text
+def date_label(date, precision=Event.Precision.DAY, end=None):
+    """A date written as precisely as it is known: see `dates.date_text`, the one helper for this."""
+    return dates.date_text(date, precision, end)
 
 
 def date_range(date, precision):
@@ -255,6 +253,8 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
         side = -1 if event.direction == Event.Direction.ESCALATORY else 1
         x = scale.x(event.date)
         low, high = date_range(event.date, event.date_precision)
+        if event.end_date is not None:
+            high = max(high, event.end_date)
         prefix = "c. " if event.date_precision != Event.Precision.DAY else ""
         label = prefix + shorten(event.title)
         label_width = len(label) * CHAR_WIDTH + 6
@@ -272,13 +272,13 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
                 side=side,
                 lane=lane,
                 label=label,
-                date_text=date_label(event.date, event.date_precision),
+                date_text=event.date_text,
                 colour=style["colour"],
                 shape=style["shape"],
                 approximate=event.date_precision != Event.Precision.DAY,
                 range_x1=scale.x(low),
                 range_x2=scale.x(high),
-                month_only=event.date_precision == Event.Precision.MONTH,
+                month_only=event.date_precision == Event.Precision.MONTH or event.end_date is not None,
                 label_x=label_x,
                 anchor=anchor,
                 direction_label=style["label"],

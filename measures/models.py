@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from . import dates
 from .querysets import (
     AssessmentQuerySet,
     CitationQuerySet,
@@ -187,14 +188,32 @@ class SourceKind(models.TextChoices):
     POLICY_RECOMMENDATION = "policy", "Policy recommendation"
 
 
+class SourceDatePrecision(models.TextChoices):
+    DAY = dates.DAY, "Exact day"
+    MONTH = dates.MONTH, "Month only"
+    YEAR = dates.YEAR, "Year only"
+    UNKNOWN = dates.UNKNOWN, "Undated"
+
+
 class Source(models.Model):
     Kind = SourceKind
+    DatePrecision = SourceDatePrecision
 
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True, help_text="Publisher or site name, as printed.")
     author = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=500, blank=True, verbose_name="URL")
-    published_on = models.DateField(null=True, blank=True, help_text="Leave empty when the document shows no date.")
+    published_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Leave empty when the document shows no date. With month or year precision, any day in it.",
+    )
+    date_precision = models.CharField(
+        max_length=7,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text="How much of the date the document states. An empty date is undated.",
+    )
     kind = models.CharField(max_length=10, choices=Kind)
     full_text = models.TextField(
         blank=True, help_text="When given, every quote from this source is checked against it."
@@ -216,10 +235,32 @@ class Source(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
+            models.CheckConstraint(
+                condition=(Q(date_precision=SourceDatePrecision.UNKNOWN) & Q(published_on__isnull=True))
+                | (
+                    Q(date_precision__in=[SourceDatePrecision.DAY, SourceDatePrecision.MONTH, SourceDatePrecision.YEAR])
+                    & Q(published_on__isnull=False)
+                ),
+                name="source_date_precision_matches_date",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        # An empty date means undated, whatever the precision field says (its default is "day").
+        if self.published_on is None:
+            self.date_precision = SourceDatePrecision.UNKNOWN
+        elif self.date_precision == SourceDatePrecision.UNKNOWN:
+            raise ValidationError(
+                {"date_precision": "The source has a date: say how much of it the document states (day, month, year)."}
+            )
+
+    @property
+    def date_text(self):
+        """The publication date as the document states it: "17 Jan 2024", "June 2024", "2024", "undated"."""
+        return dates.date_text(self.published_on, self.date_precision)
 
     def find_quote(self, quote):
         """Where `quote` starts in the full text by the matching rule (measures.quoting): an offset in
@@ -263,12 +304,18 @@ class Event(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     date = models.DateField(help_text="With month or approximate precision, the best estimate of the day.")
     date_precision = models.CharField(max_length=6, choices=Precision, default=Precision.DAY)
+    end_date = models.DateField(
+        null=True, blank=True, help_text="For an event that lasted several days (26–27 Jan), its last day."
+    )
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     kind = models.CharField(max_length=12, choices=Kind)
     direction = models.CharField(max_length=12, choices=Direction)
     actors = models.ManyToManyField(Party, related_name="events", blank=True)
     location = models.CharField(max_length=200, blank=True)
+    fatalities = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Reported deaths, when the sources give a figure; empty when they do not."
+    )
     recorded_at = models.DateTimeField(
         default=timezone.now,
         db_default=Now(),
@@ -287,10 +334,22 @@ class Event(models.Model):
             models.CheckConstraint(condition=Q(date_precision__in=EventPrecision.values), name="event_precision_valid"),
             models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
             models.CheckConstraint(condition=Q(direction__in=EventDirection.values), name="event_direction_valid"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("date")), name="event_end_after_start"
+            ),
         ]
 
     def __str__(self):
-        return f"{self.date:%d %b %Y}: {self.title}"
+        return f"{self.date_text}: {self.title}"
+
+    def clean(self):
+        if self.end_date is not None and self.date is not None and self.end_date <= self.date:
+            raise ValidationError({"end_date": "The end date must be after the first day; leave it empty for one day."})
+
+    @property
+    def date_text(self):
+        """The date as known: "17 Jan 2024", "26–27 Jan 2024", "c. 17 Jan 2024", "January 2024"."""
+        return dates.date_text(self.date, self.date_precision, self.end_date)
 
     def get_absolute_url(self):
         return reverse("measures:event_detail", args=[self.case.slug, self.pk])
@@ -412,6 +471,13 @@ class Citation(models.Model):
         self.spans = [list(span) for span in chosen.spans]
         self.paragraph = paragraph_number(text, chosen.start)
         return None
+
+    @property
+    def date_text(self):
+        """When the passage speaks of, as precisely as known: its event's date, else its source's."""
+        if self.event_id is not None:
+            return self.event.date_text
+        return self.source.date_text
 
     def source_or_none(self):
         try:

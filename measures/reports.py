@@ -261,7 +261,7 @@ class ChronologyEntry:
 
     @property
     def date_text(self):
-        return charts.date_label(self.event.date, self.event.date_precision)
+        return self.event.date_text
 
 
 @dataclass(frozen=True)

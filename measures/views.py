@@ -35,6 +35,10 @@ class CitedPassage:
     def source(self):
         return self.citation.source
 
+    @property
+    def date_text(self):
+        return self.citation.date_text
+
 
 def can_assess(user):
     """Whether the reading pages offer `user` links to record assessments: analysts and administrators."""
@@ -163,7 +167,7 @@ def measure_detail(request, slug, number):
         "evidence_groups": evidence_groups,
         "evidence_count": len(status.evidence),
         "events": [
-            (event, charts.date_label(event.date, event.date_precision))
+            (event, event.date_text)
             for event in sorted(events.values(), key=lambda e: (e.date, e.pk))
         ],
         "link_query": period.query(),
@@ -186,7 +190,7 @@ def event_list(request, slug):
         "period": period,
         "period_form": form,
         "filter": event_filter,
-        "events": [(event, charts.date_label(event.date, event.date_precision)) for event in events],
+        "events": [(event, event.date_text) for event in events],
         "timeline": charts.events_timeline(events, start=case.start_date, end=period.as_of),
         "link_query": period.query(),
     }
@@ -209,7 +213,7 @@ def event_detail(request, slug, pk):
     context = {
         "case": case,
         "event": event,
-        "date_text": charts.date_label(event.date, event.date_precision),
+        "date_text": event.date_text,
         "period": period,
         "period_form": form,
         "after_as_of": event.date > period.as_of,

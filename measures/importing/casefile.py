@@ -174,9 +174,12 @@ def _import_source(item, where):
     source = Source.objects.filter(**fields).first()
     if source is not None:
         return source
+    published = fields["published_on"] is not None
+    precision = item.get("date_precision", Source.DatePrecision.DAY if published else Source.DatePrecision.UNKNOWN)
     return _saved(
         Source(
             **fields,
+            date_precision=precision,
             author=item.get("author", ""),
             url=item.get("url", ""),
             kind=item["kind"],
@@ -193,6 +196,8 @@ def _import_event(item, case, parties, where):
             case=case,
             date=parse_date(item["date"]),
             date_precision=item.get("date_precision", Event.Precision.DAY),
+            end_date=parse_date(item.get("end_date")),
+            fatalities=item.get("fatalities"),
             title=item["title"],
             summary=item.get("summary", ""),
             kind=item["kind"],

@@ -263,6 +263,23 @@ def _sort_key(part):
     return (0, part, "") if isinstance(part, int) else (1, 0, part)
 
 
+def _date_problems(data):
+    problems = []
+    for i, source in enumerate(data.get("sources", [])):
+        precision = source.get("date_precision")
+        if precision is None:
+            continue
+        if source.get("published_on") is None and precision != "unknown":
+            problems.append(f"sources[{i}].date_precision: “{precision}” needs a published_on date (or use “unknown”)")
+        if source.get("published_on") is not None and precision == "unknown":
+            problems.append(f"sources[{i}].date_precision: “unknown”, but published_on gives a date")
+    for i, event in enumerate(data.get("events", [])):
+        end = event.get("end_date")
+        if end is not None and end <= event["date"]:
+            problems.append(f"events[{i}].end_date: {end} is not after the date {event['date']}")
+    return problems
+
+
 def validate_case_data(data):
     """Check parsed case-file data against the schema and the file's own references.
 
@@ -284,6 +301,7 @@ def validate_case_data(data):
     problems += _duplicate_keys(data.get("events", []), "key", "events")
     problems += _duplicate_keys(data.get("citations", []), "key", "citations")
     problems += _reference_problems(data)
+    problems += _date_problems(data)
     if problems:
         raise CaseFileError(problems)
 
