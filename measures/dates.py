@@ -64,3 +64,10 @@ def period_bounds(date, precision):
     if precision == YEAR:
         return datetime.date(date.year, 1, 1), datetime.date(date.year, 12, 31)
     return date, date
+
+
+def last_possible_day(date, precision):
+    """The last day a date of this precision may mean (the month's or year's last day): where a source
+    dated only by month or year is placed, so that its evidence never counts before it could exist."""
+    bounds = period_bounds(date, precision)
+    return None if bounds is None else bounds[1]

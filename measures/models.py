@@ -206,7 +206,8 @@ class Source(models.Model):
     published_on = models.DateField(
         null=True,
         blank=True,
-        help_text="Leave empty when the document shows no date. With month or year precision, any day in it.",
+        help_text="Leave empty when the document shows no date. With month or year precision, any day in it: "
+        "it is stored as the last day of that month or year.",
     )
     date_precision = models.CharField(
         max_length=7,
@@ -256,6 +257,9 @@ class Source(models.Model):
             raise ValidationError(
                 {"date_precision": "The source has a date: say how much of it the document states (day, month, year)."}
             )
+        else:
+            # "June 2024" is stored as 30 June 2024: its evidence never counts before the source could exist.
+            self.published_on = dates.last_possible_day(self.published_on, self.date_precision)
 
     @property
     def date_text(self):

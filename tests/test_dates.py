@@ -121,3 +121,41 @@ def test_pages_print_honest_dates(db, reader_client):
     assert "26–27 Jan 2024" in events
     sources = reader_client.get("/cases/crisis/sources/?as_of=2024-02-10").content.decode()
     assert "January 2024" in sources
+
+
+def test_month_dated_source_counts_from_the_last_day_of_its_month(db):
+    from measures import queries
+
+    case = factories.CaseFactory(start_date=D(2024, 6, 1))
+    measure = factories.MeasureFactory(case=case)
+    source = Source(
+        title="Monthly review",
+        kind="analysis",
+        published_on=D(2024, 6, 1),
+        date_precision="month",
+        full_text="The foreign ministers agreed to de-escalate.",
+    )
+    source.full_clean()
+    source.save()
+    assert source.published_on == D(2024, 6, 30)
+    assert source.date_text == "June 2024"
+    citation = factories.CitationFactory(case=case, source=source)
+    factories.EvidenceFactory(citation=citation, measure=measure)
+
+    def evidence_on(day):
+        return [len(row.evidence) for row in queries.case_state(case, as_of=day).rows]
+
+    assert evidence_on(D(2024, 6, 15)) == [0]
+    assert evidence_on(D(2024, 6, 30)) == [1]
+
+
+def test_case_file_month_source_loads_once(db, case_data):
+    import copy
+
+    case_data["sources"][1].update(published_on="2024-01-01", date_precision="month")
+    import_case(copy.deepcopy(case_data))
+    stored = Source.objects.get(title=case_data["sources"][1]["title"])
+    assert stored.published_on == D(2024, 1, 31)
+    case_data["case"]["slug"] = "another-case"
+    import_case(case_data)
+    assert Source.objects.filter(title=case_data["sources"][1]["title"]).count() == 1

@@ -13,7 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from .. import services
+from .. import dates, services
 from ..models import Case, Event, Measure, Party, Source
 from .schema import FORMAT, CaseFileError, parse_date, validate_case_data
 
@@ -166,16 +166,16 @@ def _import_case(item, parties):
 
 
 def _import_source(item, where):
+    published = parse_date(item.get("published_on"))
+    precision = item.get("date_precision", Source.DatePrecision.DAY if published else Source.DatePrecision.UNKNOWN)
     fields = {
         "title": item["title"],
         "publisher": item.get("publisher", ""),
-        "published_on": parse_date(item.get("published_on")),
+        "published_on": dates.last_possible_day(published, precision),
     }
     source = Source.objects.filter(**fields).first()
     if source is not None:
         return source
-    published = fields["published_on"] is not None
-    precision = item.get("date_precision", Source.DatePrecision.DAY if published else Source.DatePrecision.UNKNOWN)
     return _saved(
         Source(
             **fields,
