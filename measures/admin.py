@@ -484,7 +484,21 @@ class SourceAdmin(TrackedAdmin):
     search_fields = ["title", "publisher", "author"]
     date_hierarchy = "published_on"
     fieldsets = [
-        (None, {"fields": ["title", "kind", "publisher", "author", "url", "published_on", "date_precision", "seen_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "kind",
+                    "publisher",
+                    "author",
+                    "url",
+                    "published_on",
+                    "date_precision",
+                    "seen_version",
+                ]
+            },
+        ),
         ("Full text", {"fields": ["full_text"], "description": "Every quote below is checked against this text."}),
     ]
     inlines = [SourceCitationInline]

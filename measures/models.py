@@ -317,6 +317,12 @@ class Event(models.Model):
     direction = models.CharField(max_length=12, choices=Direction)
     actors = models.ManyToManyField(Party, related_name="events", blank=True)
     location = models.CharField(max_length=200, blank=True)
+    key = models.CharField(
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text="Its key in the case file it came from: what `load_case --update` and `export_case` match it by.",
+    )
     fatalities = models.PositiveIntegerField(
         null=True, blank=True, help_text="Reported deaths, when the sources give a figure; empty when they do not."
     )
@@ -341,10 +347,14 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gt=F("date")), name="event_end_after_start"
             ),
+            models.UniqueConstraint(fields=["case", "key"], condition=~Q(key=""), name="event_key_unique_in_case"),
         ]
 
     def __str__(self):
         return f"{self.date_text}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("measures:event_detail", args=[self.case.slug, self.pk])
 
     def clean(self):
         if self.end_date is not None and self.date is not None and self.end_date <= self.date:
@@ -354,9 +364,6 @@ class Event(models.Model):
     def date_text(self):
         """The date as known: "17 Jan 2024", "26–27 Jan 2024", "c. 17 Jan 2024", "January 2024"."""
         return dates.date_text(self.date, self.date_precision, self.end_date)
-
-    def get_absolute_url(self):
-        return reverse("measures:event_detail", args=[self.case.slug, self.pk])
 
 
 class Citation(models.Model):
@@ -390,6 +397,12 @@ class Citation(models.Model):
         related_name="citations",
         help_text="The event it reports, if any.",
     )
+    key = models.CharField(
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text="Its key in the case file it came from: what `load_case --update` and `export_case` match it by.",
+    )
     recorded_at = models.DateTimeField(
         default=timezone.now,
         db_default=Now(),
@@ -404,7 +417,10 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["source__title", "pk"]
-        constraints = [models.CheckConstraint(condition=~Q(quote=""), name="citation_quote_not_empty")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quote=""), name="citation_quote_not_empty"),
+            models.UniqueConstraint(fields=["case", "key"], condition=~Q(key=""), name="citation_key_unique_in_case"),
+        ]
 
     def __str__(self):
         short = self.quote if len(self.quote) <= 80 else self.quote[:77] + "…"

@@ -166,10 +166,7 @@ def measure_detail(request, slug, number):
         "entries": entries,
         "evidence_groups": evidence_groups,
         "evidence_count": len(status.evidence),
-        "events": [
-            (event, event.date_text)
-            for event in sorted(events.values(), key=lambda e: (e.date, e.pk))
-        ],
+        "events": [(event, event.date_text) for event in sorted(events.values(), key=lambda e: (e.date, e.pk))],
         "link_query": period.query(),
         "assess_url": assess_url(measure) if can_assess(request.user) else None,
         "party_cells": [

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from measures import dates
 from measures.importing import CaseFileError, import_case
-from measures.models import Event, Source
+from measures.models import Source
 from tests import factories
 
 D = datetime.date

@@ -1,6 +1,7 @@
-"""Bringing data in: case files (JSON, checked against a published JSON Schema)."""
+"""Case files in and out: JSON checked against a published JSON Schema, loaded, updated and exported."""
 
-from .casefile import IMPORT_USERNAME, ImportResult, import_case, import_user
+from .casefile import IMPORT_USERNAME, SECTIONS, ImportResult, import_case, import_user
+from .export import export_case
 from .schema import FORMAT, CaseFileError, parse_case_file, read_case_file, schema_version, validate_case_data
 
 __all__ = [
@@ -8,6 +9,8 @@ __all__ = [
     "IMPORT_USERNAME",
     "CaseFileError",
     "ImportResult",
+    "SECTIONS",
+    "export_case",
     "import_case",
     "import_user",
     "parse_case_file",

@@ -1,12 +1,23 @@
-"""Import a case from its case file (fixtures/<slug>.json), through the services.
+"""Load a case from its case file (fixtures/<slug>.json), through the services.
 
 The file is first checked whole (`schema.validate_case_data`): nothing is written unless it passes.
-The import is all or nothing, and it never overwrites: a case whose slug exists is left as the
-analysts have it; parties and sources already known are reused, and a party stored under another
-name is refused unless the file says to rename it (`"rename": true`).
+A load is all or nothing and never overwrites what is stored:
+
+- a new slug creates the case with everything the file describes;
+- an existing slug is left unchanged, unless `update=True`: then what is new in the file is added
+  (parties, measures, sources, events, citations, evidence, assessments), what is already there is
+  counted, and an item whose key is stored with other content is a conflict: the stored version is
+  kept (analysts may have edited it) and the conflict is reported with the fields that differ.
+
+Items are matched by their key: parties by code, measures by number, sources by title, publisher
+and date (sources are shared by cases), events and citations by the key stored when they were loaded
+(or `event-<id>` / `citation-<id>`, the key `export_case` writes for one created in the admin),
+evidence by citation and measure, assessments by measure, party, effective date and recorded time
+(or, without a recorded time, by level and rationale too).
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -14,26 +25,35 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from .. import dates, services
-from ..models import Case, Event, Measure, Party, Source
+from ..models import Assessment, Case, Citation, Event, Measure, Party, Source
 from .schema import FORMAT, CaseFileError, parse_date, validate_case_data
 
 __all__ = ["FORMAT", "IMPORT_USERNAME", "CaseFileError", "ImportResult", "import_case", "import_user"]
 
 IMPORT_USERNAME = "case-import"
+SECTIONS = ("parties", "measures", "sources", "events", "citations", "evidence", "assessments")
+_GENERATED_KEY = re.compile(r"^(event|citation)-(\d+)$")
 
 
-@dataclass(frozen=True)
+@dataclass
 class ImportResult:
+    """What a load did. `counts` (new case) and `added` / `existing` map a section to a number;
+    `conflicts` lists messages naming the item by its path and the fields that differ."""
+
     case: Case
     created: bool
-    counts: dict
+    counts: dict = field(default_factory=dict)
+    added: dict = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    existing: dict = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    conflicts: list = field(default_factory=list)
+    updated: bool = False
 
 
 def _messages(exc, where):
     if hasattr(exc, "message_dict"):
         return [
-            f"{where if field == NON_FIELD_ERRORS else f'{where}.{field}'}: {' '.join(msgs)}"
-            for field, msgs in exc.message_dict.items()
+            f"{where if name == NON_FIELD_ERRORS else f'{where}.{name}'}: {' '.join(msgs)}"
+            for name, msgs in exc.message_dict.items()
         ]
     return [f"{where}: {' '.join(exc.messages)}"]
 
@@ -86,161 +106,281 @@ def party_problems(items):
     return problems
 
 
-def import_case(data, *, recorded_by=None):
-    """Create the case described by `data` (a parsed case file) unless its slug exists.
+def import_case(data, *, update=False, recorded_by=None):
+    """Load the case described by `data` (a parsed case file).
 
-    Returns ImportResult(case, created, counts). Raises CaseFileError, each message naming the item
-    by its path in the file (`events[3].date`), and writes nothing in that case.
+    A new slug creates the case; an existing one is left unchanged (`created=False`), unless `update`
+    is true: then what is new is added and the rest counted or reported as conflicts (module docstring).
+    Returns ImportResult. Raises CaseFileError, each message naming the item by its path in the file
+    (`events[3].date`), and then writes nothing at all.
     """
     validate_case_data(data)
-    slug = data["case"]["slug"]
-    existing = Case.objects.filter(slug=slug).first()
-    if existing is not None:
-        return ImportResult(existing, created=False, counts={})
+    existing = Case.objects.filter(slug=data["case"]["slug"]).first()
+    if existing is not None and not update:
+        return ImportResult(existing, created=False)
     problems = party_problems(data.get("parties", []))
     if problems:
         raise CaseFileError(problems)
-
     with transaction.atomic():
-        recorded_by = recorded_by or import_user()
-        parties = _import_parties(data.get("parties", []))
-        case = _import_case(data["case"], parties)
-        measures = {}
-        for i, item in enumerate(data.get("measures", [])):
-            measure = Measure(
-                case=case,
-                number=item["number"],
-                title=item["title"],
-                slug=item["slug"],
-                description=item["description"],
+        loader = _Loader(data, existing, recorded_by or import_user())
+        loader.load()
+    result = loader.result
+    if result.created:
+        result.counts = {section: result.added[section] for section in SECTIONS if section != "parties"}
+    return result
+
+
+class _Loader:
+    def __init__(self, data, case, recorded_by):
+        self.data = data
+        self.case = case
+        self.recorded_by = recorded_by
+        self.result = ImportResult(case, created=case is None, updated=case is not None)
+        self.parties, self.measures, self.sources, self.events, self.citations = {}, {}, {}, {}, {}
+
+    def load(self):
+        self._parties()
+        self._case()
+        self._measures()
+        self._sources()
+        self._events()
+        self._citations()
+        self._assessments()
+
+    # -- helpers
+
+    def _added(self, section):
+        self.result.added[section] += 1
+
+    def _there(self, section):
+        self.result.existing[section] += 1
+
+    def _compare(self, where, stored, wanted):
+        """Count an item found by key; report the fields whose stored value differs from the file's."""
+        differing = [name for name, value in wanted.items() if stored.get(name) != value]
+        if differing:
+            details = "; ".join(
+                f"{name}: stored {_show(stored.get(name))}, file {_show(wanted[name])}" for name in differing
             )
-            measures[measure.number] = _saved(measure, f"measures[{i}]")
-            measure.applicable_parties.set([parties[code] for code in item.get("applicable_parties", [])])
-        sources = {item["key"]: _import_source(item, f"sources[{i}]") for i, item in enumerate(data.get("sources", []))}
-        events = {
-            item["key"]: _import_event(item, case, parties, f"events[{i}]")
-            for i, item in enumerate(data.get("events", []))
+            self.result.conflicts.append(f"{where}: already stored with other content, kept as stored ({details})")
+
+    # -- sections
+
+    def _parties(self):
+        for i, item in enumerate(self.data.get("parties", [])):
+            party = Party.objects.filter(code=item["code"]).first()
+            if party is None:
+                party = _saved(Party(code=item["code"], name=item["name"], kind=item["kind"]), f"parties[{i}]")
+                self._added("parties")
+            else:
+                if item.get("rename") and (party.name, party.kind) != (item["name"], item["kind"]):
+                    party.name, party.kind = item["name"], item["kind"]
+                    _saved(party, f"parties[{i}]")
+                self._there("parties")
+            self.parties[item["code"]] = party
+
+    def _case(self):
+        item = self.data["case"]
+        wanted = {
+            "name": item["name"],
+            "summary": item.get("summary", ""),
+            "start_date": parse_date(item["start_date"]),
+            "status": item.get("status", Case.Status.ACTIVE),
+            "end_date": parse_date(item.get("end_date")),
+            "assessed_parties": sorted(item["assessed_parties"]),
         }
-        citations, evidence_count = _import_citations(data.get("citations", []), case, sources, events, measures)
-        assessments = data.get("assessments", [])
-        for i, item in enumerate(assessments):
-            _import_assessment(item, measures, parties, citations, recorded_by, f"assessments[{i}]")
-    counts = {
-        "measures": len(measures),
-        "sources": len(sources),
-        "events": len(events),
-        "citations": len(citations),
-        "evidence": evidence_count,
-        "assessments": len(assessments),
-    }
-    return ImportResult(case, created=True, counts=counts)
+        if self.case is None:
+            fields = {k: v for k, v in wanted.items() if k != "assessed_parties"}
+            self.case = self.result.case = _saved(Case(slug=item["slug"], **fields), "case")
+            self.case.assessed_parties.set([self.parties[code] for code in item["assessed_parties"]])
+            return
+        stored = {
+            "name": self.case.name,
+            "summary": self.case.summary,
+            "start_date": self.case.start_date,
+            "status": self.case.status,
+            "end_date": self.case.end_date,
+            "assessed_parties": sorted(self.case.assessed_parties.values_list("code", flat=True)),
+        }
+        self._compare("case", stored, wanted)
 
+    def _measures(self):
+        stored = {m.number: m for m in Measure.objects.filter(case=self.case)}
+        for i, item in enumerate(self.data.get("measures", [])):
+            wanted = {"title": item["title"], "slug": item["slug"], "description": item["description"]}
+            applicable = sorted(item.get("applicable_parties", []))
+            measure = stored.get(item["number"])
+            if measure is None:
+                measure = _saved(Measure(case=self.case, number=item["number"], **wanted), f"measures[{i}]")
+                measure.applicable_parties.set([self.parties[code] for code in applicable])
+                self._added("measures")
+            else:
+                self._there("measures")
+                current = {name: getattr(measure, name) for name in wanted}
+                current["applicable_parties"] = sorted(measure.applicable_parties.values_list("code", flat=True))
+                self._compare(f"measures[{i}]", current, {**wanted, "applicable_parties": applicable})
+            self.measures[item["number"]] = measure
 
-def _import_parties(items):
-    parties = {}
-    for i, item in enumerate(items):
-        party = Party.objects.filter(code=item["code"]).first()
-        if party is None:
-            party = _saved(Party(code=item["code"], name=item["name"], kind=item["kind"]), f"parties[{i}]")
-        elif item.get("rename") and (party.name, party.kind) != (item["name"], item["kind"]):
-            party.name, party.kind = item["name"], item["kind"]
-            _saved(party, f"parties[{i}]")
-        parties[item["code"]] = party
-    return parties
-
-
-def _import_case(item, parties):
-    case = _saved(
-        Case(
-            slug=item["slug"],
-            name=item["name"],
-            summary=item.get("summary", ""),
-            start_date=parse_date(item["start_date"]),
-            status=item.get("status", Case.Status.ACTIVE),
-            end_date=parse_date(item.get("end_date")),
-        ),
-        "case",
-    )
-    case.assessed_parties.set([parties[code] for code in item["assessed_parties"]])
-    return case
-
-
-def _import_source(item, where):
-    published = parse_date(item.get("published_on"))
-    precision = item.get("date_precision", Source.DatePrecision.DAY if published else Source.DatePrecision.UNKNOWN)
-    fields = {
-        "title": item["title"],
-        "publisher": item.get("publisher", ""),
-        "published_on": dates.last_possible_day(published, precision),
-    }
-    source = Source.objects.filter(**fields).first()
-    if source is not None:
-        return source
-    return _saved(
-        Source(
-            **fields,
-            date_precision=precision,
-            author=item.get("author", ""),
-            url=item.get("url", ""),
-            kind=item["kind"],
-            full_text=item.get("full_text", ""),
-            **_recorded_at(item),
-        ),
-        where,
-    )
-
-
-def _import_event(item, case, parties, where):
-    event = _saved(
-        Event(
-            case=case,
-            date=parse_date(item["date"]),
-            date_precision=item.get("date_precision", Event.Precision.DAY),
-            end_date=parse_date(item.get("end_date")),
-            fatalities=item.get("fatalities"),
-            title=item["title"],
-            summary=item.get("summary", ""),
-            kind=item["kind"],
-            direction=item["direction"],
-            location=item.get("location", ""),
-            **_recorded_at(item),
-        ),
-        where,
-    )
-    event.actors.set([parties[code] for code in item.get("actors", [])])
-    return event
-
-
-def _import_citations(items, case, sources, events, measures):
-    citations = {}
-    evidence_count = 0
-    for i, item in enumerate(items):
-        where = f"citations[{i}]"
-        try:
-            citation = services.create_citation(
-                case=case,
-                source=sources[item["source"]],
-                quote=item["quote"],
-                locator=item.get("locator", ""),
-                event=events.get(item.get("event")),
-                recorded_at=_recorded_at(item).get("recorded_at"),
+    def _sources(self):
+        for i, item in enumerate(self.data.get("sources", [])):
+            where = f"sources[{i}]"
+            published = parse_date(item.get("published_on"))
+            precision = item.get(
+                "date_precision", Source.DatePrecision.DAY if published else Source.DatePrecision.UNKNOWN
             )
-        except ValidationError as exc:
-            raise CaseFileError(_messages(exc, where)) from None
-        for j, link in enumerate(item.get("evidence", [])):
+            identity = {
+                "title": item["title"],
+                "publisher": item.get("publisher", ""),
+                "published_on": dates.last_possible_day(published, precision),
+            }
+            wanted = {
+                "date_precision": precision,
+                "author": item.get("author", ""),
+                "url": item.get("url", ""),
+                "kind": item["kind"],
+                "full_text": item.get("full_text", ""),
+            }
+            source = Source.objects.filter(**identity).order_by("pk").first()
+            if source is None:
+                source = _saved(Source(**identity, **wanted, **_recorded_at(item)), where)
+                self._added("sources")
+            else:
+                self._there("sources")
+                self._compare(where, {name: getattr(source, name) for name in wanted}, wanted)
+            self.sources[item["key"]] = source
+
+    def _stored_by_key(self, model, key):
+        item = model.objects.filter(case=self.case, key=key).first()
+        if item is None and (match := _GENERATED_KEY.match(key)):
+            item = model.objects.filter(case=self.case, key="", pk=int(match[2])).first()
+        return item
+
+    def _events(self):
+        for i, item in enumerate(self.data.get("events", [])):
+            where = f"events[{i}]"
+            wanted = {
+                "date": parse_date(item["date"]),
+                "date_precision": item.get("date_precision", Event.Precision.DAY),
+                "end_date": parse_date(item.get("end_date")),
+                "title": item["title"],
+                "summary": item.get("summary", ""),
+                "kind": item["kind"],
+                "direction": item["direction"],
+                "location": item.get("location", ""),
+                "fatalities": item.get("fatalities"),
+            }
+            actors = sorted(item.get("actors", []))
+            event = None if self.result.created else self._stored_by_key(Event, item["key"])
+            if event is None:
+                event = _saved(Event(case=self.case, key=item["key"], **wanted, **_recorded_at(item)), where)
+                event.actors.set([self.parties[code] for code in actors])
+                self._added("events")
+            else:
+                self._there("events")
+                stored = {name: getattr(event, name) for name in wanted}
+                stored["actors"] = sorted(event.actors.values_list("code", flat=True))
+                self._compare(where, stored, {**wanted, "actors": actors})
+            self.events[item["key"]] = event
+
+    def _citations(self):
+        for i, item in enumerate(self.data.get("citations", [])):
+            where = f"citations[{i}]"
+            source = self.sources[item["source"]]
+            event = self.events.get(item.get("event"))
+            citation = None if self.result.created else self._stored_by_key(Citation, item["key"])
+            if citation is None:
+                try:
+                    citation = services.create_citation(
+                        case=self.case,
+                        source=source,
+                        quote=item["quote"],
+                        locator=item.get("locator", ""),
+                        event=event,
+                        recorded_at=_recorded_at(item).get("recorded_at"),
+                    )
+                except ValidationError as exc:
+                    raise CaseFileError(_messages(exc, where)) from None
+                citation.key = item["key"]
+                citation.save(update_fields=["key"])
+                self._added("citations")
+                stored_evidence, stored_evidence_known = {}, False
+            else:
+                self._there("citations")
+                stored = {
+                    "source": citation.source_id,
+                    "quote": citation.quote,
+                    "locator": citation.locator,
+                    "event": citation.event_id,
+                }
+                wanted = {
+                    "source": source.pk,
+                    "quote": item["quote"],
+                    "locator": item.get("locator", ""),
+                    "event": event.pk if event else None,
+                }
+                self._compare(where, stored, wanted)
+                stored_evidence = {e.measure_id: e for e in citation.evidence.all()}
+                stored_evidence_known = True
+            for j, link in enumerate(item.get("evidence", [])):
+                measure = self.measures[link["measure"]]
+                evidence = stored_evidence.get(measure.pk)
+                wanted = {"stance": link["stance"], "note": link.get("note", "")}
+                if evidence is not None:
+                    self._there("evidence")
+                    self._compare(f"{where}.evidence[{j}]", {"stance": evidence.stance, "note": evidence.note}, wanted)
+                    continue
+                try:
+                    services.attach_evidence(
+                        citation=citation, measure=measure, **wanted, recorded_at=_evidence_recorded_at(link, citation, new_citation=not stored_evidence_known)
+                    )
+                except ValidationError as exc:
+                    raise CaseFileError(_messages(exc, f"{where}.evidence[{j}]")) from None
+                self._added("evidence")
+            self.citations[item["key"]] = citation
+
+    def _assessments(self):
+        stored = []
+        if not self.result.created:
+            stored = list(Assessment.objects.filter(measure__case=self.case).prefetch_related("citations"))
+        for i, item in enumerate(self.data.get("assessments", [])):
+            where = f"assessments[{i}]"
+            recorded_at = parse_datetime(item["recorded_at"]) if item.get("recorded_at") else None
+            measure, party = self.measures[item["measure"]], self.parties[item["party"]]
+            effective = parse_date(item["effective_date"])
+            match = _find_assessment(stored, measure, party, effective, recorded_at, item)
+            if match is not None:
+                self._there("assessments")
+                wanted = {
+                    "level": item["level"],
+                    "confidence": item.get("confidence", "medium"),
+                    "rationale": item["rationale"].strip(),
+                    "citations": sorted(self.citations[key].pk for key in item.get("citations", [])),
+                }
+                current = {
+                    "level": match.level,
+                    "confidence": match.confidence,
+                    "rationale": match.rationale,
+                    "citations": sorted(c.pk for c in match.citations.all()),
+                }
+                self._compare(where, current, wanted)
+                continue
             try:
-                services.attach_evidence(
-                    citation=citation,
-                    measure=measures[link["measure"]],
-                    stance=link["stance"],
-                    note=link.get("note", ""),
-                    recorded_at=citation.recorded_at,
+                services.record_assessment(
+                    measure=measure,
+                    party=party,
+                    level=item["level"],
+                    confidence=item.get("confidence", "medium"),
+                    effective_date=effective,
+                    rationale=item["rationale"],
+                    citations=[self.citations[key] for key in item.get("citations", [])],
+                    # A cited passage not yet evidence of the measure becomes evidence with this stance.
+                    evidence_stance=item.get("evidence_stance"),
+                    recorded_by=self.recorded_by,
+                    recorded_at=recorded_at,
                 )
             except ValidationError as exc:
-                raise CaseFileError(_messages(exc, f"{where}.evidence[{j}]")) from None
-            evidence_count += 1
-        citations[item["key"]] = citation
-    return citations, evidence_count
+                raise CaseFileError(_messages(exc, where)) from None
+            self._added("assessments")
 
 
 def _recorded_at(item):
@@ -249,21 +389,29 @@ def _recorded_at(item):
     return {"recorded_at": parse_datetime(value)} if value else {}
 
 
-def _import_assessment(item, measures, parties, citations, recorded_by, where):
-    recorded_at = item.get("recorded_at")
-    try:
-        return services.record_assessment(
-            measure=measures[item["measure"]],
-            party=parties[item["party"]],
-            level=item["level"],
-            confidence=item.get("confidence", "medium"),
-            effective_date=parse_date(item["effective_date"]),
-            rationale=item["rationale"],
-            citations=[citations[key] for key in item.get("citations", [])],
-            # A cited passage not yet evidence of the measure becomes evidence with this stance.
-            evidence_stance=item.get("evidence_stance"),
-            recorded_by=recorded_by,
-            recorded_at=parse_datetime(recorded_at) if recorded_at else None,
-        )
-    except ValidationError as exc:
-        raise CaseFileError(_messages(exc, where)) from None
+def _evidence_recorded_at(link, citation, *, new_citation):
+    """Evidence is on record from its own `recorded_at`; else, loaded with its citation, from the
+    citation's; else (added by an update to a stored citation) from now."""
+    value = link.get("recorded_at")
+    if value:
+        return parse_datetime(value)
+    return citation.recorded_at if new_citation else None
+
+
+def _find_assessment(stored, measure, party, effective, recorded_at, item):
+    for assessment in stored:
+        if (assessment.measure_id, assessment.party_id, assessment.effective_date) != (measure.pk, party.pk, effective):
+            continue
+        if recorded_at is not None and assessment.recorded_at == recorded_at:
+            return assessment
+        if recorded_at is None and (assessment.level, assessment.rationale) == (
+            item["level"],
+            item["rationale"].strip(),
+        ):
+            return assessment
+    return None
+
+
+def _show(value):
+    text = str(value) if value is not None else "none"
+    return f"“{text[:60]}…”" if len(text) > 60 else f"“{text}”"

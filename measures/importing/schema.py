@@ -226,6 +226,9 @@ def _reference_problems(data):
     for section in ("sources", "events", "citations"):
         for i, item in enumerate(data.get(section, [])):
             problems += _date_time_problems(item.get("recorded_at"), f"{section}[{i}].recorded_at")
+    for i, citation in enumerate(data.get("citations", [])):
+        for j, link in enumerate(citation.get("evidence", [])):
+            problems += _date_time_problems(link.get("recorded_at"), f"citations[{i}].evidence[{j}].recorded_at")
     for i, assessment in enumerate(data.get("assessments", [])):
         if assessment["measure"] not in measures:
             problems.append(f"assessments[{i}].measure: unknown measure {assessment['measure']}")

@@ -2,31 +2,47 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from measures.importing import CaseFileError, import_case, parse_case_file
+from measures.importing import SECTIONS, CaseFileError, import_case, parse_case_file
 
 
 class Command(BaseCommand):
     help = (
-        "Load a case from its case file (fixtures/<slug>.json) unless a case with its slug exists. "
-        "The file is checked against docs/case-file.schema.json first; nothing is loaded if any part is wrong."
+        "Load a case from its case file (fixtures/<slug>.json). A case whose slug exists is left unchanged, "
+        "unless --update: then what is new in the file is added. The file is checked against "
+        "docs/case-file.schema.json first; nothing is loaded if any part of it is wrong."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, help="Case files to load.")
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="Add to an existing case what the file has and the case has not; never change what is stored.",
+        )
 
-    def handle(self, *args, paths, **options):
+    def handle(self, *args, paths, update, **options):
         for path in paths:
             try:
                 content = path.read_bytes()
             except OSError as exc:
                 raise CommandError(f"{path}: cannot read: {exc.strerror}") from None
             try:
-                result = import_case(parse_case_file(content))
+                result = import_case(parse_case_file(content), update=update)
             except CaseFileError as exc:
                 problems = "\n  ".join(exc.problems)
                 raise CommandError(f"{path}: nothing was loaded:\n  {problems}") from None
+            case = f"“{result.case}” ({result.case.slug})"
             if result.created:
                 counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
-                self.stdout.write(self.style.SUCCESS(f"Loaded “{result.case}” ({result.case.slug}): {counts}."))
+                self.stdout.write(self.style.SUCCESS(f"Loaded {case}: {counts}."))
+            elif not result.updated:
+                self.stdout.write(f"{case} is already there: left unchanged (use --update to add what is new).")
             else:
-                self.stdout.write(f"“{result.case}” ({result.case.slug}) is already there: left unchanged.")
+                added = ", ".join(f"{result.added[s]} {s}" for s in SECTIONS)
+                there = ", ".join(f"{result.existing[s]} {s}" for s in SECTIONS)
+                self.stdout.write(self.style.SUCCESS(f"Updated {case}."))
+                self.stdout.write(f"  added: {added}")
+                self.stdout.write(f"  already there: {there}")
+                self.stdout.write(f"  conflicts (kept as stored): {len(result.conflicts)}")
+                for conflict in result.conflicts:
+                    self.stdout.write(self.style.WARNING(f"    {conflict}"))

@@ -1,0 +1,142 @@
+"""Write a case as a case file, in the format `load_case` reads (docs/case-files.md).
+
+Loading the export into an empty database and exporting again gives the same file: every value is
+written as stored, items in an order that depends only on their content and keys, and keys that
+loading stores (events and citations keep the key they were loaded with; one created in the admin is
+written `event-<id>` / `citation-<id>`; sources, shared by cases, get a key from their title).
+"""
+
+import datetime
+import json
+
+from django.utils.text import slugify
+
+from ..models import Assessment, Citation, Evidence, Party
+from .schema import FORMAT
+
+
+def _date(value):
+    return value.isoformat() if value is not None else None
+
+
+def _timestamp(value):
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def export_case(case):
+    """The case as case-file data (a dict ready for json.dumps), with every assessment of its history
+    and the time each was recorded. A fixed number of queries whatever the size of the case."""
+    measures = list(case.measures.order_by("number"))
+    events = sorted(case.events.prefetch_related("actors"), key=lambda e: (e.date, e.key or f"event-{e.pk}", e.pk))
+    citations = list(
+        Citation.objects.filter(case=case)
+        .select_related("source", "event")
+        .prefetch_related("evidence__measure")
+        .order_by("pk")
+    )
+    assessments = list(
+        Assessment.objects.filter(measure__case=case)
+        .select_related("measure", "party")
+        .prefetch_related("citations")
+        .order_by("recorded_at", "measure__number", "party__code", "effective_date", "pk")
+    )
+    assessed = sorted(case.assessed_parties.values_list("code", flat=True))
+
+    sources = sorted({c.source for c in citations}, key=lambda s: (s.published_on or datetime.date.min, s.title, s.pk))
+    source_keys = {}
+    for source in sources:
+        base = "s-" + (slugify(source.title)[:50].strip("-") or "source")
+        key, n = base, 2
+        while key in source_keys.values():
+            key, n = f"{base}-{n}", n + 1
+        source_keys[source.pk] = key
+    event_key = {e.pk: e.key or f"event-{e.pk}" for e in events}
+    citation_key = {c.pk: c.key or f"citation-{c.pk}" for c in citations}
+    citations.sort(key=lambda c: citation_key[c.pk])
+
+    party_codes = set(assessed)
+    for event in events:
+        party_codes.update(p.code for p in event.actors.all())
+    party_codes.update(a.party.code for a in assessments)
+    parties = Party.objects.filter(code__in=party_codes).order_by("code")
+
+    return {
+        "format": FORMAT,
+        "parties": [{"code": p.code, "name": p.name, "kind": p.kind} for p in parties],
+        "case": {
+            "slug": case.slug,
+            "name": case.name,
+            "summary": case.summary,
+            "start_date": _date(case.start_date),
+            "assessed_parties": assessed,
+        },
+        "measures": [
+            {"number": m.number, "title": m.title, "slug": m.slug, "description": m.description} for m in measures
+        ],
+        "sources": [
+            {
+                "key": source_keys[s.pk],
+                "title": s.title,
+                "publisher": s.publisher,
+                "author": s.author,
+                "url": s.url,
+                "published_on": _date(s.published_on),
+                "date_precision": s.date_precision,
+                "kind": s.kind,
+                "full_text": s.full_text,
+            }
+            for s in sources
+        ],
+        "events": [
+            {
+                "key": event_key[e.pk],
+                "date": _date(e.date),
+                "date_precision": e.date_precision,
+                "end_date": _date(e.end_date),
+                "title": e.title,
+                "summary": e.summary,
+                "kind": e.kind,
+                "direction": e.direction,
+                "actors": sorted(p.code for p in e.actors.all()),
+                "location": e.location,
+                "fatalities": e.fatalities,
+            }
+            for e in events
+        ],
+        "citations": [
+            {
+                "key": citation_key[c.pk],
+                "source": source_keys[c.source_id],
+                "quote": c.quote,
+                "locator": c.locator,
+                "event": event_key.get(c.event_id),
+                "evidence": [
+                    {"measure": ev.measure.number, "stance": ev.stance, "note": ev.note}
+                    for ev in sorted(c.evidence.all(), key=_evidence_order)
+                ],
+            }
+            for c in citations
+        ],
+        "assessments": [
+            {
+                "measure": a.measure.number,
+                "party": a.party.code,
+                "level": a.level,
+                "confidence": a.confidence,
+                "effective_date": _date(a.effective_date),
+                "recorded_at": _timestamp(a.recorded_at),
+                "rationale": a.rationale,
+                "citations": sorted(citation_key[c.pk] for c in a.citations.all()),
+            }
+            for a in assessments
+        ],
+    }
+
+
+def _evidence_order(evidence: Evidence):
+    return evidence.measure.number
+
+
+def dumps(data):
+    """The case-file text of `data`: UTF-8 JSON, two-space indents, a final newline."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
