@@ -1,0 +1,398 @@
+"""Events from a conflict-event export (CSV in the columns ACLED uses), into a case.
+
+Columns (ACLED names; a mapping file renames them): `event_date`, `time_precision`, `actor1`, `actor2`,
+`event_type`, `location`, `fatalities`, `source`, `notes`, and optionally `event_id_cnty` (the
+dataset's event id), `end_date`, `direction`. Other columns are ignored.
+
+- Dates: `2024-01-16`, `16 January 2024`, `16 Jan 2024` or `16/01/2024` (day first). Precision from
+  `time_precision`, ACLED's codes: 1 the day, 2 within a week or so (approximate), 3 the month; the
+  words `day`, `approx`, `month` are accepted too; empty means the day.
+- Actors are matched to stored parties: by code or name (case and a trailing "(2018-)" ignored), or by a
+  party's name standing as a word in the actor's name ("Military Forces of Iran" is Iran), or through
+  the mapping file's `actors` (actor → party code, or "" for an actor that is not a party). An actor
+  matching no party is listed and the import refused until it is mapped or the party created; one
+  matching two parties is refused.
+- `event_type` gives the event's kind and direction (ACLED's six types below, or one of our kinds);
+  the mapping file's `event_types` overrides them. A `direction` column wins over both.
+- Each row is an event with a key: `acled-<event_id_cnty>` when the column is there, else a digest of
+  the row; a row whose key is stored in the case is "already there", so re-importing adds nothing.
+
+All or nothing: a file with any bad row changes nothing, and every problem names its row and column.
+"""
+
+import csv
+import datetime
+import difflib
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..models import Event, Party
+from .schema import CaseFileError
+
+COLUMNS = (
+    "event_date",
+    "time_precision",
+    "actor1",
+    "actor2",
+    "event_type",
+    "location",
+    "fatalities",
+    "source",
+    "notes",
+    "event_id_cnty",
+    "end_date",
+    "direction",
+)
+REQUIRED = ("event_date", "event_type", "actor1")
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20000
+
+PRECISION = {
+    "": Event.Precision.DAY,
+    "1": Event.Precision.DAY,
+    "2": Event.Precision.APPROXIMATE,
+    "3": Event.Precision.MONTH,
+    "day": Event.Precision.DAY,
+    "approx": Event.Precision.APPROXIMATE,
+    "approximate": Event.Precision.APPROXIMATE,
+    "month": Event.Precision.MONTH,
+}
+
+# ACLED's event types (ACLED Codebook 2023, "Event types"): what each is for a de-escalation tracker.
+EVENT_TYPES = {
+    "battles": (Event.Kind.MILITARY_ACTION, Event.Direction.ESCALATORY),
+    "explosions/remote violence": (Event.Kind.MILITARY_ACTION, Event.Direction.ESCALATORY),
+    "violence against civilians": (Event.Kind.MILITARY_ACTION, Event.Direction.ESCALATORY),
+    "riots": (Event.Kind.OTHER, Event.Direction.ESCALATORY),
+    "protests": (Event.Kind.OTHER, Event.Direction.NEUTRAL),
+    "strategic developments": (Event.Kind.OTHER, Event.Direction.NEUTRAL),
+}
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d/%m/%Y")
+_PERIOD = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+class EventFileError(CaseFileError):
+    """The event file cannot be taken; `problems` lists every message, each naming its row."""
+
+
+@dataclass
+class Mapping:
+    """The mapping file: {"columns": {our name: their column}, "actors": {actor: code or ""},
+    "event_types": {their type: {"kind": …, "direction": …}}}."""
+
+    columns: dict = field(default_factory=dict)
+    actors: dict = field(default_factory=dict)
+    event_types: dict = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, content):
+        """From the mapping file's bytes or text (JSON); raises EventFileError naming the entry at fault."""
+        if isinstance(content, bytes):
+            try:
+                content = content.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise EventFileError("mapping file: not UTF-8 text") from None
+        try:
+            data = json.loads(content)
+        except json.JSONDecodeError as exc:
+            raise EventFileError(f"mapping file: not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        problems = []
+        if not isinstance(data, dict):
+            raise EventFileError("mapping file: expected an object with columns, actors, event_types")
+        for key in set(data) - {"columns", "actors", "event_types"}:
+            close = difflib.get_close_matches(key, ["columns", "actors", "event_types"], n=1)
+            problems.append(f"mapping file: unknown key “{key}”" + (f" (did you mean “{close[0]}”?)" if close else ""))
+        columns, actors, types = data.get("columns", {}), data.get("actors", {}), data.get("event_types", {})
+        for name, value in (("columns", columns), ("actors", actors), ("event_types", types)):
+            if not isinstance(value, dict):
+                problems.append(f"mapping file: “{name}” must be an object")
+        if problems:
+            raise EventFileError(problems)
+        for ours, theirs in columns.items():
+            if ours not in COLUMNS:
+                close = difflib.get_close_matches(ours, COLUMNS, n=1)
+                hint = f" (did you mean “{close[0]}”?)" if close else ""
+                problems.append(f"mapping file: columns.{ours}: not a column we read{hint}")
+            elif not isinstance(theirs, str) or not theirs:
+                problems.append(f"mapping file: columns.{ours}: give the column's name in your file")
+        for actor, code in actors.items():
+            if not isinstance(code, str):
+                problems.append(f'mapping file: actors.{actor}: give a party code, or "" for not a party')
+        for name, value in types.items():
+            if (
+                not isinstance(value, dict)
+                or value.get("kind") not in Event.Kind.values
+                or value.get("direction", Event.Direction.NEUTRAL) not in Event.Direction.values
+            ):
+                problems.append(
+                    f'mapping file: event_types.{name}: give {{"kind": one of {", ".join(Event.Kind.values)}, '
+                    f'"direction": one of {", ".join(Event.Direction.values)}}}'
+                )
+        if problems:
+            raise EventFileError(problems)
+        return cls(columns=columns, actors=actors, event_types={k.casefold(): v for k, v in types.items()})
+
+
+@dataclass
+class EventImport:
+    """What an import did or, in a dry run, would do."""
+
+    case: object
+    dry_run: bool
+    new: list = field(default_factory=list)  # unsaved Event objects, with `.actor_codes`
+    existing: list = field(default_factory=list)  # (row number, stored Event)
+    repeated: list = field(default_factory=list)  # (row number, row number it repeats)
+    not_parties: dict = field(default_factory=dict)  # actor → [row numbers], mapped to "" (not a party)
+
+
+def read_rows(content):
+    """Decode and parse the CSV's bytes: (header, [(line number, row dict)]). Raises EventFileError."""
+    if len(content) > MAX_BYTES:
+        size, limit = len(content) / (1024 * 1024), MAX_BYTES // (1024 * 1024)
+        raise EventFileError(f"file: {size:.0f} MB, more than the {limit} MB taken")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise EventFileError(
+            f"line {line}: not UTF-8 text (byte 0x{content[exc.start]:02x}): save the file as UTF-8 (CSV UTF-8)"
+        ) from None
+    if "\x00" in text:
+        raise EventFileError(f"line {text[: text.index(chr(0))].count(chr(10)) + 1}: a NUL character: not a CSV file")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        rows = []
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                raise EventFileError(f"file: more than {MAX_ROWS} rows; split it")
+            if None in row:
+                raise EventFileError(f"line {reader.line_num}: more cells than the header has columns")
+            if any((value or "").strip() for value in row.values()):
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise EventFileError(f"line {reader.line_num}: not valid CSV: {exc}") from None
+    if not header:
+        raise EventFileError("file: empty; expected a header row with event_date, event_type, actor1…")
+    return header, rows
+
+
+def parse_date(text):
+    """A date in one of the accepted forms (module docstring), or None if it is not one."""
+    text = " ".join(text.split())
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class _ActorMatcher:
+    def __init__(self, mapping):
+        self.mapping = {key.casefold(): value for key, value in mapping.actors.items()}
+        self.parties = list(Party.objects.order_by("code"))
+        self.by_code = {p.code.casefold(): p for p in self.parties}
+        self.by_name = {p.name.casefold(): p for p in self.parties}
+        self.words = [(p, re.compile(rf"(?<!\w){re.escape(p.name.casefold())}(?!\w)")) for p in self.parties]
+
+    def match(self, actor):
+        """("party", Party) | ("none", None) for an actor mapped to "" | ("unknown", None) | ("ambiguous", [Party])."""
+        key = actor.casefold()
+        if key in self.mapping:
+            code = self.mapping[key]
+            if code == "":
+                return "none", None
+            party = self.by_code.get(code.casefold())
+            return ("party", party) if party else ("bad-mapping", code)
+        plain = _PERIOD.sub("", key).strip()
+        for candidate in (key, plain):
+            if candidate in self.by_code:
+                return "party", self.by_code[candidate]
+            if candidate in self.by_name:
+                return "party", self.by_name[candidate]
+        found = [party for party, pattern in self.words if pattern.search(plain)]
+        if len(found) == 1:
+            return "party", found[0]
+        if len(found) > 1:
+            return "ambiguous", found
+        return "unknown", None
+
+
+def _row_key(row, get):
+    if get("event_id_cnty"):
+        return f"acled-{get('event_id_cnty')}"[:100]
+    digest = hashlib.sha256(
+        "\x1f".join(get(name) for name in COLUMNS if name != "event_id_cnty").encode("utf-8")
+    ).hexdigest()
+    return f"csv-{digest[:16]}"
+
+
+def import_events(case, content, *, mapping=None, dry_run=False):
+    """Import the events of a CSV export (bytes) into `case`; see the module docstring for the rules.
+
+    Returns EventImport. Raises EventFileError listing every problem (row number = line in the file,
+    header = line 1), and then writes nothing; with `dry_run` nothing is written either way.
+    """
+    mapping = mapping or Mapping()
+    header, rows = read_rows(content)
+    column = {name: mapping.columns.get(name, name) for name in COLUMNS}
+    missing = [name for name in REQUIRED if column[name] not in header]
+    if missing:
+        hints = []
+        for name in missing:
+            close = difflib.get_close_matches(column[name], header, n=1)
+            hints.append(f"“{column[name]}”" + (f" (is it “{close[0]}”?)" if close else ""))
+        raise EventFileError(
+            f"header: missing the column {', '.join(hints)}; the file has: {', '.join(header)}. "
+            "A mapping file can give other column names."
+        )
+
+    matcher = _ActorMatcher(mapping)
+    stored = {event.key: event for event in case.events.exclude(key="")}
+    result = EventImport(case=case, dry_run=dry_run)
+    problems, unknown, seen = [], {}, {}
+    for line, row in rows:
+
+        def get(name, row=row):
+            return (row.get(column[name]) or "").strip()
+
+        where = f"line {line}"
+        row_problems = []
+        date = parse_date(get("event_date"))
+        if date is None:
+            row_problems.append(
+                f"{where}, {column['event_date']}: “{get('event_date')}” is not a date "
+                "(2024-01-16, 16 January 2024 or 16/01/2024, a day that exists)"
+            )
+        end_date = None
+        if get("end_date"):
+            end_date = parse_date(get("end_date"))
+            if end_date is None:
+                row_problems.append(f"{where}, {column['end_date']}: “{get('end_date')}” is not a date")
+            elif date is not None and end_date <= date:
+                row_problems.append(f"{where}, {column['end_date']}: not after the event date")
+        precision = PRECISION.get(get("time_precision").casefold())
+        if precision is None:
+            row_problems.append(
+                f"{where}, {column['time_precision']}: “{get('time_precision')}” is not a precision "
+                "(1 day, 2 approximate, 3 month)"
+            )
+        fatalities = None
+        if get("fatalities"):
+            try:
+                fatalities = int(get("fatalities"))
+                if fatalities < 0:
+                    raise ValueError
+            except ValueError:
+                row_problems.append(
+                    f"{where}, {column['fatalities']}: “{get('fatalities')}” is not a number of deaths (0 or more)"
+                )
+        event_type = get("event_type")
+        kind, direction = EVENT_TYPES.get(event_type.casefold(), (None, None))
+        if event_type.casefold() in mapping.event_types:
+            chosen = mapping.event_types[event_type.casefold()]
+            kind, direction = chosen["kind"], chosen.get("direction", Event.Direction.NEUTRAL)
+        elif event_type in Event.Kind.values:
+            kind, direction = event_type, Event.Direction.NEUTRAL
+        if kind is None:
+            row_problems.append(
+                f"{where}, {column['event_type']}: “{event_type}” is not an event type we know: map it under "
+                "“event_types” in the mapping file"
+            )
+        if get("direction"):
+            if get("direction") not in Event.Direction.values:
+                row_problems.append(
+                    f"{where}, {column['direction']}: “{get('direction')}” is not one of "
+                    f"{', '.join(Event.Direction.values)}"
+                )
+            direction = get("direction")
+        actors, actor_names = [], []
+        for name in ("actor1", "actor2"):
+            actor = get(name)
+            if not actor:
+                continue
+            actor_names.append(actor)
+            outcome, found = matcher.match(actor)
+            if outcome == "party":
+                if found.code not in actors:
+                    actors.append(found.code)
+            elif outcome == "ambiguous":
+                names = ", ".join(f"{p.name} ({p.code})" for p in found)
+                row_problems.append(
+                    f"{where}, {column[name]}: “{actor}” matches two parties ({names}): map it under “actors” "
+                    "in the mapping file"
+                )
+            elif outcome == "bad-mapping":
+                row_problems.append(f"{where}, {column[name]}: the mapping gives “{found}”, which is no party code")
+            elif outcome == "none":
+                result.not_parties.setdefault(actor, []).append(line)
+            else:
+                unknown.setdefault(actor, []).append(line)
+        problems += row_problems
+        if row_problems:
+            continue
+        key = _row_key(row, get)
+        if key in seen:
+            result.repeated.append((line, seen[key]))
+            continue
+        seen[key] = line
+        if key in stored:
+            result.existing.append((line, stored[key]))
+            continue
+        title = event_type + ": " + " – ".join(actor_names)
+        if get("location"):
+            title += f", {get('location')}"
+        summary = get("notes")
+        if get("source"):
+            summary = f"{summary}\n\nReported by: {get('source')}".strip()
+        event = Event(
+            case=case,
+            key=key,
+            date=date,
+            end_date=end_date,
+            date_precision=precision,
+            title=title[:200],
+            summary=summary,
+            kind=kind,
+            direction=direction,
+            location=get("location")[:200],
+            fatalities=fatalities,
+        )
+        event.actor_codes = actors
+        event.line = line
+        try:
+            # Field checks only: the key is unique by construction, and the database backs the rest.
+            event.clean_fields(exclude=["case"])
+            event.clean()
+        except ValidationError as exc:
+            problems += [f"{where}, {name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items()]
+            continue
+        result.new.append(event)
+    for actor, lines in sorted(unknown.items()):
+        shown = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
+        problems.append(
+            f"actor “{actor}” (lines {shown}) matches no party: create the party, or map the actor under "
+            '“actors” in the mapping file (to a party code, or to "" if it is not a party)'
+        )
+    if problems:
+        raise EventFileError(problems)
+    if not dry_run:
+        with transaction.atomic():
+            parties = {p.code: p for p in Party.objects.all()}
+            for event in result.new:
+                event.save()
+                event.actors.set([parties[code] for code in event.actor_codes])
+    return result
