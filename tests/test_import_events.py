@@ -47,7 +47,8 @@ ROWS = [
         "Missile and drone strike.",
     ],
     ["PAK2", "2024-01-18", "1", "Battles", "Military Forces of Pakistan (2018-)", "", "Saravan", "9", "Reuters", ""],
-    ["PAK3", "22/01/2024", "2", "Strategic developments", "Government of Pakistan", "Government of Iran", "", "", "", ""],
+    ["PAK3", "22/01/2024", "2", "Strategic developments", "Government of Pakistan", "Government of Iran"]
+    + ["", "", "", ""],
     ["PAK4", "1 February 2024", "3", "Protests", "Government of Pakistan", "", "Quetta", "0", "", ""],
 ]
 
@@ -150,9 +151,9 @@ def test_unknown_actors_are_listed_and_can_be_mapped(case):
     problems = refused(case, csv_bytes(rows))
     assert problems == [
         "actor “Police of Balochistan” (lines 2) matches no party: create the party, or map the actor under "
-        "“actors” in the mapping file (to a party code, or to \"\" if it is not a party)",
+        '“actors” in the mapping file (to a party code, or to "" if it is not a party)',
         "actor “Unidentified Armed Group” (lines 2, 3) matches no party: create the party, or map the actor under "
-        "“actors” in the mapping file (to a party code, or to \"\" if it is not a party)",
+        '“actors” in the mapping file (to a party code, or to "" if it is not a party)',
     ]
     mapping = Mapping.parse(json.dumps({"actors": {"Unidentified Armed Group": "", "Police of Balochistan": "PAK"}}))
     result = import_events(case, csv_bytes(rows), mapping=mapping)
