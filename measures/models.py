@@ -213,7 +213,8 @@ class Source(models.Model):
         max_length=7,
         choices=DatePrecision,
         default=DatePrecision.DAY,
-        help_text="How much of the date the document states. An empty date is undated.",
+        blank=True,
+        help_text="How much of the date the document states (empty: the day). An empty date is undated.",
     )
     kind = models.CharField(max_length=10, choices=Kind)
     full_text = models.TextField(
@@ -253,6 +254,8 @@ class Source(models.Model):
         # An empty date means undated, whatever the precision field says (its default is "day").
         if self.published_on is None:
             self.date_precision = SourceDatePrecision.UNKNOWN
+        elif not self.date_precision:
+            self.date_precision = SourceDatePrecision.DAY
         elif self.date_precision == SourceDatePrecision.UNKNOWN:
             raise ValidationError(
                 {"date_precision": "The source has a date: say how much of it the document states (day, month, year)."}

@@ -159,3 +159,9 @@ def test_case_file_month_source_loads_once(db, case_data):
     case_data["case"]["slug"] = "another-case"
     import_case(case_data)
     assert Source.objects.filter(title=case_data["sources"][1]["title"]).count() == 1
+
+
+def test_source_precision_left_empty_is_the_day(db):
+    source = Source(title="Statement", kind="official", published_on=D(2024, 1, 3), date_precision="")
+    source.full_clean()
+    assert source.date_precision == Source.DatePrecision.DAY

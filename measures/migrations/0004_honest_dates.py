@@ -52,8 +52,9 @@ class Migration(migrations.Migration):
             name="date_precision",
             field=models.CharField(
                 choices=[("day", "Exact day"), ("month", "Month only"), ("year", "Year only"), ("unknown", "Undated")],
+                blank=True,
                 default="day",
-                help_text="How much of the date the document states. An empty date is undated.",
+                help_text="How much of the date the document states (empty: the day). An empty date is undated.",
                 max_length=7,
             ),
         ),
@@ -62,8 +63,9 @@ class Migration(migrations.Migration):
             name="date_precision",
             field=models.CharField(
                 choices=[("day", "Exact day"), ("month", "Month only"), ("year", "Year only"), ("unknown", "Undated")],
+                blank=True,
                 default="day",
-                help_text="How much of the date the document states. An empty date is undated.",
+                help_text="How much of the date the document states (empty: the day). An empty date is undated.",
                 max_length=7,
             ),
         ),
