@@ -199,3 +199,8 @@ def test_the_published_schema_is_the_one_the_loader_uses():
     published = ROOT / "docs" / "case-file.schema.json"
     assert published.read_text(encoding="utf-8") == SCHEMA_PATH.read_text(encoding="utf-8")
     assert f"version {schema_version()}" in (ROOT / "docs" / "case-files.md").read_text(encoding="utf-8")
+
+
+def test_deeply_nested_file_is_refused():
+    with pytest.raises(CaseFileError, match="nested too deeply"):
+        parse_case_file(b'{"a":' + b"[" * 5000 + b"]" * 5000 + b"}")

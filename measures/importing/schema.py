@@ -123,14 +123,15 @@ def parse_case_file(content):
     content = content.removeprefix("\ufeff")
     try:
         data = json.loads(content, object_pairs_hook=_object_pairs)
+        duplicates = list(_duplicate_problems(data))
+        plain = _plain(data)
     except json.JSONDecodeError as exc:
         raise CaseFileError(f"file: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:
-        raise CaseFileError("file: not valid JSON: nested too deeply") from None
-    duplicates = list(_duplicate_problems(data))
+        raise CaseFileError("file: nested too deeply to be a case file") from None
     if duplicates:
         raise CaseFileError(duplicates)
-    return _plain(data)
+    return plain
 
 
 # ---- checking --------------------------------------------------------------------------------------
