@@ -204,6 +204,12 @@ def test_missing_column_is_named_with_a_hint(case):
     assert problems[0].startswith("header: missing the column “event_type” (is it “event_typ”?)")
 
 
+def test_a_column_twice_in_the_header_is_refused(case):
+    header = ["event_date", "event_type", "actor1", "actor1"]
+    problems = refused(case, csv_bytes([["2024-01-20", "Battles", "Pakistan", "Iran"]], header))
+    assert problems == ["header: the column “actor1” appears more than once"]
+
+
 def test_too_large_file_is_refused(case, monkeypatch):
     from measures.importing import events_csv
 

@@ -186,6 +186,9 @@ def read_rows(content):
         raise EventFileError(f"line {reader.line_num}: not valid CSV: {exc}") from None
     if not header:
         raise EventFileError("file: empty; expected a header row with event_date, event_type, actor1…")
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:
+        raise EventFileError(f"header: the column {', '.join(f'“{name}”' for name in twice)} appears more than once")
     return header, rows
 
 
