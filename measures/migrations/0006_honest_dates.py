@@ -11,7 +11,7 @@ def undated_sources_are_unknown(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0003_assessment_triggers"),
+        ("measures", "0005_cited_passages_are_evidence"),
     ]
 
     operations = [
