@@ -202,7 +202,7 @@ class SourceForm(VersionedModelForm):
 
     class Meta:
         model = Source
-        fields = ["title", "kind", "publisher", "author", "url", "published_on", "full_text"]
+        fields = ["title", "kind", "publisher", "author", "url", "published_on", "date_precision", "full_text"]
 
     def clean_full_text(self):
         text = self.cleaned_data.get("full_text", "")

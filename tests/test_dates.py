@@ -165,3 +165,24 @@ def test_source_precision_left_empty_is_the_day(db):
     source = Source(title="Statement", kind="official", published_on=D(2024, 1, 3), date_precision="")
     source.full_clean()
     assert source.date_precision == Source.DatePrecision.DAY
+
+
+def test_analyst_adds_a_source_dated_by_month_in_the_admin(analyst_client):
+    response = analyst_client.post(
+        "/admin/measures/source/add/",
+        {
+            "title": "Monthly review",
+            "kind": "analysis",
+            "published_on": "2024-06-10",
+            "date_precision": "month",
+            "citations-TOTAL_FORMS": "0",
+            "citations-INITIAL_FORMS": "0",
+            "citations-MIN_NUM_FORMS": "0",
+            "citations-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    source = Source.objects.get(title="Monthly review")
+    assert (source.published_on, source.date_text) == (D(2024, 6, 30), "June 2024")
+    listing = analyst_client.get("/admin/measures/source/").content.decode()
+    assert "June 2024" in listing
