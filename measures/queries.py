@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from . import dates
 from .models import Assessment, Case, Citation, Event, Evidence, Measure
 
 Level = Assessment.Level
@@ -204,37 +205,52 @@ def direction(old_level, new_level):
 
 @dataclass(frozen=True)
 class EvidenceDate:
-    """When a piece of evidence speaks of, with how precisely that is known (`Event.Precision`)."""
+    """When a piece of evidence speaks of, with how precisely that is known (`Event.Precision`, or
+    `Source.DatePrecision`), and the last day of an event that lasted several days."""
 
     date: datetime.date
     precision: str = Precision.DAY
+    end: datetime.date | None = None
 
     @property
     def approximate(self):
         return self.precision != Precision.DAY
 
     def __str__(self):
-        if self.precision == Precision.MONTH:
-            return f"{self.date:%b %Y}"
-        text = f"{self.date.day} {self.date:%b %Y}"
-        return f"c. {text}" if self.precision == Precision.APPROXIMATE else text
+        return dates.date_text(self.date, self.precision, self.end)
 
 
 def evidence_dating(citation):
     """EvidenceDate of a citation: the date of the event it reports, else its source's publication
-    date (precision "day", or the source's own date precision where the model has one); None if neither."""
+    date with the source's date precision; None if neither."""
     if citation.event_id is not None:
-        return EvidenceDate(citation.event.date, citation.event.date_precision)
+        event = citation.event
+        return EvidenceDate(event.date, event.date_precision, event.end_date)
     source = citation.source
     if source.published_on is None:
         return None
-    return EvidenceDate(source.published_on, getattr(source, "published_on_precision", None) or Precision.DAY)
+    return EvidenceDate(source.published_on, source.date_precision)
 
 
 def evidence_date(citation):
     """When a piece of evidence speaks of (a date, or None): `evidence_dating(citation).date`."""
     dating = evidence_dating(citation)
     return dating.date if dating else None
+
+
+def evidence_counts_from(citation):
+    """The first as-of date on which a piece of evidence counts (a date, never None).
+
+    The rule (docs/dashboard.md, "Undated evidence"): evidence counts from the date it speaks of
+    (`evidence_date`; a source dated only by month or year is stored on the last day of it); an
+    undated source's evidence counts from the day the source was put on record here
+    (`Source.recorded_at`, in the site's time zone), the first day we know it existed, so it never
+    shows in a view of a date before the source could exist.
+    """
+    when = evidence_date(citation)
+    if when is not None:
+        return when
+    return timezone.localdate(citation.source.recorded_at)
 
 
 # The state of a case ---------------------------------------------------------------------------
@@ -545,8 +561,7 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
         .order_by("pk")
     )
     for item in evidence_rows:
-        when = evidence_date(item.citation)
-        if when is None or when <= as_of:
+        if evidence_counts_from(item.citation) <= as_of:
             evidence_by_measure[item.measure_id].append(item)
 
     active = case.is_active_on(as_of)

@@ -1,8 +1,8 @@
 """Reusable read logic, as QuerySet methods that bundle their joins so callers cannot forget them."""
 
 from django.db import models
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, StringAgg, Subquery, Value, Window
-from django.db.models.functions import Coalesce, Concat, RowNumber
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, StringAgg, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Concat, RowNumber, TruncDate
 
 # Separators that cannot occur in a party's name or code, to pack per-party levels in one column.
 _UNIT, _RECORD = "\x1f", "\x1e"
@@ -62,12 +62,14 @@ class MeasureQuerySet(models.QuerySet):
         return Coalesce(Subquery(latest), Value(assessment.Level.NOT_ASSESSED))
 
     def _evidence_dates(self, as_of):
-        """Evidence of the outer measure dated by `as_of` or undated, dated as queries.evidence_date() does."""
+        """Evidence of the outer measure that counts by `as_of`, dated (`when`) as queries.evidence_date()
+        does and placed as queries.evidence_counts_from() does (undated: from its source's record date)."""
         evidence = self.model._meta.get_field("evidence").related_model
         return (
             evidence.objects.filter(measure=OuterRef("pk"))
             .annotate(when=Coalesce("citation__event__date", "citation__source__published_on"))
-            .filter(Q(when__isnull=True) | Q(when__lte=as_of))
+            .annotate(counts_from=Coalesce(F("when"), TruncDate("citation__source__recorded_at")))
+            .filter(counts_from__lte=as_of)
         )
 
 

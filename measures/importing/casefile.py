@@ -331,7 +331,10 @@ class _Loader:
                     continue
                 try:
                     services.attach_evidence(
-                        citation=citation, measure=measure, **wanted, recorded_at=_evidence_recorded_at(link, citation, new_citation=not stored_evidence_known)
+                        citation=citation,
+                        measure=measure,
+                        **wanted,
+                        recorded_at=_evidence_recorded_at(link, citation, new_citation=not stored_evidence_known),
                     )
                 except ValidationError as exc:
                     raise CaseFileError(_messages(exc, f"{where}.evidence[{j}]")) from None

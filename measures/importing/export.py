@@ -26,7 +26,7 @@ def _timestamp(value):
 def export_case(case):
     """The case as case-file data (a dict ready for json.dumps), with every assessment of its history
     and the time each was recorded. A fixed number of queries whatever the size of the case."""
-    measures = list(case.measures.order_by("number"))
+    measures = list(case.measures.prefetch_related("applicable_parties").order_by("number"))
     events = sorted(case.events.prefetch_related("actors"), key=lambda e: (e.date, e.key or f"event-{e.pk}", e.pk))
     citations = list(
         Citation.objects.filter(case=case)
@@ -68,10 +68,19 @@ def export_case(case):
             "name": case.name,
             "summary": case.summary,
             "start_date": _date(case.start_date),
+            "status": case.status,
+            "end_date": _date(case.end_date),
             "assessed_parties": assessed,
         },
         "measures": [
-            {"number": m.number, "title": m.title, "slug": m.slug, "description": m.description} for m in measures
+            {
+                "number": m.number,
+                "title": m.title,
+                "slug": m.slug,
+                "description": m.description,
+                "applicable_parties": sorted(p.code for p in m.applicable_parties.all()),
+            }
+            for m in measures
         ],
         "sources": [
             {
@@ -84,6 +93,7 @@ def export_case(case):
                 "date_precision": s.date_precision,
                 "kind": s.kind,
                 "full_text": s.full_text,
+                "recorded_at": _timestamp(s.recorded_at),
             }
             for s in sources
         ],
@@ -100,6 +110,7 @@ def export_case(case):
                 "actors": sorted(p.code for p in e.actors.all()),
                 "location": e.location,
                 "fatalities": e.fatalities,
+                "recorded_at": _timestamp(e.recorded_at),
             }
             for e in events
         ],
@@ -111,9 +122,15 @@ def export_case(case):
                 "locator": c.locator,
                 "event": event_key.get(c.event_id),
                 "evidence": [
-                    {"measure": ev.measure.number, "stance": ev.stance, "note": ev.note}
+                    {
+                        "measure": ev.measure.number,
+                        "stance": ev.stance,
+                        "note": ev.note,
+                        "recorded_at": _timestamp(ev.recorded_at),
+                    }
                     for ev in sorted(c.evidence.all(), key=_evidence_order)
                 ],
+                "recorded_at": _timestamp(c.recorded_at),
             }
             for c in citations
         ],
