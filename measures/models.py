@@ -237,12 +237,10 @@ class Source(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
+            # An empty date is undated whatever the precision says; a date cannot be "undated".
             models.CheckConstraint(
-                condition=(Q(date_precision=SourceDatePrecision.UNKNOWN) & Q(published_on__isnull=True))
-                | (
-                    Q(date_precision__in=[SourceDatePrecision.DAY, SourceDatePrecision.MONTH, SourceDatePrecision.YEAR])
-                    & Q(published_on__isnull=False)
-                ),
+                condition=Q(date_precision__in=SourceDatePrecision.values)
+                & ~(Q(date_precision=SourceDatePrecision.UNKNOWN) & Q(published_on__isnull=False)),
                 name="source_date_precision_matches_date",
             ),
         ]

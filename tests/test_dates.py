@@ -60,7 +60,7 @@ def test_event_end_date_must_follow_its_date(db):
         event.save()
 
 
-def test_undated_source_is_unknown_precision(db):
+def test_undated_source_is_unknown_precision_after_clean(db):
     source = Source(title="Statement", kind="official", published_on=None, date_precision="day")
     source.full_clean()
     assert source.date_precision == Source.DatePrecision.UNKNOWN

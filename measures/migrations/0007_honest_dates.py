@@ -99,9 +99,8 @@ class Migration(migrations.Migration):
             model_name="source",
             constraint=models.CheckConstraint(
                 condition=models.Q(
-                    models.Q(("date_precision", "unknown"), ("published_on__isnull", True)),
-                    models.Q(("date_precision__in", ["day", "month", "year"]), ("published_on__isnull", False)),
-                    _connector="OR",
+                    ("date_precision__in", ["day", "month", "year", "unknown"]),
+                    models.Q(("date_precision", "unknown"), ("published_on__isnull", False), _negated=True),
                 ),
                 name="source_date_precision_matches_date",
             ),
