@@ -186,3 +186,25 @@ def test_analyst_adds_a_source_dated_by_month_in_the_admin(analyst_client):
     assert (source.published_on, source.date_text) == (D(2024, 6, 30), "June 2024")
     listing = analyst_client.get("/admin/measures/source/").content.decode()
     assert "June 2024" in listing
+
+
+def test_undated_source_counts_from_the_day_it_was_recorded(db):
+    import datetime as dt
+
+    from measures import queries
+    from measures.models import Measure
+
+    case = factories.CaseFactory(start_date=D(2024, 1, 1))
+    measure = factories.MeasureFactory(case=case)
+    source = factories.SourceFactory(published_on=None, date_precision="unknown")
+    source.recorded_at = dt.datetime(2024, 2, 10, 12, 0, tzinfo=dt.UTC)
+    source.save()
+    factories.EvidenceFactory(citation=factories.CitationFactory(case=case, source=source), measure=measure)
+
+    def shown_on(day):
+        state = queries.case_state(case, as_of=day)
+        listed = Measure.objects.filter(pk=measure.pk).with_list_figures(as_of=day).get()
+        return len(state.rows[0].evidence), listed.citation_count
+
+    assert shown_on(D(2024, 1, 15)) == (0, 0)  # a month before the source is on record: not shown
+    assert shown_on(D(2024, 2, 10)) == (1, 1)
