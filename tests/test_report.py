@@ -202,7 +202,7 @@ def test_report_page_has_every_part_in_order(reader_client, reader_user, case):
         assert f"Talks moved measure {number} for PAK." in text
     assert "Pakistan: Intermediate (2)" in text
     assert "Not initiated (0) → Intermediate (2)" in text
-    assert "Paper 1. “Report 1”. A. Writer. 20 January 2024." in text
+    assert "Paper 1. “Report 1”. A. Writer. 20 Jan 2024." in text
     # The shared passage is quoted in full under measure 1 only; later measures recall it in one line.
     assert re.search(
         r"quoted in full under an earlier one: “Ambassadors will return to their posts\.” \[\d+\] "
