@@ -249,13 +249,26 @@ def find_passages(source_text, quote):
     if not folded.text or not quote_parts.parts:
         return []
     chains = _chains(folded.text, quote_parts)
+    stripped = (quote or "").strip()
+    opens, closes = stripped[:1] and _is_quote_mark(stripped[0]), stripped[-1:] and _is_quote_mark(stripped[-1])
     passages, last_end = [], -1
     for chain in chains:
         if chain[0][0] < last_end:
             continue
         last_end = chain[-1][1]
-        passages.append(Passage(tuple(folded.original_span(start, end) for start, end in chain)))
+        spans = [list(folded.original_span(start, end)) for start, end in chain]
+        # Quote marks are ignored in matching; the marks the analyst quoted around the passage are
+        # still part of it, so that the highlight covers them.
+        if opens and spans[0][0] > 0 and _is_quote_mark(source_text[spans[0][0] - 1]):
+            spans[0][0] -= 1
+        if closes and spans[-1][1] < len(source_text) and _is_quote_mark(source_text[spans[-1][1]]):
+            spans[-1][1] += 1
+        passages.append(Passage(tuple(tuple(span) for span in spans)))
     return passages
+
+
+def _is_quote_mark(char):
+    return unicodedata.category(char) in ("Pi", "Pf") or char in _QUOTE_MARKS
 
 
 def _chains(text, quote_parts):

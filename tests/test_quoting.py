@@ -307,3 +307,11 @@ def test_offsets_always_point_into_the_source(text, data):
 def test_a_paragraph_locator_says_which_occurrence_is_meant(case):
     citation = cite(case, TWICE, "talks resumed", locator="para. 9")
     assert citation.paragraph == 9 and citation.spans[0][0] > TWICE.index("On Friday")
+
+
+def test_the_quote_marks_quoted_around_a_passage_are_part_of_it():
+    text = "He called the strikes \u201cminor irritants.\u201d Then he left."
+    (passage,) = find_passages(text, "\u201cminor irritants.\u201d")
+    assert text[passage.start : passage.end] == "\u201cminor irritants.\u201d"
+    (plain,) = find_passages(text, "minor irritants.")
+    assert text[plain.start : plain.end] == "minor irritants."
