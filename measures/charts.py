@@ -9,6 +9,8 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+
 from .models import Assessment, Event
 from .queries import LEVEL_ORDER
 
@@ -46,8 +48,8 @@ def shorten(text, limit=MAX_LABEL_CHARS):
 def date_label(date, precision=Event.Precision.DAY):
     """A date written as precisely as it is known: "26 Jan 2024", "January 2024", "c. 26 Jan 2024"."""
     if precision == Event.Precision.MONTH:
-        return f"{date:%B %Y}"
-    text = f"{date.day} {date:%b %Y}"
+        return date_format(date, "YEAR_MONTH_FORMAT")
+    text = date_format(date)
     return f"c. {text}" if precision == Event.Precision.APPROXIMATE else text
 
 
@@ -213,7 +215,7 @@ class Timeline:
     @property
     def description(self):
         return (
-            f"{len(self.markers)} events from {self.start:%d %B %Y} to {self.end:%d %B %Y}: "
+            f"{len(self.markers)} events from {date_format(self.start)} to {date_format(self.end)}: "
             f"{self.escalatory_count} escalatory (above the line), {self.deescalatory_count} de-escalatory "
             "(below the line)."
         )
@@ -365,7 +367,7 @@ class LevelChart:
 
     @property
     def description(self):
-        parts = [f"{step.start:%d %b %Y}: {step.label}" for step in self.steps]
+        parts = [f"{date_format(step.start)}: {step.label}" for step in self.steps]
         return f"Level of {self.party} over time. " + "; ".join(parts) + "."
 
 

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from .querysets import (
@@ -290,7 +291,7 @@ class Event(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.date:%d %b %Y}: {self.title}"
+        return f"{date_format(self.date)}: {self.title}"
 
     def get_absolute_url(self):
         return reverse("measures:event_detail", args=[self.case.slug, self.pk])
