@@ -465,6 +465,14 @@ def _add_service_errors(form, error):
             form.add_error(field if field in form.fields else None, message)
 
 
+class NamedBlankValuesFilter(admin.AllValuesFieldListFilter):
+    """The admin's filter by each value, with the empty value named (an unnamed link cannot be read out)."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": "(none given)"} if choice["display"] == "" else choice
+
+
 class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
     model = Citation
     form = CitationForm
@@ -480,7 +488,7 @@ class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
 class SourceAdmin(TrackedAdmin):
     form = SourceForm
     list_display = ["title", "publisher", "kind", "published_on", "has_full_text", "citation_count"]
-    list_filter = ["kind", "publisher"]
+    list_filter = ["kind", ("publisher", NamedBlankValuesFilter)]
     search_fields = ["title", "publisher", "author"]
     date_hierarchy = "published_on"
     fieldsets = [
@@ -588,8 +596,22 @@ class ProposedEvidenceForm(VersionedModelForm):
         return super().has_changed()
 
 
+class LabelledRowsFormSet(ConstantQueriesFormSet):
+    """A tabular inline's rows have column headings, not labels: each input is named for screen readers."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for name, field in form.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # inside the related-object wrapper
+            if not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", f"{field.label or name.capitalize()} ({row})")
+
+
 class EvidenceInline(ConstantQueriesInline, admin.TabularInline):
     model = Evidence
+    formset = LabelledRowsFormSet
+    template = "admin/measures/edit_inline/tabular.html"
     form = ProposedEvidenceForm
 
     def get_extra(self, request, obj=None, **kwargs):
