@@ -23,6 +23,7 @@ from statistics import fmean
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from .models import Assessment, Case, Citation, Event, Evidence, Measure
 
@@ -216,7 +217,7 @@ class EvidenceDate:
     def __str__(self):
         if self.precision == Precision.MONTH:
             return f"{self.date:%b %Y}"
-        text = f"{self.date.day} {self.date:%b %Y}"
+        text = date_format(self.date)  # the site locale's format, as every date
         return f"c. {text}" if self.precision == Precision.APPROXIMATE else text
 
 
