@@ -562,6 +562,11 @@ class EventAdmin(TrackedAdmin):
         return ", ".join(party.code for party in event.actors.all())
 
 
+def _is_id(value):
+    """Whether `value` (text from a URL) can be a primary key: ASCII digits that fit 64 bits."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and 0 < len(value) <= 18
+
+
 def _selected_passage(params):
     """(start, text) of the source text between `start` and `end` in `params`, or None when they
     are missing or do not fit (not numbers, out of the text, more than 5,000 characters)."""
@@ -616,7 +621,7 @@ class EvidenceInline(ConstantQueriesInline, admin.TabularInline):
 
     def get_extra(self, request, obj=None, **kwargs):
         # Select-to-cite proposes one row: the measure and stance chosen on the source page.
-        if obj is None and request.GET.get("measure", "").isdigit():
+        if obj is None and _is_id(request.GET.get("measure", "")):
             return 1
         return super().get_extra(request, obj, **kwargs)
 
@@ -698,6 +703,10 @@ class CitationAdmin(TrackedAdmin):
         initial = super().get_changeform_initial_data(request)
         for name in ("start", "end", "measure", "stance"):
             initial.pop(name, None)
+        for name in ("case", "source", "event"):
+            # A link may carry any text: only a possible id is offered to the form (else no 500).
+            if name in initial and not _is_id(initial[name]):
+                del initial[name]
         passage = _selected_passage(request.GET)
         if passage is not None:
             start, text = passage
@@ -716,7 +725,7 @@ class CitationAdmin(TrackedAdmin):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, EvidenceInline) and obj.pk is None:
             measure, stance = request.GET.get("measure", ""), request.GET.get("stance", "")
-            if measure.isdigit() and stance in Evidence.Stance.values:
+            if _is_id(measure) and stance in Evidence.Stance.values:
                 kwargs["initial"] = [{"measure": measure, "stance": stance}]
         return kwargs
 

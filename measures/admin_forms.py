@@ -20,7 +20,7 @@ from django.utils.timezone import localtime
 from . import services
 from .citation_picker import citation_label
 from .models import Assessment, Case, Citation, Evidence, Measure, Party, Source
-from .quoting import find_passages, paragraph_number
+from .quoting import find_passages, paragraph_number, relocate
 
 
 class VersionField(forms.IntegerField):
@@ -212,10 +212,11 @@ class SourceForm(VersionedModelForm):
         text = self.cleaned_data.get("full_text", "")
         if self.instance.pk is None or text == (self.initial.get("full_text") or ""):
             return text
+        previous = self.initial.get("full_text") or ""
         lost = [
             citation
-            for citation in self.instance.citations.only("pk", "quote")
-            if text and not find_passages(text, citation.quote) or not text
+            for citation in self.instance.citations.only("pk", "quote", "spans")
+            if not text or relocate(previous, text, citation.quote, citation.spans) is None
         ]
         if lost:
             names = "; ".join(
