@@ -11,14 +11,24 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 CASES := fixtures/pakistan-iran-2024.json
 PYTEST_ARGS ?=
 BENCH_ARGS ?= --runs 5
+# axe-core, the accessibility checker the browser tests run in each page: from npm, for the tests only
+# (never served to users). The tests read it from AXE_CORE_JS.
+AXE_CORE_VERSION := 4.11.0
+AXE_CORE_JS := .cache/axe-core/node_modules/axe-core/axe.min.js
+export AXE_CORE_JS
 
 .PHONY: help run setup test test-sqlite test-postgres lint bench clean
 
 help:
-	@echo "make run     set everything up, load the Pakistan–Iran case, serve on http://127.0.0.1:$(PORT)"
-	@echo "make test    run the whole suite on SQLite, then on a throwaway PostgreSQL"
-	@echo "make lint    ruff"
-	@echo "make bench   time the dashboard, report and PDF on the Pakistan–Iran case (BENCH_ARGS=--runs 10)"
+	@echo "make run            set everything up, load the Pakistan–Iran case, serve on http://127.0.0.1:$(PORT)"
+	@echo "                    (PORT=8080 for another port; the first run takes about 75 s: venv, packages, data)"
+	@echo "make setup          the same without serving: venv, requirements, migrations, the case, demo accounts"
+	@echo "make test           the whole suite on SQLite, then on a throwaway PostgreSQL (about 25 min on 2 cores)"
+	@echo "make test-sqlite    the suite on SQLite only (PYTEST_ARGS='tests/test_dashboard.py -x' to narrow it)"
+	@echo "make test-postgres  the suite on a throwaway PostgreSQL only"
+	@echo "make lint           ruff"
+	@echo "make bench          time the dashboard, report and PDF on the Pakistan–Iran case (BENCH_ARGS=--runs 10)"
+	@echo "make clean          remove .venv, caches and collected static files (the database is kept)"
 
 $(VENV)/.python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -45,6 +55,11 @@ run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+$(AXE_CORE_JS):
+	@command -v npm >/dev/null 2>&1 || bin/system-packages npm
+	npm install --prefix .cache/axe-core --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_CORE_VERSION)
+	@test -f $@ && touch $@
+
 test: $(VENV)/.requirements-dev
 	bin/system-packages test
 	@status=0; \
@@ -52,11 +67,11 @@ test: $(VENV)/.requirements-dev
 	$(MAKE) --no-print-directory test-postgres || status=$$?; \
 	exit $$status
 
-test-sqlite: $(VENV)/.requirements-dev
+test-sqlite: $(VENV)/.requirements-dev $(AXE_CORE_JS)
 	@echo "== test suite on SQLite"
 	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgres: $(VENV)/.requirements-dev
+test-postgres: $(VENV)/.requirements-dev $(AXE_CORE_JS)
 	@echo "== test suite on PostgreSQL"
 	bin/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -68,4 +83,4 @@ lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache staticfiles
+	rm -rf $(VENV) .pytest_cache staticfiles .cache

@@ -5,7 +5,16 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    from django.core.management import execute_from_command_line
+    try:
+        from django.core.management import execute_from_command_line
+    except ImportError as exc:
+        sys.exit(
+            f"Django is not installed for {sys.executable}.\n"
+            "Use the project's virtual environment: run `make setup` once (it creates .venv), then\n"
+            "  .venv/bin/python manage.py " + " ".join(sys.argv[1:]) + "\n"
+            "or activate it with `source .venv/bin/activate`.\n"
+            f"({exc})"
+        )
 
     execute_from_command_line(sys.argv)
 

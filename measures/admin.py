@@ -549,6 +549,14 @@ def _add_service_errors(form, error):
             form.add_error(field if field in form.fields else None, message)
 
 
+class NamedBlankValuesFilter(admin.AllValuesFieldListFilter):
+    """The admin's filter by each value, with the empty value named (an unnamed link cannot be read out)."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": "(none given)"} if choice["display"] == "" else choice
+
+
 class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
     model = Citation
     form = CitationForm
@@ -564,7 +572,7 @@ class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
 class SourceAdmin(TrackedAdmin):
     form = SourceForm
     list_display = ["title", "publisher", "kind", "publication_date", "has_full_text", "citation_count"]
-    list_filter = ["kind", "publisher"]
+    list_filter = ["kind", ("publisher", NamedBlankValuesFilter)]
     search_fields = ["title", "publisher", "author"]
     date_hierarchy = "published_on"
     fieldsets = [
@@ -660,6 +668,11 @@ class EventAdmin(TrackedAdmin):
         return ", ".join(party.code for party in event.actors.all())
 
 
+def _is_id(value):
+    """Whether `value` (text from a URL) can be a primary key: ASCII digits that fit 64 bits."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and 0 < len(value) <= 18
+
+
 def _selected_passage(params):
     """(start, text) of the source text between `start` and `end` in `params`, or None when they
     are missing or do not fit (not numbers, out of the text, more than 5,000 characters)."""
@@ -694,13 +707,27 @@ class ProposedEvidenceForm(VersionedModelForm):
         return super().has_changed()
 
 
+class LabelledRowsFormSet(ConstantQueriesFormSet):
+    """A tabular inline's rows have column headings, not labels: each input is named for screen readers."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for name, field in form.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # inside the related-object wrapper
+            if not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", f"{field.label or name.capitalize()} ({row})")
+
+
 class EvidenceInline(ConstantQueriesInline, admin.TabularInline):
     model = Evidence
+    formset = LabelledRowsFormSet
+    template = "admin/measures/edit_inline/tabular.html"
     form = ProposedEvidenceForm
 
     def get_extra(self, request, obj=None, **kwargs):
         # Select-to-cite proposes one row: the measure and stance chosen on the source page.
-        if obj is None and request.GET.get("measure", "").isdigit():
+        if obj is None and _is_id(request.GET.get("measure", "")):
             return 1
         return super().get_extra(request, obj, **kwargs)
 
@@ -782,6 +809,10 @@ class CitationAdmin(TrackedAdmin):
         initial = super().get_changeform_initial_data(request)
         for name in ("start", "end", "measure", "stance"):
             initial.pop(name, None)
+        for name in ("case", "source", "event"):
+            # A link may carry any text: only a possible id is offered to the form (else no 500).
+            if name in initial and not _is_id(initial[name]):
+                del initial[name]
         passage = _selected_passage(request.GET)
         if passage is not None:
             start, text = passage
@@ -800,7 +831,7 @@ class CitationAdmin(TrackedAdmin):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, EvidenceInline) and obj.pk is None:
             measure, stance = request.GET.get("measure", ""), request.GET.get("stance", "")
-            if measure.isdigit() and stance in Evidence.Stance.values:
+            if _is_id(measure) and stance in Evidence.Stance.values:
                 kwargs["initial"] = [{"measure": measure, "stance": stance}]
         return kwargs
 

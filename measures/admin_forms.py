@@ -12,13 +12,15 @@ from django.db import transaction
 from django.db.models import Max
 from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
+from django.utils.timezone import localtime
 
 from . import services
 from .citation_picker import citation_label
 from .models import Assessment, Case, Citation, Evidence, Measure, Party, Source
-from .quoting import find_passages, paragraph_number
+from .quoting import find_passages, paragraph_number, relocate
 
 
 class VersionField(forms.IntegerField):
@@ -96,7 +98,8 @@ class VersionedModelForm(forms.ModelForm):
         latest = current.history.order_by("-history_date", "-history_id").select_related("history_user").first()
         who = ""
         if latest is not None:
-            who = f" ({latest.history_user or 'an import'}, {latest.history_date:%d %b %Y %H:%M})"
+            when = date_format(localtime(latest.history_date), "DATETIME_FORMAT")
+            who = f" ({latest.history_user or 'an import'}, {when})"
         changed = self._fields_changed_since(current, seen)
         details = "; ".join(f"{_verbose(current, name)} is now “{_display_value(current, name)}”" for name in changed)
         return (
@@ -152,7 +155,8 @@ class CaseForm(VersionedModelForm):
             earliest = Assessment.objects.filter(measure__case=self.instance).order_by("effective_date").first()
             if earliest is not None and start_date > earliest.effective_date:
                 raise forms.ValidationError(
-                    f"An assessment is effective on {earliest.effective_date:%d %B %Y}: the case cannot start after it."
+                    f"An assessment is effective on {date_format(earliest.effective_date)}: "
+                    "the case cannot start after it."
                 )
         return start_date
 
@@ -208,10 +212,11 @@ class SourceForm(VersionedModelForm):
         text = self.cleaned_data.get("full_text", "")
         if self.instance.pk is None or text == (self.initial.get("full_text") or ""):
             return text
+        previous = self.initial.get("full_text") or ""
         lost = [
             citation
-            for citation in self.instance.citations.only("pk", "quote")
-            if text and not find_passages(text, citation.quote) or not text
+            for citation in self.instance.citations.only("pk", "quote", "spans")
+            if not text or relocate(previous, text, citation.quote, citation.spans) is None
         ]
         if lost:
             names = "; ".join(
@@ -455,8 +460,8 @@ class AssessmentForm(AssessmentBaseForm):
 
 def _correctable_label(assessment):
     return (
-        f"{assessment.get_level_display()} as of {assessment.effective_date.isoformat()} "
-        f"(recorded {assessment.recorded_at:%Y-%m-%d} by {assessment.recorded_by})"
+        f"{assessment.get_level_display()} as of {date_format(assessment.effective_date)} "
+        f"(recorded {date_format(localtime(assessment.recorded_at))} by {assessment.recorded_by})"
     )
 
 

@@ -9,6 +9,8 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+
 from . import dates
 from .models import Assessment, Event
 from .queries import LEVEL_ORDER
@@ -211,7 +213,7 @@ class Timeline:
     @property
     def description(self):
         return (
-            f"{len(self.markers)} events from {self.start:%d %B %Y} to {self.end:%d %B %Y}: "
+            f"{len(self.markers)} events from {date_format(self.start)} to {date_format(self.end)}: "
             f"{self.escalatory_count} escalatory (above the line), {self.deescalatory_count} de-escalatory "
             "(below the line)."
         )
@@ -365,7 +367,7 @@ class LevelChart:
 
     @property
     def description(self):
-        parts = [f"{step.start:%d %b %Y}: {step.label}" for step in self.steps]
+        parts = [f"{date_format(step.start)}: {step.label}" for step in self.steps]
         return f"Level of {self.party} over time. " + "; ".join(parts) + "."
 
 

@@ -9,6 +9,8 @@ may also last several days (an end date). `date_text()` writes all of them; temp
 import calendar
 import datetime
 
+from django.utils.formats import date_format, get_format
+
 DAY = "day"
 MONTH = "month"
 YEAR = "year"
@@ -19,15 +21,21 @@ UNDATED = "undated"
 
 
 def _day(date):
-    return f"{date.day} {date:%b %Y}"
+    return date_format(date)  # the site locale's format (SITE_LOCALE), as every date
+
+
+def _day_first():
+    return get_format("DATE_FORMAT").lstrip()[:1] in ("j", "d")
 
 
 def _day_range(start, end):
-    if start.year != end.year:
+    if start.year != end.year or not _day_first() and start.month != end.month:
         return f"{_day(start)} – {_day(end)}"
+    if not _day_first():  # "Jan 26–27, 2024"
+        return f"{date_format(start, 'M j')}–{end.day}, {end.year}"
     if start.month != end.month:
-        return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
-    return f"{start.day}–{end.day} {end:%b %Y}"
+        return f"{date_format(start, 'j M')} – {_day(end)}"
+    return f"{start.day}–{_day(end)}"
 
 
 def date_text(date, precision=DAY, end=None):
@@ -46,10 +54,10 @@ def date_text(date, precision=DAY, end=None):
         return f"{date.year}–{end.year}" if end is not None and end.year != date.year else str(date.year)
     if precision == MONTH:
         if end is None or (end.year, end.month) == (date.year, date.month):
-            return f"{date:%B %Y}"
+            return date_format(date, "YEAR_MONTH_FORMAT")
         if end.year == date.year:
-            return f"{date:%B}–{end:%B %Y}"
-        return f"{date:%B %Y} – {end:%B %Y}"
+            return f"{date_format(date, 'F')}–{date_format(end, 'YEAR_MONTH_FORMAT')}"
+        return f"{date_format(date, 'YEAR_MONTH_FORMAT')} – {date_format(end, 'YEAR_MONTH_FORMAT')}"
     text = _day(date) if end is None else _day_range(date, end)
     return f"c. {text}" if precision == APPROXIMATE else text
 

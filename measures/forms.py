@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from . import queries
 
@@ -16,9 +17,13 @@ DEFAULT_SINCE_DAYS = 7
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """An ISO date (YYYY-MM-DD) in a text box: a browser's date picker would show the browser's own
+    format (mm/dd/yyyy in a US browser), unlike every other date input of the site."""
+
+    input_type = "text"
 
     def __init__(self, attrs=None):
+        attrs = {"placeholder": "YYYY-MM-DD", "size": 10, "maxlength": 10, "autocomplete": "off", **(attrs or {})}
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
@@ -112,11 +117,11 @@ class PeriodForm(forms.Form):
         if value is None:
             return value
         if value < EARLIEST_DATE:
-            raise forms.ValidationError(f"{label} cannot be before 1900; {value:%d %B %Y} was given.")
+            raise forms.ValidationError(f"{label} cannot be before 1900; {date_format(value)} was given.")
         latest = self.today + datetime.timedelta(days=LATEST_DAYS_AHEAD)
         if value > latest:
             raise forms.ValidationError(
-                f"{label} cannot be more than a year in the future; {value:%d %B %Y} was given."
+                f"{label} cannot be more than a year in the future; {date_format(value)} was given."
             )
         return value
 
@@ -135,7 +140,7 @@ class PeriodForm(forms.Form):
             return self.today, "today"
         as_of = self.case.default_as_of(self.today)
         if self.case.is_closed and as_of == self.case.end_date:
-            return as_of, f"the end of the case ({as_of.day} {as_of:%B %Y}), since it is closed"
+            return as_of, f"the end of the case ({date_format(as_of)}), since it is closed"
         return as_of, "today, since the case is active"
 
     def clean(self):
@@ -145,7 +150,7 @@ class PeriodForm(forms.Form):
         if since is not None and since > as_of:
             self.add_error(
                 "since",
-                f"“Changes since” ({since:%d %B %Y}) cannot be after the as-of date ({as_of:%d %B %Y}).",
+                f"“Changes since” ({date_format(since)}) cannot be after the as-of date ({date_format(as_of)}).",
             )
         return cleaned
 

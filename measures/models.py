@@ -28,7 +28,7 @@ from .querysets import (
     SourceQuerySet,
     unpack_party_levels,
 )
-from .quoting import find_passages, mismatch_hint, normalise_text, paragraph_number, paragraphs
+from .quoting import find_passages, mismatch_hint, normalise_text, paragraph_number, paragraphs, quote_problem
 
 _PARAGRAPH_LOCATOR = re.compile(r"(?:para(?:graph)?\.?|¶)\s*(\d{1,6})", re.IGNORECASE)
 
@@ -449,8 +449,7 @@ class Citation(models.Model):
             errors["quote"] = "The quote cannot be empty."
         elif (source := self.source_or_none()) is not None:
             # The source may be unsaved yet (added in the same form as its citations): use the object.
-            if message := self.locate_in(source.full_text, source):
-                errors["quote"] = message
+            errors.update(self.locate_in(source.full_text, source) or {})
         if self.event_id is not None and self.case_id is not None and self.event.case_id != self.case_id:
             errors["event"] = "The event belongs to another case."
         if errors:
@@ -459,38 +458,53 @@ class Citation(models.Model):
     def locate_in(self, text, source):
         """Set `spans` and `paragraph` to where the quote occurs in `text` (the source's full text).
 
-        Returns None when located (or when the source has no text, which clears them), else a
-        message saying why not: absent (with the matching rule's hint), or found several times
-        with no occurrence chosen. Which occurrence: `chosen_offset` if set, else the one the
-        citation already had, else the only one.
+        Returns None when located (or when the source has no text, which clears them), else
+        {field: message} saying why not: absent (with the matching rule's hint), found several times
+        with no occurrence chosen, or in another paragraph than a written "para. N" locator says.
+        Which occurrence: `chosen_offset` if set, else the one the citation already had, else the
+        one in the paragraph a "para. N" locator names, else the only one.
         """
         if not text:
             self.spans, self.paragraph = [], None
             return None
+        if problem := quote_problem(self.quote):
+            return {"quote": problem}
         passages = find_passages(text, self.quote)
         if not passages:
             hint = mismatch_hint(text, self.quote) or ""
-            return (
-                f"This quote does not occur in the full text of “{source}”. {hint} "
-                "Copy it from the source (differences in spaces, dashes, quote marks and invisible "
-                "characters are ignored; mark words left out with […])."
-            ).replace("  ", " ")
+            return {
+                "quote": (
+                    f"This quote does not occur in the full text of “{source}”. {hint} "
+                    "Copy it from the source (differences in spaces, dashes, quote marks and invisible "
+                    "characters are ignored; mark words left out with […])."
+                ).replace("  ", " ")
+            }
         wanted = self.chosen_offset if self.chosen_offset is not None else (self.spans[0][0] if self.spans else None)
-        if wanted is None and (written := _PARAGRAPH_LOCATOR.fullmatch(self.locator.strip())):
+        written = _PARAGRAPH_LOCATOR.fullmatch(self.locator.strip())
+        if wanted is None and written:
             # A locator such as "para. 9" (a case file's, or typed) says which occurrence is meant.
             wanted = next((start for number, start, _ in paragraphs(text) if number == int(written[1])), None)
         if len(passages) == 1:
             chosen = passages[0]
         elif wanted is None:
             places = ", ".join(f"para. {paragraph_number(text, p.start)}" for p in passages[:10])
-            return (
-                f"This quote occurs {len(passages)} times in “{source}” ({places}): choose which one "
-                "under “Occurrence”, or quote a longer passage."
-            )
+            return {
+                "quote": (
+                    f"This quote occurs {len(passages)} times in “{source}” ({places}): choose which one "
+                    "under “Occurrence”, or quote a longer passage."
+                )
+            }
         else:
             chosen = min(passages, key=lambda passage: abs(passage.start - int(wanted)))
         self.spans = [list(span) for span in chosen.spans]
         self.paragraph = paragraph_number(text, chosen.start)
+        if written and int(written[1]) != self.paragraph:
+            return {
+                "locator": (
+                    f"The locator says para. {written[1]}, but the quote is in para. {self.paragraph} of "
+                    f"“{source}”: correct the locator, or leave it empty to use the paragraph found."
+                )
+            }
         return None
 
     @property

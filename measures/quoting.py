@@ -9,10 +9,11 @@ never changed. The rule, as the analysts' guide states it:
 - Whitespace of every kind (no-break, thin, line and paragraph breaks) is one space.
 - Dashes of every kind (Unicode category Pd and the minus sign) are one hyphen, spaces around a dash
   and doubled dashes ignored: "rivers - Kabul", "rivers—Kabul" and "rivers--Kabul" are equal.
-- Quote marks and apostrophes of every kind are ignored, so a quote may be typed with or without
-  its surrounding marks.
+- Quote marks of every kind are ignored, so a quote may be typed with or without its surrounding
+  marks; an apostrophe between two letters (’ ' ʼ) is kept, as one apostrophe.
 - Invisible characters (Unicode category Cf: soft hyphen, zero-width space and joiners,
-  bidirectional controls, byte-order mark) and the Arabic tatweel are ignored, and so are Arabic
+  bidirectional controls, byte-order mark; and the other default-ignorable code points: variation
+  selectors, the combining grapheme joiner…) and the Arabic tatweel are ignored, and so are Arabic
   vowel marks (harakat), which sources and keyboards use inconsistently.
 - A hyphen at a line break in the source ("de-⏎escalate", "reaffir-⏎med") matches the word with or
   without the hyphen.
@@ -22,10 +23,13 @@ never changed. The rule, as the analysts' guide states it:
 - Letters of other scripts that merely look alike (a Cyrillic а for a Latin a) are NOT folded: such a
   quote is refused and `mismatch_hint` names the characters.
 - Letter case is compared exactly; write a changed capital as "[T]he".
+- A quote starts and ends on word boundaries ("lawful" is not in "unlawful"), except next to a
+  bracketed insertion and in scripts written without spaces (Chinese, Japanese, Thai…).
 - An elision mark (`[…]`, `[...]`, `(…)`, `…`, `...`) stands for up to ELISION_MAX_GAP folded
-  characters of the source, and the parts around it must occur in order. A bracketed insertion
-  (`[the army chief]`) stands for up to INSERTION_MAX_SPAN characters (or none). An elision or
-  insertion at either end of the quote is simply dropped.
+  characters of the source, and the parts around it must occur in order (at most MAX_GAPS marks).
+  A bracketed insertion (`[the army chief]`) replaces 1 to INSERTION_MAX_SPAN characters (`[sic]`
+  none), and cannot contain the words it replaces and more ("[will]" for "will not"). An elision or
+  insertion at either end of the quote is dropped.
 
 Positions reported by `find_passages` are offsets in the *original* source text (Python string
 indices), one (start, end) pair per literal part of the quote.
@@ -35,6 +39,7 @@ import bisect
 import functools
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
 
 ELISION_MAX_GAP = 1000
@@ -94,17 +99,44 @@ def _cluster_end(text, i):
     return j
 
 
-def _fold_char(char):
-    """What one NFKC-normalised character becomes: '' (ignored), ' ', '-' or a character."""
-    category = unicodedata.category(char)
+# Default-ignorable code points outside category Cf (Unicode's DerivedCoreProperties): variation
+# selectors (as after most emoji), the combining grapheme joiner, Hangul fillers, Mongolian and Khmer
+# invisible signs, tags.
+_IGNORABLE_RANGES = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xE0000, 0xE0FFF),
+)
+# Marks that are an apostrophe when they stand between two letters ("it’s", "Shiʼa").
+_APOSTROPHES = frozenset("'\u2019\u02bc\u2018\u2032`\u00b4")
+QUOTE_MARK = "\ue001"  # _fold_char's answer for a quote mark: fold() decides apostrophe or nothing
+
+
+def _is_ignorable(char, category):
     if category == "Cf" or char == _TATWEEL:
+        return True
+    code = ord(char)
+    return any(low <= code <= high for low, high in _IGNORABLE_RANGES)
+
+
+def _fold_char(char):
+    """What one NFKC-normalised character becomes: '' (ignored), ' ', '-', QUOTE_MARK or a character."""
+    category = unicodedata.category(char)
+    if char in _APOSTROPHES:
+        return QUOTE_MARK
+    if _is_ignorable(char, category):
         return ""
     if char.isspace() or category in ("Zs", "Zl", "Zp"):
         return " "
     if category == "Pd" or char == _MINUS:
         return "-"
     if category in ("Pi", "Pf") or char in _QUOTE_MARKS:
-        return ""
+        return QUOTE_MARK
     if category == "Mn" and unicodedata.name(char, "").startswith("ARABIC"):
         return ""
     if category == "Nd":
@@ -112,7 +144,7 @@ def _fold_char(char):
     return _ARABIC_VARIANTS.get(char, char)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=8)
 def fold(text):
     """Fold `text` by the matching rule (module docstring). Returns a `Folded`; '' for None."""
     text = text or ""
@@ -144,13 +176,20 @@ def fold(text):
         j = _cluster_end(text, i)
         cluster = text[i:j]
         normalised = cluster if cluster.isascii() else unicodedata.normalize("NFKC", cluster)
-        for char in normalised:
-            for folded in _fold_char(char):
-                emit(folded, i, j)
+        for index, char in enumerate(normalised):
+            folded = _fold_char(char)
+            if folded == QUOTE_MARK:
+                # An apostrophe between two letters is kept (as '); any other quote mark is ignored.
+                following = normalised[index + 1 : index + 2] or text[j : j + 1]
+                if char in _APOSTROPHES and out and out[-1].isalpha() and following.isalpha():
+                    emit("'", i, j)
+                continue
+            for piece in folded:
+                emit(piece, i, j)
         i = j
     while out and out[-1] == " ":
         out.pop(), starts.pop(), ends.pop()
-    return Folded("".join(out), tuple(starts), tuple(ends))
+    return Folded("".join(out), array("q", starts), array("q", ends))
 
 
 def normalise_text(text):
@@ -158,50 +197,90 @@ def normalise_text(text):
     return fold(text).text.replace(SOFT_BREAK, "-")
 
 
+MAX_GAPS = 20  # elisions and insertions in one quote
+MAX_OCCURRENCES = 20_000  # places one part of a quote may occur before it is too common to place
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What stands between two parts of a quote: an elision (up to ELISION_MAX_GAP characters of
+    the source) or a bracketed insertion (`text`, standing for 1 to INSERTION_MAX_SPAN characters,
+    or for none when it is [sic])."""
+
+    elision: bool
+    text: str = ""
+
+    @property
+    def most(self):
+        return ELISION_MAX_GAP if self.elision else INSERTION_MAX_SPAN
+
+    @property
+    def least(self):
+        return 0 if self.elision or self.text.lower() == "sic" else 1
+
+
 @dataclass(frozen=True)
 class QuoteParts:
-    """A folded quote split at its elisions and insertions: `parts` in order, and `gaps[k]`, the
-    most folded characters allowed between parts[k] and parts[k + 1]."""
+    """A folded quote split at its elisions and insertions: `parts` in order, `gaps[k]` (a `Gap`)
+    between parts[k] and parts[k + 1]; `leading`/`trailing`: whether an insertion stands before the
+    first part or after the last (then that edge may fall inside a word, as in "[T]he")."""
 
     parts: tuple
     gaps: tuple
-    elided: bool
+    marks: int
+    leading: bool = False
+    trailing: bool = False
 
 
 def split_quote(quote):
-    """Split `quote` (as typed) into literal parts around its elision marks and bracketed insertions."""
-    text = normalise_text(quote).replace(SOFT_BREAK, "-")
-    parts, gaps = [], []
-    pending_gap = None
-    elided = False
-    position = 0
+    """Split `quote` (as typed) into literal parts around its elision marks and bracketed insertions.
+    Two marks in a row count as one elision if either is one."""
+    text = normalise_text(quote)
     marks = sorted(
-        [(m.start(), m.end(), ELISION_MAX_GAP) for m in _ELISION.finditer(text)]
+        [(m.start(), m.end(), None) for m in _ELISION.finditer(text)]
         + [
-            (m.start(), m.end(), INSERTION_MAX_SPAN)
+            (m.start(), m.end(), m.group()[1:-1].strip())
             for m in _INSERTION.finditer(text)
             if not _ELISION.fullmatch(m.group())
         ]
     )
-    for start, end, gap in marks:
+    parts, gaps, pending, leading, position, count = [], [], None, False, 0, 0
+    for start, end, inserted in marks:
         if start < position:
             continue
-        elided = True
+        count += 1
+        gap = Gap(elision=inserted is None, text=inserted or "")
         literal = text[position:start].strip()
         if literal:
             if parts:
-                gaps.append(pending_gap or 0)
+                gaps.append(pending)
             parts.append(literal)
-            pending_gap = gap
+            pending = gap
         elif parts:
-            pending_gap = (pending_gap or 0) + gap
+            pending = gap if pending is None or gap.elision else pending
+        else:
+            leading = leading or not gap.elision
         position = end
     literal = text[position:].strip()
+    trailing = False
     if literal:
         if parts:
-            gaps.append(pending_gap or 0)
+            gaps.append(pending)
         parts.append(literal)
-    return QuoteParts(tuple(parts), tuple(gaps), elided)
+    elif pending is not None:
+        trailing = not pending.elision
+    return QuoteParts(tuple(parts), tuple(gaps), count, leading, trailing)
+
+
+def quote_problem(quote):
+    """Why `quote` cannot be matched at all, as a message, or None: it has no letters or digits of
+    its own, or more than MAX_GAPS elisions and insertions."""
+    quote_parts = split_quote(quote)
+    if not any(char.isalnum() for part in quote_parts.parts for char in part):
+        return "A quote needs words of the source: this one has no letters or digits outside its brackets."
+    if quote_parts.marks > MAX_GAPS:
+        return f"A quote may leave out or replace words in at most {MAX_GAPS} places; this one has {quote_parts.marks}."
+    return None
 
 
 @functools.lru_cache(maxsize=256)
@@ -221,6 +300,44 @@ def _part_pattern(part):
 
 def _occurrences(part, text):
     return [(m.start(1), m.end(1)) for m in _part_pattern(part).finditer(text)]
+
+
+def _wordy(char):
+    return char == SOFT_BREAK or unicodedata.category(char)[0] in "LNM"
+
+
+def _spaceless(char):
+    """Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, Chinese, Japanese):
+    a word boundary cannot be seen there, so none is required."""
+    code = ord(char)
+    return (
+        0x0E00 <= code <= 0x0EFF
+        or 0x1000 <= code <= 0x109F
+        or 0x1780 <= code <= 0x17FF
+        or 0x3040 <= code <= 0x30FF
+        or 0x3400 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or code >= 0x20000
+    )
+
+
+def _splits_a_word(text, left, right):
+    """Whether a boundary between text[left] and text[right] would fall inside a word."""
+    if left < 0 or right >= len(text):
+        return False
+    a, b = text[left], text[right]
+    return _wordy(a) and _wordy(b) and not (_spaceless(a) or _spaceless(b))
+
+
+def _placed_occurrences(part, text, *, whole_start, whole_end):
+    """The occurrences of `part` in folded `text` whose edges fall between words where required:
+    a quote cannot start or end inside a word ("lawful" is not in "unlawful")."""
+    return [
+        (start, end)
+        for start, end in _occurrences(part, text)
+        if not (whole_start and _splits_a_word(text, start - 1, start))
+        and not (whole_end and _splits_a_word(text, end - 1, end))
+    ]
 
 
 @dataclass(frozen=True)
@@ -246,47 +363,93 @@ def find_passages(source_text, quote):
     """
     folded = fold(source_text)
     quote_parts = split_quote(quote)
-    if not folded.text or not quote_parts.parts:
+    if not folded.text or quote_problem(quote):
         return []
-    chains = _chains(folded.text, quote_parts)
+    try:
+        chains = _chains(folded.text, quote_parts)
+    except QuoteTooCommon:
+        return []
+    stripped = (quote or "").strip()
+    opens, closes = stripped[:1] and _is_quote_mark(stripped[0]), stripped[-1:] and _is_quote_mark(stripped[-1])
     passages, last_end = [], -1
     for chain in chains:
         if chain[0][0] < last_end:
             continue
         last_end = chain[-1][1]
-        passages.append(Passage(tuple(folded.original_span(start, end) for start, end in chain)))
+        spans = [list(folded.original_span(start, end)) for start, end in chain]
+        # Quote marks are ignored in matching; the marks the analyst quoted around the passage are
+        # still part of it, so that the highlight covers them.
+        if opens and spans[0][0] > 0 and _is_quote_mark(source_text[spans[0][0] - 1]):
+            spans[0][0] -= 1
+        if closes and spans[-1][1] < len(source_text) and _is_quote_mark(source_text[spans[-1][1]]):
+            spans[-1][1] += 1
+        passages.append(Passage(tuple(tuple(span) for span in spans)))
     return passages
 
 
+def _is_quote_mark(char):
+    return unicodedata.category(char) in ("Pi", "Pf") or char in _QUOTE_MARKS
+
+
 def _chains(text, quote_parts):
-    """For each occurrence of the first part, the earliest in-order chain of the other parts."""
-    found = [_occurrences(part, text) for part in quote_parts.parts]
-    starts = [[start for start, _ in occurrences] for occurrences in found]
-    memo = {}
-
-    def chain_from(k, index):
-        if k == len(found) - 1:
-            return [found[k][index]]
-        key = (k, index)
-        if key not in memo:
-            memo[key] = None
-            end = found[k][index][1]
-            limit = end + quote_parts.gaps[k] + 1  # +1: the space beside the gap
-            lo = bisect.bisect_left(starts[k + 1], end)
-            hi = bisect.bisect_right(starts[k + 1], limit)
-            for candidate in range(lo, hi):
-                rest = chain_from(k + 1, candidate)
-                if rest is not None:
-                    memo[key] = [found[k][index], *rest]
+    """For each occurrence of the first part, the earliest in-order chain of the other parts, each
+    gap within its bounds (an insertion must not hide the words it claims to replace); computed from
+    the last part back, without recursion. Raises QuoteTooCommon when a part occurs too often."""
+    parts, gaps = quote_parts.parts, quote_parts.gaps
+    last = len(parts) - 1
+    found = []
+    for k, part in enumerate(parts):
+        occurrences = _placed_occurrences(
+            part,
+            text,
+            whole_start=(not quote_parts.leading) if k == 0 else gaps[k - 1].elision,
+            whole_end=(not quote_parts.trailing) if k == last else gaps[k].elision,
+        )
+        if len(occurrences) > MAX_OCCURRENCES:
+            raise QuoteTooCommon(part)
+        found.append(occurrences)
+    # next_of[k][i]: the index of the occurrence of part k + 1 that continues occurrence i of part k.
+    feasible = [None] * len(parts)
+    feasible[last] = list(range(len(found[last])))
+    next_of = [dict() for _ in parts]
+    for k in range(last - 1, -1, -1):
+        gap = gaps[k]
+        later = [(found[k + 1][j][0], j) for j in feasible[k + 1]]
+        starts = [start for start, _ in later]
+        feasible[k] = []
+        for i, (_, end) in enumerate(found[k]):
+            lo = bisect.bisect_left(starts, end)
+            hi = bisect.bisect_right(starts, end + gap.most + 2)  # +2: the spaces beside the gap
+            for start, j in later[lo:hi]:
+                if _gap_fits(text[end:start], gap):
+                    feasible[k].append(i)
+                    next_of[k][i] = j
                     break
-        return memo[key]
-
     chains = []
-    for index in range(len(found[0])):
-        chain = chain_from(0, index)
-        if chain is not None:
-            chains.append(chain)
+    for i in feasible[0]:
+        chain, index = [found[0][i]], i
+        for k in range(last):
+            index = next_of[k][index]
+            chain.append(found[k + 1][index])
+        chains.append(chain)
     return chains
+
+
+def _gap_fits(between, gap):
+    """Whether the source text `between` two parts may stand behind `gap`."""
+    replaced = between.strip()
+    if len(replaced) < gap.least:
+        return False
+    if gap.elision:
+        return True
+    # "[will]" cannot stand for "will not": an insertion that contains what it replaces, and more,
+    # is an elision in disguise.
+    inserted = normalise_text(gap.text)
+    return not (inserted and inserted in replaced and inserted != replaced)
+
+
+class QuoteTooCommon(ValueError):
+    """A part of a quote occurs in too many places of the source to be placed."""
 
 
 def paragraph_number(text, offset):
@@ -332,14 +495,22 @@ def _longest_prefix(wanted, text):
 
 
 def _differing_characters(quote_word, source_word):
-    """Name the differing characters of two words that look alike (same length, few differences)."""
-    if len(quote_word) != len(source_word):
+    """Name the differing characters of two words that look alike (at most three differences)."""
+    import difflib
+
+    pairs = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, quote_word, source_word, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        pairs.append((quote_word[i1:i2], source_word[j1:j2]))
+    if not pairs or sum(max(len(q), len(s)) for q, s in pairs) > 3:
         return ""
-    pairs = [(q, s) for q, s in zip(quote_word, source_word, strict=True) if q != s]
-    if not pairs or len(pairs) > 2:
-        return ""
-    named = "; ".join(f"{_char_name(q)} in the quote against {_char_name(s)} in the source" for q, s in pairs)
-    return f" The words look alike but differ in their characters: {named}."
+
+    def named(chars, where):
+        return " ".join(_char_name(c) for c in chars) + f" in the {where}" if chars else f"nothing in the {where}"
+
+    listed = "; ".join(f"{named(q, 'quote')} against {named(s, 'source')}" for q, s in pairs)
+    return f" The words look alike but differ in their characters: {listed}."
 
 
 def _snippet(text, length=30):
@@ -356,21 +527,50 @@ def mismatch_hint(source_text, quote):
     """
     folded = fold(source_text).text
     quote_parts = split_quote(quote)
-    if not folded or not quote_parts.parts or find_passages(source_text, quote):
+    if not folded:
         return None
+    if problem := quote_problem(quote):
+        return problem
+    if find_passages(source_text, quote):
+        return None
+    for part in quote_parts.parts:
+        if len(_occurrences(part, folded)) > MAX_OCCURRENCES:
+            return f"“{_snippet(part, 40)}” occurs in too many places of the source: quote more words around it."
     if len(quote_parts.parts) > 1:
         for part in quote_parts.parts:
             if not _occurrences(part, folded):
                 return f"The part “{_snippet(part, 60)}” does not occur in the source. " + _part_hint(folded, part)
         return (
-            "Each part of the quote occurs in the source, but not in this order "
-            f"(or more than {ELISION_MAX_GAP} characters apart): an elision mark […] stands only for "
-            "words left out between the parts, in the source's order."
+            "Each part of the quote occurs in the source, but not in this order, or more than "
+            f"{ELISION_MAX_GAP} characters apart, or a part starts or ends inside a word, or a bracketed "
+            "insertion hides words: […] stands only for words left out between the parts, in the source's "
+            "order, and [brackets] only for words that replace others."
         )
     return _part_hint(folded, quote_parts.parts[0])
 
 
+def _inside_a_word_hint(folded, wanted):
+    """When `wanted` occurs only as part of longer words: say so, naming the word of the source."""
+    occurrences = _occurrences(wanted, folded)
+    if not occurrences:
+        return None
+    start, end = occurrences[0]
+    left = start
+    while left > 0 and _wordy(folded[left - 1]):
+        left -= 1
+    right = end
+    while right < len(folded) and _wordy(folded[right]):
+        right += 1
+    context = folded[left:right].replace(SOFT_BREAK, "-")
+    return (
+        f"The quote starts or ends inside a word: the source reads “{_snippet(context, 80)}”. "
+        "Quote whole words (mark a changed part of a word with brackets, as in “[T]he”)."
+    )
+
+
 def _part_hint(folded, wanted):
+    if hint := _inside_a_word_hint(folded, wanted):
+        return hint
     if wanted.lower() in folded.lower():
         return (
             "The quote occurs in the source, but with other capital letters. Only capital letters differ: "
@@ -407,14 +607,15 @@ def _part_hint(folded, wanted):
 def relocate(old_text, new_text, quote, spans):
     """Where a citation's passage is in `new_text` after its source changed from `old_text`.
 
-    `spans` are the citation's offsets in `old_text` (may be empty). Returns the `Passage` in
-    `new_text` nearest to where the old passage went (positions carried through a diff of the two
-    texts), or None when the quote no longer occurs.
+    `spans` are the citation's offsets in `old_text` (may be empty: then the first occurrence).
+    Returns the `Passage` of `new_text` where the old passage went (its position carried through a
+    diff of the two texts, within 20 characters or a tenth of its length), or None when the passage
+    is gone, even if the same words occur elsewhere.
     """
     passages = find_passages(new_text, quote)
     if not passages:
         return None
-    if len(passages) == 1 or not spans:
+    if not spans:
         return passages[0]
     import difflib
 
@@ -424,19 +625,30 @@ def relocate(old_text, new_text, quote, spans):
         if i1 <= old_start < i2 or (i1 == i2 == old_start):
             target = j1 + (old_start - i1 if tag == "equal" else 0)
             break
-    return min(passages, key=lambda passage: abs(passage.start - target))
+    nearest = min(passages, key=lambda passage: abs(passage.start - target))
+    # The cited passage itself must still be there: the same words elsewhere are another passage.
+    tolerance = max(20, (spans[-1][1] - old_start) // 10)
+    return nearest if abs(nearest.start - target) <= tolerance else None
 
 
 @dataclass
 class Segment:
-    """A run of a paragraph's text: `numbers` of the citations whose passage covers it, `anchor`
-    (a citation's fragment id) on the first run of each passage, `starts` the numbers of the
-    citations whose passage begins here."""
+    """A run of a paragraph's text: `numbers` of the citations whose passage covers it, `anchors`
+    (fragment ids) of the citations whose passage begins here, `starts` their numbers."""
 
     text: str
     numbers: tuple = ()
-    anchor: str = ""
+    anchors: tuple = ()
     starts: tuple = ()
+
+    @property
+    def anchor(self):
+        return self.anchors[0] if self.anchors else ""
+
+    @property
+    def more_anchors(self):
+        """Fragment ids of other citations of the same passage, beginning here too."""
+        return self.anchors[1:]
 
 
 @dataclass
@@ -469,12 +681,12 @@ def mark_passages(text, cited):
         segments = []
         for left, right in zip(cuts, cuts[1:], strict=False):
             covering = [(n, a, s) for s, e, n, a in inside if s <= left and right <= e]
-            anchors = [a for n, a, s in covering if a and s == left]
+            anchors = sorted({(n, a) for n, a, s in covering if a and s == left})
             segments.append(
                 Segment(
                     text=text[left:right],
                     numbers=tuple(sorted({n for n, _, _ in covering})),
-                    anchor=anchors[0] if anchors else "",
+                    anchors=tuple(a for _, a in anchors),
                     starts=tuple(sorted({n for n, a, s in covering if a and s == left})),
                 )
             )

@@ -7,6 +7,7 @@ Errors are `ServiceError`s (a `ValidationError`), whose messages a user can read
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from . import quoting
 from .models import Assessment, Citation, Evidence, Measure
@@ -64,7 +65,7 @@ def _attach_cited(measure, citations, stance, *, party, effective_date):
                 )
             }
         )
-    note = f"Cited by the assessment of {party.code} as of {effective_date.isoformat()}."
+    note = f"Cited by an assessment of {party.code}."
     created = []
     for citation in missing:
         evidence = Evidence(citation=citation, measure=measure, stance=stance, note=note)
@@ -121,10 +122,11 @@ def _validate_assessment(*, measure, party, level, confidence, effective_date, r
     if effective_date is None:
         errors["effective_date"] = "Give the date on which this situation held."
     elif effective_date > today:
-        errors["effective_date"] = f"The effective date {effective_date:%d %B %Y} is in the future."
+        errors["effective_date"] = f"The effective date {date_format(effective_date)} is in the future."
     elif effective_date < case.start_date:
         errors["effective_date"] = (
-            f"The effective date {effective_date:%d %B %Y} is before the case began ({case.start_date:%d %B %Y})."
+            f"The effective date {date_format(effective_date)} is before the case began "
+            f"({date_format(case.start_date)})."
         )
     if not (rationale or "").strip():
         errors["rationale"] = "Explain the judgement: a rationale is required."

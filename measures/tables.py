@@ -11,6 +11,7 @@ import datetime
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from django_tables2.export import TableExport
@@ -178,10 +179,10 @@ class FlagsColumn(tables.Column):
 
 class DateColumn(tables.Column):
     def render(self, value):
-        return format_html('<time datetime="{}">{}</time>', value.isoformat(), f"{value.day} {value:%b %Y}")
+        return format_html('<time datetime="{}">{}</time>', value.isoformat(), date_format(value))
 
     def value(self, value):
-        return value.isoformat()
+        return date_format(value)  # as on the page: one date format everywhere (the site locale's)
 
 
 class MeasureTable(tables.Table):

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import reports, views
 
@@ -6,6 +7,8 @@ app_name = "measures"
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
+    # The case list lives at the root; /cases/ is where people look for it.
+    path("cases/", RedirectView.as_view(pattern_name="measures:case_list", query_string=True), name="cases"),
     path("cases/<slug:slug>/", views.dashboard, name="dashboard"),
     path("cases/<slug:slug>/measures/<int:number>/", views.measure_detail, name="measure_detail"),
     path("cases/<slug:slug>/events/", views.event_list, name="event_list"),

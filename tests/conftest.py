@@ -96,3 +96,33 @@ def login(live_server):
         return page
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's script (installed from npm by `make test` into .cache/, AXE_CORE_JS), for browser tests only."""
+    path = Path(os.environ.get("AXE_CORE_JS") or ROOT / ".cache/axe-core/node_modules/axe-core/axe.min.js")
+    if not path.is_absolute():
+        path = ROOT / path
+    if not path.exists():
+        pytest.fail(f"axe-core is not installed at {path}: run `make test` (or `make {path.relative_to(ROOT)}`).")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(axe_source):
+    """Run axe-core in a Playwright page: returns its violations as readable lines (empty when none).
+
+    The script is evaluated by the test through the browser's debugging protocol, so it is never
+    served by the application and the page's CSP does not apply to it.
+    """
+
+    def _run(page):
+        page.evaluate(axe_source)
+        violations = page.evaluate(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => "
+            "`${v.id} (${v.impact}): ${v.help}; ${v.nodes.map(n => n.target.join(' ')).slice(0, 5).join(' | ')}`))"
+        )
+        return violations
+
+    return _run

@@ -102,7 +102,7 @@ def test_a_party_can_be_chosen_in_advance(analyst_client, measure, parties):
     [
         ({"rationale": "   "}, "rationale", "a rationale is required"),
         ({"citations": []}, "citations", "Cite at least one passage"),
-        ({"effective_date": "2024-01-15"}, "effective_date", "before the case began (16 January 2024)"),
+        ({"effective_date": "2024-01-15"}, "effective_date", "before the case began (16 Jan 2024)"),
         ({"level": "excellent"}, "level", "Select a valid choice"),
         ({"level": ""}, "__all__", "Choose a level for at least one party"),
         ({"confidence": "total"}, "confidence", "Select a valid choice"),

@@ -111,7 +111,7 @@ def test_date_picker_and_inline_add_another_work_under_the_csp(page, live_server
     expect(page.locator(".select2-search__field")).to_be_visible()
     page.keyboard.press("Escape")
     page.locator(".field-published_on .datetimeshortcuts a", has_text="Today").click()
-    expect(page.locator("#id_published_on")).to_have_value(datetime.date.today().strftime("%d/%m/%Y"))
+    expect(page.locator("#id_published_on")).to_have_value(datetime.date.today().isoformat())  # ISO in inputs
     page.screenshot(path=artifacts_dir / "admin-source-change.png", full_page=True)
     assert violations == []
 

@@ -245,7 +245,7 @@ def test_csv_export_has_all_filtered_rows_and_the_shown_values(reader_client, ca
     assert rows[0][:5] == ["No.", "Measure", "IRN", "PAK", "Joint level"]  # parties by name
     assert [row[0] for row in rows[1:]] == ["1", "2", "3"]
     assert rows[1][2:5] == ["Minimal (1)", "Intermediate (2)", "Minimal (1)"]
-    assert rows[1][7] == "2024-01-22"  # latest evidence date
+    assert rows[1][7] == "22 Jan 2024"  # latest evidence date, written as on the page
 
 
 def test_exports_escape_cells_that_spreadsheets_would_run(reader_client, case):

@@ -107,8 +107,8 @@ def test_reader_opening_the_site_lands_on_the_closed_case_as_of_its_end_date(rea
     page = reader_page
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}{DASHBOARD}")
-    expect(page.locator(".period-line")).to_contain_text("As of 29 January 2024")
-    expect(page.locator(".period-line")).to_contain_text("the end of the case (29 January 2024), since it is closed")
+    expect(page.locator(".period-line")).to_contain_text("As of 29 Jan 2024")
+    expect(page.locator(".period-line")).to_contain_text("the end of the case (29 Jan 2024), since it is closed")
     expect(page.locator(".flag-stale")).to_have_count(0)
     expect(page.locator(".headline")).to_contain_text("0 stale")
     page.screenshot(path=artifacts_dir / "dashboard-default-end-date-1280.png", full_page=True)

@@ -1,4 +1,4 @@
-"""Evidence changes appear in the History of the citation and of the measure; a measure's History lists its assessments."""
+"""Evidence changes appear in the History of the citation and of the measure, which lists its assessments too."""
 
 import pytest
 from django.urls import reverse
@@ -64,7 +64,7 @@ def test_other_history_pages_have_no_evidence_section(analyst_client, citation):
 
 
 def test_measure_history_queries_do_not_grow_with_its_evidence(analyst_client, measure, django_assert_max_num_queries):
-    for i in range(12):
+    for _ in range(12):
         citation = factories.CitationFactory(case=measure.case, source=factories.SourceFactory())
         factories.AssessmentFactory(measure=measure, citations=[citation])
         services.attach_evidence(citation=citation, measure=measure, stance="context")

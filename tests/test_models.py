@@ -95,8 +95,8 @@ def test_evidence_is_unique_per_citation_and_measure(db):
     refused(Evidence.objects.create, citation=evidence.citation, measure=evidence.measure, stance="setback")
 
 
-def test_normalise_text_folds_whitespace_and_ignores_quote_marks():
-    assert normalise_text("  “Hello”\n\t  it’s  me ") == "Hello its me"
+def test_normalise_text_folds_whitespace_ignores_quote_marks_and_keeps_apostrophes():
+    assert normalise_text("  “Hello”\n\t  it’s  me ") == "Hello it's me"
 
 
 def test_citation_clean_explains_a_missing_quote(db):

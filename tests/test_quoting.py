@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from measures import services
-from measures.quoting import ELISION_MAX_GAP, find_passages, mismatch_hint, normalise_text, relocate
+from measures.quoting import ELISION_MAX_GAP, MAX_GAPS, find_passages, mismatch_hint, normalise_text, relocate
 from tests import factories
 
 ENVOY = "The envoy said the talks were long. He added that both capitals had agreed to reopen the crossing on Monday."
@@ -288,6 +288,14 @@ def test_a_quote_with_a_changed_word_is_refused(words, data, replacement):
     assert mismatch_hint(text, quote)
 
 
+def _starts_word(text, i):
+    return i == 0 or (text[i - 1].isspace() and not text[:i].rstrip().endswith(("-", "\u00ad", "\u2014")))
+
+
+def _ends_word(text, i):
+    return i == len(text) or (text[i].isspace() and not text[:i].endswith(("-", "\u00ad", "\u2014")))
+
+
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(text=st.text(alphabet=string.ascii_letters + " \n-—“”'\u00a0\u00ad\u200b", max_size=120), data=st.data())
 def test_offsets_always_point_into_the_source(text, data):
@@ -297,13 +305,92 @@ def test_offsets_always_point_into_the_source(text, data):
     end = data.draw(st.integers(start + 1, len(text)))
     quote = text[start:end]
     passages = find_passages(text, quote)
-    if normalise_text(quote).strip("-") and any(unicodedata.category(c).startswith("L") for c in quote):
+    whole_words = _starts_word(text, start) and _ends_word(text, end)
+    if whole_words and any(unicodedata.category(c).startswith("L") for c in quote):
         assert passages, (text, quote)
     for passage in passages:
         for span_start, span_end in passage.spans:
             assert 0 <= span_start < span_end <= len(text)
 
 
-def test_a_paragraph_locator_says_which_occurrence_is_meant(case):
-    citation = cite(case, TWICE, "talks resumed", locator="para. 9")
-    assert citation.paragraph == 9 and citation.spans[0][0] > TWICE.index("On Friday")
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("the illegitimate strikes", "legitimate strikes"),
+        ("Iran has nothing to add", "Iran has not"),
+        ("an unlawful attack", "lawful attack"),
+        ("the commanders reaffir-\nmed it", "med it"),
+    ],
+)
+def test_a_quote_cannot_start_or_end_inside_a_word(text, quote):
+    assert not find_passages(text, quote)
+    assert "inside a word" in mismatch_hint(text, quote)
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("Iran\u2019s missile strike", "Iran"),  # the word before a possessive
+        (
+            "\u4e2d\u56fd\u547c\u5401\u53cc\u65b9\u4fdd\u6301\u514b\u5236",
+            "\u547c\u5401\u53cc\u65b9",
+        ),  # no spaces in Chinese
+        ("[T]he quote's source: that the talks resumed", "[T]he talks resumed"),
+        ("The dove \U0001f54a\ufe0f now flies", "dove \U0001f54a now"),  # variation selector after an emoji
+        ("a combining\u034f grapheme joiner", "a combining grapheme joiner"),
+        ("it\u2019s agreed", "it's agreed"),
+        ("he recieved it", "he recieved [sic] it"),
+    ],
+)
+def test_whole_words_and_ignorable_characters_still_match(text, quote):
+    assert find_passages(text, quote), (text, quote)
+
+
+def test_an_apostrophe_between_letters_is_kept_so_its_is_not_its():
+    assert not find_passages("it\u2019s agreed", "its agreed")
+
+
+def test_a_bracketed_insertion_cannot_hide_words_it_claims_to_replace():
+    text = "Iran will not attack the border"
+    assert not find_passages(text, "Iran [will] attack the border")
+    assert not find_passages(text, "Iran will [never] not attack")  # an insertion replaces something
+    assert find_passages("and he said the crossing would reopen", "and [the army chief] said the crossing")
+
+
+@pytest.mark.parametrize("quote", [",", "[…]", "...", "“”"])
+def test_a_quote_needs_words(quote):
+    assert not find_passages("Talks resumed, at last.", quote)
+    assert "needs words" in mismatch_hint("Talks resumed, at last.", quote)
+
+
+def test_too_many_elisions_are_refused_at_once():
+    text = " ".join(f"word{n}" for n in range(3000))
+    quote = " [...] ".join(f"word{n}" for n in range(0, 2600, 100))
+    assert not find_passages(text, quote)
+    assert f"at most {MAX_GAPS} places" in mismatch_hint(text, quote)
+    within = " [...] ".join(f"word{n}" for n in range(0, 2000, 100))
+    assert find_passages(text, within)
+
+
+def test_look_alike_words_of_different_lengths_name_the_extra_character():
+    hint = mismatch_hint("the Cyrillic-free word Iran now", "the Cyrillic-free word Ir\u200c\u0430n now")
+    assert "U+0430 CYRILLIC SMALL LETTER A" in hint
+
+
+def test_a_cited_passage_removed_is_gone_even_if_its_words_occur_elsewhere():
+    old = "On Monday talks resumed.\nLater.\nOn Friday talks resumed again."
+    second = [list(s) for s in find_passages(old, "talks resumed")[1].spans]
+    new = "On Monday talks resumed.\nLater."
+    assert relocate(old, new, "talks resumed", second) is None
+
+
+def test_a_written_paragraph_locator_must_be_where_the_quote_is(case):
+    with pytest.raises(services.ServiceError) as refused:
+        cite(case, TWICE, "in Tehran", locator="para. 7")
+    assert "the quote is in para. 3" in " ".join(refused.value.message_dict["locator"])
+
+
+def test_a_quote_without_words_is_refused_with_the_reason(case):
+    with pytest.raises(services.ServiceError) as refused:
+        cite(case, TWICE, ",")
+    assert "needs words" in " ".join(refused.value.message_dict["quote"])

@@ -164,3 +164,42 @@ def test_the_change_page_shows_which_occurrence_a_citation_cites(analyst_client,
     field = page.context["adminform"].form["occurrence"]
     assert field.value() == start
     assert "para. 6: …" in str(field)
+
+
+def test_removing_the_cited_occurrence_is_refused_though_the_words_remain_elsewhere(analyst_client, cited):
+    source = cited["source"]
+    start = TEXT.index("talks resumed again")
+    pinned = services.create_citation(case=cited["case"], source=source, quote="talks resumed", occurrence=start)
+    page = analyst_client.get(reverse("admin:measures_source_change", args=[source.pk]))
+    response = analyst_client.post(
+        reverse("admin:measures_source_change", args=[source.pk]),
+        change_form_data(page, full_text=TEXT.replace("On Friday talks resumed again.", "On Friday, nothing.")),
+    )
+    assert response.status_code == 200
+    assert f"citation {pinned.pk}" in " ".join(response.context["adminform"].form.errors["full_text"])
+    source.refresh_from_db()
+    assert source.full_text == TEXT
+
+
+def test_every_citation_of_the_same_passage_has_its_anchor(reader_client, cited):
+    again = services.create_citation(case=cited["case"], source=cited["source"], quote="agreed to de-escalate")
+    content = reader_client.get(source_url(cited)).content.decode()
+    assert f'id="citation-{cited["first"].pk}"' in content
+    assert f'<span class="passage-anchor" id="citation-{again.pk}"></span>' in content
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"measure": "1" * 23, "stance": "progress"},
+        {"case": "abc"},
+        {"source": "abc"},
+        {"event": "abc"},
+        {"case": "9" * 24},
+        {"event": "9" * 24},
+        {"source": "²"},
+    ],
+)
+def test_the_citation_form_answers_malformed_ids_without_an_error(analyst_client, cited, params):
+    url = reverse("admin:measures_citation_add") + "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    assert analyst_client.get(url).status_code == 200

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 TEXT = "\n".join(
     [
         "The foreign ministers spoke by telephone and agreed to de-escalate.",
-        "وزیر خارجہ نے کہا کہ امن و آشتی ضروری ہے۔",
+        "ISPR \U0001f1f5\U0001f1f0 وزیر خارجہ نے کہا کہ امن و آشتی ضروری ہے۔",
         "विदेश मंत्री ने ज़ोर देकर कहा कि शांति आवश्यक है।",
     ]
 )

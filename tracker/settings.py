@@ -155,7 +155,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-gb"
+# The site's locale: how dates are written on every page, in the admin and in exports ("20 Jan 2024"
+# for en-gb, "Jan 20, 2024" for en-us). Date inputs take ISO dates (YYYY-MM-DD) in every locale.
+# A locale needs its formats in tracker/formats/<locale>/formats.py (ISO first among its inputs).
+SITE_LOCALES = ("en-gb", "en-us")
+LANGUAGE_CODE = env_str("SITE_LOCALE", "en-gb").strip().lower()
+if LANGUAGE_CODE not in SITE_LOCALES:
+    raise ImproperlyConfigured(f"SITE_LOCALE must be one of {', '.join(SITE_LOCALES)}, not {LANGUAGE_CODE!r}")
+FORMAT_MODULE_PATH = ["tracker.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -17,7 +17,8 @@
     range.setEnd(node, offset);
     var fragment = range.cloneContents();
     fragment.querySelectorAll(".cite-no").forEach(function (link) { link.remove(); });
-    return fragment.textContent.length;
+    // Offsets count code points, as the server does (an emoji is one, not two UTF-16 units).
+    return Array.from(fragment.textContent).length;
   }
 
   function selectionOffsets() {
@@ -61,6 +62,7 @@
       document.querySelectorAll("mark.is-target").forEach(function (m) { m.classList.remove("is-target"); });
       var id = decodeURIComponent(window.location.hash.slice(1));
       var target = id && document.getElementById(id);
+      while (target && target.classList.contains("passage-anchor")) target = target.nextElementSibling;
       if (target && target.tagName === "MARK") target.classList.add("is-target");
     }
     window.addEventListener("hashchange", markTarget);

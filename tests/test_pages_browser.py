@@ -1,0 +1,130 @@
+"""Every reading page, the report, the login page and the main admin pages in Debian's Chromium:
+nothing wider than the screen at 1280 and 390 px, and no accessibility violation found by axe-core."""
+
+import pytest
+from playwright.sync_api import expect
+
+from measures.models import Citation, Event, Measure, Source
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+CASE = "/cases/pakistan-iran-2024"
+
+# Wider than the screen is allowed only inside a region that scrolls on its own (a wide data table
+# or the events timeline), never the page itself or its main content.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const main = document.querySelector('main');
+  const edge = Math.min(width, main.getBoundingClientRect().right);
+  const name = el => el.tagName.toLowerCase() + '.' + (el.className.baseVal ?? el.className);
+  const sticking = [...main.querySelectorAll('*')]
+    .filter(el => el.closest('.table-scroll, .chart-scroll') === null)
+    .filter(el => el.getBoundingClientRect().right > edge + 1)
+    .map(el => name(el) + ' ' + Math.round(el.getBoundingClientRect().right));
+  return {page: document.documentElement.scrollWidth, width, sticking};
+}"""
+
+
+def reading_pages(case_objects):
+    measure, event, source = case_objects
+    return [
+        f"{CASE}/?as_of=2024-01-31",
+        f"{CASE}/measures/{measure.number}/?as_of=2024-01-31",
+        f"{CASE}/events/?as_of=2024-01-31",
+        f"{CASE}/events/{event.pk}/?as_of=2024-01-31",
+        f"{CASE}/sources/?as_of=2024-01-31",
+        f"{CASE}/sources/{source.pk}/?as_of=2024-01-31",
+        f"{CASE}/report/?as_of=2024-01-31",
+    ]
+
+
+@pytest.fixture
+def case_objects(pakistan_iran):
+    measure = Measure.objects.get(case=pakistan_iran, number=9)
+    event = Event.objects.filter(case=pakistan_iran).first()
+    source = Source.objects.filter(citations__case=pakistan_iran).distinct().first()
+    return measure, event, source
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_reading_pages_and_report_fit_the_screen(page, live_server, login, analyst_user, case_objects, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, "analyst")  # an analyst sees the most: record links, the workspace link
+    for path in reading_pages(case_objects):
+        page.goto(live_server.url + path)
+        result = page.evaluate(OVERFLOW)
+        assert result["page"] <= width, (path, result)
+        assert result["sticking"] == [], (path, result)
+
+
+def test_dashboard_at_390_shows_each_measure_with_its_parties_levels_and_folds_the_filters(
+    page, live_server, login, reader_user, pakistan_iran, artifacts_dir
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "reader")
+    page.goto(f"{live_server.url}{CASE}/?as_of=2024-01-31")
+    filters = page.locator("details.filters")
+    expect(filters.locator("select[name=level]")).to_be_hidden()  # folded
+    page.screenshot(path=artifacts_dir / "dashboard-cards-390.png", full_page=True)
+    first = page.locator(".measures-table tbody tr").first
+    expect(first.get_by_role("link", name="Diplomatic engagement")).to_be_visible()
+    for party in ("IRN", "PAK"):
+        cell = first.locator(f'td[data-label="{party}"]')
+        expect(cell).to_be_visible()
+        expect(cell.locator(".level")).to_be_visible()
+    # Opened, the filters work as on a wide screen.
+    filters.locator("summary").click()
+    expect(filters.locator("select[name=level]")).to_be_visible()
+
+
+def test_dashboard_at_1280_shows_every_column_and_the_filters(
+    page, live_server, login, analyst_user, pakistan_iran, artifacts_dir
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, "analyst")
+    page.goto(f"{live_server.url}{CASE}/?as_of=2024-01-31")
+    expect(page.locator("details.filters select[name=level]")).to_be_visible()
+    scroll = page.locator(".measures-table-scroll")
+    assert scroll.evaluate("el => el.scrollWidth <= el.clientWidth")  # Flags included, no sideways scroll
+    expect(page.get_by_role("columnheader", name="Flags")).to_be_in_viewport()
+    page.screenshot(path=artifacts_dir / "dashboard-analyst-1280.png", full_page=True)
+
+
+def test_axe_finds_nothing_on_the_reading_pages_and_the_report(
+    page, live_server, login, analyst_user, case_objects, axe
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert axe(page) == [], "login"
+    login(page, "analyst")
+    for path in reading_pages(case_objects):
+        page.goto(live_server.url + path)
+        assert axe(page) == [], path
+
+
+def test_axe_finds_nothing_on_the_main_admin_pages(page, live_server, login, analyst_user, case_objects, axe):
+    measure, event, source = case_objects
+    citation = Citation.objects.filter(evidence__measure=measure).first()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, "analyst")
+    pages = [
+        "/admin/",
+        "/admin/measures/measure/",
+        f"/admin/measures/measure/{measure.pk}/change/",
+        f"/admin/measures/measure/{measure.pk}/assess/",
+        f"/admin/measures/measure/{measure.pk}/history/",
+        "/admin/measures/assessment/",
+        "/admin/measures/assessment/add/",
+        "/admin/measures/citation/",
+        f"/admin/measures/citation/{citation.pk}/change/",
+        "/admin/measures/source/",
+        f"/admin/measures/source/{source.pk}/change/",
+        "/admin/measures/event/",
+        f"/admin/measures/event/{event.pk}/change/",
+        f"/admin/measures/case/{measure.case_id}/change/",
+        "/admin/measures/evidence/",
+    ]
+    for path in pages:
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        assert axe(page) == [], path
