@@ -34,6 +34,7 @@ from .admin_forms import (
     highest_assessment_id,
     latest_seen,
 )
+from .admin_intake import SourceIntakeMixin
 from .charts import shorten
 from .citation_picker import CitationPickView
 from .models import Assessment, Case, Citation, Event, Evidence, Measure, Party, Source
@@ -485,7 +486,7 @@ class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
 
 
 @admin.register(Source)
-class SourceAdmin(TrackedAdmin):
+class SourceAdmin(SourceIntakeMixin, TrackedAdmin):
     form = SourceForm
     list_display = ["title", "publisher", "kind", "published_on", "has_full_text", "citation_count"]
     list_filter = ["kind", ("publisher", NamedBlankValuesFilter)]
@@ -496,6 +497,27 @@ class SourceAdmin(TrackedAdmin):
         ("Full text", {"fields": ["full_text"], "description": "Every quote below is checked against this text."}),
     ]
     inlines = [SourceCitationInline]
+    change_list_template = "admin/measures/source/change_list.html"
+    change_form_template = "admin/measures/source/change_form.html"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.original_file:
+            fieldsets = [*fieldsets, ("Original document", {"fields": ["original"]})]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.original_file:
+            readonly.append("original")
+        # The text is fixed once quoted (services.source_text_locked); the form refuses it as well.
+        if obj is not None and services.source_text_locked(obj) is not None:
+            readonly.append("full_text")
+        return readonly
+
+    @admin.display(description="Original file")
+    def original(self, source):
+        return self.original_link(source)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_citations=Count("citations"))

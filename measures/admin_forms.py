@@ -202,7 +202,8 @@ class CitationForm(VersionedModelForm):
 
 
 class SourceForm(VersionedModelForm):
-    """A source; its text cannot change so that a passage already cited from it is no longer there."""
+    """A source. Its text is editable until the first citation quotes it (services.source_text_locked);
+    the check that no cited passage is lost, below, guards a text changed together with new citations."""
 
     class Meta:
         model = Source
@@ -212,6 +213,8 @@ class SourceForm(VersionedModelForm):
         text = self.cleaned_data.get("full_text", "")
         if self.instance.pk is None or text == (self.initial.get("full_text") or ""):
             return text
+        if (reason := services.source_text_locked(self.instance)) is not None:
+            raise forms.ValidationError(reason)
         previous = self.initial.get("full_text") or ""
         lost = [
             citation

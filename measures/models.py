@@ -7,6 +7,7 @@ implementation on a date, justified by citations.
 """
 
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -188,8 +189,23 @@ class SourceKind(models.TextChoices):
     POLICY_RECOMMENDATION = "policy", "Policy recommendation"
 
 
+class OriginalType(models.TextChoices):
+    HTML = "html", "HTML page"
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "Word document"
+    TEXT = "text", "Text file"
+
+
+def original_upload_path(source, filename):
+    """Originals are stored under a random name (the uploaded name is kept in `original_name` only),
+    in a folder per upload year: sources/2024/3f2c….pdf."""
+    extension = {"html": "html", "pdf": "pdf", "docx": "docx", "text": "txt"}[source.original_type]
+    return f"sources/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}"
+
+
 class Source(models.Model):
     Kind = SourceKind
+    OriginalType = OriginalType
 
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True, help_text="Publisher or site name, as printed.")
@@ -207,6 +223,12 @@ class Source(models.Model):
         db_index=True,
         help_text="When it was put on record here (for “as known on”).",
     )
+    # The uploaded document the text was extracted from, when there is one (see measures.intake).
+    original_file = models.FileField(upload_to=original_upload_path, blank=True, editable=False)
+    original_name = models.CharField(max_length=255, blank=True, editable=False, help_text="As uploaded.")
+    original_type = models.CharField(max_length=5, choices=OriginalType, blank=True, editable=False)
+    original_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False, help_text="In bytes.")
+    original_sha256 = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -217,6 +239,10 @@ class Source(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(original_file="", original_type="") | (~Q(original_file="") & ~Q(original_type="")),
+                name="source_original_has_type",
+            ),
         ]
 
     def __str__(self):
@@ -554,3 +580,27 @@ class AssessmentCitation(models.Model):
 
     def __str__(self):
         return f"Assessment {self.assessment_id} cites {self.citation_id}"
+
+
+class PassageDismissal(models.Model):
+    """An analyst's judgement that a suggested passage of a source is not evidence for a measure, so
+    it is not suggested again. The passage is identified by the SHA-256 of its normalised text, so a
+    dismissal holds whatever paragraph number the passage has."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="dismissals")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="dismissals")
+    passage_sha256 = models.CharField(max_length=64)
+    passage = models.TextField(help_text="The passage as it was suggested.")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-dismissed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "measure", "passage_sha256"], name="dismissal_unique_per_passage"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Passage of “{self.source}” dismissed for measure {self.measure.number}"

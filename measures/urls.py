@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/<slug:slug>/events/<int:pk>/", views.event_detail, name="event_detail"),
     path("cases/<slug:slug>/sources/", views.source_list, name="source_list"),
     path("cases/<slug:slug>/sources/<int:pk>/", views.source_detail, name="source_detail"),
+    path("sources/<int:pk>/original/", views.source_original, name="source_original"),
     path("cases/<slug:slug>/report/", reports.report, name="report"),
     path("cases/<slug:slug>/report.pdf", reports.report_pdf, name="report_pdf"),
 ]

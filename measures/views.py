@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_tables2 import RequestConfig
@@ -17,7 +17,8 @@ from django_tables2 import RequestConfig
 from . import charts, queries
 from .filters import EventFilter, MeasureFilter
 from .forms import PeriodForm
-from .models import Assessment, Case, Citation, Evidence
+from .intake import CONTENT_TYPES
+from .models import Assessment, Case, Citation, Evidence, Source
 from .quoting import find_passages, mark_passages
 from .roles import reader_required
 from .tables import MeasureRow, MeasureTable, SafeTableExport, assess_url
@@ -296,3 +297,30 @@ def source_reader(source, passages):
             spans = [list(span) for span in found[0].spans] if found else []
         cited.append((number, passage.citation.anchor, spans))
     return mark_passages(source.full_text, cited)
+
+
+@reader_required
+def source_original(request, pk):
+    """The document a source was taken from, as uploaded, for logged-in readers only.
+
+    HTML and Word files are sent as downloads, never shown in the page's origin, and all but PDFs
+    (which Chromium's viewer will not show sandboxed) carry a sandboxing Content-Security-Policy,
+    so an uploaded page cannot run script here."""
+    source = get_object_or_404(Source.objects.only("original_file", "original_name", "original_type"), pk=pk)
+    if not source.original_file:
+        raise Http404("This source has no original file.")
+    try:
+        handle = source.original_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The original file of this source is missing from the file store.") from None
+    inline = source.original_type in (Source.OriginalType.PDF, Source.OriginalType.TEXT)
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=source.original_name or f"source-{source.pk}",
+        content_type=CONTENT_TYPES[source.original_type],
+    )
+    if source.original_type != Source.OriginalType.PDF:
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response

@@ -170,6 +170,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded originals of sources. Never served as static files: measures:source_original serves each
+# one to logged-in readers only. Keep it out of the web server's document root.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -207,6 +211,8 @@ X_FRAME_OPTIONS = "DENY"
 # Domain settings.
 # A measure is "stale" when its newest evidence is older than this many days before the as-of date.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 30, minimum=1)
+# The largest file (in bytes) an analyst may upload as a source's original: 20 MB by default.
+SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20_000_000, minimum=1000)
 
 
 LOGGING = {
