@@ -86,6 +86,10 @@ class SourceReviewForm(forms.ModelForm):
         )
 
 
+def _offset(value):
+    return int(value) if value.isdigit() else None
+
+
 class SourceIntakeMixin:
     """Adds to the source admin: "Add from a document" and "Suggested passages"."""
 
@@ -251,6 +255,7 @@ class SourceIntakeMixin:
                     locator=request.POST.get("locator", ""),
                     stance=request.POST.get("stance", ""),
                     note=request.POST.get("note", ""),
+                    occurrence=_offset(request.POST.get("offset", "")),
                 )
                 self.message_user(
                     request,

@@ -384,12 +384,13 @@ def create_source(
 # Suggested passages: the analyst accepts one as a citation with evidence, or dismisses it.
 
 
-def accept_passage(*, case, source, measure, quote, stance, locator="", note=""):
+def accept_passage(*, case, source, measure, quote, stance, locator="", note="", occurrence=None):
     """Quote `quote` (a suggested passage, possibly trimmed) from `source` for `case` and attach it to
-    `measure` with `stance`, in one transaction. An existing citation of the same passage in the
-    case is reused. Returns (citation, evidence); refused like create_citation and attach_evidence."""
-    from .models import normalise_text
-
+    `measure` with `stance`, in one transaction. `occurrence` is the offset of the suggested passage
+    in the source's text, which says which place is cited when the quote occurs more than once. An
+    existing citation of the same quote in the case is reused. Returns (citation, evidence); refused
+    like create_citation and attach_evidence."""
+    normalise_text = quoting.normalise_text
     if measure.case_id != case.pk:
         raise ServiceError({"measure": "The measure belongs to another case."})
     with transaction.atomic():
@@ -399,7 +400,7 @@ def accept_passage(*, case, source, measure, quote, stance, locator="", note="")
             None,
         )
         if citation is None:
-            citation = create_citation(case=case, source=source, quote=quote, locator=locator)
+            citation = create_citation(case=case, source=source, quote=quote, locator=locator, occurrence=occurrence)
         evidence = attach_evidence(citation=citation, measure=measure, stance=stance, note=note)
     return citation, evidence
 

@@ -207,3 +207,23 @@ def test_the_evaluation_command_prints_the_figure(pakistan_iran, capsys):
     call_command("evaluate_suggestions", "pakistan-iran-2024")
     out = capsys.readouterr().out
     assert "cited passages" in out and "rank in the top 3" in out
+
+
+def test_a_quote_found_twice_is_cited_at_the_suggested_passage(world):
+    source = factories.SourceFactory(
+        full_text="In Tehran the talks resumed on Monday after a week.\nIn Islamabad the talks resumed on Monday too."
+    )
+    second = split_passages(source.full_text)[1]
+    citation, _ = services.accept_passage(
+        case=world["case"],
+        source=source,
+        measure=world["ambassadors"],
+        quote="the talks resumed on Monday",
+        stance="progress",
+        occurrence=second.start,
+    )
+    assert citation.paragraph == 2
+    with pytest.raises(services.ServiceError):
+        services.accept_passage(
+            case=world["case"], source=source, measure=world["border"], quote="talks resumed", stance="progress"
+        )

@@ -1,5 +1,6 @@
 """The passages of a source's text, as suggestions and the source reader count them: each
-non-blank line is a paragraph, numbered from 1 ("para. 4"), with its offsets in the text."""
+non-blank line is a paragraph (measures.quoting.paragraphs), numbered from 1 ("para. 4"), with its
+offsets in the text."""
 
 import hashlib
 import re
@@ -41,15 +42,14 @@ def passage_key(text):
 
 
 def split_passages(text):
-    """[Passage] of `text`: each non-blank line, in order."""
+    """[Passage] of `text`: its paragraphs as measures.quoting.paragraphs numbers them (each non-blank
+    line), with their surrounding spaces left out."""
+    from ..quoting import paragraphs
+
     passages = []
-    number = 0
-    for match in re.finditer(r"[^\n]+", text or ""):
-        line = match.group()
-        if not line.strip():
-            continue
-        number += 1
-        start = match.start() + len(line) - len(line.lstrip())
-        end = match.end() - (len(line) - len(line.rstrip()))
-        passages.append(Passage(number=number, start=start, end=end, text=line.strip()))
+    for number, start, end in paragraphs(text):
+        line = text[start:end]
+        start += len(line) - len(line.lstrip())
+        end -= len(line) - len(line.rstrip())
+        passages.append(Passage(number=number, start=start, end=end, text=text[start:end]))
     return passages
