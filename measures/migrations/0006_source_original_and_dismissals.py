@@ -10,7 +10,7 @@ import measures.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0004_citation_passage_place"),
+        ("measures", "0005_cited_passages_are_evidence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
