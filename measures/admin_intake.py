@@ -204,7 +204,7 @@ class SourceIntakeMixin:
             "title": f"Suggested passages: {source}",
             "original": source,
             "case": case,
-            "cases": Case.objects.order_by("-is_active", "-start_date", "name"),
+            "cases": Case.objects.order_by("status", "-start_date", "name"),
             "results": suggest(source=source, case=case) if case is not None and source.full_text else [],
             "stances": Evidence.Stance.choices,
             "can_accept": self._can_accept(request),
@@ -213,7 +213,7 @@ class SourceIntakeMixin:
 
     @staticmethod
     def _suggestions_case(request, source):
-        """The case chosen (?case=ID), else the only case citing the source, else the only case."""
+        """The case chosen (?case=ID), else the only case citing the source, else the only active case."""
         chosen = request.POST.get("case") or request.GET.get("case")
         if chosen:
             if not str(chosen).isdigit():
@@ -223,7 +223,7 @@ class SourceIntakeMixin:
         if len(citing) == 1:
             return citing[0]
         if not citing:
-            cases = list(Case.objects.filter(is_active=True)[:2])
+            cases = list(Case.objects.filter(status=Case.Status.ACTIVE)[:2])
             if len(cases) == 1:
                 return cases[0]
         return None

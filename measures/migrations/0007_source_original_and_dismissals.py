@@ -10,7 +10,7 @@ import measures.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0005_cited_passages_are_evidence"),
+        ("measures", "0006_case_status_record_dates_applicable_parties"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
