@@ -126,6 +126,8 @@ def axe(axe_source):
         return violations
 
     return _run
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     """Uploaded originals go to a throwaway folder."""
