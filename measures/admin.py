@@ -12,7 +12,17 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, ProtectedError
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    ProtectedError,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +31,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .admin_filters import AutocompleteFilter
 from .admin_forms import (
     AssessmentForm,
     BulkAssessmentForm,
@@ -176,6 +187,22 @@ class CaseAdmin(TrackedAdmin):
     @admin.display(description="Assessed parties")
     def parties(self, case):
         return ", ".join(party.code for party in case.assessed_parties.all())
+
+
+def count_of(model, field):
+    """The number of `model` rows whose `field` is the outer row, as a subquery.
+
+    An annotate(Count(...)) makes the list GROUP BY every selected column, the joined rows' full
+    texts included: 9 s for the citation list at 100× the data on SQLite. A correlated count per
+    listed row costs an index lookup each.
+    """
+    counted = model._default_manager.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+
+
+def _is_changelist(request):
+    match = request.resolver_match
+    return match is not None and match.url_name is not None and match.url_name.endswith("_changelist")
 
 
 def _evidence_changes_of(object_id, field):
@@ -520,7 +547,14 @@ class SourceAdmin(SourceIntakeMixin, TrackedAdmin):
         return self.original_link(source)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_citations=Count("citations"))
+        queryset = super().get_queryset(request)
+        if not _is_changelist(request):
+            return queryset
+        # The list shows whether a source has a text, not the text: leave the megabytes in the database.
+        return queryset.defer("full_text").annotate(
+            n_citations=count_of(Citation, "source"),
+            has_text=ExpressionWrapper(~Q(full_text=""), output_field=BooleanField()),
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -535,9 +569,9 @@ class SourceAdmin(SourceIntakeMixin, TrackedAdmin):
                 source=form.instance, previous_text=form.initial.get("full_text", ""), skip=saved
             )
 
-    @admin.display(boolean=True, description="Full text")
+    @admin.display(boolean=True, description="Full text", ordering="has_text")
     def has_full_text(self, source):
-        return bool(source.full_text)
+        return source.has_text
 
     @admin.display(description="Citations", ordering="n_citations")
     def citation_count(self, source):
@@ -570,6 +604,7 @@ class EventCitationInline(ConstantQueriesInline, admin.StackedInline):
 class EventAdmin(TrackedAdmin):
     list_display = ["date", "date_precision", "title", "kind", "direction", "case", "actor_codes"]
     list_filter = ["case", "kind", "direction", "actors"]
+    show_full_result_count = False
     list_select_related = ["case"]
     search_fields = ["title", "summary", "location"]
     date_hierarchy = "date"
@@ -701,18 +736,30 @@ def evidence_changes(**lookup):
     return changes
 
 
+class SourceFilter(AutocompleteFilter):
+    title = "source"
+    field_path = "source"
+
+
+class EventFilter(AutocompleteFilter):
+    title = "event"
+    field_path = "event"
+
+
+class MeasureEvidencedFilter(AutocompleteFilter):
+    title = "measure evidenced"
+    field_path = "measure"
+    source_model = Evidence
+    lookup_path = "evidence__measure__id"
+
+
 @admin.register(Citation)
 class CitationAdmin(TrackedAdmin):
     form = CitationForm
     list_display = ["short_quote", "locator", "source_title", "event_title", "case", "measure_count"]
-    list_filter = [
-        "case",
-        ("source", admin.RelatedOnlyFieldListFilter),
-        ("event", admin.RelatedOnlyFieldListFilter),
-        ("evidence__measure", admin.RelatedOnlyFieldListFilter),
-        "evidence__stance",
-    ]
+    list_filter = ["case", SourceFilter, EventFilter, MeasureEvidencedFilter, "evidence__stance"]
     list_select_related = ["source", "event", "case"]
+    show_full_result_count = False
     search_fields = ["quote", "locator", "source__title", "source__publisher", "event__title"]
     autocomplete_fields = ["case", "source", "event"]
     fields = ["case", "source", "quote", "occurrence", "locator", "event", "seen_version"]
@@ -751,11 +798,15 @@ class CitationAdmin(TrackedAdmin):
                 kwargs["initial"] = [{"measure": measure, "stance": stance}]
         return kwargs
 
+    @property
+    def media(self):
+        return super().media + AutocompleteFilter.media()
+
     def get_queryset(self, request):
         # Setting select_related here makes the list ignore list_select_related: name them all.
-        queryset = super().get_queryset(request).select_related("source", "event", "case")
-        # An aggregate drops the model's default ordering; the citation search paginates on it.
-        return queryset.annotate(n_measures=Count("evidence")).order_by(*Citation._meta.ordering)
+        # The list and the autocomplete search show a source's title, never its full text.
+        queryset = super().get_queryset(request).select_related("source", "event", "case").defer("source__full_text")
+        return queryset.annotate(n_measures=count_of(Evidence, "citation"))
 
     def history_view(self, request, object_id, extra_context=None):
         extra_context = {**(extra_context or {}), "evidence_changes": _evidence_changes_of(object_id, "citation_id")}
@@ -812,8 +863,13 @@ class EvidenceAdmin(TrackedAdmin):
     list_display = ["measure", "citation", "stance", "note"]
     list_filter = ["stance", "measure__case"]
     list_select_related = ["measure", "citation__source"]
+    show_full_result_count = False
     search_fields = ["citation__quote", "measure__title", "note"]
     autocomplete_fields = ["measure", "citation"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.defer("citation__source__full_text") if _is_changelist(request) else queryset
 
 
 @admin.register(Assessment)
@@ -823,6 +879,7 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["measure", "party", "level", "confidence", "effective_date", "recorded_at", "recorded_by"]
     list_filter = ["level", "party", "measure__case"]
     list_select_related = ["measure", "party", "recorded_by"]
+    show_full_result_count = False
     search_fields = ["rationale", "measure__title"]
     date_hierarchy = "effective_date"
     fields = [
