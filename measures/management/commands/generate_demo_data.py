@@ -26,5 +26,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         counts = ", ".join(f"{n:,} {name}" for name, n in totals.items())
         self.stdout.write(
-            self.style.SUCCESS(f"Generated demo data at scale {scale} in {time.perf_counter() - started:.1f} s: {counts}.")
+            self.style.SUCCESS(
+                f"Generated demo data at scale {scale} in {time.perf_counter() - started:.1f} s: {counts}."
+            )
         )
