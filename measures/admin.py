@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import (
@@ -244,6 +245,28 @@ class CurrentLevelFilter(admin.SimpleListFilter):
         return queryset.at_level(value, as_of=timezone.localdate())
 
 
+class FiguresPerPageChangeList(ChangeList):
+    """The measure list, with each measure's levels, latest evidence and citation count computed for the
+    page shown only (`Measure.objects.with_list_figures`, one query): computed in the listing query,
+    they cost a correlated subquery per measure of every case before the page was cut (1 s at 100×)."""
+
+    FIGURES = ("current_levels", "latest_evidence", "citation_count")
+
+    def get_results(self, request):
+        super().get_results(request)
+        rows = list(self.result_list)
+        figures = {
+            row["pk"]: row
+            for row in Measure.objects.filter(pk__in=[m.pk for m in rows])
+            .with_list_figures(as_of=timezone.localdate())
+            .values("pk", *self.FIGURES)
+        }
+        for measure in rows:
+            for name in self.FIGURES:
+                setattr(measure, name, figures[measure.pk][name])
+        self.result_list = rows
+
+
 class AssessmentPermissionMixin:
     def has_add_assessment_permission(self, request):
         return request.user.has_perm(f"{self.opts.app_label}.add_assessment")
@@ -265,7 +288,13 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         return measure.number
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_list_figures(as_of=timezone.localdate())
+        queryset = super().get_queryset(request)
+        if _is_changelist(request):
+            return queryset  # the figures come per page: FiguresPerPageChangeList
+        return queryset.with_list_figures(as_of=timezone.localdate())
+
+    def get_changelist(self, request, **kwargs):
+        return FiguresPerPageChangeList
 
     def get_list_display(self, request):
         columns = list(self.list_display)
@@ -296,11 +325,11 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             measure,
         )
 
-    @admin.display(description="Latest evidence", ordering="latest_evidence")
+    @admin.display(description="Latest evidence")
     def latest_evidence_date(self, measure):
         return measure.latest_evidence
 
-    @admin.display(description="Citations", ordering="citation_count")
+    @admin.display(description="Citations")
     def citations(self, measure):
         return measure.citation_count
 
@@ -516,9 +545,10 @@ class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
 class SourceAdmin(SourceIntakeMixin, TrackedAdmin):
     form = SourceForm
     list_display = ["title", "publisher", "kind", "published_on", "has_full_text", "citation_count"]
-    list_filter = ["kind", ("publisher", NamedBlankValuesFilter)]
     search_fields = ["title", "publisher", "author"]
-    date_hierarchy = "published_on"
+    # Not a date_hierarchy: its DISTINCT over every row (a Python function per row on SQLite) costs more
+    # than the list at 100× the data.
+    list_filter = ["kind", ("publisher", NamedBlankValuesFilter), ("published_on", admin.DateFieldListFilter)]
     fieldsets = [
         (None, {"fields": ["title", "kind", "publisher", "author", "url", "published_on", "seen_version"]}),
         ("Full text", {"fields": ["full_text"], "description": "Every quote below is checked against this text."}),
@@ -603,11 +633,10 @@ class EventCitationInline(ConstantQueriesInline, admin.StackedInline):
 @admin.register(Event)
 class EventAdmin(TrackedAdmin):
     list_display = ["date", "date_precision", "title", "kind", "direction", "case", "actor_codes"]
-    list_filter = ["case", "kind", "direction", "actors"]
+    list_filter = ["case", "kind", "direction", "actors", ("date", admin.DateFieldListFilter)]
     show_full_result_count = False
     list_select_related = ["case"]
     search_fields = ["title", "summary", "location"]
-    date_hierarchy = "date"
     autocomplete_fields = ["actors"]
     inlines = [EventCitationInline]
 
@@ -758,6 +787,7 @@ class CitationAdmin(TrackedAdmin):
     form = CitationForm
     list_display = ["short_quote", "locator", "source_title", "event_title", "case", "measure_count"]
     list_filter = ["case", SourceFilter, EventFilter, MeasureEvidencedFilter, "evidence__stance"]
+    ordering = ["-pk"]  # newest first, along the primary key: sorting 100,000 rows by source title took 0.2 s
     list_select_related = ["source", "event", "case"]
     show_full_result_count = False
     search_fields = ["quote", "locator", "source__title", "source__publisher", "event__title"]
@@ -862,6 +892,7 @@ class CitationAdmin(TrackedAdmin):
 class EvidenceAdmin(TrackedAdmin):
     list_display = ["measure", "citation", "stance", "note"]
     list_filter = ["stance", "measure__case"]
+    ordering = ["-pk"]  # newest first, along the primary key, instead of sorting every row through three joins
     list_select_related = ["measure", "citation__source"]
     show_full_result_count = False
     search_fields = ["citation__quote", "measure__title", "note"]
@@ -877,11 +908,10 @@ class AssessmentAdmin(admin.ModelAdmin):
     """View-only for everyone: assessments are appended through the service, never changed or deleted."""
 
     list_display = ["measure", "party", "level", "confidence", "effective_date", "recorded_at", "recorded_by"]
-    list_filter = ["level", "party", "measure__case"]
+    list_filter = ["level", "party", "measure__case", ("effective_date", admin.DateFieldListFilter)]
     list_select_related = ["measure", "party", "recorded_by"]
     show_full_result_count = False
     search_fields = ["rationale", "measure__title"]
-    date_hierarchy = "effective_date"
     fields = [
         "measure",
         "party",
