@@ -112,6 +112,30 @@ class TrackedAdmin(SimpleHistoryAdmin):
             return _without_version(fieldsets)
         return fieldsets
 
+    # Every admin write bumps the data version of the cases it touches (services.touch_cases), in the
+    # admin's transaction, so that cached reading pages and their ETags follow the data.
+    def save_model(self, request, obj, form, change):
+        before = services.cases_affected_by(obj) if change else set()
+        if change and "case" in form.changed_data:
+            before.add(form.initial.get("case"))
+        super().save_model(request, obj, form, change)
+        services.touch_cases(before | services.cases_affected_by(obj))
+
+    def delete_model(self, request, obj):
+        affected = services.cases_affected_by(obj)
+        super().delete_model(request, obj)
+        services.touch_cases(affected)
+
+    def delete_queryset(self, request, queryset):
+        affected = set().union(*(services.cases_affected_by(obj) for obj in queryset))
+        super().delete_queryset(request, queryset)
+        services.touch_cases(affected)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        rows = [*formset.new_objects, *(obj for obj, _ in formset.changed_objects), *formset.deleted_objects]
+        services.touch_cases(set().union(*(services.cases_affected_by(obj) for obj in rows)))
+
     def revert_disabled(self, request, obj=None):
         # A revert would write an old version back without the version check: edit instead.
         return True

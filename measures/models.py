@@ -94,7 +94,11 @@ class Case(models.Model):
         Party, related_name="assessed_in_cases", help_text="The parties whose conduct is assessed (at least two)."
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords(m2m_fields=[assessed_parties])
+    # Bumped by every write that changes what the case's pages show (services.touch_cases): the
+    # reading pages' ETag and cache key derive from it, and Last-Modified from data_changed_at.
+    data_version = models.PositiveBigIntegerField(default=1, editable=False)
+    data_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords(m2m_fields=[assessed_parties], excluded_fields=["data_version", "data_changed_at"])
 
     class Meta:
         ordering = ["-start_date", "name"]

@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from . import charts, queries
+from .caching import cached_page
 from .forms import PeriodForm
 from .models import Assessment, Case, Citation, Event, normalise_text
 from .roles import reader_required
@@ -615,6 +616,7 @@ def _report_or_errors(request, slug):
 
 
 @reader_required
+@cached_page
 def report(request, slug):
     built, error_response = _report_or_errors(request, slug)
     if error_response is not None:
@@ -623,6 +625,7 @@ def report(request, slug):
 
 
 @reader_required
+@cached_page
 def report_pdf(request, slug):
     built, error_response = _report_or_errors(request, slug)
     if error_response is not None:

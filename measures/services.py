@@ -6,11 +6,12 @@ Errors are `ServiceError`s (a `ValidationError`), whose messages a user can read
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from . import quoting
-from .models import Assessment, Citation, Evidence, Measure, PassageDismissal, Source
+from .models import Assessment, Case, Citation, Event, Evidence, Measure, Party, PassageDismissal, Source
 from .queries import evidence_date
 
 _UNCHECKED = object()
@@ -28,6 +29,38 @@ class ConcurrentAssessmentError(ServiceError):
     def __init__(self, message, newer):
         super().__init__(message, code="concurrent")
         self.newer = newer
+
+
+def cases_affected_by(obj):
+    """The ids of the cases whose pages show `obj` (a record of any domain model), as a set.
+
+    Sources and parties are shared between cases: every case that cites the source, or assesses
+    the party or names it among an event's actors, shows them.
+    """
+    if isinstance(obj, Case):
+        return {obj.pk} if obj.pk is not None else set()
+    if isinstance(obj, (Measure, Event, Citation)):
+        return {obj.case_id}
+    if isinstance(obj, (Evidence, Assessment)):
+        return set(Measure.objects.filter(pk=obj.measure_id).values_list("case_id", flat=True))
+    if isinstance(obj, Source):
+        return set(Citation.objects.filter(source_id=obj.pk).values_list("case_id", flat=True).distinct())
+    if isinstance(obj, Party):
+        linked = Q(assessed_parties=obj.pk) | Q(events__actors=obj.pk)
+        return set(Case.objects.filter(linked).values_list("pk", flat=True).distinct())
+    raise TypeError(f"{type(obj).__name__} is not a record of a case")
+
+
+def touch_cases(case_ids):
+    """Record that the data of these cases changed: bump their data version, set data_changed_at.
+
+    Every write through this module and the admin calls it, in the write's transaction, so that
+    the reading pages' ETags and cached renderings (measures.caching) never outlive the data.
+    An update() on purpose: this is bookkeeping, not an edit with history or a version check.
+    """
+    case_ids = {pk for pk in case_ids if pk is not None}
+    if case_ids:
+        Case.objects.filter(pk__in=case_ids).update(data_version=F("data_version") + 1, data_changed_at=timezone.now())
 
 
 def latest_assessment(measure, party, *, up_to_id=None):
@@ -219,6 +252,7 @@ def record_assessment(
             corrects=corrects,
         )
         assessment.citations.set(citations)
+        touch_cases({measure.case_id})
     return assessment
 
 
@@ -243,6 +277,7 @@ def create_citation(*, case, source, quote, locator="", event=None, occurrence=N
         except ValidationError as exc:
             raise ServiceError(exc.message_dict) from None
         citation.save()
+        touch_cases({case.pk})
     return citation
 
 
@@ -255,13 +290,15 @@ def attach_evidence(*, citation, measure, stance, note="", recorded_at=None):
         raise ServiceError({"citation": "The citation belongs to another case than the measure."})
     try:
         with transaction.atomic():
-            return Evidence.objects.create(
+            evidence = Evidence.objects.create(
                 citation=citation,
                 measure=measure,
                 stance=stance,
                 note=note.strip(),
                 recorded_at=recorded_at or timezone.now(),
             )
+            touch_cases({measure.case_id})
+            return evidence
     except IntegrityError:
         raise ServiceError({"citation": f"This citation is already evidence for measure {measure.number}."}) from None
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from . import charts, queries
+from .caching import cached_page
 from .filters import EventFilter, MeasureFilter
 from .forms import PeriodForm
 from .intake import CONTENT_TYPES
@@ -55,6 +56,7 @@ def _page(request, template, context, *, form, nav=None, messages=()):
 
 
 @reader_required
+@cached_page
 def case_list(request):
     form, period = _period(request)
     cases = list(Case.objects.prefetch_related("assessed_parties"))
@@ -73,6 +75,7 @@ def case_list(request):
 
 
 @reader_required
+@cached_page
 def dashboard(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
@@ -124,6 +127,7 @@ def _export_query(request):
 
 
 @reader_required
+@cached_page
 def measure_detail(request, slug, number):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
@@ -177,6 +181,7 @@ def measure_detail(request, slug, number):
 
 
 @reader_required
+@cached_page
 def event_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
@@ -197,6 +202,7 @@ def event_list(request, slug):
 
 
 @reader_required
+@cached_page
 def event_detail(request, slug, pk):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
@@ -227,6 +233,7 @@ def _visible(citations, as_of):
 
 
 @reader_required
+@cached_page
 def source_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
@@ -248,6 +255,7 @@ def source_list(request, slug):
 
 
 @reader_required
+@cached_page
 def source_detail(request, slug, pk):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)

@@ -20,6 +20,16 @@ def pytest_configure(config):
 
     # Real password hashing costs ~0.3 s a user; tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rendered pages are cached per test, in memory (tests/test_page_cache.py covers the cache).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture

@@ -214,6 +214,26 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Rendered reading pages are cached (measures/caching.py) under their ETag, which derives from the
+# case's data version: a file cache by default (no extra service), Redis when REDIS_URL is set
+# (`pip install redis` then), e.g. redis://127.0.0.1:6379/1, shared by every server process.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / ".cache")),
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=100)},
+        }
+    }
+# How long a rendering is kept; a write makes it unreachable at once (new data version), this only
+# bounds the space old ones take.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600, minimum=0)
+# Change it to drop every cached page and ETag at once (the code's own changes already do).
+PAGE_CACHE_SALT = env_str("PAGE_CACHE_SALT", "")
+
 # Domain settings.
 # A measure is "stale" when its newest evidence is older than this many days before the as-of date.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 30, minimum=1)
