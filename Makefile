@@ -10,7 +10,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 CASES := fixtures/pakistan-iran-2024.json
 PYTEST_ARGS ?=
-BENCH_ARGS ?= --runs 5
+BENCH_ARGS ?= --runs 5  # e.g. BENCH_ARGS='--runs 3 --scales 1,100 --databases sqlite'
 # axe-core, the accessibility checker the browser tests run in each page: from npm, for the tests only
 # (never served to users). The tests read it from AXE_CORE_JS.
 AXE_CORE_VERSION := 4.11.0
@@ -27,7 +27,8 @@ help:
 	@echo "make test-sqlite    the suite on SQLite only (PYTEST_ARGS='tests/test_dashboard.py -x' to narrow it)"
 	@echo "make test-postgres  the suite on a throwaway PostgreSQL only"
 	@echo "make lint           ruff"
-	@echo "make bench          time the dashboard, report and PDF on the Pakistan–Iran case (BENCH_ARGS=--runs 10)"
+	@echo "make bench          time every page at 1×, 10×, 100× the data on SQLite and PostgreSQL (about 25 min;"
+	@echo "                    BENCH_ARGS='--runs 3 --scales 1,100 --databases sqlite' for less); writes docs/performance.md"
 	@echo "make clean          remove .venv, caches and collected static files (the database is kept)"
 
 $(VENV)/.python:
@@ -76,8 +77,8 @@ test-postgres: $(VENV)/.requirements-dev $(AXE_CORE_JS)
 	bin/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.requirements-dev
-	bin/system-packages runtime
-	$(PY) bin/bench $(BENCH_ARGS)
+	bin/system-packages test
+	$(PY) bin/bench $(BENCH_ARGS) --output docs/performance.md --baseline docs/performance-before.json
 
 lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .
