@@ -144,6 +144,12 @@ class CitationQuerySet(models.QuerySet):
         """Citations on record on `known_on`, with their source (None: no limit)."""
         return _recorded_by(self, known_on, "", "source__")
 
+    def visible_on(self, as_of):
+        """Citations a reader could have seen on `as_of`: dated by then (the date of the event they
+        report, else their source's: queries.evidence_date, in SQL), or undated."""
+        dated = self.annotate(dated_on=Coalesce("event__date", "source__published_on"))
+        return dated.filter(Q(dated_on__isnull=True) | Q(dated_on__lte=as_of))
+
     def for_case(self, case):
         return self.filter(case=case).with_source()
 

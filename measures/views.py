@@ -8,7 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Prefetch
+from django.db.models.functions import Lower
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +27,8 @@ from .roles import reader_required
 from .tables import MeasureRow, MeasureTable, SafeTableExport, assess_url
 
 EXPORT_FORMATS = ("csv", "xlsx")
+EVENTS_PER_PAGE = 100
+SOURCES_PER_PAGE = 100
 STANCE_ORDER = (Evidence.Stance.PROGRESS, Evidence.Stance.SETBACK, Evidence.Stance.CONTEXT)
 
 
@@ -94,7 +98,12 @@ def dashboard(request, slug):
     if export_format is not None:
         messages.append(f"“{export_format}” is not an export format: choose CSV or XLSX.")
 
-    events = list(case.events.up_to(period.as_of).known_on(period.known_on))
+    # The timeline needs a few columns of each event (and groups them when they crowd).
+    events = list(
+        case.events.up_to(period.as_of)
+        .known_on(period.known_on)
+        .only("pk", "case_id", "date", "date_precision", "title", "direction")
+    )
     timeline = charts.events_timeline(events, start=case.start_date, end=period.as_of)
     changes = state.changes
     context = {
@@ -186,19 +195,22 @@ def event_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
     event_filter = EventFilter(request.GET)
-    events = list(event_filter.filter(case.events.up_to(period.as_of).known_on(period.known_on).with_actors()))
+    events = event_filter.filter(case.events.up_to(period.as_of).known_on(period.known_on))
+    # The timeline shows every event (grouped when they crowd) from a few columns; the table a page.
+    timeline_events = events.only("pk", "case_id", "date", "date_precision", "title", "direction")
+    messages = event_filter.error_messages()
+    page = _paginate(request, events.with_actors(), EVENTS_PER_PAGE, messages)
     context = {
         "case": case,
         "period": period,
         "period_form": form,
         "filter": event_filter,
-        "events": [(event, charts.date_label(event.date, event.date_precision)) for event in events],
-        "timeline": charts.events_timeline(events, start=case.start_date, end=period.as_of),
+        "events": [(event, charts.date_label(event.date, event.date_precision)) for event in page.object_list],
+        "page": page,
+        "timeline": charts.events_timeline(list(timeline_events), start=case.start_date, end=period.as_of),
         "link_query": period.query(),
     }
-    return _page(
-        request, "measures/event_list.html", context, form=form, nav="events", messages=event_filter.error_messages()
-    )
+    return _page(request, "measures/event_list.html", context, form=form, nav="events", messages=messages)
 
 
 @reader_required
@@ -237,21 +249,36 @@ def _visible(citations, as_of):
 def source_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
-    counts = defaultdict(int)
-    sources = {}
-    for passage in _visible(Citation.objects.for_case(case).known_on(period.known_on), period.as_of):
-        sources[passage.source.pk] = passage.source
-        counts[passage.source.pk] += 1
-    rows = sorted(((source, counts[pk]) for pk, source in sources.items()), key=lambda r: r[0].title.casefold())
+    # Counted in SQL, with the sources' own columns only: never a citation or a full text in memory.
+    visible = Citation.objects.filter(case=case).known_on(period.known_on).visible_on(period.as_of)
+    counts = dict(visible.order_by().values("source").annotate(n=Count("pk")).values_list("source", "n"))
+    sources = Source.objects.filter(pk__in=counts).defer("full_text").order_by(Lower("title"), "pk")
+    messages = []
+    page = _paginate(request, sources, SOURCES_PER_PAGE, messages)
     context = {
         "case": case,
         "period": period,
         "period_form": form,
-        "rows": rows,
+        "rows": [(source, counts[source.pk]) for source in page.object_list],
+        "page": page,
+        "source_total": len(counts),
         "citation_total": sum(counts.values()),
         "link_query": period.query(),
     }
-    return _page(request, "measures/source_list.html", context, form=form, nav="sources")
+    return _page(request, "measures/source_list.html", context, form=form, nav="sources", messages=messages)
+
+
+def _paginate(request, items, per_page, messages):
+    """The page of `items` that `?page=` asks for (the first one, with a message, for a bad number)."""
+    paginator = Paginator(items, per_page)
+    number = request.GET.get("page", "1")
+    try:
+        return paginator.page(number)
+    except PageNotAnInteger:
+        messages.append(f"“{number}” is not a page number: showing the first page.")
+    except EmptyPage:
+        messages.append(f"There is no page {number} (the last is {paginator.num_pages}): showing the first page.")
+    return paginator.page(1)
 
 
 @reader_required
