@@ -21,6 +21,7 @@ export AXE_CORE_JS
 
 help:
 	@echo "make run            set everything up, load the Pakistan–Iran case, serve on http://127.0.0.1:$(PORT)"
+	@echo "                    with the report worker (manage.py db_worker) beside the server"
 	@echo "                    (PORT=8080 for another port; the first run takes about 75 s: venv, packages, data)"
 	@echo "make setup          the same without serving: venv, requirements, migrations, the case, demo accounts"
 	@echo "make test           the whole suite on SQLite, then on a throwaway PostgreSQL (about 25 min on 2 cores)"
@@ -53,7 +54,8 @@ setup: $(VENV)/.requirements
 	$(PY) manage.py ensure_demo_accounts
 
 run: setup
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with the report worker beside it (Ctrl-C stops both)"
+	@$(PY) manage.py db_worker --no-startup-delay & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 $(AXE_CORE_JS):

@@ -622,15 +622,3 @@ def report(request, slug):
     if error_response is not None:
         return error_response
     return HttpResponse(render_report_html(built, request=request))
-
-
-@reader_required
-@cached_page
-def report_pdf(request, slug):
-    built, error_response = _report_or_errors(request, slug)
-    if error_response is not None:
-        return error_response
-    pdf = render_report_pdf(built, site_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{built.filename_stem}.pdf"'
-    return response

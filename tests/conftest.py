@@ -1,5 +1,6 @@
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,10 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Rendered pages are cached per test, in memory (tests/test_page_cache.py covers the cache).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Background tasks run inside the request (tests/test_report_jobs.py also runs them through the
+    # database backend), and stored reports go to a temporary directory.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-test-media-")
 
 
 @pytest.fixture(autouse=True)

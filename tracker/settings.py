@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    "django_tasks_db",
     "measures",
 ]
 
@@ -173,11 +174,23 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# Background tasks (Django's tasks framework): status report PDFs are made by `manage.py db_worker`,
+# with django-tasks-db's backend, whose queue is a table of our database (SQLite or PostgreSQL), so
+# no other service is needed. TASKS_IMMEDIATE=true runs each task inside the request instead.
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if env_bool("TASKS_IMMEDIATE", False)
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploaded originals of sources. Never served as static files: measures:source_original serves each
-# one to logged-in readers only. Keep it out of the web server's document root.
+# Uploaded originals of sources and the report PDFs made by the worker (measures.pdf_jobs). Never
+# served as static files: measures:source_original and the report download view serve them to
+# logged-in readers only. Keep it out of the web server's document root.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 STORAGES = {
