@@ -250,7 +250,7 @@ def _assessments_of(object_id):
 
 def _status_of(measure):
     """Where the measure stands today (queries.case_state's row for it)."""
-    return next(row for row in case_state(measure.case).rows if row.measure.pk == measure.pk)
+    return case_state(measure.case, measure=measure).rows[0]
 
 
 class CurrentLevelFilter(admin.SimpleListFilter):

@@ -140,10 +140,12 @@ def _export_query(request):
 def measure_detail(request, slug, number):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
-    state = queries.case_state(case, as_of=period.as_of, known_on=period.known_on)
-    status = next((row for row in state.rows if row.measure.number == number), None)
-    if status is None:
+    measure = case.measures.filter(number=number).first()
+    if measure is None:
         raise Http404(f"“{case}” has no measure {number}.")
+    # This measure's state only: the same figures as its dashboard row, without the rest of the case.
+    state = queries.case_state(case, as_of=period.as_of, known_on=period.known_on, measure=measure)
+    status = state.rows[0]
     measure = status.measure
     history = queries.assessment_history(case, as_of=period.as_of, measure=measure, known_on=period.known_on)
     level_charts = charts.level_charts(
