@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
-from measures import pdf_jobs, reports, services
+from measures import pdf_jobs, services
+from measures.management.commands import status_report
 from measures.models import ReportJob
 from tests import factories
 from tests.scenarios import build_case
@@ -155,7 +156,7 @@ def test_bad_dates_are_refused_before_any_job(reader_client, case, fast_pdf):
 
 
 def test_the_command_line_report_stays_synchronous(case, tmp_path, fast_pdf, monkeypatch):
-    monkeypatch.setattr(reports, "render_report_pdf", lambda report, *, site_url=None: b"%PDF-1.7 command")
+    monkeypatch.setattr(status_report, "render_report_pdf", lambda report, *, site_url=None: b"%PDF-1.7 command")
     out = tmp_path / "r.pdf"
     call_command("status_report", case.slug, "--as-of", "2024-01-31", "-o", str(out))
     assert out.read_bytes() == b"%PDF-1.7 command"
