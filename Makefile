@@ -10,7 +10,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 CASES := fixtures/pakistan-iran-2024.json
 PYTEST_ARGS ?=
-BENCH_ARGS ?= --runs 5
+BENCH_ARGS ?= --runs 5  # e.g. BENCH_ARGS='--runs 3 --scales 1,100 --databases sqlite'
 # axe-core, the accessibility checker the browser tests run in each page: from npm, for the tests only
 # (never served to users). The tests read it from AXE_CORE_JS.
 AXE_CORE_VERSION := 4.11.0
@@ -21,13 +21,15 @@ export AXE_CORE_JS
 
 help:
 	@echo "make run            set everything up, load the Pakistan–Iran case, serve on http://127.0.0.1:$(PORT)"
+	@echo "                    with the report worker (manage.py db_worker) beside the server"
 	@echo "                    (PORT=8080 for another port; the first run takes about 75 s: venv, packages, data)"
 	@echo "make setup          the same without serving: venv, requirements, migrations, the case, demo accounts"
 	@echo "make test           the whole suite on SQLite, then on a throwaway PostgreSQL (about 25 min on 2 cores)"
 	@echo "make test-sqlite    the suite on SQLite only (PYTEST_ARGS='tests/test_dashboard.py -x' to narrow it)"
 	@echo "make test-postgres  the suite on a throwaway PostgreSQL only"
 	@echo "make lint           ruff"
-	@echo "make bench          time the dashboard, report and PDF on the Pakistan–Iran case (BENCH_ARGS=--runs 10)"
+	@echo "make bench          time every page at 1×, 10×, 100× the data on SQLite and PostgreSQL (about 25 min;"
+	@echo "                    BENCH_ARGS='--runs 3 --scales 1,100 --databases sqlite' for less); writes docs/performance.md"
 	@echo "make clean          remove .venv, caches and collected static files (the database is kept)"
 
 $(VENV)/.python:
@@ -52,7 +54,8 @@ setup: $(VENV)/.requirements
 	$(PY) manage.py ensure_demo_accounts
 
 run: setup
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with the report worker beside it (Ctrl-C stops both)"
+	@$(PY) manage.py db_worker --no-startup-delay & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 $(AXE_CORE_JS):
@@ -76,8 +79,8 @@ test-postgres: $(VENV)/.requirements-dev $(AXE_CORE_JS)
 	bin/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.requirements-dev
-	bin/system-packages runtime
-	$(PY) bin/bench $(BENCH_ARGS)
+	bin/system-packages test
+	$(PY) bin/bench $(BENCH_ARGS) --output docs/performance.md --baseline docs/performance-before.json
 
 lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .

@@ -202,7 +202,8 @@ class CitationForm(VersionedModelForm):
 
 
 class SourceForm(VersionedModelForm):
-    """A source; its text cannot change so that a passage already cited from it is no longer there."""
+    """A source. Its text is editable until the first citation quotes it (services.source_text_locked);
+    the check that no cited passage is lost, below, guards a text changed together with new citations."""
 
     class Meta:
         model = Source
@@ -212,6 +213,8 @@ class SourceForm(VersionedModelForm):
         text = self.cleaned_data.get("full_text", "")
         if self.instance.pk is None or text == (self.initial.get("full_text") or ""):
             return text
+        if (reason := services.source_text_locked(self.instance)) is not None:
+            raise forms.ValidationError(reason)
         previous = self.initial.get("full_text") or ""
         lost = [
             citation
@@ -289,10 +292,11 @@ class ConstantQueriesFormSet(BaseInlineFormSet):
 
 
 class CaseCitationsWidget(AutocompleteMixin, forms.SelectMultiple):
-    """Citations of one case: a plain multi-select without JavaScript, the admin's select2 search with it.
+    """Citations of one case, searched as the analyst types (the admin's select2 autocomplete).
 
-    Every option is rendered (the stock autocomplete renders only the selected ones), and the
-    search URL carries the case so that CitationAdmin.get_search_results offers its citations only.
+    Only the selected citations are rendered as options: a large case has thousands, and listing
+    them all made a 4.7 MB page. The search URL carries the case so that the citation pick view
+    offers its citations only.
     """
 
     def __init__(self, *, case, admin_site, attrs=None):
@@ -302,9 +306,6 @@ class CaseCitationsWidget(AutocompleteMixin, forms.SelectMultiple):
     def get_url(self):
         # CitationPickView: results show the quote around the words searched for, the source and the date.
         return f"{reverse('admin:measures_citation_pick', current_app=self.admin_site.name)}?case={self.case.pk}"
-
-    def optgroups(self, name, value, attrs=None):
-        return forms.SelectMultiple.optgroups(self, name, value, attrs)
 
 
 ISO_DATE = "%Y-%m-%d"
@@ -344,7 +345,9 @@ class AssessmentBaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         self.admin_site = admin_site
-        self.fields["citations"].queryset = Citation.objects.for_case(case).order_by("source__title", "pk")
+        self.fields["citations"].queryset = (
+            Citation.objects.for_case(case).defer("source__full_text").order_by("source__title", "pk")
+        )
         self.fields["citations"].label_from_instance = citation_label
         self.fields["citations"].widget = CaseCitationsWidget(case=case, admin_site=admin_site)
         self.fields["citations"].widget.choices = self.fields["citations"].choices

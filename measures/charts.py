@@ -122,12 +122,23 @@ class EventMarker:
     direction_label: str = ""
     axis_y: float = 0
     range_y: float = 0
+    count: int = 1  # more than one: the marker stands for a group of events (a crowded timeline)
+
+    @property
+    def summary(self):
+        """The marker's tooltip text after its date: the event's title, or what its group holds."""
+        if self.count == 1:
+            return self.event.title
+        return f"{self.count} {self.direction_label.lower()} events, the latest “{self.event.title}”"
 
     @property
     def label_parts(self):
         """(prefix, title, cut): the label's date prefix, its title without the ellipsis that shortening
         added, and whether it was shortened. The template isolates the title (a right-to-left title keeps
-        its ellipsis at its own end) and draws the ellipsis in the Latin font, not the title's script's."""
+        its ellipsis at its own end) and draws the ellipsis in the Latin font, not the title's script's.
+        A group's label ("12 events") is all title."""
+        if self.count > 1:
+            return "", self.label, False
         title = shorten(self.event.title)
         cut = title != self.event.title
         return self.label[: len(self.label) - len(title)], title[:-1] if cut else title, cut
@@ -204,18 +215,23 @@ class Timeline:
 
     @property
     def escalatory_count(self):
-        return sum(1 for m in self.markers if m.event.direction == Event.Direction.ESCALATORY)
+        return sum(m.count for m in self.markers if m.event.direction == Event.Direction.ESCALATORY)
 
     @property
     def deescalatory_count(self):
-        return sum(1 for m in self.markers if m.event.direction == Event.Direction.DEESCALATORY)
+        return sum(m.count for m in self.markers if m.event.direction == Event.Direction.DEESCALATORY)
+
+    @property
+    def grouped(self):
+        return any(m.count > 1 for m in self.markers)
 
     @property
     def description(self):
+        grouped = " Where events crowd, one marker stands for several." if self.grouped else ""
         return (
-            f"{len(self.markers)} events from {date_format(self.start)} to {date_format(self.end)}: "
+            f"{sum(m.count for m in self.markers)} events from {date_format(self.start)} to {date_format(self.end)}: "
             f"{self.escalatory_count} escalatory (above the line), {self.deescalatory_count} de-escalatory "
-            "(below the line)."
+            "(below the line)." + grouped
         )
 
 
@@ -235,16 +251,37 @@ def _fits(placed, lane, x, extent, gap=6):
     return True
 
 
-def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height=20):
+def group_crowded(events, *, start, end, max_markers):
+    """[(latest event, number of events)]: each event alone, or, when there are more than
+    `max_markers`, the events of one direction within the same stretch of days as one group, the
+    stretches being as long as needed for at most `max_markers` groups per direction."""
+    if len(events) <= max_markers:
+        return [(event, 1) for event in events]
+    span = max((max(start, end) - start).days, 1)
+    days = -(-span * len(Event.Direction.values) // max_markers)  # ceiling division
+    groups = {}
+    for event in events:
+        key = (event.direction, (event.date - start).days // max(days, 1))
+        latest, count = groups.get(key, (None, 0))
+        if latest is None or (event.date, event.pk or 0) > (latest.date, latest.pk or 0):
+            latest = event
+        groups[key] = (latest, count + 1)
+    return list(groups.values())
+
+
+def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height=20, max_markers=90):
     """Geometry of the events timeline: escalatory events above the axis, the others below.
 
     Events need their case loaded (fetch them through `case.events` or with `select_related("case")`)
     since each marker links to its event page. Labels are stacked in lanes so they do not overlap;
     when more than `max_lanes` would be needed on a side, the extra events keep their marker and
-    tooltip but lose their label (`hidden_labels` counts them).
+    tooltip but lose their label (`hidden_labels` counts them). More than `max_markers` events are
+    grouped (group_crowded): one marker per direction and stretch of days, labelled with its count.
     """
+    grouped = group_crowded(list(events), start=start, end=end, max_markers=max_markers)
+    counts = {id(event): count for event, count in grouped}
     # Latest first: labels run rightwards, so earlier events stack outwards and stems never cross labels.
-    events = sorted(events, key=lambda e: (e.date, e.pk or 0), reverse=True)
+    events = sorted((event for event, _ in grouped), key=lambda e: (e.date, e.pk or 0), reverse=True)
     left, right = 24, width - 24
     pad = datetime.timedelta(days=max(1, round(max((end - start).days, 1) * 0.03)))
     scale = _Scale(start - pad, max(start, end) + pad, left, right)
@@ -257,8 +294,9 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
         low, high = date_range(event.date, event.date_precision)
         if event.end_date is not None:
             high = max(high, event.end_date)
+        count = counts[id(event)]
         prefix = "c. " if event.date_precision != Event.Precision.DAY else ""
-        label = prefix + shorten(event.title)
+        label = prefix + shorten(event.title) if count == 1 else f"{count} events"
         label_width = len(label) * CHAR_WIDTH + 6
         # A label runs rightwards from its stem, leftwards near the right edge.
         anchor, label_x, extent = "start", x + 4, (x + 4, x + 4 + label_width)
@@ -284,6 +322,7 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
                 label_x=label_x,
                 anchor=anchor,
                 direction_label=style["label"],
+                count=count,
             )
         )
     markers.reverse()

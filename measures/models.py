@@ -7,6 +7,7 @@ implementation on a date, justified by citations.
 """
 
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -93,7 +94,11 @@ class Case(models.Model):
         Party, related_name="assessed_in_cases", help_text="The parties whose conduct is assessed (at least two)."
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords(m2m_fields=[assessed_parties])
+    # Bumped by every write that changes what the case's pages show (services.touch_cases): the
+    # reading pages' ETag and cache key derive from it, and Last-Modified from data_changed_at.
+    data_version = models.PositiveBigIntegerField(default=1, editable=False)
+    data_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords(m2m_fields=[assessed_parties], excluded_fields=["data_version", "data_changed_at"])
 
     class Meta:
         ordering = ["-start_date", "name"]
@@ -195,9 +200,24 @@ class SourceDatePrecision(models.TextChoices):
     UNKNOWN = dates.UNKNOWN, "Undated"
 
 
+class OriginalType(models.TextChoices):
+    HTML = "html", "HTML page"
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "Word document"
+    TEXT = "text", "Text file"
+
+
+def original_upload_path(source, filename):
+    """Originals are stored under a random name (the uploaded name is kept in `original_name` only),
+    in a folder per upload year: sources/2024/3f2c….pdf."""
+    extension = {"html": "html", "pdf": "pdf", "docx": "docx", "text": "txt"}[source.original_type]
+    return f"sources/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}"
+
+
 class Source(models.Model):
     Kind = SourceKind
     DatePrecision = SourceDatePrecision
+    OriginalType = OriginalType
 
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True, help_text="Publisher or site name, as printed.")
@@ -227,6 +247,12 @@ class Source(models.Model):
         db_index=True,
         help_text="When it was put on record here (for “as known on”).",
     )
+    # The uploaded document the text was extracted from, when there is one (see measures.intake).
+    original_file = models.FileField(upload_to=original_upload_path, blank=True, editable=False)
+    original_name = models.CharField(max_length=255, blank=True, editable=False, help_text="As uploaded.")
+    original_type = models.CharField(max_length=5, choices=OriginalType, blank=True, editable=False)
+    original_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False, help_text="In bytes.")
+    original_sha256 = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -242,6 +268,10 @@ class Source(models.Model):
                 condition=Q(date_precision__in=SourceDatePrecision.values)
                 & ~(Q(date_precision=SourceDatePrecision.UNKNOWN) & Q(published_on__isnull=False)),
                 name="source_date_precision_matches_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(original_file="", original_type="") | (~Q(original_file="") & ~Q(original_type="")),
+                name="source_original_has_type",
             ),
         ]
 
@@ -640,3 +670,80 @@ class AssessmentCitation(models.Model):
 
     def __str__(self):
         return f"Assessment {self.assessment_id} cites {self.citation_id}"
+
+
+class PassageDismissal(models.Model):
+    """An analyst's judgement that a suggested passage of a source is not evidence for a measure, so
+    it is not suggested again. The passage is identified by the SHA-256 of its normalised text, so a
+    dismissal holds whatever paragraph number the passage has."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="dismissals")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="dismissals")
+    passage_sha256 = models.CharField(max_length=64)
+    passage = models.TextField(help_text="The passage as it was suggested.")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-dismissed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "measure", "passage_sha256"], name="dismissal_unique_per_passage"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Passage of “{self.source}” dismissed for measure {self.measure.number}"
+
+
+class ReportJobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the report worker"
+    RUNNING = "running", "Being made"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportJob(models.Model):
+    """A status report PDF made by the background worker (measures.pdf_jobs), kept for reuse.
+
+    One job per case data version, period and paper size: while the data and the period are
+    unchanged, the stored PDF is served at once to everyone who asks. A new data version makes a
+    new job; old files stay until pruned.
+    """
+
+    Status = ReportJobStatus
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="report_jobs")
+    data_version = models.PositiveBigIntegerField()
+    as_of = models.DateField()
+    since = models.DateField()
+    paper = models.CharField(max_length=10)
+    status = models.CharField(max_length=8, choices=Status, default=Status.QUEUED)
+    stage = models.CharField(max_length=100, blank=True, help_text="What the worker is doing, for the reader.")
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0 to 100.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    site_url = models.CharField(max_length=300, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="reports/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "data_version", "as_of", "since", "paper"], name="report_job_unique_per_version"
+            ),
+            models.CheckConstraint(condition=Q(status__in=ReportJobStatus.values), name="report_job_status_valid"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_job_progress_percent"),
+        ]
+
+    def __str__(self):
+        return f"{self.case} report as of {self.as_of} since {self.since} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("measures:report_job", args=[self.case.slug, self.pk])

@@ -496,13 +496,17 @@ class CaseState:
         return [row for row in self.rows if row.contested]
 
 
-def _in_force(case, as_of, known_on):
-    """{(measure pk, party pk): Assessment in force}, citations (with source and event) prefetched."""
+def _in_force(case, as_of, known_on, measure_ids=None):
+    """{(measure pk, party pk): Assessment in force}, citations (with source and event) prefetched.
+    Sources come without their full text, which no reading of a state shows."""
+    assessments = Assessment.objects.filter(measure__case=case)
+    if measure_ids is not None:
+        assessments = assessments.filter(measure__in=measure_ids)
+    cited = Citation.objects.with_source().defer("source__full_text").order_by("pk")
     assessments = (
-        Assessment.objects.filter(measure__case=case)
-        .in_force(as_of=as_of, known_on=known_on)
+        assessments.in_force(as_of=as_of, known_on=known_on)
         .select_related("recorded_by")
-        .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_source().order_by("pk")))
+        .prefetch_related(Prefetch("citations", queryset=cited))
     )
     return {(a.measure_id, a.party_id): a for a in assessments}
 
@@ -522,7 +526,7 @@ def _is_contested(cell, setbacks):
     return any(day > basis for day in setbacks)
 
 
-def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=None):
+def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=None, measure=None):
     """Where every measure of `case` stood on `as_of`, per party and jointly. Returns a CaseState.
 
     - `as_of` (date; default `case.default_as_of(today)`: today for an active case, its end date
@@ -536,6 +540,9 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
       active on `as_of` and its newest evidence (or, without any, the case's start) is more than
       this many days before `as_of`. "No evidence yet" is its own flag.
 
+    - `measure` (a Measure of the case, or None): the state of that measure only (its page): the
+      same figures for its row, without reading the rest of the case.
+
     Seven queries (six without `since`), whatever the number of measures, assessments or citations.
     """
     as_of = as_of or case.default_as_of(timezone.localdate())
@@ -543,21 +550,28 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
         reporting_period(since=since, as_of=as_of)  # validates the order
     stale_after_days = stale_after_days or settings.STALE_AFTER_DAYS
     parties = list(case.assessed_parties.order_by("name"))
-    measures = list(Measure.objects.for_case(case).prefetch_related("applicable_parties"))
-    current = _in_force(case, as_of, known_on)
+    measures = Measure.objects.for_case(case).prefetch_related("applicable_parties")
+    measure_ids = None if measure is None else [measure.pk]
+    if measure_ids is not None:
+        measures = measures.filter(pk__in=measure_ids)
+    measures = list(measures)
+    current = _in_force(case, as_of, known_on, measure_ids)
     previous = {}
     if since is not None:
         baseline = reporting_period(since=since, as_of=as_of).baseline
-        previous = {
-            (a.measure_id, a.party_id): a
-            for a in Assessment.objects.filter(measure__case=case).in_force(as_of=baseline, known_on=known_on)
-        }
+        earlier = Assessment.objects.filter(measure__case=case)
+        if measure_ids is not None:
+            earlier = earlier.filter(measure__in=measure_ids)
+        previous = {(a.measure_id, a.party_id): a for a in earlier.in_force(as_of=baseline, known_on=known_on)}
 
     evidence_by_measure = defaultdict(list)
+    evidence_rows = Evidence.objects.filter(measure__case=case)
+    if measure_ids is not None:
+        evidence_rows = evidence_rows.filter(measure__in=measure_ids)
     evidence_rows = (
-        Evidence.objects.filter(measure__case=case)
-        .known_on(known_on)
+        evidence_rows.known_on(known_on)
         .select_related("citation__source", "citation__event")
+        .defer("citation__source__full_text")
         .order_by("pk")
     )
     for item in evidence_rows:

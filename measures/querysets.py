@@ -1,7 +1,7 @@
 """Reusable read logic, as QuerySet methods that bundle their joins so callers cannot forget them."""
 
 from django.db import models
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, StringAgg, Subquery, Value, Window
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, StringAgg, Subquery, Value, Window
 from django.db.models.functions import Coalesce, Concat, RowNumber, TruncDate
 
 # Separators that cannot occur in a party's name or code, to pack per-party levels in one column.
@@ -145,6 +145,12 @@ class CitationQuerySet(models.QuerySet):
     def known_on(self, known_on):
         """Citations on record on `known_on`, with their source (None: no limit)."""
         return _recorded_by(self, known_on, "", "source__")
+
+    def visible_on(self, as_of):
+        """Citations a reader could have seen on `as_of`: dated by then (the date of the event they
+        report, else their source's: queries.evidence_date, in SQL), or undated."""
+        dated = self.annotate(dated_on=Coalesce("event__date", "source__published_on"))
+        return dated.filter(Q(dated_on__isnull=True) | Q(dated_on__lte=as_of))
 
     def for_case(self, case):
         return self.filter(case=case).with_source()

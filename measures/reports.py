@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from . import charts, queries
+from .caching import cached_page
 from .forms import PeriodForm
 from .models import Assessment, Case, Citation, Event, normalise_text
 from .roles import reader_required
@@ -615,19 +616,9 @@ def _report_or_errors(request, slug):
 
 
 @reader_required
+@cached_page
 def report(request, slug):
     built, error_response = _report_or_errors(request, slug)
     if error_response is not None:
         return error_response
     return HttpResponse(render_report_html(built, request=request))
-
-
-@reader_required
-def report_pdf(request, slug):
-    built, error_response = _report_or_errors(request, slug)
-    if error_response is not None:
-        return error_response
-    pdf = render_report_pdf(built, site_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{built.filename_stem}.pdf"'
-    return response

@@ -6,11 +6,12 @@ Errors are `ServiceError`s (a `ValidationError`), whose messages a user can read
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from . import quoting
-from .models import Assessment, Citation, Evidence, Measure
+from .models import Assessment, Case, Citation, Event, Evidence, Measure, Party, PassageDismissal, Source
 from .queries import evidence_date
 
 _UNCHECKED = object()
@@ -28,6 +29,38 @@ class ConcurrentAssessmentError(ServiceError):
     def __init__(self, message, newer):
         super().__init__(message, code="concurrent")
         self.newer = newer
+
+
+def cases_affected_by(obj):
+    """The ids of the cases whose pages show `obj` (a record of any domain model), as a set.
+
+    Sources and parties are shared between cases: every case that cites the source, or assesses
+    the party or names it among an event's actors, shows them.
+    """
+    if isinstance(obj, Case):
+        return {obj.pk} if obj.pk is not None else set()
+    if isinstance(obj, (Measure, Event, Citation)):
+        return {obj.case_id}
+    if isinstance(obj, (Evidence, Assessment)):
+        return set(Measure.objects.filter(pk=obj.measure_id).values_list("case_id", flat=True))
+    if isinstance(obj, Source):
+        return set(Citation.objects.filter(source_id=obj.pk).values_list("case_id", flat=True).distinct())
+    if isinstance(obj, Party):
+        linked = Q(assessed_parties=obj.pk) | Q(events__actors=obj.pk)
+        return set(Case.objects.filter(linked).values_list("pk", flat=True).distinct())
+    raise TypeError(f"{type(obj).__name__} is not a record of a case")
+
+
+def touch_cases(case_ids):
+    """Record that the data of these cases changed: bump their data version, set data_changed_at.
+
+    Every write through this module and the admin calls it, in the write's transaction, so that
+    the reading pages' ETags and cached renderings (measures.caching) never outlive the data.
+    An update() on purpose: this is bookkeeping, not an edit with history or a version check.
+    """
+    case_ids = {pk for pk in case_ids if pk is not None}
+    if case_ids:
+        Case.objects.filter(pk__in=case_ids).update(data_version=F("data_version") + 1, data_changed_at=timezone.now())
 
 
 def latest_assessment(measure, party, *, up_to_id=None):
@@ -219,6 +252,7 @@ def record_assessment(
             corrects=corrects,
         )
         assessment.citations.set(citations)
+        touch_cases({measure.case_id})
     return assessment
 
 
@@ -243,6 +277,7 @@ def create_citation(*, case, source, quote, locator="", event=None, occurrence=N
         except ValidationError as exc:
             raise ServiceError(exc.message_dict) from None
         citation.save()
+        touch_cases({case.pk})
     return citation
 
 
@@ -255,13 +290,15 @@ def attach_evidence(*, citation, measure, stance, note="", recorded_at=None):
         raise ServiceError({"citation": "The citation belongs to another case than the measure."})
     try:
         with transaction.atomic():
-            return Evidence.objects.create(
+            evidence = Evidence.objects.create(
                 citation=citation,
                 measure=measure,
                 stance=stance,
                 note=note.strip(),
                 recorded_at=recorded_at or timezone.now(),
             )
+            touch_cases({measure.case_id})
+            return evidence
     except IntegrityError:
         raise ServiceError({"citation": f"This citation is already evidence for measure {measure.number}."}) from None
 
@@ -293,3 +330,131 @@ def relocate_citations(*, source, previous_text, skip=()):
         names = "; ".join(f"citation {c.pk} “{c.quote[:60]}”" for c in lost)
         raise ServiceError({"full_text": f"The new text no longer contains the passages of: {names}."})
     return moved
+
+
+# Sources: new ones from an uploaded document or pasted text, and their text until it is quoted.
+
+
+def source_text_locked(source):
+    """Why `source`'s full text can no longer change (a message), or None while it may.
+
+    The rule: the text is editable until the first citation quotes it, because every citation's
+    quote (and where it is found) is checked against this text."""
+    if source.pk is None:
+        return None
+    count = Citation.objects.filter(source=source).count()
+    if count:
+        return (
+            f"The text of “{source}” can no longer change: {count} citation{'s' if count != 1 else ''} "
+            "quote it. Add a new source for a corrected version of the document."
+        )
+    return None
+
+
+def change_source_text(*, source, full_text):
+    """Replace the full text of `source` (tidied as an upload's text is) and return the source.
+    Refused once any citation quotes the source (see source_text_locked)."""
+    from .intake import tidy_text
+
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source.pk)
+        if (reason := source_text_locked(source)) is not None:
+            raise ServiceError({"full_text": reason})
+        source.full_text = tidy_text(full_text)
+        source.version += 1
+        source.save()
+    return source
+
+
+def create_source(
+    *, title, kind, full_text, publisher="", author="", url="", published_on=None, original=None, original_name=""
+):
+    """Add a source with its full text and, when it came from a file, the original document.
+
+    `original` is an `intake.Original` (the file's bytes and its type, sniffed from its content);
+    it is stored under MEDIA_ROOT with a random name. Refused (ServiceError, nothing stored) when a
+    field is invalid, the text is empty, or the same file is already the original of a source."""
+    from .intake import tidy_text
+
+    source = Source(
+        title=(title or "").strip(),
+        kind=kind,
+        full_text=tidy_text(full_text),
+        publisher=(publisher or "").strip(),
+        author=(author or "").strip(),
+        url=(url or "").strip(),
+        published_on=published_on,
+    )
+    errors = {}
+    if not source.full_text:
+        errors["full_text"] = "The text is empty: a source needs the text its citations quote."
+    if original is not None:
+        source.original_type = original.doc_type
+        source.original_name = (original_name or original.name)[:255]
+        source.original_size = len(original.data)
+        source.original_sha256 = original.sha256
+        same = Source.objects.filter(original_sha256=original.sha256).first()
+        if same is not None:
+            errors["original_file"] = f"This file is already the original of the source “{same}”."
+    try:
+        source.full_clean(exclude=["original_file"])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, " ".join(messages))
+    if errors:
+        raise ServiceError(errors)
+    with transaction.atomic():
+        if original is not None:
+            from django.core.files.base import ContentFile
+
+            # Saved to disk first; if the row cannot be written the file is removed again.
+            source.original_file.save(original.name, ContentFile(original.data), save=False)
+        try:
+            source.save()
+        except Exception:
+            if source.original_file:
+                source.original_file.delete(save=False)
+            raise
+    return source
+
+
+# Suggested passages: the analyst accepts one as a citation with evidence, or dismisses it.
+
+
+def accept_passage(*, case, source, measure, quote, stance, locator="", note="", occurrence=None):
+    """Quote `quote` (a suggested passage, possibly trimmed) from `source` for `case` and attach it to
+    `measure` with `stance`, in one transaction. `occurrence` is the offset of the suggested passage
+    in the source's text, which says which place is cited when the quote occurs more than once. An
+    existing citation of the same quote in the case is reused. Returns (citation, evidence); refused
+    like create_citation and attach_evidence."""
+    normalise_text = quoting.normalise_text
+    if measure.case_id != case.pk:
+        raise ServiceError({"measure": "The measure belongs to another case."})
+    with transaction.atomic():
+        wanted = normalise_text(quote)
+        citation = next(
+            (c for c in Citation.objects.filter(case=case, source=source) if normalise_text(c.quote) == wanted),
+            None,
+        )
+        if citation is None:
+            citation = create_citation(case=case, source=source, quote=quote, locator=locator, occurrence=occurrence)
+        evidence = attach_evidence(citation=citation, measure=measure, stance=stance, note=note)
+    return citation, evidence
+
+
+def dismiss_passage(*, source, measure, passage, dismissed_by):
+    """Remember that `passage` of `source` is not evidence for `measure`: it is not suggested again.
+    Dismissing twice is harmless (returns the first dismissal)."""
+    from .intake.passages import passage_key
+
+    text = (passage or "").strip()
+    if not text:
+        raise ServiceError({"passage": "No passage was given."})
+    with transaction.atomic():
+        dismissal, _ = PassageDismissal.objects.get_or_create(
+            source=source,
+            measure=measure,
+            passage_sha256=passage_key(text),
+            defaults={"passage": text, "dismissed_by": dismissed_by},
+        )
+    return dismissal

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import reports, views
+from . import pdf_jobs, reports, views
 
 app_name = "measures"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("cases/<slug:slug>/events/<int:pk>/", views.event_detail, name="event_detail"),
     path("cases/<slug:slug>/sources/", views.source_list, name="source_list"),
     path("cases/<slug:slug>/sources/<int:pk>/", views.source_detail, name="source_detail"),
+    path("sources/<int:pk>/original/", views.source_original, name="source_original"),
     path("cases/<slug:slug>/report/", reports.report, name="report"),
-    path("cases/<slug:slug>/report.pdf", reports.report_pdf, name="report_pdf"),
+    path("cases/<slug:slug>/report.pdf", pdf_jobs.report_pdf, name="report_pdf"),
+    path("cases/<slug:slug>/report/pdf/<int:pk>/", pdf_jobs.report_job, name="report_job"),
+    path("cases/<slug:slug>/report/pdf/<int:pk>/download", pdf_jobs.report_job_download, name="report_job_download"),
+    path("cases/<slug:slug>/report/pdf/<int:pk>/retry", pdf_jobs.report_job_retry, name="report_job_retry"),
 ]

@@ -8,21 +8,27 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch
-from django.http import Http404
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Prefetch
+from django.db.models.functions import Lower
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from . import charts, queries
+from .caching import cached_page
 from .filters import EventFilter, MeasureFilter
 from .forms import PeriodForm
-from .models import Assessment, Case, Citation, Evidence
+from .intake import CONTENT_TYPES
+from .models import Assessment, Case, Citation, Evidence, Source
 from .quoting import find_passages, mark_passages
 from .roles import reader_required
 from .tables import MeasureRow, MeasureTable, SafeTableExport, assess_url
 
 EXPORT_FORMATS = ("csv", "xlsx")
+EVENTS_PER_PAGE = 100
+SOURCES_PER_PAGE = 100
 STANCE_ORDER = (Evidence.Stance.PROGRESS, Evidence.Stance.SETBACK, Evidence.Stance.CONTEXT)
 
 
@@ -58,6 +64,7 @@ def _page(request, template, context, *, form, nav=None, messages=()):
 
 
 @reader_required
+@cached_page
 def case_list(request):
     form, period = _period(request)
     cases = list(Case.objects.prefetch_related("assessed_parties"))
@@ -76,6 +83,7 @@ def case_list(request):
 
 
 @reader_required
+@cached_page
 def dashboard(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
@@ -94,7 +102,12 @@ def dashboard(request, slug):
     if export_format is not None:
         messages.append(f"“{export_format}” is not an export format: choose CSV or XLSX.")
 
-    events = list(case.events.up_to(period.as_of).known_on(period.known_on))
+    # The timeline needs a few columns of each event (and groups them when they crowd).
+    events = list(
+        case.events.up_to(period.as_of)
+        .known_on(period.known_on)
+        .only("pk", "case_id", "date", "date_precision", "title", "direction")
+    )
     timeline = charts.events_timeline(events, start=case.start_date, end=period.as_of)
     changes = state.changes
     context = {
@@ -127,13 +140,16 @@ def _export_query(request):
 
 
 @reader_required
+@cached_page
 def measure_detail(request, slug, number):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
-    state = queries.case_state(case, as_of=period.as_of, known_on=period.known_on)
-    status = next((row for row in state.rows if row.measure.number == number), None)
-    if status is None:
+    measure = case.measures.filter(number=number).first()
+    if measure is None:
         raise Http404(f"“{case}” has no measure {number}.")
+    # This measure's state only: the same figures as its dashboard row, without the rest of the case.
+    state = queries.case_state(case, as_of=period.as_of, known_on=period.known_on, measure=measure)
+    status = state.rows[0]
     measure = status.measure
     history = queries.assessment_history(case, as_of=period.as_of, measure=measure, known_on=period.known_on)
     level_charts = charts.level_charts(
@@ -177,26 +193,31 @@ def measure_detail(request, slug, number):
 
 
 @reader_required
+@cached_page
 def event_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
     event_filter = EventFilter(request.GET)
-    events = list(event_filter.filter(case.events.up_to(period.as_of).known_on(period.known_on).with_actors()))
+    events = event_filter.filter(case.events.up_to(period.as_of).known_on(period.known_on))
+    # The timeline shows every event (grouped when they crowd) from a few columns; the table a page.
+    timeline_events = events.only("pk", "case_id", "date", "date_precision", "title", "direction")
+    messages = event_filter.error_messages()
+    page = _paginate(request, events.with_actors(), EVENTS_PER_PAGE, messages)
     context = {
         "case": case,
         "period": period,
         "period_form": form,
         "filter": event_filter,
-        "events": [(event, event.date_text) for event in events],
-        "timeline": charts.events_timeline(events, start=case.start_date, end=period.as_of),
+        "events": [(event, event.date_text) for event in page.object_list],
+        "page": page,
+        "timeline": charts.events_timeline(list(timeline_events), start=case.start_date, end=period.as_of),
         "link_query": period.query(),
     }
-    return _page(
-        request, "measures/event_list.html", context, form=form, nav="events", messages=event_filter.error_messages()
-    )
+    return _page(request, "measures/event_list.html", context, form=form, nav="events", messages=messages)
 
 
 @reader_required
+@cached_page
 def event_detail(request, slug, pk):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
@@ -227,27 +248,44 @@ def _visible(citations, as_of):
 
 
 @reader_required
+@cached_page
 def source_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
-    counts = defaultdict(int)
-    sources = {}
-    for passage in _visible(Citation.objects.for_case(case).known_on(period.known_on), period.as_of):
-        sources[passage.source.pk] = passage.source
-        counts[passage.source.pk] += 1
-    rows = sorted(((source, counts[pk]) for pk, source in sources.items()), key=lambda r: r[0].title.casefold())
+    # Counted in SQL, with the sources' own columns only: never a citation or a full text in memory.
+    visible = Citation.objects.filter(case=case).known_on(period.known_on).visible_on(period.as_of)
+    counts = dict(visible.order_by().values("source").annotate(n=Count("pk")).values_list("source", "n"))
+    sources = Source.objects.filter(pk__in=counts).defer("full_text").order_by(Lower("title"), "pk")
+    messages = []
+    page = _paginate(request, sources, SOURCES_PER_PAGE, messages)
     context = {
         "case": case,
         "period": period,
         "period_form": form,
-        "rows": rows,
+        "rows": [(source, counts[source.pk]) for source in page.object_list],
+        "page": page,
+        "source_total": len(counts),
         "citation_total": sum(counts.values()),
         "link_query": period.query(),
     }
-    return _page(request, "measures/source_list.html", context, form=form, nav="sources")
+    return _page(request, "measures/source_list.html", context, form=form, nav="sources", messages=messages)
+
+
+def _paginate(request, items, per_page, messages):
+    """The page of `items` that `?page=` asks for (the first one, with a message, for a bad number)."""
+    paginator = Paginator(items, per_page)
+    number = request.GET.get("page", "1")
+    try:
+        return paginator.page(number)
+    except PageNotAnInteger:
+        messages.append(f"“{number}” is not a page number: showing the first page.")
+    except EmptyPage:
+        messages.append(f"There is no page {number} (the last is {paginator.num_pages}): showing the first page.")
+    return paginator.page(1)
 
 
 @reader_required
+@cached_page
 def source_detail(request, slug, pk):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
@@ -297,3 +335,30 @@ def source_reader(source, passages):
             spans = [list(span) for span in found[0].spans] if found else []
         cited.append((number, passage.citation.anchor, spans))
     return mark_passages(source.full_text, cited)
+
+
+@reader_required
+def source_original(request, pk):
+    """The document a source was taken from, as uploaded, for logged-in readers only.
+
+    HTML and Word files are sent as downloads, never shown in the page's origin, and all but PDFs
+    (which Chromium's viewer will not show sandboxed) carry a sandboxing Content-Security-Policy,
+    so an uploaded page cannot run script here."""
+    source = get_object_or_404(Source.objects.only("original_file", "original_name", "original_type"), pk=pk)
+    if not source.original_file:
+        raise Http404("This source has no original file.")
+    try:
+        handle = source.original_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The original file of this source is missing from the file store.") from None
+    inline = source.original_type in (Source.OriginalType.PDF, Source.OriginalType.TEXT)
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=source.original_name or f"source-{source.pk}",
+        content_type=CONTENT_TYPES[source.original_type],
+    )
+    if source.original_type != Source.OriginalType.PDF:
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response

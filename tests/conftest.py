@@ -1,5 +1,6 @@
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,20 @@ def pytest_configure(config):
 
     # Real password hashing costs ~0.3 s a user; tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rendered pages are cached per test, in memory (tests/test_page_cache.py covers the cache).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Background tasks run inside the request (tests/test_report_jobs.py also runs them through the
+    # database backend), and stored reports go to a temporary directory.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-test-media-")
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture
@@ -126,3 +141,10 @@ def axe(axe_source):
         return violations
 
     return _run
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded originals go to a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -76,18 +76,26 @@ def test_analyst_records_an_assessment_from_the_measure_page(analyst_client, ana
     assert list(assessment.citations.all()) == [citation]
 
 
-def test_the_form_offers_the_case_parties_and_all_its_citations_without_javascript(
+def test_the_form_offers_the_case_parties_and_searches_its_citations_as_one_types(
     analyst_client, measure, parties, citation
 ):
     other_case_citation = factories.CitationFactory(quote="Ambassadors will return to their posts")
     page = analyst_client.get(assess_url(measure)).content.decode()
     select = page[page.index('<select name="citations"') : page.index("</select>", page.index('name="citations"'))]
 
-    assert f'<option value="{citation.pk}">' in select
-    assert f'value="{other_case_citation.pk}"' not in select
+    # A large case has thousands of citations: none is listed, the picker searches them as one types.
+    assert "<option" not in select
+    assert other_case_citation.quote not in page
+    assert citation.quote not in page
     assert f'name="level_{parties["PAK"].pk}"' in page and f'name="level_{parties["IRN"].pk}"' in page
-    # The plain multi-select also carries select2's search, limited to the case.
     assert f'data-ajax--url="/admin/measures/citation/pick/?case={measure.case_id}"' in page
+
+
+def test_a_refused_form_shows_the_chosen_citations_again(analyst_client, measure, parties, citation):
+    response = analyst_client.post(assess_url(measure), form_data(parties["PAK"], [citation], rationale=" "))
+    page = response.content.decode()
+    select = page[page.index('<select name="citations"') : page.index("</select>", page.index('name="citations"'))]
+    assert f'<option value="{citation.pk}" selected>' in select
 
 
 def test_a_party_can_be_chosen_in_advance(analyst_client, measure, parties):

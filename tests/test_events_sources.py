@@ -135,10 +135,10 @@ def test_event_and_source_pages_query_counts_do_not_grow(reader_client, django_a
         factories.CitationFactory(case=case, source=case.citations.first().source, event=event)
     source = case.citations.first().source
     pages = [
-        (url("event_list", case), 7),
-        (url("event_detail", case, event.pk), 9),
-        (url("source_list", case), 6),
-        (url("source_detail", case, source.pk), 7),
+        (url("event_list", case), 10),  # the timeline, the page and its count
+        (url("event_detail", case, event.pk), 10),
+        (url("source_list", case), 9),  # the counts, the page and its count
+        (url("source_detail", case, source.pk), 8),
     ]
     for page, bound in pages:
         with django_assert_max_num_queries(bound):

@@ -142,17 +142,21 @@ def test_a_quote_found_twice_in_the_admin_asks_which(analyst_client, cited):
     assert Citation.objects.latest("pk").place == "para. 6"
 
 
-def test_editing_the_source_elsewhere_moves_the_stored_places(analyst_client, cited):
+def test_a_cited_sources_text_stays_as_quoted_with_its_stored_places(analyst_client, cited):
+    # Issue 11: a source's text is editable until the first citation quotes it
+    # (services.source_text_locked), so the places stored for its citations stay true.
     source = cited["source"]
     page = analyst_client.get(reverse("admin:measures_source_change", args=[source.pk]))
-    new_text = "A new first paragraph.\n" + TEXT
-    response = analyst_client.post(
-        reverse("admin:measures_source_change", args=[source.pk]), change_form_data(page, full_text=new_text)
+    assert "full_text" in page.context["adminform"].readonly_fields
+    analyst_client.post(
+        reverse("admin:measures_source_change", args=[source.pk]),
+        change_form_data(page, full_text="A new first paragraph.\n" + TEXT),
     )
-    assert response.status_code == 302
+    source.refresh_from_db()
+    assert source.full_text == TEXT
     first = Citation.objects.get(pk=cited["first"].pk)
-    assert new_text[first.spans[0][0] : first.spans[0][1]] == "agreed to de-escalate"
-    assert first.paragraph == 3 and first.version == cited["first"].version
+    assert TEXT[first.spans[0][0] : first.spans[0][1]] == "agreed to de-escalate"
+    assert first.version == cited["first"].version
 
 
 def test_the_change_page_shows_which_occurrence_a_citation_cites(analyst_client, cited):
@@ -175,10 +179,13 @@ def test_removing_the_cited_occurrence_is_refused_though_the_words_remain_elsewh
         reverse("admin:measures_source_change", args=[source.pk]),
         change_form_data(page, full_text=TEXT.replace("On Friday talks resumed again.", "On Friday, nothing.")),
     )
-    assert response.status_code == 200
-    assert f"citation {pinned.pk}" in " ".join(response.context["adminform"].form.errors["full_text"])
+    # Issue 11: the text of a quoted source is read-only (services.source_text_locked).
+    assert "full_text" in page.context["adminform"].readonly_fields
+    assert response.status_code == 302
     source.refresh_from_db()
     assert source.full_text == TEXT
+    pinned.refresh_from_db()
+    assert TEXT[pinned.spans[0][0] : pinned.spans[0][1]] == "talks resumed"
 
 
 def test_every_citation_of_the_same_passage_has_its_anchor(reader_client, cited):

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    "django_tasks_db",
     "measures",
 ]
 
@@ -120,6 +121,12 @@ if DATABASE_URL:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # JIT off: our queries are many short ones with correlated subqueries, whose estimated cost
+        # crosses jit_above_cost at 100× the data; PostgreSQL then spends more time compiling them
+        # (1.4 s of the 2.1 s measure list) than running them. Nothing here runs long enough to gain.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
 else:
     DATABASES = {
         "default": {
@@ -167,9 +174,25 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# Background tasks (Django's tasks framework): status report PDFs are made by `manage.py db_worker`,
+# with django-tasks-db's backend, whose queue is a table of our database (SQLite or PostgreSQL), so
+# no other service is needed. TASKS_IMMEDIATE=true runs each task inside the request instead.
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if env_bool("TASKS_IMMEDIATE", False)
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded originals of sources and the report PDFs made by the worker (measures.pdf_jobs). Never
+# served as static files: measures:source_original and the report download view serve them to
+# logged-in readers only. Keep it out of the web server's document root.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -204,9 +227,31 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Rendered reading pages are cached (measures/caching.py) under their ETag, which derives from the
+# case's data version: a file cache by default (no extra service), Redis when REDIS_URL is set
+# (`pip install redis` then), e.g. redis://127.0.0.1:6379/1, shared by every server process.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / ".cache" / "pages")),
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=100)},
+        }
+    }
+# How long a rendering is kept; a write makes it unreachable at once (new data version), this only
+# bounds the space old ones take.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600, minimum=0)
+# Change it to drop every cached page and ETag at once (the code's own changes already do).
+PAGE_CACHE_SALT = env_str("PAGE_CACHE_SALT", "")
+
 # Domain settings.
 # A measure is "stale" when its newest evidence is older than this many days before the as-of date.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 30, minimum=1)
+# The largest file (in bytes) an analyst may upload as a source's original: 20 MB by default.
+SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20_000_000, minimum=1000)
 
 
 LOGGING = {

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0007_honest_dates"),
+        ("measures", "0010_honest_dates"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ def undated_sources_are_unknown(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0006_case_status_record_dates_applicable_parties"),
+        ("measures", "0009_report_job"),
     ]
 
     operations = [

@@ -1,0 +1,185 @@
+"""Suggested passages: for a source and a case, the passages most related to each measure.
+
+Ranking is TF-IDF cosine similarity (scikit-learn, offline): the vocabulary and its weights are
+fitted on the source's passages together with the measures' texts, so a word that every passage
+uses weighs little. Each measure is described by one text: its title and description followed by
+the quotes of its past evidence in the case from other sources; a passage's score for a measure
+is the cosine similarity of the two. (On the Pakistan–Iran case this did better than scoring
+against the best-matching one of those texts, and than the description alone: see
+docs/analysts-guide.md for the figures.) Passages
+of fewer than MIN_WORDS words (headings, captions) are not suggested, nor passages already cited
+as evidence for the measure, nor passages an analyst dismissed for it.
+
+How often this puts the passage an analyst chose in the top three is measured by `evaluate` on a
+case's existing citations, held out source by source (`manage.py evaluate_suggestions SLUG`).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from .passages import Passage, split_passages
+
+MIN_WORDS = 6
+TOP = 3
+
+
+@dataclass
+class Suggestion:
+    passage: Passage
+    score: float
+    parties: list = field(default_factory=list)  # Party objects named in the passage
+
+
+@dataclass
+class MeasureSuggestions:
+    measure: object
+    suggestions: list
+    dismissed: int = 0  # passages of this source an analyst dismissed for the measure
+    cited: int = 0  # passages already cited as evidence for it
+
+
+def _vectorizer():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), strip_accents="unicode")
+
+
+def rank(passages, profiles):
+    """Scores of each passage against each profile.
+
+    `passages`: [str]; `profiles`: [[str]], for each measure its texts (description first, then
+    past evidence), taken together as one document. Returns a list (one per profile) of lists of
+    floats in [0, 1] (one per passage): the cosine similarity of the passage and the profile."""
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    if not passages or not profiles:
+        return [[0.0] * len(passages) for _ in profiles]
+    documents = ["\n".join(texts) for texts in profiles]
+    try:
+        matrix = _vectorizer().fit_transform(list(passages) + documents)
+    except ValueError:  # nothing but stop words
+        return [[0.0] * len(passages) for _ in profiles]
+    similarity = cosine_similarity(matrix[len(passages) :], matrix[: len(passages)])
+    return [[float(value) for value in row] for row in similarity]
+
+
+def party_patterns(parties):
+    """[(party, regex)] finding a party in a text by its name at the start of a word (so "Iran"
+    finds "Iranian") or its code as a whole word in capitals."""
+    patterns = []
+    for party in parties:
+        name = re.escape(party.name)
+        patterns.append((party, re.compile(rf"\b{name}|\b{re.escape(party.code)}\b")))
+    return patterns
+
+
+def parties_in(text, patterns):
+    return [party for party, pattern in patterns if pattern.search(text)]
+
+
+def measure_profile(measure, evidence_quotes):
+    """The texts that describe a measure: its title with its description, then past evidence."""
+    return [f"{measure.title}. {measure.description}", *evidence_quotes]
+
+
+def candidate_passages(text):
+    return [p for p in split_passages(text) if len(p.text.split()) >= MIN_WORDS]
+
+
+def suggest(*, source, case, top=TOP):
+    """[MeasureSuggestions] for every measure of `case`, in measure order, each with up to `top`
+    passages of `source`, best first, with a score above zero. Runs a fixed number of queries."""
+    from ..models import Evidence, Party, PassageDismissal
+
+    measures = list(case.measures.order_by("number"))
+    evidence = list(
+        Evidence.objects.filter(measure__case=case)
+        .select_related("citation")
+        .only("measure_id", "citation__quote", "citation__source_id")
+    )
+    dismissed = {}
+    for measure_id, key in PassageDismissal.objects.filter(source=source, measure__case=case).values_list(
+        "measure_id", "passage_sha256"
+    ):
+        dismissed.setdefault(measure_id, set()).add(key)
+    passages = candidate_passages(source.full_text)
+    profiles = []
+    cited = {}
+    for measure in measures:
+        mine = [e for e in evidence if e.measure_id == measure.pk]
+        profiles.append(measure_profile(measure, [e.citation.quote for e in mine if e.citation.source_id != source.pk]))
+        cited[measure.pk] = [e.citation.quote for e in mine if e.citation.source_id == source.pk]
+    scores = rank([p.text for p in passages], profiles)
+    patterns = party_patterns(Party.objects.order_by("name"))
+    results = []
+    for measure, measure_scores in zip(measures, scores, strict=True):
+        skip = dismissed.get(measure.pk, set())
+        already = cited[measure.pk]
+        n_cited = 0
+        ranked = []
+        for passage, score in sorted(zip(passages, measure_scores, strict=True), key=lambda pair: -pair[1]):
+            if any(passage.contains(quote) for quote in already):
+                n_cited += 1
+                continue
+            if passage.key in skip or score <= 0:
+                continue
+            if len(ranked) < top:
+                ranked.append(Suggestion(passage=passage, score=score, parties=parties_in(passage.text, patterns)))
+        results.append(MeasureSuggestions(measure=measure, suggestions=ranked, dismissed=len(skip), cited=n_cited))
+    return results
+
+
+@dataclass
+class Evaluation:
+    """How often the passage holding a held-out citation ranks in the top `top` for its measure."""
+
+    top: int
+    pairs: int = 0  # (citation, measure) evidence pairs evaluated
+    hits: int = 0
+    chance: float = 0.0  # the expected hits of a random ranking
+    by_source: dict = field(default_factory=dict)  # source title -> [pairs, hits, passages]
+
+    @property
+    def rate(self):
+        return self.hits / self.pairs if self.pairs else 0.0
+
+    @property
+    def chance_rate(self):
+        return self.chance / self.pairs if self.pairs else 0.0
+
+
+def evaluate(case, *, top=TOP):
+    """Leave one source out: for each source the case cites, its citations are held out, the
+    measures are described by their text and the evidence from the other sources only, and each
+    piece of evidence from the held-out source counts a hit when the passage holding its quote ranks
+    in the top `top` of the source's passages for its measure. Returns an Evaluation."""
+    from ..models import Evidence
+
+    measures = list(case.measures.order_by("number"))
+    evidence = list(Evidence.objects.filter(measure__case=case).select_related("citation__source"))
+    result = Evaluation(top=top)
+    sources = {e.citation.source_id: e.citation.source for e in evidence}
+    for source_id, source in sorted(sources.items()):
+        passages = candidate_passages(source.full_text)
+        profiles = [
+            measure_profile(
+                m, [e.citation.quote for e in evidence if e.measure_id == m.pk and e.citation.source_id != source_id]
+            )
+            for m in measures
+        ]
+        scores = dict(zip([m.pk for m in measures], rank([p.text for p in passages], profiles), strict=True))
+        counts = result.by_source.setdefault(source.title, [0, 0, len(passages)])
+        for item in evidence:
+            if item.citation.source_id != source_id:
+                continue
+            order = sorted(range(len(passages)), key=lambda i: -scores[item.measure_id][i])
+            holding = [i for i in order if passages[i].contains(item.citation.quote)]
+            if not holding:
+                continue  # the quote lies in a passage too short to suggest
+            result.pairs += 1
+            counts[0] += 1
+            result.chance += min(top, len(passages)) / len(passages)
+            if order.index(holding[0]) < top:
+                result.hits += 1
+                counts[1] += 1
+    return result

@@ -1,0 +1,32 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from measures.demo_data import MAX_SCALE, DemoDataError, generate
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill an EMPTY database with invented demo crises for measuring speed at scale (demo data only, "
+        "never real analysis). --scale 100: 50 cases, 20,000 events, 2,000 sources, 100,000 citations, "
+        "20,000 assessments."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", type=int, required=True, help=f"1 to {MAX_SCALE}: how many times the data of a large crisis"
+        )
+
+    def handle(self, *args, scale, **options):
+        started = time.perf_counter()
+        progress = (lambda message: self.stdout.write(f"  {message}…")) if options["verbosity"] > 1 else None
+        try:
+            totals = generate(scale=scale, progress=progress)
+        except DemoDataError as exc:
+            raise CommandError(str(exc)) from None
+        counts = ", ".join(f"{n:,} {name}" for name, n in totals.items())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated demo data at scale {scale} in {time.perf_counter() - started:.1f} s: {counts}."
+            )
+        )

@@ -1,0 +1,115 @@
+"""The admin lists stay cheap as data grows: counts as subqueries, no full texts, no sidebar listing every row."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests import factories
+
+TEXT = "Ambassadors will return to their posts. Border forces increased patrols. Talks resume."
+
+
+@pytest.fixture
+def data(db):
+    case = factories.CaseFactory()
+    source = factories.SourceFactory(title="Cited report", full_text=TEXT)
+    other = factories.SourceFactory(title="Other report", full_text=TEXT)
+    events = [factories.EventFactory(case=case, title=f"Listed event {i}") for i in range(12)]
+    measures = [factories.MeasureFactory(case=case, number=n + 1, title=f"Measure {n + 1}") for n in range(3)]
+    cited = factories.CitationFactory(case=case, source=source, event=events[0], quote="Talks resume.")
+    lone = factories.CitationFactory(case=case, source=other, quote="Border forces increased patrols.")
+    for measure in measures[:2]:
+        factories.EvidenceFactory(citation=cited, measure=measure, stance="progress")
+    return {"case": case, "source": source, "other": other, "events": events, "cited": cited, "lone": lone}
+
+
+@pytest.fixture
+def analyst(client, db):
+    client.force_login(factories.analyst(username="analyst"))
+    return client
+
+
+def list_queries(client, model_name, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(f"admin:measures_{model_name}_changelist"), params or {})
+    assert response.status_code == 200
+    return response, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize(
+    ("model_name", "to_source"),
+    [("citation", lambda c: c.source), ("source", lambda s: s), ("evidence", lambda e: e.citation.source)],
+)
+def test_lists_never_load_a_source_full_text(analyst, data, model_name, to_source):
+    factories.EvidenceFactory(citation=data["lone"], measure=data["case"].measures.first(), stance="context")
+    response, _ = list_queries(analyst, model_name)
+    rows = response.context["cl"].result_list
+    assert rows
+    assert all("full_text" in to_source(row).get_deferred_fields() for row in rows)
+
+
+def test_citation_list_counts_measures_in_a_subquery(analyst, data):
+    response, sql = list_queries(analyst, "citation")
+    counts = {c.pk: c.n_measures for c in response.context["cl"].result_list}
+    assert counts == {data["cited"].pk: 2, data["lone"].pk: 0}
+    listing = next(q for q in sql if 'FROM "measures_citation"' in q and "measures_evidence" in q)
+    # The only GROUP BY is inside the count's subquery, over evidence rows: never over the listed columns.
+    assert listing.count("GROUP BY") == 1
+    assert listing.index("GROUP BY") > listing.index("(SELECT")
+
+
+def test_source_list_counts_citations_and_shows_which_have_a_text(analyst, data):
+    factories.SourceFactory(title="Without text", full_text="")
+    response, _ = list_queries(analyst, "source")
+    rows = {s.title: (s.n_citations, s.has_text) for s in response.context["cl"].result_list}
+    assert rows == {"Cited report": (1, True), "Other report": (1, True), "Without text": (0, False)}
+
+
+def test_citation_sidebar_searches_events_and_sources_instead_of_listing_them(analyst, data):
+    response, _ = list_queries(analyst, "citation")
+    page = response.content.decode()
+    assert "Listed event 5" not in page  # no event is listed in the sidebar
+    assert 'data-ajax--url="/admin/autocomplete/"' in page
+    for field in ("source", "event"):
+        assert f'name="{field}__id"' in page
+    assert 'name="evidence__measure__id"' in page
+    assert "js/autocomplete-filter.js" in page
+
+
+@pytest.mark.parametrize(
+    ("param", "key", "expected"),
+    [("source__id", "source", ["cited"]), ("event__id", "events", ["cited"])],
+)
+def test_citation_list_filters_by_a_chosen_record(analyst, data, param, key, expected):
+    target = data[key][0] if key == "events" else data[key]
+    response, _ = list_queries(analyst, "citation", {param: target.pk})
+    assert [c.pk for c in response.context["cl"].result_list] == [data[name].pk for name in expected]
+    page = response.content.decode()
+    # The chosen record is shown in its filter, with a way back to all.
+    assert f'<option value="{target.pk}" selected>' in page
+
+
+def test_citation_list_filters_by_measure_evidenced(analyst, data):
+    measure = data["cited"].evidence.first().measure
+    response, _ = list_queries(analyst, "citation", {"evidence__measure__id": measure.pk})
+    assert [c.pk for c in response.context["cl"].result_list] == [data["cited"].pk]
+
+
+def test_a_filter_value_that_is_not_an_id_is_refused_cleanly(analyst, data):
+    response = analyst.get(reverse("admin:measures_citation_changelist"), {"source__id": "x"})
+    assert response.status_code == 302
+    assert "e=1" in response.url
+
+
+def test_postgresql_connections_turn_jit_off():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
+    env = {**os.environ, "DATABASE_URL": "postgres://u@localhost/x", "DJANGO_SETTINGS_MODULE": "tracker.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code], env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "-c jit=off", result.stderr

@@ -1,0 +1,192 @@
+"""Reading pages carry ETag and Last-Modified from the case's data version, answer 304 to a matching
+conditional GET, and serve an unchanged page from the cache; every write moves the version on."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from measures import services
+from measures.models import Assessment, Case
+from tests import factories
+from tests.scenarios import build_case
+
+D = datetime.date
+
+
+@pytest.fixture
+def case(db):
+    return build_case()
+
+
+@pytest.fixture
+def reader(client, reader_user):
+    client.force_login(reader_user)
+    client.get(reverse("login"))  # sets the CSRF cookie, as any earlier page does in a browser
+    assert "csrftoken" in client.cookies
+    return client
+
+
+PAGES = [
+    ("dashboard", []),
+    ("measure_detail", [1]),
+    ("event_list", []),
+    ("source_list", []),
+    ("report", []),
+]
+
+
+def page_url(case, name, args):
+    return reverse(f"measures:{name}", args=[case.slug, *args])
+
+
+@pytest.mark.parametrize(("name", "args"), PAGES)
+def test_reading_pages_answer_a_matching_conditional_get_with_304(
+    reader, case, name, args, django_assert_max_num_queries
+):
+    url = page_url(case, name, args)
+    first = reader.get(url)
+    assert first.status_code == 200
+    assert first["ETag"].startswith('"')
+    assert first["Last-Modified"]
+    assert "no-cache" in first["Cache-Control"] and "private" in first["Cache-Control"]
+
+    with django_assert_max_num_queries(5):  # session, user, role check, data version: nothing rendered
+        again = reader.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+
+    assert reader.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert reader.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+def test_an_unchanged_page_is_served_from_the_cache(reader, case, django_assert_max_num_queries):
+    url = page_url(case, "dashboard", [])
+    first = reader.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_max_num_queries(5):
+        second = reader.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_the_export_keeps_its_file_name_when_served_from_the_cache(reader, case):
+    url = page_url(case, "dashboard", []) + "?_export=csv"
+    first = reader.get(url)
+    second = reader.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    assert second["Content-Type"] == first["Content-Type"]
+    assert second.content == first.content
+
+
+def test_a_new_assessment_changes_the_etag_and_the_page(reader, case, analyst_user):
+    url = page_url(case, "dashboard", [])
+    before = reader.get(url)
+    measure = case.measures.get(number=1)
+    citation = measure.evidence.first().citation
+    services.record_assessment(
+        measure=measure,
+        party=case.assessed_parties.get(code="PAK"),
+        level=Assessment.Level.FULL,
+        rationale="Fully done.",
+        citations=[citation],
+        recorded_by=analyst_user,
+        effective_date=D(2024, 1, 27),
+    )
+    after = reader.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert after["X-Page-Cache"] == "miss"
+    assert "Fully done." in reader.get(page_url(case, "measure_detail", [1])).content.decode()
+
+
+def test_service_writes_bump_the_data_version(case):
+    measure = case.measures.get(number=1)
+    source = factories.SourceFactory(full_text="Troops were pulled back.")
+    version = Case.objects.get(pk=case.pk).data_version
+    citation = services.create_citation(case=case, source=source, quote="Troops were pulled back.")
+    assert Case.objects.get(pk=case.pk).data_version == version + 1
+    services.attach_evidence(citation=citation, measure=measure, stance="progress")
+    assert Case.objects.get(pk=case.pk).data_version == version + 2
+
+
+def test_an_admin_edit_of_a_shared_party_bumps_every_case_that_shows_it(case, admin_client_for_party):
+    other = build_case(slug="other")  # the same PAK and IRN parties
+    party = case.assessed_parties.get(code="PAK")
+    versions = dict(Case.objects.values_list("pk", "data_version"))
+    response = admin_client_for_party.post(
+        reverse("admin:measures_party_change", args=[party.pk]),
+        {"name": "Islamic Republic of Pakistan", "code": "PAK", "kind": "state", "seen_version": party.version},
+    )
+    assert response.status_code == 302
+    now = dict(Case.objects.values_list("pk", "data_version"))
+    assert now[case.pk] == versions[case.pk] + 1
+    assert now[other.pk] == versions[other.pk] + 1
+
+
+def test_an_admin_edit_shows_at_once_on_a_cached_page(reader, case, analyst_user):
+    from django.test import Client
+
+    analyst = Client()
+    analyst.force_login(analyst_user)
+    url = page_url(case, "event_list", [])
+    reader.get(url)
+    assert reader.get(url)["X-Page-Cache"] == "hit"
+    event = case.events.get(title="Strike 1")
+    response = analyst.post(
+        reverse("admin:measures_event_change", args=[event.pk]),
+        {
+            "case": case.pk,
+            "date": "17/01/2024",
+            "date_precision": "day",
+            "title": "Strike on the border post",
+            "summary": "",
+            "kind": "military",
+            "direction": "escalatory",
+            "actors": [p.pk for p in event.actors.all()],
+            "location": "",
+            "seen_version": event.version,
+            "citations-TOTAL_FORMS": 0,
+            "citations-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = reader.get(url)
+    assert page["X-Page-Cache"] == "miss"
+    assert "Strike on the border post" in page.content.decode()
+
+
+def test_each_reader_gets_their_own_page(case, client, reader_user):
+    url = page_url(case, "dashboard", [])
+    client.force_login(reader_user)
+    client.get(reverse("login"))
+    mine = client.get(url)
+    other = factories.reader(username="second-reader")
+    client.force_login(other)
+    client.get(reverse("login"))
+    theirs = client.get(url)
+    assert theirs["ETag"] != mine["ETag"]
+    assert "second-reader" in theirs.content.decode()
+
+
+def test_the_page_changes_with_the_day_even_without_new_data(reader, case, monkeypatch):
+    url = page_url(case, "dashboard", [])
+    today = reader.get(url)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert reader.get(url, HTTP_IF_NONE_MATCH=today["ETag"]).status_code == 200
+
+
+def test_no_answer_at_all_to_someone_who_may_not_read(client, case, db):
+    client.force_login(factories.UserFactory(username="no-role"))
+    assert client.get(page_url(case, "dashboard", []), HTTP_IF_NONE_MATCH="*").status_code == 403
+
+
+@pytest.fixture
+def admin_client_for_party(client, db):
+    client.force_login(factories.analyst(username="party-editor"))
+    return client
