@@ -43,7 +43,7 @@ class CitedPassage:
 
     @property
     def date_text(self):
-        return self.citation.date_text
+        return str(self.date) if self.date else "undated"
 
 
 def can_assess(user):
@@ -106,7 +106,7 @@ def dashboard(request, slug):
     events = list(
         case.events.up_to(period.as_of)
         .known_on(period.known_on)
-        .only("pk", "case_id", "date", "date_precision", "title", "direction")
+        .only("pk", "case_id", "date", "date_precision", "end_date", "title", "direction")
     )
     timeline = charts.events_timeline(events, start=case.start_date, end=period.as_of)
     changes = state.changes
@@ -200,7 +200,7 @@ def event_list(request, slug):
     event_filter = EventFilter(request.GET)
     events = event_filter.filter(case.events.up_to(period.as_of).known_on(period.known_on))
     # The timeline shows every event (grouped when they crowd) from a few columns; the table a page.
-    timeline_events = events.only("pk", "case_id", "date", "date_precision", "title", "direction")
+    timeline_events = events.only("pk", "case_id", "date", "date_precision", "end_date", "title", "direction")
     messages = event_filter.error_messages()
     page = _paginate(request, events.with_actors(), EVENTS_PER_PAGE, messages)
     context = {
