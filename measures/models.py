@@ -489,8 +489,8 @@ class Citation(models.Model):
         """Set `spans` and `paragraph` to where the quote occurs in `text` (the source's full text).
 
         Returns None when located (or when the source has no text, which clears them), else
-        {field: message} saying why not: absent (with the matching rule's hint), found several times
-        with no occurrence chosen, or in another paragraph than a written "para. N" locator says.
+        {field: message} saying why not: absent (with the matching rule's hint), or found several
+        times with no occurrence chosen.
         Which occurrence: `chosen_offset` if set, else the one the citation already had, else the
         one in the paragraph a "para. N" locator names, else the only one.
         """
@@ -528,13 +528,6 @@ class Citation(models.Model):
             chosen = min(passages, key=lambda passage: abs(passage.start - int(wanted)))
         self.spans = [list(span) for span in chosen.spans]
         self.paragraph = paragraph_number(text, chosen.start)
-        if written and int(written[1]) != self.paragraph:
-            return {
-                "locator": (
-                    f"The locator says para. {written[1]}, but the quote is in para. {self.paragraph} of "
-                    f"“{source}”: correct the locator, or leave it empty to use the paragraph found."
-                )
-            }
         return None
 
     @property

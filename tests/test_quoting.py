@@ -384,12 +384,6 @@ def test_a_cited_passage_removed_is_gone_even_if_its_words_occur_elsewhere():
     assert relocate(old, new, "talks resumed", second) is None
 
 
-def test_a_written_paragraph_locator_must_be_where_the_quote_is(case):
-    with pytest.raises(services.ServiceError) as refused:
-        cite(case, TWICE, "in Tehran", locator="para. 7")
-    assert "the quote is in para. 3" in " ".join(refused.value.message_dict["locator"])
-
-
 def test_a_quote_without_words_is_refused_with_the_reason(case):
     with pytest.raises(services.ServiceError) as refused:
         cite(case, TWICE, ",")
