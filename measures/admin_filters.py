@@ -59,7 +59,12 @@ class AutocompleteFilter(admin.SimpleListFilter):
         widget.choices = self.form_field.choices
         yield {
             "selected": value is not None,
-            "widget": widget.render(self.parameter_name, value, attrs={"id": f"filter-{self.parameter_name}"}),
+            # The select2 box takes its accessible name from the select's aria-label (js/admin-a11y.js).
+            "widget": widget.render(
+                self.parameter_name,
+                value,
+                attrs={"id": f"filter-{self.parameter_name}", "aria-label": f"Filter by {self.title}"},
+            ),
             "hidden": [(k, v) for k, values in kept for v in (values if isinstance(values, list) else [values])],
             "clear_query_string": changelist.get_query_string(remove=[self.parameter_name, "p"]),
             "display": "All",
