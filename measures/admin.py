@@ -31,6 +31,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -1103,3 +1104,9 @@ class AssessmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The report worker's task table (django-tasks-db) is internal: report pages show each job's progress.
+# Left registered, it would be an admin page outside the roles' permission matrix.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
