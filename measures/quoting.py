@@ -78,16 +78,12 @@ class Folded:
     """A folded text and, for each of its characters, the span of the original it comes from."""
 
     text: str
-    starts: tuple
-    ends: tuple
+    starts: array  # of int
+    ends: array  # of int
 
     def original_span(self, start, end):
         """The (start, end) offsets in the original text of folded[start:end]."""
         return self.starts[start], self.ends[end - 1]
-
-    def folded_position(self, original_offset):
-        """The index of the first folded character coming from at or after `original_offset`."""
-        return bisect.bisect_left(self.starts, original_offset)
 
 
 def _cluster_end(text, i):
