@@ -73,3 +73,25 @@ def test_admin_date_inputs_show_and_read_iso(analyst_client, db):
     jsi18n = analyst_client.get(reverse("admin:jsi18n")).content.decode()
     # The calendar's "Today" writes the first input format: ISO.
     assert re.search(r'"DATE_INPUT_FORMATS": \[\s*"%Y-%m-%d"', jsi18n), jsi18n[jsi18n.find("DATE_INPUT") :][:80]
+
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+LONG_DATE = re.compile(rf"\b\d{{1,2}} ({_MONTHS}) \d{{4}}|\b({_MONTHS}) \d{{1,2}}, \d{{4}}")
+
+
+@pytest.mark.parametrize(
+    ("locale", "as_of", "since"), [("en-gb", "31 Jan 2024", "20 Jan 2024"), ("en-us", "Jan 31, 2024", "Jan 20, 2024")]
+)
+def test_the_status_report_writes_dates_as_every_page(reader_client, case, locale, as_of, since):
+    url = reverse("measures:report", args=[case.slug])
+    with override_settings(LANGUAGE_CODE=locale), translation.override(locale):
+        report = reader_client.get(url, {"as_of": "2024-01-31", "since": "2024-01-20"}).content.decode()
+        dashboard = reader_client.get(reverse("measures:dashboard", args=[case.slug]), {"as_of": "2024-01-31"})
+
+    assert f"status report as of {as_of}</title>" in report
+    assert f"Status as of {as_of}" in report
+    assert f"{since} to {as_of}, both days included" in report
+    assert f"Direction compares {as_of} with {since}." in report
+    assert not LONG_DATE.search(report), LONG_DATE.search(report)
+    # An assessment's effective date reads as on the dashboard.
+    assert re.search(r'<time datetime="2024-01-25">([^<]+)</time>', dashboard.content.decode())[1] in report

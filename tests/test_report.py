@@ -191,8 +191,8 @@ def test_report_page_has_every_part_in_order(reader_client, reader_user, case):
 
     text = text_of(response)
     assert "Crisis x1" in text
-    assert "As of 31 January 2024" in text
-    assert "20 January 2024 to 31 January 2024" in text
+    assert "As of 31 Jan 2024" in text
+    assert "20 Jan 2024 to 31 Jan 2024" in text
     assert "By Rita Reader" in text
     headings = re.findall(r"<h2>(.*?)</h2>", response.content.decode())
     assert headings == ["1. Summary", "2. All measures", "3. Measure by measure", "4. Chronology", "5. Sources"]
@@ -257,7 +257,7 @@ def test_bad_parameters_give_a_clear_message_and_no_report(reader_client, case, 
 
 def test_default_period_is_the_week_before_today(reader_client, case):
     response = reader_client.get(report_url(case, as_of="2024-01-31"))
-    assert "25 January 2024 to 31 January 2024, both days included" in text_of(response)
+    assert "25 Jan 2024 to 31 Jan 2024, both days included" in text_of(response)
 
 
 def test_unknown_case_is_404(reader_client, db):
@@ -288,7 +288,7 @@ def test_pakistan_iran_report_as_of_17_january_has_nothing_effective_later(reade
     assert all(a.effective_date <= D(2024, 1, 17) for a in assessments)
     assert all(entry.event.date <= D(2024, 1, 17) for entry in report.chronology)
     effective = re.findall(r"Effective (\d+ \w+ \d{4})", text_of(response))
-    assert effective and all(datetime.datetime.strptime(d, "%d %B %Y").date() <= D(2024, 1, 17) for d in effective)
+    assert effective and all(datetime.datetime.strptime(d, "%d %b %Y").date() <= D(2024, 1, 17) for d in effective)
 
 
 def test_pakistan_iran_report_tells_the_crisis_measure_by_measure(

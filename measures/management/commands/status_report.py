@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
+from django.utils.formats import date_format
 
 from measures.models import Case
 from measures.reports import build_report, parse_request, render_report_html, render_report_pdf
@@ -86,4 +87,4 @@ class Command(BaseCommand):
             path.write_bytes(content)
         except OSError as exc:
             raise CommandError(f"{path}: cannot write: {exc.strerror}") from None
-        self.stdout.write(f"Wrote {path} ({len(content):,} bytes): “{case}” as of {report.as_of:%d %B %Y}.")
+        self.stdout.write(f"Wrote {path} ({len(content):,} bytes): “{case}” as of {date_format(report.as_of)}.")
