@@ -297,12 +297,16 @@ class MeasureStatus:
 
     `cells`: one PartyCell per assessed party of the case, in the case's party order (`applies`
     says whether the measure concerns that party). `evidence`: Evidence dated up to `as_of` (and
-    undated), on record by `known_on`, newest first.
+    undated), on record by `known_on`, newest first; None when the state was read without details
+    (`case_state(details=False)`), which gives the figures below all the same. `latest_evidence`:
+    EvidenceDate of the newest dated piece, or None; `citation_count`: how many pieces count.
     """
 
     measure: Measure
     cells: list
-    evidence: list = field(default_factory=list)
+    evidence: list | None = field(default_factory=list)
+    latest_evidence: EvidenceDate | None = None
+    citation_count: int = 0
     stale: bool = False
     no_evidence: bool = False
     contested: bool = False
@@ -359,19 +363,9 @@ class MeasureStatus:
         return min((a.confidence for a in assessed), key=CONFIDENCE_RANK.__getitem__)
 
     @property
-    def latest_evidence(self):
-        """EvidenceDate of the newest dated evidence, or None."""
-        dated = [d for d in (evidence_dating(item.citation) for item in self.evidence) if d is not None]
-        return max(dated, key=lambda d: d.date) if dated else None
-
-    @property
     def latest_evidence_date(self):
         latest = self.latest_evidence
         return latest.date if latest else None
-
-    @property
-    def citation_count(self):
-        return len(self.evidence)
 
     def cell_for(self, party):
         return next(cell for cell in self.cells if cell.party.pk == party.pk)
@@ -511,22 +505,52 @@ def _in_force(case, as_of, known_on, measure_ids=None):
     return {(a.measure_id, a.party_id): a for a in assessments}
 
 
-def _is_contested(cell, setbacks):
+def _is_contested(cell, newest_setback):
     """A party's level is contested when setback evidence is newer than every piece of evidence its
     assessment in force cites (or than its effective date, if none is dated), unless the level
-    already reflects a setback (reversed, not initiated). `setbacks`: dates of setback evidence."""
+    already reflects a setback (reversed, not initiated). `newest_setback`: the date of the newest
+    dated setback evidence of the measure, or None."""
     assessment = cell.assessment
     if not cell.applies or assessment is None or assessment.level not in LEVEL_RANK:
         return False
-    if assessment.level in SETBACK_LEVELS:
+    if assessment.level in SETBACK_LEVELS or newest_setback is None:
         return False
     cited = [evidence_date(c) for c in assessment.citations.all()]
     cited = [d for d in cited if d is not None]
     basis = max(cited) if cited else assessment.effective_date
-    return any(day > basis for day in setbacks)
+    return newest_setback > basis
 
 
-def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=None, measure=None):
+@dataclass(frozen=True)
+class _EvidenceFigures:
+    count: int = 0
+    latest: EvidenceDate | None = None
+    newest_setback: datetime.date | None = None
+
+
+def _figures_of(evidence):
+    """_EvidenceFigures of a measure's evidence objects (those that count), for the detailed state."""
+    dated = [(evidence_dating(item.citation), item.stance) for item in evidence]
+    dated = [(d, stance) for d, stance in dated if d is not None]
+    setbacks = [d.date for d, stance in dated if stance == Evidence.Stance.SETBACK]
+    return _EvidenceFigures(
+        count=len(evidence),
+        latest=max((d for d, _ in dated), key=lambda d: d.date) if dated else None,
+        newest_setback=max(setbacks, default=None),
+    )
+
+
+def _annotated_figures(measure):
+    """_EvidenceFigures of a measure annotated by `MeasureQuerySet.with_evidence_figures`."""
+    latest = None
+    if measure.latest_evidence_on is not None:
+        latest = EvidenceDate(
+            measure.latest_evidence_on, measure.latest_evidence_precision, measure.latest_evidence_end
+        )
+    return _EvidenceFigures(count=measure.evidence_count, latest=latest, newest_setback=measure.newest_setback_on)
+
+
+def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=None, measure=None, details=True):
     """Where every measure of `case` stood on `as_of`, per party and jointly. Returns a CaseState.
 
     - `as_of` (date; default `case.default_as_of(today)`: today for an active case, its end date
@@ -542,8 +566,13 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
 
     - `measure` (a Measure of the case, or None): the state of that measure only (its page): the
       same figures for its row, without reading the rest of the case.
+    - `details` (default True): each row lists its evidence (`MeasureStatus.evidence`). False (the
+      dashboard, its exports): the same figures (count, latest evidence, stale, no evidence yet,
+      contested) are computed in SQL by `MeasureQuerySet.with_evidence_figures`, from the same
+      dating rules, and no evidence row is loaded; `evidence` is then None.
 
-    Seven queries (six without `since`), whatever the number of measures, assessments or citations.
+    Seven queries (six without `since`; one less each without details), whatever the number of
+    measures, assessments or citations.
     """
     as_of = as_of or case.default_as_of(timezone.localdate())
     if since is not None:
@@ -554,6 +583,8 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
     measure_ids = None if measure is None else [measure.pk]
     if measure_ids is not None:
         measures = measures.filter(pk__in=measure_ids)
+    if not details:
+        measures = measures.with_evidence_figures(as_of=as_of, known_on=known_on)
     measures = list(measures)
     current = _in_force(case, as_of, known_on, measure_ids)
     previous = {}
@@ -565,27 +596,33 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
         previous = {(a.measure_id, a.party_id): a for a in earlier.in_force(as_of=baseline, known_on=known_on)}
 
     evidence_by_measure = defaultdict(list)
-    evidence_rows = Evidence.objects.filter(measure__case=case)
-    if measure_ids is not None:
-        evidence_rows = evidence_rows.filter(measure__in=measure_ids)
-    evidence_rows = (
-        evidence_rows.known_on(known_on)
-        .select_related("citation__source", "citation__event")
-        .defer("citation__source__full_text")
-        .order_by("pk")
-    )
-    for item in evidence_rows:
-        if evidence_counts_from(item.citation) <= as_of:
-            evidence_by_measure[item.measure_id].append(item)
+    if details:
+        evidence_rows = Evidence.objects.filter(measure__case=case)
+        if measure_ids is not None:
+            evidence_rows = evidence_rows.filter(measure__in=measure_ids)
+        evidence_rows = (
+            evidence_rows.known_on(known_on)
+            .select_related("citation__source", "citation__event")
+            .defer("citation__source__full_text")
+            .order_by("pk")
+        )
+        for item in evidence_rows:
+            if evidence_counts_from(item.citation) <= as_of:
+                evidence_by_measure[item.measure_id].append(item)
 
     active = case.is_active_on(as_of)
     rows = []
     for measure in measures:
-        evidence = sorted(
-            evidence_by_measure[measure.pk],
-            key=lambda item: evidence_date(item.citation) or datetime.date.min,
-            reverse=True,
-        )
+        if details:
+            evidence = sorted(
+                evidence_by_measure[measure.pk],
+                key=lambda item: evidence_date(item.citation) or datetime.date.min,
+                reverse=True,
+            )
+            figures = _figures_of(evidence)
+        else:
+            evidence = None
+            figures = _annotated_figures(measure)
         applying = {party.pk for party in measure.parties_applying(parties)}
         cells = [
             PartyCell(
@@ -596,22 +633,18 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
             )
             for party in parties
         ]
-        dates = [d for d in (evidence_date(item.citation) for item in evidence) if d is not None]
-        newest = max(dates, default=None)
+        newest = figures.latest.date if figures.latest else None
         stale = active and (as_of - (newest or case.start_date)).days > stale_after_days
-        setbacks = [
-            evidence_date(item.citation)
-            for item in evidence
-            if item.stance == Evidence.Stance.SETBACK and evidence_date(item.citation) is not None
-        ]
         for cell in cells:
-            cell.contested = _is_contested(cell, setbacks)
+            cell.contested = _is_contested(cell, figures.newest_setback)
         row = MeasureStatus(
             measure=measure,
             cells=cells,
             evidence=evidence,
+            latest_evidence=figures.latest,
+            citation_count=figures.count,
             stale=stale,
-            no_evidence=not evidence,
+            no_evidence=not figures.count,
             contested=any(cell.contested for cell in cells),
         )
         if since is not None:

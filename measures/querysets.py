@@ -1,7 +1,20 @@
 """Reusable read logic, as QuerySet methods that bundle their joins so callers cannot forget them."""
 
 from django.db import models
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, StringAgg, Subquery, Value, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    StringAgg,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Concat, RowNumber, TruncDate
 
 # Separators that cannot occur in a party's name or code, to pack per-party levels in one column.
@@ -40,6 +53,32 @@ class MeasureQuerySet(models.QuerySet):
             citation_count=Coalesce(Subquery(citation_count, output_field=IntegerField()), 0),
         )
 
+    def with_evidence_figures(self, *, as_of, known_on=None):
+        """Annotate what `queries.case_state(..., details=False)` shows of each measure's evidence, in
+        the measures' own query (correlated subqueries: no evidence row reaches Python):
+
+        - `evidence_count`: the evidence that counts by `as_of` (`queries.evidence_counts_from`), on
+          record by `known_on`;
+        - `latest_evidence_on`, `latest_evidence_precision`, `latest_evidence_end`: the date, date
+          precision and end date of the newest dated piece (of two on that date, the first recorded
+          row), as `queries.evidence_dating()` gives them; None without dated evidence;
+        - `newest_setback_on`: the date of the newest dated setback evidence, or None.
+        """
+        evidence = self.model._meta.get_field("evidence").related_model
+        newest = self._evidence_dates(as_of, known_on).exclude(when__isnull=True).order_by("-when", "pk")
+        precision = Case(
+            When(citation__event__isnull=False, then=F("citation__event__date_precision")),
+            default=F("citation__source__date_precision"),
+        )
+        counted = self._evidence_dates(as_of, known_on).order_by().values("measure").annotate(n=Count("pk")).values("n")
+        return self.annotate(
+            evidence_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0),
+            latest_evidence_on=Subquery(newest.values("when")[:1]),
+            latest_evidence_precision=Subquery(newest.annotate(precision=precision).values("precision")[:1]),
+            latest_evidence_end=Subquery(newest.values("citation__event__end_date")[:1]),
+            newest_setback_on=Subquery(newest.filter(stance=evidence.Stance.SETBACK).values("when")[:1]),
+        )
+
     def at_level(self, level, *, as_of):
         """Measures at which some assessed party stands at `level` on `as_of`."""
         return self.filter(Exists(self._case_parties().annotate(level=self._level_in_force(as_of)).filter(level=level)))
@@ -61,12 +100,14 @@ class MeasureQuerySet(models.QuerySet):
         )
         return Coalesce(Subquery(latest), Value(assessment.Level.NOT_ASSESSED))
 
-    def _evidence_dates(self, as_of):
-        """Evidence of the outer measure that counts by `as_of`, dated (`when`) as queries.evidence_date()
-        does and placed as queries.evidence_counts_from() does (undated: from its source's record date)."""
+    def _evidence_dates(self, as_of, known_on=None):
+        """Evidence of the outer measure that counts by `as_of` (on record by `known_on`; None: no
+        limit), dated (`when`) as queries.evidence_date() does and placed as
+        queries.evidence_counts_from() does (undated: from its source's record date)."""
         evidence = self.model._meta.get_field("evidence").related_model
         return (
             evidence.objects.filter(measure=OuterRef("pk"))
+            .known_on(known_on)
             .annotate(when=Coalesce("citation__event__date", "citation__source__published_on"))
             .annotate(counts_from=Coalesce(F("when"), TruncDate("citation__source__recorded_at")))
             .filter(counts_from__lte=as_of)

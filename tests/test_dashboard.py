@@ -342,7 +342,10 @@ def test_pakistan_iran_on_31_january_shows_diplomacy_advanced_and_track_two_with
     assert response.context["progress"].percent > 40
     track_two = next(row for row in rows.values() if row.measure.title == "Track-II diplomacy")
     assert track_two.joint_level == Level.NOT_ASSESSED
-    assert not [item for item in track_two.evidence if item.stance == Evidence.Stance.PROGRESS]
+    # The dashboard reads figures only (no evidence rows): the measure's own state lists its evidence.
+    assert track_two.evidence is None
+    detailed = queries.case_state(pakistan_iran, as_of=D(2024, 1, 31), measure=track_two.measure).rows[0]
+    assert not [item for item in detailed.evidence if item.stance == Evidence.Stance.PROGRESS]
     # No progress evidence, but the case is 15 days old on 31 January: not stale (STALE_AFTER_DAYS is 30).
     assert not track_two.stale
 
