@@ -175,10 +175,12 @@ class Measure(models.Model):
     def get_absolute_url(self):
         return reverse("measures:measure_detail", args=[self.case.slug, self.number])
 
-    def parties_applying(self, case_parties):
-        """The parties among `case_parties` (the case's assessed parties) this measure applies to.
-        Reads a prefetched `applicable_parties` when there is one."""
-        named = {party.pk for party in self.applicable_parties.all()}
+    def parties_applying(self, case_parties, named=None):
+        """The parties among `case_parties` (the case's assessed parties) this measure applies to:
+        all of them unless some are named. `named`: the pks of its applicable parties, when the caller
+        read them already; otherwise `applicable_parties` is read (prefetched, when it is)."""
+        if named is None:
+            named = {party.pk for party in self.applicable_parties.all()}
         return [party for party in case_parties if not named or party.pk in named]
 
     def party_levels(self):

@@ -664,8 +664,13 @@ def cases_overview(cases, *, as_of=None, known_on=None):
     """
     today = timezone.localdate()
     measures = defaultdict(list)
-    for measure in Measure.objects.filter(case__in=cases).order_by("number").prefetch_related("applicable_parties"):
+    for measure in Measure.objects.filter(case__in=cases).order_by("number").only("pk", "case_id", "number"):
         measures[measure.case_id].append(measure)
+    # Pairs of ids rather than a prefetch: a prefetch builds a manager for each of hundreds of measures.
+    named = defaultdict(set)
+    pairs = Measure.applicable_parties.through.objects.filter(measure__case__in=cases)
+    for measure_id, party_id in pairs.values_list("measure_id", "party_id"):
+        named[measure_id].add(party_id)
     dates = {case.pk: as_of or case.default_as_of(today) for case in cases}
     in_force = {}
     for day in set(dates.values()):
@@ -683,7 +688,8 @@ def cases_overview(cases, *, as_of=None, known_on=None):
         parties = list(case.assessed_parties.all())
         joint = [
             joint_level(
-                in_force.get((measure.pk, party.pk), Level.NOT_ASSESSED) for party in measure.parties_applying(parties)
+                in_force.get((measure.pk, party.pk), Level.NOT_ASSESSED)
+                for party in measure.parties_applying(parties, named[measure.pk])
             )
             for measure in measures[case.pk]
         ]
