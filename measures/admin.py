@@ -727,6 +727,15 @@ class SourceAdmin(SourceIntakeMixin, TrackedAdmin):
     def publication_date(self, source):
         return source.date_text
 
+    def get_object(self, request, object_id, from_field=None):
+        source = super().get_object(request, object_id, from_field)
+        if source is not None and request.method == "POST" and transaction.get_connection().in_atomic_block:
+            # Lock the row before anything is checked, then read it again: the text the form's citations
+            # are checked against is the stored one until this transaction ends (invariant 2).
+            services.lock_source(source)
+            source = super().get_object(request, object_id, from_field)
+        return source
+
     @admin.display(boolean=True, description="Full text", ordering="has_text")
     def has_full_text(self, source):
         return source.has_text

@@ -183,6 +183,16 @@ class CitationForm(VersionedModelForm):
             self.fields["occurrence"].initial = citation.spans[0][0]
             self._offer_occurrences(citation.source, citation.quote)
 
+    def clean_source(self):
+        source = self.cleaned_data.get("source")
+        # In a source's inline the source is the parent form's (perhaps with a new text, locked by
+        # SourceAdmin); elsewhere check the quote against the text as stored, locked until commit.
+        if source is None or isinstance(self.fields["source"], InlineForeignKeyField):
+            return source
+        if transaction.get_connection().in_atomic_block:
+            return services.lock_source(source)
+        return source
+
     def _post_clean(self):
         offset = self.cleaned_data.get("occurrence")
         if offset is not None:
@@ -203,11 +213,21 @@ class CitationForm(VersionedModelForm):
 
 class SourceForm(VersionedModelForm):
     """A source. Its text is editable until the first citation quotes it (services.source_text_locked);
-    the check that no cited passage is lost, below, guards a text changed together with new citations."""
+    the check that no cited passage is lost, below, guards a text changed together with new citations.
+    Its version moves on whenever one of its citations is added, changed or removed (a trigger)."""
 
     class Meta:
         model = Source
         fields = ["title", "kind", "publisher", "author", "url", "published_on", "date_precision", "full_text"]
+
+    def _conflict_message(self, current, seen):
+        message = super()._conflict_message(current, seen)
+        if seen is not None and not self._fields_changed_since(current, seen):
+            message += (
+                " A citation of this source was added, changed or removed meanwhile: your text is checked "
+                "against it when you save again."
+            )
+        return message
 
     def clean_full_text(self):
         text = self.cleaned_data.get("full_text", "")

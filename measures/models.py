@@ -34,6 +34,48 @@ from .quoting import find_passages, mismatch_hint, normalise_text, paragraph_num
 _PARAGRAPH_LOCATOR = re.compile(r"(?:para(?:graph)?\.?|¶)\s*(\d{1,6})", re.IGNORECASE)
 
 
+def _short(text, length=80):
+    return text if len(text) <= length else text[: length - 3] + "…"
+
+
+def _stored(instance, field_name):
+    """The value of `field_name` as stored now for a saved instance (None for a new one)."""
+    if instance.pk is None:
+        return None
+    return type(instance)._default_manager.filter(pk=instance.pk).values_list(field_name, flat=True).first()
+
+
+def _counted(parts):
+    """"3 assessments and 1 evidence link" from [(3, "assessment", "assessments"), …], zeros left out."""
+    named = [f"{n} {singular if n == 1 else plural}" for n, singular, plural in parts if n]
+    return " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+
+
+def case_change_error(instance, dependants):
+    """The ValidationError refusing to move `instance` to another case while `dependants` rely on it.
+
+    Invariant 1 of docs/invariants.md: which case a measure, citation or event belongs to cannot change
+    once anything relies on it. `dependants()` gives [(count, singular, plural)] and is called only when
+    the case changes; returns None when the case is unchanged, the instance is new, or nothing depends on it.
+    """
+    stored_case_id = _stored(instance, "case_id")
+    if stored_case_id is None or instance.case_id is None or stored_case_id == instance.case_id:
+        return None
+    described = _counted(dependants())
+    if not described:
+        return None
+    kind = instance._meta.verbose_name
+    return ValidationError(
+        {
+            "case": (
+                f"This {kind} cannot move to another case: {described} in its case rely on it. "
+                f"Nothing was changed. Create a new {kind} in the other case instead."
+            )
+        },
+        code="case_locked",
+    )
+
+
 class PartyKind(models.TextChoices):
     STATE = "state", "State"
     INTERGOVERNMENTAL = "igo", "Intergovernmental organisation"
@@ -183,6 +225,17 @@ class Measure(models.Model):
             named = {party.pk for party in self.applicable_parties.all()}
         return [party for party in case_parties if not named or party.pk in named]
 
+    def clean(self):
+        error = case_change_error(
+            self,
+            lambda: [
+                (self.assessments.count(), "assessment", "assessments"),
+                (self.evidence.count(), "evidence link", "evidence links"),
+            ],
+        )
+        if error is not None:
+            raise error
+
     def party_levels(self):
         """[(party name, code, level)] from `Measure.objects.with_list_figures()`."""
         return unpack_party_levels(self.current_levels)
@@ -293,6 +346,29 @@ class Source(models.Model):
         else:
             # "June 2024" is stored as 30 June 2024: its evidence never counts before the source could exist.
             self.published_on = dates.last_possible_day(self.published_on, self.date_precision)
+        message = self.text_change_error(self.full_text)
+        if message:
+            raise ValidationError({"full_text": message}, code="breaks_citations")
+
+    def text_change_error(self, full_text):
+        """Why this source's text may not become `full_text`, or None when it may.
+
+        Invariant 3 of docs/invariants.md: the text keeps every passage its stored citations quote
+        (an empty text keeps none). "Occurs" is find_quote's rule, the one definition. A new source,
+        or an unchanged text, is always fine.
+        """
+        if self.pk is None or full_text == _stored(self, "full_text"):
+            return None
+        probe = Source(pk=self.pk, full_text=full_text)
+        lost = [c for c in self.citations.only("pk", "quote").order_by("pk") if probe.find_quote(c.quote) in (None, -1)]
+        if not lost:
+            return None
+        names = "; ".join(f"citation {c.pk} (“{_short(c.quote, 60)}”)" for c in lost[:10])
+        more = f" and {len(lost) - 10} more" if len(lost) > 10 else ""
+        return (
+            f"This text no longer contains passages cited from this source: {names}{more}. "
+            "Keep those passages in the text, or change or delete those citations first."
+        )
 
     @property
     def date_text(self):
@@ -392,6 +468,11 @@ class Event(models.Model):
     def clean(self):
         if self.end_date is not None and self.date is not None and self.end_date <= self.date:
             raise ValidationError({"end_date": "The end date must be after the first day; leave it empty for one day."})
+        error = case_change_error(
+            self, lambda: [(self.citations.count(), "citation reporting it", "citations reporting it")]
+        )
+        if error is not None:
+            raise error
 
     @property
     def date_text(self):
@@ -456,8 +537,7 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        short = self.quote if len(self.quote) <= 80 else self.quote[:77] + "…"
-        return f"“{short}” ({self.source})"
+        return f"“{_short(self.quote)}” ({self.source})"
 
     # Set by a form or service before clean(): the offset in the source text of the occurrence the
     # analyst chose, when the quote occurs more than once.
@@ -484,6 +564,15 @@ class Citation(models.Model):
             errors.update(self.locate_in(source.full_text, source) or {})
         if self.event_id is not None and self.case_id is not None and self.event.case_id != self.case_id:
             errors["event"] = "The event belongs to another case."
+        moved = case_change_error(
+            self,
+            lambda: [
+                (self.evidence.count(), "evidence link", "evidence links"),
+                (self.assessments.count(), "assessment citing it", "assessments citing it"),
+            ],
+        )
+        if moved is not None:
+            errors.setdefault("case", moved.message_dict["case"][0])
         if errors:
             raise ValidationError(errors)
 

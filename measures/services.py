@@ -143,7 +143,9 @@ def record_assessments(*, measure, entries, **shared):
 PARTY_FIELDS = ("party", "level", "confidence", "corrects")
 
 
-def _validate_assessment(*, measure, party, level, confidence, effective_date, rationale, citations, corrects, today):
+def _validate_assessment(
+    *, measure, party, level, confidence, effective_date, rationale, citations, corrects, today, recorded_at, now
+):
     errors = {}
     case = measure.case
     if not case.assessed_parties.filter(pk=party.pk).exists():
@@ -175,6 +177,9 @@ def _validate_assessment(*, measure, party, level, confidence, effective_date, r
     foreign = [c for c in citations if c.case_id != case.pk]
     if foreign:
         errors["citations"] = "These citations belong to another case: " + "; ".join(str(c) for c in foreign)
+    if recorded_at is not None and recorded_at > now:
+        # A recorded_at in the future would stay "the latest" and blind the concurrency check.
+        errors["recorded_at"] = f"The recording time {recorded_at:%d %B %Y %H:%M} is in the future."
     if corrects is not None and (corrects.measure_id != measure.pk or corrects.party_id != party.pk):
         errors["corrects"] = "A correction must concern the same measure and party as the assessment it corrects."
     if errors:
@@ -206,11 +211,13 @@ def record_assessment(
 
     `expected_latest` is the latest assessment (or None) the user saw for this measure and party
     when the form was opened; if another one was recorded since, nothing is written and
-    ConcurrentAssessmentError carries the newer ones. `recorded_at` is for imports of past work only.
+    ConcurrentAssessmentError carries the newer ones. `recorded_at` is for imports of past work only,
+    and is refused when it lies in the future.
     """
     citations = list(citations)
     if effective_date is None:
         effective_date = cited_evidence_date(citations)
+    now = timezone.now()
     with transaction.atomic():
         # Lock the measure row so two writers for one measure queue up (PostgreSQL; SQLite's
         # IMMEDIATE transactions already serialise writers).
@@ -225,6 +232,8 @@ def record_assessment(
             citations=citations,
             corrects=corrects,
             today=timezone.localdate(),
+            recorded_at=recorded_at,
+            now=now,
         )
         if expected_latest is not _UNCHECKED:
             current = latest_assessment(measure, party)
@@ -248,7 +257,7 @@ def record_assessment(
             effective_date=effective_date,
             rationale=rationale.strip(),
             recorded_by=recorded_by,
-            recorded_at=recorded_at or timezone.now(),
+            recorded_at=recorded_at or now,
             corrects=corrects,
         )
         assessment.citations.set(citations)
@@ -256,22 +265,34 @@ def record_assessment(
     return assessment
 
 
+def lock_source(source):
+    """`source` as stored now, its row locked until the transaction ends (PostgreSQL; SQLite's IMMEDIATE
+    transactions serialise writers already). A quote is checked against this text, so that nobody can
+    change the text between the check and the insert (invariant 3 of docs/invariants.md)."""
+    return Source.objects.select_for_update().get(pk=source.pk)
+
+
 def create_citation(*, case, source, quote, locator="", event=None, occurrence=None, recorded_at=None):
     """Quote a passage of `source` for `case`; refused when the source's text does not contain it
     (by the matching rule of measures.quoting), or when it occurs several times and `occurrence`
     (an offset in the source's text, the nearest place is taken) does not say which.
     The citation stores where it was found (`spans`, `paragraph`). `recorded_at` is for imports of
-    past work only (default: now)."""
-    citation = Citation(
-        case=case,
-        source=source,
-        quote=quote.strip(),
-        locator=locator.strip(),
-        event=event,
-        recorded_at=recorded_at or timezone.now(),
-    )
-    citation.chosen_offset = occurrence
+    past work only (default: now).
+
+    The insert bumps the source's version (a database trigger), so a source form opened before
+    cannot save a text without this passage.
+    """
     with transaction.atomic():
+        source = lock_source(source)
+        citation = Citation(
+            case=case,
+            source=source,
+            quote=quote.strip(),
+            locator=locator.strip(),
+            event=event,
+            recorded_at=recorded_at or timezone.now(),
+        )
+        citation.chosen_offset = occurrence
         try:
             citation.full_clean()
         except ValidationError as exc:
