@@ -15,8 +15,13 @@ def main():
             "or activate it with `source .venv/bin/activate`.\n"
             f"({exc})"
         )
+    from django.core.exceptions import ImproperlyConfigured
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as exc:
+        # A bad environment value: its message names the variable; a traceback would bury it.
+        sys.exit(f"Configuration error: {exc}")
 
 
 if __name__ == "__main__":

@@ -45,10 +45,15 @@ from .admin_forms import (
     ConstantQueriesFormSet,
     EventImportForm,
     PreloadedAutocompleteSelect,
+    SafeAutocompleteSelect,
+    SafeAutocompleteSelectMultiple,
+    SafeModelChoiceField,
+    SafeModelMultipleChoiceField,
     SourceForm,
     VersionedModelForm,
     highest_assessment_id,
     latest_seen,
+    parse_id,
 )
 from .admin_intake import SourceIntakeMixin
 from .charts import shorten
@@ -104,7 +109,24 @@ def delete_selected(modeladmin, request, queryset):
         return None
 
 
-class TrackedAdmin(SimpleHistoryAdmin):
+class SafeIdsMixin:
+    """Related-record fields that answer a malformed id ("abc", "²", 20 digits) with a form error, and
+    autocomplete widgets that re-render such a form instead of failing."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
     """Audit trail, optimistic locking and clean refusals of protected deletions, for every edited model."""
 
     form = VersionedModelForm
@@ -176,7 +198,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
             return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]))
 
 
-class ConstantQueriesInline:
+class ConstantQueriesInline(SafeIdsMixin):
     """Inline rows render with a fixed number of queries, whatever their number (see ConstantQueriesFormSet)."""
 
     formset = ConstantQueriesFormSet
@@ -317,13 +339,13 @@ def _is_changelist(request):
 
 def _evidence_changes_of(object_id, field):
     object_id = unquote(object_id)
-    return evidence_changes(**{field: object_id}) if str(object_id).isdigit() else []
+    return evidence_changes(**{field: object_id}) if parse_id(object_id) is not None else []
 
 
 def _assessments_of(object_id):
     """Every assessment of the measure, newest recorded first, with their citations (a fixed number of queries)."""
     object_id = unquote(object_id)
-    if not str(object_id).isdigit():
+    if parse_id(object_id) is None:
         return []
     return list(
         Assessment.objects.filter(measure_id=object_id)
@@ -520,8 +542,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
                     return redirect(f"{change_url}#party-{recorded[0].party_id}")
         else:
             initial = {"seen": highest_assessment_id([measure])}
-            party = request.GET.get("party", "")
-            chosen_party = int(party) if party.isdigit() else None
+            chosen_party = parse_id(request.GET.get("party"))
             form = AssessmentForm(initial=initial, **form_kwargs)
             if f"level_{chosen_party}" in form.fields:  # "Record for PAK": start at that party's level
                 form.fields[f"level_{chosen_party}"].widget.attrs["autofocus"] = True
@@ -848,7 +869,7 @@ class EvidenceInline(ConstantQueriesInline, admin.TabularInline):
 
     def get_extra(self, request, obj=None, **kwargs):
         # Select-to-cite proposes one row: the measure and stance chosen on the source page.
-        if obj is None and _is_id(request.GET.get("measure", "")):
+        if obj is None and parse_id(request.GET.get("measure")) is not None:
             return 1
         return super().get_extra(request, obj, **kwargs)
 
@@ -965,7 +986,7 @@ class CitationAdmin(TrackedAdmin):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, EvidenceInline) and obj.pk is None:
             measure, stance = request.GET.get("measure", ""), request.GET.get("stance", "")
-            if _is_id(measure) and stance in Evidence.Stance.values:
+            if parse_id(measure) is not None and stance in Evidence.Stance.values:
                 kwargs["initial"] = [{"measure": measure, "stance": stance}]
         return kwargs
 
@@ -1003,8 +1024,8 @@ class CitationAdmin(TrackedAdmin):
             and request.GET.get("field_name") == "citations"
         ):
             # The assessment form's citations come from the measure's case only (CaseCitationsWidget).
-            case = request.GET.get("case", "")
-            queryset = queryset.filter(case_id=int(case)) if case.isdigit() else queryset.none()
+            case = parse_id(request.GET.get("case"))
+            queryset = queryset.filter(case_id=case) if case is not None else queryset.none()
         return queryset, may_have_duplicates
 
     @admin.display(description="Quote", ordering="quote")
@@ -1095,8 +1116,8 @@ class AssessmentAdmin(admin.ModelAdmin):
         form = ChooseMeasureForm(request.GET if "measure" in request.GET else None)
         if form.is_valid():
             url = reverse("admin:measures_measure_assess", args=[form.cleaned_data["measure"].pk])
-            party = request.GET.get("party", "")
-            return redirect(f"{url}?party={party}" if party.isdigit() else url)
+            party = parse_id(request.GET.get("party"))
+            return redirect(f"{url}?party={party}" if party is not None else url)
         context = {
             **self.admin_site.each_context(request),
             "title": "Record an assessment",

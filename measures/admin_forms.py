@@ -6,7 +6,12 @@ the form itself: what the user saw when they opened it.
 """
 
 from django import forms
-from django.contrib.admin.widgets import AdminDateWidget, AutocompleteMixin, AutocompleteSelect
+from django.contrib.admin.widgets import (
+    AdminDateWidget,
+    AutocompleteMixin,
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+)
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -21,6 +26,63 @@ from . import services
 from .citation_picker import citation_label
 from .models import Assessment, Case, Citation, Evidence, Measure, Party, Source
 from .quoting import find_passages, paragraph_number, relocate
+
+
+# The largest id a 64-bit integer column (BigAutoField) holds; SQLite raises OverflowError beyond it.
+ID_MAX = 2**63 - 1
+
+
+def parse_id(value):
+    """The record id that user input `value` (str, int or None) names, or None when it names none.
+
+    Only ASCII digits count: "²" and "١" pass str.isdigit() but are no id a link or a form sends.
+    Ids beyond a 64-bit integer are none either (SQLite cannot even compare them).
+    """
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= ID_MAX else None
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A choice of record by id that answers any malformed id with "not one of the choices"."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if self.to_field_name is None and parse_id(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several records by id; a malformed id is named as not one of the choices."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None and not isinstance(value, (str, bytes)):
+            for item in value:
+                if parse_id(item) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                    )
+        return super()._check_values(value)
+
+
+class SafeAutocompleteMixin:
+    """The admin's autocomplete widgets re-render a refused form without looking up malformed ids
+    (the stock widget filters by them and fails with a server error)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if parse_id(v) is not None], attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
 
 
 class VersionField(forms.IntegerField):
@@ -260,7 +322,7 @@ def _occurrence_label(text, passage, width=50):
     return f"para. {paragraph_number(text, passage.start)}: …{before} [{after}…"
 
 
-class PreloadedAutocompleteSelect(AutocompleteSelect):
+class PreloadedAutocompleteSelect(SafeAutocompleteSelect):
     """The admin's autocomplete select, which can take its selected label from a dict loaded in advance.
 
     The stock widget runs one query per rendered select to find the selected option's label; an
@@ -270,7 +332,7 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
     preloaded = None
 
     def optgroups(self, name, value, attr=None):
-        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        selected = [str(v) for v in value if parse_id(v) is not None]
         if self.preloaded is None or any(pk not in self.preloaded for pk in selected):
             return super().optgroups(name, value, attr)
         options = []
@@ -299,7 +361,7 @@ class ConstantQueriesFormSet(BaseInlineFormSet):
             widget = getattr(field.widget, "widget", field.widget)
             if isinstance(widget, PreloadedAutocompleteSelect):
                 values = {str(row[name].value()) for row in rows}
-                values = {value for value in values if value.isdigit()}
+                values = {value for value in values if parse_id(value) is not None}
                 labels = {str(obj.pk): field.label_from_instance(obj) for obj in field.queryset.filter(pk__in=values)}
                 for row in rows:
                     bound_widget = row.fields[name].widget
@@ -344,7 +406,7 @@ class AssessmentBaseForm(forms.Form):
         widget=AdminDateWidget(format=ISO_DATE),
         help_text="When the situation held (YYYY-MM-DD). Left empty: the date of the newest cited passage.",
     )
-    citations = forms.ModelMultipleChoiceField(
+    citations = SafeModelMultipleChoiceField(
         queryset=None,
         required=False,
         help_text="Passages of this case's sources. Type a word of a quote, a source or an event to search.",
@@ -359,7 +421,7 @@ class AssessmentBaseForm(forms.Form):
             "a passage that is evidence of it already keeps its own."
         ),
     )
-    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=ID_MAX)
 
     def __init__(self, *args, case, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
@@ -433,7 +495,7 @@ class AssessmentForm(AssessmentBaseForm):
                 choices=Assessment.Confidence.choices,
                 initial=Assessment.Confidence.MEDIUM,
             )
-            corrects = forms.ModelChoiceField(
+            corrects = SafeModelChoiceField(
                 label=f"Corrects (for {party})",
                 queryset=Assessment.objects.filter(measure=measure, party=party).order_by("-recorded_at", "-pk"),
                 required=False,
@@ -491,7 +553,7 @@ def _correctable_label(assessment):
 class BulkAssessmentForm(AssessmentBaseForm):
     """One party's level on several measures of a case at once, with a rationale for each measure."""
 
-    party = forms.ModelChoiceField(
+    party = SafeModelChoiceField(
         queryset=None,
         empty_label=None,
         error_messages={"invalid_choice": "Choose one of the parties assessed in this case."},
@@ -525,7 +587,7 @@ class BulkAssessmentForm(AssessmentBaseForm):
         return {"case": self.case, "admin_site": self.admin_site, "measures": self.measures}
 
 
-class MeasureChoiceField(forms.ModelChoiceField):
+class MeasureChoiceField(SafeModelChoiceField):
     def label_from_instance(self, measure):
         return f"{measure.case}: {measure}"
 

@@ -1,6 +1,6 @@
 """The invariants of docs/invariants.md, each tried on every path that can write it: the admin's forms
 (including inline formsets sent empty by a crafted POST), bulk actions, the services, the importer and
-raw SQL (the database triggers of migration 0004)."""
+raw SQL (the database triggers of migration 0005)."""
 
 import datetime
 
@@ -175,11 +175,24 @@ def test_the_database_refuses_an_assessment_citing_another_case(relied_on):
 
 def test_the_database_keeps_a_party_with_assessments_assessed(relied_on):
     case, party = relied_on["case"], relied_on["assessment"].party
+    other_party = factories.PartyFactory()
     with pytest.raises(IntegrityError, match="must stay one of its assessed parties"):
-        raw("DELETE FROM measures_case_assessed_parties WHERE case_id = %s AND party_id = %s", case.pk, party.pk)
-    with pytest.raises(IntegrityError, match="must stay one of its assessed parties"):
-        with transaction.atomic():
-            case.assessed_parties.remove(party)
+        raw(
+            "UPDATE measures_case_assessed_parties SET party_id = %s WHERE case_id = %s AND party_id = %s",
+            other_party.pk,
+            case.pk,
+            party.pk,
+        )
+    assert party in case.assessed_parties.all()
+
+
+def test_admin_keeps_a_party_with_assessments_assessed(analyst_client, admin_user, client, relied_on):
+    case, party = relied_on["case"], relied_on["assessment"].party
+    client.force_login(admin_user)
+    remaining = [p.pk for p in case.assessed_parties.exclude(pk=party.pk)] + [factories.PartyFactory().pk]
+    response = _post_change(client, case, assessed_parties=remaining)
+    assert response.status_code == 200
+    assert "already has assessments in this case" in _errors(response)
     assert party in case.assessed_parties.all()
 
 

@@ -123,15 +123,41 @@ def parse_case_file(content):
     content = content.removeprefix("\ufeff")
     try:
         data = json.loads(content, object_pairs_hook=_object_pairs)
+        unstorable = list(_unstorable_text(data))
         duplicates = list(_duplicate_problems(data))
         plain = _plain(data)
     except json.JSONDecodeError as exc:
         raise CaseFileError(f"file: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:
         raise CaseFileError("file: nested too deeply to be a case file") from None
+    if unstorable:
+        # Before the schema, whose messages would otherwise quote such text back.
+        raise CaseFileError(unstorable)
     if duplicates:
         raise CaseFileError(duplicates)
     return plain
+
+
+def _unstorable_text(value, parts=()):
+    """Problems, with their paths, for text no database stores alike: a NUL character (SQLite keeps it,
+    PostgreSQL refuses it) or a lone surrogate (JSON's "\\ud800" escape: not a character at all).
+    Checked before the schema, whose messages would otherwise quote such text back."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield f"{path_text(parts)}: contains a NUL character (\\u0000), which is not text"
+        for char in value:
+            if "\ud800" <= char <= "\udfff":
+                yield f"{path_text(parts)}: contains a lone surrogate (\\u{ord(char):04x}), which is not text"
+                break
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            # The path is printed: spell a broken key with escapes.
+            shown = key.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\u0000")
+            yield from _unstorable_text(key, (*parts, f"{shown} (the key)"))
+            yield from _unstorable_text(item, (*parts, shown))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _unstorable_text(item, (*parts, i))
 
 
 # ---- checking --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from measures.importing import SECTIONS, CaseFileError, import_case, parse_case_file
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
             except CaseFileError as exc:
                 problems = "\n  ".join(exc.problems)
                 raise CommandError(f"{path}: nothing was loaded:\n  {problems}") from None
+            except DatabaseError as exc:
+                # A rule the database enforces (docs/invariants.md) that no check before caught.
+                raise CommandError(f"{path}: nothing was loaded: the database refused it: {exc}") from None
             case = f"“{result.case}” ({result.case.slug})"
             if result.created:
                 counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())

@@ -6,7 +6,7 @@ on INSERT and UPDATE, on SQLite and PostgreSQL alike (0003 holds the assessment'
 - an evidence row links a citation and a measure of the same case;
 - a citation's event belongs to the citation's case;
 - an assessment cites only citations of its measure's case;
-- a party stays an assessed party of a case while it has assessments in it;
+- a party stays an assessed party of a case while it has assessments in it (on UPDATE of the link);
 - an assessment's recorded_at is not in the future (one minute of clock difference allowed);
 - adding, removing, moving or re-quoting a citation bumps its source's version, so that an editor
   who opened the source before cannot save a text over a citation they have not seen.
@@ -94,7 +94,9 @@ GUARDS = [
     (
         "measures_assessed_party_kept",
         "measures_case_assessed_parties",
-        ["UPDATE", "DELETE"],
+        # Not on DELETE: SQLite empties tables with DELETE (flush, restore), and a guard there would
+        # stop it; removing the link is refused by CaseForm (docs/invariants.md).
+        ["UPDATE"],
         ASSESSED_PARTY_IN_USE,
         ASSESSED_PARTY,
     ),
@@ -114,7 +116,6 @@ def _sqlite_guard(name, table, event, condition, message):
 
 
 def _postgresql_guard(name, table, events, condition, message):
-    # Conditions of guards that fire on DELETE reference OLD only (NEW is NULL there).
     return [
         f"""
         CREATE FUNCTION {name}() RETURNS trigger AS $$
@@ -240,6 +241,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("measures", "0003_assessment_triggers")]
+    dependencies = [("measures", "0004_citation_passage_place")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,173 @@
+"""Malformed input gets a message, never a server error, and changes nothing: ids in admin forms,
+autocompletes and filters, and case files for load_case. (tests/test_fuzz.py tries many more.)"""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from measures.models import Case, Citation, Event, Evidence, Party, Source
+from tests import factories
+from tests.test_admin_evidence import management
+
+# Non-numeric, a superscript digit (str.isdigit() is true), an Arabic-Indic digit, 20 digits (beyond a
+# 64-bit integer: SQLite cannot even compare it), a negative number, a decimal, hexadecimal.
+BAD_IDS = ["abc", "²", "١", "99999999999999999999", "-1", "1.5", "0x10"]
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_evidence_form_with_a_malformed_measure_id(analyst_client, value):
+    citation = factories.CitationFactory()
+    response = analyst_client.post(
+        reverse("admin:measures_evidence_add"), {"measure": value, "citation": citation.pk, "stance": "progress"}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in str(response.context["adminform"].form.errors["measure"])
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_citation_autocomplete_with_a_malformed_case(analyst_client, value):
+    factories.CitationFactory()
+    response = analyst_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "measures", "model_name": "assessment", "field_name": "citations", "case": value, "term": ""},
+    )
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_source_inline_row_with_a_malformed_case(analyst_client, value):
+    data = {"title": "Report", "kind": "news", **management("citations")}
+    data.update({"citations-0-case": value, "citations-0-quote": "x"})
+    response = analyst_client.post(reverse("admin:measures_source_add"), data)
+    assert response.status_code == 200
+    assert not Source.objects.exists() and not Citation.objects.exists()
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_event_with_a_malformed_actor(analyst_client, value):
+    case = factories.CaseFactory()
+    data = {"case": case.pk, "date": "2024-01-02", "date_precision": "day", "title": "Talks", "kind": "other"}
+    data.update({"direction": "neutral", "actors": [value], **management("citations", total=0)})
+    response = analyst_client.post(reverse("admin:measures_event_add"), data)
+    assert response.status_code == 200
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_assess_form_with_malformed_ids(analyst_client, value):
+    measure = factories.MeasureFactory()
+    data = {"party": value, "level": "full", "confidence": "high", "effective_date": "2024-01-05"}
+    data.update({"rationale": "Seen.", "citations": [value], "seen": value, "corrects": value})
+    response = analyst_client.post(reverse("admin:measures_measure_assess", args=[measure.pk]), data)
+    assert response.status_code == 200
+    assert not measure.assessments.exists()
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_assess_page_with_a_malformed_party_in_the_link(analyst_client, value):
+    measure = factories.MeasureFactory()
+    response = analyst_client.get(reverse("admin:measures_measure_assess", args=[measure.pk]), {"party": value})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+@pytest.mark.parametrize("model", ["measure", "citation", "event", "evidence", "source", "case"])
+def test_lists_and_pages_with_malformed_ids(analyst_client, model, value):
+    changelist = reverse(f"admin:measures_{model}_changelist")
+    for params in ({"case__id__exact": value}, {"measure__case__id__exact": value}, {"q": value}, {"o": value}):
+        assert analyst_client.get(changelist, params).status_code in (200, 302)
+    assert analyst_client.get(f"{changelist}{value}/change/").status_code in (200, 302, 404)
+
+
+# load_case: every malformed file is answered with "Nothing was loaded" and the item at fault.
+
+
+def small_case():
+    """A valid case file with one of everything."""
+    return {
+        "format": "deescalation-tracker/case@1",
+        "case": {"slug": "small", "name": "Small crisis", "start_date": "2024-01-01", "assessed_parties": ["AA", "BB"]},
+        "parties": [{"code": "AA", "name": "Alpha", "kind": "state"}, {"code": "BB", "name": "Beta", "kind": "state"}],
+        "measures": [{"number": 1, "title": "Talk", "slug": "talk", "description": "Open a channel."}],
+        "sources": [
+            {"key": "s1", "title": "Report", "kind": "news", "full_text": "The ministers agreed to talk."}
+        ],
+        "events": [
+            {"key": "e1", "date": "2024-01-02", "title": "Call", "kind": "diplomatic", "direction": "deescalatory",
+             "actors": ["AA"]}
+        ],
+        "citations": [
+            {"key": "c1", "source": "s1", "event": "e1", "quote": "agreed to talk",
+             "evidence": [{"measure": 1, "stance": "progress"}]}
+        ],
+        "assessments": [
+            {"measure": 1, "party": "AA", "level": "minimal", "effective_date": "2024-01-03", "rationale": "A call.",
+             "citations": ["c1"], "recorded_at": "2024-01-03T10:00:00+00:00"}
+        ],
+    }
+
+
+def counts():
+    return [model.objects.count() for model in (Case, Party, Source, Event, Citation, Evidence)]
+
+
+def load(tmp_path, content):
+    path = tmp_path / "case.json"
+    path.write_bytes(content if isinstance(content, bytes) else json.dumps(content).encode())
+    call_command("load_case", str(path), stdout=open("/dev/null", "w"))
+
+
+def test_the_small_case_loads(db, tmp_path):
+    load(tmp_path, small_case())
+    assert Case.objects.get().measures.get().assessments.count() == 1
+
+
+def _broken(path, value):
+    """small_case() with the value at `path` (keys and indexes) replaced."""
+    data = small_case()
+    item = data
+    for step in path[:-1]:
+        item = item[step]
+    item[path[-1]] = value
+    return data
+
+
+BROKEN_FILES = {
+    "not UTF-8": (b'{"format": "caf\xe9"}', "file: not UTF-8 text (byte 0xe9 at position 15)"),
+    "a text where an object belongs": (_broken(["case"], "small"), 'case: expected object, found "small"'),
+    "a text where a list of objects belongs": (_broken(["measures", 0], "talk"), "measures[0]: expected object"),
+    "a number where text belongs": (_broken(["sources", 0, "title"], 5), "sources[0].title: expected string"),
+    "a list where text belongs": (_broken(["citations", 0, "quote"], ["x"]), "citations[0].quote: expected string"),
+    "text where a number belongs": (_broken(["measures", 0, "number"], "1"), "measures[0].number: expected integer"),
+    "true where a number belongs": (_broken(["measures", 0, "number"], True), "expected integer, found true"),
+    "an object as a party code": (_broken(["case", "assessed_parties", 0], {}), "case.assessed_parties[0]: expected"),
+    "a NUL byte": (
+        _broken(["sources", 0, "full_text"], "The ministers\x00 agreed to talk."),
+        "sources[0].full_text: contains a NUL character",
+    ),
+    "a lone surrogate": (_broken(["events", 0, "title"], "Call \ud800"), "events[0].title: contains a lone surrogate"),
+    "a lone surrogate in a key": (
+        _broken(["events", 0, "\udc80"], "x"),
+        "events[0].\\udc80 (the key): contains a lone surrogate (\\udc80)",
+    ),
+    "a recording time in 2999": (
+        _broken(["assessments", 0, "recorded_at"], "2999-01-01T00:00:00+00:00"),
+        "assessments[0].recorded_at: The recording time 01 January 2999 00:00 is in the future",
+    ),
+    "a number beyond any measure": (_broken(["measures", 0, "number"], 10**20), "measures[0].number:"),
+}
+
+
+@pytest.mark.parametrize("name", BROKEN_FILES)
+def test_a_malformed_case_file_loads_nothing(db, tmp_path, name):
+    content, message = BROKEN_FILES[name]
+    before = counts()
+    with pytest.raises(CommandError) as raised:
+        load(tmp_path, content)
+    assert message in str(raised.value)
+    assert "nothing was loaded" in str(raised.value)
+    assert counts() == before
