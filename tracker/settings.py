@@ -5,6 +5,7 @@ read through the small typed helpers below. Defaults are safe for local developm
 stops the process with ImproperlyConfigured instead of being guessed at.
 """
 
+import datetime
 import os
 import tempfile
 import zoneinfo
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "django_tasks_db",
+    "axes",
     "measures",
 ]
 
@@ -116,6 +118,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -189,6 +193,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes) on every login page, the site's and the admin's: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is locked out for
+# LOGIN_LOCKOUT_MINUTES (0: until an administrator lifts it, see README "Login lockout").
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env_bool("LOGIN_THROTTLING", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=0)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MINUTES else None
+# Username and address together: one attacker cannot lock a colleague out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Passwords never reach the access log.
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

@@ -1,0 +1,56 @@
+"""Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords, the right one is refused too,
+on the site's login page and the admin's, until the lock expires or an administrator lifts it."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests import factories
+
+PASSWORD = "correct horse battery staple"
+LOGIN_PAGES = ["login", "admin:login"]
+
+
+@pytest.fixture
+def analyst(db):
+    return factories.analyst(username="amina")
+
+
+def attempt(client, page, password, address="192.0.2.10"):
+    return client.post(reverse(page), {"username": "amina", "password": password}, REMOTE_ADDR=address)
+
+
+@pytest.mark.parametrize("page", LOGIN_PAGES)
+def test_the_right_password_is_refused_after_too_many_wrong_ones(client, analyst, settings, page):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, page, "wrong").status_code == 200
+    assert attempt(client, page, "wrong").status_code == 429  # the last allowed failure locks
+    response = attempt(client, page, PASSWORD)
+    assert response.status_code == 429
+    assert "Too many login attempts" in response.text
+    assert "ask an administrator to lift the lock" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("page", LOGIN_PAGES)
+def test_fewer_wrong_passwords_do_not_lock(client, analyst, settings, page):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        attempt(client, page, "wrong")
+    assert attempt(client, page, PASSWORD).status_code == 302
+    assert client.session["_auth_user_id"] == str(analyst.pk)
+
+
+def test_the_lock_holds_for_one_username_from_one_address(client, analyst, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "login", "wrong")
+    assert attempt(client, "login", PASSWORD).status_code == 429
+    # The analyst, from her own computer, is not locked out by someone guessing elsewhere.
+    assert attempt(client, "login", PASSWORD, address="198.51.100.7").status_code == 302
+
+
+def test_an_administrator_lifts_the_lock(client, analyst, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "admin:login", "wrong")
+    assert attempt(client, "admin:login", PASSWORD).status_code == 429
+    call_command("axes_reset_username", "amina", stdout=open("/dev/null", "w"))
+    assert attempt(client, "admin:login", PASSWORD).status_code == 302
