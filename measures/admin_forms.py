@@ -27,7 +27,6 @@ from .citation_picker import citation_label
 from .models import Assessment, Case, Citation, Evidence, Measure, Party, Source
 from .quoting import find_passages, paragraph_number, relocate
 
-
 # The largest id a 64-bit integer column (BigAutoField) holds; SQLite raises OverflowError beyond it.
 ID_MAX = 2**63 - 1
 

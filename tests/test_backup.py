@@ -72,8 +72,12 @@ def test_a_postgresql_backup_restores_every_row_exactly(data, tmp_path):
         cursor.execute("CREATE DATABASE tracker_restore_test")
     try:
         env = pg_environment({**connection.settings_dict, "NAME": "tracker_restore_test"})
-        subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "-d", "tracker_restore_test", str(target)],
-                       env=env, check=True, capture_output=True)
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--exit-on-error", "-d", "tracker_restore_test", str(target)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         params = {key: value for key, value in connection.get_connection_params().items() if key != "context"}
         with psycopg.connect(**{**params, "dbname": "tracker_restore_test"}) as restored_db:
             restored = rows(restored_db.cursor(), tables)

@@ -93,20 +93,36 @@ def small_case():
         "case": {"slug": "small", "name": "Small crisis", "start_date": "2024-01-01", "assessed_parties": ["AA", "BB"]},
         "parties": [{"code": "AA", "name": "Alpha", "kind": "state"}, {"code": "BB", "name": "Beta", "kind": "state"}],
         "measures": [{"number": 1, "title": "Talk", "slug": "talk", "description": "Open a channel."}],
-        "sources": [
-            {"key": "s1", "title": "Report", "kind": "news", "full_text": "The ministers agreed to talk."}
-        ],
+        "sources": [{"key": "s1", "title": "Report", "kind": "news", "full_text": "The ministers agreed to talk."}],
         "events": [
-            {"key": "e1", "date": "2024-01-02", "title": "Call", "kind": "diplomatic", "direction": "deescalatory",
-             "actors": ["AA"]}
+            {
+                "key": "e1",
+                "date": "2024-01-02",
+                "title": "Call",
+                "kind": "diplomatic",
+                "direction": "deescalatory",
+                "actors": ["AA"],
+            }
         ],
         "citations": [
-            {"key": "c1", "source": "s1", "event": "e1", "quote": "agreed to talk",
-             "evidence": [{"measure": 1, "stance": "progress"}]}
+            {
+                "key": "c1",
+                "source": "s1",
+                "event": "e1",
+                "quote": "agreed to talk",
+                "evidence": [{"measure": 1, "stance": "progress"}],
+            }
         ],
         "assessments": [
-            {"measure": 1, "party": "AA", "level": "minimal", "effective_date": "2024-01-03", "rationale": "A call.",
-             "citations": ["c1"], "recorded_at": "2024-01-03T10:00:00+00:00"}
+            {
+                "measure": 1,
+                "party": "AA",
+                "level": "minimal",
+                "effective_date": "2024-01-03",
+                "rationale": "A call.",
+                "citations": ["c1"],
+                "recorded_at": "2024-01-03T10:00:00+00:00",
+            }
         ],
     }
 

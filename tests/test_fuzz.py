@@ -34,9 +34,34 @@ FUZZ = settings(
 
 # Values that broke something once, or that commonly do.
 NASTY = [
-    "", " ", "abc", "²", "١", "0", "-1", "1.5", "0x10", "1e3", "99999999999999999999", str(2**63), "null",
-    "None", "[]", "{}", "\x00", "a\x00b", "<script>alert(1)</script>", "=HYPERLINK(\"x\")", "' OR 1=1 --",
-    "2024-02-30", "2999-01-01", "0001-01-01", "9999-12-31", "true", "‮", "x" * 5000,
+    "",
+    " ",
+    "abc",
+    "²",
+    "١",
+    "0",
+    "-1",
+    "1.5",
+    "0x10",
+    "1e3",
+    "99999999999999999999",
+    str(2**63),
+    "null",
+    "None",
+    "[]",
+    "{}",
+    "\x00",
+    "a\x00b",
+    "<script>alert(1)</script>",
+    '=HYPERLINK("x")',
+    "' OR 1=1 --",
+    "2024-02-30",
+    "2999-01-01",
+    "0001-01-01",
+    "9999-12-31",
+    "true",
+    "‮",
+    "x" * 5000,
 ]
 # HTTP form data is UTF-8: no lone surrogates there (the importer gets them below).
 text_value = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
@@ -64,7 +89,8 @@ def broken_invariants():
             JOIN measures_citation c ON c.id = ac.citation_id WHERE c.case_id <> m.case_id""",
         "assessment of a party the case does not assess": """SELECT COUNT(*) FROM measures_assessment a
             JOIN measures_measure m ON m.id = a.measure_id WHERE NOT EXISTS (
-            SELECT 1 FROM measures_case_assessed_parties cp WHERE cp.case_id = m.case_id AND cp.party_id = a.party_id)""",
+            SELECT 1 FROM measures_case_assessed_parties cp
+            WHERE cp.case_id = m.case_id AND cp.party_id = a.party_id)""",
     }
     with connection.cursor() as cursor:
         found = {}
@@ -89,7 +115,9 @@ class Tally:
     def write(self):
         if report := os.environ.get("FUZZ_REPORT"):
             with open(report, "a", encoding="utf-8") as out:
-                out.write(json.dumps({"target": self.target, "inputs": self.inputs, "server_errors": self.errors}) + "\n")
+                out.write(
+                    json.dumps({"target": self.target, "inputs": self.inputs, "server_errors": self.errors}) + "\n"
+                )
 
 
 @pytest.fixture
@@ -103,8 +131,16 @@ def world(db):
     factories.AssessmentFactory(measure=measure, citations=[citation])
     client = Client(raise_request_exception=False)
     client.force_login(factories.analyst(username="fuzzer"))
-    return {"case": case, "event": event, "citation": citation, "measure": measure, "evidence": evidence,
-            "source": citation.source, "other": factories.CaseFactory(), "client": client}
+    return {
+        "case": case,
+        "event": event,
+        "citation": citation,
+        "measure": measure,
+        "evidence": evidence,
+        "source": citation.source,
+        "other": factories.CaseFactory(),
+        "client": client,
+    }
 
 
 def _add_forms(w):
@@ -123,19 +159,42 @@ def _add_forms(w):
         ),
         "source add": (
             "admin:measures_source_add",
-            {"title": "S", "kind": "news", "full_text": "alpha beta", **management("citations"),
-             "citations-0-case": case.pk, "citations-0-quote": "alpha", "citations-0-event": ""},
+            {
+                "title": "S",
+                "kind": "news",
+                "full_text": "alpha beta",
+                **management("citations"),
+                "citations-0-case": case.pk,
+                "citations-0-quote": "alpha",
+                "citations-0-event": "",
+            },
         ),
         "event add": (
             "admin:measures_event_add",
-            {"case": case.pk, "date": "2024-01-03", "date_precision": "day", "title": "E", "kind": "other",
-             "direction": "neutral", "actors": parties[:1], **management("citations"),
-             "citations-0-source": citation.source_id, "citations-0-quote": "Border forces"},
+            {
+                "case": case.pk,
+                "date": "2024-01-03",
+                "date_precision": "day",
+                "title": "E",
+                "kind": "other",
+                "direction": "neutral",
+                "actors": parties[:1],
+                **management("citations"),
+                "citations-0-source": citation.source_id,
+                "citations-0-quote": "Border forces",
+            },
         ),
         "citation add": (
             "admin:measures_citation_add",
-            {"case": case.pk, "source": citation.source_id, "quote": "Ambassadors will return", "event": "",
-             **management("evidence"), "evidence-0-measure": measure.pk, "evidence-0-stance": "context"},
+            {
+                "case": case.pk,
+                "source": citation.source_id,
+                "quote": "Ambassadors will return",
+                "event": "",
+                **management("evidence"),
+                "evidence-0-measure": measure.pk,
+                "evidence-0-stance": "context",
+            },
         ),
         "evidence add": (
             "admin:measures_evidence_add",
@@ -201,8 +260,16 @@ def test_fuzz_change_forms(world, model):
 def test_fuzz_assess_and_bulk_assess(world):
     measure = world["measure"]
     party = measure.case.assessed_parties.first()
-    base = {"party": party.pk, "level": "full", "confidence": "high", "effective_date": "2024-01-05",
-            "rationale": "Seen.", "citations": [world["citation"].pk], "seen": "0", "corrects": ""}
+    base = {
+        "party": party.pk,
+        "level": "full",
+        "confidence": "high",
+        "effective_date": "2024-01-05",
+        "rationale": "Seen.",
+        "citations": [world["citation"].pk],
+        "seen": "0",
+        "corrects": "",
+    }
     tally = Tally("assess")
 
     @FUZZ
@@ -226,19 +293,44 @@ def test_fuzz_autocomplete_and_filters(world):
     lists = ["measure", "citation", "event", "evidence", "source", "case", "party", "assessment"]
 
     @FUZZ
-    @given(st.sampled_from(lists), st.dictionaries(
-        st.sampled_from(["case__id__exact", "measure__case__id__exact", "level", "kind", "q", "o", "p", "e",
-                         "source__id__exact", "evidence__measure__id__exact", "published_on__year", "actors__id__exact"]),
-        value, max_size=3,
-    ), value, value)
+    @given(
+        st.sampled_from(lists),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "case__id__exact",
+                    "measure__case__id__exact",
+                    "level",
+                    "kind",
+                    "q",
+                    "o",
+                    "p",
+                    "e",
+                    "source__id__exact",
+                    "evidence__measure__id__exact",
+                    "published_on__year",
+                    "actors__id__exact",
+                ]
+            ),
+            value,
+            max_size=3,
+        ),
+        value,
+        value,
+    )
     def run(model, params, case, term):
         response = client.get(reverse(f"admin:measures_{model}_changelist"), params)
         tally.add(response.status_code)
         assert response.status_code < 500, (model, params)
         response = client.get(
             reverse("admin:autocomplete"),
-            {"app_label": "measures", "model_name": "assessment", "field_name": "citations", "case": case,
-             "term": term},
+            {
+                "app_label": "measures",
+                "model_name": "assessment",
+                "field_name": "citations",
+                "case": case,
+                "term": term,
+            },
         )
         tally.add(response.status_code)
         assert response.status_code < 500, (case, term)
@@ -250,9 +342,17 @@ def test_fuzz_autocomplete_and_filters(world):
 # The importer: a valid small case file with one value replaced by anything JSON can hold.
 
 json_value = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False),
-              st.text(max_size=20), st.sampled_from(["\x00", "\ud800", "2999-01-01T00:00:00+00:00", "", "AA"])),
-    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=5), children, max_size=3)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.floats(allow_nan=False),
+        st.text(max_size=20),
+        st.sampled_from(["\x00", "\ud800", "2999-01-01T00:00:00+00:00", "", "AA"]),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
     max_leaves=6,
 )
 

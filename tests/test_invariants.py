@@ -35,8 +35,14 @@ def relied_on(db):
     factories.EvidenceFactory(measure=measure, citation=citation)
     assessment = factories.AssessmentFactory(measure=measure, citations=[citation])
     other = factories.CaseFactory()
-    return {"case": case, "event": event, "citation": citation, "measure": measure, "assessment": assessment,
-            "other": other}
+    return {
+        "case": case,
+        "event": event,
+        "citation": citation,
+        "measure": measure,
+        "assessment": assessment,
+        "other": other,
+    }
 
 
 def _post_change(client, obj, **changes):

@@ -25,8 +25,14 @@ def test_a_bad_value_stops_with_a_message_naming_the_variable(env, message):
 
 
 def test_log_level_is_read_without_regard_to_case():
-    result = run_manage("shell", "-v", "0", "-c", "from django.conf import settings; print(settings.LOG_LEVEL)",
-                        env={"LOG_LEVEL": "info"})
+    result = run_manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; print(settings.LOG_LEVEL)",
+        env={"LOG_LEVEL": "info"},
+    )
     assert result.stdout.strip() == "INFO", result.stderr
 
 
