@@ -17,7 +17,7 @@ AXE_CORE_VERSION := 4.11.0
 AXE_CORE_JS := .cache/axe-core/node_modules/axe-core/axe.min.js
 export AXE_CORE_JS
 
-.PHONY: help run setup test test-sqlite test-postgres lint bench clean
+.PHONY: help run setup test test-sqlite test-postgres lint bench stress clean
 
 help:
 	@echo "make run            set everything up, load the Pakistan–Iran case, serve on http://127.0.0.1:$(PORT)"
@@ -30,6 +30,7 @@ help:
 	@echo "make lint           ruff"
 	@echo "make bench          time every page at 1×, 10×, 100× the data on SQLite and PostgreSQL (about 25 min;"
 	@echo "                    BENCH_ARGS='--runs 3 --scales 1,100 --databases sqlite' for less); writes docs/performance.md"
+	@echo "make stress         role matrix, 20 analysts x 50 assessments through gunicorn, fuzzing; both databases (not in make test)"
 	@echo "make clean          remove .venv, caches and collected static files (the database is kept)"
 
 $(VENV)/.python:
@@ -81,6 +82,21 @@ test-postgres: $(VENV)/.requirements-dev $(AXE_CORE_JS)
 bench: $(VENV)/.requirements-dev
 	bin/system-packages test
 	$(PY) bin/bench $(BENCH_ARGS) --output docs/performance.md --baseline docs/performance-before.json
+
+# Not part of `make test`: minutes of load. Prints "STRESS" lines with the figures (docs/invariants.md).
+STRESS_FUZZ_EXAMPLES ?= 100
+stress: $(VENV)/.requirements-dev
+	@rm -f /tmp/tracker-fuzz-sqlite.jsonl /tmp/tracker-fuzz-postgresql.jsonl
+	@status=0; \
+	env -u DATABASE_URL $(PY) -m pytest stress -p no:cacheprovider -q -s -o testpaths=stress 2>&1 | grep -E "STRESS|passed|failed|Error" || status=1; \
+	env -u DATABASE_URL FUZZ_EXAMPLES=$(STRESS_FUZZ_EXAMPLES) FUZZ_REPORT=/tmp/tracker-fuzz-sqlite.jsonl \
+		$(PY) -m pytest tests/test_fuzz.py -p no:cacheprovider -q || status=1; \
+	$(PY) stress/summary.py /tmp/tracker-fuzz-sqlite.jsonl sqlite; \
+	bin/with-postgres $(PY) -m pytest stress -p no:cacheprovider -q -s -o testpaths=stress 2>&1 | grep -E "STRESS|passed|failed|Error" || status=1; \
+	FUZZ_EXAMPLES=$(STRESS_FUZZ_EXAMPLES) FUZZ_REPORT=/tmp/tracker-fuzz-postgresql.jsonl \
+		bin/with-postgres $(PY) -m pytest tests/test_fuzz.py -p no:cacheprovider -q || status=1; \
+	$(PY) stress/summary.py /tmp/tracker-fuzz-postgresql.jsonl postgresql; \
+	exit $$status
 
 lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .

@@ -163,6 +163,14 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
         rows = [*formset.new_objects, *(obj for obj, _ in formset.changed_objects), *formset.deleted_objects]
         services.touch_cases(set().union(*(services.cases_affected_by(obj) for obj in rows)))
 
+    def response_action(self, request, queryset, **kwargs):
+        # Django filters by the ticked ids as sent: a malformed one ("", "abc") would be a server error.
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if any(parse_id(value) is None for value in selected):
+            self.message_user(request, "Tick the rows to act on: the selection sent was not valid.", messages.ERROR)
+            return None
+        return super().response_action(request, queryset, **kwargs)
+
     def revert_disabled(self, request, obj=None):
         # A revert would write an old version back without the version check: edit instead.
         return True

@@ -83,6 +83,17 @@ def test_lists_and_pages_with_malformed_ids(analyst_client, model, value):
     assert analyst_client.get(f"{changelist}{value}/change/").status_code in (200, 302, 404)
 
 
+@pytest.mark.parametrize("value", ["", *BAD_IDS])
+def test_bulk_action_with_a_malformed_selection(analyst_client, value):
+    measure = factories.MeasureFactory()
+    response = analyst_client.post(
+        reverse("admin:measures_measure_changelist"),
+        {"action": "record_assessment", "_selected_action": [measure.pk, value]},
+    )
+    assert response.status_code == 302
+    assert not measure.assessments.exists()
+
+
 # load_case: every malformed file is answered with "Nothing was loaded" and the item at fault.
 
 

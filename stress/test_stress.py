@@ -1,0 +1,291 @@
+"""`make stress`: the role matrix, a concurrency run through gunicorn, and the fuzzing at a larger
+bound, on the database the environment names (SQLite by default, PostgreSQL with DATABASE_URL).
+Not part of `make test`: it takes minutes and prints figures rather than asserting speed.
+
+Each test prints its figures ("STRESS …" lines) and fails on any server error, unauthorised write,
+lost write or broken invariant.
+"""
+
+import datetime
+import http.cookiejar
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from measures.models import Assessment
+from tests import factories
+from tests.test_admin_concurrency import change_form_data
+from tests.test_fuzz import broken_invariants, snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery staple"
+ANALYSTS = int(os.environ.get("STRESS_ANALYSTS", "20"))
+ATTEMPTS = int(os.environ.get("STRESS_ATTEMPTS", "50"))
+
+
+def report(line):
+    print(f"STRESS [{connection.vendor}] {line}", flush=True)
+
+
+# ---- role matrix --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(transactional_db):
+    case = factories.CaseFactory()
+    event = factories.EventFactory(case=case)
+    citation = factories.CitationFactory(case=case, event=event)
+    measure = factories.MeasureFactory(case=case)
+    evidence = factories.EvidenceFactory(measure=measure, citation=citation)
+    assessment = factories.AssessmentFactory(measure=measure, citations=[citation])
+    party = case.assessed_parties.first()
+    return {
+        "case": case,
+        "event": event,
+        "citation": citation,
+        "measure": measure,
+        "evidence": evidence,
+        "assessment": assessment,
+        "party": party,
+        "source": citation.source,
+    }
+
+
+def _urls(w):
+    """Every admin page of every model (list, add, change, delete, history) and every reading page."""
+    urls = []
+    for name in ["party", "case", "measure", "source", "event", "citation", "evidence", "assessment"]:
+        obj = w[name]
+        urls += [
+            ("admin", name, "view", reverse(f"admin:measures_{name}_changelist")),
+            ("admin", name, "add", reverse(f"admin:measures_{name}_add")),
+            ("admin", name, "change", reverse(f"admin:measures_{name}_change", args=[obj.pk])),
+            ("admin", name, "delete", reverse(f"admin:measures_{name}_delete", args=[obj.pk])),
+            ("admin", name, "view", reverse(f"admin:measures_{name}_history", args=[obj.pk])),
+        ]
+    urls.append(("admin", "assessment", "add", reverse("admin:measures_measure_assess", args=[w["measure"].pk])))
+    urls.append(("admin", "user", "change", reverse("admin:auth_user_changelist")))
+    urls.append(("admin", "group", "change", reverse("admin:auth_group_changelist")))
+    case = w["case"]
+    urls.append(("site", "case", "view", reverse("measures:case_list")))
+    for page in ["measures:dashboard", "measures:report", "measures:event_list", "measures:source_list"]:
+        urls.append(("site", "case", "view", reverse(page, args=[case.slug])))
+    urls.append(("site", "case", "view", reverse("measures:source_detail", args=[case.slug, w["source"].pk])))
+    urls.append(("site", "case", "view", reverse("measures:measure_detail", args=[case.slug, w["measure"].number])))
+    urls.append(("site", "case", "view", reverse("measures:event_detail", args=[case.slug, w["event"].pk])))
+    return urls
+
+
+def _post_data(admin_client, url):
+    response = admin_client.get(url)
+    if response.status_code != 200 or response.context is None or "adminform" not in response.context:
+        return {"post": "yes"}
+    return change_form_data(response, title="Changed by the matrix", name="Changed by the matrix")
+
+
+def test_role_matrix(world):
+    """Every role × every page × GET and POST: no page is read, and nothing is written, without permission."""
+    roles = {  # the administrator last: its permitted deletes remove rows the others' cells use
+        "anonymous": None,
+        "no role (staff)": factories.UserFactory(username="m-norole"),
+        "inactive analyst": factories.analyst(username="m-inactive", is_active=False),
+        "reader": factories.reader(username="m-reader"),
+        "analyst": factories.analyst(username="m-analyst"),
+        "administrator": factories.administrator(username="m-admin"),
+    }
+    admin_client = Client()
+    admin_client.force_login(roles["administrator"])
+    cells = unauthorised_reads = unauthorised_writes = server_errors = 0
+    for _role, user in roles.items():
+        for area, model, action, url in _urls(world):
+            for method in ("GET", "POST"):
+                client = Client(raise_request_exception=False)
+                if user is not None:
+                    client.force_login(user)
+                actor = user if user is not None and user.is_active else AnonymousUser()
+                app = "auth" if model in ("user", "group") else "measures"
+                may_write = actor.has_perm(f"{app}.{action}_{model}") and action != "view"
+                may_read = actor.is_authenticated and (
+                    actor.has_perm(f"{app}.view_{model}")
+                    if area == "admin"
+                    else actor.has_perm("measures.view_case")
+                )
+                data = _post_data(admin_client, url) if method == "POST" else None
+                before = snapshot()
+                response = client.post(url, data) if method == "POST" else client.get(url)
+                cells += 1
+                server_errors += response.status_code >= 500
+                if method == "GET" and response.status_code == 200 and not may_read:
+                    unauthorised_reads += 1
+                if method == "POST" and snapshot() != before and not may_write:
+                    unauthorised_writes += 1
+    report(
+        f"role matrix: {len(roles)} roles × {len(_urls(world))} pages × 2 methods = {cells} cells; "
+        f"unauthorised reads {unauthorised_reads}, unauthorised writes {unauthorised_writes}, "
+        f"server errors {server_errors}"
+    )
+    assert (unauthorised_reads, unauthorised_writes, server_errors) == (0, 0, 0)
+    assert not broken_invariants()
+
+
+# ---- concurrency through gunicorn ---------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _server_env():
+    env = {**os.environ, "DEBUG": "true", "LOG_LEVEL": "WARNING", "LOGIN_THROTTLING": "false"}
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        env.pop("DATABASE_URL", None)
+        env["SQLITE_NAME"] = str(settings["NAME"])  # absolute: BASE_DIR / it is it
+    else:
+        url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+        env["DATABASE_URL"] = urllib.parse.urlunsplit(url._replace(path="/" + settings["NAME"]))
+    return env
+
+
+class Analyst:
+    """One analyst's browser: a cookie jar, the login form, the assess form."""
+
+    def __init__(self, base, username):
+        self.base, self.username = base, username
+        jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(jar), _NoRedirect
+        )
+
+    def request(self, path, data=None):
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        try:
+            with self.opener.open(req, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+
+    @staticmethod
+    def field(html, name):
+        match = re.search(rf'name="{name}" value="([^"]*)"', html)
+        return match.group(1) if match else ""
+
+    def login(self):
+        status, html = self.request("/admin/login/")
+        token = self.field(html, "csrfmiddlewaretoken")
+        status, _ = self.request(
+            "/admin/login/", {"csrfmiddlewaretoken": token, "username": self.username, "password": PASSWORD,
+                              "next": "/admin/"}
+        )
+        return status == 302
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_concurrent_analysts_lose_nothing(transactional_db):
+    """ANALYSTS analysts × ATTEMPTS assessments each, through gunicorn on loopback: each attempt is stored
+    or refused with a message; none is a server error; every stored one is in the database."""
+    case = factories.CaseFactory()
+    parties = list(case.assessed_parties.all())
+    measures = [factories.MeasureFactory(case=case) for _ in range(5)]
+    citation = factories.CitationFactory(case=case)
+    users = [factories.analyst(username=f"stress{i}") for i in range(ANALYSTS)]
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4",
+         "--worker-class", "gthread", "--threads", "4", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT,
+        env=_server_env(),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/accounts/login/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        tally = {"stored": 0, "refused": 0, "server errors": 0, "other": 0}
+        lock = threading.Lock()
+        today = datetime.date.today().isoformat()
+
+        def work(user, seed):
+            rng = random.Random(seed)
+            browser = Analyst(base, user.username)
+            if not browser.login():
+                with lock:
+                    tally["other"] += ATTEMPTS
+                return
+            for _ in range(ATTEMPTS):
+                measure = rng.choice(measures)
+                path = f"/admin/measures/measure/{measure.pk}/assess/"
+                status, html = browser.request(path)
+                if status >= 500:
+                    outcome = "server errors"
+                else:
+                    data = {
+                        "csrfmiddlewaretoken": browser.field(html, "csrfmiddlewaretoken"),
+                        "seen": browser.field(html, "seen"),
+                        "party": rng.choice(parties).pk,
+                        "level": rng.choice(["minimal", "intermediate", "full"]),
+                        "confidence": "medium",
+                        "effective_date": today,
+                        "rationale": f"Stress run by {user.username}.",
+                        "citations": [citation.pk],
+                        "corrects": "",
+                    }
+                    status, html = browser.request(path, data)
+                    if status == 302:
+                        outcome = "stored"
+                    elif status >= 500:
+                        outcome = "server errors"
+                    elif status == 200 and ("While you were editing" in html or "errornote" in html
+                                            or "errorlist" in html):
+                        outcome = "refused"
+                    else:
+                        outcome = "other"
+                with lock:
+                    tally[outcome] += 1
+
+        threads = [threading.Thread(target=work, args=(user, i)) for i, user in enumerate(users)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    in_database = Assessment.objects.filter(recorded_by__in=users).count()
+    lost = tally["stored"] - in_database
+    report(
+        f"concurrency: {ANALYSTS} analysts × {ATTEMPTS} assessments = {ANALYSTS * ATTEMPTS} attempts in "
+        f"{elapsed:.0f} s through gunicorn: stored {tally['stored']}, refused with a message {tally['refused']}, "
+        f"server errors {tally['server errors']}, unexplained {tally['other']}, lost {lost} "
+        f"(in the database: {in_database})"
+    )
+    assert tally["server errors"] == 0 and tally["other"] == 0 and lost == 0 and in_database == tally["stored"]
+    assert not broken_invariants()
+
