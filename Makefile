@@ -87,7 +87,7 @@ bench: $(VENV)/.requirements-dev
 STRESS_FUZZ_EXAMPLES ?= 100
 stress: $(VENV)/.requirements-dev
 	@rm -f /tmp/tracker-fuzz-sqlite.jsonl /tmp/tracker-fuzz-postgresql.jsonl
-	@status=0; \
+	@set -o pipefail; status=0; \
 	env -u DATABASE_URL $(PY) -m pytest stress -p no:cacheprovider -q -s -o testpaths=stress 2>&1 | grep -E "STRESS|passed|failed|Error" || status=1; \
 	env -u DATABASE_URL FUZZ_EXAMPLES=$(STRESS_FUZZ_EXAMPLES) FUZZ_REPORT=/tmp/tracker-fuzz-sqlite.jsonl \
 		$(PY) -m pytest tests/test_fuzz.py -p no:cacheprovider -q || status=1; \
