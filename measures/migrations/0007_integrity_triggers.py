@@ -241,6 +241,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("measures", "0004_citation_passage_place")]
+    dependencies = [("measures", "0006_case_status_record_dates_applicable_parties")]
 
     operations = [migrations.RunPython(forwards, backwards)]
