@@ -171,6 +171,12 @@ class TrackedAdmin(SafeIdsMixin, SimpleHistoryAdmin):
             return None
         return super().response_action(request, queryset, **kwargs)
 
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history filters its rows by the id as given: a malformed one would be a server error.
+        if parse_id(unquote(object_id)) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def revert_disabled(self, request, obj=None):
         # A revert would write an old version back without the version check: edit instead.
         return True

@@ -198,3 +198,19 @@ def test_a_malformed_case_file_loads_nothing(db, tmp_path, name):
     assert message in str(raised.value)
     assert "nothing was loaded" in str(raised.value)
     assert counts() == before
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_links_with_malformed_ids(analyst_client, value):
+    """Links other pages build (choose a measure to assess, select-to-cite, history) taken with bad ids."""
+    measure = factories.MeasureFactory()
+    pages = [
+        (reverse("admin:measures_assessment_add"), {"measure": value, "party": value}),
+        (reverse("admin:measures_measure_assess", args=[measure.pk]), {"party": value}),
+        (reverse("admin:measures_citation_add"), {"source": value, "start": "1", "end": "5", "measure": value}),
+        (reverse("admin:measures_citation_add"), {"measure": value, "stance": "progress"}),
+        (f"/admin/measures/measure/{value}/history/", {}),
+        (f"/admin/measures/citation/{value}/history/", {}),
+    ]
+    for url, params in pages:
+        assert analyst_client.get(url, params).status_code in (200, 302, 404), (url, params)
