@@ -1,7 +1,7 @@
 """Fuzzing (Hypothesis) of every admin form, the autocomplete, the lists' filters and the case importer:
 whatever is sent, the answer is never a server error, and a refused input writes nothing.
 
-Bounded for CI: FUZZ_EXAMPLES examples per target (default 15, derandomized, so a run is repeatable).
+Bounded for CI: FUZZ_EXAMPLES examples per target (default 8, derandomized, so a run is repeatable).
 `make stress` runs it with more, and FUZZ_REPORT=<file> appends one JSON line per target with the
 number of inputs tried and of server errors.
 """
@@ -23,7 +23,7 @@ from tests.test_admin_concurrency import change_form_data
 from tests.test_admin_evidence import management
 from tests.test_bad_input import small_case
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     derandomize=True,
