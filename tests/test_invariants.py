@@ -1,6 +1,6 @@
 """The invariants of docs/invariants.md, each tried on every path that can write it: the admin's forms
 (including inline formsets sent empty by a crafted POST), bulk actions, the services, the importer and
-raw SQL (the database triggers of migration 0007)."""
+raw SQL (the database triggers of migration 0010)."""
 
 import datetime
 

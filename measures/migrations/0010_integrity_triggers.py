@@ -241,6 +241,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("measures", "0006_case_status_record_dates_applicable_parties")]
+    dependencies = [("measures", "0009_report_job")]
 
     operations = [migrations.RunPython(forwards, backwards)]
