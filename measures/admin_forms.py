@@ -372,7 +372,7 @@ class ConstantQueriesFormSet(BaseInlineFormSet):
         return rows
 
 
-class CaseCitationsWidget(AutocompleteMixin, forms.SelectMultiple):
+class CaseCitationsWidget(SafeAutocompleteMixin, AutocompleteMixin, forms.SelectMultiple):
     """Citations of one case, searched as the analyst types (the admin's select2 autocomplete).
 
     Only the selected citations are rendered as options: a large case has thousands, and listing
