@@ -209,6 +209,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Passwords never reach the access log.
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# Locks are lifted with manage.py axes_reset_username (README); the admin lists only our models.
+AXES_ENABLE_ADMIN = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
