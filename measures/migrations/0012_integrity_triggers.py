@@ -241,6 +241,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("measures", "0009_report_job")]
+    dependencies = [("measures", "0011_case_file_keys")]
 
     operations = [migrations.RunPython(forwards, backwards)]
