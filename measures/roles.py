@@ -26,16 +26,25 @@ def permission_codenames(role, model_names):
     raise ValueError(f"unknown role {role}")
 
 
-def sync_roles(Group, Permission):
-    """Create the three groups (or reset their permissions). Takes the models so that a migration
-    can pass its historical ones; the permissions must exist already."""
-    measures_perms = Permission.objects.filter(content_type__app_label="measures")
+def ensure_roles(Group, Permission, using="default"):
+    """Create whichever of the three groups is missing, with its permissions; a group that exists is
+    left as an administrator may have changed it. Run by the data migration and after every `migrate`
+    or `flush` (post_migrate, see MeasuresConfig.ready), so that emptying the database (a flush, a
+    restore into a fresh database, a transactional test's teardown) never leaves a deployment without
+    its roles. The permissions must exist already. Returns the names of the groups created."""
+    groups, permissions = Group.objects.using(using), Permission.objects.using(using)
+    missing = [role for role in ROLES if not groups.filter(name=role).exists()]
+    if not missing:
+        return []
+    measures_perms = permissions.filter(content_type__app_label="measures")
     model_names = sorted(set(measures_perms.values_list("content_type__model", flat=True)))
-    for role in (READER, ANALYST):
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(measures_perms.filter(codename__in=permission_codenames(role, model_names)))
-    admin_group, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
-    admin_group.permissions.set(Permission.objects.all())
+    for role in missing:
+        group = groups.create(name=role)
+        if role == ADMINISTRATOR:
+            group.permissions.set(permissions.all())
+        else:
+            group.permissions.set(measures_perms.filter(codename__in=permission_codenames(role, model_names)))
+    return missing
 
 
 def reader_required(view):

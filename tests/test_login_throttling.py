@@ -16,27 +16,27 @@ def analyst(db):
     return factories.analyst(username="amina")
 
 
-def attempt(client, page, password, address="192.0.2.10"):
-    return client.post(reverse(page), {"username": "amina", "password": password}, REMOTE_ADDR=address)
+def attempt(client, login_page, password, address="192.0.2.10"):
+    return client.post(reverse(login_page), {"username": "amina", "password": password}, REMOTE_ADDR=address)
 
 
-@pytest.mark.parametrize("page", LOGIN_PAGES)
-def test_the_right_password_is_refused_after_too_many_wrong_ones(client, analyst, settings, page):
+@pytest.mark.parametrize("login_page", LOGIN_PAGES)
+def test_the_right_password_is_refused_after_too_many_wrong_ones(client, analyst, settings, login_page):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert attempt(client, page, "wrong").status_code == 200
-    assert attempt(client, page, "wrong").status_code == 429  # the last allowed failure locks
-    response = attempt(client, page, PASSWORD)
+        assert attempt(client, login_page, "wrong").status_code == 200
+    assert attempt(client, login_page, "wrong").status_code == 429  # the last allowed failure locks
+    response = attempt(client, login_page, PASSWORD)
     assert response.status_code == 429
     assert "Too many login attempts" in response.text
     assert "ask an administrator to lift the lock" in response.text
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.parametrize("page", LOGIN_PAGES)
-def test_fewer_wrong_passwords_do_not_lock(client, analyst, settings, page):
+@pytest.mark.parametrize("login_page", LOGIN_PAGES)
+def test_fewer_wrong_passwords_do_not_lock(client, analyst, settings, login_page):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        attempt(client, page, "wrong")
-    assert attempt(client, page, PASSWORD).status_code == 302
+        attempt(client, login_page, "wrong")
+    assert attempt(client, login_page, PASSWORD).status_code == 302
     assert client.session["_auth_user_id"] == str(analyst.pk)
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
-from measures.roles import ADMINISTRATOR, ANALYST, READER
+from measures.roles import ADMINISTRATOR, ANALYST, READER, ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,7 +82,7 @@ def test_sqlite_runs_in_wal_mode(db):
     assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
 
 
-def test_roles_exist_with_their_permissions(db):
+def assert_roles_hold_their_permissions():
     def codenames(role):
         return set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
 
@@ -92,6 +92,25 @@ def test_roles_exist_with_their_permissions(db):
     assert {"add_assessment", "change_citation", "add_evidence", "delete_evidence"} <= analyst
     assert not {"change_assessment", "delete_assessment", "delete_measure", "delete_case"} & analyst
     assert {"add_user", "change_group"} <= administrator
+
+
+def test_roles_exist_with_their_permissions(db):
+    assert_roles_hold_their_permissions()
+
+
+def test_roles_come_back_when_the_database_is_emptied(transactional_db):
+    """`manage.py flush` (and a transactional test's teardown) empties every table, groups included;
+    post_migrate creates the roles again, so no later request or test finds a deployment without them."""
+    call_command("flush", interactive=False, verbosity=0)
+    assert_roles_hold_their_permissions()
+
+
+def test_migrate_leaves_an_administrators_changes_to_a_role(db):
+    reader = Group.objects.get(name=READER)
+    reader.permissions.remove(*reader.permissions.filter(codename="view_source"))
+    call_command("migrate", verbosity=0)
+    assert not Group.objects.get(name=READER).permissions.filter(codename="view_source").exists()
+    assert set(Group.objects.values_list("name", flat=True)) == set(ROLES)
 
 
 def test_demo_accounts_are_created_once(db, settings):
