@@ -46,7 +46,7 @@ def _stored(instance, field_name):
 
 
 def _counted(parts):
-    """"3 assessments and 1 evidence link" from [(3, "assessment", "assessments"), …], zeros left out."""
+    """ "3 assessments and 1 evidence link" from [(3, "assessment", "assessments"), …], zeros left out."""
     named = [f"{n} {singular if n == 1 else plural}" for n, singular, plural in parts if n]
     return " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
 

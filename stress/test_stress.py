@@ -121,9 +121,7 @@ def test_role_matrix(world):
                 app = "auth" if model in ("user", "group") else "measures"
                 may_write = actor.has_perm(f"{app}.{action}_{model}") and action != "view"
                 may_read = actor.is_authenticated and (
-                    actor.has_perm(f"{app}.view_{model}")
-                    if area == "admin"
-                    else actor.has_perm("measures.view_case")
+                    actor.has_perm(f"{app}.view_{model}") if area == "admin" else actor.has_perm("measures.view_case")
                 )
                 data = _post_data(admin_client, url) if method == "POST" else None
                 before = snapshot()
@@ -170,9 +168,7 @@ class Analyst:
     def __init__(self, base, username):
         self.base, self.username = base, username
         jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(jar), _NoRedirect
-        )
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
 
     def request(self, path, data=None):
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
@@ -192,8 +188,8 @@ class Analyst:
         status, html = self.request("/admin/login/")
         token = self.field(html, "csrfmiddlewaretoken")
         status, _ = self.request(
-            "/admin/login/", {"csrfmiddlewaretoken": token, "username": self.username, "password": PASSWORD,
-                              "next": "/admin/"}
+            "/admin/login/",
+            {"csrfmiddlewaretoken": token, "username": self.username, "password": PASSWORD, "next": "/admin/"},
         )
         return status == 302
 
@@ -213,8 +209,24 @@ def test_concurrent_analysts_lose_nothing(transactional_db):
     users = [factories.analyst(username=f"stress{i}") for i in range(ANALYSTS)]
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "4",
-         "--worker-class", "gthread", "--threads", "4", "--timeout", "120", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tracker.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=_server_env(),
     )
@@ -260,8 +272,9 @@ def test_concurrent_analysts_lose_nothing(transactional_db):
                         outcome = "stored"
                     elif status >= 500:
                         outcome = "server errors"
-                    elif status == 200 and ("While you were editing" in html or "errornote" in html
-                                            or "errorlist" in html):
+                    elif status == 200 and (
+                        "While you were editing" in html or "errornote" in html or "errorlist" in html
+                    ):
                         outcome = "refused"
                     else:
                         outcome = "other"
@@ -288,4 +301,3 @@ def test_concurrent_analysts_lose_nothing(transactional_db):
     )
     assert tally["server errors"] == 0 and tally["other"] == 0 and lost == 0 and in_database == tally["stored"]
     assert not broken_invariants()
-
