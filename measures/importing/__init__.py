@@ -3,6 +3,7 @@
 from .casefile import IMPORT_USERNAME, SECTIONS, ImportResult, import_case, import_user
 from .export import export_case
 from .schema import FORMAT, CaseFileError, parse_case_file, read_case_file, schema_version, validate_case_data
+from .staging import import_case_staged
 
 __all__ = [
     "FORMAT",
@@ -12,6 +13,7 @@ __all__ = [
     "SECTIONS",
     "export_case",
     "import_case",
+    "import_case_staged",
     "import_user",
     "parse_case_file",
     "read_case_file",
