@@ -8,6 +8,7 @@ lost write or broken invariant.
 
 import datetime
 import http.cookiejar
+import json
 import os
 import random
 import re
@@ -36,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
 ANALYSTS = int(os.environ.get("STRESS_ANALYSTS", "20"))
 ATTEMPTS = int(os.environ.get("STRESS_ATTEMPTS", "50"))
+# The Pakistan–Iran case file grown this many times is loaded (load_case) while the analysts work.
+LOAD_COPIES = int(os.environ.get("STRESS_LOAD_COPIES", "5"))
 
 
 def report(line):
@@ -199,9 +202,39 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_concurrent_analysts_lose_nothing(transactional_db):
-    """ANALYSTS analysts × ATTEMPTS assessments each, through gunicorn on loopback: each attempt is stored
-    or refused with a message; none is a server error; every stored one is in the database."""
+def large_case_file(case_data, copies):
+    """The Pakistan–Iran case file grown `copies` times (measures, events, citations, assessments
+    repeated under new numbers and keys, same parties and sources) under a new slug: a load that takes
+    seconds, to run while the analysts work."""
+    data = {key: value for key, value in case_data.items()}
+    data["case"] = {**case_data["case"], "slug": "stress-large-case", "name": "Large case loaded during the run"}
+    data["measures"], data["events"], data["citations"], data["assessments"] = [], [], [], []
+    for k in range(copies):
+        number = {m["number"]: m["number"] + 100 * k for m in case_data["measures"]}
+        data["measures"] += [
+            {**m, "number": number[m["number"]], "slug": f"{m['slug']}-{k}"} for m in case_data["measures"]
+        ]
+        data["events"] += [{**e, "key": f"{e['key']}-{k}"} for e in case_data["events"]]
+        data["citations"] += [
+            {
+                **c,
+                "key": f"{c['key']}-{k}",
+                **({"event": f"{c['event']}-{k}"} if c.get("event") else {}),
+                "evidence": [{**link, "measure": number[link["measure"]]} for link in c.get("evidence", [])],
+            }
+            for c in case_data["citations"]
+        ]
+        data["assessments"] += [
+            {**a, "measure": number[a["measure"]], "citations": [f"{key}-{k}" for key in a.get("citations", [])]}
+            for a in case_data["assessments"]
+        ]
+    return data
+
+
+def test_concurrent_analysts_lose_nothing(transactional_db, tmp_path):
+    """ANALYSTS analysts × ATTEMPTS assessments each, through gunicorn on loopback, while a large case
+    file loads (load_case, in its own process): each attempt is stored or refused with a message; none
+    is a server error; every stored one is in the database; the case loads whole."""
     case = factories.CaseFactory()
     parties = list(case.assessed_parties.all())
     measures = [factories.MeasureFactory(case=case) for _ in range(5)]
@@ -256,16 +289,17 @@ def test_concurrent_analysts_lose_nothing(transactional_db):
                 if status >= 500:
                     outcome = "server errors"
                 else:
-                    data = {
+                    party = rng.choice(parties).pk
+                    data = {  # the multi-party assess form: one judgement, for one party here
                         "csrfmiddlewaretoken": browser.field(html, "csrfmiddlewaretoken"),
                         "seen": browser.field(html, "seen"),
-                        "party": rng.choice(parties).pk,
-                        "level": rng.choice(["minimal", "intermediate", "full"]),
-                        "confidence": "medium",
+                        f"level_{party}": rng.choice(["minimal", "intermediate", "full"]),
+                        f"confidence_{party}": "medium",
+                        f"corrects_{party}": "",
                         "effective_date": today,
                         "rationale": f"Stress run by {user.username}.",
                         "citations": [citation.pk],
-                        "corrects": "",
+                        "evidence_stance": "progress",
                     }
                     status, html = browser.request(path, data)
                     if status == 302:
@@ -281,10 +315,24 @@ def test_concurrent_analysts_lose_nothing(transactional_db):
                 with lock:
                     tally[outcome] += 1
 
+        case_data = json.loads((ROOT / "fixtures" / "pakistan-iran-2024.json").read_text(encoding="utf-8"))
+        large = large_case_file(case_data, LOAD_COPIES)
+        large_path = tmp_path / "large-case.json"
+        large_path.write_text(json.dumps(large), encoding="utf-8")
         threads = [threading.Thread(target=work, args=(user, i)) for i, user in enumerate(users)]
         started = time.monotonic()
         for thread in threads:
             thread.start()
+        loader = subprocess.Popen(
+            [sys.executable, "manage.py", "load_case", str(large_path)],
+            cwd=ROOT,
+            env=_server_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        load_output = loader.communicate(timeout=1800)[0]
+        load_seconds = time.monotonic() - started
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
@@ -293,6 +341,14 @@ def test_concurrent_analysts_lose_nothing(transactional_db):
         server.wait(timeout=30)
     in_database = Assessment.objects.filter(recorded_by__in=users).count()
     lost = tally["stored"] - in_database
+    loaded = Assessment.objects.filter(measure__case__slug=large["case"]["slug"]).count()
+    report(
+        f"load during the run: a case file of {len(large['measures'])} measures, {len(large['citations'])} "
+        f"citations, {len(large['assessments'])} assessments loaded in {load_seconds:.0f} s "
+        f"(exit {loader.returncode}; assessments in the database {loaded})"
+    )
+    assert loader.returncode == 0, load_output
+    assert loaded == len(large["assessments"])
     report(
         f"concurrency: {ANALYSTS} analysts × {ATTEMPTS} assessments = {ANALYSTS * ATTEMPTS} attempts in "
         f"{elapsed:.0f} s through gunicorn: stored {tally['stored']}, refused with a message {tally['refused']}, "
