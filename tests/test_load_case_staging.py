@@ -208,3 +208,20 @@ def test_an_update_loads_what_is_new_and_bumps_the_cases_version(pakistan_iran_c
     assert party.name == "Islamic Republic of Pakistan"
     assert party.history.count() == 2
     assert Case.objects.get(pk=case.pk).data_version > case.data_version
+
+
+def test_what_analysts_save_right_after_the_copy_keeps_its_ids(other_case, case_data, tmp_path, monkeypatch):
+    """Rows saved between the copy and the id reservation are not in the copy: the load's rows must
+    still take other ids."""
+    saved = []
+    original = staging.snapshot
+
+    def snapshot_then_an_analyst_saves(copy):
+        original(copy)
+        saved.append(in_another_thread(lambda: record(other_case, "Saved right after the copy.")))
+
+    monkeypatch.setattr(staging, "snapshot", snapshot_then_an_analyst_saves)
+    load(write_file(tmp_path, case_data))
+    assert Assessment.objects.get(pk=saved[0].pk).rationale == "Saved right after the copy."
+    case = Case.objects.get(slug=case_data["case"]["slug"])
+    assert Assessment.objects.filter(measure__case=case).count() == len(case_data["assessments"])

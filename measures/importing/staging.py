@@ -156,7 +156,8 @@ def prepare_copy(copy, blocks):
     try:
         db.execute("BEGIN")
         for table, (start, _) in blocks.items():
-            db.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?", [start, table])
+            if not db.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?", [start, table]).rowcount:
+                db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", [table, start])
         db.execute(
             f"CREATE TABLE {LOG_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL, "
             "tbl TEXT NOT NULL, pk INTEGER, old TEXT)"
