@@ -532,7 +532,9 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         form_kwargs = {"measure": measure, "admin_site": self.admin_site}
         newer = []
         chosen_party = None
-        if request.method == "POST":
+        if request.method == "POST" and ("_stances" in request.POST or "_find" in request.POST):
+            form = AssessmentForm.shown_again(request.POST, **form_kwargs)
+        elif request.method == "POST":
             form = AssessmentForm(request.POST, **form_kwargs)
             if form.is_valid():
                 try:
@@ -588,7 +590,9 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         (case,) = cases
         form_kwargs = {"case": case, "admin_site": self.admin_site, "measures": measures}
         newer = []
-        if "apply" in request.POST:
+        if "_stances" in request.POST or "_find" in request.POST:
+            form = BulkAssessmentForm.shown_again(request.POST, **form_kwargs)
+        elif "apply" in request.POST:
             form = BulkAssessmentForm(request.POST, **form_kwargs)
             if form.is_valid():
                 try:

@@ -14,7 +14,7 @@ from django.contrib.admin.widgets import (
 )
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.forms.models import BaseInlineFormSet, InlineForeignKeyField
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -384,12 +384,26 @@ class CaseCitationsWidget(SafeAutocompleteMixin, AutocompleteMixin, forms.Select
         super().__init__(Assessment._meta.get_field("citations"), admin_site, attrs=attrs)
         self.case = case
 
+    offered = ()  # citations found by the form's no-JavaScript search, offered unselected
+    term = ""
+
+    def optgroups(self, name, value, attr=None):
+        value = [v for v in value if parse_id(v) is not None]  # as SafeAutocompleteMixin
+        groups = super().optgroups(name, value, attr)
+        chosen = {str(v) for v in value}
+        found = [
+            self.create_option(name, str(c.pk), citation_label(c, self.term), False, len(chosen) + i)
+            for i, c in enumerate(c for c in self.offered if str(c.pk) not in chosen)
+        ]
+        return groups + [(None, found, len(groups))] if found else groups
+
     def get_url(self):
         # CitationPickView: results show the quote around the words searched for, the source and the date.
         return f"{reverse('admin:measures_citation_pick', current_app=self.admin_site.name)}?case={self.case.pk}"
 
 
 ISO_DATE = "%Y-%m-%d"
+STANCE_CHOICE_ERROR = "“%(value)s” is not a stance: choose progress, setback or context."
 
 
 class AssessmentBaseForm(forms.Form):
@@ -413,14 +427,23 @@ class AssessmentBaseForm(forms.Form):
     )
     evidence_stance = forms.ChoiceField(
         required=False,
-        label="The cited passages show",
+        label="Newly cited passages show",
         choices=[("", "Choose what they show")] + Evidence.Stance.choices,
+        error_messages={"invalid_choice": STANCE_CHOICE_ERROR},
         help_text=(
-            "Cited passages become evidence of the measure with this stance; "
-            "a passage that is evidence of it already keeps its own."
+            "Cited passages become evidence of the measure with this stance, unless you give one its own "
+            "(“Choose a stance for each passage”, below); a passage that is evidence of it already keeps its own."
         ),
     )
+    citation_search = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Find citations",
+        help_text="Words of a quote, a source or an event: the citations found are added to the list to choose from.",
+    )
     seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=ID_MAX)
+
+    FOUND_LIMIT = 50
 
     def __init__(self, *args, case, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
@@ -432,6 +455,86 @@ class AssessmentBaseForm(forms.Form):
         self.fields["citations"].label_from_instance = citation_label
         self.fields["citations"].widget = CaseCitationsWidget(case=case, admin_site=admin_site)
         self.fields["citations"].widget.choices = self.fields["citations"].choices
+        self.found, self.found_more = self._found_citations()
+        self.fields["citations"].widget.offered = self.found
+        self.fields["citations"].widget.term = self.initial.get("citation_search") or ""
+        self.new_passages = self._newly_cited()
+        for citation in self.new_passages:
+            self.fields[f"stance_{citation.pk}"] = forms.ChoiceField(
+                label=citation_label(citation),
+                required=False,
+                choices=[("", "As chosen for all")] + Evidence.Stance.choices,
+                error_messages={"invalid_choice": STANCE_CHOICE_ERROR},
+            )
+
+    def evidence_measures(self):
+        """The measures whose evidence the cited passages become."""
+        raise NotImplementedError
+
+    def _newly_cited(self):
+        """The submitted citations of this case that are not yet evidence of every measure of the form:
+        each gets a stance field of its own. Read from the submitted data (or the initial data) before
+        validation, so that the rows exist when the form is shown again."""
+        if self.is_bound:
+            name = self.add_prefix("citations")
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else self.data.get(name) or []
+        else:
+            values = self.initial.get("citations") or []
+        if isinstance(values, (str, int)):
+            values = [values]
+        ids = {pk for pk in (parse_id(getattr(v, "pk", v)) for v in values) if pk is not None}
+        if not ids:
+            return []
+        measures = self.evidence_measures()
+        attached = set(
+            Evidence.objects.filter(citation__in=ids, measure__in=measures).values_list("citation_id", "measure_id")
+        )
+        cited = Citation.objects.for_case(self.case).filter(pk__in=ids).defer("source__full_text").order_by("pk")
+        return [c for c in cited if any((c.pk, m.pk) not in attached for m in measures)]
+
+    def _found_citations(self):
+        """The citations of the case matching the no-JavaScript search (only on a form shown again by
+        its Find button, see shown_again): every word in the quote, locator, source or event; at
+        most FOUND_LIMIT of them, and whether there were more."""
+        term = " ".join(str(self.initial.get("citation_search") or "").split())[:200]
+        if self.is_bound or not term:
+            return [], False
+        found = Citation.objects.for_case(self.case).defer("source__full_text")
+        for word in term.split()[:10]:
+            found = found.filter(
+                Q(quote__icontains=word)
+                | Q(locator__icontains=word)
+                | Q(source__title__icontains=word)
+                | Q(source__publisher__icontains=word)
+                | Q(event__title__icontains=word)
+            )
+        found = list(found.order_by("source__title", "pk")[: self.FOUND_LIMIT + 1])
+        return found[: self.FOUND_LIMIT], len(found) > self.FOUND_LIMIT
+
+    def passage_stance_rows(self):
+        """[(citation, bound stance field)] for each newly cited passage, in the order of their ids."""
+        return [(citation, self[f"stance_{citation.pk}"]) for citation in self.new_passages]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        cited = {c.pk for c in cleaned_data.get("citations") or []}
+        if "citations" in cleaned_data and "evidence_stance" in cleaned_data and not cleaned_data["evidence_stance"]:
+            lacking = [
+                f"stance_{c.pk}"
+                for c in self.new_passages
+                if c.pk in cited and f"stance_{c.pk}" in cleaned_data and not cleaned_data[f"stance_{c.pk}"]
+            ]
+            if lacking:
+                self.add_error(
+                    "evidence_stance",
+                    "Say what the newly cited passages show: one stance for all of them here, "
+                    "or one for each passage below.",
+                )
+            for name in lacking:
+                self.add_error(
+                    name, "Choose what this passage shows (or one stance for all newly cited passages above)."
+                )
+        return cleaned_data
 
     def shared_arguments(self):
         """record_assessment's arguments that the form's cleaned data gives for every assessment."""
@@ -440,7 +543,17 @@ class AssessmentBaseForm(forms.Form):
             "effective_date": data["effective_date"],
             "citations": data["citations"],
             "evidence_stance": data["evidence_stance"] or None,
+            "evidence_stances": {c.pk: data[f"stance_{c.pk}"] for c in self.new_passages if data.get(f"stance_{c.pk}")},
         }
+
+    @classmethod
+    def shown_again(cls, data, **kwargs):
+        """The form as submitted, not saved and without error messages, with a stance to choose for each
+        newly cited passage and the citations its search found offered in the list: what the “Choose a
+        stance for each passage” and “Find” buttons show (they work without JavaScript)."""
+        submitted = cls(data, **kwargs)
+        initial = {name: submitted[name].data for name in submitted.fields}
+        return cls(initial=initial, **kwargs)
 
     def with_seen(self, seen):
         """This form, bound to the same data but with `seen` moved on: after a conflict was shown."""
@@ -517,6 +630,9 @@ class AssessmentForm(AssessmentBaseForm):
     def shared_fields(self):
         return [self[name] for name in ("effective_date", "rationale", "citations", "evidence_stance")]
 
+    def evidence_measures(self):
+        return [self.measure]
+
     def clean(self):
         cleaned_data = super().clean()
         if self.parties and not any(cleaned_data.get(f"level_{party.pk}") for party in self.parties):
@@ -578,6 +694,9 @@ class BulkAssessmentForm(AssessmentBaseForm):
         return [
             self[name] for name in ("party", "level", "confidence", "effective_date", "citations", "evidence_stance")
         ]
+
+    def evidence_measures(self):
+        return self.measures
 
     def rationale_for(self, measure):
         return self.cleaned_data[f"rationale_{measure.pk}"]

@@ -82,14 +82,21 @@ def cited_evidence_date(citations):
     return max(dates, default=None)
 
 
-def _attach_cited(measure, citations, stance, *, party, effective_date):
+def _attach_cited(measure, citations, stance, *, stances, party, effective_date):
     """Make each cited passage evidence of `measure` (see record_assessment); returns the Evidence created."""
     attached = set(Evidence.objects.filter(measure=measure, citation__in=citations).values_list("citation", flat=True))
     missing = [citation for citation in citations if citation.pk not in attached]
     if not missing:
         return []
-    if stance not in Evidence.Stance.values:
-        quotes = "; ".join(str(citation) for citation in missing)
+    chosen = {citation.pk: (stances or {}).get(citation.pk) or stance for citation in missing}
+    unknown = sorted({value for value in chosen.values() if value and value not in Evidence.Stance.values})
+    if unknown:
+        raise ServiceError(
+            {"evidence_stance": f"“{'”, “'.join(unknown)}” is not a stance (progress, setback or context)."}
+        )
+    lacking = [citation for citation in missing if not chosen[citation.pk]]
+    if lacking:
+        quotes = "; ".join(str(citation) for citation in lacking)
         raise ServiceError(
             {
                 "evidence_stance": (
@@ -101,7 +108,7 @@ def _attach_cited(measure, citations, stance, *, party, effective_date):
     note = f"Cited by an assessment of {party.code}."
     created = []
     for citation in missing:
-        evidence = Evidence(citation=citation, measure=measure, stance=stance, note=note)
+        evidence = Evidence(citation=citation, measure=measure, stance=chosen[citation.pk], note=note)
         # Recorded as the change it is: the citation and measure History pages list it.
         evidence._change_reason = f"Attached by an assessment of {party.code}"
         evidence.save()
@@ -114,7 +121,7 @@ def record_assessments(*, measure, entries, **shared):
 
     `entries` is a list of dicts with each party's own `party`, `level`, and optionally `confidence`,
     `corrects` and `expected_latest`; `shared` holds the rest of record_assessment's arguments
-    (rationale, citations, effective date, evidence stance, recorded_by). Errors are
+    (rationale, citations, effective date, evidence stances, recorded_by). Errors are
     ServiceErrors keyed by field, each message naming its party; returns the assessments in order.
     """
     if not entries:
@@ -198,6 +205,7 @@ def record_assessment(
     confidence=Assessment.Confidence.MEDIUM,
     corrects=None,
     evidence_stance=None,
+    evidence_stances=None,
     expected_latest=_UNCHECKED,
     recorded_at=None,
 ):
@@ -205,9 +213,11 @@ def record_assessment(
 
     Every cited passage becomes evidence of the measure, so that the measure's evidence (and its
     latest evidence date) always includes what a judgement rests on: a citation not yet evidence of
-    it is attached with `evidence_stance` (an Evidence.Stance value; refused when missing); one
-    already attached keeps the stance it has. `effective_date` None means the date of the newest
-    cited passage (`cited_evidence_date`).
+    it is attached with its own stance from `evidence_stances` (a dict: citation pk -> an
+    Evidence.Stance value), else with `evidence_stance` (the stance of every other newly cited
+    passage); refused, nothing written, when a new passage has neither or a value is not a stance.
+    A passage already evidence of the measure keeps the stance it has (never overwritten).
+    `effective_date` None means the date of the newest cited passage (`cited_evidence_date`).
 
     `expected_latest` is the latest assessment (or None) the user saw for this measure and party
     when the form was opened; if another one was recorded since, nothing is written and
@@ -248,7 +258,9 @@ def record_assessment(
                     f"for {party} on this measure. Read it, then submit again if your judgement stands.",
                     newer,
                 )
-        _attach_cited(measure, citations, evidence_stance, party=party, effective_date=effective_date)
+        _attach_cited(
+            measure, citations, evidence_stance, stances=evidence_stances, party=party, effective_date=effective_date
+        )
         assessment = Assessment.objects.create(
             measure=measure,
             party=party,

@@ -115,8 +115,8 @@ def test_a_party_can_be_chosen_in_advance(analyst_client, measure, parties):
         ({"level": ""}, "__all__", "Choose a level for at least one party"),
         ({"confidence": "total"}, "confidence", "Select a valid choice"),
         ({"effective_date": "2024-02-31"}, "effective_date", "Enter a valid date"),
-        ({"evidence_stance": ""}, "evidence_stance", "Say what the cited passages show about measure"),
-        ({"evidence_stance": "maybe"}, "evidence_stance", "Select a valid choice"),
+        ({"evidence_stance": ""}, "evidence_stance", "Say what the newly cited passages show"),
+        ({"evidence_stance": "maybe"}, "evidence_stance", "“maybe” is not a stance"),
         ({"seen": "many"}, "seen", "Enter a whole number"),
     ],
 )

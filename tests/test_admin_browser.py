@@ -72,7 +72,7 @@ def test_analyst_goes_from_the_dashboard_to_one_judgement_for_both_parties_with_
     option = page.locator(".select2-results__option", has_text="Border forces increased patrols")
     expect(option).to_contain_text("Ministers' call, 20 Jan 2024 (para. 3)")
     option.click()
-    page.get_by_label("The cited passages show").select_option(label="Shows setback")
+    page.get_by_label("Newly cited passages show").select_option(label="Shows setback")
     page.screenshot(path=artifacts_dir / "admin-assess-form.png", full_page=True)
     page.get_by_role("button", name="Record", exact=True).click()
 
@@ -130,3 +130,63 @@ def test_reader_sees_the_history_but_cannot_record(page, live_server, case_with_
     response = page.goto(f"{live_server.url}/admin/measures/measure/{measure.pk}/assess/")
     assert response.status == 403
     assert not Assessment.objects.exists()
+
+
+def test_analyst_finds_passages_and_gives_each_its_own_stance_without_javascript(
+    browser, live_server, case_with_evidence, artifacts_dir
+):
+    factories.analyst(username="analyst")
+    measure = case_with_evidence["measure"]
+    patrols = case_with_evidence["patrols"]
+    talks = factories.CitationFactory(
+        case=measure.case, source=patrols.source, quote="The foreign ministers spoke by phone", locator="para. 5"
+    )
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    admin_login(page, live_server, "analyst")
+
+    page.goto(f"{live_server.url}/admin/measures/measure/{measure.pk}/assess/")
+    page.get_by_label("Level for Pakistan").select_option(label="Reversed")
+    page.get_by_label("Rationale").fill("Patrols went up while the ministers talked.")
+    # Without JavaScript, the citations box lists the chosen citations only; its search adds those found.
+    page.get_by_label("Find citations").fill("para")
+    page.get_by_role("button", name="Find", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("citations found for “para”: select them in the list above")
+    page.get_by_label("Citations:", exact=True).select_option([str(patrols.pk), str(talks.pk)])
+    page.get_by_role("button", name="Choose a stance for each passage").click()
+
+    rows = page.locator(".passage-stances tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_label("Level for Pakistan")).to_have_value("reversed")  # what was typed is kept
+    expect(page.get_by_label("Rationale")).to_have_value("Patrols went up while the ministers talked.")
+    page.get_by_label(re.compile("Border forces increased patrols")).select_option(label="Shows setback")
+    page.get_by_label(re.compile("The foreign ministers spoke by phone")).select_option(label="Shows progress")
+    page.screenshot(path=artifacts_dir / "admin-assess-stance-per-passage-nojs.png", full_page=True)
+    page.get_by_role("button", name="Record", exact=True).click()
+
+    expect(page.locator(".messagelist")).to_contain_text("Recorded:")
+    assessment = Assessment.objects.get()
+    assert set(assessment.citations.all()) == {patrols, talks}
+    assert {(e.citation, e.stance) for e in measure.evidence.all()} == {
+        (case_with_evidence["citation"], "progress"),
+        (patrols, "setback"),
+        (talks, "progress"),
+    }
+    context.close()
+
+
+def test_the_stance_rows_pass_axe_with_javascript(page, live_server, case_with_evidence, axe):
+    factories.analyst(username="analyst")
+    measure = case_with_evidence["measure"]
+    admin_login(page, live_server, "analyst")
+
+    page.goto(f"{live_server.url}/admin/measures/measure/{measure.pk}/assess/")
+    page.locator(".field-citations .select2-selection").click()
+    page.locator(".select2-search__field").fill("patrols")
+    page.locator(".select2-results__option", has_text="Border forces increased patrols").click()
+    page.get_by_role("button", name="Choose a stance for each passage").click()
+
+    expect(page.locator(".passage-stances tbody tr")).to_have_count(1)
+    # The chosen citation is still chosen in the enhanced box.
+    expect(page.locator(".field-citations .select2-selection__choice")).to_contain_text("Border forces increased")
+    assert axe(page) == []

@@ -253,6 +253,216 @@ def test_corrects_offers_only_that_partys_assessments_of_the_measure(client, mea
     assert elsewhere.pk not in offered(pak)
 
 
+# A stance for each newly cited passage.
+
+
+def test_each_new_passage_takes_its_own_stance_else_the_one_for_all(measure, parties, user):
+    talks = factories.CitationFactory(case=measure.case, quote="Foreign ministers spoke by phone")
+    strike = factories.CitationFactory(case=measure.case, quote="Missiles struck a village")
+    statement = factories.CitationFactory(case=measure.case, quote="The ministry issued a statement")
+    known = factories.CitationFactory(case=measure.case, quote="Ambassadors will return to their posts")
+    factories.EvidenceFactory(citation=known, measure=measure, stance="progress", note="Read first.")
+
+    record(
+        measure,
+        parties[0],
+        user,
+        [talks, strike, statement, known],
+        evidence_stance="context",
+        evidence_stances={talks.pk: "progress", strike.pk: "setback", known.pk: "setback"},
+    )
+
+    stances = dict(Evidence.objects.filter(measure=measure).values_list("citation", "stance"))
+    assert stances == {talks.pk: "progress", strike.pk: "setback", statement.pk: "context", known.pk: "progress"}
+    assert Evidence.objects.get(citation=known).version == 1  # never overwritten
+
+
+def test_per_passage_stances_need_no_stance_for_all(measure, parties, user):
+    talks = factories.CitationFactory(case=measure.case)
+    strike = factories.CitationFactory(case=measure.case)
+
+    record(measure, parties[0], user, [talks, strike], evidence_stances={talks.pk: "progress", strike.pk: "setback"})
+
+    assert dict(Evidence.objects.values_list("citation", "stance")) == {talks.pk: "progress", strike.pk: "setback"}
+
+
+def test_a_new_passage_without_any_stance_is_named_and_nothing_saved(measure, parties, user):
+    talks = factories.CitationFactory(case=measure.case, quote="Foreign ministers spoke by phone")
+    strike = factories.CitationFactory(case=measure.case, quote="Missiles struck a village")
+
+    with pytest.raises(services.ServiceError) as raised:
+        record(measure, parties[0], user, [talks, strike], evidence_stances={talks.pk: "progress"})
+
+    message = " ".join(raised.value.message_dict["evidence_stance"])
+    assert "Missiles struck" in message and "Foreign ministers" not in message
+    assert not Assessment.objects.exists() and not Evidence.objects.exists()
+
+
+def test_an_unknown_per_passage_stance_is_refused(measure, parties, user):
+    talks = factories.CitationFactory(case=measure.case)
+    with pytest.raises(services.ServiceError) as raised:
+        record(measure, parties[0], user, [talks], evidence_stance="progress", evidence_stances={talks.pk: "maybe"})
+    assert raised.value.message_dict["evidence_stance"] == ["“maybe” is not a stance (progress, setback or context)."]
+    assert not Assessment.objects.exists() and not Evidence.objects.exists()
+
+
+def assess_data(parties, citations, **overrides):
+    pak, irn = parties
+    return {
+        f"level_{pak.pk}": Level.INTERMEDIATE,
+        f"confidence_{pak.pk}": "high",
+        f"level_{irn.pk}": Level.MINIMAL,
+        f"confidence_{irn.pk}": "low",
+        "effective_date": "2024-01-20",
+        "rationale": "Talks, then a strike.",
+        "citations": [c.pk for c in citations],
+        "evidence_stance": "",
+        "seen": 0,
+        **overrides,
+    }
+
+
+def test_choose_a_stance_for_each_passage_shows_a_row_per_new_passage_and_saves_nothing(client, measure, parties):
+    client.force_login(factories.analyst())
+    talks = factories.CitationFactory(case=measure.case, quote="Foreign ministers spoke by phone")
+    known = factories.CitationFactory(case=measure.case, quote="Ambassadors will return to their posts")
+    factories.EvidenceFactory(citation=known, measure=measure, stance="progress")
+    elsewhere = factories.CitationFactory(quote="A passage of another case")
+    data = assess_data(parties, [talks, known], _stances="1")
+    data["citations"] += [elsewhere.pk, "x"]
+
+    response = client.post(reverse("admin:measures_measure_assess", args=[measure.pk]), data)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert not form.is_bound and not form.errors  # nothing checked yet, nothing said
+    assert [citation for citation, _ in form.passage_stance_rows()] == [talks]
+    html = response.content.decode()
+    assert "What each newly cited passage shows" in html
+    assert f'name="stance_{talks.pk}"' in html and f'name="stance_{known.pk}"' not in html
+    # What was typed and chosen comes back.
+    assert "Talks, then a strike." in html
+    assert f'<option value="{talks.pk}" selected>' in html and f'<option value="{known.pk}" selected>' in html
+    assert "Nothing was saved" not in html
+    assert not Assessment.objects.exists() and Evidence.objects.count() == 1
+
+
+def test_analyst_gives_each_new_passage_its_own_stance_in_the_form(client, measure, parties):
+    client.force_login(factories.analyst())
+    talks = factories.CitationFactory(case=measure.case, quote="Foreign ministers spoke by phone")
+    strike = factories.CitationFactory(case=measure.case, quote="Missiles struck a village")
+    data = assess_data(parties, [talks, strike], **{f"stance_{talks.pk}": "progress", f"stance_{strike.pk}": "setback"})
+
+    response = client.post(reverse("admin:measures_measure_assess", args=[measure.pk]), data)
+
+    assert response.status_code == 302
+    assert Assessment.objects.count() == 2
+    assert dict(Evidence.objects.values_list("citation", "stance")) == {talks.pk: "progress", strike.pk: "setback"}
+
+
+def test_a_new_passage_left_without_a_stance_is_marked_and_nothing_saved(client, measure, parties):
+    client.force_login(factories.analyst())
+    talks = factories.CitationFactory(case=measure.case)
+    strike = factories.CitationFactory(case=measure.case)
+    data = assess_data(parties, [talks, strike], **{f"stance_{talks.pk}": "progress"})
+
+    response = client.post(reverse("admin:measures_measure_assess", args=[measure.pk]), data)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors[f"stance_{strike.pk}"] == [
+        "Choose what this passage shows (or one stance for all newly cited passages above)."
+    ]
+    assert f"stance_{talks.pk}" not in errors
+    assert 'class="errors"' in response.content.decode()
+    assert not Assessment.objects.exists() and not Evidence.objects.exists()
+
+
+def test_a_forged_passage_stance_is_refused(client, measure, parties):
+    client.force_login(factories.analyst())
+    talks = factories.CitationFactory(case=measure.case)
+    data = assess_data(parties, [talks], evidence_stance="progress", **{f"stance_{talks.pk}": "maybe"})
+
+    response = client.post(reverse("admin:measures_measure_assess", args=[measure.pk]), data)
+
+    assert response.context["form"].errors[f"stance_{talks.pk}"] == [
+        "“maybe” is not a stance: choose progress, setback or context."
+    ]
+    assert not Assessment.objects.exists() and not Evidence.objects.exists()
+
+
+def test_a_forged_citation_id_is_refused_with_a_message(client, measure, parties):
+    client.force_login(factories.analyst())
+    talks = factories.CitationFactory(case=measure.case)
+    data = assess_data(parties, [talks], evidence_stance="progress")
+    data["citations"] += ["x"]
+
+    response = client.post(reverse("admin:measures_measure_assess", args=[measure.pk]), data)
+
+    assert response.status_code == 200
+    assert "citations" in response.context["form"].errors
+    assert not Assessment.objects.exists() and not Evidence.objects.exists()
+
+
+def test_find_offers_the_cases_citations_with_every_word_and_keeps_the_chosen(client, measure, parties):
+    client.force_login(factories.analyst())
+    chosen = factories.CitationFactory(case=measure.case, quote="Ambassadors will return to their posts")
+    liaison = factories.CitationFactory(case=measure.case, quote="A liaison office will open at the border")
+    factories.CitationFactory(case=measure.case, quote="A liaison officer was named")  # not "border"
+    factories.CitationFactory(quote="A liaison office at the border of another case")
+    data = assess_data(parties, [chosen], _find="1", citation_search="  liaison   BORDER ")
+
+    response = client.post(reverse("admin:measures_measure_assess", args=[measure.pk]), data)
+
+    form = response.context["form"]
+    assert form.found == [liaison] and not form.errors
+    html = response.content.decode()
+    assert f'<option value="{chosen.pk}" selected>' in html
+    assert f'<option value="{liaison.pk}">' in html
+    assert "1 citation found for" in html and "select it in the list above" in html
+    assert not Assessment.objects.exists()
+
+
+def test_bulk_assessment_takes_a_stance_per_passage_for_each_measure_it_is_new_to(client, measure, parties):
+    client.force_login(factories.analyst())
+    second = factories.MeasureFactory(case=measure.case)
+    talks = factories.CitationFactory(case=measure.case, quote="Foreign ministers spoke by phone")
+    strike = factories.CitationFactory(case=measure.case, quote="Missiles struck a village")
+    factories.EvidenceFactory(citation=strike, measure=measure, stance="context")
+    data = {
+        "action": "record_assessment",
+        "_selected_action": [measure.pk, second.pk],
+        "party": parties[1].pk,
+        "level": Level.MINIMAL,
+        "confidence": "medium",
+        "effective_date": "2024-01-20",
+        "citations": [talks.pk, strike.pk],
+        "evidence_stance": "",
+        "seen": 0,
+        f"rationale_{measure.pk}": "One.",
+        f"rationale_{second.pk}": "Two.",
+    }
+    url = reverse("admin:measures_measure_changelist")
+
+    shown = client.post(url, {**data, "_stances": "1"})
+    # strike is evidence of the first measure already, not of the second: it needs a stance too.
+    assert [c for c, _ in shown.context["form"].passage_stance_rows()] == [talks, strike]
+    assert not Assessment.objects.exists()
+
+    response = client.post(
+        url, {**data, "apply": "1", f"stance_{talks.pk}": "progress", f"stance_{strike.pk}": "setback"}
+    )
+
+    assert response.status_code == 302
+    assert Assessment.objects.count() == 2
+    assert set(Evidence.objects.values_list("measure", "citation", "stance")) == {
+        (measure.pk, talks.pk, "progress"),
+        (measure.pk, strike.pk, "context"),  # kept
+        (second.pk, talks.pk, "progress"),
+        (second.pk, strike.pk, "setback"),
+    }
+
+
 # The case file loader and the migration of existing data.
 
 
