@@ -83,6 +83,14 @@ def test_lists_and_pages_with_malformed_ids(analyst_client, model, value):
     assert analyst_client.get(f"{changelist}{value}/change/").status_code in (200, 302, 404)
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "10000", "99999999999999999999", "abc"])
+@pytest.mark.parametrize("model, lookup", [("source", "published_on__year"), ("source", "published_on__month")])
+def test_lists_with_a_date_the_database_cannot_take(analyst_client, model, lookup, value):
+    factories.SourceFactory()
+    response = analyst_client.get(reverse(f"admin:measures_{model}_changelist"), {lookup: value})
+    assert response.status_code in (200, 302)
+
+
 @pytest.mark.parametrize("value", ["", *BAD_IDS])
 def test_bulk_action_with_a_malformed_selection(analyst_client, value):
     measure = factories.MeasureFactory()
