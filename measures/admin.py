@@ -705,9 +705,8 @@ class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
 @admin.register(Source)
 class SourceAdmin(SourceIntakeMixin, TrackedAdmin):
     form = SourceForm
-    list_display = ["title", "publisher", "kind", "publication_date", "has_full_text", "citation_count"]
-    list_filter = ["kind", ("publisher", NamedBlankValuesFilter)]
-    search_fields = ["title", "publisher", "author"]
+    list_display = ["title", "label", "publisher", "kind", "publication_date", "has_full_text", "citation_count"]
+    search_fields = ["title", "label", "publisher", "author"]
     # Not a date_hierarchy: its DISTINCT over every row (a Python function per row on SQLite) costs more
     # than the list at 100× the data.
     list_filter = ["kind", ("publisher", NamedBlankValuesFilter), ("published_on", admin.DateFieldListFilter)]
@@ -717,6 +716,7 @@ class SourceAdmin(SourceIntakeMixin, TrackedAdmin):
             {
                 "fields": [
                     "title",
+                    "label",
                     "kind",
                     "publisher",
                     "author",

@@ -279,7 +279,7 @@ class SourceForm(VersionedModelForm):
 
     class Meta:
         model = Source
-        fields = ["title", "kind", "publisher", "author", "url", "published_on", "date_precision", "full_text"]
+        fields = ["title", "label", "kind", "publisher", "author", "url", "published_on", "date_precision", "full_text"]
 
     def _conflict_message(self, current, seen):
         message = super()._conflict_message(current, seen)

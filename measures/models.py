@@ -275,6 +275,12 @@ class Source(models.Model):
     OriginalType = OriginalType
 
     title = models.CharField(max_length=300)
+    label = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Short label a reader meets the source by, the same in rationales, on pages, in footnotes "
+        "and in the bibliography, e.g. “TDI” or “Hocker”. Empty: the publisher, else the author, else the title.",
+    )
     publisher = models.CharField(max_length=200, blank=True, help_text="Publisher or site name, as printed.")
     author = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=500, blank=True, verbose_name="URL")
@@ -328,6 +334,7 @@ class Source(models.Model):
                 condition=Q(original_file="", original_type="") | (~Q(original_file="") & ~Q(original_type="")),
                 name="source_original_has_type",
             ),
+            models.UniqueConstraint(fields=["label"], condition=~Q(label=""), name="source_label_unique"),
         ]
 
     def __str__(self):
@@ -374,6 +381,12 @@ class Source(models.Model):
     def date_text(self):
         """The publication date as the document states it: "17 Jan 2024", "June 2024", "2024", "undated"."""
         return dates.date_text(self.published_on, self.date_precision)
+
+    @property
+    def short_label(self):
+        """The label readers meet the source by (see `label`); never empty."""
+        label = self.label or self.publisher or self.author or self.title
+        return label if len(label) <= 60 else label[:59] + "…"
 
     def find_quote(self, quote):
         """Where `quote` starts in the full text by the matching rule (measures.quoting): an offset in

@@ -42,6 +42,8 @@ TIMELINE_WIDTH = 760
 # The origin WeasyPrint resolves the report's relative URLs against; nothing is ever fetched from it.
 PDF_BASE_URL = "https://report.invalid/"
 STYLESHEET = "css/report.css"
+# WeasyPrint's accessible variant (write_pdf(pdf_variant=…), WeasyPrint ≥ 57): tagged, with /Lang and /Title.
+PDF_VARIANT = "pdf/ua-1"
 
 Level = Assessment.Level
 
@@ -259,6 +261,11 @@ class MeasureSection:
 class ChronologyEntry:
     event: Event
     source_numbers: list
+    sources: list = field(default_factory=list)  # the reporting sources, in bibliography order
+
+    @property
+    def source_labels(self):
+        return [source.short_label for source in self.sources]
 
     @property
     def date_text(self):
@@ -277,6 +284,84 @@ class BibliographyEntry:
         return url if urlsplit(url).scheme in ("http", "https") else ""
 
 
+@dataclass(frozen=True)
+class ScheduledStep:
+    """An event dated after `as_of` but already on record by then: announced, scheduled, still to come."""
+
+    event: Event
+    sources: list
+
+    @property
+    def date_text(self):
+        return charts.date_label(self.event.date, self.event.date_precision)
+
+
+@dataclass(frozen=True)
+class KeyJudgements:
+    """The first page: the bottom line for a policymaker, every line derived from the data.
+
+    `progress` and `previous_progress` are `queries.Progress` at `as_of` and at the period's baseline;
+    `improved`, `worsened` are MeasureStatus rows whose joint level moved; `party_moves` rows where
+    only a party moved; `reversed`, `stale`, `contested` rows with those flags; `scheduled` the steps
+    the evidence names for after `as_of` (events announced before they happened)."""
+
+    progress: queries.Progress
+    previous_progress: queries.Progress
+    improved: list
+    worsened: list
+    party_moves: list
+    reversed: list
+    stale: list
+    contested: list
+    no_evidence: list
+    scheduled: list
+
+    @property
+    def change_points(self):
+        """Change of the overall progress over the period, in percentage points (None if not scored)."""
+        if self.progress.value is None or self.previous_progress.value is None:
+            return None
+        return self.progress.percent - self.previous_progress.percent
+
+
+def key_judgements(state, scheduled):
+    rows = state.rows
+    joint_moves = [row for row in rows if row.previous_joint_level != row.joint_level]
+    return KeyJudgements(
+        progress=state.progress,
+        previous_progress=queries.progress(row.previous_joint_level for row in rows),
+        improved=[row for row in joint_moves if row.direction in (queries.Direction.UP, queries.Direction.NEW)],
+        worsened=[row for row in joint_moves if row.direction == queries.Direction.DOWN],
+        party_moves=[row for row in rows if row.moved and row not in joint_moves],
+        reversed=[row for row in rows if row.joint_level == Level.REVERSED],
+        stale=state.stale_rows,
+        contested=state.contested_rows,
+        no_evidence=state.no_evidence_rows,
+        scheduled=scheduled,
+    )
+
+
+def summary_from_events(case, events, as_of):
+    """A summary of the case from the events on record up to `as_of` only (no hindsight): how many
+    events, of which escalatory and de-escalatory, and the latest of each."""
+    if not events:
+        return f"No event is on record from the start of the case ({case.start_date:%-d %B %Y}) to {as_of:%-d %B %Y}."
+    escalatory = [e for e in events if e.direction == Event.Direction.ESCALATORY]
+    deescalatory = [e for e in events if e.direction == Event.Direction.DEESCALATORY]
+    parts = [
+        f"From {case.start_date:%-d %B %Y} to {as_of:%-d %B %Y}, {len(events)} event"
+        f"{'s are' if len(events) != 1 else ' is'} on record: {len(escalatory)} escalatory, "
+        f"{len(deescalatory)} de-escalatory and {len(events) - len(escalatory) - len(deescalatory)} neutral."
+    ]
+    if escalatory:
+        latest = escalatory[-1]
+        parts.append(f"Latest escalatory: {latest.title} ({charts.date_label(latest.date, latest.date_precision)}).")
+    if deescalatory:
+        latest = deescalatory[-1]
+        parts.append(f"Latest de-escalatory: {latest.title} ({charts.date_label(latest.date, latest.date_precision)}).")
+    return " ".join(parts)
+
+
 @dataclass
 class Report:
     case: Case
@@ -291,6 +376,9 @@ class Report:
     timeline: charts.Timeline
     bibliography: list
     paper: str = DEFAULT_PAPER
+    key_judgements: KeyJudgements | None = None
+    summary: str = ""  # the case's own summary from its end date on, else one built from events up to as_of
+    summary_is_case_summary: bool = False
     known_on: datetime.date | None = None
     as_of_rule: str = "given"  # which default gave `as_of` (forms.PeriodForm.default_as_of), or "given"
 
@@ -399,12 +487,30 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
         )
         for citation in reporting:
             sources_by_event[citation.event_id].append(citation.source)
-    chronology = [
-        ChronologyEntry(event, sorted({numbering.source_number(source) for source in sources_by_event[event.pk]}))
-        for event in events
-    ]
+    chronology = []
+    for event in events:
+        numbered = {numbering.source_number(source): source for source in sources_by_event[event.pk]}
+        chronology.append(ChronologyEntry(event, sorted(numbered), [numbered[number] for number in sorted(numbered)]))
     period_start = case.start_date if whole_case else since
     timeline = charts.events_timeline(events, start=period_start, end=as_of, width=TIMELINE_WIDTH)
+
+    # Steps still to come: events dated after as_of but already on record by then (announced, scheduled).
+    on_record_by = min(as_of, known_on) if known_on else as_of
+    scheduled = [
+        ScheduledStep(event, [])
+        for event in Event.objects.filter(case=case, date__gt=as_of, recorded_at__date__lte=on_record_by).order_by(
+            "date", "pk"
+        )
+    ]
+    # No hindsight: the case's own summary is written about the crisis as a whole (a closed case) or as it
+    # stands now (an active one); a report as of an earlier day gets a summary of the events up to then.
+    summary_from = case.end_date if case.is_closed else timezone.localdate()
+    summary_is_case_summary = bool(case.summary) and summary_from is not None and as_of >= summary_from
+    if summary_is_case_summary:
+        summary = case.summary
+    else:
+        summary_events = events if whole_case else list(Event.objects.filter(case=case).known_on(known_on).up_to(as_of))
+        summary = summary_from_events(case, summary_events, as_of)
 
     return Report(
         case=case,
@@ -416,6 +522,9 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
         generated_at=now or timezone.now(),
         generated_by=describe_user(user),
         state=state,
+        key_judgements=key_judgements(state, scheduled),
+        summary=summary,
+        summary_is_case_summary=summary_is_case_summary,
         sections=sections,
         chronology=chronology,
         timeline=timeline,
@@ -490,7 +599,8 @@ def render_report_pdf(report, *, site_url=None):
     base_url = site_url.rstrip("/") + "/" if site_url else PDF_BASE_URL
     html = render_to_string("measures/report.html", {"report": report, "standalone": False, "pdf": True})
     document = HTML(string=html, base_url=base_url, url_fetcher=static_files_fetcher(base_url))
-    return document.write_pdf(stylesheets=[pdf_stylesheet()])
+    # PDF/UA-1: a tagged PDF (structure tree, language, title) that screen readers can follow.
+    return document.write_pdf(stylesheets=[pdf_stylesheet()], pdf_variant=PDF_VARIANT)
 
 
 def pdf_stylesheet():

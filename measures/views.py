@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_tables2 import RequestConfig
 
-from . import charts, queries
+from . import charts, exports, queries
 from .caching import cached_page
 from .filters import EventFilter, MeasureFilter
 from .forms import PeriodForm
@@ -24,7 +24,7 @@ from .intake import CONTENT_TYPES
 from .models import Assessment, Case, Citation, Evidence, Source
 from .quoting import find_passages, mark_passages
 from .roles import reader_required
-from .tables import MeasureRow, MeasureTable, SafeTableExport, assess_url
+from .tables import MeasureRow, MeasureTable, assess_url
 
 EXPORT_FORMATS = ("csv", "xlsx")
 EVENTS_PER_PAGE = 100
@@ -98,8 +98,12 @@ def dashboard(request, slug):
     messages = measure_filter.error_messages()
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
-        exporter = SafeTableExport(export_format, table)
-        return exporter.response(filename=f"{case.slug}-measures-{period.as_of.isoformat()}.{export_format}")
+        # The rows shown, in the table's order, with the figures of queries.case_state.
+        statuses = [row.record.status for row in table.rows]
+        filename = f"{case.slug}-measures-{period.as_of.isoformat()}.{export_format}"
+        if export_format == "csv":
+            return exports.csv_response(statuses, state.parties, filename=filename)
+        return exports.xlsx_response(statuses, state.parties, filename=filename, case=case, period=period)
     if export_format is not None:
         messages.append(f"“{export_format}” is not an export format: choose CSV or XLSX.")
 

@@ -228,7 +228,8 @@ def test_stale_flag_follows_the_setting(reader_client, case, settings):
 
 
 def _csv_rows(response):
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert response.content.startswith("\ufeff".encode())  # a byte-order mark: spreadsheets read UTF-8
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_csv_export_has_all_filtered_rows_and_the_shown_values(reader_client, case):
@@ -239,13 +240,60 @@ def test_csv_export_has_all_filtered_rows_and_the_shown_values(reader_client, ca
     export = reader_client.get(
         dashboard_url(case, as_of="2024-01-31", party="PAK", level="intermediate", _export="csv")
     )
-    assert export["Content-Type"].startswith("text/csv")
+    assert export["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="crisis-x1-measures-2024-01-31.csv"' in export["Content-Disposition"]
     rows = _csv_rows(export)
-    assert rows[0][:5] == ["No.", "Measure", "IRN", "PAK", "Joint level"]  # parties by name
+    header = rows[0]
+    assert header[:3] == ["No.", "Measure", "IRN level"]  # parties by name
+    first = dict(zip(header, rows[1], strict=True))
     assert [row[0] for row in rows[1:]] == ["1", "2", "3"]
-    assert rows[1][2:5] == ["Minimal (1)", "Intermediate (2)", "Minimal (1)"]
-    assert rows[1][7] == "22 Jan 2024"  # latest evidence date, written as on the page
+    assert (first["IRN level"], first["PAK level"], first["Joint level"]) == (
+        "Minimal (1)",
+        "Intermediate (2)",
+        "Minimal (1)",
+    )
+    assert (first["IRN score (0-3)"], first["PAK score (0-3)"], first["Joint score (0-3)"]) == ("1", "2", "1")
+    assert first["PAK rationale"] == "Talks moved measure 1 for PAK."
+    assert first["PAK confidence"] == "Medium"
+    assert first["Latest evidence"] == "22 Jan 2024"  # as on the page: the site locale's date format
+
+
+def test_xlsx_export_has_dates_numbers_an_about_sheet_a_filter_and_a_frozen_header(reader_client, case):
+    response = reader_client.get(
+        dashboard_url(
+            case, as_of="2024-01-31", since="2024-01-20", known_on=datetime.date.today().isoformat(), _export="xlsx"
+        )
+    )
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book["Measures"]
+    header = [cell.value for cell in sheet[1]]
+    first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert first["Latest evidence"] == datetime.datetime(2024, 1, 22)  # a date cell, not text
+    assert sheet.cell(row=2, column=header.index("Latest evidence") + 1).is_date
+    assert (first["PAK score (0-3)"], first["Joint score (0-3)"]) == (2, 1)
+    assert first["IRN effective"] == datetime.datetime(2024, 1, 25)
+    assert sheet.freeze_panes == "C2" and sheet.auto_filter.ref == sheet.dimensions
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True)}
+    assert about["Case"] == case.name
+    assert about["As of"] == datetime.datetime(2024, 1, 31)
+    assert about["Changes since (included)"] == datetime.datetime(2024, 1, 20)
+    today = datetime.date.today()
+    assert about["As known on"] == datetime.datetime(today.year, today.month, today.day)
+
+
+def test_not_scored_levels_leave_the_score_empty(reader_client, case):
+    rows = _csv_rows(reader_client.get(dashboard_url(case, as_of="2024-01-16", _export="csv")))
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert (first["PAK level"], first["PAK score (0-3)"], first["PAK confidence"]) == ("Not yet assessed", "", "")
+
+
+def test_control_characters_never_break_an_export(reader_client, case):
+    case.measures.filter(number=1).update(title="Border\x0b talks\x00 resumed")
+    for fmt in ("csv", "xlsx"):
+        response = reader_client.get(dashboard_url(case, as_of="2024-01-31", _export=fmt))
+        assert response.status_code == 200
+    rows = _csv_rows(reader_client.get(dashboard_url(case, as_of="2024-01-31", _export="csv")))
+    assert rows[1][1] == "Border talks resumed"
 
 
 def test_exports_escape_cells_that_spreadsheets_would_run(reader_client, case):
@@ -257,7 +305,7 @@ def test_exports_escape_cells_that_spreadsheets_would_run(reader_client, case):
     assert titles == ['\'=HYPERLINK("http://evil")', "'@SUM(A1)", "'-2+3"]
     xlsx = reader_client.get(dashboard_url(case, _export="xlsx"))
     assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content))["Measures"]
     assert [sheet.cell(row=r, column=2).value for r in (2, 3, 4)] == titles
     assert sheet.cell(row=2, column=1).value == 1  # numbers stay numbers
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from measures import reports
 from measures.models import Assessment, Evidence
+from measures.templatetags.report_text import unquoted
 from tests import factories
 from tests.scenarios import SHARED_QUOTE, build_case
 
@@ -98,7 +99,7 @@ def test_the_recommendation_a_measure_comes_from_is_its_requirement_with_a_note_
     assert passage not in [quoted.evidence.citation for quoted in section.quotes]
     text = text_of(reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-20")))
     assert f"What it requires [{note.number}]" in text
-    assert f"{note.number}. [S{note.source_number}] Institute, 1 Dec 2023, step 1." in text
+    assert f"{note.number}. [{note.citation.source.short_label}], 1 Dec 2023, step 1." in text
     assert f"“1. Talk: {measure.description}”" not in text
 
 
@@ -195,7 +196,14 @@ def test_report_page_has_every_part_in_order(reader_client, reader_user, case):
     assert "20 Jan 2024 to 31 Jan 2024" in text
     assert "By Rita Reader" in text
     headings = re.findall(r"<h2>(.*?)</h2>", response.content.decode())
-    assert headings == ["1. Summary", "2. All measures", "3. Measure by measure", "4. Chronology", "5. Sources"]
+    assert headings == [
+        "Key judgements",
+        "1. Summary",
+        "2. All measures",
+        "3. Measure by measure",
+        "4. Chronology",
+        "5. Sources",
+    ]
     for number in (1, 2, 3):
         assert f"{number}. Measure {number}" in text
         assert f"The ministers agreed to de-escalate ({number})." in text
@@ -274,7 +282,7 @@ def test_letter_paper_is_kept_in_the_links(reader_client, case):
 @pytest.mark.parametrize("scale", [1, 10])
 def test_report_query_count_does_not_grow_with_the_case(reader_client, django_assert_max_num_queries, scale):
     case = build_case(scale, shared_passage=True)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(17):  # + the steps announced for after the as-of date
         response = reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-20"))
     assert response.status_code == 200
     assert len(response.context["report"].sections) == 3 * scale
@@ -294,7 +302,7 @@ def test_pakistan_iran_report_as_of_17_january_has_nothing_effective_later(reade
 def test_pakistan_iran_report_tells_the_crisis_measure_by_measure(
     reader_client, pakistan_iran, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(17):  # + the steps announced for after the as-of date
         response = reader_client.get(report_url(pakistan_iran, as_of="2024-01-31", since="2024-01-15"))
 
     report = response.context["report"]
@@ -311,7 +319,8 @@ def test_pakistan_iran_report_tells_the_crisis_measure_by_measure(
         {e.citation_id for e in Evidence.objects.filter(measure__case=pakistan_iran)}
     )
     for quote in distinct:
-        assert f"“{re.sub(r'\s+', ' ', quote)}”" in text.replace("&#x27;", "'").replace("&quot;", '"')
+        # Printed in quotation marks, its own double marks nested as single ones (no doubled ”).
+        assert f"“{re.sub(r'\s+', ' ', unquoted(quote))}”" in text.replace("&#x27;", "'").replace("&quot;", '"')
     assert report.whole_case  # 15 January is before the case began: the first report lists every event
     assert len(report.chronology) == pakistan_iran.events.filter(date__lte=D(2024, 1, 31)).count()
 
@@ -371,3 +380,41 @@ def test_command_refuses_bad_options_and_writes_nothing(case, tmp_path, args, me
 def test_command_refuses_an_unknown_case(db):
     with pytest.raises(CommandError, match="No case “nope”"):
         call_command("status_report", "nope")
+
+
+# Issue 8: the first page, no hindsight, typography --------------------------------------------------
+
+
+def test_report_opens_with_key_judgements_generated_from_the_data(pakistan_iran):
+    report = reports.build_report(pakistan_iran, as_of=D(2024, 1, 23), since=D(2024, 1, 17))
+    judgements = report.key_judgements
+    assert judgements.progress == report.state.progress
+    assert [row.measure.number for row in judgements.improved] == [
+        row.measure.number for row in report.state.rows if row.direction in ("up", "new")
+    ]
+    # Announced by 23 January, still to come: the ambassadors' return and the foreign minister's visit.
+    scheduled = [step.event.date for step in judgements.scheduled]
+    assert scheduled and min(scheduled) > D(2024, 1, 23)
+    assert D(2024, 1, 29) in scheduled
+
+
+def test_key_judgements_are_the_first_section_of_the_page(reader_client, pakistan_iran):
+    content = reader_client.get(report_url(pakistan_iran, as_of="2024-01-23", since="2024-01-17")).content.decode()
+    assert content.index("Key judgements") < content.index("1. Summary")
+    assert "Next scheduled steps:" in content and "29 Jan 2024: Iranian Foreign Minister" in content
+
+
+def test_a_report_before_the_end_shows_no_hindsight(pakistan_iran):
+    early = reports.build_report(pakistan_iran, as_of=D(2024, 1, 17), since=D(2024, 1, 16))
+    assert not early.summary_is_case_summary
+    assert "29 January" not in early.summary and "liaison" not in early.summary
+    assert "From 16 January 2024 to 17 January 2024" in early.summary
+    final = reports.build_report(pakistan_iran, as_of=D(2024, 1, 29), since=D(2024, 1, 16))
+    assert final.summary_is_case_summary and final.summary == pakistan_iran.summary
+
+
+def test_no_doubled_closing_quote_marks_nor_full_stop_before_a_semicolon(reader_client, pakistan_iran):
+    text = text_of(reader_client.get(report_url(pakistan_iran, as_of="2024-01-29", since="2024-01-16")))
+    assert "””" not in text and '”"' not in text
+    assert ".;" not in text
+    assert "‘minor irritants.’”" in text

@@ -1,12 +1,13 @@
 """One test per defect of issue 8 ("Truthful signals"), each asserting the right value."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
 from measures import queries, reports, services
-from measures.models import Assessment, Case
+from measures.models import Assessment, Case, Source
 from tests import factories
 from tests.scenarios import build_case
 
@@ -295,3 +296,56 @@ def test_not_applicable_needs_a_rationale_but_no_citation(case):
 @pytest.fixture
 def case(db):
     return build_case(1)
+
+
+# Language of the data -----------------------------------------------------------------------------
+
+
+def test_no_page_report_or_export_speaks_of_seeds_or_file_codes(reader_client, pakistan_iran):
+    slug = pakistan_iran.slug
+    urls = [
+        reverse("measures:dashboard", args=[slug]) + "?as_of=2024-01-29&since=2024-01-16",
+        reverse("measures:event_list", args=[slug]),
+        reverse("measures:source_list", args=[slug]),
+        reverse("measures:report", args=[slug]) + "?as_of=2024-01-29&since=2024-01-16",
+        reverse("measures:dashboard", args=[slug]) + "?as_of=2024-01-29&_export=csv",
+    ]
+    urls += [reverse("measures:measure_detail", args=[slug, n]) for n in range(1, 11)]
+    urls += [reverse("measures:source_detail", args=[slug, s.pk]) for s in Source.objects.all()]
+    for url in urls:
+        content = reader_client.get(url).content.decode("utf-8-sig")
+        assert "seed" not in content.lower(), url
+        assert not re.search(r"\(00\d", content), url
+
+
+def test_a_source_has_the_same_label_in_rationales_pages_footnotes_and_bibliography(reader_client, pakistan_iran):
+    tdi = Source.objects.get(label="TDI")
+    assert Assessment.objects.filter(rationale__contains="(TDI)").exists()
+    page = reader_client.get(reverse("measures:source_detail", args=[pakistan_iran.slug, tdi.pk])).content.decode()
+    assert "[<bdi>TDI</bdi>]" in page
+    report = reports.build_report(pakistan_iran, as_of=D(2024, 1, 29), since=D(2024, 1, 16))
+    assert "TDI" in [entry.source.short_label for entry in report.bibliography]
+    html = reader_client.get(
+        reverse("measures:report", args=[pakistan_iran.slug]) + "?as_of=2024-01-29&since=2024-01-16"
+    ).content.decode()
+    assert html.count("[<bdi>TDI</bdi>]") >= 2  # footnotes and the bibliography
+    assert "[S1]" not in html
+
+
+def test_source_texts_are_clean_of_page_clutter(pakistan_iran):
+    texts = " ".join(Source.objects.values_list("full_text", flat=True))
+    for clutter in ("July 14, 2024", "Latest Posts", "technology journalist", "top of page", "Spread the love"):
+        assert clutter not in texts
+
+
+def test_known_on_20_january_shows_what_was_on_record_that_day(reader_client, pakistan_iran):
+    state = queries.case_state(pakistan_iran, as_of=D(2024, 1, 20), known_on=D(2024, 1, 20))
+    recorded = [cell.assessment for row in state.rows for cell in row.cells if cell.assessment]
+    assert recorded and all(a.recorded_at.date() <= D(2024, 1, 20) for a in recorded)
+    later = queries.case_state(pakistan_iran, as_of=D(2024, 1, 20))
+    assert state.progress != later.progress or [r.joint_level for r in state.rows] != [
+        r.joint_level for r in later.rows
+    ]
+    assert all(
+        item.citation.source.label in ("Hocker", "Morning Sun Time") for row in state.rows for item in row.evidence
+    )

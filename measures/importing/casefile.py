@@ -234,6 +234,7 @@ class _Loader:
                 "published_on": dates.last_possible_day(published, precision),
             }
             wanted = {
+                "label": item.get("label", ""),
                 "date_precision": precision,
                 "author": item.get("author", ""),
                 "url": item.get("url", ""),

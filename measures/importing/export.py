@@ -86,6 +86,7 @@ def export_case(case):
             {
                 "key": source_keys[s.pk],
                 "title": s.title,
+                "label": s.label,
                 "publisher": s.publisher,
                 "author": s.author,
                 "url": s.url,
