@@ -40,7 +40,9 @@ def test_reader_opens_filters_follows_a_measure_changes_the_date_and_exports(rea
         page.get_by_role("link", name="CSV").click()
     download = download_info.value
     assert download.suggested_filename == "pakistan-iran-2024-measures-2024-01-31.csv"
-    exported = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8"))))
+    raw = download.path().read_bytes()
+    assert raw.startswith("\ufeff".encode())  # UTF-8 with a byte-order mark, for spreadsheet programs
+    exported = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(exported) == 4 and exported[0][0] == "No."
 
     # Follow a measure, keeping the date.
