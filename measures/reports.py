@@ -509,7 +509,17 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
     if summary_is_case_summary:
         summary = case.summary
     else:
-        summary_events = events if whole_case else list(Event.objects.filter(case=case).known_on(known_on).up_to(as_of))
+        summary_events = (
+            events
+            if whole_case
+            else list(
+                Event.objects.filter(case=case)
+                .known_on(known_on)
+                .up_to(as_of)
+                .only("date", "date_precision", "title", "direction")
+                .order_by("date", "pk")
+            )
+        )
         summary = summary_from_events(case, summary_events, as_of)
 
     return Report(
