@@ -377,6 +377,7 @@ class Report:
     bibliography: list
     paper: str = DEFAULT_PAPER
     key_judgements: KeyJudgements | None = None
+    progress_chart: charts.ProgressChart | None = None  # per party and joint, case start to as_of
     summary: str = ""  # the case's own summary from its end date on, else one built from events up to as_of
     summary_is_case_summary: bool = False
     known_on: datetime.date | None = None
@@ -533,6 +534,7 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
         generated_by=describe_user(user),
         state=state,
         key_judgements=key_judgements(state, scheduled),
+        progress_chart=charts.case_progress_chart(state),
         summary=summary,
         summary_is_case_summary=summary_is_case_summary,
         sections=sections,

@@ -114,6 +114,7 @@ def dashboard(request, slug):
         .only("pk", "case_id", "date", "date_precision", "end_date", "title", "direction")
     )
     timeline = charts.events_timeline(events, start=case.start_date, end=period.as_of)
+    progress_chart = charts.case_progress_chart(state)
     changes = state.changes
     context = {
         "case": case,
@@ -127,6 +128,7 @@ def dashboard(request, slug):
         "filter": measure_filter,
         "shown": len(rows),
         "timeline": timeline,
+        "progress_chart": progress_chart,
         "link_query": link_query,
         "changes": [(change, Assessment.Level(change.old_level).label) for change in reversed(changes)],
         "no_evidence_count": len(state.no_evidence_rows),

@@ -114,3 +114,22 @@ def test_reader_opening_the_site_lands_on_the_closed_case_as_of_its_end_date(rea
     expect(page.locator(".flag-stale")).to_have_count(0)
     expect(page.locator(".headline")).to_contain_text("0 stale")
     page.screenshot(path=artifacts_dir / "dashboard-default-end-date-1280.png", full_page=True)
+
+
+def test_reader_sees_progress_over_time_per_party_and_joint(reader_page, live_server, artifacts_dir):
+    page = reader_page
+    page.goto(f"{live_server.url}{DASHBOARD}")
+    chart = page.locator(".progress-chart")
+    expect(chart).to_be_visible()
+    expect(chart.locator("svg.progress-chart-svg path.progress-line")).to_have_count(3)
+    expect(chart.locator(".chart-legend li")).to_have_text(["Joint: 54%", "Iran: 54%", "Pakistan: 54%"])
+    box = chart.locator("svg.progress-chart-svg").bounding_box()
+    assert box["width"] > 500 and box["height"] > 100  # drawn at a readable size, not squeezed
+    chart.get_by_text("The chart’s figures as a table").click()
+    expect(chart.locator("table tbody tr").first).to_contain_text("16 Jan 2024")
+    chart.screenshot(path=artifacts_dir / "progress-chart-1280.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    box = page.locator(".progress-chart svg.progress-chart-svg").bounding_box()
+    assert box["width"] <= 390  # scales down on a phone instead of overflowing
+    page.locator(".progress-chart").screenshot(path=artifacts_dir / "progress-chart-390.png")
