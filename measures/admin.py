@@ -44,6 +44,7 @@ from .admin_forms import (
     CitationForm,
     ConstantQueriesFormSet,
     EventImportForm,
+    MeasureForm,
     PreloadedAutocompleteSelect,
     SafeAutocompleteSelect,
     SafeAutocompleteSelectMultiple,
@@ -432,6 +433,7 @@ class AssessmentPermissionMixin:
 
 @admin.register(Measure)
 class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
+    form = MeasureForm
     list_display = ["short_number", "title", "case", "levels", "latest_evidence_date", "citations"]
     list_display_links = ["short_number", "title"]
     list_filter = ["case", CurrentLevelFilter]

@@ -208,6 +208,15 @@ class CaseForm(VersionedModelForm):
                 raise forms.ValidationError(
                     f"{names} already has assessments in this case, so it must stay an assessed party."
                 )
+            named = (
+                Party.objects.filter(applicable_measures__case=self.instance).exclude(pk__in=kept).distinct()
+            )
+            names = ", ".join(party.name for party in named)
+            if names:
+                raise forms.ValidationError(
+                    f"{names} is named among the parties a measure of this case applies to, so it must stay "
+                    "an assessed party (remove it from those measures first)."
+                )
         return parties
 
     def clean_start_date(self):
@@ -220,6 +229,45 @@ class CaseForm(VersionedModelForm):
                     "the case cannot start after it."
                 )
         return start_date
+
+
+class MeasureForm(VersionedModelForm):
+    """A measure applies to some of its case's assessed parties (none chosen: all of them), and keeps
+    every party already assessed on it at a level other than "not applicable"."""
+
+    class Meta:
+        model = Measure
+        fields = ["case", "number", "title", "slug", "description", "applicable_parties"]
+
+    def clean(self):
+        cleaned = super().clean()
+        case, parties = cleaned.get("case"), cleaned.get("applicable_parties")
+        if case is None or parties is None:
+            return cleaned
+        assessed = set(case.assessed_parties.values_list("pk", flat=True))
+        outside = [party.name for party in parties if party.pk not in assessed]
+        if outside:
+            self.add_error(
+                "applicable_parties",
+                f"{', '.join(outside)} {'is' if len(outside) == 1 else 'are'} not assessed in {case}: a measure "
+                "applies only to parties its case assesses (add them to the case first).",
+            )
+        if self.instance.pk is not None and parties:
+            kept = {party.pk for party in parties}
+            dropped = (
+                Party.objects.filter(assessments__measure=self.instance)
+                .exclude(assessments__level=Assessment.Level.NOT_APPLICABLE)
+                .exclude(pk__in=kept)
+                .distinct()
+            )
+            names = ", ".join(party.name for party in dropped)
+            if names:
+                self.add_error(
+                    "applicable_parties",
+                    f"{names} already has assessments of this measure, so it must stay among the parties "
+                    "it applies to.",
+                )
+        return cleaned
 
 
 class CitationForm(VersionedModelForm):

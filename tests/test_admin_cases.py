@@ -59,3 +59,61 @@ def test_the_case_cannot_start_after_an_assessment(analyst_client):
     assert "the case cannot start after it" in response.content.decode()
     case.refresh_from_db()
     assert case.start_date == datetime.date(2024, 1, 1)
+
+
+# A measure's applicable parties (issue 8, point 11) --------------------------------------------------
+
+
+def test_a_measure_applies_only_to_parties_its_case_assesses(analyst_client):
+    measure = factories.MeasureFactory()
+    case = measure.case
+    pak = case.assessed_parties.order_by("name").first()
+    outsider = factories.PartyFactory(name="United States")
+    page = analyst_client.get(change_url(measure))
+
+    response = analyst_client.post(change_url(measure), change_form_data(page, applicable_parties=[pak, outsider]))
+
+    assert response.status_code == 200
+    assert f"United States is not assessed in {case}" in response.content.decode()
+    assert not measure.applicable_parties.exists()
+
+
+def test_a_measure_narrowed_to_the_case_parties_is_saved(analyst_client):
+    measure = factories.MeasureFactory()
+    mediator = factories.PartyFactory(name="Türkiye")
+    measure.case.assessed_parties.add(mediator)
+    page = analyst_client.get(change_url(measure))
+
+    response = analyst_client.post(change_url(measure), change_form_data(page, applicable_parties=[mediator]))
+
+    assert response.status_code == 302
+    assert list(measure.applicable_parties.all()) == [mediator]
+
+
+def test_a_party_assessed_on_a_measure_stays_among_its_parties(analyst_client):
+    assessment = factories.AssessmentFactory()
+    measure = assessment.measure
+    other = measure.case.assessed_parties.exclude(pk=assessment.party.pk).get()
+    page = analyst_client.get(change_url(measure))
+
+    response = analyst_client.post(change_url(measure), change_form_data(page, applicable_parties=[other]))
+
+    assert response.status_code == 200
+    assert f"{assessment.party.name} already has assessments of this measure" in response.content.decode()
+    assert not measure.applicable_parties.exists()
+
+
+def test_a_party_a_measure_applies_to_cannot_leave_the_case(analyst_client):
+    measure = factories.MeasureFactory()
+    case = measure.case
+    first, second = case.assessed_parties.order_by("name")
+    third = factories.PartyFactory()
+    case.assessed_parties.add(third)
+    measure.applicable_parties.set([first, third])
+    page = analyst_client.get(change_url(case))
+
+    response = analyst_client.post(change_url(case), change_form_data(page, assessed_parties=[first, second]))
+
+    assert response.status_code == 200
+    assert f"{third.name} is named among the parties a measure of this case applies to" in response.content.decode()
+    assert set(case.assessed_parties.all()) == {first, second, third}
