@@ -208,9 +208,7 @@ class CaseForm(VersionedModelForm):
                 raise forms.ValidationError(
                     f"{names} already has assessments in this case, so it must stay an assessed party."
                 )
-            named = (
-                Party.objects.filter(applicable_measures__case=self.instance).exclude(pk__in=kept).distinct()
-            )
+            named = Party.objects.filter(applicable_measures__case=self.instance).exclude(pk__in=kept).distinct()
             names = ", ".join(party.name for party in named)
             if names:
                 raise forms.ValidationError(
