@@ -240,3 +240,20 @@ def test_the_pdf_is_tagged_for_accessibility(reader_client, pakistan_iran):
 def test_the_pdf_opens_with_key_judgements(reader_client, pakistan_iran):
     first_page = text_of(pdf_of(reader_client, pakistan_iran, as_of="2024-01-29", since="2024-01-16").content)[0]
     assert "Key judgements" in first_page and "Overall progress" in first_page
+
+
+def test_the_pdf_prints_every_quote_once_with_its_source_label(reader_client, pakistan_iran):
+    """Done when: the PDF prints every quote once (later measures point back to its note), each note
+    naming its source by the label the bibliography gives it."""
+    response = pdf_of(reader_client, pakistan_iran, as_of="2024-01-29", since="2024-01-16")
+    flat = squash(" ".join(text_of(response.content)))
+    report = response.context["report"]
+    printed = {note.citation for section in report.sections for note in section.footnotes if not note.quoted_in_text}
+    printed |= {quoted.evidence.citation for section in report.sections for quoted in section.quotes}
+    assert printed
+    for citation in printed:
+        assert flat.count(squash(unquoted(citation.quote))) == 1, citation.quote
+    labels = {entry.source.short_label for entry in report.bibliography}
+    assert labels == {"Morning Sun Time", "Regional mediation op-ed", "Hocker", "TDI", "Infostani"}
+    for note in (note for section in report.sections for note in section.footnotes):
+        assert note.citation.source.short_label in labels

@@ -349,3 +349,61 @@ def test_known_on_20_january_shows_what_was_on_record_that_day(reader_client, pa
     assert all(
         item.citation.source.label in ("Hocker", "Morning Sun Time") for row in state.rows for item in row.evidence
     )
+
+
+# "Done when", as a reader meets it through the pages -----------------------------------------------
+
+
+def test_done_when_the_report_from_16_january_lists_the_strike_of_16_january(reader_client, pakistan_iran):
+    url = reverse("measures:report", args=[pakistan_iran.slug]) + "?as_of=2024-01-31&since=2024-01-16"
+    response = reader_client.get(url)
+    content = response.content.decode()
+    chronology = content[content.index('id="chronology"') :]
+    strike = pakistan_iran.events.get(date=D(2024, 1, 16), direction="escalatory")
+    assert strike.title in chronology.replace("&#x27;", "'")
+    assert "16 January 2024 to 31 January 2024, both days included" in content
+    assert response.context["report"].chronology[0].event == strike
+
+
+def test_done_when_known_on_20_january_pages_show_only_what_was_on_record(reader_client, pakistan_iran):
+    on_record = {"Hocker", "Morning Sun Time"}  # the sources recorded by 20 January (reading notes)
+    later = set(Source.objects.exclude(label__in=on_record).values_list("label", flat=True))
+    assert later == {"TDI", "Infostani", "Regional mediation op-ed"}
+    dashboard = reader_client.get(dashboard_url(pakistan_iran, known_on="2024-01-20"))
+    assert dashboard.context["period"].known_on == D(2024, 1, 20)
+    state = dashboard.context["state"]
+    recorded = [cell.assessment.recorded_at.date() for row in state.rows for cell in row.cells if cell.assessment]
+    assert recorded and max(recorded) <= D(2024, 1, 20)
+    assert {item.citation.source.label for row in state.rows for item in row.evidence} <= on_record
+    report = reader_client.get(
+        reverse("measures:report", args=[pakistan_iran.slug]) + "?as_of=2024-01-29&since=2024-01-16&known_on=2024-01-20"
+    )
+    bibliography = {entry.source.label for entry in report.context["report"].bibliography}
+    assert bibliography and bibliography <= on_record
+    assert "As known on" in report.content.decode() and "20 January 2024" in report.content.decode()
+    sources = reader_client.get(
+        reverse("measures:source_list", args=[pakistan_iran.slug]) + "?known_on=2024-01-20"
+    ).content.decode()
+    assert "Hocker" in sources and not any(f"[<bdi>{label}</bdi>]" in sources for label in later)
+
+
+def test_done_when_no_event_page_xlsx_export_or_pdf_speaks_of_seeds_or_file_codes(reader_client, pakistan_iran):
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    slug = pakistan_iran.slug
+    texts = {}
+    for event in pakistan_iran.events.all():
+        url = reverse("measures:event_detail", args=[slug, event.pk])
+        texts[url] = reader_client.get(url).content.decode()
+    texts["/"] = reader_client.get("/", follow=True).content.decode()
+    xlsx = reader_client.get(dashboard_url(pakistan_iran, as_of="2024-01-29", _export="xlsx")).content
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    texts["xlsx"] = " ".join(str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row)
+    pdf = reports.render_report_pdf(reports.build_report(pakistan_iran, as_of=D(2024, 1, 29), since=D(2024, 1, 16)))
+    texts["pdf"] = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    for where, text in texts.items():
+        assert "seed" not in text.lower(), where
+        assert not re.search(r"\(00\d", text), where
