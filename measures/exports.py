@@ -81,6 +81,12 @@ def row_values(status):
     latest = status.latest_evidence
     named = (("Stale", status.stale), ("No evidence yet", status.no_evidence), ("Contested", status.contested))
     flags = [name for name, on in named if on]
+    # The level in force is a correction: what it replaced no longer counts (the measure page says which).
+    flags += [
+        f"{cell.party.code}: correction"
+        for cell in status.cells
+        if cell.applies and cell.assessment is not None and cell.assessment.corrects_id is not None
+    ]
     values += [
         status.joint_level_label,
         _score(status.joint_level),

@@ -1,6 +1,8 @@
 """One test per defect of issue 8 ("Truthful signals"), each asserting the right value."""
 
+import csv
 import datetime
+import io
 import re
 
 import pytest
@@ -180,6 +182,19 @@ def test_a_correction_dated_earlier_than_what_it_corrects_still_withdraws_it(cas
         measure=measure, party=pak, level=Level.MINIMAL, effective_date=D(2024, 1, 27), corrects=wrong
     )
     assert queries.case_state(case, as_of=D(2024, 1, 31)).rows[0].cell_for(pak).level == Level.MINIMAL
+
+
+def test_an_export_flags_a_level_in_force_that_is_a_correction(reader_client, case):
+    measure = case.measures.get(number=1)
+    pak = case.assessed_parties.get(code="PAK")
+    wrong = factories.AssessmentFactory(measure=measure, party=pak, level=Level.FULL, effective_date=D(2024, 1, 27))
+    factories.AssessmentFactory(
+        measure=measure, party=pak, level=Level.MINIMAL, effective_date=D(2024, 1, 27), corrects=wrong
+    )
+    content = reader_client.get(dashboard_url(case, as_of="2024-01-31", _export="csv")).content.decode("utf-8-sig")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(content))}
+    assert rows["1"][-1] == "PAK: correction"
+    assert "correction" not in rows["2"][-1]
 
 
 def test_history_groups_parties_recorded_together_and_numbers_entries(case):
