@@ -23,6 +23,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
@@ -345,11 +346,12 @@ def summary_from_events(case, events, as_of):
     """A summary of the case from the events on record up to `as_of` only (no hindsight): how many
     events, of which escalatory and de-escalatory, and the latest of each."""
     if not events:
-        return f"No event is on record from the start of the case ({case.start_date:%-d %B %Y}) to {as_of:%-d %B %Y}."
+        start, end = date_format(case.start_date), date_format(as_of)
+        return f"No event is on record from the start of the case ({start}) to {end}."
     escalatory = [e for e in events if e.direction == Event.Direction.ESCALATORY]
     deescalatory = [e for e in events if e.direction == Event.Direction.DEESCALATORY]
     parts = [
-        f"From {case.start_date:%-d %B %Y} to {as_of:%-d %B %Y}, {len(events)} event"
+        f"From {date_format(case.start_date)} to {date_format(as_of)}, {len(events)} event"
         f"{'s are' if len(events) != 1 else ' is'} on record: {len(escalatory)} escalatory, "
         f"{len(deescalatory)} de-escalatory and {len(events) - len(escalatory) - len(deescalatory)} neutral."
     ]
