@@ -770,6 +770,8 @@ class HistoryEntry:
 
 def _together(a, b):
     x, y = a.assessment, b.assessment
+    if x is None or y is None:  # a level withdrawn by a correction is its own entry
+        return False
     return (
         x.measure_id == y.measure_id
         and x.party_id != y.party_id
@@ -783,8 +785,8 @@ def _together(a, b):
 
 
 def history_entries(changes):
-    """[HistoryEntry] from `assessment_history()` output (oldest first), numbered 1.. oldest first:
-    the parties' assessments recorded together are one entry naming all of them."""
+    """[HistoryEntry] from `assessment_history()` or `CaseState.changes` (oldest first), numbered 1..
+    oldest first: the parties' assessments recorded together are one entry naming all of them."""
     entries = []
     for change in changes:
         if (

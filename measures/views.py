@@ -130,7 +130,12 @@ def dashboard(request, slug):
         "timeline": timeline,
         "progress_chart": progress_chart,
         "link_query": link_query,
-        "changes": [(change, Assessment.Level(change.old_level).label) for change in reversed(changes)],
+        # Newest first; the parties' assessments recorded together (same rationale, citations, time)
+        # are one entry naming all of them, as in a measure's history.
+        "changes": [
+            (entry, Assessment.Level(entry.first.old_level).label)
+            for entry in reversed(queries.history_entries(changes))
+        ],
         "no_evidence_count": len(state.no_evidence_rows),
         "stale_after_days": settings.STALE_AFTER_DAYS,
         "export_query": _export_query(request),

@@ -95,7 +95,7 @@ def test_dashboard_marks_direction_of_travel_and_lists_changes_since(reader_clie
     assert "Improved" in content
     assert 'class="moved ' in content
     changes = response.context["changes"]
-    assert len(changes) == 6  # two parties × three measures, on 25 January
+    assert len(changes) == 6  # two parties × three measures, on 25 January, at different levels
     assert "Talks moved measure 1 for PAK." in content
     assert "Not initiated (0)" in content and "Intermediate (2)" in content
 

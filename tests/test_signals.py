@@ -422,3 +422,17 @@ def test_done_when_no_event_page_xlsx_export_or_pdf_speaks_of_seeds_or_file_code
     for where, text in texts.items():
         assert "seed" not in text.lower(), where
         assert not re.search(r"\(00\d", text), where
+
+
+def test_what_changed_on_the_dashboard_names_parties_recorded_together_once(reader_client, pakistan_iran):
+    response = reader_client.get(dashboard_url(pakistan_iran, as_of="2024-01-29", since="2024-01-23"))
+    entries = [entry for entry, _ in response.context["changes"]]
+    # Measure 10's rationales differ per party (reading notes); every other pair was recorded together.
+    assert [(e.first.measure.number, e.party_names) for e in entries] == [
+        (10, "Pakistan"),
+        (10, "Iran"),
+        *[(number, "Iran and Pakistan") for number in (9, 5, 4, 2, 1)],
+    ]
+    content = response.content.decode()
+    rationale = entries[2].assessment.rationale
+    assert content.count(rationale.replace("'", "&#x27;").replace('"', "&quot;")) == 1
