@@ -257,3 +257,11 @@ def test_the_pdf_prints_every_quote_once_with_its_source_label(reader_client, pa
     assert labels == {"Morning Sun Time", "Regional mediation op-ed", "Hocker", "TDI", "Infostani"}
     for note in (note for section in report.sections for note in section.footnotes):
         assert note.citation.source.short_label in labels
+
+
+def test_each_fact_of_the_title_block_reads_as_one_line(reader_client, pakistan_iran):
+    """A title-block value whose template text began on a new line broke after its first word in the
+    PDF ("The" / "whole case, from its start on …"): every value starts on its label's line."""
+    reader = PdfReader(io.BytesIO(pdf_of(reader_client, pakistan_iran, as_of="2024-01-29", since="2024-01-16").content))
+    lines = reader.pages[0].extract_text().splitlines()
+    assert any(line.startswith("Period covered The whole case, from its start on") for line in lines), lines[:12]
