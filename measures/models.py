@@ -803,8 +803,8 @@ class ReportJobStatus(models.TextChoices):
 class ReportJob(models.Model):
     """A status report PDF made by the background worker (measures.pdf_jobs), kept for reuse.
 
-    One job per case data version, period and paper size: while the data and the period are
-    unchanged, the stored PDF is served at once to everyone who asks. A new data version makes a
+    One job per case data version, period, "as known on" date, as-of rule and paper size: while the
+    data and the period are unchanged, the stored PDF is served at once to everyone who asks. A new data version makes a
     new job; old files stay until pruned.
     """
 
@@ -814,6 +814,12 @@ class ReportJob(models.Model):
     data_version = models.PositiveBigIntegerField()
     as_of = models.DateField()
     since = models.DateField()
+    known_on = models.DateField(
+        null=True, blank=True, help_text="As known on this day (empty: everything on record when made)."
+    )
+    as_of_rule = models.CharField(
+        max_length=100, default="given", help_text="Which default gave the as-of date, or “given”; the report says it."
+    )
     paper = models.CharField(max_length=10)
     status = models.CharField(max_length=8, choices=Status, default=Status.QUEUED)
     stage = models.CharField(max_length=100, blank=True, help_text="What the worker is doing, for the reader.")
@@ -832,8 +838,16 @@ class ReportJob(models.Model):
     class Meta:
         ordering = ["-requested_at", "-pk"]
         constraints = [
+            # Two constraints because NULLs are distinct in a unique index: one job per report asked for.
             models.UniqueConstraint(
-                fields=["case", "data_version", "as_of", "since", "paper"], name="report_job_unique_per_version"
+                fields=["case", "data_version", "as_of", "since", "paper", "as_of_rule"],
+                condition=Q(known_on__isnull=True),
+                name="report_job_unique_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "data_version", "as_of", "since", "known_on", "paper", "as_of_rule"],
+                condition=Q(known_on__isnull=False),
+                name="report_job_unique_per_version_known_on",
             ),
             models.CheckConstraint(condition=Q(status__in=ReportJobStatus.values), name="report_job_status_valid"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_job_progress_percent"),

@@ -53,7 +53,15 @@ def render_report_job(job_id):
         error="",
     )
     try:
-        report = build_report(job.case, as_of=job.as_of, since=job.since, user=job.requested_by, paper=job.paper)
+        report = build_report(
+            job.case,
+            as_of=job.as_of,
+            since=job.since,
+            known_on=job.known_on,
+            as_of_rule=job.as_of_rule,
+            user=job.requested_by,
+            paper=job.paper,
+        )
         _update(job, stage="Laying out the pages", progress=30)
         pdf = render_report_pdf(report, site_url=job.site_url or None)
         _update(job, stage="Storing the PDF", progress=95)
@@ -81,10 +89,19 @@ def render_report_job(job_id):
     return job.pk
 
 
-def request_report(case, *, as_of, since, paper, user, site_url=""):
-    """The ReportJob for `case` at its current data version over this period and paper: the existing
-    one (made, under way or failed), or a new one, queued. Never blocks on the rendering."""
-    key = {"case": case, "data_version": case.data_version, "as_of": as_of, "since": since, "paper": paper}
+def request_report(case, *, as_of, since, paper, user, known_on=None, as_of_rule="given", site_url=""):
+    """The ReportJob for `case` at its current data version over this period, "as known on" date
+    (None: everything on record), as-of rule and paper: the existing one (made, under way or failed),
+    or a new one, queued. Never blocks on the rendering."""
+    key = {
+        "case": case,
+        "data_version": case.data_version,
+        "as_of": as_of,
+        "since": since,
+        "known_on": known_on,
+        "as_of_rule": as_of_rule,
+        "paper": paper,
+    }
     job = ReportJob.objects.filter(**key).first()
     if job is not None:
         if job.status == Status.DONE and not job.file.storage.exists(job.file.name):
@@ -118,7 +135,7 @@ def _job_of(case, pk):
 def report_pdf(request, slug):
     """The PDF of the report: the stored one at once when it exists, else the page following its making."""
     case = get_object_or_404(Case, slug=slug)
-    params = parse_request(request.GET)
+    params = parse_request(request.GET, case=case)
     if params.errors:
         context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
         return render(request, "measures/report_invalid.html", context, status=400)
@@ -126,6 +143,8 @@ def report_pdf(request, slug):
         case,
         as_of=params.as_of,
         since=params.since,
+        known_on=params.known_on,
+        as_of_rule=params.as_of_rule,
         paper=params.paper,
         user=request.user,
         site_url=request.build_absolute_uri("/"),

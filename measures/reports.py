@@ -506,9 +506,15 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
         )
     ]
     # No hindsight: the case's own summary is written about the crisis as a whole (a closed case) or as it
-    # stands now (an active one); a report as of an earlier day gets a summary of the events up to then.
+    # stands now (an active one); a report as of an earlier day, or as known on an earlier day, gets a
+    # summary of the events up to then (as known then).
     summary_from = case.end_date if case.is_closed else timezone.localdate()
-    summary_is_case_summary = bool(case.summary) and summary_from is not None and as_of >= summary_from
+    summary_is_case_summary = (
+        bool(case.summary)
+        and summary_from is not None
+        and as_of >= summary_from
+        and (known_on is None or known_on >= summary_from)
+    )
     if summary_is_case_summary:
         summary = case.summary
     else:

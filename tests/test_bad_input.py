@@ -222,3 +222,20 @@ def test_links_with_malformed_ids(analyst_client, value):
     ]
     for url, params in pages:
         assert analyst_client.get(url, params).status_code in (200, 302, 404), (url, params)
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808", "1" * 40])
+def test_reading_pages_with_ids_too_large_for_the_database(reader_client, value):
+    """A 20-digit source id was a server error on SQLite (OverflowError): every id in a reading URL is
+    at most 18 digits, and a longer one is "not found"."""
+    case = factories.CaseFactory()
+    urls = [
+        f"/cases/{case.slug}/sources/{value}/",
+        f"/cases/{case.slug}/events/{value}/",
+        f"/cases/{case.slug}/measures/{value}/",
+        f"/sources/{value}/original/",
+        f"/cases/{case.slug}/report/pdf/{value}/",
+        f"/cases/{case.slug}/report/pdf/{value}/download",
+    ]
+    for url in urls:
+        assert reader_client.get(url).status_code == 404, url

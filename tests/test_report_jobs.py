@@ -1,6 +1,8 @@
 """Report PDFs are made by a background task: the request never waits for WeasyPrint, the reader
 follows the job's progress, and a PDF for an unchanged case version and period is served from storage."""
 
+from datetime import date
+
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
@@ -161,3 +163,48 @@ def test_the_command_line_report_stays_synchronous(case, tmp_path, fast_pdf, mon
     call_command("status_report", case.slug, "--as-of", "2024-01-31", "-o", str(out))
     assert out.read_bytes() == b"%PDF-1.7 command"
     assert ReportJob.objects.count() == 0
+
+
+@pytest.fixture
+def made_reports(monkeypatch):
+    """The reports the worker lays out, kept whole, so a test can read what the PDF would say."""
+    made = []
+
+    def fake(report, *, site_url=None):
+        made.append(report)
+        return b"%PDF-1.7 stand-in"
+
+    monkeypatch.setattr(pdf_jobs, "render_report_pdf", fake)
+    return made
+
+
+def test_the_pdf_is_as_known_on_the_day_asked(reader_client, pakistan_iran, made_reports):
+    """The PDF link of a report page "as known on" a day gave a PDF of everything on record."""
+    everything = reader_client.get(pdf_url(pakistan_iran, "?as_of=2024-01-29"))
+    known = reader_client.get(pdf_url(pakistan_iran, "?as_of=2024-01-29&known_on=2024-01-20"))
+    assert (everything.status_code, known.status_code) == (200, 200)
+    assert [report.known_on for report in made_reports] == [None, date(2024, 1, 20)]
+    assert made_reports[1].state.progress.value < made_reports[0].state.progress.value
+    assert ReportJob.objects.filter(known_on=date(2024, 1, 20)).count() == 1
+    assert reader_client.get(pdf_url(pakistan_iran, "?as_of=2024-01-29&known_on=2024-01-20")).status_code == 200
+    assert len(made_reports) == 2  # the same known-on report is served from storage
+
+
+def test_the_pdf_of_a_closed_case_defaults_to_its_end_date(reader_client, pakistan_iran, made_reports):
+    """The report page of a closed case is dated its end date; its PDF link was dated today."""
+    assert reader_client.get(pdf_url(pakistan_iran, "")).status_code == 200
+    (report,) = made_reports
+    assert report.as_of == pakistan_iran.end_date
+    assert report.as_of_rule != "given"  # the PDF says which default gave its date
+
+
+def test_a_report_as_known_before_the_end_shows_no_summary_written_after_it(reader_client, pakistan_iran):
+    """The case's own summary (written about the whole crisis) is hindsight for a report as known on
+    an earlier day: such a report gets the summary built from the events on record then."""
+    page = reader_client.get(reverse("measures:report", args=[pakistan_iran.slug]) + "?known_on=2024-01-20")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert pakistan_iran.summary[:60] not in text
+    assert "liaison officers" not in text.split("Key judgements")[0]
+    whole = reader_client.get(reverse("measures:report", args=[pakistan_iran.slug]))
+    assert pakistan_iran.summary[:60] in whole.content.decode()
