@@ -91,7 +91,8 @@ class PeriodForm(forms.Form):
     reported in `errors` (show them on the page) and replaced by its default, so a typing mistake
     gives a message, never an error page. Defaults: as_of = `case.default_as_of(today)` (today for an
     active case or without a case, the end date of a closed case); since = as_of − (`default_since_days`
-    − 1), so that the period covers `default_since_days` days both ends included; known_on = no limit.
+    − 1), so that the period covers `default_since_days` days both ends included, but not before the
+    case's start date; known_on = no limit.
     """
 
     as_of = _date_field("As of", "Show everything as it stood on this date.", "2024-01-31")
@@ -169,6 +170,8 @@ class PeriodForm(forms.Form):
             as_of, rule = self.default_as_of()
         if since is None:
             since = as_of - datetime.timedelta(days=max(self.default_since_days - 1, 0))
+            if self.case is not None and since < self.case.start_date <= as_of:
+                since = self.case.start_date  # a default period never starts before the case did
         return Period(
             as_of=as_of,
             since=since,

@@ -6,6 +6,8 @@ import re
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from measures import queries
 from measures.forms import PeriodForm
@@ -55,7 +57,7 @@ def test_case_list_shows_each_case_with_the_progress_of_its_dashboard(reader_cli
     as_of = D(2024, 1, 31)
     response = reader_client.get(reverse("measures:case_list") + "?as_of=2024-01-31")
     assert response.status_code == 200
-    overview = {c.slug: progress for c, progress, _ in response.context["overview"]}
+    overview = {c.slug: progress for c, progress, _, _ in response.context["overview"]}
     assert overview[case.slug] == queries.case_state(case, as_of=as_of).progress
     assert overview[other.slug] == queries.case_state(other, as_of=as_of).progress
     assert f"{overview[case.slug].percent}%" in response.content.decode()
@@ -129,7 +131,7 @@ def test_bad_since_keeps_a_good_as_of(reader_client, case):
     response = reader_client.get(dashboard_url(case, as_of="2024-01-20", since="2024-01-25"))
     period = response.context["period"]
     assert period.as_of == D(2024, 1, 20)
-    assert not period.since_given and period.since == D(2024, 1, 14)
+    assert not period.since_given and period.since == D(2024, 1, 16)  # the default, not before the case's start
 
 
 def test_period_form_defaults_and_validation():
@@ -411,3 +413,23 @@ def test_case_navigation_links_to_the_status_report_of_the_period(reader_client,
     assert 'href="/cases/pakistan-iran-2024/report/?as_of=2024-01-31&amp;since=2024-01-15"' in response.content.decode()
     plain = reader_client.get("/cases/pakistan-iran-2024/").content.decode()
     assert 'href="/cases/pakistan-iran-2024/report/">Status report</a>' in plain
+
+
+def test_case_list_without_a_date_names_each_cases_own_as_of_date(reader_client, case):
+    """Without ?as_of= each case is shown as of its own default: the list said "Progress as of <today>"
+    over a closed case shown as of its end date."""
+    closed = build_case(slug="closed")
+    closed.status, closed.end_date = "closed", D(2024, 1, 29)
+    closed.save()
+    response = reader_client.get(reverse("measures:case_list"))
+    content = response.content.decode()
+    as_of = {c.slug: day for c, _, _, day in response.context["overview"]}
+    assert as_of == {case.slug: timezone.localdate(), closed.slug: D(2024, 1, 29)}
+    assert f"as of {date_format(D(2024, 1, 29))}" in content
+    assert f"Progress as of {date_format(timezone.localdate())}" not in content
+
+
+def test_a_default_period_never_starts_before_the_case(reader_client, case):
+    """As of the case's fifth day, the default seven days would start two days before the case."""
+    response = reader_client.get(dashboard_url(case, as_of="2024-01-20"))
+    assert response.context["period"].since == case.start_date == D(2024, 1, 16)
