@@ -4,7 +4,8 @@ autofilter, a frozen header, and an "About" sheet with the case and the dates).
 
 Every figure comes from the `queries.MeasureStatus` rows the dashboard shows, in its order and with its
 filters. Text cells are made safe twice: control characters that spreadsheets refuse (a vertical tab
-in a title once answered 500) are removed, and cells a spreadsheet would run as a formula are escaped.
+in a title once answered 500, U+0085 ends a row in many CSV readers) become spaces, and cells a spreadsheet
+would run as a formula are escaped.
 """
 
 import csv
@@ -21,14 +22,18 @@ from .tables import escape_formula
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# C0 controls but tab, line feed and carriage return, and DEL: XML 1.0 (hence XLSX) cannot hold them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Every control character (Unicode category Cc: C0, DEL, C1), with the spaces around it. XML 1.0 (hence
+# XLSX) cannot hold most C0 controls, and CSV readers split rows at line breaks, U+0085 among them. The
+# inputs refuse them (measures.text); this is for data stored before they did. Each becomes a space,
+# never nothing (but at either end), so that the words either side stay two words.
+_CONTROL = re.compile(r" *[\x00-\x1f\x7f-\x9f][\x00-\x20\x7f-\x9f]*")
 
 
 def clean_text(value):
-    """A text cell without control characters and inert as a formula; other values unchanged."""
+    """A text cell on one line, without control characters and inert as a formula; other values unchanged."""
     if isinstance(value, str):
-        return escape_formula(_CONTROL.sub("", value))
+        spaced = _CONTROL.sub(lambda m: "" if m.start() == 0 or m.end() == len(value) else " ", value)
+        return escape_formula(spaced)
     return value
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from . import dates
+from . import dates, text
 from .querysets import (
     AssessmentQuerySet,
     CitationQuerySet,
@@ -86,7 +86,7 @@ class PartyKind(models.TextChoices):
 class Party(models.Model):
     Kind = PartyKind
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(validators=[text.single_line], max_length=200, unique=True)
     code = models.CharField(
         max_length=12,
         unique=True,
@@ -117,10 +117,12 @@ class CaseStatus(models.TextChoices):
 class Case(models.Model):
     Status = CaseStatus
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(validators=[text.single_line], max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     summary = models.TextField(
-        blank=True, help_text="Written about the whole crisis: shown only as of its end date or later (no hindsight)."
+        validators=[text.multi_line],
+        blank=True,
+        help_text="Written about the whole crisis: shown only as of its end date or later (no hindsight).",
     )
     start_date = models.DateField(help_text="When the crisis began; no assessment may be effective earlier.")
     status = models.CharField(
@@ -188,9 +190,9 @@ class Case(models.Model):
 class Measure(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="measures")
     number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=200)
+    title = models.CharField(validators=[text.single_line], max_length=200)
     slug = models.SlugField(max_length=80)
-    description = models.TextField(help_text="What the step requires, in full.")
+    description = models.TextField(validators=[text.multi_line], help_text="What the step requires, in full.")
     applicable_parties = models.ManyToManyField(
         Party,
         blank=True,
@@ -274,15 +276,18 @@ class Source(models.Model):
     DatePrecision = SourceDatePrecision
     OriginalType = OriginalType
 
-    title = models.CharField(max_length=300)
+    title = models.CharField(validators=[text.single_line], max_length=300)
     label = models.CharField(
+        validators=[text.single_line],
         max_length=60,
         blank=True,
         help_text="Short label a reader meets the source by, the same in rationales, on pages, in footnotes "
         "and in the bibliography, e.g. “TDI” or “Hocker”. Empty: the publisher, else the author, else the title.",
     )
-    publisher = models.CharField(max_length=200, blank=True, help_text="Publisher or site name, as printed.")
-    author = models.CharField(max_length=200, blank=True)
+    publisher = models.CharField(
+        validators=[text.single_line], max_length=200, blank=True, help_text="Publisher or site name, as printed."
+    )
+    author = models.CharField(validators=[text.single_line], max_length=200, blank=True)
     url = models.URLField(max_length=500, blank=True, verbose_name="URL")
     published_on = models.DateField(
         null=True,
@@ -433,12 +438,12 @@ class Event(models.Model):
     end_date = models.DateField(
         null=True, blank=True, help_text="For an event that lasted several days (26–27 Jan), its last day."
     )
-    title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
+    title = models.CharField(validators=[text.single_line], max_length=200)
+    summary = models.TextField(validators=[text.multi_line], blank=True)
     kind = models.CharField(max_length=12, choices=Kind)
     direction = models.CharField(max_length=12, choices=Direction)
     actors = models.ManyToManyField(Party, related_name="events", blank=True)
-    location = models.CharField(max_length=200, blank=True)
+    location = models.CharField(validators=[text.single_line], max_length=200, blank=True)
     key = models.CharField(
         max_length=100,
         blank=True,
@@ -499,12 +504,14 @@ class Citation(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     quote = models.TextField(
+        validators=[text.multi_line],
         help_text=(
             "Copied from the source, checked against its full text when it has one. Spaces, dashes, quote marks "
             "and invisible characters may differ; mark words left out with […] and words of your own in [brackets]."
-        )
+        ),
     )
     locator = models.CharField(
+        validators=[text.single_line],
         max_length=100,
         blank=True,
         help_text=(
@@ -662,7 +669,7 @@ class Evidence(models.Model):
     citation = models.ForeignKey(Citation, on_delete=models.PROTECT, related_name="evidence")
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="evidence")
     stance = models.CharField(max_length=8, choices=Stance)
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(validators=[text.single_line], max_length=300, blank=True)
     recorded_at = models.DateTimeField(
         default=timezone.now,
         db_default=Now(),
@@ -724,7 +731,7 @@ class Assessment(models.Model):
     effective_date = models.DateField(help_text="When the situation held in the world.")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments")
-    rationale = models.TextField()
+    rationale = models.TextField(validators=[text.multi_line])
     citations = models.ManyToManyField(Citation, through="AssessmentCitation", related_name="assessments")
     corrects = models.ForeignKey(
         "self",

@@ -4,11 +4,13 @@ autocompletes and filters, and case files for load_case. (tests/test_fuzz.py tri
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from measures.models import Case, Citation, Event, Evidence, Party, Source
+from measures.models import Assessment, Case, Citation, Event, Evidence, Party, Source
 from tests import factories
+from tests.test_admin_concurrency import change_form_data, change_url
 from tests.test_admin_evidence import management
 
 # Non-numeric, a superscript digit (str.isdigit() is true), an Arabic-Indic digit, 20 digits (beyond a
@@ -184,6 +186,23 @@ BROKEN_FILES = {
         _broken(["sources", 0, "full_text"], "The ministers\x00 agreed to talk."),
         "sources[0].full_text: contains a NUL character",
     ),
+    "a vertical tab in a title": (
+        _broken(["measures", 0, "title"], "Mediation\x0band arbitration"),
+        "measures[0].title: contains a control character (\\u000b); this field takes no control characters",
+    ),
+    "a line break in a title": (
+        _broken(["events", 0, "title"], "Call\nreturned"),
+        "events[0].title: contains a control character (\\u000a)",
+    ),
+    "a C1 next-line in a rationale": (
+        _broken(["assessments", 0, "rationale"], "Talks\x85resumed."),
+        "assessments[0].rationale: contains a control character (\\u0085); this field takes no control "
+        "characters other than tab and line breaks",
+    ),
+    "a form feed in a quote": (
+        _broken(["citations", 0, "quote"], "The ministers\x0cagreed"),
+        "citations[0].quote: contains a control character (\\u000c)",
+    ),
     "a lone surrogate": (_broken(["events", 0, "title"], "Call \ud800"), "events[0].title: contains a lone surrogate"),
     "a lone surrogate in a key": (
         _broken(["events", 0, "\udc80"], "x"),
@@ -239,3 +258,47 @@ def test_reading_pages_with_ids_too_large_for_the_database(reader_client, value)
     ]
     for url in urls:
         assert reader_client.get(url).status_code == 404, url
+
+
+def test_a_case_file_keeps_line_breaks_and_tabs_in_multi_line_text(db, tmp_path):
+    load(tmp_path, _broken(["assessments", 0, "rationale"], "Talks resumed.\r\n\tBoth sides agreed."))
+    assert Assessment.objects.get().rationale == "Talks resumed.\r\n\tBoth sides agreed."
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "refused"),
+    [
+        ("title", "Mediation\x0band arbitration", "U+000B"),
+        ("title", "Mediation\x85and arbitration", "U+0085"),
+        ("title", "Mediation\nand arbitration", "U+000A"),
+        ("description", "Both sides\x0cagree.", "U+000C"),
+        ("description", "Both sides\x85agree.", "U+0085"),
+    ],
+)
+def test_the_measure_form_refuses_control_characters_naming_the_field(analyst_client, field, value, refused):
+    measure = factories.MeasureFactory(title="Mediation", description="Both sides agree.")
+    page = analyst_client.get(change_url(measure))
+    response = analyst_client.post(change_url(measure), change_form_data(page, **{field: value}))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == [field]
+    assert f"Contains a control character ({refused})" in errors[field][0]
+    measure.refresh_from_db()
+    assert (measure.title, measure.description) == ("Mediation", "Both sides agree.")
+
+
+def test_the_measure_form_keeps_line_breaks_and_tabs_in_the_description(analyst_client):
+    measure = factories.MeasureFactory()
+    page = analyst_client.get(change_url(measure))
+    response = analyst_client.post(change_url(measure), change_form_data(page, description="One.\r\n\tTwo."))
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert measure.description == "One.\r\n\tTwo."
+
+
+def test_model_clean_refuses_control_characters_in_single_line_fields(db):
+    source = factories.SourceFactory()
+    source.label, source.publisher = "Hocker\x0b", "Dawn\x9f"
+    with pytest.raises(ValidationError) as raised:
+        source.full_clean()
+    assert set(raised.value.message_dict) == {"label", "publisher"}

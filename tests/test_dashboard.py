@@ -299,6 +299,22 @@ def test_control_characters_never_break_an_export(reader_client, case):
     assert rows[1][1] == "Border talks resumed"
 
 
+def test_exports_turn_every_control_character_into_a_space(reader_client, case):
+    # Stored before the inputs refused them: a vertical tab, a form feed, C1 controls (U+0085 is a line
+    # break to many CSV readers).
+    case.measures.filter(number=1).update(title="Mediation\x0band arbitration\x85 talks \x0c\x9f resumed\x85")
+    expected = "Mediation and arbitration talks resumed"
+    response = reader_client.get(dashboard_url(case, as_of="2024-01-31", _export="csv"))
+    body = response.content.decode("utf-8-sig")
+    assert not re.search(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]", body)
+    rows = _csv_rows(response)
+    assert rows[1][1] == expected
+    assert len({len(row) for row in rows}) == 1  # no row split at a control character
+    xlsx = reader_client.get(dashboard_url(case, as_of="2024-01-31", _export="xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content))["Measures"]
+    assert sheet.cell(row=2, column=2).value == expected
+
+
 def test_exports_escape_cells_that_spreadsheets_would_run(reader_client, case):
     case.measures.filter(number=1).update(title='=HYPERLINK("http://evil")')
     case.measures.filter(number=2).update(title="@SUM(A1)")

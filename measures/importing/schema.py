@@ -16,6 +16,8 @@ from pathlib import Path
 from django.utils.dateparse import parse_datetime
 from jsonschema import Draft202012Validator
 
+from .. import text
+
 SCHEMA_PATH = Path(__file__).with_name("case-file.schema.json")
 FORMAT = "deescalation-tracker/case@1"
 MAX_MESSAGES = 25
@@ -138,13 +140,29 @@ def parse_case_file(content):
     return plain
 
 
-def _unstorable_text(value, parts=()):
+# Fields that take line breaks (the model's TextFields); every other string is a single line.
+# full_text is left out of the control-character rule: text extracted from a PDF keeps its page breaks
+# (form feeds), and it is matched against, never printed.
+MULTI_LINE_FIELDS = frozenset({"summary", "description", "rationale", "quote"})
+UNCHECKED_FIELDS = frozenset({"full_text"})
+
+
+def _unstorable_text(value, parts=(), field=None):
     """Problems, with their paths, for text no database stores alike: a NUL character (SQLite keeps it,
-    PostgreSQL refuses it) or a lone surrogate (JSON's "\\ud800" escape: not a character at all).
-    Checked before the schema, whose messages would otherwise quote such text back."""
+    PostgreSQL refuses it) or a lone surrogate (JSON's "\\ud800" escape: not a character at all); and
+    for text the models refuse (measures.text): any other control character, bar tab and line breaks
+    in a multi-line field. Checked before the schema, whose messages would otherwise quote such text back."""
     if isinstance(value, str):
         if "\x00" in value:
             yield f"{path_text(parts)}: contains a NUL character (\\u0000), which is not text"
+        elif field not in UNCHECKED_FIELDS:
+            char = text.control_character(value, multi_line=field in MULTI_LINE_FIELDS)
+            if char is not None:
+                allowed = " other than tab and line breaks" if field in MULTI_LINE_FIELDS else ""
+                yield (
+                    f"{path_text(parts)}: contains a control character (\\u{ord(char):04x}); "
+                    f"this field takes no control characters{allowed}"
+                )
         for char in value:
             if "\ud800" <= char <= "\udfff":
                 yield f"{path_text(parts)}: contains a lone surrogate (\\u{ord(char):04x}), which is not text"
@@ -154,10 +172,10 @@ def _unstorable_text(value, parts=()):
             # The path is printed: spell a broken key with escapes.
             shown = key.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\u0000")
             yield from _unstorable_text(key, (*parts, f"{shown} (the key)"))
-            yield from _unstorable_text(item, (*parts, shown))
+            yield from _unstorable_text(item, (*parts, shown), key)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _unstorable_text(item, (*parts, i))
+            yield from _unstorable_text(item, (*parts, i), field)
 
 
 # ---- checking --------------------------------------------------------------------------------------
