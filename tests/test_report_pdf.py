@@ -1,5 +1,6 @@
 """The status report as a PDF: contents, pages, paper, rendering, and a WeasyPrint that never reaches the network."""
 
+import datetime
 import io
 import re
 import subprocess
@@ -265,3 +266,21 @@ def test_each_fact_of_the_title_block_reads_as_one_line(reader_client, pakistan_
     reader = PdfReader(io.BytesIO(pdf_of(reader_client, pakistan_iran, as_of="2024-01-29", since="2024-01-16").content))
     lines = reader.pages[0].extract_text().splitlines()
     assert any(line.startswith("Period covered The whole case, from its start on") for line in lines), lines[:12]
+
+
+def test_each_source_label_stands_on_its_own_line_above_its_entry(reader_client, pakistan_iran):
+    """The bibliography's labels sat in a 3.2em column: "[Regional mediation op-ed]" wrapped over four
+    lines and "[Hocker]" printed over its entry's first words. Each label is one line, its entry next."""
+
+    report = reports.build_report(pakistan_iran, as_of=datetime.date(2024, 1, 29), since=datetime.date(2024, 1, 16))
+    reader = PdfReader(io.BytesIO(pdf_of(reader_client, pakistan_iran, as_of="2024-01-29", since="2024-01-16").content))
+    lines = [line.strip() for page in reader.pages for line in page.extract_text().splitlines()]
+    sources = lines[lines.index("5. Sources") + 1 :]
+    assert len(report.bibliography) == 5
+    for entry in report.bibliography:
+        source = entry.source
+        label = f"[{source.short_label}]"
+        assert label in sources, (label, sources)
+        following = sources[sources.index(label) + 1]
+        start = f"{source.publisher}. “" if source.publisher else f"“{source.title[:20]}"
+        assert following.startswith(start), (label, following)
