@@ -656,7 +656,8 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
 
 
 def cases_overview(cases, *, as_of=None, known_on=None):
-    """[(case, Progress, number of measures)] for a list of cases, in three queries for all of them.
+    """[(case, Progress, number of measures, as-of date)] for a list of cases, in three queries for all
+    of them.
 
     `cases` must have their assessed parties prefetched. `as_of` None: each case's own default
     (`Case.default_as_of`). The level in force comes from `AssessmentQuerySet.in_force`, and joint
@@ -693,7 +694,7 @@ def cases_overview(cases, *, as_of=None, known_on=None):
             )
             for measure in measures[case.pk]
         ]
-        overview.append((case, progress(joint), len(joint)))
+        overview.append((case, progress(joint), len(joint), dates[case.pk]))
     return overview
 
 

@@ -73,10 +73,7 @@ def case_list(request):
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
     # Without a date, each case is shown as of its own default (today, or its end date once closed).
     as_of = period.as_of if period.as_of_given else None
-    overview = [
-        (case, progress, measure_count, as_of or case.default_as_of(period.today))
-        for case, progress, measure_count in queries.cases_overview(cases, as_of=as_of, known_on=period.known_on)
-    ]
+    overview = queries.cases_overview(cases, as_of=as_of, known_on=period.known_on)
     return _page(
         request,
         "measures/case_list.html",
