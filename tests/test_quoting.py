@@ -12,7 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from measures import services
-from measures.quoting import ELISION_MAX_GAP, MAX_GAPS, find_passages, mismatch_hint, normalise_text, relocate
+from measures.quoting import (
+    ELISION_MAX_GAP,
+    MAX_GAPS,
+    find_passages,
+    fold,
+    mismatch_hint,
+    normalise_text,
+    relocate,
+)
 from tests import factories
 
 ENVOY = "The envoy said the talks were long. He added that both capitals had agreed to reopen the crossing on Monday."
@@ -388,3 +396,14 @@ def test_a_quote_without_words_is_refused_with_the_reason(case):
     with pytest.raises(services.ServiceError) as refused:
         cite(case, TWICE, ",")
     assert "needs words" in " ".join(refused.value.message_dict["quote"])
+
+
+def test_a_source_text_stays_folded_while_many_quotes_are_checked_against_it():
+    # A form with many citations checks each quote against its source in turn: the quotes must not
+    # push the (costly) folded source texts out of the cache, or every request folds them all again.
+    sources = [" ".join(f"Source {n} sentence {i} reports talks." for i in range(40)) for n in range(8)]
+    folded = [fold(text) for text in sources]
+    for text in sources * 3:
+        for i in range(10):
+            assert find_passages(text, f"sentence {i} reports talks")
+    assert all(fold(text) is before for text, before in zip(sources, folded, strict=True))
