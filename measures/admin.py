@@ -30,6 +30,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
@@ -693,15 +694,57 @@ class NamedBlankValuesFilter(admin.AllValuesFieldListFilter):
             yield {**choice, "display": "(none given)"} if choice["display"] == "" else choice
 
 
+class SourceCitationFormSet(ConstantQueriesFormSet):
+    """A source's newest citations, at most SHOWN of them, each an editable form, newest first.
+
+    A source may be quoted hundreds of times; an editable form for each made its page cost what it
+    did not show (50 citations: half a second). The rest are in the citation list filtered by the
+    source (`all_citations_url`), each with its own form. A submitted formset handles the rows its
+    page showed, found by their ids in the data, whatever was added meanwhile; the checks that
+    concern every citation of the source (its text may not lose a cited passage: SourceForm, the
+    relocation in SourceAdmin.save_related) read them all from the database.
+    """
+
+    SHOWN = 5
+
+    def get_queryset(self):
+        if not hasattr(self, "_shown"):
+            rows = self.queryset.order_by("-pk")  # BaseInlineFormSet filtered it to this source
+            if self.is_bound:
+                count = min(self.initial_form_count(), self.total_form_count())
+                posted = (parse_id(self.data.get(f"{self.add_prefix(i)}-id")) for i in range(count))
+                rows = rows.filter(pk__in=[pk for pk in posted if pk is not None])
+            else:
+                rows = rows[: self.SHOWN]
+            self._shown = list(rows)
+            for citation in self._shown:
+                # Their source is this form's: no need to load its full text once per row.
+                citation.source = self.instance
+        return self._shown
+
+    @cached_property
+    def citation_count(self):
+        """How many citations the source has (a query only when a full page of them is shown)."""
+        shown = len(self.get_queryset())
+        if self.instance.pk is None or (shown < self.SHOWN and not self.is_bound):
+            return shown
+        return self.queryset.count()
+
+    def all_citations_url(self):
+        return f"{reverse('admin:measures_citation_changelist')}?source__id={self.instance.pk}"
+
+
 class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):
     model = Citation
     form = CitationForm
+    formset = SourceCitationFormSet
+    template = "admin/measures/edit_inline/source_citations.html"
     fields = ["case", "quote", "occurrence", "locator", "event", "seen_version"]
     autocomplete_fields = ["case", "event"]
     verbose_name_plural = "citations: passages quoted from this source"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source", "case", "event")
+        return super().get_queryset(request).select_related("case", "event")
 
 
 @admin.register(Source)
