@@ -86,3 +86,30 @@ def test_timeline_labels_in_scripts_svg_text_cannot_shape_are_html_in_the_pdf(mu
     screen_html = reports.render_report_html(report)
     assert "svg-label" not in screen_html
     assert f"&#x2068;{title}<tspan" in screen_html
+
+
+def embedded_fonts(data):
+    """The base names of the fonts a PDF embeds, without their subset prefixes (ABCDEF+)."""
+    names = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def test_the_font_configuration_kept_between_pdfs_carries_nothing_from_one_to_the_next(multilingual_case, caplog):
+    # The thread's FontConfiguration is reused (reports.font_config): a report in Latin script only,
+    # made after one in Urdu and Hindi, embeds the same fonts as when it is made first.
+    latin = factories.CaseFactory(name="Latin only", start_date=datetime.date(2024, 1, 1))
+    measure = factories.MeasureFactory(case=latin, number=1, title="Crisis communication channels")
+    source = factories.SourceFactory(title="Dawn", full_text="Both sides agreed to talk.", publisher="Dawn")
+    citation = services.create_citation(case=latin, source=source, quote="Both sides agreed to talk.")
+    services.attach_evidence(citation=citation, measure=measure, stance="progress")
+
+    first = embedded_fonts(render(latin, caplog))
+    render(multilingual_case, caplog)
+    again = embedded_fonts(render(latin, caplog))
+
+    assert reports.font_config() is reports.font_config()
+    assert first and first == again
+    assert not any("Noto" in name for name in again)
