@@ -21,7 +21,7 @@ export AXE_CORE_JS
 
 help:
 	@echo "make run            set everything up, load the Pakistan–Iran case, serve on http://127.0.0.1:$(PORT)"
-	@echo "                    with the report worker (manage.py db_worker) beside the server"
+	@echo "                    with the report worker (manage.py report_worker) beside the server"
 	@echo "                    (PORT=8080 for another port; the first run takes about 75 s: venv, packages, data)"
 	@echo "make setup          the same without serving: venv, requirements, migrations, the case, demo accounts"
 	@echo "make test           the whole suite on SQLite, then on a throwaway PostgreSQL (about 25 min on 2 cores)"
@@ -56,7 +56,7 @@ setup: $(VENV)/.requirements
 
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ with the report worker beside it (Ctrl-C stops both)"
-	@$(PY) manage.py db_worker --no-startup-delay & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	@$(PY) manage.py report_worker --no-startup-delay & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 $(AXE_CORE_JS):

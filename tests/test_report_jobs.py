@@ -1,6 +1,7 @@
 """Report PDFs are made by a background task: the request never waits for WeasyPrint, the reader
 follows the job's progress, and a PDF for an unchanged case version and period is served from storage."""
 
+import sys
 from datetime import date
 
 import pytest
@@ -8,8 +9,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
-from measures import pdf_jobs, services
-from measures.management.commands import status_report
+from measures import pdf_jobs, reports, services
+from measures.management.commands import report_worker, status_report
 from measures.models import ReportJob
 from tests import factories
 from tests.scenarios import build_case
@@ -136,6 +137,36 @@ def test_the_database_backend_and_its_worker_make_the_report(client, fast_pdf):
     job.refresh_from_db()
     assert job.status == Status.DONE
     assert reader_client.get(pdf_url(case)).content.startswith(b"%PDF")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_worker_loads_weasyprint_before_its_first_job(client, fast_pdf, monkeypatch):
+    # `make run` starts report_worker: db_worker after reports.warm_up_pdf(), so that the first PDF
+    # after a start does not also pay for importing WeasyPrint and loading the fonts.
+    order = []
+    monkeypatch.setattr(report_worker, "warm_up_pdf", lambda: order.append("warm up") or 0.1)
+    monkeypatch.setattr(pdf_jobs, "render_report_pdf", lambda report, *, site_url=None: order.append("job") or b"%PDF")
+    case = build_case()
+    client.force_login(factories.reader(username="reader"))
+    with override_settings(TASKS=DATABASE):
+        assert client.get(pdf_url(case)).status_code == 302
+        call_command("report_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert order == ["warm up", "job"]
+    assert ReportJob.objects.get().status == Status.DONE
+
+
+def test_the_warm_up_lays_out_the_report_faces_with_the_report_stylesheet(caplog):
+    with caplog.at_level("WARNING"):
+        seconds = reports.warm_up_pdf()
+    assert seconds > 0
+    assert caplog.records == []
+
+
+def test_a_worker_without_pango_still_starts_and_says_why_pdfs_will_fail(monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # what a failed import of WeasyPrint looks like
+    with caplog.at_level("WARNING", logger="measures.reports"):
+        assert reports.warm_up_pdf() is None
+    assert "PDF reports will fail" in caplog.text
 
 
 def test_a_job_is_only_shown_under_its_own_case(reader_client, case, fast_pdf):
