@@ -560,8 +560,22 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
 
 def _is_requirement_text(evidence, requirement):
     """The passage is the recommendation the measure was drawn from: the section prints it already,
-    as what the measure requires, so it only gets a note there instead of being quoted again."""
-    return bool(requirement) and requirement in normalise_text(evidence.citation.quote)
+    as what the measure requires, so it only gets a note there instead of being quoted again.
+
+    `requirement` is the measure's description, normalised (`normalise_text`)."""
+    if not requirement:
+        return False
+    quote = evidence.citation.quote
+    # Folding a quote costs about 0.7 ms (60 ms of a report's 100 quotes). Folding keeps an ASCII
+    # text's letters and digits as they are, in order, and only drops or rewrites what lies between
+    # them: a requirement whose letters and digits do not run inside such a quote's cannot be in it.
+    if quote.isascii() and _letters_and_digits(requirement) not in _letters_and_digits(quote):
+        return False
+    return requirement in normalise_text(quote)
+
+
+def _letters_and_digits(text):
+    return "".join(char for char in text if char.isalnum())
 
 
 def _section(row, changes, numbering):

@@ -7,9 +7,11 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from measures import reports
-from measures.models import Assessment, Evidence
+from measures.models import Assessment, Evidence, normalise_text
 from measures.templatetags.report_text import unquoted
 from tests import factories
 from tests.scenarios import SHARED_QUOTE, build_case
@@ -421,3 +423,24 @@ def test_no_doubled_closing_quote_marks_nor_full_stop_before_a_semicolon(reader_
     assert "””" not in text and '”"' not in text
     assert ".;" not in text
     assert "‘minor irritants.’”" in text
+
+
+# ASCII text with what folding rewrites: spaces, line breaks, hyphens at line ends, quote marks, dashes.
+_ascii_pieces = st.lists(
+    st.sampled_from(["Both", "sides", "agree", "de", "escalate", "1", "'", '"', "-", "--", " ", "\n", "-\n", "."]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    requirement=_ascii_pieces | st.text(max_size=20), before=_ascii_pieces, after=_ascii_pieces, inside=st.booleans()
+)
+def test_the_quick_check_of_a_requirement_quote_agrees_with_folding_both(requirement, before, after, inside):
+    # reports._is_requirement_text skips folding an ASCII quote whose letters and digits cannot hold the
+    # requirement's; the answer must be the one folding gives, whatever lies between the words.
+    quote = before + (requirement if inside else "") + after
+    evidence = type("E", (), {"citation": type("C", (), {"quote": quote})})
+    normalised = normalise_text(requirement)
+    expected = bool(normalised) and normalised in normalise_text(quote)
+    assert reports._is_requirement_text(evidence, normalised) == expected
