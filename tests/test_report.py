@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from measures import reports
@@ -425,19 +425,25 @@ def test_no_doubled_closing_quote_marks_nor_full_stop_before_a_semicolon(reader_
     assert "‘minor irritants.’”" in text
 
 
-# ASCII text with what folding rewrites: spaces, line breaks, hyphens at line ends, quote marks, dashes.
+# Text with what folding rewrites: spaces, line breaks, hyphens at line ends, quote marks, dashes, and
+# what it changes into other letters: composed accents, ligatures, compatibility forms, Arabic variants.
 _ascii_pieces = st.lists(
-    st.sampled_from(["Both", "sides", "agree", "de", "escalate", "1", "'", '"', "-", "--", " ", "\n", "-\n", "."]),
+    st.sampled_from(
+        ["Both", "sides", "agree", "de", "escalate", "1", "'", '"', "-", "--", " ", "\n", "-\n", ".", "’", "“", "”"]
+        + ["—", "\u00a0", "…", "\u00ad", "é", "e\u0301", "\u0301", "ﬁ", "fi", "℃", "C", "²", "2", "\u0640", "ی", "ي"]
+    ),
     max_size=12,
 ).map("".join)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
+@example(requirement="re\u0301sume\u0301", before="“", after="”", inside=True)  # é composed by folding
+@example(requirement="20 ℃", before="", after="", inside=True)  # "20 °C" once folded
 @given(
     requirement=_ascii_pieces | st.text(max_size=20), before=_ascii_pieces, after=_ascii_pieces, inside=st.booleans()
 )
 def test_the_quick_check_of_a_requirement_quote_agrees_with_folding_both(requirement, before, after, inside):
-    # reports._is_requirement_text skips folding an ASCII quote whose letters and digits cannot hold the
+    # reports._is_requirement_text skips folding a quote whose letters and digits cannot hold the
     # requirement's; the answer must be the one folding gives, whatever lies between the words.
     quote = before + (requirement if inside else "") + after
     evidence = type("E", (), {"citation": type("C", (), {"quote": quote})})
