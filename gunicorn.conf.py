@@ -20,7 +20,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
 
 # The slowest request left after this work is an admin form of a large case (a second or two);
-# status-report PDFs are rendered by the background worker (`manage.py db_worker`), never in a
+# status-report PDFs are rendered by the background worker (`manage.py report_worker`), never in a
 # request. 30 s still ends a stuck request; graceful_timeout lets requests under way finish on reload.
 timeout = 30
 graceful_timeout = 30
