@@ -682,7 +682,7 @@ def warm_up_pdf():
     """Load what every PDF needs before the first one is asked for: WeasyPrint and Pango (about
     0.8 s to import), this thread's font configuration, the parsed stylesheet, and the report's
     faces (by laying out a few lines in each). The report worker calls it when it starts, so that
-    its first PDF takes as long as the next ones (about 1 s less, measured on the Pakistan–Iran report).
+    its first PDF does not pay for them (about 1 s less, measured on the Pakistan–Iran report).
 
     Returns the seconds it took, or None when WeasyPrint cannot be loaded (Pango missing): that is
     logged as a warning and left for the PDF jobs to report, as they would without a warm-up.

@@ -8,7 +8,7 @@ from measures.reports import warm_up_pdf
 class Command(DatabaseWorkerCommand):
     help = (
         "Run the report worker: db_worker (same options), after loading WeasyPrint and the report's fonts, "
-        "so that the first PDF after a start takes no longer than the next ones."
+        "so that the first PDF after a start does not also pay for them."
     )
 
     def handle(self, *args, **options):
