@@ -113,3 +113,54 @@ def test_postgresql_connections_turn_jit_off():
         [sys.executable, "-c", "import django; django.setup(); " + code], env=env, capture_output=True, text=True
     )
     assert result.stdout.strip() == "-c jit=off", result.stderr
+
+
+def test_measure_list_figures_per_page_are_the_list_figures(db):
+    """MeasureQuerySet.list_figures (the measure list's page, grouped) gives what with_list_figures
+    (one measure's form, correlated subqueries) gives: dated by event, by source, undated sources
+    from their record date, evidence dated after the day left out, a measure without evidence."""
+    import datetime as dt
+
+    from measures.models import Measure
+
+    case = factories.CaseFactory(start_date=dt.date(2024, 1, 1))
+    measures = [factories.MeasureFactory(case=case, number=n + 1) for n in range(3)]
+    undated = factories.SourceFactory(published_on=None, date_precision="unknown")
+    undated.recorded_at = dt.datetime(2024, 2, 10, 12, 0, tzinfo=dt.UTC)
+    undated.save()
+    late_event = factories.EventFactory(case=case, date=dt.date(2024, 3, 1))
+    early_event = factories.EventFactory(case=case, date=dt.date(2024, 1, 5))
+    citations = [
+        factories.CitationFactory(case=case, event=early_event),
+        factories.CitationFactory(case=case, source=factories.SourceFactory(published_on=dt.date(2024, 1, 25))),
+        factories.CitationFactory(case=case, source=undated),
+        factories.CitationFactory(case=case, event=late_event),
+    ]
+    for citation in citations:
+        factories.EvidenceFactory(citation=citation, measure=measures[0])
+    factories.EvidenceFactory(citation=citations[2], measure=measures[1])
+    factories.AssessmentFactory(measure=measures[0], party=case.assessed_parties.first(), level="minimal")
+    names = ("current_levels", "latest_evidence", "citation_count")
+    for day in (dt.date(2024, 1, 20), dt.date(2024, 2, 15), dt.date(2024, 4, 1)):
+        queryset = Measure.objects.filter(case=case)
+        expected = {row["pk"]: row for row in queryset.with_list_figures(as_of=day).values("pk", *names)}
+        figures = queryset.list_figures(as_of=day)
+        assert figures == {pk: {name: row[name] for name in names} for pk, row in expected.items()}
+    assert figures[measures[0].pk]["citation_count"] == 4
+    assert (figures[measures[2].pk]["latest_evidence"], figures[measures[2].pk]["citation_count"]) == (None, 0)
+
+
+def test_list_rows_have_djangos_checkbox_and_links(analyst, data):
+    """The lists write each row's action checkbox and link directly (QuickListsMixin): the same markup
+    as Django's widget and reverse(), also for a record whose name needs escaping."""
+    from django.contrib.admin import ModelAdmin, site
+
+    from measures.models import Source
+
+    source = factories.SourceFactory(title='Talks <b>"resume"</b> & more')
+    model_admin = site._registry[Source]
+    assert model_admin.action_checkbox(source) == ModelAdmin.action_checkbox(model_admin, source)
+    response, _ = list_queries(analyst, "source")
+    page = response.content.decode()
+    assert model_admin.action_checkbox(source) in page
+    assert f'<a href="{reverse("admin:measures_source_change", args=[source.pk])}">' in page
