@@ -187,7 +187,11 @@ class AssessmentQuerySet(models.QuerySet):
 
     def with_details(self):
         return self.select_related("measure", "party", "recorded_by", "corrects").prefetch_related(
-            models.Prefetch("citations", queryset=_citation_model(self).objects.with_source())
+            # Histories name each cited passage and its source, never the source's full text (a
+            # measure's 40 assessments at 100× cite sources of 6 KB each, loaded once per citation).
+            models.Prefetch(
+                "citations", queryset=_citation_model(self).objects.with_source().defer("source__full_text")
+            )
         )
 
 

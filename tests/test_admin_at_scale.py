@@ -164,3 +164,17 @@ def test_list_rows_have_djangos_checkbox_and_links(analyst, data):
     page = response.content.decode()
     assert model_admin.action_checkbox(source) in page
     assert f'<a href="{reverse("admin:measures_source_change", args=[source.pk])}">' in page
+
+
+def test_assessment_list_sorts_the_assessments_alone_then_fetches_the_pages_related_rows(analyst, data):
+    measure = data["case"].measures.first()
+    for party in data["case"].assessed_parties.all():
+        factories.AssessmentFactory(measure=measure, party=party, rationale="A long rationale. " * 50)
+    response, sql = list_queries(analyst, "assessment")
+    page = response.content.decode()
+    assert len(response.context["cl"].result_list) == 2
+    assert str(measure) in page
+    listing = next(q for q in sql if q.startswith('SELECT "measures_assessment"."id"') and "ORDER BY" in q)
+    # No join before the sort, and no rationale in the rows sorted.
+    assert " JOIN " not in listing
+    assert '"rationale"' not in listing
