@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from measures import services
+from measures import quoting, services
 from measures.quoting import (
     ELISION_MAX_GAP,
     MAX_GAPS,
@@ -407,3 +407,25 @@ def test_a_source_text_stays_folded_while_many_quotes_are_checked_against_it():
         for i in range(10):
             assert find_passages(text, f"sentence {i} reports talks")
     assert all(fold(text) is before for text, before in zip(sources, folded, strict=True))
+
+
+# Characters where fold()'s shortcut for plain ASCII runs meets the general way: the plain ones, spaces,
+# hyphens and line breaks (soft breaks), quote marks and apostrophes, combining marks after a plain
+# letter, Arabic letters and marks, invisible and compatibility characters, Hangul jamo.
+FOLD_ALPHABET = (
+    "abXZ09.,;:!?()"
+    + "    \t\n\r\u00a0"
+    + "-\u2010\u2011\u00ad\u2014\u2212"
+    + "'\"`\u2019\u201c\u00b4"
+    + "\u0301\u0308\u064b\u0640\u0644\u0627\u06cc\u0663"
+    + "\u200b\ufe0f\ufb01\uff11\u1100\u1161\u11a8"
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(text=st.text(alphabet=FOLD_ALPHABET, max_size=40))
+def test_folding_plain_runs_in_one_step_changes_nothing(text):
+    """fold() copies runs of plain ASCII in one step; the folded text and every offset must be what
+    folding each character the general way gives."""
+    fast, general = quoting._fold(text, quoting._PLAIN_RUN), quoting._fold(text, None)
+    assert (fast.text, list(fast.starts), list(fast.ends)) == (general.text, list(general.starts), list(general.ends))
