@@ -1059,7 +1059,7 @@ class CitationAdmin(TrackedAdmin):
     ordering = ["-pk"]  # newest first, along the primary key: sorting 100,000 rows by source title took 0.2 s
     list_select_related = ["source", "event", "case"]
     show_full_result_count = False
-    search_fields = ["quote", "locator", "source__title", "source__publisher", "event__title"]
+    search_fields = ["quote", "locator", "source__label", "source__title", "source__publisher", "event__title"]
     autocomplete_fields = ["case", "source", "event"]
     fields = ["case", "source", "quote", "occurrence", "locator", "event", "seen_version"]
     inlines = [EvidenceInline]

@@ -550,6 +550,7 @@ class AssessmentBaseForm(forms.Form):
             found = found.filter(
                 Q(quote__icontains=word)
                 | Q(locator__icontains=word)
+                | Q(source__label__icontains=word)
                 | Q(source__title__icontains=word)
                 | Q(source__publisher__icontains=word)
                 | Q(event__title__icontains=word)

@@ -42,9 +42,10 @@ def quote_excerpt(quote, term, limit=EXCERPT_CHARS):
 
 
 def citation_label(citation, term=""):
-    """“excerpt” — source, date (locator): one line that tells passages apart."""
+    """“excerpt” — source, date (locator): one line that tells passages apart. The source is named by
+    its label, as readers meet it on the pages and in the report."""
     date = evidence_date(citation)
-    where = shorten(citation.source.title, SOURCE_CHARS)
+    where = shorten(citation.source.short_label, SOURCE_CHARS)
     if date is not None:
         where += f", {date_format(date)}"
     if citation.locator:

@@ -557,7 +557,7 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        return f"“{_short(self.quote)}” ({self.source})"
+        return f"“{_short(self.quote)}” ({self.source.short_label})"
 
     # Set by a form or service before clean(): the offset in the source text of the occurrence the
     # analyst chose, when the quote occurs more than once.

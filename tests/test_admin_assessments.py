@@ -464,6 +464,7 @@ def pick(client, case, term):
 def test_citation_picker_shows_the_quote_around_the_words_searched_the_source_and_the_date(analyst_client, case):
     source = factories.SourceFactory(
         title="Joint statement of the foreign ministers",
+        label="FM communiqué",
         published_on=datetime.date(2024, 1, 29),
         full_text="x",
     )
@@ -480,7 +481,9 @@ def test_citation_picker_shows_the_quote_around_the_words_searched_the_source_an
     text = result["text"]
     assert "liaison officers" in text
     assert text.startswith("“…") and "The two foreign ministers" not in text
-    assert text.endswith("— Joint statement of the foreign ministers, 29 Jan 2024 (para. 2)")
+    # The source by its label, as on the pages and in the report; found by its label too.
+    assert text.endswith("— FM communiqué, 29 Jan 2024 (para. 2)")
+    assert [r["id"] for r in pick(analyst_client, case.pk, "communiqué")] == [str(citation.pk)]
 
 
 def test_citation_picker_offers_only_the_case_and_needs_a_login(client, analyst_client, case):
