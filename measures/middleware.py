@@ -1,5 +1,10 @@
-"""A database too busy to answer is said so, not shown as a server error."""
+"""A database too busy to answer is said so, not shown as a server error; a login locked out says when
+to try again."""
 
+import datetime
+import math
+
+from django.conf import settings
 from django.db import OperationalError
 from django.template.response import TemplateResponse
 
@@ -24,3 +29,22 @@ class DatabaseBusyMiddleware:
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return response
         return None
+
+
+class LoginLockoutRetryAfterMiddleware:
+    """Tell a client locked out of logging in (django-axes' answer, 429 Too Many Requests) when it may
+    try again: Retry-After in seconds (RFC 6585 §4, RFC 9110 §10.2.3), the lock's cool-off time
+    (LOGIN_LOCKOUT_MINUTES). Axes counts the cool-off from the latest attempt
+    (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT, on by default), so the whole of it is the wait.
+    A lock without cool-off lasts until an administrator lifts it: no time to give, no header.
+    Put it just before AxesMiddleware, which makes the answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        cool_off = settings.AXES_COOLOFF_TIME
+        if getattr(request, "axes_locked_out", False) and isinstance(cool_off, datetime.timedelta):
+            response["Retry-After"] = str(math.ceil(cool_off.total_seconds()))
+        return response

@@ -30,6 +30,17 @@ def test_the_right_password_is_refused_after_too_many_wrong_ones(client, analyst
     assert "Too many login attempts" in response.text
     assert "ask an administrator to lift the lock" in response.text
     assert "_auth_user_id" not in client.session
+    # When to try again, in seconds: the whole cool-off, counted from this latest attempt.
+    assert response["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+
+
+def test_a_lock_without_cool_off_gives_no_time_to_retry(client, analyst, settings):
+    settings.AXES_COOLOFF_TIME = None  # LOGIN_LOCKOUT_MINUTES=0: until an administrator lifts it
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "login", "wrong")
+    response = attempt(client, "login", PASSWORD)
+    assert response.status_code == 429
+    assert not response.has_header("Retry-After")
 
 
 @pytest.mark.parametrize("login_page", LOGIN_PAGES)
