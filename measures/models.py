@@ -304,7 +304,9 @@ class Source(models.Model):
     )
     kind = models.CharField(max_length=10, choices=Kind)
     full_text = models.TextField(
-        blank=True, help_text="When given, every quote from this source is checked against it."
+        blank=True,
+        validators=[text.multi_line],
+        help_text="When given, every quote from this source is checked against it.",
     )
     recorded_at = models.DateTimeField(
         default=timezone.now,

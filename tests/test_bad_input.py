@@ -203,6 +203,11 @@ BROKEN_FILES = {
         _broken(["citations", 0, "quote"], "The ministers\x0cagreed"),
         "citations[0].quote: contains a control character (\\u000c)",
     ),
+    "a form feed in a source's text": (
+        _broken(["sources", 0, "full_text"], "Page one.\x0cPage two."),
+        "sources[0].full_text: contains a control character (\\u000c); this field takes no control characters "
+        "other than tab and line breaks",
+    ),
     "a lone surrogate": (_broken(["events", 0, "title"], "Call \ud800"), "events[0].title: contains a lone surrogate"),
     "a lone surrogate in a key": (
         _broken(["events", 0, "\udc80"], "x"),
@@ -302,3 +307,36 @@ def test_model_clean_refuses_control_characters_in_single_line_fields(db):
     with pytest.raises(ValidationError) as raised:
         source.full_clean()
     assert set(raised.value.message_dict) == {"label", "publisher"}
+
+
+def test_model_clean_refuses_control_characters_in_a_sources_text_but_tab_and_line_breaks(db):
+    source = factories.SourceFactory(full_text="Page one.\r\n\tPage two.")
+    source.full_clean()
+    source.full_text = "Page one.\x0cPage two."
+    with pytest.raises(ValidationError) as raised:
+        source.full_clean()
+    assert set(raised.value.message_dict) == {"full_text"}
+
+
+def test_the_migration_blanks_control_characters_stored_in_source_texts_keeping_offsets(db):
+    """Texts stored before the rule: each control character becomes a space, so every citation's
+    offsets still point at its passage, which still matches."""
+    import importlib
+
+    from django.apps import apps
+
+    text = "Page one ends.\x0cThe ministers\x01 agreed to talk.\tTab kept."
+    source = factories.SourceFactory(full_text="The ministers agreed to talk.")
+    Source.objects.filter(pk=source.pk).update(full_text=text)  # as stored before the rule
+    clean = factories.SourceFactory(full_text="Nothing to change.\n")
+    migration = importlib.import_module("measures.migrations.0016_source_text_control_characters")
+
+    migration.blank_control_characters(apps, None)
+
+    source.refresh_from_db()
+    assert source.full_text == "Page one ends. The ministers  agreed to talk.\tTab kept."
+    assert len(source.full_text) == len(text)
+    source.full_clean()
+    assert source.find_quote("The ministers agreed to talk.") == text.index("The ministers")
+    clean.refresh_from_db()
+    assert clean.full_text == "Nothing to change.\n"

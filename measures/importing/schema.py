@@ -140,11 +140,10 @@ def parse_case_file(content):
     return plain
 
 
-# Fields that take line breaks (the model's TextFields); every other string is a single line.
-# full_text is left out of the control-character rule: text extracted from a PDF keeps its page breaks
-# (form feeds), and it is matched against, never printed.
-MULTI_LINE_FIELDS = frozenset({"summary", "description", "rationale", "quote"})
-UNCHECKED_FIELDS = frozenset({"full_text"})
+# Fields that take line breaks (the model's TextFields); every other string is a single line. A
+# source's full text is one of them: its page breaks are paragraph breaks, not form feeds (the intake
+# turns them into blank lines, measures.intake.extract.tidy_text).
+MULTI_LINE_FIELDS = frozenset({"summary", "description", "rationale", "quote", "full_text"})
 
 
 def _unstorable_text(value, parts=(), field=None):
@@ -155,7 +154,7 @@ def _unstorable_text(value, parts=(), field=None):
     if isinstance(value, str):
         if "\x00" in value:
             yield f"{path_text(parts)}: contains a NUL character (\\u0000), which is not text"
-        elif field not in UNCHECKED_FIELDS:
+        else:
             char = text.control_character(value, multi_line=field in MULTI_LINE_FIELDS)
             if char is not None:
                 allowed = " other than tab and line breaks" if field in MULTI_LINE_FIELDS else ""
