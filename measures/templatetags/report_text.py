@@ -2,9 +2,9 @@
 closing marks (“…””) and a note we follow with punctuation must not bring its own full stop (“.;”)."""
 
 import re
+from html import escape
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -42,20 +42,35 @@ def footnote_text(context, note):
     """The text of one numbered note (reports.Footnote): the passage, unless the section quotes it,
     then where it comes from, pointing at the bibliography: “…” [Label], 17 Jan 2024, para. 3.
     The source's label links to the passage on its page when the context has `source_urls`
-    ({source pk: URL}, the served page only). A tag rather than template text: a large case's report
-    has a thousand notes, and the template took 0.14 ms to write each."""
+    ({source pk: URL}, the served page only).
+
+    A tag rather than template text, escaping with the standard library's html.escape and writing
+    each source's part once per rendering: a large case's report has a thousand notes on a few dozen
+    sources, and the template took 0.14 ms to write each note, format_html 0.05 ms."""
     citation = note.citation
     source = citation.source
-    parts = []
-    if not note.quoted_in_text:
-        parts.append(format_html("“<bdi>{}</bdi>” ", unquoted(citation.quote)))
-    label = format_html("[<bdi>{}</bdi>]", source.short_label)
+    sources = context.render_context.setdefault("footnote_sources", {})
+    if source.pk not in sources:
+        date = f", {escape(source.date_text)}" if source.published_on else ""
+        sources[source.pk] = (f"[<bdi>{escape(source.short_label)}</bdi>]", date)
+    label, date = sources[source.pk]
     source_urls = context.get("source_urls")
     if source_urls:
-        label = format_html('<a href="{}#{}">{}</a>', source_urls[source.pk], citation.anchor, label)
-    parts.append(label)
-    if source.published_on:
-        parts.append(format_html(", {}", source.date_text))
-    if citation.place:
-        parts.append(format_html(", {}", citation.place))
-    return mark_safe("".join(parts) + ".")
+        label = f'<a href="{escape(source_urls[source.pk])}#{escape(citation.anchor)}">{label}</a>'
+    quoted = "" if note.quoted_in_text else f"“<bdi>{escape(unquoted(citation.quote))}</bdi>” "
+    place = f", {escape(citation.place)}" if citation.place else ""
+    return mark_safe(f"{quoted}{label}{date}{place}.")
+
+
+@register.simple_tag
+def quoted_evidence(quoted):
+    """One piece of evidence quoted in full under its measure (reports.QuotedEvidence), as a
+    paragraph: “…” [note] Shows progress · the analyst's note. A tag for the speed of a large case's
+    thousand quotes, as footnote_text."""
+    evidence = quoted.evidence
+    note = f" · {escape(evidence.note)}" if evidence.note else ""
+    return mark_safe(
+        f'<p class="quote stance-{escape(evidence.stance)}">“<bdi>{escape(unquoted(evidence.citation.quote))}</bdi>”'
+        f"&#8239;[{quoted.footnote.number}] "
+        f'<span class="quote-meta">{escape(evidence.get_stance_display())}{note}</span></p>'
+    )
