@@ -66,11 +66,12 @@ def test_analyst_goes_from_the_dashboard_to_one_judgement_for_both_parties_with_
     page.get_by_label("Confidence for Iran").select_option(label="Low")
     page.get_by_label("Rationale").fill("Both sides reinforced the border instead of talking.")
     # The citations select is enhanced by the admin's select2 search, limited to this case; results
-    # show the words searched for, the source and the date.
+    # show the words searched for, the source (by its label: here its publisher, as it has no label of its
+    # own, as readers meet it on the pages and in the report) and the date.
     page.locator(".field-citations .select2-selection").click()
     page.locator(".select2-search__field").fill("patrols")
     option = page.locator(".select2-results__option", has_text="Border forces increased patrols")
-    expect(option).to_contain_text("Ministers' call, 20 Jan 2024 (para. 3)")
+    expect(option).to_contain_text("The Daily Record, 20 Jan 2024 (para. 3)")
     option.click()
     page.get_by_label("Newly cited passages show").select_option(label="Shows setback")
     page.screenshot(path=artifacts_dir / "admin-assess-form.png", full_page=True)
