@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 
+from .admin_forms import parse_id
+
 
 class AutocompleteFilter(admin.SimpleListFilter):
     """Filter a changelist on a related record chosen by searching as one types (the admin's autocomplete).
@@ -48,12 +50,14 @@ class AutocompleteFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
+        record_id = parse_id(value)
+        if record_id is None:  # not digits, or beyond any id (SQLite cannot even compare those)
             raise IncorrectLookupParameters(f"“{value}” is not the id of a record")
-        return queryset.filter(**{self.lookup: int(value)})
+        return queryset.filter(**{self.lookup: record_id})
 
     def choices(self, changelist):
-        value = self.value() if (self.value() or "").isdigit() else None
+        record_id = parse_id(self.value())
+        value = str(record_id) if record_id is not None else None
         kept = [(k, v) for k, v in changelist.params.items() if k not in (self.parameter_name, "p")]
         widget = self.form_field.widget
         widget.choices = self.form_field.choices
