@@ -150,6 +150,19 @@ def record_assessments(*, measure, entries, **shared):
 PARTY_FIELDS = ("party", "level", "confidence", "corrects")
 
 
+def _field_errors(model, **values):
+    """{field name: messages} for the values that `model`'s fields refuse by their own validators
+    (measures.text's control characters, a CharField's length): the rules every form applies, for
+    the services that write rows without a form. Empty when all pass."""
+    errors = {}
+    for name, value in values.items():
+        try:
+            model._meta.get_field(name).run_validators(value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    return errors
+
+
 def _validate_assessment(
     *, measure, party, level, confidence, effective_date, rationale, citations, corrects, today, recorded_at, now
 ):
@@ -172,6 +185,8 @@ def _validate_assessment(
         )
     if not (rationale or "").strip():
         errors["rationale"] = "Explain the judgement: a rationale is required."
+    else:
+        errors.update(_field_errors(Assessment, rationale=rationale.strip()))
     if "party" not in errors:
         named = list(measure.applicable_parties.all())
         if named and party.pk not in {p.pk for p in named}:
@@ -321,6 +336,8 @@ def attach_evidence(*, citation, measure, stance, note="", recorded_at=None):
         raise ServiceError({"stance": f"“{stance}” is not a stance (progress, setback or context)."})
     if citation.case_id != measure.case_id:
         raise ServiceError({"citation": "The citation belongs to another case than the measure."})
+    if errors := _field_errors(Evidence, note=(note or "").strip()):
+        raise ServiceError(errors)
     try:
         with transaction.atomic():
             evidence = Evidence.objects.create(

@@ -193,6 +193,31 @@ def test_bad_evidence_is_refused(measure, make_citation, stance, message):
     assert Evidence.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [
+        ("bell\x07here", "control character (U+0007)"),
+        ("next\x85line", "control character (U+0085)"),
+        ("x" * 301, "at most 300 characters"),
+    ],
+)
+def test_an_evidence_note_the_form_would_refuse_is_refused_by_the_service(measure, citation, note, message):
+    # The suggested-passages page writes evidence through the service, without a model form.
+    with pytest.raises(services.ServiceError) as excinfo:
+        services.attach_evidence(citation=citation, measure=measure, stance="progress", note=note)
+    assert message in " ".join(excinfo.value.message_dict["note"])
+    assert Evidence.objects.count() == 0
+
+
+def test_a_rationale_with_control_characters_is_refused_and_nothing_recorded(measure, party, user):
+    with pytest.raises(services.ServiceError) as excinfo:
+        record(measure, party, user, rationale="Talks\x07 were held.")
+    assert "control character (U+0007)" in " ".join(excinfo.value.message_dict["rationale"])
+    assert not measure.assessments.exists()
+    # Tab and line breaks are text.
+    record(measure, party, user, level=Level.NOT_ASSESSED, rationale="No evidence yet.\r\n\tBoth sides silent.")
+
+
 def test_evidence_cannot_be_attached_twice(measure, citation):
     services.attach_evidence(citation=citation, measure=measure, stance="progress")
     with pytest.raises(services.ServiceError) as excinfo:
