@@ -101,6 +101,16 @@ def test_pasted_text_makes_a_source_without_a_file(analyst_client, media_root):
     assert stored_files(media_root) == []
 
 
+def test_a_text_of_several_megabytes_is_reviewed_and_saved(analyst_client, media_root):
+    # Over Django's default request limit of 2.5 MB, under the upload limit of 20 MB.
+    text = ("A very long line of a border report with words. " * 30 + "\n\n") * 2200
+    response = analyst_client.post(reverse(INTAKE), {"text": text})
+    assert response.status_code == 200
+    saved = analyst_client.post(reverse(INTAKE), review_data(response, kind="news", title="Border report"))
+    assert saved.status_code == 302, saved.context["review"].errors if saved.context else saved
+    assert len(Source.objects.get().full_text) > 3_000_000
+
+
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [

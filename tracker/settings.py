@@ -310,6 +310,11 @@ PAGE_CACHE_SALT = env_str("PAGE_CACHE_SALT", "")
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 30, minimum=1)
 # The largest file (in bytes) an analyst may upload as a source's original: 20 MB by default.
 SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20_000_000, minimum=1000)
+# A source's text travels in a form field: pasted, then on the review page after extraction (both
+# forms multipart, so the text is sent as it is, not percent-encoded). A request may carry as much
+# text as the largest document one may upload, plus the form's other fields; Django's default
+# (2.5 MB) refused the review of a 3 MB text after its extraction had been shown.
+DATA_UPLOAD_MAX_MEMORY_SIZE = SOURCE_UPLOAD_MAX_BYTES + 1_000_000
 
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "WARNING", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
