@@ -13,7 +13,7 @@ from django.contrib.admin.actions import delete_selected as django_delete_select
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
     BooleanField,
@@ -763,6 +763,20 @@ class SourceCitationFormSet(ConstantQueriesFormSet):
 
     def all_citations_url(self):
         return f"{reverse('admin:measures_citation_changelist')}?source__id={self.instance.pk}"
+
+    def clean(self):
+        super().clean()
+        # A row whose citation is no longer this source's (deleted by a colleague since the page was
+        # shown, or an id altered in the page) fails only on its hidden id field, which no page
+        # shows: say what happened where the formset's errors are shown.
+        pk_name = self.model._meta.pk.name
+        if any(pk_name in form.errors for form in self.initial_forms):
+            raise ValidationError(
+                "A citation shown on this page is no longer one of this source's: someone deleted it "
+                "since the page was shown, or the page was altered. Nothing was saved. Reload the "
+                "page to see the source's citations as they are now, then make your change again.",
+                code="stale_citation_row",
+            )
 
 
 class SourceCitationInline(ConstantQueriesInline, admin.StackedInline):

@@ -104,6 +104,27 @@ def test_a_citation_added_meanwhile_leaves_the_submitted_rows_as_shown(analyst):
     assert Citation.objects.filter(source=source).count() == SHOWN + 3
 
 
+@pytest.mark.parametrize("posted_id", [None, "99999999999999999999", "-5", "abc", "٣٥"])
+def test_a_row_whose_citation_went_meanwhile_is_said_so_and_nothing_is_saved(analyst, posted_id):
+    source = factories.SourceFactory(full_text=TEXT)
+    citations = cite(source, factories.CaseFactory(), 3)
+    page = analyst.get(change_url(source))
+    rows = shown_ids(page)
+    changes = {f"citations-{rows.index(citations[0].pk)}-locator": "p. 9", "title": "Renamed"}
+    if posted_id is None:
+        Citation.objects.filter(pk=citations[2].pk).delete()  # a colleague deletes a shown one
+    else:
+        changes[f"citations-{rows.index(citations[2].pk)}-id"] = posted_id
+    response = analyst.post(change_url(source), change_form_data(page, **changes))
+    assert response.status_code == 200
+    assert "is no longer one of this source" in response.text
+    assert "Nothing was saved" in response.text
+    citations[0].refresh_from_db()
+    source.refresh_from_db()
+    assert citations[0].locator == "para. 0"
+    assert source.title != "Renamed"
+
+
 def test_a_citation_of_another_source_cannot_be_edited_through_this_one(analyst):
     source = factories.SourceFactory(full_text=TEXT)
     (own,) = cite(source, factories.CaseFactory(), 1)
