@@ -6,7 +6,7 @@ import measures.text
 
 # The control characters a stored text may not hold (measures.text: category Cc but tab, line feed
 # and carriage return), as one character class that SQLite (Django's REGEXP) and PostgreSQL both read.
-# NUL is left out: PostgreSQL text cannot hold it.
+# NUL is added on SQLite only: PostgreSQL text cannot hold it (nor a pattern naming it).
 _DISALLOWED = "".join(chr(c) for c in [*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
 
 
@@ -15,8 +15,9 @@ def blank_control_characters(apps, schema_editor):
     such character becomes a space, which keeps every citation's offsets (and its match: a quote
     folds a form feed or a tab to a space as well). History rows are left as they were recorded."""
     Source = apps.get_model("measures", "Source")
-    table = str.maketrans({char: " " for char in _DISALLOWED + "\x00"})
-    affected = Source.objects.filter(full_text__regex=f"[{_DISALLOWED}]").only("pk", "full_text")
+    disallowed = _DISALLOWED if schema_editor.connection.vendor == "postgresql" else "\x00" + _DISALLOWED
+    table = str.maketrans({char: " " for char in disallowed})
+    affected = Source.objects.filter(full_text__regex=f"[{disallowed}]").only("pk", "full_text")
     for source in affected.iterator(chunk_size=100):
         Source.objects.filter(pk=source.pk).update(full_text=source.full_text.translate(table))
 
