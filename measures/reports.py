@@ -829,6 +829,13 @@ def parse_request(data, *, today=None, case=None):
     if paper not in PAPER_SIZES:
         errors.append(f"“Paper” must be a4 or letter, not “{given_paper}”.")
         paper = DEFAULT_PAPER
+    if case is not None and not errors and period.as_of < case.start_date:
+        # A report covers the case up to its date: before the case began there is nothing to report,
+        # and its title block would read backwards ("from its start on 16 Jan 2024 to 1 Jan 2023").
+        errors.append(
+            f"The report's date ({date_format(period.as_of)}) is before the case began "
+            f"({date_format(case.start_date)}): choose a date from then on."
+        )
     return ReportRequest(
         as_of=period.as_of,
         since=period.since,

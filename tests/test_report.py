@@ -253,6 +253,7 @@ def test_text_from_sources_is_escaped(reader_client, case):
         ({"since": "yesterday"}, "“Changes since” must be a date written YYYY-MM-DD"),
         ({"as_of": "2024-01-20", "since": "2024-01-25"}, "cannot be after the as-of date"),
         ({"paper": "a5"}, "“Paper” must be a4 or letter, not “a5”."),
+        ({"as_of": "2023-01-01"}, "is before the case began"),
     ],
 )
 @pytest.mark.parametrize("name", ["measures:report", "measures:report_pdf"])
