@@ -31,12 +31,6 @@ def sentence_end(text):
     return str(text or "").rstrip().rstrip(".").rstrip()
 
 
-@register.filter
-def item(mapping, key):
-    """`mapping[key]`, or '' when the key is missing: for a dictionary keyed by a value of the loop."""
-    return mapping.get(key, "")
-
-
 @register.simple_tag(takes_context=True)
 def footnote_text(context, note):
     """The text of one numbered note (reports.Footnote): the passage, unless the section quotes it,
