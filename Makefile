@@ -10,6 +10,8 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 CASES := fixtures/pakistan-iran-2024.json
 PYTEST_ARGS ?=
+# pytest-xdist workers for the test targets: `auto` is one per CPU core; WORKERS=0 runs in this process.
+WORKERS ?= auto
 BENCH_ARGS ?= --runs 5  # e.g. BENCH_ARGS='--runs 3 --scales 1,100 --databases sqlite'
 # axe-core, the accessibility checker the browser tests run in each page: from npm, for the tests only
 # (never served to users). The tests read it from AXE_CORE_JS.
@@ -17,17 +19,20 @@ AXE_CORE_VERSION := 4.11.0
 AXE_CORE_JS := .cache/axe-core/node_modules/axe-core/axe.min.js
 export AXE_CORE_JS
 
-.PHONY: help run setup test test-sqlite test-postgres lint bench stress clean
+.PHONY: help run setup check test test-sqlite test-postgres lint bench stress clean
 
 help:
 	@echo "make run            set everything up, load the Pakistan–Iran case, serve on http://127.0.0.1:$(PORT)"
 	@echo "                    with the report worker (manage.py report_worker) beside the server"
 	@echo "                    (PORT=8080 for another port; the first run takes about 75 s: venv, packages, data)"
 	@echo "make setup          the same without serving: venv, requirements, migrations, the case, demo accounts"
-	@echo "make test           the whole suite on SQLite, then on a throwaway PostgreSQL (about 25 min on 2 cores)"
-	@echo "make test-sqlite    the suite on SQLite only (PYTEST_ARGS='tests/test_dashboard.py -x' to narrow it)"
+	@echo "make check          the quick loop: lint, then every test that needs no browser and no PDF, on SQLite,"
+	@echo "                    in parallel (about 3 min on 2 cores; prints how long it took)"
+	@echo "make test           the whole suite, browser and PDF tests too, on SQLite, then on a throwaway PostgreSQL,"
+	@echo "                    in parallel (about 10 min on 2 cores; WORKERS=2 for a number of processes)"
+	@echo "make test-sqlite    the suite on SQLite only (PYTEST_ARGS='tests/reading/test_dashboard.py -x' to narrow it)"
 	@echo "make test-postgres  the suite on a throwaway PostgreSQL only"
-	@echo "make lint           ruff"
+	@echo "make lint           ruff, and no model change without its migration (makemigrations --check)"
 	@echo "make bench          time every page at 1×, 10×, 100× the data on SQLite and PostgreSQL (about 25 min;"
 	@echo "                    BENCH_ARGS='--runs 3 --scales 1,100 --databases sqlite' for less); writes docs/performance.md"
 	@echo "make stress         role matrix, 20 analysts x 50 assessments through gunicorn, fuzzing; both databases (not in make test)"
@@ -64,6 +69,18 @@ $(AXE_CORE_JS):
 	npm install --prefix .cache/axe-core --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_CORE_VERSION)
 	@test -f $@ && touch $@
 
+# The quick loop while working: what needs neither Chromium nor WeasyPrint/Poppler (the markers `browser`
+# and `pdf`), on SQLite. Under 5 minutes on 2 cores.
+check: $(VENV)/.requirements-dev
+	@start=$$(date +%s); status=0; \
+	$(MAKE) --no-print-directory lint || status=$$?; \
+	if [ $$status -eq 0 ]; then \
+		echo "== tests without browser or PDF, on SQLite"; \
+		env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) -m "not browser and not pdf" $(PYTEST_ARGS) || status=$$?; \
+	fi; \
+	echo "make check took $$(( $$(date +%s) - start )) s"; \
+	exit $$status
+
 test: $(VENV)/.requirements-dev
 	bin/system-packages test
 	@status=0; \
@@ -71,13 +88,15 @@ test: $(VENV)/.requirements-dev
 	$(MAKE) --no-print-directory test-postgres || status=$$?; \
 	exit $$status
 
+# Browser tests run in the same parallel run: each xdist worker has its own test database (pytest-django
+# adds the worker's name to it) and its own live server.
 test-sqlite: $(VENV)/.requirements-dev $(AXE_CORE_JS)
 	@echo "== test suite on SQLite"
-	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.requirements-dev $(AXE_CORE_JS)
 	@echo "== test suite on PostgreSQL"
-	bin/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+	bin/with-postgres $(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.requirements-dev
 	bin/system-packages test
@@ -100,6 +119,7 @@ stress: $(VENV)/.requirements-dev
 
 lint: $(VENV)/.requirements-dev
 	$(VENV)/bin/ruff check .
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles .cache

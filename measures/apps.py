@@ -4,7 +4,7 @@ from django.db.models.signals import post_migrate
 
 
 def ensure_roles_after_migrate(sender, apps=global_apps, using="default", **kwargs):
-    """post_migrate: the roles exist after every `migrate` and `flush`. measures is the last app in
+    """post_migrate: the roles exist after every `migrate` and `flush`. measures is the last app with models in
     INSTALLED_APPS, so every app's permissions have been created when this runs. `flush` sends no
     `apps` (the installed models then), `migrate` sends the migrated state's."""
     from measures.roles import ensure_roles

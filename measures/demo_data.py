@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Assessment, AssessmentCitation, Case, Citation, Event, Evidence, Measure, Party, Source
+from measures.models import Assessment, AssessmentCitation, Case, Citation, Event, Evidence, Measure, Party, Source
 
 MAX_SCALE = 200
 GENERATOR_USERNAME = "demo-data-generator"

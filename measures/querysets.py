@@ -31,7 +31,7 @@ class MeasureQuerySet(models.QuerySet):
 
         `current_levels` packs name, code and level in force of each assessed party (read it with
         `Measure.party_levels()`); the ordering is `AssessmentQuerySet.latest_per_pair`'s and the
-        evidence dates are `queries.evidence_date`'s, in subqueries: one query whatever the length.
+        evidence dates are `state.evidence_date`'s, in subqueries: one query whatever the length.
         """
         dated = self._evidence_dates(as_of)
         latest_evidence = dated.exclude(when__isnull=True).order_by("-when").values("when")[:1]
@@ -68,14 +68,14 @@ class MeasureQuerySet(models.QuerySet):
         return figures
 
     def with_evidence_figures(self, *, as_of, known_on=None):
-        """Annotate what `queries.case_state(..., details=False)` shows of each measure's evidence, in
+        """Annotate what `state.case_state(..., details=False)` shows of each measure's evidence, in
         the measures' own query (correlated subqueries: no evidence row reaches Python):
 
-        - `evidence_count`: the evidence that counts by `as_of` (`queries.evidence_counts_from`), on
+        - `evidence_count`: the evidence that counts by `as_of` (`state.evidence_counts_from`), on
           record by `known_on`;
         - `latest_evidence_on`, `latest_evidence_precision`, `latest_evidence_end`: the date, date
           precision and end date of the newest dated piece (of two on that date, the first recorded
-          row), as `queries.evidence_dating()` gives them; None without dated evidence;
+          row), as `state.evidence_dating()` gives them; None without dated evidence;
         - `newest_setback_on`: the date of the newest dated setback evidence, or None.
         """
         evidence = self.model._meta.get_field("evidence").related_model
@@ -132,8 +132,8 @@ class MeasureQuerySet(models.QuerySet):
 
     def _evidence_dates(self, as_of, known_on=None):
         """Evidence of the outer measure that counts by `as_of` (on record by `known_on`; None: no
-        limit), dated (`when`) as queries.evidence_date() does and placed as
-        queries.evidence_counts_from() does (undated: from its source's record date)."""
+        limit), dated (`when`) as state.evidence_date() does and placed as
+        state.evidence_counts_from() does (undated: from its source's record date)."""
         evidence = self.model._meta.get_field("evidence").related_model
         return evidence.objects.filter(measure=OuterRef("pk")).counting_by(as_of, known_on)
 
@@ -217,7 +217,7 @@ class CitationQuerySet(models.QuerySet):
 
     def visible_on(self, as_of):
         """Citations a reader could have seen on `as_of`: dated by then (the date of the event they
-        report, else their source's: queries.evidence_date, in SQL), or undated."""
+        report, else their source's: state.evidence_date, in SQL), or undated."""
         dated = self.annotate(dated_on=Coalesce("event__date", "source__published_on"))
         return dated.filter(Q(dated_on__isnull=True) | Q(dated_on__lte=as_of))
 
@@ -232,7 +232,7 @@ class EvidenceQuerySet(models.QuerySet):
 
     def counting_by(self, as_of, known_on=None):
         """Evidence that counts by `as_of` (on record by `known_on`; None: no limit), dated (`when`)
-        as queries.evidence_date() does and placed as queries.evidence_counts_from() does (undated:
+        as state.evidence_date() does and placed as state.evidence_counts_from() does (undated:
         from its source's record date, `counts_from`)."""
         return (
             self.known_on(known_on)
@@ -252,7 +252,7 @@ class EventQuerySet(models.QuerySet):
         return self if as_of is None else self.filter(date__lte=as_of)
 
     def in_period(self, period):
-        """Events of a `queries.ReportingPeriod`: dated from `since` to `as_of`, both days included
+        """Events of a `state.ReportingPeriod`: dated from `since` to `as_of`, both days included
         (month and approximate dates by their best-estimate day, see `ReportingPeriod`)."""
         return self.filter(date__gte=period.since, date__lte=period.as_of)
 

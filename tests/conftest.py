@@ -7,11 +7,11 @@ import pytest
 
 from measures.importing import import_case
 from tests import factories
+from tests.helpers import ROOT, START
 
 # pytest-django's live_server and Playwright's sync API share one thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ROOT = Path(__file__).resolve().parent.parent
 CASE_FILE = ROOT / "fixtures" / "pakistan-iran-2024.json"
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -21,9 +21,9 @@ def pytest_configure(config):
 
     # Real password hashing costs ~0.3 s a user; tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Rendered pages are cached per test, in memory (tests/test_page_cache.py covers the cache).
+    # Rendered pages are cached per test, in memory (tests/reading/test_page_cache.py covers the cache).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    # Background tasks run inside the request (tests/test_report_jobs.py also runs them through the
+    # Background tasks run inside the request (tests/reports/test_report_jobs.py also runs them through the
     # database backend), and stored reports go to a temporary directory.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-test-media-")
@@ -42,10 +42,92 @@ def case_data():
     return json.loads(CASE_FILE.read_text(encoding="utf-8"))
 
 
+# The Pakistan–Iran case takes seconds to load. `pakistan_iran` loads it once per test module, in a
+# transaction that stays open until the module's last test and is then rolled back; each test runs in
+# a savepoint inside it (pytest-django's `db`), so whatever a test writes is undone after it and the
+# next test sees the case as loaded. pytest_collection_modifyitems below runs a module's tests that use
+# it last, so that its other tests never see the case, and refuses it to transactional tests (live
+# server, other connections, backups): those take `pakistan_iran_committed`, loaded for each test.
+
+
+def _transactional(item):
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(item.fixturenames))
+
+
+def _uses_shared_case(item):
+    return "_pakistan_iran_loaded" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    if wrong := [item.nodeid for item in items if _uses_shared_case(item) and _transactional(item)]:
+        raise pytest.UsageError(
+            "pakistan_iran is shared by a module's tests and never committed: a transactional test takes "
+            f"pakistan_iran_committed instead ({', '.join(wrong)})"
+        )
+    # pytest-django has put the tests in Django's order (plain database tests, then transactional ones,
+    # then the rest): within each stretch of one module's tests, those of the shared case go last. A
+    # stable sort: everything else keeps its order.
+    stretch, last, key = 0, None, {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        stretch += module != last
+        last = module
+        key[item] = (stretch, _uses_shared_case(item))
+    items.sort(key=key.__getitem__)
+
+
+@pytest.fixture(scope="module")
+def _pakistan_iran_loaded(django_db_setup, django_db_blocker):
+    """The primary key of the Pakistan–Iran case, loaded for the module in a transaction rolled back
+    after its last test."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        # Marked as Django's TestCase marks its own, so that durable blocks in the code may nest in it.
+        outer._from_testcase = True
+        outer.__enter__()
+        try:
+            pk = import_case(json.loads(CASE_FILE.read_text(encoding="utf-8"))).case.pk
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield pk
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def pakistan_iran(db, case_data):
-    """The Pakistan–Iran case, loaded from fixtures/ as `make run` loads it."""
+def pakistan_iran(_pakistan_iran_loaded, db):
+    """The Pakistan–Iran case, loaded from fixtures/ as `make run` loads it (once per module, see above);
+    a fresh instance for each test."""
+    from measures.models import Case
+
+    return Case.objects.get(pk=_pakistan_iran_loaded)
+
+
+@pytest.fixture
+def pakistan_iran_committed(transactional_db, case_data):
+    """The Pakistan–Iran case loaded for one test and committed, so that other connections see it: for
+    live-server, threaded and backup tests."""
     return import_case(case_data).case
+
+
+@pytest.fixture
+def history_world(db):
+    """A case with two parties, two measures, a citation and an analyst, for random histories of
+    assessments (tests.helpers.build)."""
+    case = factories.CaseFactory(start_date=START)
+    parties = list(case.assessed_parties.order_by("name"))
+    measures = [factories.MeasureFactory(case=case, number=n) for n in (1, 2)]
+    citation = factories.CitationFactory(case=case)
+    user = factories.analyst(username="property")
+    return case, parties, measures, citation, user
 
 
 @pytest.fixture
@@ -75,7 +157,10 @@ def analyst_client(client, analyst_user):
     return client
 
 
-# Browser tests: Debian's Chromium, never a downloaded browser.
+# Browser tests: Debian's Chromium, never a downloaded browser. They are transactional without
+# serialized_rollback: the flush after each sends post_migrate, which creates the roles again
+# (measures.apps); a serialized rollback would insert them again under their first ids, and collide with
+# those an earlier flush recreated.
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -28,7 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def role_group(name):
     """The role's group, as the data migration made it. A transactional test with serialized_rollback
-    (the browser tests) empties the database at its end without post_migrate: emitting it recreates
+    empties the database at its end without post_migrate: emitting it recreates
     the permissions and, through measures.apps, the roles."""
     if not Group.objects.filter(name=name).exists():
         emit_post_migrate_signal(verbosity=0, interactive=False, db="default")

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from measures.models import Assessment, Case, Citation, Event, Evidence, Party, Source
 from tests import factories
-from tests.test_admin_concurrency import change_form_data, change_url
-from tests.test_admin_evidence import management
+from tests.helpers import change_form_data, change_url, management, small_case
 
 # Non-numeric, a superscript digit (str.isdigit() is true), an Arabic-Indic digit, 20 digits (beyond a
 # 64-bit integer: SQLite cannot even compare it), a negative number, a decimal, hexadecimal.
@@ -105,47 +104,6 @@ def test_bulk_action_with_a_malformed_selection(analyst_client, value):
 
 
 # load_case: every malformed file is answered with "Nothing was loaded" and the item at fault.
-
-
-def small_case():
-    """A valid case file with one of everything."""
-    return {
-        "format": "deescalation-tracker/case@1",
-        "case": {"slug": "small", "name": "Small crisis", "start_date": "2024-01-01", "assessed_parties": ["AA", "BB"]},
-        "parties": [{"code": "AA", "name": "Alpha", "kind": "state"}, {"code": "BB", "name": "Beta", "kind": "state"}],
-        "measures": [{"number": 1, "title": "Talk", "slug": "talk", "description": "Open a channel."}],
-        "sources": [{"key": "s1", "title": "Report", "kind": "news", "full_text": "The ministers agreed to talk."}],
-        "events": [
-            {
-                "key": "e1",
-                "date": "2024-01-02",
-                "title": "Call",
-                "kind": "diplomatic",
-                "direction": "deescalatory",
-                "actors": ["AA"],
-            }
-        ],
-        "citations": [
-            {
-                "key": "c1",
-                "source": "s1",
-                "event": "e1",
-                "quote": "agreed to talk",
-                "evidence": [{"measure": 1, "stance": "progress"}],
-            }
-        ],
-        "assessments": [
-            {
-                "measure": 1,
-                "party": "AA",
-                "level": "minimal",
-                "effective_date": "2024-01-03",
-                "rationale": "A call.",
-                "citations": ["c1"],
-                "recorded_at": "2024-01-03T10:00:00+00:00",
-            }
-        ],
-    }
 
 
 def counts():

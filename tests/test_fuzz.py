@@ -11,17 +11,14 @@ import os
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from measures.models import Assessment, Case, Citation, Event, Evidence, Measure, Party, Source
 from tests import factories
-from tests.test_admin_concurrency import change_form_data
-from tests.test_admin_evidence import management
-from tests.test_bad_input import small_case
+from tests.helpers import broken_invariants, change_form_data, management, small_case, snapshot
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 FUZZ = settings(
@@ -66,40 +63,6 @@ NASTY = [
 # HTTP form data is UTF-8: no lone surrogates there (the importer gets them below).
 text_value = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
 value = st.one_of(st.sampled_from(NASTY), text_value, st.integers(-(2**70), 2**70).map(str))
-TRACKED = [Party, Case, Measure, Source, Event, Citation, Evidence, Assessment]
-
-
-def snapshot():
-    """Rows of every table a form can write, history included."""
-    counts = [model.objects.count() for model in TRACKED]
-    counts += [model.history.model.objects.count() for model in TRACKED if hasattr(model, "history")]
-    return counts
-
-
-def broken_invariants():
-    """Rows breaking a cross-case rule of docs/invariants.md (expected: none, whatever was sent)."""
-    checks = {
-        "evidence across cases": """SELECT COUNT(*) FROM measures_evidence e
-            JOIN measures_citation c ON c.id = e.citation_id JOIN measures_measure m ON m.id = e.measure_id
-            WHERE c.case_id <> m.case_id""",
-        "citation event of another case": """SELECT COUNT(*) FROM measures_citation c
-            JOIN measures_event ev ON ev.id = c.event_id WHERE ev.case_id <> c.case_id""",
-        "assessment citing another case": """SELECT COUNT(*) FROM measures_assessmentcitation ac
-            JOIN measures_assessment a ON a.id = ac.assessment_id JOIN measures_measure m ON m.id = a.measure_id
-            JOIN measures_citation c ON c.id = ac.citation_id WHERE c.case_id <> m.case_id""",
-        "assessment of a party the case does not assess": """SELECT COUNT(*) FROM measures_assessment a
-            JOIN measures_measure m ON m.id = a.measure_id WHERE NOT EXISTS (
-            SELECT 1 FROM measures_case_assessed_parties cp
-            WHERE cp.case_id = m.case_id AND cp.party_id = a.party_id)""",
-    }
-    with connection.cursor() as cursor:
-        found = {}
-        for name, sql in checks.items():
-            cursor.execute(sql)
-            found[name] = cursor.fetchone()[0]
-    quotes = [c for c in Citation.objects.select_related("source") if c.source.find_quote(c.quote) == -1]
-    found["quote missing from its source"] = len(quotes)
-    return {name: n for name, n in found.items() if n}
 
 
 class Tally:

@@ -4,7 +4,6 @@ import io
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,20 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from measures.roles import ADMINISTRATOR, ANALYST, READER, ROLES
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_manage(*args, env=None):
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **(env or {})}, capture_output=True, text=True
-    )
-
+from tests.helpers import ROOT, run_manage
 
 PRODUCTION = {
     "DEBUG": "false",

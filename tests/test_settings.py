@@ -3,7 +3,7 @@ SQLite gets the same options however it is named; log lines print once."""
 
 import pytest
 
-from tests.test_project import run_manage
+from tests.helpers import run_manage
 
 
 @pytest.mark.parametrize(

@@ -99,12 +99,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django_filters",
     "django_tables2",
     "simple_history",
     "django_tasks_db",
     "axes",
     "measures",
+    "workspace",
+    "reading",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -118,8 +120,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "measures.middleware.DatabaseBusyMiddleware",
-    "measures.middleware.LoginLockoutRetryAfterMiddleware",
+    "reading.middleware.DatabaseBusyMiddleware",
+    "reading.middleware.LoginLockoutRetryAfterMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -232,9 +234,9 @@ TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-# Background tasks (Django's tasks framework): status report PDFs are made by `manage.py db_worker`,
-# with django-tasks-db's backend, whose queue is a table of our database (SQLite or PostgreSQL), so
-# no other service is needed. TASKS_IMMEDIATE=true runs each task inside the request instead.
+# Background tasks (Django's tasks framework): status report PDFs are made by `manage.py report_worker`
+# (django-tasks-db's db_worker after a warm-up), whose queue is a table of our database (SQLite or
+# PostgreSQL), so no other service is needed. TASKS_IMMEDIATE=true runs each task inside the request instead.
 TASKS = {
     "default": {
         "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
@@ -246,7 +248,7 @@ TASKS = {
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploaded originals of sources and the report PDFs made by the worker (measures.pdf_jobs). Never
+# Uploaded originals of sources and the report PDFs made by the worker (reports.jobs). Never
 # served as static files: measures:source_original and the report download view serve them to
 # logged-in readers only. Keep it out of the web server's document root.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))

@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+import reading.urls
+import reports.urls
+
 admin.site.site_header = "De-escalation Tracker"
 admin.site.site_title = "De-escalation Tracker"
 admin.site.index_title = "Cases, measures and evidence"
@@ -10,5 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", include("measures.urls")),
+    # One namespace for the pages readers address (measures:dashboard, measures:report…), kept stable
+    # while the front ends that serve them are packages of their own.
+    path("", include(([*reading.urls.urlpatterns, *reports.urls.urlpatterns], "measures"))),
 ]

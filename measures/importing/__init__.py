@@ -1,9 +1,16 @@
 """Case files in and out: JSON checked against a published JSON Schema, loaded, updated and exported."""
 
-from .casefile import IMPORT_USERNAME, SECTIONS, ImportResult, import_case, import_user
-from .export import export_case
-from .schema import FORMAT, CaseFileError, parse_case_file, read_case_file, schema_version, validate_case_data
-from .staging import import_case_staged
+from measures.importing.casefile import IMPORT_USERNAME, SECTIONS, ImportResult, import_case, import_user
+from measures.importing.export import export_case
+from measures.importing.schema import (
+    FORMAT,
+    CaseFileError,
+    parse_case_file,
+    read_case_file,
+    schema_version,
+    validate_case_data,
+)
+from measures.importing.staging import import_case_staged
 
 __all__ = [
     "FORMAT",

@@ -24,9 +24,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from .. import dates, services
-from ..models import Assessment, Case, Citation, Event, Measure, Party, Source
-from .schema import FORMAT, CaseFileError, parse_date, validate_case_data
+from measures import services
+from measures.importing.schema import FORMAT, CaseFileError, parse_date, validate_case_data
+from measures.lib import dates
+from measures.models import Assessment, Case, Citation, Event, Measure, Party, Source
 
 __all__ = ["FORMAT", "IMPORT_USERNAME", "CaseFileError", "ImportResult", "import_case", "import_user"]
 

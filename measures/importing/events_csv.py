@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..models import Event, Party
-from .schema import CaseFileError
+from measures.importing.schema import CaseFileError
+from measures.models import Event, Party
 
 COLUMNS = (
     "event_date",

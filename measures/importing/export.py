@@ -11,8 +11,8 @@ import json
 
 from django.utils.text import slugify
 
-from ..models import Assessment, Citation, Evidence, Party
-from .schema import FORMAT
+from measures.importing.schema import FORMAT
+from measures.models import Assessment, Citation, Evidence, Party
 
 
 def _date(value):

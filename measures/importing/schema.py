@@ -16,7 +16,7 @@ from pathlib import Path
 from django.utils.dateparse import parse_datetime
 from jsonschema import Draft202012Validator
 
-from .. import text
+from measures.lib import text
 
 SCHEMA_PATH = Path(__file__).with_name("case-file.schema.json")
 FORMAT = "deescalation-tracker/case@1"

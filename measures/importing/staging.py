@@ -33,10 +33,10 @@ from django.apps import apps
 from django.db import connection, connections, transaction
 from django.db.utils import load_backend
 
-from .. import services
-from ..models import Case
-from .casefile import ImportResult, import_case, import_user
-from .schema import CaseFileError, validate_case_data
+from measures import services
+from measures.importing.casefile import ImportResult, import_case, import_user
+from measures.importing.schema import CaseFileError, validate_case_data
+from measures.models import Case
 
 LOG_TABLE = "staging_log"
 # Counters, not content: bumped by every write (version: the admin's concurrent-edit check, also by

@@ -2,7 +2,7 @@
 upload and the analyst's review (staging), and suggested passages for a case's measures
 (passages, suggest)."""
 
-from .extract import (
+from measures.intake.extract import (
     CONTENT_TYPES,
     TYPE_LABELS,
     ExtractedDocument,
@@ -14,7 +14,7 @@ from .extract import (
     sniff,
     tidy_text,
 )
-from .staging import Original
+from measures.intake.staging import Original
 
 __all__ = [
     "CONTENT_TYPES",

@@ -44,7 +44,7 @@ def passage_key(text):
 def split_passages(text):
     """[Passage] of `text`: its paragraphs as measures.quoting.paragraphs numbers them (each non-blank
     line), with their surrounding spaces left out."""
-    from ..quoting import paragraphs
+    from measures.lib.quoting import paragraphs
 
     passages = []
     for number, start, end in paragraphs(text):

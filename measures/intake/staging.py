@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core import signing
 
-from .extract import IntakeError
+from measures.intake.extract import IntakeError
 
 _SALT = "measures.intake.staging"
 MAX_AGE_SECONDS = 24 * 3600

@@ -17,7 +17,7 @@ case's existing citations, held out source by source (`manage.py evaluate_sugges
 import re
 from dataclasses import dataclass, field
 
-from .passages import Passage, split_passages
+from measures.intake.passages import Passage, split_passages
 
 MIN_WORDS = 6
 TOP = 3
@@ -89,7 +89,7 @@ def candidate_passages(text):
 def suggest(*, source, case, top=TOP):
     """[MeasureSuggestions] for every measure of `case`, in measure order, each with up to `top`
     passages of `source`, best first, with a score above zero. Runs a fixed number of queries."""
-    from ..models import Evidence, Party, PassageDismissal
+    from measures.models import Evidence, Party, PassageDismissal
 
     measures = list(case.measures.order_by("number"))
     evidence = list(
@@ -153,7 +153,7 @@ def evaluate(case, *, top=TOP):
     measures are described by their text and the evidence from the other sources only, and each
     piece of evidence from the held-out source counts a hit when the passage holding its quote ranks
     in the top `top` of the source's passages for its measure. Returns an Evaluation."""
-    from ..models import Evidence
+    from measures.models import Evidence
 
     measures = list(case.measures.order_by("number"))
     evidence = list(Evidence.objects.filter(measure__case=case).select_related("citation__source"))

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def locate_citations(apps, schema_editor):
     """Store where each existing citation's quote occurs in its source (the first place it occurs)."""
-    from measures.quoting import find_passages, paragraph_number
+    from measures.lib.quoting import find_passages, paragraph_number
 
     Citation = apps.get_model("measures", "Citation")
     for citation in Citation.objects.select_related("source").iterator():

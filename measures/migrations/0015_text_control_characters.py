@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import measures.text
+import measures.lib.text
 
 
 class Migration(migrations.Migration):
@@ -14,12 +14,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="assessment",
             name="rationale",
-            field=models.TextField(validators=[measures.text.NoControlCharacters(multi_line=True)]),
+            field=models.TextField(validators=[measures.lib.text.NoControlCharacters(multi_line=True)]),
         ),
         migrations.AlterField(
             model_name="case",
             name="name",
-            field=models.CharField(max_length=200, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(max_length=200, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="case",
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 help_text="Written about the whole crisis: shown only as of its end date or later (no hindsight).",
-                validators=[measures.text.NoControlCharacters(multi_line=True)],
+                validators=[measures.lib.text.NoControlCharacters(multi_line=True)],
             ),
         ),
         migrations.AlterField(
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                     "quote was found."
                 ),
                 max_length=100,
-                validators=[measures.text.NoControlCharacters()],
+                validators=[measures.lib.text.NoControlCharacters()],
             ),
         ),
         migrations.AlterField(
@@ -52,33 +52,33 @@ class Migration(migrations.Migration):
                     "dashes, quote marks and invisible characters may differ; mark words left out with "
                     "[…] and words of your own in [brackets]."
                 ),
-                validators=[measures.text.NoControlCharacters(multi_line=True)],
+                validators=[measures.lib.text.NoControlCharacters(multi_line=True)],
             ),
         ),
         migrations.AlterField(
             model_name="event",
             name="location",
-            field=models.CharField(blank=True, max_length=200, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(blank=True, max_length=200, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="event",
             name="summary",
-            field=models.TextField(blank=True, validators=[measures.text.NoControlCharacters(multi_line=True)]),
+            field=models.TextField(blank=True, validators=[measures.lib.text.NoControlCharacters(multi_line=True)]),
         ),
         migrations.AlterField(
             model_name="event",
             name="title",
-            field=models.CharField(max_length=200, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(max_length=200, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="evidence",
             name="note",
-            field=models.CharField(blank=True, max_length=300, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(blank=True, max_length=300, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="historicalcase",
             name="name",
-            field=models.CharField(max_length=200, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(max_length=200, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="historicalcase",
@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 help_text="Written about the whole crisis: shown only as of its end date or later (no hindsight).",
-                validators=[measures.text.NoControlCharacters(multi_line=True)],
+                validators=[measures.lib.text.NoControlCharacters(multi_line=True)],
             ),
         ),
         migrations.AlterField(
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                     "quote was found."
                 ),
                 max_length=100,
-                validators=[measures.text.NoControlCharacters()],
+                validators=[measures.lib.text.NoControlCharacters()],
             ),
         ),
         migrations.AlterField(
@@ -111,51 +111,51 @@ class Migration(migrations.Migration):
                     "dashes, quote marks and invisible characters may differ; mark words left out with "
                     "[…] and words of your own in [brackets]."
                 ),
-                validators=[measures.text.NoControlCharacters(multi_line=True)],
+                validators=[measures.lib.text.NoControlCharacters(multi_line=True)],
             ),
         ),
         migrations.AlterField(
             model_name="historicalevent",
             name="location",
-            field=models.CharField(blank=True, max_length=200, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(blank=True, max_length=200, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="historicalevent",
             name="summary",
-            field=models.TextField(blank=True, validators=[measures.text.NoControlCharacters(multi_line=True)]),
+            field=models.TextField(blank=True, validators=[measures.lib.text.NoControlCharacters(multi_line=True)]),
         ),
         migrations.AlterField(
             model_name="historicalevent",
             name="title",
-            field=models.CharField(max_length=200, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(max_length=200, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="historicalevidence",
             name="note",
-            field=models.CharField(blank=True, max_length=300, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(blank=True, max_length=300, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="historicalmeasure",
             name="description",
             field=models.TextField(
                 help_text="What the step requires, in full.",
-                validators=[measures.text.NoControlCharacters(multi_line=True)],
+                validators=[measures.lib.text.NoControlCharacters(multi_line=True)],
             ),
         ),
         migrations.AlterField(
             model_name="historicalmeasure",
             name="title",
-            field=models.CharField(max_length=200, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(max_length=200, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="historicalparty",
             name="name",
-            field=models.CharField(db_index=True, max_length=200, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(db_index=True, max_length=200, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="historicalsource",
             name="author",
-            field=models.CharField(blank=True, max_length=200, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(blank=True, max_length=200, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="historicalsource",
@@ -168,7 +168,7 @@ class Migration(migrations.Migration):
                     "else the author, else the title."
                 ),
                 max_length=60,
-                validators=[measures.text.NoControlCharacters()],
+                validators=[measures.lib.text.NoControlCharacters()],
             ),
         ),
         migrations.AlterField(
@@ -178,36 +178,36 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="Publisher or site name, as printed.",
                 max_length=200,
-                validators=[measures.text.NoControlCharacters()],
+                validators=[measures.lib.text.NoControlCharacters()],
             ),
         ),
         migrations.AlterField(
             model_name="historicalsource",
             name="title",
-            field=models.CharField(max_length=300, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(max_length=300, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="measure",
             name="description",
             field=models.TextField(
                 help_text="What the step requires, in full.",
-                validators=[measures.text.NoControlCharacters(multi_line=True)],
+                validators=[measures.lib.text.NoControlCharacters(multi_line=True)],
             ),
         ),
         migrations.AlterField(
             model_name="measure",
             name="title",
-            field=models.CharField(max_length=200, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(max_length=200, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="party",
             name="name",
-            field=models.CharField(max_length=200, unique=True, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(max_length=200, unique=True, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="source",
             name="author",
-            field=models.CharField(blank=True, max_length=200, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(blank=True, max_length=200, validators=[measures.lib.text.NoControlCharacters()]),
         ),
         migrations.AlterField(
             model_name="source",
@@ -220,7 +220,7 @@ class Migration(migrations.Migration):
                     "else the author, else the title."
                 ),
                 max_length=60,
-                validators=[measures.text.NoControlCharacters()],
+                validators=[measures.lib.text.NoControlCharacters()],
             ),
         ),
         migrations.AlterField(
@@ -230,12 +230,12 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="Publisher or site name, as printed.",
                 max_length=200,
-                validators=[measures.text.NoControlCharacters()],
+                validators=[measures.lib.text.NoControlCharacters()],
             ),
         ),
         migrations.AlterField(
             model_name="source",
             name="title",
-            field=models.CharField(max_length=300, validators=[measures.text.NoControlCharacters()]),
+            field=models.CharField(max_length=300, validators=[measures.lib.text.NoControlCharacters()]),
         ),
     ]

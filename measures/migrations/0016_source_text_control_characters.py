@@ -2,9 +2,9 @@
 
 from django.db import migrations, models
 
-import measures.text
+import measures.lib.text
 
-# The control characters a stored text may not hold (measures.text: category Cc but tab, line feed
+# The control characters a stored text may not hold (measures.lib.text: category Cc but tab, line feed
 # and carriage return), as one character class that SQLite (Django's REGEXP) and PostgreSQL both read.
 # NUL is added on SQLite only: PostgreSQL text cannot hold it (nor a pattern naming it).
 _DISALLOWED = "".join(chr(c) for c in [*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 help_text="When given, every quote from this source is checked against it.",
-                validators=[measures.text.NoControlCharacters(multi_line=True)],
+                validators=[measures.lib.text.NoControlCharacters(multi_line=True)],
             ),
         ),
         migrations.AlterField(
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 help_text="When given, every quote from this source is checked against it.",
-                validators=[measures.text.NoControlCharacters(multi_line=True)],
+                validators=[measures.lib.text.NoControlCharacters(multi_line=True)],
             ),
         ),
         migrations.RunPython(blank_control_characters, migrations.RunPython.noop, elidable=True),

@@ -1,0 +1,139 @@
+"""Evidence (a citation attached to a measure with a stance) and Assessments (append-only levels per
+measure and party, with the citations that justify them)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from measures.lib import text
+from measures.models.cases import Measure, Party
+from measures.models.sources import Citation
+from measures.querysets import (
+    AssessmentQuerySet,
+    EvidenceQuerySet,
+)
+
+
+class EvidenceStance(models.TextChoices):
+    PROGRESS = "progress", "Shows progress"
+    SETBACK = "setback", "Shows setback"
+    CONTEXT = "context", "Context only"
+
+
+class Evidence(models.Model):
+    """A citation attached to a measure, with what it shows about that measure."""
+
+    Stance = EvidenceStance
+
+    citation = models.ForeignKey(Citation, on_delete=models.PROTECT, related_name="evidence")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="evidence")
+    stance = models.CharField(max_length=8, choices=Stance)
+    note = models.CharField(validators=[text.single_line], max_length=300, blank=True)
+    recorded_at = models.DateTimeField(
+        default=timezone.now,
+        db_default=Now(),
+        editable=False,
+        db_index=True,
+        help_text="When it was put on record here (for “as known on”).",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["measure", "citation"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.UniqueConstraint(fields=["citation", "measure"], name="evidence_unique_per_measure"),
+            models.CheckConstraint(condition=Q(stance__in=EvidenceStance.values), name="evidence_stance_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_stance_display()}: measure {self.measure.number}, citation {self.citation_id}"
+
+    def clean(self):
+        if self.citation_id and self.measure_id and self.citation.case_id != self.measure.case_id:
+            raise ValidationError({"citation": "The citation belongs to another case than the measure."})
+
+
+class AssessmentLevel(models.TextChoices):
+    NOT_ASSESSED = "not_assessed", "Not yet assessed"
+    NOT_INITIATED = "not_initiated", "Not initiated (0)"
+    MINIMAL = "minimal", "Minimal (1)"
+    INTERMEDIATE = "intermediate", "Intermediate (2)"
+    FULL = "full", "Full (3)"
+    REVERSED = "reversed", "Reversed"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class AssessmentConfidence(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Assessment(models.Model):
+    """The status of one measure for one party as of a date. Append-only: a correction is a new row."""
+
+    Level = AssessmentLevel
+
+    Confidence = AssessmentConfidence
+
+    # Peace Accords Matrix scale: the implementation score of each scored level.
+    SCORES = {Level.NOT_INITIATED: 0, Level.MINIMAL: 1, Level.INTERMEDIATE: 2, Level.FULL: 3, Level.REVERSED: 0}
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="assessments")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="assessments")
+    level = models.CharField(max_length=16, choices=Level)
+    confidence = models.CharField(max_length=6, choices=Confidence, default=Confidence.MEDIUM)
+    effective_date = models.DateField(help_text="When the situation held in the world.")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments")
+    rationale = models.TextField(validators=[text.multi_line])
+    citations = models.ManyToManyField(Citation, through="AssessmentCitation", related_name="assessments")
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text="The earlier assessment this one corrects, if any.",
+    )
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_date", "-recorded_at", "-pk"]
+        get_latest_by = ["effective_date", "recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__in=AssessmentLevel.values), name="assessment_level_valid"),
+            models.CheckConstraint(
+                condition=Q(confidence__in=AssessmentConfidence.values), name="assessment_confidence_valid"
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="assessment_rationale_not_empty"),
+        ]
+        indexes = [models.Index(fields=["measure", "party", "effective_date"], name="assessment_lookup_idx")]
+
+    def __str__(self):
+        return f"{self.measure} — {self.party.code}: {self.get_level_display()} as of {self.effective_date}"
+
+    @property
+    def score(self):
+        return self.SCORES.get(self.level)
+
+
+class AssessmentCitation(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT)
+    citation = models.ForeignKey(Citation, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["assessment", "citation"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "citation"], name="assessment_citation_unique")]
+
+    def __str__(self):
+        return f"Assessment {self.assessment_id} cites {self.citation_id}"

@@ -1,0 +1,183 @@
+"""Parties, Cases (crises) and their Measures (the recommended de-escalation steps)."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from measures.lib import text
+from measures.models.base import case_change_error
+from measures.querysets import (
+    MeasureQuerySet,
+    unpack_party_levels,
+)
+
+
+class PartyKind(models.TextChoices):
+    STATE = "state", "State"
+    INTERGOVERNMENTAL = "igo", "Intergovernmental organisation"
+    NON_STATE_ARMED_GROUP = "nsag", "Non-state armed group"
+    OTHER = "other", "Other"
+
+
+class Party(models.Model):
+    Kind = PartyKind
+
+    name = models.CharField(validators=[text.single_line], max_length=200, unique=True)
+    code = models.CharField(
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9-]{2,12}$", "Use 2 to 12 capital letters, digits or hyphens.")],
+        help_text="Short code shown in tables, e.g. PAK.",
+    )
+    kind = models.CharField(max_length=8, choices=Kind, default=Kind.STATE)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=PartyKind.values), name="party_kind_valid"),
+            models.CheckConstraint(condition=~Q(code=""), name="party_code_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class Case(models.Model):
+    Status = CaseStatus
+
+    name = models.CharField(validators=[text.single_line], max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    summary = models.TextField(
+        validators=[text.multi_line],
+        blank=True,
+        help_text="Written about the whole crisis: shown only as of its end date or later (no hindsight).",
+    )
+    start_date = models.DateField(help_text="When the crisis began; no assessment may be effective earlier.")
+    status = models.CharField(
+        max_length=6,
+        choices=Status,
+        default=Status.ACTIVE,
+        help_text="Active: followed now, pages open as of today. Closed: pages open as of the end date.",
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="When the crisis ended, as its sources support it; required for a closed case."
+    )
+    assessed_parties = models.ManyToManyField(
+        Party, related_name="assessed_in_cases", help_text="The parties whose conduct is assessed (at least two)."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # Bumped by every write that changes what the case's pages show (services.touch_cases): the
+    # reading pages' ETag and cache key derive from it, and Last-Modified from data_changed_at.
+    data_version = models.PositiveBigIntegerField(default=1, editable=False)
+    data_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords(m2m_fields=[assessed_parties], excluded_fields=["data_version", "data_changed_at"])
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.ACTIVE) | Q(end_date__isnull=False), name="case_closed_has_end_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="case_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("measures:dashboard", args=[self.slug])
+
+    def clean(self):
+        errors = {}
+        if self.status == CaseStatus.CLOSED and self.end_date is None:
+            errors["end_date"] = "A closed case needs the date on which the crisis ended."
+        if self.end_date is not None and self.start_date is not None and self.end_date < self.start_date:
+            errors["end_date"] = "The end date cannot be before the start date."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_closed(self):
+        return self.status == CaseStatus.CLOSED
+
+    def default_as_of(self, today):
+        """The date a page shows when none is asked for: today while the case is followed, its end date
+        once it is closed (a closed crisis read "as of today" would show every measure as stale)."""
+        return self.end_date if self.is_closed and self.end_date is not None else today
+
+    def is_active_on(self, day):
+        """Whether the crisis was going on on `day`: from its start, and up to its end date once closed."""
+        if day < self.start_date:
+            return False
+        return not (self.is_closed and self.end_date is not None and day > self.end_date)
+
+
+class Measure(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="measures")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(validators=[text.single_line], max_length=200)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(validators=[text.multi_line], help_text="What the step requires, in full.")
+    applicable_parties = models.ManyToManyField(
+        Party,
+        blank=True,
+        related_name="applicable_measures",
+        help_text="The parties this step asks something of; leave empty for all the case's assessed parties. "
+        "The joint level, progress and flags count only these.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="measure_number_unique_in_case"),
+            models.UniqueConstraint(fields=["case", "slug"], name="measure_slug_unique_in_case"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="measure_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("measures:measure_detail", args=[self.case.slug, self.number])
+
+    def parties_applying(self, case_parties, named=None):
+        """The parties among `case_parties` (the case's assessed parties) this measure applies to:
+        all of them unless some are named. `named`: the pks of its applicable parties, when the caller
+        read them already; otherwise `applicable_parties` is read (prefetched, when it is)."""
+        if named is None:
+            named = {party.pk for party in self.applicable_parties.all()}
+        return [party for party in case_parties if not named or party.pk in named]
+
+    def clean(self):
+        error = case_change_error(
+            self,
+            lambda: [
+                (self.assessments.count(), "assessment", "assessments"),
+                (self.evidence.count(), "evidence link", "evidence links"),
+            ],
+        )
+        if error is not None:
+            raise error
+
+    def party_levels(self):
+        """[(party name, code, level)] from `Measure.objects.with_list_figures()`."""
+        return unpack_party_levels(self.current_levels)

@@ -1,0 +1,76 @@
+"""ReportJob: a status report PDF made by the background worker (reports.jobs), kept for reuse."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from measures.models.cases import Case
+
+
+class ReportJobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the report worker"
+    RUNNING = "running", "Being made"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportJob(models.Model):
+    """A status report PDF made by the background worker (reports.jobs), kept for reuse.
+
+    One job per case data version, period, "as known on" date, as-of rule and paper size: while the
+    data and the period are unchanged, the stored PDF is served at once to everyone who asks. A new data version makes a
+    new job; old files stay until pruned.
+    """
+
+    Status = ReportJobStatus
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="report_jobs")
+    data_version = models.PositiveBigIntegerField()
+    as_of = models.DateField()
+    since = models.DateField()
+    known_on = models.DateField(
+        null=True, blank=True, help_text="As known on this day (empty: everything on record when made)."
+    )
+    as_of_rule = models.CharField(
+        max_length=100, default="given", help_text="Which default gave the as-of date, or “given”; the report says it."
+    )
+    paper = models.CharField(max_length=10)
+    status = models.CharField(max_length=8, choices=Status, default=Status.QUEUED)
+    stage = models.CharField(max_length=100, blank=True, help_text="What the worker is doing, for the reader.")
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0 to 100.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    site_url = models.CharField(max_length=300, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="reports/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # Two constraints because NULLs are distinct in a unique index: one job per report asked for.
+            models.UniqueConstraint(
+                fields=["case", "data_version", "as_of", "since", "paper", "as_of_rule"],
+                condition=Q(known_on__isnull=True),
+                name="report_job_unique_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "data_version", "as_of", "since", "known_on", "paper", "as_of_rule"],
+                condition=Q(known_on__isnull=False),
+                name="report_job_unique_per_version_known_on",
+            ),
+            models.CheckConstraint(condition=Q(status__in=ReportJobStatus.values), name="report_job_status_valid"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_job_progress_percent"),
+        ]
+
+    def __str__(self):
+        return f"{self.case} report as of {self.as_of} since {self.since} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("measures:report_job", args=[self.case.slug, self.pk])

@@ -1,0 +1,371 @@
+"""Sources (documents), the Citations quoted verbatim from them, and dismissed suggested passages."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from measures.lib import dates, text
+from measures.lib.quoting import (
+    find_passages,
+    mismatch_hint,
+    normalise_text,
+    paragraph_number,
+    paragraphs,
+    quote_problem,
+)
+from measures.lib.text import shorten
+from measures.models.base import _PARAGRAPH_LOCATOR, _stored, case_change_error
+from measures.models.cases import Case, Measure
+from measures.models.events import Event
+from measures.querysets import (
+    CitationQuerySet,
+    SourceQuerySet,
+)
+
+
+class SourceKind(models.TextChoices):
+    NEWS_REPORT = "news", "News report"
+    ANALYSIS = "analysis", "Analysis or op-ed"
+    OFFICIAL_STATEMENT = "official", "Official statement"
+    POLICY_RECOMMENDATION = "policy", "Policy recommendation"
+
+
+class SourceDatePrecision(models.TextChoices):
+    DAY = dates.DAY, "Exact day"
+    MONTH = dates.MONTH, "Month only"
+    YEAR = dates.YEAR, "Year only"
+    UNKNOWN = dates.UNKNOWN, "Undated"
+
+
+class OriginalType(models.TextChoices):
+    HTML = "html", "HTML page"
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "Word document"
+    TEXT = "text", "Text file"
+
+
+def original_upload_path(source, filename):
+    """Originals are stored under a random name (the uploaded name is kept in `original_name` only),
+    in a folder per upload year: sources/2024/3f2c….pdf."""
+    extension = {"html": "html", "pdf": "pdf", "docx": "docx", "text": "txt"}[source.original_type]
+    return f"sources/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}"
+
+
+class Source(models.Model):
+    Kind = SourceKind
+    DatePrecision = SourceDatePrecision
+    OriginalType = OriginalType
+
+    title = models.CharField(validators=[text.single_line], max_length=300)
+    label = models.CharField(
+        validators=[text.single_line],
+        max_length=60,
+        blank=True,
+        help_text="Short label a reader meets the source by, the same in rationales, on pages, in footnotes "
+        "and in the bibliography, e.g. “TDI” or “Hocker”. Empty: the publisher, else the author, else the title.",
+    )
+    publisher = models.CharField(
+        validators=[text.single_line], max_length=200, blank=True, help_text="Publisher or site name, as printed."
+    )
+    author = models.CharField(validators=[text.single_line], max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True, verbose_name="URL")
+    published_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Leave empty when the document shows no date. With month or year precision, any day in it: "
+        "it is stored as the last day of that month or year.",
+    )
+    date_precision = models.CharField(
+        max_length=7,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        blank=True,
+        help_text="How much of the date the document states (empty: the day). An empty date is undated.",
+    )
+    kind = models.CharField(max_length=10, choices=Kind)
+    full_text = models.TextField(
+        blank=True,
+        validators=[text.multi_line],
+        help_text="When given, every quote from this source is checked against it.",
+    )
+    recorded_at = models.DateTimeField(
+        default=timezone.now,
+        db_default=Now(),
+        editable=False,
+        db_index=True,
+        help_text="When it was put on record here (for “as known on”).",
+    )
+    # The uploaded document the text was extracted from, when there is one (see measures.intake).
+    original_file = models.FileField(upload_to=original_upload_path, blank=True, editable=False)
+    original_name = models.CharField(max_length=255, blank=True, editable=False, help_text="As uploaded.")
+    original_type = models.CharField(max_length=5, choices=OriginalType, blank=True, editable=False)
+    original_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False, help_text="In bytes.")
+    original_sha256 = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
+            models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
+            # An empty date is undated whatever the precision says; a date cannot be "undated".
+            models.CheckConstraint(
+                condition=Q(date_precision__in=SourceDatePrecision.values)
+                & ~(Q(date_precision=SourceDatePrecision.UNKNOWN) & Q(published_on__isnull=False)),
+                name="source_date_precision_matches_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(original_file="", original_type="") | (~Q(original_file="") & ~Q(original_type="")),
+                name="source_original_has_type",
+            ),
+            models.UniqueConstraint(fields=["label"], condition=~Q(label=""), name="source_label_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        # An empty date means undated, whatever the precision field says (its default is "day").
+        if self.published_on is None:
+            self.date_precision = SourceDatePrecision.UNKNOWN
+        elif not self.date_precision:
+            self.date_precision = SourceDatePrecision.DAY
+        elif self.date_precision == SourceDatePrecision.UNKNOWN:
+            raise ValidationError(
+                {"date_precision": "The source has a date: say how much of it the document states (day, month, year)."}
+            )
+        else:
+            # "June 2024" is stored as 30 June 2024: its evidence never counts before the source could exist.
+            self.published_on = dates.last_possible_day(self.published_on, self.date_precision)
+        message = self.text_change_error(self.full_text)
+        if message:
+            raise ValidationError({"full_text": message}, code="breaks_citations")
+
+    def text_change_error(self, full_text):
+        """Why this source's text may not become `full_text`, or None when it may.
+
+        Invariant 3 of docs/invariants.md: the text keeps every passage its stored citations quote
+        (an empty text keeps none). "Occurs" is find_quote's rule, the one definition. A new source,
+        or an unchanged text, is always fine.
+        """
+        if self.pk is None or full_text == _stored(self, "full_text"):
+            return None
+        probe = Source(pk=self.pk, full_text=full_text)
+        lost = [c for c in self.citations.only("pk", "quote").order_by("pk") if probe.find_quote(c.quote) in (None, -1)]
+        if not lost:
+            return None
+        names = "; ".join(f"citation {c.pk} (“{shorten(c.quote, 60)}”)" for c in lost[:10])
+        more = f" and {len(lost) - 10} more" if len(lost) > 10 else ""
+        return (
+            f"This text no longer contains passages cited from this source: {names}{more}. "
+            "Keep those passages in the text, or change or delete those citations first."
+        )
+
+    @property
+    def date_text(self):
+        """The publication date as the document states it: "17 Jan 2024", "June 2024", "2024", "undated"."""
+        return dates.date_text(self.published_on, self.date_precision)
+
+    @property
+    def short_label(self):
+        """The label readers meet the source by (see `label`); never empty."""
+        label = self.label or self.publisher or self.author or self.title
+        return shorten(label, 60)
+
+    def find_quote(self, quote):
+        """Where `quote` starts in the full text by the matching rule (measures.quoting): an offset in
+        `full_text`, -1 if absent, None if the source has no text."""
+        if not self.full_text:
+            return None
+        passages = find_passages(self.full_text, quote)
+        return passages[0].start if passages else -1
+
+
+class Citation(models.Model):
+    """A passage quoted verbatim from a source, used as evidence in one case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(
+        validators=[text.multi_line],
+        help_text=(
+            "Copied from the source, checked against its full text when it has one. Spaces, dashes, quote marks "
+            "and invisible characters may differ; mark words left out with […] and words of your own in [brackets]."
+        ),
+    )
+    locator = models.CharField(
+        validators=[text.single_line],
+        max_length=100,
+        blank=True,
+        help_text=(
+            "Where in the source, e.g. 'p. 4'. Leave empty to use the paragraph number where the quote was found."
+        ),
+    )
+    # Where the quote was found in the source's full text: [[start, end], …] offsets (Python string
+    # indices), one pair per part of the quote (parts are separated by elisions), and the paragraph
+    # of the first. Derived by clean() from the matching rule; empty when the source has no text.
+    spans = models.JSONField(default=list, blank=True, editable=False)
+    paragraph = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The event it reports, if any.",
+    )
+    key = models.CharField(
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text="Its key in the case file it came from: what `load_case --update` and `export_case` match it by.",
+    )
+    recorded_at = models.DateTimeField(
+        default=timezone.now,
+        db_default=Now(),
+        editable=False,
+        db_index=True,
+        help_text="When it was put on record here (for “as known on”).",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source__title", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quote=""), name="citation_quote_not_empty"),
+            models.UniqueConstraint(fields=["case", "key"], condition=~Q(key=""), name="citation_key_unique_in_case"),
+        ]
+
+    def __str__(self):
+        return f"“{shorten(self.quote, 80)}” ({self.source.short_label})"
+
+    # Set by a form or service before clean(): the offset in the source text of the occurrence the
+    # analyst chose, when the quote occurs more than once.
+    chosen_offset = None
+
+    @property
+    def place(self):
+        """Where the passage is, for readers: the analyst's locator, else the paragraph it was found in."""
+        if self.locator:
+            return self.locator
+        return f"para. {self.paragraph}" if self.paragraph else ""
+
+    @property
+    def anchor(self):
+        """The fragment id of the highlighted passage on its source's page."""
+        return f"citation-{self.pk}"
+
+    def clean(self):
+        errors = {}
+        if not normalise_text(self.quote):
+            errors["quote"] = "The quote cannot be empty."
+        elif (source := self.source_or_none()) is not None:
+            # The source may be unsaved yet (added in the same form as its citations): use the object.
+            errors.update(self.locate_in(source.full_text, source) or {})
+        if self.event_id is not None and self.case_id is not None and self.event.case_id != self.case_id:
+            errors["event"] = "The event belongs to another case."
+        moved = case_change_error(
+            self,
+            lambda: [
+                (self.evidence.count(), "evidence link", "evidence links"),
+                (self.assessments.count(), "assessment citing it", "assessments citing it"),
+            ],
+        )
+        if moved is not None:
+            errors.setdefault("case", moved.message_dict["case"][0])
+        if errors:
+            raise ValidationError(errors)
+
+    def locate_in(self, text, source):
+        """Set `spans` and `paragraph` to where the quote occurs in `text` (the source's full text).
+
+        Returns None when located (or when the source has no text, which clears them), else
+        {field: message} saying why not: absent (with the matching rule's hint), or found several
+        times with no occurrence chosen.
+        Which occurrence: `chosen_offset` if set, else the one the citation already had, else the
+        one in the paragraph a "para. N" locator names, else the only one.
+        """
+        if not text:
+            self.spans, self.paragraph = [], None
+            return None
+        if problem := quote_problem(self.quote):
+            return {"quote": problem}
+        passages = find_passages(text, self.quote)
+        if not passages:
+            hint = mismatch_hint(text, self.quote) or ""
+            return {
+                "quote": (
+                    f"This quote does not occur in the full text of “{source}”. {hint} "
+                    "Copy it from the source (differences in spaces, dashes, quote marks and invisible "
+                    "characters are ignored; mark words left out with […])."
+                ).replace("  ", " ")
+            }
+        wanted = self.chosen_offset if self.chosen_offset is not None else (self.spans[0][0] if self.spans else None)
+        written = _PARAGRAPH_LOCATOR.fullmatch(self.locator.strip())
+        if wanted is None and written:
+            # A locator such as "para. 9" (a case file's, or typed) says which occurrence is meant.
+            wanted = next((start for number, start, _ in paragraphs(text) if number == int(written[1])), None)
+        if len(passages) == 1:
+            chosen = passages[0]
+        elif wanted is None:
+            places = ", ".join(f"para. {paragraph_number(text, p.start)}" for p in passages[:10])
+            return {
+                "quote": (
+                    f"This quote occurs {len(passages)} times in “{source}” ({places}): choose which one "
+                    "under “Occurrence”, or quote a longer passage."
+                )
+            }
+        else:
+            chosen = min(passages, key=lambda passage: abs(passage.start - int(wanted)))
+        self.spans = [list(span) for span in chosen.spans]
+        self.paragraph = paragraph_number(text, chosen.start)
+        return None
+
+    @property
+    def date_text(self):
+        """When the passage speaks of, as precisely as known: its event's date, else its source's."""
+        if self.event_id is not None:
+            return self.event.date_text
+        return self.source.date_text
+
+    def source_or_none(self):
+        try:
+            return self.source
+        except Source.DoesNotExist:
+            return None
+
+
+class PassageDismissal(models.Model):
+    """An analyst's judgement that a suggested passage of a source is not evidence for a measure, so
+    it is not suggested again. The passage is identified by the SHA-256 of its normalised text, so a
+    dismissal holds whatever paragraph number the passage has."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="dismissals")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="dismissals")
+    passage_sha256 = models.CharField(max_length=64)
+    passage = models.TextField(help_text="The passage as it was suggested.")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-dismissed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "measure", "passage_sha256"], name="dismissal_unique_per_passage"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Passage of “{self.source}” dismissed for measure {self.measure.number}"

@@ -1,0 +1,57 @@
+"""State changes. Each function validates, writes and returns what it wrote, in one transaction.
+
+Views, admin actions, management commands and imports call these; nothing writes around them.
+Errors are `ServiceError`s (a `ValidationError`), whose messages a user can read as they are.
+
+One module per topic; this package re-exports them, so callers write `services.record_assessment(…)`.
+"""
+
+from measures.services.assessments import (
+    CITATION_FREE_LEVELS,
+    cited_evidence_date,
+    latest_assessment,
+    record_assessment,
+    record_assessments,
+)
+from measures.services.base import (
+    PARTY_FIELDS,
+    ConcurrentAssessmentError,
+    ServiceError,
+    cases_affected_by,
+    touch_cases,
+)
+from measures.services.citations import (
+    accept_passage,
+    attach_evidence,
+    create_citation,
+    dismiss_passage,
+    lock_source,
+)
+from measures.services.sources import (
+    change_source_text,
+    create_source,
+    relocate_citations,
+    source_text_locked,
+)
+
+__all__ = [
+    "CITATION_FREE_LEVELS",
+    "ConcurrentAssessmentError",
+    "PARTY_FIELDS",
+    "ServiceError",
+    "accept_passage",
+    "attach_evidence",
+    "cases_affected_by",
+    "change_source_text",
+    "cited_evidence_date",
+    "create_citation",
+    "create_source",
+    "dismiss_passage",
+    "latest_assessment",
+    "lock_source",
+    "record_assessment",
+    "record_assessments",
+    "relocate_citations",
+    "source_text_locked",
+    "touch_cases",
+]

@@ -1,0 +1,471 @@
+"""The state of a case on a date, as known on a date: every measure's levels in force per party, joint
+level, progress, direction, the stale, no-evidence-yet and contested flags, and what changed."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from measures.models import Assessment, Case, Citation, Event, Evidence, Measure
+from measures.state.evidence import EvidenceDate, evidence_counts_from, evidence_date, evidence_dating
+from measures.state.levels import (
+    CONFIDENCE_RANK,
+    LEVEL_ORDER,
+    LEVEL_RANK,
+    SETBACK_LEVELS,
+    Direction,
+    direction,
+    joint_level,
+    progress,
+)
+from measures.state.period import reporting_period
+
+Level = Assessment.Level
+Precision = Event.Precision
+
+# The state of a case ---------------------------------------------------------------------------
+
+
+@dataclass
+class PartyCell:
+    """One party's level on one measure: the assessment in force at `as_of` and at the baseline."""
+
+    party: object
+    assessment: Assessment | None
+    previous: Assessment | None = None
+    applies: bool = True  # the measure applies to this party (Measure.applicable_parties)
+    contested: bool = False
+
+    @property
+    def level(self):
+        return self.assessment.level if self.assessment else Level.NOT_ASSESSED
+
+    @property
+    def level_label(self):
+        return Level(self.level).label
+
+    @property
+    def previous_level(self):
+        return self.previous.level if self.previous else Level.NOT_ASSESSED
+
+    @property
+    def direction(self):
+        return direction(self.previous_level, self.level)
+
+    @property
+    def direction_label(self):
+        return Direction.LABELS[self.direction]
+
+    @property
+    def moved(self):
+        return self.previous_level != self.level
+
+
+@dataclass
+class MeasureStatus:
+    """Where one measure stands on `as_of`.
+
+    `cells`: one PartyCell per assessed party of the case, in the case's party order (`applies`
+    says whether the measure concerns that party). `evidence`: Evidence dated up to `as_of` (and
+    undated), on record by `known_on`, newest first; None when the state was read without details
+    (`case_state(details=False)`), which gives the figures below all the same. `latest_evidence`:
+    EvidenceDate of the newest dated piece, or None; `citation_count`: how many pieces count.
+    """
+
+    measure: Measure
+    cells: list
+    evidence: list | None = field(default_factory=list)
+    latest_evidence: EvidenceDate | None = None
+    citation_count: int = 0
+    stale: bool = False
+    no_evidence: bool = False
+    contested: bool = False
+    previous_joint_level: str = Level.NOT_ASSESSED
+
+    @property
+    def applicable_cells(self):
+        return [cell for cell in self.cells if cell.applies]
+
+    @property
+    def joint_level(self):
+        return joint_level(cell.level for cell in self.applicable_cells)
+
+    @property
+    def joint_level_label(self):
+        return Level(self.joint_level).label
+
+    @property
+    def direction(self):
+        """Joint direction of travel over the period."""
+        return direction(self.previous_joint_level, self.joint_level)
+
+    @property
+    def direction_label(self):
+        return Direction.LABELS[self.direction]
+
+    @property
+    def moved_cells(self):
+        """The applicable parties whose level changed in the period."""
+        return [cell for cell in self.applicable_cells if cell.moved]
+
+    @property
+    def moved(self):
+        """The joint level or any applicable party's level changed in the period."""
+        return self.previous_joint_level != self.joint_level or bool(self.moved_cells)
+
+    @property
+    def contested_parties(self):
+        return [cell.party for cell in self.applicable_cells if cell.contested]
+
+    @property
+    def confidence(self):
+        """The lowest confidence among the applicable parties' assessments in force: a joint judgement
+        is as weak as its weakest part. None while the measure is not yet assessed."""
+        if self.joint_level == Level.NOT_ASSESSED:
+            return None
+        assessed = [
+            cell.assessment
+            for cell in self.applicable_cells
+            if cell.assessment is not None and cell.level != Level.NOT_ASSESSED
+        ]
+        if not assessed:
+            return None
+        return min((a.confidence for a in assessed), key=CONFIDENCE_RANK.__getitem__)
+
+    @property
+    def latest_evidence_date(self):
+        latest = self.latest_evidence
+        return latest.date if latest else None
+
+    def cell_for(self, party):
+        return next(cell for cell in self.cells if cell.party.pk == party.pk)
+
+
+@dataclass(frozen=True)
+class Change:
+    """An assessment with the level it replaced for its measure and party.
+
+    In history (`assessment_history`): every assessment, `superseded_by` its correction if any.
+    In "what changed" (`CaseState.changes`): one per (measure, party) whose level differs between the
+    baseline and `as_of`; `assessment` is the one in force at `as_of` (None when a correction withdrew
+    the only one), `measure` and `party` are always set.
+    """
+
+    assessment: Assessment | None
+    old_level: str
+    superseded_by: Assessment | None = None
+    measure: Measure | None = None
+    party: object = None
+
+    @property
+    def new_level(self):
+        return self.assessment.level if self.assessment is not None else Level.NOT_ASSESSED
+
+    @property
+    def direction(self):
+        return direction(self.old_level, self.new_level)
+
+    @property
+    def direction_label(self):
+        return Direction.LABELS[self.direction]
+
+    @property
+    def is_correction(self):
+        return self.assessment is not None and self.assessment.corrects_id is not None
+
+    @property
+    def is_superseded(self):
+        return self.superseded_by is not None
+
+    @property
+    def changes_level(self):
+        return self.old_level != self.new_level
+
+
+@dataclass
+class CaseState:
+    """The state of a case on `as_of` (as known on `known_on`), over `period` when one is given."""
+
+    case: Case
+    as_of: datetime.date
+    since: datetime.date | None
+    known_on: datetime.date | None
+    parties: list
+    rows: list
+    active: bool = True  # the case was going on on `as_of` (staleness only applies then)
+
+    @property
+    def period(self):
+        return reporting_period(since=self.since, as_of=self.as_of) if self.since is not None else None
+
+    @property
+    def progress(self):
+        return progress(row.joint_level for row in self.rows)
+
+    @property
+    def party_progress(self):
+        """[(party, Progress)] in party order, each over the measures that apply to the party."""
+        return [
+            (party, progress(row.cells[i].level for row in self.rows if row.cells[i].applies))
+            for i, party in enumerate(self.parties)
+        ]
+
+    @property
+    def level_counts(self):
+        """[(level, label, count)] of joint levels, in LEVEL_ORDER, zero counts included."""
+        counts = defaultdict(int)
+        for row in self.rows:
+            counts[row.joint_level] += 1
+        return [(level, Level(level).label, counts[level]) for level in LEVEL_ORDER]
+
+    @property
+    def moved(self):
+        """Measures whose joint level or an applicable party's level changed in the period."""
+        if self.since is None:
+            return []
+        return [row for row in self.rows if row.moved]
+
+    @property
+    def changes(self):
+        """What changed in the period: [Change] per (measure, applicable party) whose level at the
+        baseline differs from its level at `as_of`, in the order the new assessments took effect. By
+        construction the difference of the two states: no "X → X" entry, no superseded assessment."""
+        if self.since is None:
+            return []
+        changes = [
+            Change(cell.assessment, cell.previous_level, measure=row.measure, party=cell.party)
+            for row in self.rows
+            for cell in row.applicable_cells
+            if cell.moved
+        ]
+        return sorted(
+            changes,
+            key=lambda c: (
+                c.assessment.effective_date if c.assessment else self.as_of,
+                c.measure.number,
+                c.party.name,
+            ),
+        )
+
+    @property
+    def stale_rows(self):
+        return [row for row in self.rows if row.stale]
+
+    @property
+    def no_evidence_rows(self):
+        return [row for row in self.rows if row.no_evidence]
+
+    @property
+    def contested_rows(self):
+        return [row for row in self.rows if row.contested]
+
+
+def _in_force(case, as_of, known_on, measure_ids=None):
+    """{(measure pk, party pk): Assessment in force}, citations (with source and event) prefetched.
+    Sources come without their full text, which no reading of a state shows."""
+    assessments = Assessment.objects.filter(measure__case=case)
+    if measure_ids is not None:
+        assessments = assessments.filter(measure__in=measure_ids)
+    cited = Citation.objects.with_source().defer("source__full_text").order_by("pk")
+    assessments = (
+        assessments.in_force(as_of=as_of, known_on=known_on)
+        .select_related("recorded_by")
+        .prefetch_related(Prefetch("citations", queryset=cited))
+    )
+    return {(a.measure_id, a.party_id): a for a in assessments}
+
+
+def _is_contested(cell, newest_setback):
+    """A party's level is contested when setback evidence is newer than every piece of evidence its
+    assessment in force cites (or than its effective date, if none is dated), unless the level
+    already reflects a setback (reversed, not initiated). `newest_setback`: the date of the newest
+    dated setback evidence of the measure, or None."""
+    assessment = cell.assessment
+    if not cell.applies or assessment is None or assessment.level not in LEVEL_RANK:
+        return False
+    if assessment.level in SETBACK_LEVELS or newest_setback is None:
+        return False
+    cited = [evidence_date(c) for c in assessment.citations.all()]
+    cited = [d for d in cited if d is not None]
+    basis = max(cited) if cited else assessment.effective_date
+    return newest_setback > basis
+
+
+@dataclass(frozen=True)
+class _EvidenceFigures:
+    count: int = 0
+    latest: EvidenceDate | None = None
+    newest_setback: datetime.date | None = None
+
+
+def _figures_of(evidence):
+    """_EvidenceFigures of a measure's evidence objects (those that count), for the detailed state."""
+    dated = [(evidence_dating(item.citation), item.stance) for item in evidence]
+    dated = [(d, stance) for d, stance in dated if d is not None]
+    setbacks = [d.date for d, stance in dated if stance == Evidence.Stance.SETBACK]
+    return _EvidenceFigures(
+        count=len(evidence),
+        latest=max((d for d, _ in dated), key=lambda d: d.date) if dated else None,
+        newest_setback=max(setbacks, default=None),
+    )
+
+
+def _annotated_figures(measure):
+    """_EvidenceFigures of a measure annotated by `MeasureQuerySet.with_evidence_figures`."""
+    latest = None
+    if measure.latest_evidence_on is not None:
+        latest = EvidenceDate(
+            measure.latest_evidence_on, measure.latest_evidence_precision, measure.latest_evidence_end
+        )
+    return _EvidenceFigures(count=measure.evidence_count, latest=latest, newest_setback=measure.newest_setback_on)
+
+
+def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=None, measure=None, details=True):
+    """Where every measure of `case` stood on `as_of`, per party and jointly. Returns a CaseState.
+
+    - `as_of` (date; default `case.default_as_of(today)`: today for an active case, its end date
+      for a closed one).
+    - `since` (date or None): the start of the period (both ends included, see ReportingPeriod);
+      each cell then also carries the assessment in force at the baseline, for direction of travel
+      and "what changed". ValueError when `since` is after `as_of`.
+    - `known_on` (date or None): only what was on record that day counts — assessments and the
+      corrections that withdraw them, evidence, citations and sources recorded by then.
+    - `stale_after_days` (default settings.STALE_AFTER_DAYS): a measure is stale when the case is
+      active on `as_of` and its newest evidence (or, without any, the case's start) is more than
+      this many days before `as_of`. "No evidence yet" is its own flag.
+
+    - `measure` (a Measure of the case, or None): the state of that measure only (its page): the
+      same figures for its row, without reading the rest of the case.
+    - `details` (default True): each row lists its evidence (`MeasureStatus.evidence`). False (the
+      dashboard, its exports): the same figures (count, latest evidence, stale, no evidence yet,
+      contested) are computed in SQL by `MeasureQuerySet.with_evidence_figures`, from the same
+      dating rules, and no evidence row is loaded; `evidence` is then None.
+
+    Seven queries (six without `since`; one less each without details), whatever the number of
+    measures, assessments or citations.
+    """
+    as_of = as_of or case.default_as_of(timezone.localdate())
+    if since is not None:
+        reporting_period(since=since, as_of=as_of)  # validates the order
+    stale_after_days = stale_after_days or settings.STALE_AFTER_DAYS
+    parties = list(case.assessed_parties.order_by("name"))
+    measures = Measure.objects.for_case(case).prefetch_related("applicable_parties")
+    measure_ids = None if measure is None else [measure.pk]
+    if measure_ids is not None:
+        measures = measures.filter(pk__in=measure_ids)
+    if not details:
+        measures = measures.with_evidence_figures(as_of=as_of, known_on=known_on)
+    measures = list(measures)
+    current = _in_force(case, as_of, known_on, measure_ids)
+    previous = {}
+    if since is not None:
+        baseline = reporting_period(since=since, as_of=as_of).baseline
+        earlier = Assessment.objects.filter(measure__case=case)
+        if measure_ids is not None:
+            earlier = earlier.filter(measure__in=measure_ids)
+        previous = {(a.measure_id, a.party_id): a for a in earlier.in_force(as_of=baseline, known_on=known_on)}
+
+    evidence_by_measure = defaultdict(list)
+    if details:
+        evidence_rows = Evidence.objects.filter(measure__case=case)
+        if measure_ids is not None:
+            evidence_rows = evidence_rows.filter(measure__in=measure_ids)
+        evidence_rows = (
+            evidence_rows.known_on(known_on)
+            .select_related("citation__source", "citation__event")
+            .defer("citation__source__full_text")
+            .order_by("pk")
+        )
+        for item in evidence_rows:
+            if evidence_counts_from(item.citation) <= as_of:
+                evidence_by_measure[item.measure_id].append(item)
+
+    active = case.is_active_on(as_of)
+    rows = []
+    for measure in measures:
+        if details:
+            evidence = sorted(
+                evidence_by_measure[measure.pk],
+                key=lambda item: evidence_date(item.citation) or datetime.date.min,
+                reverse=True,
+            )
+            figures = _figures_of(evidence)
+        else:
+            evidence = None
+            figures = _annotated_figures(measure)
+        applying = {party.pk for party in measure.parties_applying(parties)}
+        cells = [
+            PartyCell(
+                party,
+                current.get((measure.pk, party.pk)),
+                previous.get((measure.pk, party.pk)),
+                applies=party.pk in applying,
+            )
+            for party in parties
+        ]
+        newest = figures.latest.date if figures.latest else None
+        stale = active and (as_of - (newest or case.start_date)).days > stale_after_days
+        for cell in cells:
+            cell.contested = _is_contested(cell, figures.newest_setback)
+        row = MeasureStatus(
+            measure=measure,
+            cells=cells,
+            evidence=evidence,
+            latest_evidence=figures.latest,
+            citation_count=figures.count,
+            stale=stale,
+            no_evidence=not figures.count,
+            contested=any(cell.contested for cell in cells),
+        )
+        if since is not None:
+            row.previous_joint_level = joint_level(cell.previous_level for cell in row.applicable_cells)
+        else:
+            row.previous_joint_level = row.joint_level
+        rows.append(row)
+    return CaseState(case=case, as_of=as_of, since=since, known_on=known_on, parties=parties, rows=rows, active=active)
+
+
+def cases_overview(cases, *, as_of=None, known_on=None):
+    """[(case, Progress, number of measures, as-of date)] for a list of cases, in three queries for all
+    of them.
+
+    `cases` must have their assessed parties prefetched. `as_of` None: each case's own default
+    (`Case.default_as_of`). The level in force comes from `AssessmentQuerySet.in_force`, and joint
+    level and progress from `joint_level()` and `progress()`, so the list agrees with each dashboard.
+    """
+    today = timezone.localdate()
+    measures = defaultdict(list)
+    for measure in Measure.objects.filter(case__in=cases).order_by("number").only("pk", "case_id", "number"):
+        measures[measure.case_id].append(measure)
+    # Pairs of ids rather than a prefetch: a prefetch builds a manager for each of hundreds of measures.
+    named = defaultdict(set)
+    pairs = Measure.applicable_parties.through.objects.filter(measure__case__in=cases)
+    for measure_id, party_id in pairs.values_list("measure_id", "party_id"):
+        named[measure_id].add(party_id)
+    dates = {case.pk: as_of or case.default_as_of(today) for case in cases}
+    in_force = {}
+    for day in set(dates.values()):
+        case_ids = [pk for pk, d in dates.items() if d == day]
+        in_force.update(
+            {
+                (measure_id, party_id): level
+                for measure_id, party_id, level in Assessment.objects.filter(measure__case__in=case_ids)
+                .in_force(as_of=day, known_on=known_on)
+                .values_list("measure_id", "party_id", "level")
+            }
+        )
+    overview = []
+    for case in cases:
+        parties = list(case.assessed_parties.all())
+        joint = [
+            joint_level(
+                in_force.get((measure.pk, party.pk), Level.NOT_ASSESSED)
+                for party in measure.parties_applying(parties, named[measure.pk])
+            )
+            for measure in measures[case.pk]
+        ]
+        overview.append((case, progress(joint), len(joint), dates[case.pk]))
+    return overview

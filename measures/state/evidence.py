@@ -1,0 +1,65 @@
+"""The date a piece of evidence speaks for (its event's or its source's), with its precision."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from measures.lib import dates
+from measures.models import Assessment, Event
+
+Level = Assessment.Level
+Precision = Event.Precision
+
+
+# Evidence dates --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceDate:
+    """When a piece of evidence speaks of, with how precisely that is known (`Event.Precision`, or
+    `Source.DatePrecision`), and the last day of an event that lasted several days."""
+
+    date: datetime.date
+    precision: str = Precision.DAY
+    end: datetime.date | None = None
+
+    @property
+    def approximate(self):
+        return self.precision != Precision.DAY
+
+    def __str__(self):
+        return dates.date_text(self.date, self.precision, self.end)
+
+
+def evidence_dating(citation):
+    """EvidenceDate of a citation: the date of the event it reports, else its source's publication
+    date with the source's date precision; None if neither."""
+    if citation.event_id is not None:
+        event = citation.event
+        return EvidenceDate(event.date, event.date_precision, event.end_date)
+    source = citation.source
+    if source.published_on is None:
+        return None
+    return EvidenceDate(source.published_on, source.date_precision)
+
+
+def evidence_date(citation):
+    """When a piece of evidence speaks of (a date, or None): `evidence_dating(citation).date`."""
+    dating = evidence_dating(citation)
+    return dating.date if dating else None
+
+
+def evidence_counts_from(citation):
+    """The first as-of date on which a piece of evidence counts (a date, never None).
+
+    The rule (docs/dashboard.md, "Undated evidence"): evidence counts from the date it speaks of
+    (`evidence_date`; a source dated only by month or year is stored on the last day of it); an
+    undated source's evidence counts from the day the source was put on record here
+    (`Source.recorded_at`, in the site's time zone), the first day we know it existed, so it never
+    shows in a view of a date before the source could exist.
+    """
+    when = evidence_date(citation)
+    if when is not None:
+        return when
+    return timezone.localdate(citation.source.recorded_at)

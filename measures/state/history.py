@@ -1,0 +1,120 @@
+"""A measure's assessment history, numbered, corrections marked, parties recorded together grouped;
+and what changed in a period."""
+
+from dataclasses import dataclass
+
+from measures.models import Assessment, Event
+from measures.state.case import Change, case_state
+
+Level = Assessment.Level
+Precision = Event.Precision
+
+# Two parties' assessments recorded by the same person within this many seconds, with the same level,
+# date, rationale and citations, were recorded together (one judgement about both): history shows them once.
+RECORDED_TOGETHER_SECONDS = 120
+# History ---------------------------------------------------------------------------------------
+
+
+def assessment_history(case, *, as_of=None, measure=None, known_on=None):
+    """Every assessment of the case (or of one measure) effective by `as_of` and recorded by
+    `known_on`, oldest first (by effective date, then recording), as [Change]: each with the level in
+    force before it for its measure and party (superseded assessments never count as in force) and,
+    when a correction recorded by `known_on` replaces it, `superseded_by` that correction.
+    Two queries plus one for citations, whatever the size."""
+    assessments = (
+        Assessment.objects.filter(measure__case=case)
+        .effective_by(as_of)
+        .known_on(known_on)
+        .chronological()
+        .with_details()
+    )
+    if measure is not None:
+        assessments = assessments.filter(measure=measure)
+    assessments = list(assessments)
+    corrections = {}
+    known = Assessment.objects.filter(measure__case=case, corrects__isnull=False).known_on(known_on)
+    if measure is not None:
+        known = known.filter(measure=measure)
+    for correction in known.select_related("recorded_by").order_by("recorded_at", "pk"):
+        corrections.setdefault(correction.corrects_id, correction)
+    last_level = {}
+    changes = []
+    for assessment in assessments:
+        key = (assessment.measure_id, assessment.party_id)
+        superseded_by = corrections.get(assessment.pk)
+        changes.append(
+            Change(
+                assessment,
+                last_level.get(key, Level.NOT_ASSESSED),
+                superseded_by=superseded_by,
+                measure=assessment.measure,
+                party=assessment.party,
+            )
+        )
+        if superseded_by is None:
+            last_level[key] = assessment.level
+    return changes
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One entry of a measure's history: the assessments of one or more parties recorded together
+    (same level, date, rationale, citations, author, within RECORDED_TOGETHER_SECONDS), numbered from
+    1 for the oldest."""
+
+    number: int
+    changes: list
+
+    @property
+    def first(self):
+        return self.changes[0]
+
+    @property
+    def assessment(self):
+        return self.first.assessment
+
+    @property
+    def parties(self):
+        return [change.party for change in self.changes]
+
+    @property
+    def party_names(self):
+        names = [party.name for party in self.parties]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _together(a, b):
+    x, y = a.assessment, b.assessment
+    if x is None or y is None:  # a level withdrawn by a correction is its own entry
+        return False
+    return (
+        x.measure_id == y.measure_id
+        and x.party_id != y.party_id
+        and (x.level, x.effective_date, x.rationale, x.confidence, x.recorded_by_id, x.corrects_id is None)
+        == (y.level, y.effective_date, y.rationale, y.confidence, y.recorded_by_id, y.corrects_id is None)
+        and a.old_level == b.old_level
+        and (a.superseded_by is None) == (b.superseded_by is None)
+        and abs((x.recorded_at - y.recorded_at).total_seconds()) <= RECORDED_TOGETHER_SECONDS
+        and {c.pk for c in x.citations.all()} == {c.pk for c in y.citations.all()}
+    )
+
+
+def history_entries(changes):
+    """[HistoryEntry] from `assessment_history()` or `CaseState.changes` (oldest first), numbered 1..
+    oldest first: the parties' assessments recorded together are one entry naming all of them."""
+    entries = []
+    for change in changes:
+        if (
+            entries
+            and all(_together(other, change) for other in entries[-1])
+            and change.party not in [c.party for c in entries[-1]]
+        ):
+            entries[-1].append(change)
+        else:
+            entries.append([change])
+    return [HistoryEntry(number, grouped) for number, grouped in enumerate(entries, start=1)]
+
+
+def changes_in_period(case, *, since, as_of, known_on=None):
+    """What changed from `since` to `as_of` (both included): `case_state(...).changes`."""
+    return case_state(case, as_of=as_of, since=since, known_on=known_on).changes

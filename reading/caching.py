@@ -1,0 +1,144 @@
+"""Conditional GET and cached renderings of the reading pages, keyed on the case's data version.
+
+A reading page depends on the case's data (whose version every write bumps: services.touch_cases),
+on its URL (path and query: period, filters, sorting, export format), on the date (pages default to
+"as of today"), on the code that renders it, and on the reader: the page header names them and holds
+their CSRF token for the logout button. `page_stamp()` folds these into an ETag; a request whose
+If-None-Match (or If-Modified-Since) matches gets 304 Not Modified without any rendering, and a
+rendering already made for the same stamp is served from Django's cache framework (settings.CACHES:
+a file cache by default, Redis with REDIS_URL).
+
+A rendering is cached only when the request carries its CSRF cookie (so the cached page's token is
+the reader's own) and the answer is a 200 without cookies of its own.
+"""
+
+import datetime
+import functools
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+
+from measures.models import Case
+
+CACHE_PREFIX = "page:"
+# Headers a cached answer keeps (an export's file name among them).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+APP_DIR = Path(__file__).resolve().parent
+
+
+@functools.cache
+def code_fingerprint():
+    """A hash of the code and templates that render the pages: a deployment of new code never
+    serves renderings (or 304s) of the old one. Computed once per process, from file contents."""
+    digest = hashlib.sha256(settings.PAGE_CACHE_SALT.encode())
+    roots = [APP_DIR, *(Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", []))]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html", ".txt", ".svg", ".css") and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _day_start():
+    """The start of today in the site's time zone: pages "as of today" change then, data or not."""
+    today = timezone.localdate()
+    return timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+
+
+def data_stamp(slug=None):
+    """(version text, last change) of one case's data (None if there is no such case), or of all
+    cases' when `slug` is None (the case list). One query."""
+    if slug is None:
+        totals = Case.objects.aggregate(n=Count("pk"), v=Sum("data_version"), at=Max("data_changed_at"))
+        version = f"all:{totals['n']}:{totals['v'] or 0}:{totals['at'].timestamp() if totals['at'] else 0}"
+        return version, totals["at"]
+    row = Case.objects.filter(slug=slug).values_list("pk", "data_version", "data_changed_at").first()
+    if row is None:
+        return None
+    pk, version, changed_at = row
+    return f"{pk}:{version}:{changed_at.timestamp()}", changed_at
+
+
+def page_stamp(request, data_version):
+    """The ETag value (without quotes) of the page `request` asks for, at this data version."""
+    user = request.user
+    parts = [
+        code_fingerprint(),
+        data_version,
+        request.path,
+        "&".join(sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values)),
+        timezone.localdate().isoformat(),
+        str(settings.STALE_AFTER_DAYS),
+        str(user.pk),
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _can_store(request, response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and settings.CSRF_COOKIE_NAME in request.COOKIES
+    )
+
+
+def cached_page(view):
+    """Serve the reading view `view(request, slug=None, ...)` with ETag and Last-Modified, 304 to a
+    matching conditional GET, and its rendering from the cache when the stamp has one.
+
+    Put it under the access check (@reader_required above it): nothing is answered, not even 304,
+    to a user who may not read. Other methods than GET and HEAD go to the view untouched.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        stamp = data_stamp(kwargs.get("slug"))
+        if stamp is None:  # no such case: the view answers 404
+            return view(request, *args, **kwargs)
+        version, changed_at = stamp
+        etag = quote_etag(page_stamp(request, version))
+        last_modified = max(changed_at, _day_start()) if changed_at else _day_start()
+        modified_ts = int(last_modified.timestamp())
+        not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
+        if not_modified is not None:
+            return _stamped(not_modified, etag, modified_ts)
+        key = CACHE_PREFIX + etag.strip('"')
+        stored = cache.get(key)
+        if stored is not None:
+            response = HttpResponse(stored["content"], status=200)
+            for name, value in stored["headers"].items():
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return _stamped(response, etag, modified_ts)
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200:
+            return response
+        if _can_store(request, response):
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            cache.set(key, {"content": response.content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return _stamped(response, etag, modified_ts)
+
+    return wrapper
+
+
+def _stamped(response, etag, modified_ts):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified_ts)
+    # Private (the page names the reader), and revalidated on every use: a browser asks again with
+    # If-None-Match and gets 304 while nothing changed.
+    patch_cache_control(response, private=True, no_cache=True)
+    response.setdefault("Vary", "Cookie")
+    return response

@@ -1,0 +1,151 @@
+"""Filters of the reading pages.
+
+The dashboard filters the `MeasureStatus` rows of `state.case_state()`: levels and flags are
+derived in Python, not columns the database could filter on. A django-filter FilterSet filters a
+queryset through ORM lookups, so it would have to be bent into filtering a list; a plain form that
+validates the parameters and a `filter(rows)` method does the job with nothing bent. The event list,
+on the other hand, filters a queryset, and uses the same small pattern for consistency.
+"""
+
+from django import forms
+
+from measures.models import Assessment, Event
+from measures.state import LEVEL_ORDER
+
+Level = Assessment.Level
+JOINT = ""
+
+
+class _Filter:
+    """A bound, validated form and what to do with it; an invalid form filters nothing."""
+
+    form_class = None
+
+    def __init__(self, data=None, **form_kwargs):
+        self.form = self.form_class(data or None, **form_kwargs)
+        self.valid = self.form.is_valid() if self.form.is_bound else True
+
+    @property
+    def active(self):
+        return self.form.is_bound and self.valid and any(self.form.cleaned_data.values())
+
+    def error_messages(self):
+        return [
+            f"{self.form.fields[name].label}: {message}"
+            for name, messages in self.form.errors.items()
+            for message in messages
+        ]
+
+
+class MeasureFilterForm(forms.Form):
+    FLAG_CHOICES = [
+        ("", "Any"),
+        ("stale", "Stale"),
+        ("no_evidence", "No evidence yet"),
+        ("contested", "Contested"),
+        ("flagged", "Stale or contested"),
+        ("unflagged", "Neither"),
+        ("changed", "Changed in the period"),
+    ]
+
+    level = forms.ChoiceField(
+        required=False,
+        label="Level",
+        choices=[("", "Any level")] + [(level.value, level.label) for level in LEVEL_ORDER],
+        error_messages={"invalid_choice": "“%(value)s” is not a level of the scale."},
+    )
+    party = forms.ChoiceField(
+        required=False,
+        label="Level of",
+        help_text="Whose level the level, contested and changed filters look at: the joint level, or one party's.",
+        error_messages={"invalid_choice": "“%(value)s” is not a party assessed in this case."},
+    )
+    flag = forms.ChoiceField(
+        required=False,
+        label="Flag",
+        choices=FLAG_CHOICES,
+        error_messages={"invalid_choice": "“%(value)s” is not a flag (stale, contested…)."},
+    )
+
+    def __init__(self, data=None, *, parties, **kwargs):
+        if data is not None:
+            data = {name: data.get(name, "") for name in ("level", "party", "flag")}
+        super().__init__(data, **kwargs)
+        self.fields["party"].choices = [(JOINT, "Joint level (all parties)")] + [(p.code, p.name) for p in parties]
+
+
+class MeasureFilter(_Filter):
+    """Filters dashboard rows by level (joint or one party's) and by flag."""
+
+    form_class = MeasureFilterForm
+
+    def __init__(self, data=None, *, parties):
+        super().__init__(data, parties=parties)
+        self.parties = list(parties)
+
+    def filter(self, rows):
+        if not self.active:
+            return list(rows)
+        level = self.form.cleaned_data["level"]
+        code = self.form.cleaned_data["party"]
+        flag = self.form.cleaned_data["flag"]
+        index = next((i for i, party in enumerate(self.parties) if party.code == code), None)
+        selected = []
+        for row in rows:
+            if level:
+                row_level = row.joint_level if index is None else row.cells[index].level
+                if row_level != level:
+                    continue
+            if flag and not self._has_flag(row, flag, index):
+                continue
+            selected.append(row)
+        return selected
+
+    @staticmethod
+    def _has_flag(row, flag, index=None):
+        """`index`: the party chosen under "Level of" (None: joint), whose change and contest count."""
+        cell = None if index is None else row.cells[index]
+        if flag == "changed":
+            return row.moved if cell is None else cell.applies and cell.moved
+        contested = row.contested if cell is None else cell.contested
+        return {
+            "stale": row.stale,
+            "no_evidence": row.no_evidence,
+            "contested": contested,
+            "flagged": row.stale or contested,
+            "unflagged": not (row.stale or contested),
+        }[flag]
+
+
+class EventFilterForm(forms.Form):
+    direction = forms.ChoiceField(
+        required=False,
+        label="Direction",
+        choices=[("", "Any direction")] + list(Event.Direction.choices),
+        error_messages={"invalid_choice": "“%(value)s” is not a direction (escalatory, de-escalatory, neutral)."},
+    )
+    kind = forms.ChoiceField(
+        required=False,
+        label="Kind",
+        choices=[("", "Any kind")] + list(Event.Kind.choices),
+        error_messages={"invalid_choice": "“%(value)s” is not a kind of event."},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None:
+            data = {name: data.get(name, "") for name in ("direction", "kind")}
+        super().__init__(data, **kwargs)
+
+
+class EventFilter(_Filter):
+    form_class = EventFilterForm
+
+    def filter(self, queryset):
+        if not self.active:
+            return queryset
+        data = self.form.cleaned_data
+        if data["direction"]:
+            queryset = queryset.filter(direction=data["direction"])
+        if data["kind"]:
+            queryset = queryset.filter(kind=data["kind"])
+        return queryset

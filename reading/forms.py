@@ -1,0 +1,183 @@
+"""Forms of the reading pages: the period (as-of and since dates) every page accepts."""
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from measures.state import reporting_period
+
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+# Assessments cannot be dated in the future, so a later as-of date only repeats today's state; more than
+# a year ahead is certainly a typing mistake.
+LATEST_DAYS_AHEAD = 366
+DEFAULT_SINCE_DAYS = 7
+
+
+class DateInput(forms.DateInput):
+    """An ISO date (YYYY-MM-DD) in a text box: a browser's date picker would show the browser's own
+    format (mm/dd/yyyy in a US browser), unlike every other date input of the site."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        attrs = {"placeholder": "YYYY-MM-DD", "size": 10, "maxlength": 10, "autocomplete": "off", **(attrs or {})}
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class Period:
+    """The dates a page shows: `as_of` and `since` always, `known_on` when asked for.
+
+    `since`..`as_of` is a `ReportingPeriod` (both days included; `reporting`). `*_given`
+    say whether a date came from the user or is a default; `as_of_rule` says which default applied
+    ("today, the case being active", "the case's end date"…) so that the page can say it.
+    """
+
+    as_of: datetime.date
+    since: datetime.date
+    as_of_given: bool
+    since_given: bool
+    today: datetime.date
+    known_on: datetime.date | None = None
+    as_of_rule: str = "today"
+
+    @property
+    def reporting(self):
+        return reporting_period(since=self.since, as_of=self.as_of)
+
+    @property
+    def days(self):
+        """Days covered, both ends included."""
+        return self.reporting.days
+
+    def query(self, *, with_since=False):
+        """The query string (without '?') that keeps this period across links; empty for defaults."""
+        parts = []
+        if self.as_of_given:
+            parts.append(f"as_of={self.as_of.isoformat()}")
+        if with_since and self.since_given:
+            parts.append(f"since={self.since.isoformat()}")
+        if self.known_on is not None:
+            parts.append(f"known_on={self.known_on.isoformat()}")
+        return "&".join(parts)
+
+    @property
+    def query_with_since(self):
+        return self.query(with_since=True)
+
+
+def _date_field(label, help_text, example):
+    return forms.DateField(
+        required=False,
+        label=label,
+        input_formats=["%Y-%m-%d"],
+        widget=DateInput(),
+        help_text=help_text,
+        error_messages={"invalid": f"“{label}” must be a date written YYYY-MM-DD, e.g. {example}."},
+    )
+
+
+class PeriodForm(forms.Form):
+    """`?as_of=YYYY-MM-DD&since=YYYY-MM-DD&known_on=YYYY-MM-DD`, all optional.
+
+    Bind it to `request.GET` and call `period()`: it always returns dates to show. A bad value is
+    reported in `errors` (show them on the page) and replaced by its default, so a typing mistake
+    gives a message, never an error page. Defaults: as_of = `case.default_as_of(today)` (today for an
+    active case or without a case, the end date of a closed case); since = as_of − (`default_since_days`
+    − 1), so that the period covers `default_since_days` days both ends included, but not before the
+    case's start date; known_on = no limit.
+    """
+
+    as_of = _date_field("As of", "Show everything as it stood on this date.", "2024-01-31")
+    since = _date_field(
+        "Changes since", "Mark what changed from this date to the as-of date, both included.", "2024-01-17"
+    )
+    known_on = _date_field(
+        "As known on", "Leave out what was put on record after this date: what we knew then.", "2024-01-20"
+    )
+
+    FIELDS = ("as_of", "since", "known_on")
+
+    def __init__(self, data=None, *, today=None, case=None, default_since_days=DEFAULT_SINCE_DAYS, **kwargs):
+        # Only our fields: other parameters (filters, sorting) are none of this form's business.
+        if data is not None:
+            data = {name: data.get(name, "") for name in self.FIELDS}
+        super().__init__(data, **kwargs)
+        self.today = today or timezone.localdate()
+        self.case = case
+        self.default_since_days = default_since_days
+
+    def _check_range(self, value, label):
+        if value is None:
+            return value
+        if value < EARLIEST_DATE:
+            raise forms.ValidationError(f"{label} cannot be before 1900; {date_format(value)} was given.")
+        latest = self.today + datetime.timedelta(days=LATEST_DAYS_AHEAD)
+        if value > latest:
+            raise forms.ValidationError(
+                f"{label} cannot be more than a year in the future; {date_format(value)} was given."
+            )
+        return value
+
+    def clean_as_of(self):
+        return self._check_range(self.cleaned_data["as_of"], "“As of”")
+
+    def clean_since(self):
+        return self._check_range(self.cleaned_data["since"], "“Changes since”")
+
+    def clean_known_on(self):
+        return self._check_range(self.cleaned_data["known_on"], "“As known on”")
+
+    def default_as_of(self):
+        """(date, rule in words) when no as-of date is given."""
+        if self.case is None:
+            return self.today, "today"
+        as_of = self.case.default_as_of(self.today)
+        if self.case.is_closed and as_of == self.case.end_date:
+            return as_of, f"the end of the case ({date_format(as_of)}), since it is closed"
+        return as_of, "today, since the case is active"
+
+    def clean(self):
+        cleaned = super().clean()
+        as_of = cleaned.get("as_of") or self.default_as_of()[0]
+        since = cleaned.get("since")
+        if since is not None and since > as_of:
+            self.add_error(
+                "since",
+                f"“Changes since” ({date_format(since)}) cannot be after the as-of date ({date_format(as_of)}).",
+            )
+        return cleaned
+
+    def period(self):
+        """The Period to show: valid values as given, defaults in place of missing or bad ones."""
+        cleaned = {}
+        if self.is_bound:
+            self.is_valid()  # keeps the fields that are valid in cleaned_data, the others drop out
+            cleaned = self.cleaned_data
+        as_of = cleaned.get("as_of")
+        since = cleaned.get("since")
+        as_of_given = as_of is not None
+        since_given = since is not None
+        rule = "given"
+        if as_of is None:
+            as_of, rule = self.default_as_of()
+        if since is None:
+            since = as_of - datetime.timedelta(days=max(self.default_since_days - 1, 0))
+            if self.case is not None and since < self.case.start_date <= as_of:
+                since = self.case.start_date  # a default period never starts before the case did
+        return Period(
+            as_of=as_of,
+            since=since,
+            as_of_given=as_of_given,
+            since_given=since_given,
+            today=self.today,
+            known_on=cleaned.get("known_on"),
+            as_of_rule=rule,
+        )
+
+    def error_messages(self):
+        """Every error as a sentence, for a message at the top of the page."""
+        return [message for messages in self.errors.values() for message in messages]

@@ -1,0 +1,218 @@
+"""The measures table of the dashboard (django-tables2), and its spreadsheet-safe export.
+
+The table is fed with the `MeasureStatus` rows of `state.case_state()`, a list rather than a
+queryset: levels are derived in Python there, so the ORM cannot sort by them. Each status is wrapped
+in a `MeasureRow` that adds sort keys (level rank, confidence rank…) for django-tables2's list
+ordering; every figure shown still comes from the status itself.
+"""
+
+import datetime
+
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
+
+from measures.state import CONFIDENCE_RANK, LEVEL_ORDER, Direction
+
+# Higher rank = further along, so that sorting up puts the least advanced measures first.
+LEVEL_RANK = {level: rank for rank, level in enumerate(reversed(LEVEL_ORDER))}
+DIRECTION_RANK = {Direction.DOWN: 0, Direction.UNSCORED: 1, Direction.SAME: 2, Direction.NEW: 3, Direction.UP: 4}
+DIRECTION_SYMBOL = {
+    Direction.DOWN: "↓",
+    Direction.UNSCORED: "×",
+    Direction.SAME: "→",
+    Direction.NEW: "+",
+    Direction.UP: "↑",
+}
+
+
+class MeasureRow:
+    """One `MeasureStatus` as the table sees it: the figures, plus keys to sort by."""
+
+    def __init__(self, status, *, link_query=""):
+        self.status = status
+        measure = status.measure
+        self.number = measure.number
+        self.title = measure.title
+        self.url = reverse("measures:measure_detail", args=[measure.case.slug, measure.number])
+        if link_query:
+            self.url += "?" + link_query
+        self.assess_url = assess_url(measure)
+        self.party_levels = [
+            PartyLevel(cell.level, cell.level_label, cell.party, assess_url(measure, cell.party))
+            for cell in status.cells
+        ]
+        self.party_ranks = [LEVEL_RANK[cell.level] for cell in status.cells]
+        self.joint_level = (status.joint_level, status.joint_level_label)
+        self.joint_rank = LEVEL_RANK[status.joint_level]
+        confidence = status.confidence
+        self.confidence = confidence.capitalize() if confidence else None
+        self.confidence_rank = CONFIDENCE_RANK[confidence] if confidence else -1
+        # Joint direction, then each applicable party whose level moved (a party can move while the
+        # joint level stays put): (direction, label, [(party code, direction, label)]).
+        self.direction = (
+            status.direction,
+            status.direction_label,
+            [(cell.party.code, cell.direction, cell.direction_label) for cell in status.moved_cells],
+        )
+        self.direction_rank = DIRECTION_RANK[status.direction]
+        self.latest_evidence = status.latest_evidence_date
+        self.latest_evidence_key = self.latest_evidence or datetime.date.min
+        self.citation_count = status.citation_count
+        self.flags = [
+            name
+            for name, on in (
+                ("Stale", status.stale),
+                ("No evidence yet", status.no_evidence),
+                ("Contested", status.contested),
+            )
+            if on
+        ]
+        self.flag_rank = len(self.flags) * 2 + status.contested
+        self.moved = status.moved
+
+
+def assess_url(measure, party=None):
+    """The workspace's page recording an assessment of `measure` (for `party`, when given)."""
+    url = reverse("admin:measures_measure_assess", args=[measure.pk])
+    return f"{url}?party={party.pk}" if party is not None else url
+
+
+class PartyLevel(tuple):
+    """(level, label) of one party's cell, with the party and where to record its next assessment."""
+
+    def __new__(cls, level, label, party, assess_url):
+        self = super().__new__(cls, (level, label))
+        self.party = party
+        self.assess_url = assess_url
+        return self
+
+
+def level_badge(level, label):
+    return render_to_string("measures/partials/level.html", {"level": level, "label": label})
+
+
+class LevelColumn(tables.Column):
+    """A cell holding (level, label): a badge on screen, the label's words in exports."""
+
+    def render(self, value):
+        return level_badge(*value)
+
+    def value(self, value):
+        return value[1]
+
+
+class PartyLevelColumn(LevelColumn):
+    """A party's level; for analysts, with a link recording that party's next assessment."""
+
+    def render(self, value, table):
+        badge = level_badge(*value)
+        if not table.can_assess:
+            return badge
+        return format_html(
+            '{} <a class="record-link" href="{}">Record<span class="visually-hidden"> an assessment for {}</span></a>',
+            badge,
+            value.assess_url,
+            value.party.name,
+        )
+
+
+class DirectionColumn(tables.Column):
+    """The joint direction of travel, then each party that moved: "→ Unchanged · PAK ↑ Improved"."""
+
+    def render(self, value):
+        direction, label, parties = value
+        joint = format_html(
+            '<span class="direction direction-{}"><span aria-hidden="true">{}</span> {}</span>',
+            direction,
+            DIRECTION_SYMBOL[direction],
+            label,
+        )
+        if not parties:
+            return joint
+        moves = format_html_join(
+            " ",
+            '<span class="direction direction-{1}">{0} <span aria-hidden="true">{2}</span> {3}</span>',
+            ((code, d, DIRECTION_SYMBOL[d], party_label) for code, d, party_label in parties),
+        )
+        return format_html('{} <span class="party-moves">· {}</span>', joint, moves)
+
+    def value(self, value):
+        direction, label, parties = value
+        moves = "; ".join(f"{code}: {party_label}" for code, _, party_label in parties)
+        return f"{label} (joint); {moves}" if moves else f"{label} (joint)"
+
+
+class TitleColumn(tables.Column):
+    def render(self, value, record, table):
+        link = format_html('<a href="{}">{}</a>', record.url, value)
+        if not table.can_assess:
+            return link
+        return format_html(
+            '{} <a class="record-link" href="{}">Record an assessment'
+            '<span class="visually-hidden"> of measure {}</span></a>',
+            link,
+            record.assess_url,
+            record.number,
+        )
+
+    def value(self, value):
+        return value
+
+
+class FlagsColumn(tables.Column):
+    def render(self, value):
+        if not value:
+            return format_html('<span aria-hidden="true">–</span><span class="visually-hidden">{}</span>', "None")
+        return format_html_join(" ", '<span class="flag flag-{}">{}</span>', ((slugify(flag), flag) for flag in value))
+
+    def value(self, value):
+        return ", ".join(value)
+
+
+class DateColumn(tables.Column):
+    def render(self, value):
+        return format_html('<time datetime="{}">{}</time>', value.isoformat(), date_format(value))
+
+    def value(self, value):
+        return date_format(value)  # as on the page: one date format everywhere (the site locale's)
+
+
+class MeasureTable(tables.Table):
+    number = tables.Column(verbose_name="No.", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    title = TitleColumn(verbose_name="Measure", order_by=("title",))
+    joint_level = LevelColumn(verbose_name="Joint level", order_by=("joint_rank", "number"))
+    confidence = tables.Column(verbose_name="Confidence", order_by=("confidence_rank", "number"))
+    direction = DirectionColumn(verbose_name="Direction of travel", order_by=("direction_rank", "number"))
+    latest_evidence = DateColumn(verbose_name="Latest evidence", order_by=("latest_evidence_key", "number"))
+    citation_count = tables.Column(
+        verbose_name="Citations", order_by=("citation_count", "number"), attrs={"td": {"class": "num"}}
+    )
+    flags = FlagsColumn(verbose_name="Flags", order_by=("flag_rank", "number"), empty_values=())
+
+    class Meta:
+        template_name = "measures/partials/measures_table.html"
+        attrs = {"class": "measures-table"}
+        order_by = ("number",)
+        row_attrs = {"class": lambda record: "moved" if record.moved else None}
+        empty_text = "No measure matches these filters."
+
+    def __init__(self, data, *, parties, can_assess=False, **kwargs):
+        self.can_assess = can_assess
+        party_columns = [
+            (
+                f"party_{party.code}",
+                PartyLevelColumn(
+                    verbose_name=party.code,
+                    accessor=f"party_levels__{i}",
+                    order_by=(f"party_ranks__{i}", "number"),
+                    attrs={"th": {"title": f"Level of {party.name}"}},
+                ),
+            )
+            for i, party in enumerate(parties)
+        ]
+        sequence = ["number", "title", *(name for name, _ in party_columns), "..."]
+        super().__init__(data, extra_columns=party_columns, sequence=sequence, **kwargs)

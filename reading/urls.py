@@ -1,0 +1,23 @@
+"""The reading pages' URLs. tracker/urls.py serves them with the report's under the one stable
+namespace "measures" (measures:dashboard, measures:report…)."""
+
+from django.urls import path
+from django.views.generic import RedirectView
+
+from reading import (
+    converters,  # noqa: F401  (registers the "id" converter)
+    views,
+)
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    # The case list lives at the root; /cases/ is where people look for it.
+    path("cases/", RedirectView.as_view(pattern_name="measures:case_list", query_string=True), name="cases"),
+    path("cases/<slug:slug>/", views.dashboard, name="dashboard"),
+    path("cases/<slug:slug>/measures/<id:number>/", views.measure_detail, name="measure_detail"),
+    path("cases/<slug:slug>/events/", views.event_list, name="event_list"),
+    path("cases/<slug:slug>/events/<id:pk>/", views.event_detail, name="event_detail"),
+    path("cases/<slug:slug>/sources/", views.source_list, name="source_list"),
+    path("cases/<slug:slug>/sources/<id:pk>/", views.source_detail, name="source_detail"),
+    path("sources/<id:pk>/original/", views.source_original, name="source_original"),
+]

@@ -1,0 +1,94 @@
+"""The case list and a case's dashboard."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404, redirect
+from django_tables2 import RequestConfig
+
+from measures.models import Assessment, Case
+from measures.roles import reader_required
+from measures.state import case_state, cases_overview, history_entries
+from reading import charts, exports
+from reading.caching import cached_page
+from reading.filters import MeasureFilter
+from reading.tables import MeasureRow, MeasureTable
+from reading.views.base import EXPORT_FORMATS, _export_query, _page, _period, can_assess
+
+
+@reader_required
+@cached_page
+def case_list(request):
+    form, period = _period(request)
+    cases = list(Case.objects.prefetch_related("assessed_parties"))
+    if len(cases) == 1 and not form.errors:
+        url = cases[0].get_absolute_url()
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    # Without a date, each case is shown as of its own default (today, or its end date once closed).
+    as_of = period.as_of if period.as_of_given else None
+    overview = cases_overview(cases, as_of=as_of, known_on=period.known_on)
+    return _page(
+        request,
+        "measures/case_list.html",
+        {"period": period, "period_form": form, "overview": overview},
+        form=form,
+    )
+
+
+@reader_required
+@cached_page
+def dashboard(request, slug):
+    case = get_object_or_404(Case, slug=slug)
+    form, period = _period(request, case)
+    # The figures of each measure, computed in SQL: the dashboard lists no evidence.
+    state = case_state(case, as_of=period.as_of, since=period.since, known_on=period.known_on, details=False)
+    measure_filter = MeasureFilter(request.GET, parties=state.parties)
+    link_query = period.query()
+    rows = [MeasureRow(status, link_query=link_query) for status in measure_filter.filter(state.rows)]
+    table = MeasureTable(rows, parties=state.parties, can_assess=can_assess(request.user))
+    RequestConfig(request, paginate=False).configure(table)
+
+    messages = measure_filter.error_messages()
+    export_format = request.GET.get("_export")
+    if export_format in EXPORT_FORMATS:
+        # The rows shown, in the table's order, with the figures of case_state.
+        statuses = [row.record.status for row in table.rows]
+        filename = f"{case.slug}-measures-{period.as_of.isoformat()}.{export_format}"
+        if export_format == "csv":
+            return exports.csv_response(statuses, state.parties, filename=filename)
+        return exports.xlsx_response(statuses, state.parties, filename=filename, case=case, period=period)
+    if export_format is not None:
+        messages.append(f"“{export_format}” is not an export format: choose CSV or XLSX.")
+
+    # The timeline needs a few columns of each event (and groups them when they crowd).
+    events = list(
+        case.events.up_to(period.as_of)
+        .known_on(period.known_on)
+        .only("pk", "case_id", "date", "date_precision", "end_date", "title", "direction")
+    )
+    timeline = charts.events_timeline(events, start=case.start_date, end=period.as_of)
+    progress_chart = charts.case_progress_chart(state)
+    changes = state.changes
+    context = {
+        "case": case,
+        "period": period,
+        "period_form": form,
+        "state": state,
+        "progress": state.progress,
+        "party_progress": state.party_progress,
+        "level_counts": state.level_counts,
+        "table": table,
+        "filter": measure_filter,
+        "shown": len(rows),
+        "timeline": timeline,
+        "progress_chart": progress_chart,
+        "link_query": link_query,
+        # Newest first; the parties' assessments recorded together (same rationale, citations, time)
+        # are one entry naming all of them, as in a measure's history.
+        "changes": [
+            (entry, Assessment.Level(entry.first.old_level).label) for entry in reversed(history_entries(changes))
+        ],
+        "no_evidence_count": len(state.no_evidence_rows),
+        "stale_after_days": settings.STALE_AFTER_DAYS,
+        "export_query": _export_query(request),
+        "before_start": period.as_of < case.start_date,
+    }
+    return _page(request, "measures/dashboard.html", context, form=form, nav="dashboard", messages=messages)

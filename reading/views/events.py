@@ -1,0 +1,60 @@
+"""A case's events: the list with its timeline, and one event with the passages that cite it."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from measures.models import Case, Citation, Evidence
+from measures.roles import reader_required
+from reading import charts
+from reading.caching import cached_page
+from reading.filters import EventFilter
+from reading.views.base import EVENTS_PER_PAGE, _page, _paginate, _period
+
+
+@reader_required
+@cached_page
+def event_list(request, slug):
+    case = get_object_or_404(Case, slug=slug)
+    form, period = _period(request, case)
+    event_filter = EventFilter(request.GET)
+    events = event_filter.filter(case.events.up_to(period.as_of).known_on(period.known_on))
+    # The timeline shows every event (grouped when they crowd) from a few columns; the table a page.
+    timeline_events = events.only("pk", "case_id", "date", "date_precision", "end_date", "title", "direction")
+    messages = event_filter.error_messages()
+    page = _paginate(request, events.with_actors(), EVENTS_PER_PAGE, messages)
+    context = {
+        "case": case,
+        "period": period,
+        "period_form": form,
+        "filter": event_filter,
+        "events": [(event, event.date_text) for event in page.object_list],
+        "page": page,
+        "timeline": charts.events_timeline(list(timeline_events), start=case.start_date, end=period.as_of),
+        "link_query": period.query(),
+    }
+    return _page(request, "measures/event_list.html", context, form=form, nav="events", messages=messages)
+
+
+@reader_required
+@cached_page
+def event_detail(request, slug, pk):
+    case = get_object_or_404(Case, slug=slug)
+    form, period = _period(request, case)
+    event = get_object_or_404(case.events.known_on(period.known_on).with_actors(), pk=pk)
+    citations = list(
+        Citation.objects.filter(event=event)
+        .known_on(period.known_on)
+        .with_source()
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("measure")))
+    )
+    context = {
+        "case": case,
+        "event": event,
+        "date_text": event.date_text,
+        "period": period,
+        "period_form": form,
+        "after_as_of": event.date > period.as_of,
+        "citations": citations,
+        "link_query": period.query(),
+    }
+    return _page(request, "measures/event_detail.html", context, form=form, nav="events")

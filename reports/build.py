@@ -1,0 +1,393 @@
+"""The status report: one function gathers it, two render it (HTML for the screen and print, PDF).
+
+The web views, the PDF download and `manage.py status_report` all go through `build_report()` and
+the renderers below, so the three always say the same thing. Every level, progress figure and flag
+comes from `measures.queries`; this module only orders them for reading and numbers the footnotes
+and the bibliography.
+"""
+
+import datetime
+import functools
+import logging
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from measures.models import Assessment, Case, Citation, Event, normalise_text
+from measures.state import (
+    CaseState,
+    Direction,
+    case_state,
+    progress,
+    reporting_period,
+)
+from reading import charts
+from reading.forms import PeriodForm
+from reports.parts import (
+    BibliographyEntry,
+    ChronologyEntry,
+    Footnote,
+    KeyJudgements,
+    MeasureSection,
+    PartyVerdict,
+    PeriodChange,
+    QuotedEvidence,
+    ScheduledStep,
+)
+
+logger = logging.getLogger(__name__)
+PAPER_SIZES = {"a4": "A4", "letter": "US Letter"}
+DEFAULT_PAPER = "a4"
+DEFAULT_PERIOD_DAYS = 7
+# The timeline's width in SVG units: it is scaled to the text width, so this sets its type size on paper.
+TIMELINE_WIDTH = 760
+Level = Assessment.Level
+
+
+def key_judgements(state, scheduled):
+    rows = state.rows
+    joint_moves = [row for row in rows if row.previous_joint_level != row.joint_level]
+    return KeyJudgements(
+        progress=state.progress,
+        previous_progress=progress(row.previous_joint_level for row in rows),
+        improved=[row for row in joint_moves if row.direction in (Direction.UP, Direction.NEW)],
+        worsened=[row for row in joint_moves if row.direction == Direction.DOWN],
+        party_moves=[row for row in rows if row.moved and row not in joint_moves],
+        reversed=[row for row in rows if row.joint_level == Level.REVERSED],
+        stale=state.stale_rows,
+        contested=state.contested_rows,
+        no_evidence=state.no_evidence_rows,
+        scheduled=scheduled,
+    )
+
+
+def summary_from_events(case, events, as_of):
+    """A summary of the case from the events on record up to `as_of` only (no hindsight): how many
+    events, of which escalatory and de-escalatory, and the latest of each."""
+    if not events:
+        start, end = date_format(case.start_date), date_format(as_of)
+        return f"No event is on record from the start of the case ({start}) to {end}."
+    escalatory = [e for e in events if e.direction == Event.Direction.ESCALATORY]
+    deescalatory = [e for e in events if e.direction == Event.Direction.DEESCALATORY]
+    parts = [
+        f"From {date_format(case.start_date)} to {date_format(as_of)}, {len(events)} event"
+        f"{'s are' if len(events) != 1 else ' is'} on record: {len(escalatory)} escalatory, "
+        f"{len(deescalatory)} de-escalatory and {len(events) - len(escalatory) - len(deescalatory)} neutral."
+    ]
+    if escalatory:
+        latest = escalatory[-1]
+        parts.append(f"Latest escalatory: {latest.title} ({charts.date_label(latest.date, latest.date_precision)}).")
+    if deescalatory:
+        latest = deescalatory[-1]
+        parts.append(f"Latest de-escalatory: {latest.title} ({charts.date_label(latest.date, latest.date_precision)}).")
+    return " ".join(parts)
+
+
+@dataclass
+class Report:
+    case: Case
+    as_of: datetime.date
+    since: datetime.date
+    whole_case: bool  # the period starts before the case: the chronology lists every event
+    generated_at: datetime.datetime
+    generated_by: str
+    state: CaseState
+    sections: list
+    chronology: list
+    timeline: charts.Timeline
+    bibliography: list
+    paper: str = DEFAULT_PAPER
+    key_judgements: KeyJudgements | None = None
+    progress_chart: charts.ProgressChart | None = None  # per party and joint, case start to as_of
+    summary: str = ""  # the case's own summary from its end date on, else one built from events up to as_of
+    summary_is_case_summary: bool = False
+    known_on: datetime.date | None = None
+    as_of_rule: str = "given"  # which default gave `as_of` (forms.PeriodForm.default_as_of), or "given"
+
+    @property
+    def period(self):
+        return reporting_period(since=self.since, as_of=self.as_of)
+
+    @property
+    def link_query(self):
+        """The query string that shows the same dates on the reading pages."""
+        parts = [f"as_of={self.as_of:%Y-%m-%d}", f"since={self.since:%Y-%m-%d}"]
+        if self.known_on:
+            parts.append(f"known_on={self.known_on:%Y-%m-%d}")
+        return "&".join(parts)
+
+    @property
+    def moved(self):
+        return [section for section in self.sections if section.moved]
+
+    @property
+    def stale_after_days(self):
+        return settings.STALE_AFTER_DAYS
+
+    @property
+    def paper_label(self):
+        return PAPER_SIZES[self.paper]
+
+    @property
+    def filename_stem(self):
+        return f"{self.case.slug}-status-{self.as_of:%Y-%m-%d}"
+
+
+class _Numbering:
+    """Bibliography numbers in order of first mention; footnote numbers running through the report.
+    A citation gets one note, in the section that mentions it first."""
+
+    def __init__(self):
+        self.sources = {}
+        self.next_footnote = 1
+        self.first_note = {}  # citation pk -> (Footnote, Measure): its note, and the section that has it
+
+    def source_number(self, source):
+        if source.pk not in self.sources:
+            self.sources[source.pk] = BibliographyEntry(len(self.sources) + 1, source)
+        return self.sources[source.pk].number
+
+    def footnote(self, citation, *, quoted_in_text, measure):
+        note = Footnote(self.next_footnote, citation, self.source_number(citation.source), quoted_in_text)
+        self.next_footnote += 1
+        self.first_note[citation.pk] = (note, measure)
+        return note
+
+    def note_of(self, citation):
+        known = self.first_note.get(citation.pk)
+        return known[0] if known else None
+
+    def quoted_under(self, citation):
+        """The measure whose section already prints the passage in full (quoted, or in its note), if any."""
+        known = self.first_note.get(citation.pk)
+        return known[1] if known else None
+
+
+def describe_user(user):
+    if user is None:
+        return "manage.py status_report"
+    return user.get_full_name() or user.get_username()
+
+
+def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_PAPER, now=None, as_of_rule="given"):
+    """Everything the status report of `case` shows, for the period from `since` to `as_of` (both
+    days included, `ReportingPeriod`), as known on `known_on` (None: everything on record).
+
+    `user` is who asked (None: the command line). Levels, flags and changes come from `queries`;
+    on top of them, whatever the size of the case: two queries for the events of the period and their
+    actors, one for the citations reporting them.
+    """
+    state = case_state(case, as_of=as_of, since=since, known_on=known_on)
+    period = state.period
+    changes = state.changes
+    in_force = [cell.assessment for row in state.rows for cell in row.cells if cell.assessment is not None]
+    prefetch_related_objects(in_force, Prefetch("citations", queryset=Citation.objects.with_source().order_by("pk")))
+    whole_case = since <= case.start_date
+
+    changes_by_measure = defaultdict(list)
+    for change in changes:
+        changes_by_measure[change.measure.pk].append(PeriodChange(change))
+
+    numbering = _Numbering()
+    sections = [_section(row, changes_by_measure[row.measure.pk], numbering) for row in state.rows]
+
+    events = (
+        Event.objects.filter(case=case)
+        .known_on(known_on)
+        .up_to(as_of)
+        .with_actors()
+        .select_related("case")
+        .order_by("date", "pk")
+    )
+    if not whole_case:
+        events = events.in_period(period)
+    events = list(events)
+    sources_by_event = defaultdict(list)
+    if events:
+        reporting = (
+            Citation.objects.for_case(case).known_on(known_on).filter(event__in=events).order_by("event_id", "pk")
+        )
+        for citation in reporting:
+            sources_by_event[citation.event_id].append(citation.source)
+    chronology = []
+    for event in events:
+        numbered = {numbering.source_number(source): source for source in sources_by_event[event.pk]}
+        chronology.append(ChronologyEntry(event, sorted(numbered), [numbered[number] for number in sorted(numbered)]))
+    period_start = case.start_date if whole_case else since
+    timeline = charts.events_timeline(events, start=period_start, end=as_of, width=TIMELINE_WIDTH)
+
+    # Steps still to come: events dated after as_of but already on record by then (announced, scheduled).
+    on_record_by = min(as_of, known_on) if known_on else as_of
+    scheduled = [
+        ScheduledStep(event, [])
+        for event in Event.objects.filter(case=case, date__gt=as_of, recorded_at__date__lte=on_record_by).order_by(
+            "date", "pk"
+        )
+    ]
+    # No hindsight: the case's own summary is written about the crisis as a whole (a closed case) or as it
+    # stands now (an active one); a report as of an earlier day, or as known on an earlier day, gets a
+    # summary of the events up to then (as known then).
+    summary_from = case.end_date if case.is_closed else timezone.localdate()
+    summary_is_case_summary = (
+        bool(case.summary)
+        and summary_from is not None
+        and as_of >= summary_from
+        and (known_on is None or known_on >= summary_from)
+    )
+    if summary_is_case_summary:
+        summary = case.summary
+    else:
+        summary_events = (
+            events
+            if whole_case
+            else list(
+                Event.objects.filter(case=case)
+                .known_on(known_on)
+                .up_to(as_of)
+                .only("date", "date_precision", "title", "direction")
+                .order_by("date", "pk")
+            )
+        )
+        summary = summary_from_events(case, summary_events, as_of)
+
+    return Report(
+        case=case,
+        as_of=as_of,
+        since=since,
+        known_on=known_on,
+        as_of_rule=as_of_rule,
+        whole_case=whole_case,
+        generated_at=now or timezone.now(),
+        generated_by=describe_user(user),
+        state=state,
+        key_judgements=key_judgements(state, scheduled),
+        progress_chart=charts.case_progress_chart(state),
+        summary=summary,
+        summary_is_case_summary=summary_is_case_summary,
+        sections=sections,
+        chronology=chronology,
+        timeline=timeline,
+        bibliography=list(numbering.sources.values()),
+        paper=paper,
+    )
+
+
+def _is_requirement_text(evidence, requirement):
+    """The passage is the recommendation the measure was drawn from: the section prints it already,
+    as what the measure requires, so it only gets a note there instead of being quoted again.
+
+    `requirement` is the measure's description, normalised (`normalise_text`)."""
+    if not requirement:
+        return False
+    quote = evidence.citation.quote
+    # Folding a quote costs about 0.7 ms (60 ms of a report's 100 quotes). Folding keeps the letters
+    # and digits of a text in ASCII and typographic punctuation (curly quotes, dashes, no-break
+    # spaces, ellipses) as they are, in order, and only drops or rewrites what lies between them: a
+    # requirement whose letters and digits do not run inside such a quote's cannot be in it.
+    if _folding_keeps_letters(quote) and _letters_and_digits(requirement) not in _letters_and_digits(quote):
+        return False
+    return requirement in normalise_text(quote)
+
+
+def _letters_and_digits(text):
+    return "".join(char for char in text if char.isalnum())
+
+
+def _folding_keeps_letters(text):
+    return text.isascii() or all(char.isascii() or _is_plain_punctuation(char) for char in text)
+
+
+@functools.lru_cache(maxsize=512)
+def _is_plain_punctuation(char):
+    """Neither a letter, a mark (which folding may compose with the letter before it) nor a number,
+    and nothing of the kind once NFKC-normalised ("…" is "...", but "ﬁ" is "fi" and "℃" is "°C")."""
+    return (
+        unicodedata.category(char)[0] not in "LMN"
+        and not char.isalnum()
+        and not any(part.isalnum() for part in unicodedata.normalize("NFKC", char))
+    )
+
+
+def _section(row, changes, numbering):
+    own_notes = []  # the notes this section introduces, listed at its end
+
+    def note_for(citation, *, quoted_in_text):
+        """The citation's note: the one it got earlier in the report, or a new one of this section's."""
+        known = numbering.note_of(citation)
+        if known is not None:
+            return known
+        note = numbering.footnote(citation, quoted_in_text=quoted_in_text, measure=row.measure)
+        own_notes.append(note)
+        return note
+
+    quotes = []
+    requirement_notes = []
+    requirement = normalise_text(row.measure.description)
+    for item in reversed(row.evidence):  # case_state gives newest first; a section reads oldest first
+        if _is_requirement_text(item, requirement):
+            requirement_notes.append(note_for(item.citation, quoted_in_text=True))
+        else:
+            quoted_under = numbering.quoted_under(item.citation)
+            note = note_for(item.citation, quoted_in_text=True)
+            quotes.append(QuotedEvidence(item, note, first_quoted_under=quoted_under))
+    verdicts = []
+    for cell in row.cells:
+        citations = cell.assessment.citations.all() if cell.assessment is not None else []
+        notes = {note_for(citation, quoted_in_text=False) for citation in citations}
+        verdicts.append(PartyVerdict(cell, sorted(notes, key=lambda note: note.number)))
+    return MeasureSection(
+        status=row,
+        verdicts=verdicts,
+        quotes=quotes,
+        changes=changes,
+        footnotes=own_notes,
+        requirement_notes=requirement_notes,
+    )
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """The validated parameters of a report; `errors` lists what was wrong, as sentences for the user."""
+
+    as_of: datetime.date
+    since: datetime.date
+    paper: str
+    form: PeriodForm
+    errors: list
+    known_on: datetime.date | None = None
+    as_of_rule: str = "given"
+
+
+def parse_request(data, *, today=None, case=None):
+    """Read `as_of`, `since`, `known_on` (through the pages' PeriodForm, with `case`'s default as-of
+    date) and `paper` from query parameters or options."""
+    form = PeriodForm(data, today=today, case=case, default_since_days=DEFAULT_PERIOD_DAYS)
+    form.is_valid()
+    errors = form.error_messages()
+    period = form.period()
+    given_paper = data.get("paper") or ""
+    paper = given_paper.strip().lower() or DEFAULT_PAPER
+    if paper not in PAPER_SIZES:
+        errors.append(f"“Paper” must be a4 or letter, not “{given_paper}”.")
+        paper = DEFAULT_PAPER
+    if case is not None and not errors and period.as_of < case.start_date:
+        # A report covers the case up to its date: before the case began there is nothing to report,
+        # and its title block would read backwards ("from its start on 16 Jan 2024 to 1 Jan 2023").
+        errors.append(
+            f"The report's date ({date_format(period.as_of)}) is before the case began "
+            f"({date_format(case.start_date)}): choose a date from then on."
+        )
+    return ReportRequest(
+        as_of=period.as_of,
+        since=period.since,
+        paper=paper,
+        form=form,
+        errors=errors,
+        known_on=period.known_on,
+        as_of_rule=period.as_of_rule,
+    )

@@ -1,0 +1,195 @@
+"""TODO docstring"""
+
+import functools
+
+# Rendering -------------------------------------------------------------------------------------
+import logging
+import mimetypes
+import posixpath
+import ssl
+import threading
+import time
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+# The origin WeasyPrint resolves the report's relative URLs against; nothing is ever fetched from it.
+PDF_BASE_URL = "https://report.invalid/"
+STYLESHEET = "css/report.css"
+# WeasyPrint's accessible variant (write_pdf(pdf_variant=…), WeasyPrint ≥ 57): tagged, with /Lang and /Title.
+PDF_VARIANT = "pdf/ua-1"
+
+logger = logging.getLogger(__name__)
+
+
+def render_report_html(report, *, request=None, standalone=False):
+    """The report as an HTML document. `standalone` embeds the stylesheet, for a file written to disk
+    (the served page links it instead, as the Content Security Policy requires)."""
+    context = {"report": report, "standalone": standalone, "pdf": False}
+    if request is not None and not standalone:
+        # Each note links to its passage on the source's page: the sources' addresses are reversed
+        # once each here, not once for each of a large case's thousand notes (40 µs each).
+        context["source_urls"] = {
+            entry.source.pk: reverse("measures:source_detail", args=[report.case.slug, entry.source.pk])
+            for entry in report.bibliography
+        }
+    if standalone:
+        # Our own stylesheet, not user input: marked safe so that its quotes survive.
+        context["stylesheet"] = mark_safe(_read_static(STYLESHEET).decode("utf-8"))
+    return render_to_string("measures/report.html", context, request=request)
+
+
+def render_report_pdf(report, *, site_url=None):
+    """The report as PDF bytes, from the same template; nothing is fetched beyond our static files.
+
+    `site_url` (e.g. "https://tracker.example.org/") makes the PDF's links to event pages absolute.
+    """
+    from weasyprint import HTML  # Pango is loaded on import: only pay for it when making a PDF.
+
+    base_url = site_url.rstrip("/") + "/" if site_url else PDF_BASE_URL
+    html = render_to_string("measures/report.html", {"report": report, "standalone": False, "pdf": True})
+    document = HTML(string=html, base_url=base_url, url_fetcher=static_files_fetcher(base_url))
+    # PDF/UA-1: a tagged PDF (structure tree, language, title) that screen readers can follow.
+    return document.write_pdf(stylesheets=[pdf_stylesheet()], pdf_variant=PDF_VARIANT, font_config=font_config())
+
+
+# The report's template and the partials it includes, compiled by warm_up_pdf().
+REPORT_TEMPLATES = [
+    "measures/report.html",
+    "measures/partials/key_judgements.html",
+    "measures/partials/progress_bar.html",
+    "measures/partials/progress_chart.html",
+    "measures/partials/events_timeline.html",
+]
+# What warm_up_pdf() lays out: a line in each of the report's faces (serif, serif italic and bold,
+# sans, sans bold, the table's and the charts' sans), with the report's stylesheet.
+WARM_UP_HTML = """<!doctype html><html lang="en"><body class="report report-pdf"><main>
+<h2>Warming up</h2><p>Text <strong>bold</strong> <em>italic</em>.</p>
+<p class="quote stance-progress">“A quoted passage”&#8239;[1] <span class="quote-meta">Progress</span></p>
+<table><tr><th>Level</th><td class="level-cell level-full">Full (3)</td></tr></table>
+<div class="footnotes"><p>1. [Source], 1 January 2024.</p></div>
+<svg width="40" height="12" font-family="DejaVu Sans, sans-serif" font-size="9"><text y="9">1 Jan</text></svg>
+</main></body></html>"""
+
+
+def warm_up_pdf():
+    """Load what every PDF needs before the first one is asked for: WeasyPrint and Pango (about
+    0.8 s to import), this thread's font configuration, the parsed stylesheet, and the report's
+    faces (by laying out a few lines in each). The report worker calls it when it starts, so that
+    its first PDF does not pay for them (about 1 s less, measured on the Pakistan–Iran report).
+
+    Returns the seconds it took, or None when WeasyPrint cannot be loaded (Pango missing): that is
+    logged as a warning and left for the PDF jobs to report, as they would without a warm-up.
+    """
+    started = time.perf_counter()
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        logger.warning("WeasyPrint cannot be loaded, so PDF reports will fail: %s", exc)
+        return None
+    document = HTML(string=WARM_UP_HTML, base_url=PDF_BASE_URL, url_fetcher=static_files_fetcher())
+    document.write_pdf(stylesheets=[pdf_stylesheet()], pdf_variant=PDF_VARIANT, font_config=font_config())
+    for name in REPORT_TEMPLATES:  # compiled once by the cached template loader (about 60 ms)
+        get_template(name)
+    return time.perf_counter() - started
+
+
+_fonts = threading.local()
+
+
+def font_config():
+    """This thread's WeasyPrint FontConfiguration, made once and kept for every PDF it renders.
+
+    WeasyPrint makes a new one for each document unless given one, and with it Pango loads the
+    report's six DejaVu faces again (about 80 ms of every PDF, measured on the Pakistan–Iran report).
+    One per thread, because Pango's font map must not be shared between threads. The report
+    declares no @font-face, so nothing in it depends on the document.
+    """
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
+def pdf_stylesheet():
+    """The report's stylesheet as WeasyPrint's CSS object, parsed once for each version of the file
+    (parsing it took 55 ms of every PDF)."""
+    return _parse_stylesheet(_read_static(STYLESHEET))
+
+
+@functools.lru_cache(maxsize=2)
+def _parse_stylesheet(content):
+    from weasyprint import CSS
+
+    base_url = urljoin(PDF_BASE_URL, settings.STATIC_URL)
+    return CSS(string=content.decode("utf-8"), base_url=base_url, url_fetcher=static_files_fetcher())
+
+
+def _static_path(url, base_url):
+    """The static file name a URL refers to, or None for anything that is not one of our static files."""
+    static_url = urljoin(base_url, settings.STATIC_URL)
+    if not url.startswith(static_url):
+        return None
+    name = unquote(urlsplit(url[len(static_url) :]).path)
+    normalised = posixpath.normpath(name) if name else ""
+    if not normalised or normalised.startswith(("..", "/")) or normalised != name:
+        return None
+    return normalised
+
+
+def _read_static(name):
+    found = finders.find(name)
+    if found:
+        with open(found, "rb") as file:
+            return file.read()
+    # Deployed: hashed names from ManifestStaticFilesStorage live only in STATIC_ROOT.
+    if staticfiles_storage.exists(name):
+        with staticfiles_storage.open(name) as file:
+            return file.read()
+    return None
+
+
+@functools.cache
+def _unused_ssl_context():
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+@functools.cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesFetcher(URLFetcher):
+        """Serves the report's own static files and refuses every other URL."""
+
+        def __init__(self, base_url, **kwargs):
+            # URLFetcher builds an HTTPS handler, whose default SSL context loads the system's
+            # certificates (about 50 ms a PDF); this fetcher never opens a connection, so it gets an
+            # empty context made once.
+            kwargs.setdefault("ssl_context", _unused_ssl_context())
+            super().__init__(**kwargs)
+            self.base_url = base_url
+
+        def fetch(self, url, headers=None):
+            name = _static_path(url, self.base_url)
+            body = _read_static(name) if name else None
+            if body is None:
+                raise ValueError(f"a report may only use our static files, not {url}")
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body, headers={"Content-Type": content_type})
+
+    return StaticFilesFetcher
+
+
+def static_files_fetcher(base_url=PDF_BASE_URL):
+    """A WeasyPrint URL fetcher for our static files only, so that making a PDF never reaches the network."""
+    return _fetcher_class()(base_url)
+
+
+# Views -----------------------------------------------------------------------------------------

@@ -1,0 +1,131 @@
+"""The report's pages: the HTML report and its PDF (made by the worker, reports.jobs)."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import content_disposition_header, http_date, quote_etag
+from django.views.decorators.http import require_POST
+
+from measures.models import Case, ReportJob
+from measures.roles import reader_required
+from reading.caching import cached_page
+from reports.build import build_report, parse_request
+from reports.jobs import REFRESH_SECONDS, Status, _requeue, request_report
+from reports.render import render_report_html
+
+
+def _report_or_errors(request, slug):
+    case = get_object_or_404(Case, slug=slug)
+    params = parse_request(request.GET, case=case)
+    if params.errors:
+        context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
+        return None, render(request, "measures/report_invalid.html", context, status=400)
+    built = build_report(
+        case,
+        as_of=params.as_of,
+        since=params.since,
+        known_on=params.known_on,
+        user=request.user,
+        paper=params.paper,
+        as_of_rule=params.as_of_rule,
+    )
+    return built, None
+
+
+@reader_required
+@cached_page
+def report(request, slug):
+    built, error_response = _report_or_errors(request, slug)
+    if error_response is not None:
+        return error_response
+    return HttpResponse(render_report_html(built, request=request))
+
+
+def _job_of(case, pk):
+    return get_object_or_404(ReportJob.objects.select_related("case"), case=case, pk=pk)
+
+
+@reader_required
+def report_pdf(request, slug):
+    """The PDF of the report: the stored one at once when it exists, else the page following its making."""
+    case = get_object_or_404(Case, slug=slug)
+    params = parse_request(request.GET, case=case)
+    if params.errors:
+        context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
+        return render(request, "measures/report_invalid.html", context, status=400)
+    job = request_report(
+        case,
+        as_of=params.as_of,
+        since=params.since,
+        known_on=params.known_on,
+        as_of_rule=params.as_of_rule,
+        paper=params.paper,
+        user=request.user,
+        site_url=request.build_absolute_uri("/"),
+    )
+    if job.status == Status.DONE:
+        return _pdf_response(request, job)
+    return redirect(job)
+
+
+@reader_required
+def report_job(request, slug, pk):
+    """How far the making of a report has got; the download link once it is made."""
+    case = get_object_or_404(Case, slug=slug)
+    job = _job_of(case, pk)
+    waiting = job.status in (Status.QUEUED, Status.RUNNING)
+    elapsed = ((job.finished_at or timezone.now()) - job.requested_at).total_seconds()
+    context = {
+        "case": case,
+        "job": job,
+        "waiting": waiting,
+        "refresh_seconds": REFRESH_SECONDS,
+        "elapsed": round(elapsed),
+        "worker_late": job.status == Status.QUEUED and elapsed > 30,
+    }
+    response = render(request, "measures/report_job.html", context)
+    patch_cache_control(response, no_store=True)
+    if waiting:
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+@reader_required
+def report_job_download(request, slug, pk):
+    case = get_object_or_404(Case, slug=slug)
+    job = _job_of(case, pk)
+    if job.status != Status.DONE or not job.file:
+        return redirect(job)
+    return _pdf_response(request, job)
+
+
+@require_POST
+@reader_required
+def report_job_retry(request, slug, pk):
+    """Try a failed report again (the same case version, period and paper)."""
+    case = get_object_or_404(Case, slug=slug)
+    job = _job_of(case, pk)
+    if job.status == Status.FAILED:
+        job = _requeue(job)
+    return redirect(job)
+
+
+def _pdf_response(request, job):
+    etag = quote_etag(f"report-{job.pk}-{job.size}")
+    modified = int(job.finished_at.timestamp())
+    not_modified = get_conditional_response(request, etag=etag, last_modified=modified)
+    if not_modified is None:
+        try:
+            with job.file.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            raise Http404("The stored report is missing: ask for it again.") from None
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, job.filename)
+    else:
+        response = not_modified
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

@@ -1,0 +1,322 @@
+"""The admin of measures: the list with its figures, the Assess page and the bulk assessment action."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from measures import services
+from measures.models import Evidence, Measure
+from measures.state import assessment_history, case_state
+from workspace.admin.base import (
+    Level,
+    QuickLinksChangeList,
+    TrackedAdmin,
+    _add_service_errors,
+    _assessments_of,
+    _evidence_changes_of,
+    delete_selected,
+)
+from workspace.forms import (
+    AssessmentForm,
+    BulkAssessmentForm,
+    MeasureForm,
+    highest_assessment_id,
+    latest_seen,
+    parse_id,
+)
+
+
+def _status_of(measure):
+    """Where the measure stands today (state.case_state's row for it)."""
+    return case_state(measure.case, measure=measure).rows[0]
+
+
+class CurrentLevelFilter(admin.SimpleListFilter):
+    title = "current level (any party)"
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return Level.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in Level.values:
+            raise IncorrectLookupParameters(f"“{value}” is not a level")
+        return queryset.at_level(value, as_of=timezone.localdate())
+
+
+class FiguresPerPageChangeList(QuickLinksChangeList):
+    """The measure list, with each measure's levels, latest evidence and citation count computed for the
+    page shown only (`MeasureQuerySet.list_figures`, two queries): computed in the listing query,
+    they cost a correlated subquery per measure of every case before the page was cut (1 s at 100×)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        rows = list(self.result_list)
+        figures = Measure.objects.filter(pk__in=[m.pk for m in rows]).list_figures(as_of=timezone.localdate())
+        assess_url = reverse(
+            "admin:measures_measure_assess", args=["__pk__"], current_app=self.model_admin.admin_site.name
+        )
+        for measure in rows:
+            for name, value in figures[measure.pk].items():
+                setattr(measure, name, value)
+            measure.assess_url = assess_url.replace("__pk__", str(measure.pk), 1)
+        self.result_list = rows
+
+
+class AssessmentPermissionMixin:
+    def has_add_assessment_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.add_assessment")
+
+
+@admin.register(Measure)
+class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
+    form = MeasureForm
+    list_display = ["short_number", "title", "case", "levels", "latest_evidence_date", "citations"]
+    list_display_links = ["short_number", "title"]
+    list_filter = ["case", CurrentLevelFilter]
+    list_select_related = ["case"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    # Searched as you type: listing every case and party of an organisation as options took a
+    # quarter of the measure form at 100× the data (50 cases, 100 parties).
+    autocomplete_fields = ["case", "applicable_parties"]
+    actions = [delete_selected, "record_assessment"]
+
+    @admin.display(description="No.", ordering="number")
+    def short_number(self, measure):
+        """The number under a narrow heading: "Number" and its sort marks took a tenth of the list."""
+        return measure.number
+
+    def get_changelist(self, request, **kwargs):
+        return FiguresPerPageChangeList
+
+    def get_list_display(self, request):
+        columns = list(self.list_display)
+        if "case__id__exact" in request.GET:  # one case: its name on every row is noise
+            columns.remove("case")
+        if self.has_add_assessment_permission(request):
+            columns[columns.index("levels")] = self.levels_and_assess_link
+        return columns
+
+    @admin.display(description="Current level")
+    def levels(self, measure):
+        parties = measure.party_levels()
+        if not parties:
+            return "—"
+        return format_html_join(
+            "",
+            '<span class="level level-{}" title="{}: {}"><b>{}</b> {}</span>',
+            ((level, name, Level(level).label, code, Level(level).label) for name, code, level in parties),
+        )
+
+    @admin.display(description="Current level")
+    def levels_and_assess_link(self, measure):
+        url = getattr(measure, "assess_url", None) or reverse("admin:measures_measure_assess", args=[measure.pk])
+        return format_html(
+            '{}<a class="assess-link" href="{}" title="Record an assessment of {}">Assess…</a>',
+            self.levels(measure),
+            url,
+            measure,
+        )
+
+    @admin.display(description="Latest evidence")
+    def latest_evidence_date(self, measure):
+        return measure.latest_evidence
+
+    @admin.display(description="Citations")
+    def citations(self, measure):
+        return measure.citation_count
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/assess/",
+                self.admin_site.admin_view(self.assess_view),
+                name="measures_measure_assess",
+            ),
+            *super().get_urls(),
+        ]
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The measure's own edits, then what was attached to or removed from its evidence, then its assessments."""
+        extra_context = {
+            **(extra_context or {}),
+            "evidence_changes": _evidence_changes_of(object_id, "measure_id"),
+            "measure_assessments": _assessments_of(object_id),
+        }
+        return super().history_view(request, object_id, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        measure = self.get_object(request, unquote(object_id))
+        if measure is not None and self.has_view_or_change_permission(request, measure):
+            extra_context = {**(extra_context or {}), **self._assessment_panel(request, measure)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _assessment_panel(self, request, measure):
+        """Per party: the level in force and the full history, newest first; evidence grouped by stance."""
+        row = _status_of(measure)
+        history = list(reversed(assessment_history(measure.case, measure=measure)))
+        parties = [
+            {"cell": cell, "assessments": [c.assessment for c in history if c.assessment.party_id == cell.party.pk]}
+            for cell in row.cells
+        ]
+        evidence = [
+            (stance, label, [item for item in row.evidence if item.stance == stance])
+            for stance, label in Evidence.Stance.choices
+        ]
+        return {
+            "status": row,
+            "party_histories": parties,
+            "evidence_by_stance": evidence,
+            "can_assess": self.has_add_assessment_permission(request),
+        }
+
+    def assess_view(self, request, object_id):
+        """Record one judgement of a measure for one or several parties, through services.record_assessments."""
+        measure = self.get_object(request, unquote(object_id))
+        if measure is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_add_assessment_permission(request):
+            raise PermissionDenied
+        form_kwargs = {"measure": measure, "admin_site": self.admin_site}
+        newer = []
+        chosen_party = None
+        if request.method == "POST" and ("_stances" in request.POST or "_find" in request.POST):
+            form = AssessmentForm.shown_again(request.POST, **form_kwargs)
+        elif request.method == "POST":
+            form = AssessmentForm(request.POST, **form_kwargs)
+            if form.is_valid():
+                try:
+                    recorded = services.record_assessments(
+                        measure=measure,
+                        entries=form.entries(),
+                        rationale=form.cleaned_data["rationale"],
+                        recorded_by=request.user,
+                        **form.shared_arguments(),
+                    )
+                except services.ConcurrentAssessmentError as exc:
+                    newer = exc.newer
+                    self.message_user(request, exc.message, messages.WARNING)
+                    form = form.with_seen(highest_assessment_id([measure]))
+                except services.ServiceError as exc:
+                    _add_service_errors(form, exc)
+                else:
+                    for assessment in recorded:
+                        self.message_user(request, f"Recorded: {assessment}.", messages.SUCCESS)
+                    change_url = reverse("admin:measures_measure_change", args=[measure.pk])
+                    return redirect(f"{change_url}#party-{recorded[0].party_id}")
+        else:
+            initial = {"seen": highest_assessment_id([measure])}
+            chosen_party = parse_id(request.GET.get("party"))
+            form = AssessmentForm(initial=initial, **form_kwargs)
+            if f"level_{chosen_party}" in form.fields:  # "Record for PAK": start at that party's level
+                form.fields[f"level_{chosen_party}"].widget.attrs["autofocus"] = True
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Record an assessment: {measure}",
+            "subtitle": None,
+            "opts": self.opts,
+            "original": measure,
+            "form": form,
+            "chosen_party": chosen_party,
+            "media": self.media + form.media,
+            "newer": newer,
+            "status": _status_of(measure),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/measures/measure/assess.html", context)
+
+    @admin.action(permissions=["add_assessment"], description="Record one assessment for the selected measures")
+    def record_assessment(self, request, queryset):
+        """Record one party's level on several measures at once, with a rationale for each measure."""
+        measures = list(queryset.select_related("case").order_by("case", "number"))
+        cases = {measure.case for measure in measures}
+        if len(cases) != 1:
+            self.message_user(
+                request, "Select measures of one case only: an assessment cites that case's evidence.", messages.ERROR
+            )
+            return None
+        (case,) = cases
+        form_kwargs = {"case": case, "admin_site": self.admin_site, "measures": measures}
+        newer = []
+        if "_stances" in request.POST or "_find" in request.POST:
+            form = BulkAssessmentForm.shown_again(request.POST, **form_kwargs)
+        elif "apply" in request.POST:
+            form = BulkAssessmentForm(request.POST, **form_kwargs)
+            if form.is_valid():
+                try:
+                    recorded = self._record_for_all(request, measures, form)
+                except services.ConcurrentAssessmentError as exc:
+                    newer = exc.newer
+                    self.message_user(request, exc.message, messages.WARNING)
+                    form = form.with_seen(highest_assessment_id(measures))
+                except services.ServiceError as exc:
+                    _add_service_errors(form, exc)
+                else:
+                    self.message_user(
+                        request,
+                        f"Recorded “{Level(form.cleaned_data['level']).label}” for {form.cleaned_data['party']} "
+                        f"on {len(recorded)} measures.",
+                        messages.SUCCESS,
+                    )
+                    return None
+        else:
+            form = BulkAssessmentForm(initial={"seen": highest_assessment_id(measures)}, **form_kwargs)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Record one assessment for {len(measures)} measures",
+            "subtitle": None,
+            "opts": self.opts,
+            "case": case,
+            "measures": measures,
+            "form": form,
+            "media": self.media + form.media,
+            "newer": newer,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/measures/measure/bulk_assess.html", context)
+
+    def _record_for_all(self, request, measures, form):
+        """All or nothing: one transaction, and any refusal names the measure it concerns."""
+        data = form.cleaned_data
+        recorded = []
+        errors = {}
+        with transaction.atomic():
+            for measure in measures:
+                try:
+                    with transaction.atomic():
+                        recorded.append(
+                            services.record_assessment(
+                                measure=measure,
+                                party=data["party"],
+                                level=data["level"],
+                                confidence=data["confidence"],
+                                rationale=form.rationale_for(measure),
+                                recorded_by=request.user,
+                                expected_latest=latest_seen(measure, data["party"], data["seen"]),
+                                **form.shared_arguments(),
+                            )
+                        )
+                except services.ConcurrentAssessmentError as exc:
+                    raise services.ConcurrentAssessmentError(f"Measure {measure}: {exc.message}", exc.newer) from None
+                except services.ServiceError as exc:
+                    for field, field_messages in exc.message_dict.items():
+                        if field == "rationale":
+                            errors.setdefault(f"rationale_{measure.pk}", []).extend(field_messages)
+                        else:
+                            kept = errors.setdefault(field, [])
+                            kept.extend(f"Measure {measure.number}: {m}" for m in field_messages if m not in kept)
+            if errors:
+                raise services.ServiceError(errors)
+        return recorded

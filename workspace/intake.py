@@ -1,0 +1,287 @@
+"""Sources in, in the admin: a new source from an uploaded document or pasted text (upload →
+review → save), the original file's link, and the suggested passages of a source for a case.
+
+The forms collect input; extraction is measures.intake, writes are measures.services.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from measures import intake, services
+from measures.intake import staging
+from measures.intake.extract import HTML, max_upload_bytes
+from measures.intake.suggest import suggest
+from measures.models import Case, Evidence, Measure, Source
+
+
+class SourceUploadForm(forms.Form):
+    """Step 1: a file, or pasted text. Valid only when the text could be extracted."""
+
+    file = forms.FileField(
+        required=False,
+        label="Document",
+        help_text="An HTML page saved by a browser, a PDF, a Word document (.docx) or a UTF-8 text file.",
+    )
+    text = forms.CharField(
+        required=False,
+        label="Or paste the text",
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 90}),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        upload = cleaned_data.get("file")
+        text = cleaned_data.get("text") or ""
+        if upload and text.strip():
+            raise forms.ValidationError("Give either a document or pasted text, not both.")
+        if not upload and not text.strip():
+            raise forms.ValidationError("Choose a document to upload, or paste the text.")
+        try:
+            if upload:
+                name = upload.name
+                intake.check_size(name, upload.size)  # before reading a byte of it
+                data = upload.read()
+                cleaned_data["document"] = intake.extract(data, name=name)
+                cleaned_data["original"] = staging.Original(
+                    name=name, data=data, doc_type=cleaned_data["document"].doc_type
+                )
+            else:
+                cleaned_data["document"] = intake.from_pasted_text(text)
+                cleaned_data["original"] = None
+        except intake.IntakeError as exc:
+            raise forms.ValidationError(str(exc), code="intake") from None
+        return cleaned_data
+
+
+class SourceReviewForm(forms.ModelForm):
+    """Step 2: the extracted text and what the document states about itself, for the analyst to check."""
+
+    staged = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Source
+        fields = ["title", "kind", "publisher", "author", "url", "published_on", "full_text"]
+        widgets = {
+            "published_on": AdminDateWidget,
+            "full_text": forms.Textarea(attrs={"rows": 24, "cols": 100}),
+        }
+        labels = {"full_text": "Text"}
+        help_texts = {
+            "full_text": "Check it against the document: remove menus or footers that slipped in. "
+            "It can be edited until the first citation quotes it."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_text"].required = True
+        self.fields["full_text"].error_messages["required"] = (
+            "The text is empty: a source needs the text its citations quote."
+        )
+
+
+def _offset(value):
+    return int(value) if value.isdigit() else None
+
+
+class SourceIntakeMixin:
+    """Adds to the source admin: "Add from a document" and "Suggested passages"."""
+
+    def get_urls(self):
+        return [
+            path("add-from-document/", self.admin_site.admin_view(self.intake_view), name="measures_source_intake"),
+            path(
+                "<path:object_id>/suggestions/",
+                self.admin_site.admin_view(self.suggestions_view),
+                name="measures_source_suggestions",
+            ),
+            *super().get_urls(),
+        ]
+
+    @staticmethod
+    def _can_accept(request):
+        return request.user.has_perms(["measures.add_citation", "measures.add_evidence"])
+
+    def _render(self, request, template, context):
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            template,
+            {**self.admin_site.each_context(request), "opts": self.opts, "subtitle": None, **context},
+        )
+
+    def intake_view(self, request):
+        """Upload a document (or paste text), review what was extracted, save it as a source."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        review = None
+        upload = SourceUploadForm()
+        original = None
+        if request.method == "POST" and "staged" in request.POST:
+            review = SourceReviewForm(request.POST)
+            token = request.POST.get("staged", "")
+            try:
+                original = staging.load(token, user_id=request.user.pk) if token else None
+            except intake.IntakeError as exc:
+                review.add_error(None, str(exc))
+            if review.is_valid():
+                data = review.cleaned_data
+                try:
+                    source = services.create_source(
+                        title=data["title"],
+                        kind=data["kind"],
+                        full_text=data["full_text"],
+                        publisher=data["publisher"],
+                        author=data["author"],
+                        url=data["url"],
+                        published_on=data["published_on"],
+                        original=original,
+                    )
+                except services.ServiceError as exc:
+                    for field_name, errors in exc.message_dict.items():
+                        review.add_error(field_name if field_name in review.fields else None, errors)
+                else:
+                    if token:
+                        staging.discard(token)
+                    self.message_user(
+                        request,
+                        format_html(
+                            'Added the source “{}”. <a href="{}">See the passages suggested for each measure</a>.',
+                            source,
+                            reverse("admin:measures_source_suggestions", args=[source.pk]),
+                        ),
+                        messages.SUCCESS,
+                    )
+                    return redirect(reverse("admin:measures_source_change", args=[source.pk]))
+        elif request.method == "POST":
+            upload = SourceUploadForm(request.POST, request.FILES)
+            if upload.is_valid():
+                document = upload.cleaned_data["document"]
+                original = upload.cleaned_data["original"]
+                token = staging.stage(original, user_id=request.user.pk) if original is not None else ""
+                review = SourceReviewForm(
+                    initial={
+                        "title": document.title,
+                        "publisher": document.publisher,
+                        "author": document.author,
+                        "published_on": document.published_on,
+                        "full_text": document.text,
+                        "kind": Source.Kind.NEWS_REPORT if document.doc_type == HTML else "",
+                        "staged": token,
+                    }
+                )
+                review.document = document
+        context = {
+            "title": "Review the text of a new source" if review is not None else "Add a source from a document",
+            "upload": upload,
+            "review": review,
+            "original": original,
+            "document": getattr(review, "document", None),
+            "max_size": intake.human_size(max_upload_bytes()),
+            "media": self.media + (review.media if review is not None else upload.media),
+        }
+        return self._render(request, "admin/measures/source/intake.html", context)
+
+    def suggestions_view(self, request, object_id):
+        """The passages of a source most related to each measure of a case; accept or dismiss each."""
+        source = self.get_object(request, unquote(object_id))
+        if source is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, source):
+            raise PermissionDenied
+        case = self._suggestions_case(request, source)
+        if request.method == "POST":
+            if not self._can_accept(request):
+                raise PermissionDenied
+            return self._act_on_suggestion(request, source, case)
+        context = {
+            "title": f"Suggested passages: {source}",
+            "original": source,
+            "case": case,
+            "cases": Case.objects.order_by("status", "-start_date", "name"),
+            "results": suggest(source=source, case=case) if case is not None and source.full_text else [],
+            "stances": Evidence.Stance.choices,
+            "can_accept": self._can_accept(request),
+        }
+        return self._render(request, "admin/measures/source/suggestions.html", context)
+
+    @staticmethod
+    def _suggestions_case(request, source):
+        """The case chosen (?case=ID), else the only case citing the source, else the only active case."""
+        chosen = request.POST.get("case") or request.GET.get("case")
+        if chosen:
+            if not str(chosen).isdigit():
+                return None
+            return get_object_or_404(Case, pk=chosen)
+        citing = list(Case.objects.filter(citations__source=source).distinct()[:2])
+        if len(citing) == 1:
+            return citing[0]
+        if not citing:
+            cases = list(Case.objects.filter(status=Case.Status.ACTIVE)[:2])
+            if len(cases) == 1:
+                return cases[0]
+        return None
+
+    def _act_on_suggestion(self, request, source, case):
+        if case is None:
+            self.message_user(request, "Choose a case first.", messages.ERROR)
+            return redirect(reverse("admin:measures_source_suggestions", args=[source.pk]))
+        back = reverse("admin:measures_source_suggestions", args=[source.pk]) + f"?case={case.pk}"
+        measure_id = request.POST.get("measure", "")
+        measure = Measure.objects.filter(case=case, pk=measure_id).first() if measure_id.isdigit() else None
+        if measure is None:
+            self.message_user(request, "That measure does not belong to this case.", messages.ERROR)
+            return redirect(back)
+        try:
+            if "dismiss" in request.POST:
+                services.dismiss_passage(
+                    source=source, measure=measure, passage=request.POST.get("passage", ""), dismissed_by=request.user
+                )
+                self.message_user(
+                    request, f"Dismissed for measure {measure.number}: it will not be suggested again.", messages.INFO
+                )
+            else:
+                citation, evidence = services.accept_passage(
+                    case=case,
+                    source=source,
+                    measure=measure,
+                    quote=request.POST.get("quote", ""),
+                    locator=request.POST.get("locator", ""),
+                    stance=request.POST.get("stance", ""),
+                    note=request.POST.get("note", ""),
+                    occurrence=_offset(request.POST.get("offset", "")),
+                )
+                self.message_user(
+                    request,
+                    format_html(
+                        'Cited <a href="{}">{}</a> as “{}” for measure {}.',
+                        reverse("admin:measures_citation_change", args=[citation.pk]),
+                        citation,
+                        evidence.get_stance_display(),
+                        measure.number,
+                    ),
+                    messages.SUCCESS,
+                )
+        except services.ServiceError as exc:
+            self.message_user(
+                request, f"Measure {measure.number}: nothing was saved. " + " ".join(exc.messages), messages.ERROR
+            )
+        return redirect(f"{back}#measure-{measure.number}")
+
+    @staticmethod
+    def original_link(source):
+        if not source.original_file:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> ({}, {})',
+            reverse("measures:source_original", args=[source.pk]),
+            source.original_name,
+            source.get_original_type_display(),
+            intake.human_size(source.original_size or 0),
+        )
