@@ -114,8 +114,9 @@ class SafeLookupsMixin:
 
 
 class QuickLinksChangeList(ChangeList):
-    """A changelist that builds its rows' links from one reversed URL instead of one reverse() per
-    link (60 µs each: 12 ms for a list of 100 rows with two linked columns)."""
+    """A changelist that builds its rows' links from one reversed URL instead of one reverse() per link,
+    whose cost grows with the rows and their linked columns (docs/performance.md, “Figures behind the
+    code”)."""
 
     def url_for_result(self, result):
         pk = getattr(result, self.pk_attname)
@@ -132,8 +133,8 @@ class QuickLinksChangeList(ChangeList):
 
 class QuickListsMixin:
     """Changelists whose rows cost markup, not template renderings: each row's action checkbox is written
-    directly (Django renders a form widget template per row: 18 ms for 100 rows) and its links come
-    from one reversed URL (QuickLinksChangeList)."""
+    directly (Django renders a form widget template per row: docs/performance.md, “Figures behind the
+    code”) and its links come from one reversed URL (QuickLinksChangeList)."""
 
     def get_changelist(self, request, **kwargs):
         return QuickLinksChangeList
@@ -265,8 +266,8 @@ def count_of(model, field):
     """The number of `model` rows whose `field` is the outer row, as a subquery.
 
     An annotate(Count(...)) makes the list GROUP BY every selected column, the joined rows' full
-    texts included: 9 s for the citation list at 100× the data on SQLite. A correlated count per
-    listed row costs an index lookup each.
+    texts included, which SQLite sorts as wide rows (docs/performance.md, “Figures behind the
+    code”). A correlated count per listed row costs an index lookup each.
     """
     counted = model._default_manager.filter(**{field: OuterRef("pk")}).order_by().values(field)
     return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)

@@ -57,7 +57,8 @@ class CurrentLevelFilter(admin.SimpleListFilter):
 class FiguresPerPageChangeList(QuickLinksChangeList):
     """The measure list, with each measure's levels, latest evidence and citation count computed for the
     page shown only (`MeasureQuerySet.list_figures`, two queries): computed in the listing query,
-    they cost a correlated subquery per measure of every case before the page was cut (1 s at 100×)."""
+    they cost a correlated subquery per measure of every case before the page was cut (docs/performance.md,
+    “Figures behind the code”)."""
 
     def get_results(self, request):
         super().get_results(request)

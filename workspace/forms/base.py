@@ -233,8 +233,8 @@ class CaseCitationsWidget(SafeAutocompleteMixin, AutocompleteMixin, forms.Select
     """Citations of one case, searched as the analyst types (the admin's select2 autocomplete).
 
     Only the selected citations are rendered as options: a large case has thousands, and listing
-    them all made a 4.7 MB page. The search URL carries the case so that the citation pick view
-    offers its citations only.
+    them all made a page of megabytes (docs/performance.md, “Figures behind the code”). The search
+    URL carries the case so that the citation pick view offers its citations only.
     """
 
     def __init__(self, *, case, admin_site, attrs=None):
