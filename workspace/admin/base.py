@@ -1,8 +1,6 @@
 """What every model admin shares: TrackedAdmin (history, optimistic locking, deletions refused with the
 records that depend on them), safe ids and lookups, quick links, inlines with constant queries."""
 
-import base64
-
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -25,8 +23,8 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from measures import services
-from measures.lib.text import shorten
-from measures.models import Assessment, Evidence
+from measures.models import Assessment
+from measures.state import evidence_changes
 from workspace.forms import (
     ConstantQueriesFormSet,
     PreloadedAutocompleteSelect,
@@ -254,14 +252,6 @@ class ConstantQueriesInline(SafeIdsMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def _pack(content):
-    return None if content is None else base64.b64encode(content).decode("ascii")
-
-
-def _unpack(text):
-    return None if text is None else base64.b64decode(text)
-
-
 def count_of(model, field):
     """The number of `model` rows whose `field` is the outer row, as a subquery.
 
@@ -301,56 +291,3 @@ def _add_service_errors(form, error):
     for field, field_messages in error.message_dict.items():
         for message in field_messages:
             form.add_error(field if field in form.fields else None, message)
-
-
-class NamedBlankValuesFilter(admin.AllValuesFieldListFilter):
-    """The admin's filter by each value, with the empty value named (an unnamed link cannot be read out)."""
-
-    def choices(self, changelist):
-        for choice in super().choices(changelist):
-            yield {**choice, "display": "(none given)"} if choice["display"] == "" else choice
-
-
-def evidence_changes(**lookup):
-    """What was attached, changed or removed in the evidence matching `lookup` (citation_id= or
-    measure_id=), newest first: [{"when", "user", "action", "evidence", "details"}], from the
-    evidence's own history (django-simple-history), in two queries."""
-    records = list(
-        Evidence.history.filter(**lookup)
-        .select_related("history_user", "measure", "citation__source")
-        .order_by("id", "history_date", "history_id")
-    )
-    changes = []
-    previous = None
-    for record in records:
-        earlier = previous if previous is not None and previous.id == record.id else None
-        what = f"measure {record.measure} ← “{shorten(record.citation.quote, 90)}” ({record.citation.source})"
-        stance = Evidence.Stance(record.stance).label if record.stance in Evidence.Stance.values else record.stance
-        if record.history_type == "+":
-            action, details = "Attached", [f"Stance: {stance}"] + ([f"Note: {record.note}"] if record.note else [])
-        elif record.history_type == "-":
-            action, details = "Removed", [f"Stance was: {stance}"]
-        else:
-            action, details = "Changed", []
-            if earlier is not None:
-                for field in ("stance", "note"):
-                    old, new = getattr(earlier, field), getattr(record, field)
-                    if old != new:
-                        if field == "stance":
-                            old, new = Evidence.Stance(old).label, stance
-                        details.append(f"{field.capitalize()}: {old or '(empty)'} → {new or '(empty)'}")
-            details = details or ["No field changed"]
-        if record.history_change_reason:
-            details.append(f"Why: {record.history_change_reason}")
-        changes.append(
-            {
-                "when": record.history_date,
-                "user": record.history_user,
-                "action": action,
-                "evidence": what,
-                "details": details,
-            }
-        )
-        previous = record
-    changes.sort(key=lambda change: change["when"], reverse=True)
-    return changes

@@ -13,7 +13,8 @@ from django.utils.functional import cached_property
 
 from measures import services
 from measures.models import Citation, Source
-from workspace.admin.base import ConstantQueriesInline, NamedBlankValuesFilter, TrackedAdmin, _is_changelist, count_of
+from workspace.admin.base import ConstantQueriesInline, TrackedAdmin, _is_changelist, count_of
+from workspace.filters import NamedBlankValuesFilter
 from workspace.forms import (
     CitationForm,
     ConstantQueriesFormSet,
