@@ -149,7 +149,7 @@ MULTI_LINE_FIELDS = frozenset({"summary", "description", "rationale", "quote", "
 def _unstorable_text(value, parts=(), field=None):
     """Problems, with their paths, for text no database stores alike: a NUL character (SQLite keeps it,
     PostgreSQL refuses it) or a lone surrogate (JSON's "\\ud800" escape: not a character at all); and
-    for text the models refuse (measures.text): any other control character, bar tab and line breaks
+    for text the models refuse (measures.lib.text): any other control character, bar tab and line breaks
     in a multi-line field. Checked before the schema, whose messages would otherwise quote such text back."""
     if isinstance(value, str):
         if "\x00" in value:

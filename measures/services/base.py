@@ -42,6 +42,27 @@ def cases_affected_by(obj):
     raise TypeError(f"{type(obj).__name__} is not a record of a case")
 
 
+def cases_stored_for(obj):
+    """The ids of the cases whose pages show `obj` as it is stored now, before an edit of its fields
+    moves it (a measure, event or citation to another case, evidence to another measure), as a set.
+    Empty for a new record, and for a case, party or source: the cases showing those depend on other
+    records, not on their own fields, so cases_affected_by after the write names them all."""
+    if obj.pk is None:
+        return set()
+    if isinstance(obj, (Measure, Event, Citation)):
+        return set(type(obj)._default_manager.filter(pk=obj.pk).values_list("case_id", flat=True))
+    if isinstance(obj, Evidence):
+        return set(Evidence.objects.filter(pk=obj.pk).values_list("measure__case_id", flat=True))
+    return set()
+
+
+def stamp_user(record, user):
+    """Have django-simple-history record `user` as the author of `record`'s next save or delete. With
+    None, it records the user of the request being answered (its middleware), or nobody (a command)."""
+    if user is not None:
+        record._history_user = user
+
+
 def touch_cases(case_ids):
     """Record that the data of these cases changed: bump their data version, set data_changed_at.
 
@@ -59,7 +80,7 @@ PARTY_FIELDS = ("party", "level", "confidence", "corrects")
 
 def _field_errors(model, **values):
     """{field name: messages} for the values that `model`'s fields refuse by their own validators
-    (measures.text's control characters, a CharField's length): the rules every form applies, for
+    (measures.lib.text's control characters, a CharField's length): the rules every form applies, for
     the services that write rows without a form. Empty when all pass."""
     errors = {}
     for name, value in values.items():

@@ -6,7 +6,7 @@ from django.contrib.admin.actions import delete_selected as django_delete_select
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.db.models import (
     Count,
@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -160,29 +161,46 @@ class TrackedAdmin(QuickListsMixin, SafeLookupsMixin, SafeIdsMixin, SimpleHistor
             return _without_version(fieldsets)
         return fieldsets
 
-    # Every admin write bumps the data version of the cases it touches (services.touch_cases), in the
-    # admin's transaction, so that cached reading pages and their ETags follow the data.
+    # The forms validate, the services write (measures.services.records, which hands each record to its
+    # topic's service): every save and delete of the admin, its inline rows and its bulk delete, in the
+    # admin's transaction, with history by the user and the data version of the cases touched bumped.
     def save_model(self, request, obj, form, change):
-        before = services.cases_affected_by(obj) if change else set()
-        if change and "case" in form.changed_data:
-            before.add(form.initial.get("case"))
-        super().save_model(request, obj, form, change)
-        services.touch_cases(before | services.cases_affected_by(obj))
+        services.save_record(record=obj, user=request.user)
 
     def delete_model(self, request, obj):
-        affected = services.cases_affected_by(obj)
-        super().delete_model(request, obj)
-        services.touch_cases(affected)
+        services.delete_record(record=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
-        affected = set().union(*(services.cases_affected_by(obj) for obj in queryset))
-        super().delete_queryset(request, queryset)
-        services.touch_cases(affected)
+        services.delete_records(records=queryset, user=request.user)
 
     def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        rows = [*formset.new_objects, *(obj for obj, _ in formset.changed_objects), *formset.deleted_objects]
-        services.touch_cases(set().union(*(services.cases_affected_by(obj) for obj in rows)))
+        saved = formset.save(commit=False)
+        try:
+            services.save_records(saved=saved, deleted=formset.deleted_objects, user=request.user)
+        except services.ServiceError as exc:
+            # Said above the form (a row's fields are not the form's), naming what kind of row it is.
+            what = capfirst(formset.model._meta.verbose_name)
+            raise services.ServiceError({NON_FIELD_ERRORS: [f"{what}: {m}" for m in exc.messages]}) from None
+        formset.save_m2m()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.ServiceError as refusal:
+            if request.method != "POST" or getattr(request, "write_refused", None) is not None:
+                raise
+            # A service refused a write the forms had passed (a rule only the service checks, or data
+            # changed since the forms checked it). The view's transaction rolled back, so nothing was
+            # written: the same submission is shown again, refused with the service's messages.
+            request.write_refused = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "write_refused", None)
+        if refusal is not None:
+            form = type(form.__name__, (form,), {"refusal": refusal})
+        return form
 
     def response_action(self, request, queryset, **kwargs):
         # Django filters by the ticked ids as sent: a malformed one ("", "abc") would be a server error.
@@ -284,10 +302,3 @@ def _assessments_of(object_id):
         .prefetch_related("citations__source")
         .order_by("-recorded_at", "-pk")
     )
-
-
-def _add_service_errors(form, error):
-    """Show a ServiceError's messages on the form's fields (on the form itself for fields it lacks)."""
-    for field, field_messages in error.message_dict.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
