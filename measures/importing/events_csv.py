@@ -30,8 +30,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
-from measures import services
 from measures.importing.schema import CaseFileError
 from measures.models import Event, Party
 
@@ -393,11 +393,9 @@ def import_events(case, content, *, mapping=None, dry_run=False):
     if problems:
         raise EventFileError(problems)
     if not dry_run:
-        parties = {p.code: p for p in Party.objects.all()}
-        try:
-            services.add_events(
-                case=case, events=[(event, [parties[code] for code in event.actor_codes]) for event in result.new]
-            )
-        except services.ServiceError as exc:
-            raise EventFileError(exc.messages) from None
+        with transaction.atomic():
+            parties = {p.code: p for p in Party.objects.all()}
+            for event in result.new:
+                event.save()
+                event.actors.set([parties[code] for code in event.actor_codes])
     return result

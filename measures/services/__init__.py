@@ -36,7 +36,7 @@ from measures.services.citations import (
     save_citation,
     save_evidence,
 )
-from measures.services.records import add_events, delete_record, delete_records, save_record, save_records
+from measures.services.records import delete_record, delete_records, save_record, save_records
 from measures.services.sources import (
     change_source_text,
     create_source,
@@ -50,7 +50,6 @@ __all__ = [
     "PARTY_FIELDS",
     "ServiceError",
     "accept_passage",
-    "add_events",
     "attach_evidence",
     "cases_affected_by",
     "cases_stored_for",

@@ -8,7 +8,7 @@ only, never edited or deleted.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from measures.models import Assessment, Citation, Evidence, Source
 from measures.services.base import ServiceError, cases_affected_by, cases_stored_for, stamp_user, touch_cases
@@ -76,26 +76,3 @@ def delete_records(*, records, user=None):
     with transaction.atomic():
         for record in records:
             delete_record(record=record, user=user)
-
-
-def add_events(*, case, events):
-    """Add events to `case`, all or none: `events` is a list of (an unsaved Event, [the Party rows of its
-    actors]). Each is checked by its fields and clean() (its key, unique in the case, is the importer's
-    to choose and the database's to hold), saved with its history and its actors; the case's data
-    version is bumped once. Returns the events saved. Raises ServiceError, each message naming the
-    event, and then writes nothing."""
-    with transaction.atomic():
-        for event, actors in events:
-            event.case = case
-            try:
-                event.full_clean(exclude=["case"], validate_constraints=False)
-                with transaction.atomic():
-                    event.save()
-            except ValidationError as exc:
-                messages = {name: [f"{event}: {m}" for m in msgs] for name, msgs in exc.message_dict.items()}
-                raise ServiceError(messages) from None
-            except IntegrityError as exc:
-                raise ServiceError({"__all__": [f"{event}: the database refused it ({exc})."]}) from None
-            event.actors.set(actors)
-        touch_cases({case.pk})
-    return [event for event, _ in events]

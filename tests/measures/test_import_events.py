@@ -35,17 +35,6 @@ def test_events_are_imported_with_precision_actors_and_fatalities(case):
     assert protest.fatalities == 0
 
 
-def test_imported_events_are_written_through_the_service_and_show_at_once(case):
-    from measures.models import Case
-
-    before = Case.objects.get(pk=case.pk).data_version
-    import_events(case, csv_bytes(ROWS), dry_run=True)
-    assert Case.objects.get(pk=case.pk).data_version == before
-    import_events(case, csv_bytes(ROWS))
-    # The case's data version moves on once, so its cached reading pages (the events page) are redrawn.
-    assert Case.objects.get(pk=case.pk).data_version == before + 1
-
-
 def test_reimporting_the_same_rows_adds_nothing(case):
     import_events(case, csv_bytes(ROWS))
     count = Event.objects.count()
