@@ -1,5 +1,8 @@
 """What every service shares: the errors they raise, the cases a write touches, field validation."""
 
+import threading
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils import timezone
@@ -66,13 +69,37 @@ def stamp_user(record, user):
 def touch_cases(case_ids):
     """Record that the data of these cases changed: bump their data version, set data_changed_at.
 
-    Every write through this module and the admin calls it, in the write's transaction, so that
-    the reading pages' ETags and cached renderings (measures.caching) never outlive the data.
+    Every write through the services calls it, in the write's transaction, so that the reading
+    pages' ETags and cached renderings (reading.caching) never outlive the data; inside
+    touched_once(), the cases are collected and bumped once, when the block ends.
     An update() on purpose: this is bookkeeping, not an edit with history or a version check.
     """
     case_ids = {pk for pk in case_ids if pk is not None}
-    if case_ids:
+    pending = getattr(_touching, "case_ids", None)
+    if pending is not None:
+        pending |= case_ids
+    elif case_ids:
         Case.objects.filter(pk__in=case_ids).update(data_version=F("data_version") + 1, data_changed_at=timezone.now())
+
+
+_touching = threading.local()
+
+
+@contextmanager
+def touched_once():
+    """Within the block, the cases the services touch are bumped once, when it ends without an error
+    (several records written as one edit: a form's inline rows, a bulk delete), not once per record.
+    Run it inside the writes' transaction; nested blocks join the outer one."""
+    if getattr(_touching, "case_ids", None) is not None:
+        yield
+        return
+    _touching.case_ids = set()
+    try:
+        yield
+        case_ids = _touching.case_ids
+    finally:
+        _touching.case_ids = None
+    touch_cases(case_ids)
 
 
 PARTY_FIELDS = ("party", "level", "confidence", "corrects")

@@ -11,7 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from measures.models import Assessment, Citation, Evidence, Source
-from measures.services.base import ServiceError, cases_affected_by, cases_stored_for, stamp_user, touch_cases
+from measures.services.base import (
+    ServiceError,
+    cases_affected_by,
+    cases_stored_for,
+    stamp_user,
+    touch_cases,
+    touched_once,
+)
 from measures.services.citations import delete_citation, delete_evidence, save_citation, save_evidence
 from measures.services.sources import save_source
 
@@ -64,15 +71,17 @@ def delete_record(*, record, user=None):
 def save_records(*, saved=(), deleted=(), user=None):
     """Write several records at once, all or none (a form's inline rows): each of `deleted` deleted
     first, so that a row removed and added again does not collide with itself, then each of `saved`
-    written, each by delete_record and save_record. Returns the saved records, in order."""
-    with transaction.atomic():
+    written, each by delete_record and save_record; the cases they touch are bumped once. Returns the
+    saved records, in order."""
+    with transaction.atomic(), touched_once():
         for record in deleted:
             delete_record(record=record, user=user)
         return [save_record(record=record, user=user) for record in saved]
 
 
 def delete_records(*, records, user=None):
-    """Delete each of `records` (a list or a queryset) by delete_record, all or none."""
-    with transaction.atomic():
+    """Delete each of `records` (a list or a queryset) by delete_record, all or none; the cases they
+    were shown in are bumped once."""
+    with transaction.atomic(), touched_once():
         for record in records:
             delete_record(record=record, user=user)

@@ -186,7 +186,27 @@ def test_the_admins_deletions_go_through_the_services(analyst_client, spies, ana
     assert spies == ["delete_record", "delete_records"]
     assert not Evidence.objects.exists() and not Citation.objects.filter(pk__in=[c.pk for c in citations]).exists()
     assert {record.history_user for record in Citation.history.filter(history_type="-")} == {analyst_user}
-    assert Case.objects.get(pk=case.pk).data_version > data_version
+    # One bump for each deletion the analyst made: the evidence, then the two citations at once.
+    assert Case.objects.get(pk=case.pk).data_version == data_version + 2
+
+
+def test_a_form_with_several_rows_bumps_its_case_once(analyst_client):
+    source = factories.SourceFactory()
+    case = factories.CaseFactory()
+    page = analyst_client.get(change_url(source))
+    data = change_form_data(page)
+    data.update(
+        {
+            **management("citations", total=2),
+            "citations-0-case": case.pk,
+            "citations-0-quote": "agreed to de-escalate",
+            "citations-1-case": case.pk,
+            "citations-1-quote": "Border forces increased patrols",
+        }
+    )
+    assert analyst_client.post(change_url(source), data).status_code == 302
+    assert Citation.objects.filter(source=source).count() == 2
+    assert Case.objects.get(pk=case.pk).data_version == case.data_version + 1
 
 
 def test_an_evidence_row_moved_to_another_case_bumps_both_cases(db):
