@@ -17,16 +17,16 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from measures.lib.text import escape_formula
+from measures.lib.text import control_class, escape_formula
 from measures.models import Assessment
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Every control character (Unicode category Cc: C0, DEL, C1), with the spaces around it. XML 1.0 (hence
-# XLSX) cannot hold most C0 controls, and CSV readers split rows at line breaks, U+0085 among them. The
-# inputs refuse them (measures.text); this is for data stored before they did. Each becomes a space,
-# never nothing (but at either end), so that the words either side stay two words.
-_CONTROL = re.compile(r" *[\x00-\x1f\x7f-\x9f][\x00-\x20\x7f-\x9f]*")
+# Every control character (measures.lib.text, line breaks and tabs too), with the spaces around it. XML
+# 1.0 (hence XLSX) cannot hold most C0 controls, and CSV readers split rows at line breaks, U+0085 among
+# them. The inputs refuse most of them; this is for line breaks and for data stored before they did.
+# Each run becomes a space, never nothing (but at either end), so that the words either side stay two.
+_CONTROL = re.compile(f" *{control_class()}{control_class(plus=' ')}*")
 
 
 def clean_text(value):

@@ -285,7 +285,7 @@ def _is_requirement_text(evidence, requirement):
     if not requirement:
         return False
     quote = evidence.citation.quote
-    # Folding a quote costs about 0.7 ms (60 ms of a report's 100 quotes). Folding keeps the letters
+    # Folding a quote costs a part of every report (docs/performance.md). Folding keeps the letters
     # and digits of a text in ASCII and typographic punctuation (curly quotes, dashes, no-break
     # spaces, ellipses) as they are, in order, and only drops or rewrites what lies between them: a
     # requirement whose letters and digits do not run inside such a quote's cannot be in it.

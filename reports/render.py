@@ -33,7 +33,7 @@ def render_report_html(report, *, request=None, standalone=False):
     context = {"report": report, "standalone": standalone, "pdf": False}
     if request is not None and not standalone:
         # Each note links to its passage on the source's page: the sources' addresses are reversed
-        # once each here, not once for each of a large case's thousand notes (40 µs each).
+        # once each here, not once for each of a large case's thousand notes (docs/performance.md).
         context["source_urls"] = {
             entry.source.pk: reverse("measures:source_detail", args=[report.case.slug, entry.source.pk])
             for entry in report.bibliography
@@ -78,10 +78,10 @@ WARM_UP_HTML = """<!doctype html><html lang="en"><body class="report report-pdf"
 
 
 def warm_up_pdf():
-    """Load what every PDF needs before the first one is asked for: WeasyPrint and Pango (about
-    0.8 s to import), this thread's font configuration, the parsed stylesheet, and the report's
-    faces (by laying out a few lines in each). The report worker calls it when it starts, so that
-    its first PDF does not pay for them (about 1 s less, measured on the Pakistan–Iran report).
+    """Load what every PDF needs before the first one is asked for: WeasyPrint and Pango (slow to
+    import), this thread's font configuration, the parsed stylesheet, and the report's faces (by
+    laying out a few lines in each). The report worker calls it when it starts, so that its first
+    PDF does not pay for them (docs/performance.md, “Figures behind the code”).
 
     Returns the seconds it took, or None when WeasyPrint cannot be loaded (Pango missing): that is
     logged as a warning and left for the PDF jobs to report, as they would without a warm-up.
@@ -94,7 +94,7 @@ def warm_up_pdf():
         return None
     document = HTML(string=WARM_UP_HTML, base_url=PDF_BASE_URL, url_fetcher=static_files_fetcher())
     document.write_pdf(stylesheets=[pdf_stylesheet()], pdf_variant=PDF_VARIANT, font_config=font_config())
-    for name in REPORT_TEMPLATES:  # compiled once by the cached template loader (about 60 ms)
+    for name in REPORT_TEMPLATES:  # compiled once by the cached template loader
         get_template(name)
     return time.perf_counter() - started
 
@@ -106,7 +106,7 @@ def font_config():
     """This thread's WeasyPrint FontConfiguration, made once and kept for every PDF it renders.
 
     WeasyPrint makes a new one for each document unless given one, and with it Pango loads the
-    report's six DejaVu faces again (about 80 ms of every PDF, measured on the Pakistan–Iran report).
+    report's six DejaVu faces again, for every PDF (docs/performance.md, “Figures behind the code”).
     One per thread, because Pango's font map must not be shared between threads. The report
     declares no @font-face, so nothing in it depends on the document.
     """
@@ -120,7 +120,7 @@ def font_config():
 
 def pdf_stylesheet():
     """The report's stylesheet as WeasyPrint's CSS object, parsed once for each version of the file
-    (parsing it took 55 ms of every PDF)."""
+    (parsing it was a part of every PDF: docs/performance.md, “Figures behind the code”)."""
     return _parse_stylesheet(_read_static(STYLESHEET))
 
 
@@ -170,7 +170,7 @@ def _fetcher_class():
 
         def __init__(self, base_url, **kwargs):
             # URLFetcher builds an HTTPS handler, whose default SSL context loads the system's
-            # certificates (about 50 ms a PDF); this fetcher never opens a connection, so it gets an
+            # certificates, for every PDF; this fetcher never opens a connection, so it gets an
             # empty context made once.
             kwargs.setdefault("ssl_context", _unused_ssl_context())
             super().__init__(**kwargs)

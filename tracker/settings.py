@@ -164,7 +164,8 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # JIT off: our queries are many short ones with correlated subqueries, whose estimated cost
         # crosses jit_above_cost at 100× the data; PostgreSQL then spends more time compiling them
-        # (1.4 s of the 2.1 s measure list) than running them. Nothing here runs long enough to gain.
+        # than running them (docs/performance.md, “Figures behind the code”). Nothing here runs long
+        # enough to gain.
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = (options.get("options", "") + " -c jit=off").strip()
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -176,8 +177,8 @@ else:
             "NAME": SQLITE_PATH,
             "OPTIONS": dict(SQLITE_OPTIONS),
             # Persistent connections, one per server thread, as for PostgreSQL: opening a SQLite
-            # connection (Django registers its SQL functions, the init_command sets WAL) costs about
-            # 2 ms, as much as answering a page from the cache (docs/performance.md).
+            # connection (Django registers its SQL functions, the init_command sets WAL) costs as much
+            # as answering a page from the cache (docs/performance.md, “Figures behind the code”).
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
             # Tests use a file, not Django's in-memory default: the browser tests' live server answers

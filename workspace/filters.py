@@ -1,4 +1,5 @@
-"""Admin sidebar filters that stay small whatever the size of the data."""
+"""Admin sidebar filters: ones that stay small whatever the size of the data, and a filter by each value
+that names the blank one."""
 
 from django import forms
 from django.contrib import admin
@@ -77,3 +78,11 @@ class AutocompleteFilter(admin.SimpleListFilter):
     @classmethod
     def media(cls):
         return forms.Media(js=["js/autocomplete-filter.js"]) + AutocompleteSelect(None, None).media
+
+
+class NamedBlankValuesFilter(admin.AllValuesFieldListFilter):
+    """The admin's filter by each value, with the empty value named (an unnamed link cannot be read out)."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": "(none given)"} if choice["display"] == "" else choice

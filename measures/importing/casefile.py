@@ -60,12 +60,11 @@ def _messages(exc, where):
 
 
 def _saved(obj, where):
+    """`obj` written by the services (services.save_record), or CaseFileError naming `where` it is in the file."""
     try:
-        obj.full_clean()
+        return services.save_record(record=obj)
     except ValidationError as exc:
         raise CaseFileError(_messages(exc, where)) from None
-    obj.save()
-    return obj
 
 
 def import_user():
@@ -299,11 +298,10 @@ class _Loader:
                         locator=item.get("locator", ""),
                         event=event,
                         recorded_at=_recorded_at(item).get("recorded_at"),
+                        key=item["key"],
                     )
                 except ValidationError as exc:
                     raise CaseFileError(_messages(exc, where)) from None
-                citation.key = item["key"]
-                citation.save(update_fields=["key"])
                 self._added("citations")
                 stored_evidence, stored_evidence_known = {}, False
             else:

@@ -142,14 +142,14 @@ def parse_case_file(content):
 
 # Fields that take line breaks (the model's TextFields); every other string is a single line. A
 # source's full text is one of them: its page breaks are paragraph breaks, not form feeds (the intake
-# turns them into blank lines, measures.intake.extract.tidy_text).
+# turns them into blank lines, measures.lib.text.tidy_text).
 MULTI_LINE_FIELDS = frozenset({"summary", "description", "rationale", "quote", "full_text"})
 
 
 def _unstorable_text(value, parts=(), field=None):
     """Problems, with their paths, for text no database stores alike: a NUL character (SQLite keeps it,
     PostgreSQL refuses it) or a lone surrogate (JSON's "\\ud800" escape: not a character at all); and
-    for text the models refuse (measures.text): any other control character, bar tab and line breaks
+    for text the models refuse (measures.lib.text): any other control character, bar tab and line breaks
     in a multi-line field. Checked before the schema, whose messages would otherwise quote such text back."""
     if isinstance(value, str):
         if "\x00" in value:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from measures.lib.text import tidy_text
+
 HTML = "html"
 PDF = "pdf"
 DOCX = "docx"
@@ -164,26 +166,6 @@ _NO_TEXT_ADVICE = {
     DOCX: "Paste the text instead.",
     TEXT: "Paste the text instead.",
 }
-
-
-# Control characters (measures.text) in a document's text: page and section breaks (form feed,
-# vertical tab, the separators that str.splitlines() counts as line ends) end a paragraph, next line
-# ends a line; any other one but tab and line feed is not text at all and goes.
-_BREAK_CONTROLS = re.compile("[\v\f\x1c-\x1e]")
-_OTHER_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-
-
-def tidy_text(text):
-    """Line endings to \\n, trailing spaces off, at most one blank line between paragraphs; a page or
-    section break (form feed, vertical tab…) ends a paragraph and other control characters but tab
-    go, as the stored text takes none (measures.text). Nothing else is changed: the words and their
-    characters stay as the document has them, so that quotes can be checked against the text."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").replace("\x85", "\n")
-    text = _OTHER_CONTROLS.sub("", _BREAK_CONTROLS.sub("\n\n", text))
-    lines = [line.rstrip() for line in text.split("\n")]
-    text = "\n".join(lines)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip("\n").strip()
 
 
 def _first_line_title(text):

@@ -1,27 +1,45 @@
 """One rule for control characters in stored text, used by the model fields (hence model clean and every
-admin and site form) and by the case-file loader.
+admin and site form), the case-file loader, the intake of documents (tidy_text) and the exports.
 
 Unicode category Cc holds the C0 controls, DEL and the C1 controls (U+0080–U+009F). None of them is
 text a reader can see: a vertical tab or a form feed prints as a box in the PDF, U+0085 (next line) ends
 a row in many CSV readers. A single-line field (a name, a title, a label) takes none of them; a
-multi-line field takes tab, line feed and carriage return only.
+multi-line field takes tab, line feed and carriage return only. A document's page and section breaks
+end a paragraph when its text is taken in (tidy_text); the exports write every control as a space.
 """
 
-import unicodedata
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 
-MULTI_LINE_ALLOWED = frozenset("\t\n\r")
+# Every character of Unicode category Cc (tests/measures/test_text.py checks it against unicodedata).
+CONTROL_CHARACTERS = "".join(map(chr, [*range(0x00, 0x20), *range(0x7F, 0xA0)]))
+MULTI_LINE_ALLOWED = "\t\n\r"
+# A document's page and section breaks: vertical tab, form feed, and the file, group and record
+# separators (str.splitlines() counts them as line ends); U+0085 "next line" ends a line.
+PAGE_BREAKS = "\v\f\x1c\x1d\x1e"
+NEXT_LINE = "\x85"
+
+
+def control_class(*, but="", plus=""):
+    """A regular expression character class of every control character except those in `but`, with
+    the characters of `plus` added: control_class(but=MULTI_LINE_ALLOWED) is what a multi-line field
+    refuses."""
+    return _character_class([char for char in CONTROL_CHARACTERS if char not in but] + list(plus))
+
+
+def _character_class(chars):
+    return "[" + "".join(f"\\x{ord(char):02x}" for char in chars) + "]"
+
+
+_REFUSED = {False: re.compile(control_class()), True: re.compile(control_class(but=MULTI_LINE_ALLOWED))}
 
 
 def control_character(value, *, multi_line):
     """The first control character `value` may not hold, or None."""
-    allowed = MULTI_LINE_ALLOWED if multi_line else frozenset()
-    for char in value:
-        if char not in allowed and unicodedata.category(char) == "Cc":
-            return char
-    return None
+    found = _REFUSED[bool(multi_line)].search(value)
+    return found.group() if found else None
 
 
 def describe(char):
@@ -52,6 +70,23 @@ class NoControlCharacters:
 
 single_line = NoControlCharacters()
 multi_line = NoControlCharacters(multi_line=True)
+
+
+_PAGE_BREAK = re.compile(_character_class(PAGE_BREAKS))
+_NOT_TEXT = re.compile(control_class(but="\t\n"))
+
+
+def tidy_text(text):
+    """Line endings to \\n, trailing spaces off, at most one blank line between paragraphs; a page or
+    section break (PAGE_BREAKS) ends a paragraph and every other control character but tab goes, as
+    the stored text takes none. Nothing else is changed: the words and their characters stay as the
+    document has them, so that quotes can be checked against the text. For text taken in from a
+    document or pasted (measures.intake, services.create_source)."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").replace(NEXT_LINE, "\n")
+    text = _NOT_TEXT.sub("", _PAGE_BREAK.sub("\n\n", text))
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n").strip()
 
 
 def shorten(text, limit):

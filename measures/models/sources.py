@@ -146,28 +146,26 @@ class Source(models.Model):
         else:
             # "June 2024" is stored as 30 June 2024: its evidence never counts before the source could exist.
             self.published_on = dates.last_possible_day(self.published_on, self.date_precision)
-        message = self.text_change_error(self.full_text)
-        if message:
-            raise ValidationError({"full_text": message}, code="breaks_citations")
+        if (reason := self.text_lock_reason()) is not None and self.full_text != _stored(self, "full_text"):
+            raise ValidationError({"full_text": reason}, code="text_locked")
 
-    def text_change_error(self, full_text):
-        """Why this source's text may not become `full_text`, or None when it may.
+    def text_lock_reason(self):
+        """Why this source's full text can no longer change (a message for people), or None while it may.
 
-        Invariant 3 of docs/invariants.md: the text keeps every passage its stored citations quote
-        (an empty text keeps none). "Occurs" is find_quote's rule, the one definition. A new source,
-        or an unchanged text, is always fine.
+        The one rule of a quoted source's text (invariant 3 of docs/invariants.md): the text is
+        editable until the first citation quotes it, because every citation's quote, and the place it
+        was found (`Citation.spans`, `paragraph`), was checked against this text. A corrected version
+        of the document is a new source. clean() refuses a changed text with this message (hence the
+        admin's form and every service writing a source), and the admin shows a locked text read-only.
         """
-        if self.pk is None or full_text == _stored(self, "full_text"):
+        if self.pk is None:
             return None
-        probe = Source(pk=self.pk, full_text=full_text)
-        lost = [c for c in self.citations.only("pk", "quote").order_by("pk") if probe.find_quote(c.quote) in (None, -1)]
-        if not lost:
+        count = Citation.objects.filter(source_id=self.pk).count()
+        if not count:
             return None
-        names = "; ".join(f"citation {c.pk} (“{shorten(c.quote, 60)}”)" for c in lost[:10])
-        more = f" and {len(lost) - 10} more" if len(lost) > 10 else ""
         return (
-            f"This text no longer contains passages cited from this source: {names}{more}. "
-            "Keep those passages in the text, or change or delete those citations first."
+            f"The text of “{self}” can no longer change: {count} citation{'s' if count != 1 else ''} "
+            "quote it. Add a new source for a corrected version of the document."
         )
 
     @property

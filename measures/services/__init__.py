@@ -3,7 +3,9 @@
 Views, admin actions, management commands and imports call these; nothing writes around them.
 Errors are `ServiceError`s (a `ValidationError`), whose messages a user can read as they are.
 
-One module per topic; this package re-exports them, so callers write `services.record_assessment(…)`.
+One module per topic (assessments, citations and evidence, sources; records: an edit from the
+workspace's forms, handed to its topic's service); this package re-exports them, so callers write
+`services.record_assessment(…)`.
 """
 
 from measures.services.assessments import (
@@ -12,26 +14,34 @@ from measures.services.assessments import (
     latest_assessment,
     record_assessment,
     record_assessments,
+    record_assessments_on_measures,
 )
 from measures.services.base import (
     PARTY_FIELDS,
     ConcurrentAssessmentError,
     ServiceError,
     cases_affected_by,
+    cases_stored_for,
     touch_cases,
 )
 from measures.services.citations import (
     accept_passage,
     attach_evidence,
+    check_citation,
+    check_evidence,
     create_citation,
+    delete_citation,
+    delete_evidence,
     dismiss_passage,
-    lock_source,
+    save_citation,
+    save_evidence,
 )
+from measures.services.records import delete_record, delete_records, save_record, save_records
 from measures.services.sources import (
     change_source_text,
     create_source,
-    relocate_citations,
-    source_text_locked,
+    lock_source,
+    save_source,
 )
 
 __all__ = [
@@ -42,16 +52,27 @@ __all__ = [
     "accept_passage",
     "attach_evidence",
     "cases_affected_by",
+    "cases_stored_for",
     "change_source_text",
+    "check_citation",
+    "check_evidence",
     "cited_evidence_date",
     "create_citation",
     "create_source",
+    "delete_citation",
+    "delete_evidence",
+    "delete_record",
+    "delete_records",
     "dismiss_passage",
     "latest_assessment",
     "lock_source",
     "record_assessment",
     "record_assessments",
-    "relocate_citations",
-    "source_text_locked",
+    "record_assessments_on_measures",
+    "save_citation",
+    "save_evidence",
+    "save_record",
+    "save_records",
+    "save_source",
     "touch_cases",
 ]

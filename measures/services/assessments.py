@@ -13,6 +13,7 @@ from measures.services.base import (
     _field_errors,
     touch_cases,
 )
+from measures.services.citations import save_evidence
 from measures.state import evidence_date
 
 CITATION_FREE_LEVELS = (Assessment.Level.NOT_ASSESSED, Assessment.Level.NOT_APPLICABLE)
@@ -66,8 +67,7 @@ def _attach_cited(measure, citations, stance, *, stances, party, effective_date)
         evidence = Evidence(citation=citation, measure=measure, stance=chosen[citation.pk], note=note)
         # Recorded as the change it is: the citation and measure History pages list it.
         evidence._change_reason = f"Attached by an assessment of {party.code}"
-        evidence.save()
-        created.append(evidence)
+        created.append(save_evidence(evidence=evidence))
     return created
 
 
@@ -97,6 +97,38 @@ def record_assessments(*, measure, entries, **shared):
                         messages = [f"{party}: {message}" for message in messages]
                     kept = errors.setdefault(field, [])
                     kept.extend(message for message in messages if message not in kept)
+        if errors:
+            raise ServiceError(errors)
+    return recorded
+
+
+def record_assessments_on_measures(*, party, level, confidence, entries, **shared):
+    """Record one judgement of `party` on several measures of a case at once: all of them, or none.
+
+    `entries` is a list of dicts with each measure's own `measure`, `rationale` and optionally
+    `expected_latest`; `shared` holds the rest of record_assessment's arguments (citations, effective
+    date, evidence stances, recorded_by). Errors are ServiceErrors: a measure's own rationale's under
+    `rationale_<measure id>`, every other one by field with the measure's number in each message (a
+    ConcurrentAssessmentError names the measure); returns the assessments in order.
+    """
+    recorded, errors = [], {}
+    with transaction.atomic():
+        for entry in entries:
+            measure = entry["measure"]
+            try:
+                with transaction.atomic():
+                    recorded.append(
+                        record_assessment(party=party, level=level, confidence=confidence, **shared, **entry)
+                    )
+            except ConcurrentAssessmentError as exc:
+                raise ConcurrentAssessmentError(f"Measure {measure}: {exc.message}", exc.newer) from None
+            except ServiceError as exc:
+                for field, messages in exc.message_dict.items():
+                    if field == "rationale":
+                        errors.setdefault(f"rationale_{measure.pk}", []).extend(messages)
+                    else:
+                        kept = errors.setdefault(field, [])
+                        kept.extend(f"Measure {measure.number}: {m}" for m in messages if m not in kept)
         if errors:
             raise ServiceError(errors)
     return recorded

@@ -1,5 +1,8 @@
 """What every service shares: the errors they raise, the cases a write touches, field validation."""
 
+import threading
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils import timezone
@@ -42,16 +45,61 @@ def cases_affected_by(obj):
     raise TypeError(f"{type(obj).__name__} is not a record of a case")
 
 
+def cases_stored_for(obj):
+    """The ids of the cases whose pages show `obj` as it is stored now, before an edit of its fields
+    moves it (a measure, event or citation to another case, evidence to another measure), as a set.
+    Empty for a new record, and for a case, party or source: the cases showing those depend on other
+    records, not on their own fields, so cases_affected_by after the write names them all."""
+    if obj.pk is None:
+        return set()
+    if isinstance(obj, (Measure, Event, Citation)):
+        return set(type(obj)._default_manager.filter(pk=obj.pk).values_list("case_id", flat=True))
+    if isinstance(obj, Evidence):
+        return set(Evidence.objects.filter(pk=obj.pk).values_list("measure__case_id", flat=True))
+    return set()
+
+
+def stamp_user(record, user):
+    """Have django-simple-history record `user` as the author of `record`'s next save or delete. With
+    None, it records the user of the request being answered (its middleware), or nobody (a command)."""
+    if user is not None:
+        record._history_user = user
+
+
 def touch_cases(case_ids):
     """Record that the data of these cases changed: bump their data version, set data_changed_at.
 
-    Every write through this module and the admin calls it, in the write's transaction, so that
-    the reading pages' ETags and cached renderings (measures.caching) never outlive the data.
+    Every write through the services calls it, in the write's transaction, so that the reading
+    pages' ETags and cached renderings (reading.caching) never outlive the data; inside
+    touched_once(), the cases are collected and bumped once, when the block ends.
     An update() on purpose: this is bookkeeping, not an edit with history or a version check.
     """
     case_ids = {pk for pk in case_ids if pk is not None}
-    if case_ids:
+    pending = getattr(_touching, "case_ids", None)
+    if pending is not None:
+        pending |= case_ids
+    elif case_ids:
         Case.objects.filter(pk__in=case_ids).update(data_version=F("data_version") + 1, data_changed_at=timezone.now())
+
+
+_touching = threading.local()
+
+
+@contextmanager
+def touched_once():
+    """Within the block, the cases the services touch are bumped once, when it ends without an error
+    (several records written as one edit: a form's inline rows, a bulk delete), not once per record.
+    Run it inside the writes' transaction; nested blocks join the outer one."""
+    if getattr(_touching, "case_ids", None) is not None:
+        yield
+        return
+    _touching.case_ids = set()
+    try:
+        yield
+        case_ids = _touching.case_ids
+    finally:
+        _touching.case_ids = None
+    touch_cases(case_ids)
 
 
 PARTY_FIELDS = ("party", "level", "confidence", "corrects")
@@ -59,7 +107,7 @@ PARTY_FIELDS = ("party", "level", "confidence", "corrects")
 
 def _field_errors(model, **values):
     """{field name: messages} for the values that `model`'s fields refuse by their own validators
-    (measures.text's control characters, a CharField's length): the rules every form applies, for
+    (measures.lib.text's control characters, a CharField's length): the rules every form applies, for
     the services that write rows without a form. Empty when all pass."""
     errors = {}
     for name, value in values.items():

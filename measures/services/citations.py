@@ -1,5 +1,5 @@
-"""Citations and evidence: quoting a source, attaching a passage to a measure, accepting or dismissing a
-suggested passage."""
+"""Citations and evidence: quoting a source, attaching a passage to a measure, writing an edit of either
+(the admin's forms), deleting one, accepting or dismissing a suggested passage."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -7,68 +7,152 @@ from django.utils import timezone
 
 from measures.lib import quoting
 from measures.models import Citation, Evidence, PassageDismissal, Source
-from measures.services.base import ServiceError, _field_errors, touch_cases
+from measures.services.base import (
+    ServiceError,
+    cases_affected_by,
+    cases_stored_for,
+    stamp_user,
+    touch_cases,
+)
+from measures.services.sources import lock_source
 
 
-def lock_source(source):
-    """`source` as stored now, its row locked until the transaction ends (PostgreSQL; SQLite's IMMEDIATE
-    transactions serialise writers already). A quote is checked against this text, so that nobody can
-    change the text between the check and the insert (invariant 3 of docs/invariants.md)."""
-    return Source.objects.select_for_update().get(pk=source.pk)
+def check_citation(citation):
+    """Raise ServiceError (messages by field) unless `citation` may be written as it is: full_clean,
+    that is its quote found in its source's text by the matching rule (measures.lib.quoting), at the
+    occurrence `citation.chosen_offset` names when it occurs more than once, which sets `spans` and
+    `paragraph`; its event one of its case's; its case kept while evidence or assessments rely on it.
+    The one check of every citation written (save_citation, hence create_citation and the admin)."""
+    try:
+        citation.full_clean()
+    except ValidationError as exc:
+        raise ServiceError(exc.message_dict) from None
 
 
-def create_citation(*, case, source, quote, locator="", event=None, occurrence=None, recorded_at=None):
+def _source_as_stored(source):
+    """`source` with its row locked until the transaction ends: the object given while its version is
+    the stored one (a text never changes without its version moving on, so its text is the stored
+    text), else the row read again. Locking the row alone spares reading a long text once per citation."""
+    stored = Source.objects.select_for_update().filter(pk=source.pk).values_list("version", flat=True).first()
+    return source if stored == source.version else lock_source(source)
+
+
+def save_citation(*, citation, user=None):
+    """Write `citation`, new or edited, and return it: checked by check_citation against its source's
+    text as stored, the source's row locked until the transaction ends so that the text cannot change
+    before the write (invariant 3 of docs/invariants.md); saved with its history (`user` recorded as
+    its author when given); the data version of the cases it was and is shown in bumped; one
+    transaction. Raises ServiceError, nothing written.
+
+    The write bumps the source's version (a database trigger), so a source form opened before cannot
+    save a text without this passage; the source object given follows it.
+    """
+    with transaction.atomic():
+        before = cases_stored_for(citation)
+        if citation.source_id is not None and citation.source.pk is not None:
+            citation.source = _source_as_stored(citation.source)
+        check_citation(citation)
+        stamp_user(citation, user)
+        citation.save()
+        if citation.source_id is not None:
+            stored = Source.objects.filter(pk=citation.source_id).values_list("version", flat=True)
+            citation.source.version = stored.get()
+        touch_cases(before | cases_affected_by(citation))
+    return citation
+
+
+def delete_citation(*, citation, user=None):
+    """Delete `citation` (its history records the deletion, by `user` when given) and bump the data
+    version of its case. A citation that evidence or an assessment relies on is not deleted:
+    django.db.models.ProtectedError, naming them."""
+    with transaction.atomic():
+        affected = cases_affected_by(citation)
+        stamp_user(citation, user)
+        citation.delete()
+        touch_cases(affected)
+
+
+def create_citation(*, case, source, quote, locator="", event=None, occurrence=None, recorded_at=None, key=""):
     """Quote a passage of `source` for `case`; refused when the source's text does not contain it
     (by the matching rule of measures.quoting), or when it occurs several times and `occurrence`
     (an offset in the source's text, the nearest place is taken) does not say which.
     The citation stores where it was found (`spans`, `paragraph`). `recorded_at` is for imports of
-    past work only (default: now).
-
-    The insert bumps the source's version (a database trigger), so a source form opened before
-    cannot save a text without this passage.
+    past work only (default: now); `key` is its key in the case file it comes from. Written by
+    save_citation.
     """
+    citation = Citation(
+        case=case,
+        source=source,
+        quote=quote.strip(),
+        locator=locator.strip(),
+        event=event,
+        key=key,
+        recorded_at=recorded_at or timezone.now(),
+    )
+    citation.chosen_offset = occurrence
+    return save_citation(citation=citation)
+
+
+def check_evidence(evidence):
+    """Raise ServiceError (messages by field) unless `evidence` may be written as it is: its stance one
+    of progress, setback or context; its citation and measure of the same case; its note a single line
+    of at most 300 characters (the model's fields and clean()). Whether the citation is evidence of the
+    measure already is the database's to say (save_evidence words it). The one check of every evidence
+    written (save_evidence, hence attach_evidence, record_assessment and the admin)."""
+    errors = {}
+    if evidence.stance not in Evidence.Stance.values:
+        errors["stance"] = [f"“{evidence.stance}” is not a stance (progress, setback or context)."]
+    try:
+        evidence.full_clean(exclude=list(errors), validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, messages)
+    if errors:
+        raise ServiceError(errors)
+
+
+def save_evidence(*, evidence, user=None):
+    """Write `evidence` (a citation attached to a measure), new or edited, and return it: checked by
+    check_evidence, refused when the citation is evidence of that measure already; saved with its
+    history (`user` recorded as its author when given; a `_change_reason` set on it is kept); the data
+    version of the cases it was and is shown in bumped; one transaction. Raises ServiceError, nothing
+    written."""
     with transaction.atomic():
-        source = lock_source(source)
-        citation = Citation(
-            case=case,
-            source=source,
-            quote=quote.strip(),
-            locator=locator.strip(),
-            event=event,
-            recorded_at=recorded_at or timezone.now(),
-        )
-        citation.chosen_offset = occurrence
+        before = cases_stored_for(evidence)
+        check_evidence(evidence)
+        stamp_user(evidence, user)
         try:
-            citation.full_clean()
-        except ValidationError as exc:
-            raise ServiceError(exc.message_dict) from None
-        citation.save()
-        touch_cases({case.pk})
-    return citation
+            with transaction.atomic():
+                evidence.save()
+        except IntegrityError:
+            raise ServiceError(
+                {"citation": f"This citation is already evidence for measure {evidence.measure.number}."}
+            ) from None
+        touch_cases(before | cases_affected_by(evidence))
+    return evidence
+
+
+def delete_evidence(*, evidence, user=None):
+    """Detach a citation from a measure: delete `evidence` (its history records it, by `user` when
+    given) and bump the data version of its case."""
+    with transaction.atomic():
+        affected = cases_affected_by(evidence)
+        stamp_user(evidence, user)
+        evidence.delete()
+        touch_cases(affected)
 
 
 def attach_evidence(*, citation, measure, stance, note="", recorded_at=None):
     """Attach `citation` to `measure` with a stance; refused across cases or when already attached.
-    `recorded_at` is for imports of past work only (default: now)."""
-    if stance not in Evidence.Stance.values:
-        raise ServiceError({"stance": f"“{stance}” is not a stance (progress, setback or context)."})
-    if citation.case_id != measure.case_id:
-        raise ServiceError({"citation": "The citation belongs to another case than the measure."})
-    if errors := _field_errors(Evidence, note=(note or "").strip()):
-        raise ServiceError(errors)
-    try:
-        with transaction.atomic():
-            evidence = Evidence.objects.create(
-                citation=citation,
-                measure=measure,
-                stance=stance,
-                note=note.strip(),
-                recorded_at=recorded_at or timezone.now(),
-            )
-            touch_cases({measure.case_id})
-            return evidence
-    except IntegrityError:
-        raise ServiceError({"citation": f"This citation is already evidence for measure {measure.number}."}) from None
+    `recorded_at` is for imports of past work only (default: now). Written by save_evidence."""
+    evidence = Evidence(
+        citation=citation,
+        measure=measure,
+        stance=stance,
+        note=(note or "").strip(),
+        recorded_at=recorded_at or timezone.now(),
+    )
+    return save_evidence(evidence=evidence)
 
 
 def accept_passage(*, case, source, measure, quote, stance, locator="", note="", occurrence=None):

@@ -1,75 +1,53 @@
-"""Sources: creating one, and the one rule for changing a quoted source's text (citations relocated or
-the change refused)."""
+"""Sources: adding one, editing one, and changing its text, which the one rule of a quoted source's text
+governs (Source.text_lock_reason: editable until the first citation quotes it)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from measures.lib import quoting
-from measures.models import Citation, Source
-from measures.services.base import ServiceError
+from measures.lib.text import tidy_text
+from measures.models import Source
+from measures.services.base import ServiceError, cases_affected_by, stamp_user, touch_cases
 
 
-def relocate_citations(*, source, previous_text, skip=()):
-    """After `source.full_text` changed from `previous_text`, move each citation's stored place to
-    where its passage now is (the occurrence nearest the old place). Derived data, so neither the
-    citation's version nor its history changes; citations in `skip` (pks saved together with the new
-    text, already placed in it) are left as they are. Returns the number of citations moved.
+def lock_source(source):
+    """`source` as stored now, its row locked until the transaction ends (PostgreSQL; SQLite's IMMEDIATE
+    transactions serialise writers already). A quote is checked against this text, and a text change
+    against the citations stored, so that neither can change between the check and the write
+    (invariant 3 of docs/invariants.md)."""
+    return Source.objects.select_for_update().get(pk=source.pk)
 
-    Raises ServiceError naming the citations whose quote no longer occurs (the caller's
-    transaction is then rolled back: the text change is refused).
+
+def save_source(*, source, user=None):
+    """Write `source`, new or edited (the admin's source form, change_source_text, the case-file loader)
+    and return it. Validated by full_clean: its fields, and its text by the rule of a quoted source's
+    text (Source.text_lock_reason: a changed text is refused once a citation quotes the source). Saved
+    with its history (`user` recorded as its author when given), in one transaction with the data
+    version of the cases citing it bumped. Raises ServiceError (messages by field), nothing written.
     """
-    moved, lost = 0, []
-    for citation in source.citations.exclude(pk__in=skip).only("pk", "quote", "spans", "paragraph"):
-        if not source.full_text:
-            spans, paragraph = [], None
-        else:
-            passage = quoting.relocate(previous_text or "", source.full_text, citation.quote, citation.spans)
-            if passage is None:
-                lost.append(citation)
-                continue
-            spans = [list(span) for span in passage.spans]
-            paragraph = quoting.paragraph_number(source.full_text, passage.start)
-        if spans != citation.spans or paragraph != citation.paragraph:
-            Citation.objects.filter(pk=citation.pk).update(spans=spans, paragraph=paragraph)
-            moved += 1
-    if lost:
-        names = "; ".join(f"citation {c.pk} “{c.quote[:60]}”" for c in lost)
-        raise ServiceError({"full_text": f"The new text no longer contains the passages of: {names}."})
-    return moved
-
-
-# Sources: new ones from an uploaded document or pasted text, and their text until it is quoted.
-
-
-def source_text_locked(source):
-    """Why `source`'s full text can no longer change (a message), or None while it may.
-
-    The rule: the text is editable until the first citation quotes it, because every citation's
-    quote (and where it is found) is checked against this text."""
-    if source.pk is None:
-        return None
-    count = Citation.objects.filter(source=source).count()
-    if count:
-        return (
-            f"The text of “{source}” can no longer change: {count} citation{'s' if count != 1 else ''} "
-            "quote it. Add a new source for a corrected version of the document."
-        )
-    return None
-
-
-def change_source_text(*, source, full_text):
-    """Replace the full text of `source` (tidied as an upload's text is) and return the source.
-    Refused once any citation quotes the source (see source_text_locked)."""
-    from measures.intake import tidy_text
-
     with transaction.atomic():
-        source = Source.objects.select_for_update().get(pk=source.pk)
-        if (reason := source_text_locked(source)) is not None:
-            raise ServiceError({"full_text": reason})
-        source.full_text = tidy_text(full_text)
-        source.version += 1
+        if source.pk is not None:
+            # Lock the row first: no citation can be added between the text rule's check and the write.
+            Source.objects.select_for_update().filter(pk=source.pk).values_list("pk", flat=True).first()
+        try:
+            source.full_clean()
+        except ValidationError as exc:
+            raise ServiceError(exc.message_dict) from None
+        stamp_user(source, user)
         source.save()
+        touch_cases(cases_affected_by(source))
     return source
+
+
+def change_source_text(*, source, full_text, user=None):
+    """Replace the full text of `source` with `full_text` (as given) and return the source as stored.
+    Refused once any citation quotes the source (Source.text_lock_reason, the one rule), with the rule's
+    message on `full_text`; refused too for a text no field takes (control characters). The version
+    moves on, as with any edit of the source. For commands and imports that change a text alone."""
+    with transaction.atomic():
+        source = lock_source(source)
+        source.full_text = full_text
+        source.version += 1
+        return save_source(source=source, user=user)
 
 
 def create_source(
@@ -80,8 +58,6 @@ def create_source(
     `original` is an `intake.Original` (the file's bytes and its type, sniffed from its content);
     it is stored under MEDIA_ROOT with a random name. Refused (ServiceError, nothing stored) when a
     field is invalid, the text is empty, or the same file is already the original of a source."""
-    from measures.intake import tidy_text
-
     source = Source(
         title=(title or "").strip(),
         kind=kind,
@@ -122,6 +98,3 @@ def create_source(
                 source.original_file.delete(save=False)
             raise
     return source
-
-
-# Suggested passages: the analyst accepts one as a citation with evidence, or dismisses it.

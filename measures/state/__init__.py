@@ -34,6 +34,7 @@ from measures.state.history import (
     HistoryEntry,
     assessment_history,
     changes_in_period,
+    evidence_changes,
     history_entries,
 )
 from measures.state.levels import (
@@ -85,6 +86,7 @@ __all__ = [
     "evidence_counts_from",
     "evidence_date",
     "evidence_dating",
+    "evidence_changes",
     "history_entries",
     "joint_level",
     "level_score",

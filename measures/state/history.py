@@ -1,9 +1,10 @@
 """A measure's assessment history, numbered, corrections marked, parties recorded together grouped;
-and what changed in a period."""
+what changed in a period; and what was done to evidence (its audit history)."""
 
 from dataclasses import dataclass
 
-from measures.models import Assessment, Event
+from measures.lib.text import shorten
+from measures.models import Assessment, Event, Evidence
 from measures.state.case import Change, case_state
 
 Level = Assessment.Level
@@ -118,3 +119,51 @@ def history_entries(changes):
 def changes_in_period(case, *, since, as_of, known_on=None):
     """What changed from `since` to `as_of` (both included): `case_state(...).changes`."""
     return case_state(case, as_of=as_of, since=since, known_on=known_on).changes
+
+
+# What was done to evidence --------------------------------------------------------------------
+
+
+def evidence_changes(**lookup):
+    """What was attached, changed or removed in the evidence matching `lookup` (citation_id= or
+    measure_id=), newest first: [{"when", "user", "action", "evidence", "details"}], from the
+    evidence's own history (django-simple-history), in two queries."""
+    records = list(
+        Evidence.history.filter(**lookup)
+        .select_related("history_user", "measure", "citation__source")
+        .order_by("id", "history_date", "history_id")
+    )
+    changes = []
+    previous = None
+    for record in records:
+        earlier = previous if previous is not None and previous.id == record.id else None
+        what = f"measure {record.measure} ← “{shorten(record.citation.quote, 90)}” ({record.citation.source})"
+        stance = Evidence.Stance(record.stance).label if record.stance in Evidence.Stance.values else record.stance
+        if record.history_type == "+":
+            action, details = "Attached", [f"Stance: {stance}"] + ([f"Note: {record.note}"] if record.note else [])
+        elif record.history_type == "-":
+            action, details = "Removed", [f"Stance was: {stance}"]
+        else:
+            action, details = "Changed", []
+            if earlier is not None:
+                for field in ("stance", "note"):
+                    old, new = getattr(earlier, field), getattr(record, field)
+                    if old != new:
+                        if field == "stance":
+                            old, new = Evidence.Stance(old).label, stance
+                        details.append(f"{field.capitalize()}: {old or '(empty)'} → {new or '(empty)'}")
+            details = details or ["No field changed"]
+        if record.history_change_reason:
+            details.append(f"Why: {record.history_change_reason}")
+        changes.append(
+            {
+                "when": record.history_date,
+                "user": record.history_user,
+                "action": action,
+                "evidence": what,
+                "details": details,
+            }
+        )
+        previous = record
+    changes.sort(key=lambda change: change["when"], reverse=True)
+    return changes

@@ -40,7 +40,8 @@ def footnote_text(context, note):
 
     A tag rather than template text, escaping with the standard library's html.escape and writing
     each source's part once per rendering: a large case's report has a thousand notes on a few dozen
-    sources, and the template took 0.14 ms to write each note, format_html 0.05 ms."""
+    sources, and template text or format_html cost more per note (docs/performance.md, “Figures
+    behind the code”)."""
     citation = note.citation
     source = citation.source
     sources = context.render_context.setdefault("footnote_sources", {})

@@ -33,6 +33,12 @@ def test_case_loads_with_everything_it_describes(pakistan_iran, case_data):
     assert Assessment.objects.filter(measure__case=case).count() == len(case_data["assessments"])
 
 
+def test_each_citation_is_loaded_with_its_key_in_one_write(pakistan_iran, case_data):
+    history = list(Citation.history.filter(case=pakistan_iran).values_list("id", "history_type", "key"))
+    assert sorted(key for _, _, key in history) == sorted(item["key"] for item in case_data["citations"])
+    assert {kind for _, kind, _ in history} == {"+"}  # created through the service with its key, not saved again
+
+
 def test_loading_twice_creates_no_duplicates(pakistan_iran, case_data):
     before = counts()
     result = import_case(copy.deepcopy(case_data))

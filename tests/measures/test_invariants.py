@@ -201,7 +201,7 @@ def test_admin_keeps_a_party_with_assessments_assessed(analyst_client, admin_use
     assert party in case.assessed_parties.all()
 
 
-# 3. A source's text keeps every passage its citations quote.
+# 3. A source's text keeps every passage its citations quote: it is locked once quoted.
 
 OLD_TEXT = factories.SourceFactory.full_text
 NEW_TEXT = "The foreign ministers spoke by telephone. Border forces increased patrols."
@@ -210,7 +210,7 @@ NEW_TEXT = "The foreign ministers spoke by telephone. Border forces increased pa
 def test_admin_refuses_a_source_text_without_a_cited_passage(analyst_client, relied_on):
     source = relied_on["citation"].source
     response = _post_change(analyst_client, source, full_text=NEW_TEXT)
-    # A quoted text is read-only in the admin (services.source_text_locked): the new text is not taken.
+    # A quoted text is read-only in the admin (Source.text_lock_reason): the new text is not taken.
     assert response.status_code in (200, 302)
     source.refresh_from_db()
     assert source.full_text == OLD_TEXT
@@ -238,17 +238,21 @@ def test_a_citation_added_after_the_source_was_opened_stops_the_save(analyst_cli
     assert Source.objects.get(pk=source.pk).full_text == OLD_TEXT
 
 
-def test_a_text_keeping_every_passage_passes_the_model_check(relied_on):
+def test_a_quoted_text_is_locked_even_when_the_new_text_keeps_every_passage(relied_on):
     source = relied_on["citation"].source
-    source.full_text = "Preamble. The foreign ministers agreed to de-escalate."
-    assert source.text_change_error(source.full_text) is None
+    source.full_text = "Preamble. " + OLD_TEXT
+    with pytest.raises(ValidationError, match="can no longer change: 1 citation quote it"):
+        source.full_clean()
 
 
-def test_the_model_check_names_the_broken_citations(relied_on):
+def test_the_model_check_refuses_a_quoted_text_and_takes_an_unquoted_one(relied_on):
     source = relied_on["citation"].source
     source.full_text = NEW_TEXT
-    with pytest.raises(ValidationError, match="no longer contains passages cited from this source"):
+    with pytest.raises(ValidationError, match="can no longer change"):
         source.full_clean()
+    unquoted = factories.SourceFactory()
+    unquoted.full_text = NEW_TEXT
+    unquoted.full_clean()
 
 
 # 4. Adding, removing or moving a citation bumps its source's version.
@@ -260,8 +264,10 @@ def _version(source):
 
 def test_the_service_bumps_the_source_version(relied_on):
     source = factories.SourceFactory()
-    services.create_citation(case=relied_on["case"], source=source, quote="Ambassadors will return")
-    assert _version(source) == source.version + 1
+    before = _version(source)
+    citation = services.create_citation(case=relied_on["case"], source=source, quote="Ambassadors will return")
+    assert _version(source) == before + 1
+    assert citation.source.version == before + 1  # the object given follows the stored row
 
 
 def test_an_inline_citation_bumps_the_source_version(analyst_client, relied_on):

@@ -20,7 +20,6 @@ from measures.lib.quoting import (
     folding,
     mismatch_hint,
     normalise_text,
-    relocate,
 )
 from tests import factories
 
@@ -213,23 +212,6 @@ def test_each_part_of_an_elided_quote_has_its_offsets(case):
     assert [ENVOY[s:e] for s, e in citation.spans] == ["The envoy said", "both capitals had agreed"]
 
 
-def test_offsets_follow_a_passage_when_the_source_changes_elsewhere():
-    old = "First paragraph.\nThe ministers agreed to talk.\nLast."
-    passage = find_passages(old, "agreed to talk")[0]
-    new = "A new opening paragraph.\n\n" + old.replace("Last.", "A new ending.")
-    moved = relocate(old, new, "agreed to talk", [list(s) for s in passage.spans])
-    assert new[moved.start : moved.end] == "agreed to talk"
-    assert relocate(old, "Nothing left.", "agreed to talk", passage.spans) is None
-
-
-def test_relocation_keeps_the_chosen_one_of_two_occurrences():
-    old = "talks resumed.\nthen\ntalks resumed."
-    second = [list(s) for s in find_passages(old, "talks resumed")[1].spans]
-    new = "Preface.\n" + old
-    moved = relocate(old, new, "talks resumed", second)
-    assert moved.start == new.rindex("talks resumed")
-
-
 # Property tests: quotes taken from any span of a text, folded in any of the ways the rule allows.
 WORDS = st.lists(
     st.sampled_from(
@@ -384,13 +366,6 @@ def test_too_many_elisions_are_refused_at_once():
 def test_look_alike_words_of_different_lengths_name_the_extra_character():
     hint = mismatch_hint("the Cyrillic-free word Iran now", "the Cyrillic-free word Ir\u200c\u0430n now")
     assert "U+0430 CYRILLIC SMALL LETTER A" in hint
-
-
-def test_a_cited_passage_removed_is_gone_even_if_its_words_occur_elsewhere():
-    old = "On Monday talks resumed.\nLater.\nOn Friday talks resumed again."
-    second = [list(s) for s in find_passages(old, "talks resumed")[1].spans]
-    new = "On Monday talks resumed.\nLater."
-    assert relocate(old, new, "talks resumed", second) is None
 
 
 def test_a_quote_without_words_is_refused_with_the_reason(case):

@@ -224,3 +224,41 @@ def test_evidence_cannot_be_attached_twice(measure, citation):
         services.attach_evidence(citation=citation, measure=measure, stance="setback")
     assert "already evidence" in excinfo.value.messages[0]
     assert Evidence.objects.get().stance == "progress"
+
+
+def test_one_partys_level_on_several_measures_is_recorded_for_all_or_none(measure, party, citation, user):
+    other = factories.MeasureFactory(case=measure.case)
+    shared = {
+        "citations": [citation],
+        "effective_date": datetime.date(2024, 1, 20),
+        "evidence_stance": Evidence.Stance.PROGRESS,
+        "recorded_by": user,
+    }
+    entries = [{"measure": measure, "rationale": "Talks were held."}, {"measure": other, "rationale": " "}]
+    with pytest.raises(services.ServiceError) as refused:
+        services.record_assessments_on_measures(
+            party=party, level=Level.MINIMAL, confidence="high", entries=entries, **shared
+        )
+    # The measure's own rationale is said under its own name; nothing was written for either measure.
+    assert refused.value.message_dict == {f"rationale_{other.pk}": ["Explain the judgement: a rationale is required."]}
+    assert not Assessment.objects.exists() and not Evidence.objects.exists()
+
+    entries[1]["rationale"] = "Talks were held here too."
+    recorded = services.record_assessments_on_measures(
+        party=party, level=Level.MINIMAL, confidence="high", entries=entries, **shared
+    )
+    assert [(a.measure, a.party, a.level, a.confidence) for a in recorded] == [
+        (measure, party, Level.MINIMAL, "high"),
+        (other, party, Level.MINIMAL, "high"),
+    ]
+    assert Evidence.objects.filter(citation=citation).count() == 2
+
+
+def test_a_citation_is_created_with_its_key_in_one_write(measure):
+    source = factories.SourceFactory()
+    citation = services.create_citation(
+        case=measure.case, source=source, quote="Ambassadors will return", key="citation-ambassadors"
+    )
+    citation.refresh_from_db()
+    assert citation.key == "citation-ambassadors"
+    assert [record.history_type for record in citation.history.all()] == ["+"]  # one write, one history row

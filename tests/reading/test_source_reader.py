@@ -144,7 +144,7 @@ def test_a_quote_found_twice_in_the_admin_asks_which(analyst_client, cited):
 
 def test_a_cited_sources_text_stays_as_quoted_with_its_stored_places(analyst_client, cited):
     # Issue 11: a source's text is editable until the first citation quotes it
-    # (services.source_text_locked), so the places stored for its citations stay true.
+    # (Source.text_lock_reason), so the places stored for its citations stay true.
     source = cited["source"]
     page = analyst_client.get(reverse("admin:measures_source_change", args=[source.pk]))
     assert "full_text" in page.context["adminform"].readonly_fields
@@ -179,7 +179,7 @@ def test_removing_the_cited_occurrence_is_refused_though_the_words_remain_elsewh
         reverse("admin:measures_source_change", args=[source.pk]),
         change_form_data(page, full_text=TEXT.replace("On Friday talks resumed again.", "On Friday, nothing.")),
     )
-    # Issue 11: the text of a quoted source is read-only (services.source_text_locked).
+    # Issue 11: the text of a quoted source is read-only (Source.text_lock_reason).
     assert "full_text" in page.context["adminform"].readonly_fields
     assert response.status_code == 302
     source.refresh_from_db()

@@ -85,7 +85,7 @@ def test_a_quote_missing_from_an_existing_sources_text_is_refused(analyst_client
 
 
 def test_a_cited_sources_text_cannot_be_changed_in_the_admin(analyst_client):
-    # The text is editable until the first citation quotes it (services.source_text_locked).
+    # The text is editable until the first citation quotes it (Source.text_lock_reason).
     source = factories.SourceFactory(full_text=TEXT)
     factories.CitationFactory(source=source, quote="agreed to de-escalate")
     page = analyst_client.get(reverse("admin:measures_source_change", args=[source.pk]))

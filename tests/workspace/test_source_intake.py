@@ -245,11 +245,11 @@ def test_the_service_refuses_to_change_a_quoted_text_and_changes_an_unquoted_one
     citation.source.refresh_from_db()
     assert citation.source.full_text != "Rewritten."
     free = factories.SourceFactory(full_text="Old.")
-    assert services.change_source_text(source=free, full_text="New.\r\n").full_text == "New."
+    assert services.change_source_text(source=free, full_text="New.\r\n").full_text == "New.\r\n"
 
 
 def test_page_breaks_and_other_control_characters_in_a_document_become_paragraphs_or_go():
-    from measures.intake.extract import tidy_text
+    from measures.intake import tidy_text
 
     text = "Page one ends.\x0cPage two\x0bbegins.\x85Next line.\x1eSection.\x07 Bell\x9b gone.\tTab kept."
     assert tidy_text(text) == "Page one ends.\n\nPage two\n\nbegins.\nNext line.\n\nSection. Bell gone.\tTab kept."

@@ -47,9 +47,9 @@ class AssessmentAdmin(QuickListsMixin, SafeLookupsMixin, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if _is_changelist(request):
             # The list sorts every assessment to show a page. Joined to their measures, parties and
-            # authors first, the rows sorted were 20,000 wide ones at 100× (54 ms on PostgreSQL);
-            # sorted alone, without their rationales, and the page's related rows fetched after
-            # (three more queries), 20 ms.
+            # authors first, the rows sorted were wide ones; sorted alone, without their rationales,
+            # with the page's related rows fetched after (three more queries), it takes less than
+            # half the time (docs/performance.md, “Figures behind the code”).
             return queryset.defer("rationale").prefetch_related(
                 Prefetch("measure", queryset=Measure.objects.defer("description")), "party", "recorded_by"
             )

@@ -1,14 +1,12 @@
 """What every model admin shares: TrackedAdmin (history, optimistic locking, deletions refused with the
 records that depend on them), safe ids and lookups, quick links, inlines with constant queries."""
 
-import base64
-
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.db.models import (
     Count,
@@ -21,12 +19,13 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from measures import services
-from measures.lib.text import shorten
-from measures.models import Assessment, Evidence
+from measures.models import Assessment
+from measures.state import evidence_changes
 from workspace.forms import (
     ConstantQueriesFormSet,
     PreloadedAutocompleteSelect,
@@ -114,8 +113,9 @@ class SafeLookupsMixin:
 
 
 class QuickLinksChangeList(ChangeList):
-    """A changelist that builds its rows' links from one reversed URL instead of one reverse() per
-    link (60 µs each: 12 ms for a list of 100 rows with two linked columns)."""
+    """A changelist that builds its rows' links from one reversed URL instead of one reverse() per link,
+    whose cost grows with the rows and their linked columns (docs/performance.md, “Figures behind the
+    code”)."""
 
     def url_for_result(self, result):
         pk = getattr(result, self.pk_attname)
@@ -132,8 +132,8 @@ class QuickLinksChangeList(ChangeList):
 
 class QuickListsMixin:
     """Changelists whose rows cost markup, not template renderings: each row's action checkbox is written
-    directly (Django renders a form widget template per row: 18 ms for 100 rows) and its links come
-    from one reversed URL (QuickLinksChangeList)."""
+    directly (Django renders a form widget template per row: docs/performance.md, “Figures behind the
+    code”) and its links come from one reversed URL (QuickLinksChangeList)."""
 
     def get_changelist(self, request, **kwargs):
         return QuickLinksChangeList
@@ -161,29 +161,46 @@ class TrackedAdmin(QuickListsMixin, SafeLookupsMixin, SafeIdsMixin, SimpleHistor
             return _without_version(fieldsets)
         return fieldsets
 
-    # Every admin write bumps the data version of the cases it touches (services.touch_cases), in the
-    # admin's transaction, so that cached reading pages and their ETags follow the data.
+    # The forms validate, the services write (measures.services.records, which hands each record to its
+    # topic's service): every save and delete of the admin, its inline rows and its bulk delete, in the
+    # admin's transaction, with history by the user and the data version of the cases touched bumped.
     def save_model(self, request, obj, form, change):
-        before = services.cases_affected_by(obj) if change else set()
-        if change and "case" in form.changed_data:
-            before.add(form.initial.get("case"))
-        super().save_model(request, obj, form, change)
-        services.touch_cases(before | services.cases_affected_by(obj))
+        services.save_record(record=obj, user=request.user)
 
     def delete_model(self, request, obj):
-        affected = services.cases_affected_by(obj)
-        super().delete_model(request, obj)
-        services.touch_cases(affected)
+        services.delete_record(record=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
-        affected = set().union(*(services.cases_affected_by(obj) for obj in queryset))
-        super().delete_queryset(request, queryset)
-        services.touch_cases(affected)
+        services.delete_records(records=queryset, user=request.user)
 
     def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        rows = [*formset.new_objects, *(obj for obj, _ in formset.changed_objects), *formset.deleted_objects]
-        services.touch_cases(set().union(*(services.cases_affected_by(obj) for obj in rows)))
+        saved = formset.save(commit=False)
+        try:
+            services.save_records(saved=saved, deleted=formset.deleted_objects, user=request.user)
+        except services.ServiceError as exc:
+            # Said above the form (a row's fields are not the form's), naming what kind of row it is.
+            what = capfirst(formset.model._meta.verbose_name)
+            raise services.ServiceError({NON_FIELD_ERRORS: [f"{what}: {m}" for m in exc.messages]}) from None
+        formset.save_m2m()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.ServiceError as refusal:
+            if request.method != "POST" or getattr(request, "write_refused", None) is not None:
+                raise
+            # A service refused a write the forms had passed (a rule only the service checks, or data
+            # changed since the forms checked it). The view's transaction rolled back, so nothing was
+            # written: the same submission is shown again, refused with the service's messages.
+            request.write_refused = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "write_refused", None)
+        if refusal is not None:
+            form = type(form.__name__, (form,), {"refusal": refusal})
+        return form
 
     def response_action(self, request, queryset, **kwargs):
         # Django filters by the ticked ids as sent: a malformed one ("", "abc") would be a server error.
@@ -253,20 +270,12 @@ class ConstantQueriesInline(SafeIdsMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def _pack(content):
-    return None if content is None else base64.b64encode(content).decode("ascii")
-
-
-def _unpack(text):
-    return None if text is None else base64.b64decode(text)
-
-
 def count_of(model, field):
     """The number of `model` rows whose `field` is the outer row, as a subquery.
 
     An annotate(Count(...)) makes the list GROUP BY every selected column, the joined rows' full
-    texts included: 9 s for the citation list at 100× the data on SQLite. A correlated count per
-    listed row costs an index lookup each.
+    texts included, which SQLite sorts as wide rows (docs/performance.md, “Figures behind the
+    code”). A correlated count per listed row costs an index lookup each.
     """
     counted = model._default_manager.filter(**{field: OuterRef("pk")}).order_by().values(field)
     return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
@@ -293,63 +302,3 @@ def _assessments_of(object_id):
         .prefetch_related("citations__source")
         .order_by("-recorded_at", "-pk")
     )
-
-
-def _add_service_errors(form, error):
-    """Show a ServiceError's messages on the form's fields (on the form itself for fields it lacks)."""
-    for field, field_messages in error.message_dict.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
-class NamedBlankValuesFilter(admin.AllValuesFieldListFilter):
-    """The admin's filter by each value, with the empty value named (an unnamed link cannot be read out)."""
-
-    def choices(self, changelist):
-        for choice in super().choices(changelist):
-            yield {**choice, "display": "(none given)"} if choice["display"] == "" else choice
-
-
-def evidence_changes(**lookup):
-    """What was attached, changed or removed in the evidence matching `lookup` (citation_id= or
-    measure_id=), newest first: [{"when", "user", "action", "evidence", "details"}], from the
-    evidence's own history (django-simple-history), in two queries."""
-    records = list(
-        Evidence.history.filter(**lookup)
-        .select_related("history_user", "measure", "citation__source")
-        .order_by("id", "history_date", "history_id")
-    )
-    changes = []
-    previous = None
-    for record in records:
-        earlier = previous if previous is not None and previous.id == record.id else None
-        what = f"measure {record.measure} ← “{shorten(record.citation.quote, 90)}” ({record.citation.source})"
-        stance = Evidence.Stance(record.stance).label if record.stance in Evidence.Stance.values else record.stance
-        if record.history_type == "+":
-            action, details = "Attached", [f"Stance: {stance}"] + ([f"Note: {record.note}"] if record.note else [])
-        elif record.history_type == "-":
-            action, details = "Removed", [f"Stance was: {stance}"]
-        else:
-            action, details = "Changed", []
-            if earlier is not None:
-                for field in ("stance", "note"):
-                    old, new = getattr(earlier, field), getattr(record, field)
-                    if old != new:
-                        if field == "stance":
-                            old, new = Evidence.Stance(old).label, stance
-                        details.append(f"{field.capitalize()}: {old or '(empty)'} → {new or '(empty)'}")
-            details = details or ["No field changed"]
-        if record.history_change_reason:
-            details.append(f"Why: {record.history_change_reason}")
-        changes.append(
-            {
-                "when": record.history_date,
-                "user": record.history_user,
-                "action": action,
-                "evidence": what,
-                "details": details,
-            }
-        )
-        previous = record
-    changes.sort(key=lambda change: change["when"], reverse=True)
-    return changes

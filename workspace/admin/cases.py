@@ -1,5 +1,7 @@
 """The admin of parties and cases."""
 
+import base64
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -9,11 +11,20 @@ from django.urls import path, reverse
 
 from measures.importing.events_csv import EventFileError, Mapping, import_events
 from measures.models import Case, Party
-from workspace.admin.base import TrackedAdmin, _pack, _unpack
+from workspace.admin.base import TrackedAdmin
 from workspace.forms import (
     CaseForm,
     EventImportForm,
 )
+
+
+# The previewed event file waits in the session between the two steps of the import, as text.
+def _pack(content):
+    return None if content is None else base64.b64encode(content).decode("ascii")
+
+
+def _unpack(text):
+    return None if text is None else base64.b64decode(text)
 
 
 @admin.register(Party)

@@ -4,7 +4,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +17,6 @@ from workspace.admin.base import (
     Level,
     QuickLinksChangeList,
     TrackedAdmin,
-    _add_service_errors,
     _assessments_of,
     _evidence_changes_of,
     delete_selected,
@@ -28,8 +26,8 @@ from workspace.forms import (
     BulkAssessmentForm,
     MeasureForm,
     highest_assessment_id,
-    latest_seen,
     parse_id,
+    show_service_errors,
 )
 
 
@@ -57,7 +55,8 @@ class CurrentLevelFilter(admin.SimpleListFilter):
 class FiguresPerPageChangeList(QuickLinksChangeList):
     """The measure list, with each measure's levels, latest evidence and citation count computed for the
     page shown only (`MeasureQuerySet.list_figures`, two queries): computed in the listing query,
-    they cost a correlated subquery per measure of every case before the page was cut (1 s at 100×)."""
+    they cost a correlated subquery per measure of every case before the page was cut (docs/performance.md,
+    “Figures behind the code”)."""
 
     def get_results(self, request):
         super().get_results(request)
@@ -181,6 +180,32 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             "can_assess": self.has_add_assessment_permission(request),
         }
 
+    def _assessment_form(self, request, form_class, form_kwargs, *, submitted, measures, record):
+        """The assessment forms' handling, one for the Assess page and the bulk action.
+
+        The form is shown again as submitted by its “Choose a stance for each passage” and “Find”
+        buttons; when `submitted`, it is validated and, when valid, recorded by `record(form)` (a
+        service): a concurrent assessment is shown (the newer assessments and a warning, the form's
+        `seen` moved on), a refusal on the form's fields; otherwise a new form about `measures`.
+        Returns (form, newer assessments, what `record` returned or None when nothing was recorded).
+        """
+        newer, recorded = [], None
+        if "_stances" in request.POST or "_find" in request.POST:
+            return form_class.shown_again(request.POST, **form_kwargs), newer, recorded
+        if not submitted:
+            return form_class(initial={"seen": highest_assessment_id(measures)}, **form_kwargs), newer, recorded
+        form = form_class(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                recorded = record(form)
+            except services.ConcurrentAssessmentError as exc:
+                newer = exc.newer
+                self.message_user(request, exc.message, messages.WARNING)
+                form = form.with_seen(highest_assessment_id(measures))
+            except services.ServiceError as exc:
+                show_service_errors(form, exc)
+        return form, newer, recorded
+
     def assess_view(self, request, object_id):
         """Record one judgement of a measure for one or several parties, through services.record_assessments."""
         measure = self.get_object(request, unquote(object_id))
@@ -188,37 +213,28 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_add_assessment_permission(request):
             raise PermissionDenied
-        form_kwargs = {"measure": measure, "admin_site": self.admin_site}
-        newer = []
+        form, newer, recorded = self._assessment_form(
+            request,
+            AssessmentForm,
+            {"measure": measure, "admin_site": self.admin_site},
+            submitted=request.method == "POST",
+            measures=[measure],
+            record=lambda form: services.record_assessments(
+                measure=measure,
+                entries=form.entries(),
+                rationale=form.cleaned_data["rationale"],
+                recorded_by=request.user,
+                **form.shared_arguments(),
+            ),
+        )
+        if recorded is not None:
+            for assessment in recorded:
+                self.message_user(request, f"Recorded: {assessment}.", messages.SUCCESS)
+            change_url = reverse("admin:measures_measure_change", args=[measure.pk])
+            return redirect(f"{change_url}#party-{recorded[0].party_id}")
         chosen_party = None
-        if request.method == "POST" and ("_stances" in request.POST or "_find" in request.POST):
-            form = AssessmentForm.shown_again(request.POST, **form_kwargs)
-        elif request.method == "POST":
-            form = AssessmentForm(request.POST, **form_kwargs)
-            if form.is_valid():
-                try:
-                    recorded = services.record_assessments(
-                        measure=measure,
-                        entries=form.entries(),
-                        rationale=form.cleaned_data["rationale"],
-                        recorded_by=request.user,
-                        **form.shared_arguments(),
-                    )
-                except services.ConcurrentAssessmentError as exc:
-                    newer = exc.newer
-                    self.message_user(request, exc.message, messages.WARNING)
-                    form = form.with_seen(highest_assessment_id([measure]))
-                except services.ServiceError as exc:
-                    _add_service_errors(form, exc)
-                else:
-                    for assessment in recorded:
-                        self.message_user(request, f"Recorded: {assessment}.", messages.SUCCESS)
-                    change_url = reverse("admin:measures_measure_change", args=[measure.pk])
-                    return redirect(f"{change_url}#party-{recorded[0].party_id}")
-        else:
-            initial = {"seen": highest_assessment_id([measure])}
+        if request.method != "POST":
             chosen_party = parse_id(request.GET.get("party"))
-            form = AssessmentForm(initial=initial, **form_kwargs)
             if f"level_{chosen_party}" in form.fields:  # "Record for PAK": start at that party's level
                 form.fields[f"level_{chosen_party}"].widget.attrs["autofocus"] = True
         context = {
@@ -247,31 +263,29 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             )
             return None
         (case,) = cases
-        form_kwargs = {"case": case, "admin_site": self.admin_site, "measures": measures}
-        newer = []
-        if "_stances" in request.POST or "_find" in request.POST:
-            form = BulkAssessmentForm.shown_again(request.POST, **form_kwargs)
-        elif "apply" in request.POST:
-            form = BulkAssessmentForm(request.POST, **form_kwargs)
-            if form.is_valid():
-                try:
-                    recorded = self._record_for_all(request, measures, form)
-                except services.ConcurrentAssessmentError as exc:
-                    newer = exc.newer
-                    self.message_user(request, exc.message, messages.WARNING)
-                    form = form.with_seen(highest_assessment_id(measures))
-                except services.ServiceError as exc:
-                    _add_service_errors(form, exc)
-                else:
-                    self.message_user(
-                        request,
-                        f"Recorded “{Level(form.cleaned_data['level']).label}” for {form.cleaned_data['party']} "
-                        f"on {len(recorded)} measures.",
-                        messages.SUCCESS,
-                    )
-                    return None
-        else:
-            form = BulkAssessmentForm(initial={"seen": highest_assessment_id(measures)}, **form_kwargs)
+        form, newer, recorded = self._assessment_form(
+            request,
+            BulkAssessmentForm,
+            {"case": case, "admin_site": self.admin_site, "measures": measures},
+            submitted="apply" in request.POST,
+            measures=measures,
+            record=lambda form: services.record_assessments_on_measures(
+                party=form.cleaned_data["party"],
+                level=form.cleaned_data["level"],
+                confidence=form.cleaned_data["confidence"],
+                entries=form.entries(),
+                recorded_by=request.user,
+                **form.shared_arguments(),
+            ),
+        )
+        if recorded is not None:
+            self.message_user(
+                request,
+                f"Recorded “{Level(form.cleaned_data['level']).label}” for {form.cleaned_data['party']} "
+                f"on {len(recorded)} measures.",
+                messages.SUCCESS,
+            )
+            return None
         context = {
             **self.admin_site.each_context(request),
             "title": f"Record one assessment for {len(measures)} measures",
@@ -286,37 +300,3 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/measures/measure/bulk_assess.html", context)
-
-    def _record_for_all(self, request, measures, form):
-        """All or nothing: one transaction, and any refusal names the measure it concerns."""
-        data = form.cleaned_data
-        recorded = []
-        errors = {}
-        with transaction.atomic():
-            for measure in measures:
-                try:
-                    with transaction.atomic():
-                        recorded.append(
-                            services.record_assessment(
-                                measure=measure,
-                                party=data["party"],
-                                level=data["level"],
-                                confidence=data["confidence"],
-                                rationale=form.rationale_for(measure),
-                                recorded_by=request.user,
-                                expected_latest=latest_seen(measure, data["party"], data["seen"]),
-                                **form.shared_arguments(),
-                            )
-                        )
-                except services.ConcurrentAssessmentError as exc:
-                    raise services.ConcurrentAssessmentError(f"Measure {measure}: {exc.message}", exc.newer) from None
-                except services.ServiceError as exc:
-                    for field, field_messages in exc.message_dict.items():
-                        if field == "rationale":
-                            errors.setdefault(f"rationale_{measure.pk}", []).extend(field_messages)
-                        else:
-                            kept = errors.setdefault(field, [])
-                            kept.extend(f"Measure {measure.number}: {m}" for m in field_messages if m not in kept)
-            if errors:
-                raise services.ServiceError(errors)
-        return recorded

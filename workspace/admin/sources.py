@@ -13,7 +13,8 @@ from django.utils.functional import cached_property
 
 from measures import services
 from measures.models import Citation, Source
-from workspace.admin.base import ConstantQueriesInline, NamedBlankValuesFilter, TrackedAdmin, _is_changelist, count_of
+from workspace.admin.base import ConstantQueriesInline, TrackedAdmin, _is_changelist, count_of
+from workspace.filters import NamedBlankValuesFilter
 from workspace.forms import (
     CitationForm,
     ConstantQueriesFormSet,
@@ -27,11 +28,11 @@ class SourceCitationFormSet(ConstantQueriesFormSet):
     """A source's newest citations, at most SHOWN of them, each an editable form, newest first.
 
     A source may be quoted hundreds of times; an editable form for each made its page cost what it
-    did not show (50 citations: half a second). The rest are in the citation list filtered by the
-    source (`all_citations_url`), each with its own form. A submitted formset handles the rows its
-    page showed, found by their ids in the data, whatever was added meanwhile; the checks that
-    concern every citation of the source (its text may not lose a cited passage: SourceForm, the
-    relocation in SourceAdmin.save_related) read them all from the database.
+    did not show (docs/performance.md). The rest are in the citation list filtered by the source
+    (`all_citations_url`), each with its own form. A submitted formset handles the rows its page
+    showed, found by their ids in the data, whatever was added meanwhile; the rule that concerns
+    every citation of the source (its text is locked once quoted: Source.text_lock_reason) counts
+    them all in the database.
     """
 
     SHOWN = 5
@@ -131,8 +132,8 @@ class SourceAdmin(SourceIntakeMixin, TrackedAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.original_file:
             readonly.append("original")
-        # The text is fixed once quoted (services.source_text_locked); the form refuses it as well.
-        if obj is not None and services.source_text_locked(obj) is not None:
+        # The text is fixed once quoted (Source.text_lock_reason); the form and the service refuse it too.
+        if obj is not None and obj.text_lock_reason() is not None:
             readonly.append("full_text")
         return readonly
 
@@ -149,19 +150,6 @@ class SourceAdmin(SourceIntakeMixin, TrackedAdmin):
             n_citations=count_of(Citation, "source"),
             has_text=ExpressionWrapper(~Q(full_text=""), output_field=BooleanField()),
         )
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if change and "full_text" in form.changed_data:
-            # The admin's changeform runs in one transaction: a refusal here undoes the whole save.
-            saved = {
-                citation.pk
-                for formset in formsets
-                for citation in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]
-            }
-            services.relocate_citations(
-                source=form.instance, previous_text=form.initial.get("full_text", ""), skip=saved
-            )
 
     @admin.display(description="Published", ordering="published_on")
     def publication_date(self, source):

@@ -29,6 +29,7 @@ from workspace.forms.base import (
     VersionedModelForm,
     VersionField,
     parse_id,
+    show_service_errors,
 )
 from workspace.forms.events import (
     EventImportForm,
@@ -67,4 +68,5 @@ __all__ = [
     "highest_assessment_id",
     "latest_seen",
     "parse_id",
+    "show_service_errors",
 ]

@@ -316,8 +316,17 @@ class BulkAssessmentForm(AssessmentBaseForm):
     def evidence_measures(self):
         return self.measures
 
-    def rationale_for(self, measure):
-        return self.cleaned_data[f"rationale_{measure.pk}"]
+    def entries(self):
+        """record_assessments_on_measures' entries: each measure with its own rationale."""
+        data = self.cleaned_data
+        return [
+            {
+                "measure": measure,
+                "rationale": data[f"rationale_{measure.pk}"],
+                "expected_latest": latest_seen(measure, data["party"], data["seen"]),
+            }
+            for measure in self.measures
+        ]
 
     def _init_kwargs(self):
         return {"case": self.case, "admin_site": self.admin_site, "measures": self.measures}

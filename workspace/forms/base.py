@@ -87,6 +87,15 @@ class VersionField(forms.IntegerField):
         return False
 
 
+def show_service_errors(form, error):
+    """Show a ServiceError's messages on `form`'s fields; on the form itself for a field it lacks and for
+    messages about no field."""
+    errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    for field, field_messages in errors.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
 def _display_value(obj, field_name):
     field = obj._meta.get_field(field_name)
     if field.many_to_many:
@@ -114,6 +123,9 @@ class VersionedModelForm(forms.ModelForm):
     """
 
     seen_version = VersionField()
+    # A ServiceError the services raised when this form's submission was written (TrackedAdmin's
+    # changeform_view): the form shows the submission again, refused with its messages.
+    refusal = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,6 +139,8 @@ class VersionedModelForm(forms.ModelForm):
             if isinstance(field, InlineForeignKeyField) and name in self._errors:
                 errors = self._errors.pop(name)
                 self._errors.setdefault(NON_FIELD_ERRORS, self.error_class(error_class="nonfield")).extend(errors)
+        if self.refusal is not None:
+            show_service_errors(self, self.refusal)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -233,8 +247,8 @@ class CaseCitationsWidget(SafeAutocompleteMixin, AutocompleteMixin, forms.Select
     """Citations of one case, searched as the analyst types (the admin's select2 autocomplete).
 
     Only the selected citations are rendered as options: a large case has thousands, and listing
-    them all made a 4.7 MB page. The search URL carries the case so that the citation pick view
-    offers its citations only.
+    them all made a page of megabytes (docs/performance.md, “Figures behind the code”). The search
+    URL carries the case so that the citation pick view offers its citations only.
     """
 
     def __init__(self, *, case, admin_site, attrs=None):

@@ -6,8 +6,7 @@ from django.forms.models import InlineForeignKeyField
 from django.utils.formats import date_format
 
 from measures import services
-from measures.lib.quoting import find_passages, paragraph_number, relocate
-from measures.lib.text import shorten
+from measures.lib.quoting import find_passages, paragraph_number
 from measures.models import Assessment, Case, Citation, Measure, Party, Source
 from workspace.forms.base import VersionedModelForm
 
@@ -144,9 +143,10 @@ class CitationForm(VersionedModelForm):
 
 
 class SourceForm(VersionedModelForm):
-    """A source. Its text is editable until the first citation quotes it (services.source_text_locked);
-    the check that no cited passage is lost, below, guards a text changed together with new citations.
-    Its version moves on whenever one of its citations is added, changed or removed (a trigger)."""
+    """A source. Its text is editable until the first citation quotes it: the model's clean() refuses a
+    changed text with Source.text_lock_reason's message (and the admin shows a locked text read-only).
+    Its version moves on whenever one of its citations is added, changed or removed (a trigger), so a
+    form opened before a citation was added cannot save a text over it."""
 
     class Meta:
         model = Source
@@ -160,27 +160,6 @@ class SourceForm(VersionedModelForm):
                 "against it when you save again."
             )
         return message
-
-    def clean_full_text(self):
-        text = self.cleaned_data.get("full_text", "")
-        if self.instance.pk is None or text == (self.initial.get("full_text") or ""):
-            return text
-        if (reason := services.source_text_locked(self.instance)) is not None:
-            raise forms.ValidationError(reason)
-        previous = self.initial.get("full_text") or ""
-        lost = [
-            citation
-            for citation in self.instance.citations.only("pk", "quote", "spans")
-            if not text or relocate(previous, text, citation.quote, citation.spans) is None
-        ]
-        if lost:
-            names = "; ".join(f"citation {c.pk} (“{shorten(c.quote, 61)}”)" for c in lost[:10])
-            more = f" and {len(lost) - 10} more" if len(lost) > 10 else ""
-            raise forms.ValidationError(
-                f"This text no longer contains passages cited from this source: {names}{more}. "
-                "Keep those passages in the text, or change or delete those citations first."
-            )
-        return text
 
 
 def _occurrence_label(text, passage, width=50):

@@ -54,7 +54,6 @@ from measures.lib.quoting.marking import (
     Paragraph,
     Segment,
     mark_passages,
-    relocate,
 )
 from measures.lib.quoting.matching import (
     MAX_GAPS,
@@ -95,6 +94,5 @@ __all__ = [
     "paragraph_number",
     "paragraphs",
     "quote_problem",
-    "relocate",
     "split_quote",
 ]

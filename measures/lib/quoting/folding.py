@@ -115,13 +115,13 @@ def _fold_char(char):
     return _ARABIC_VARIANTS.get(char, char)
 
 
-# fold() walks the text a character at a time in Python: about 4 µs a character, 15 ms for a 4,000-
-# character source (runs of plain ASCII prose go in one step, about 0.5 µs a character). A page that
-# checks several citations folds each source text and each quote, in turn, on every request: with one
-# cache for both, a form with more texts than the cache holds (an event's six citations: six sources
+# fold() walks the text a character at a time in Python (runs of plain ASCII prose go in one step), so
+# folding a source's text costs milliseconds (docs/performance.md, “Figures behind the code”). A page
+# that checks several citations folds each source text and each quote, in turn, on every request: with
+# one cache for both, a form with more texts than the cache holds (an event's six citations: six sources
 # and six quotes) evicted every source text before its next use and folded them all again each time.
 # Quotes and source texts are therefore cached apart: many short texts, and a few long ones (a folded
-# text takes about 17 bytes a character).
+# text takes many bytes a character).
 SHORT_TEXT = 500  # characters: quotes, locators, inserted words
 SHORT_CACHED = 1024
 LONG_CACHED = 16

@@ -1,36 +1,8 @@
-"""Passages in a source's text: moving citations to a new text (relocate) and marking cited passages for
-the source reader."""
+"""Passages in a source's text: marking cited passages for the source reader."""
 
 from dataclasses import dataclass
 
-from measures.lib.quoting.matching import find_passages, paragraphs
-
-
-def relocate(old_text, new_text, quote, spans):
-    """Where a citation's passage is in `new_text` after its source changed from `old_text`.
-
-    `spans` are the citation's offsets in `old_text` (may be empty: then the first occurrence).
-    Returns the `Passage` of `new_text` where the old passage went (its position carried through a
-    diff of the two texts, within 20 characters or a tenth of its length), or None when the passage
-    is gone, even if the same words occur elsewhere.
-    """
-    passages = find_passages(new_text, quote)
-    if not passages:
-        return None
-    if not spans:
-        return passages[0]
-    import difflib
-
-    old_start = spans[0][0]
-    target = old_start
-    for tag, i1, i2, j1, _j2 in difflib.SequenceMatcher(None, old_text, new_text, autojunk=False).get_opcodes():
-        if i1 <= old_start < i2 or (i1 == i2 == old_start):
-            target = j1 + (old_start - i1 if tag == "equal" else 0)
-            break
-    nearest = min(passages, key=lambda passage: abs(passage.start - target))
-    # The cited passage itself must still be there: the same words elsewhere are another passage.
-    tolerance = max(20, (spans[-1][1] - old_start) // 10)
-    return nearest if abs(nearest.start - target) <= tolerance else None
+from measures.lib.quoting.matching import paragraphs
 
 
 @dataclass
