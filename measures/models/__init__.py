@@ -18,8 +18,16 @@ from measures.models.assessments import (
     Evidence,
     EvidenceStance,
 )
+from measures.models.alerts import Alert, AlertKind, Notification, NotificationStatus, Subscription, WatchPoint
 from measures.models.base import case_change_error
 from measures.models.cases import Case, CaseStatus, Measure, Party, PartyKind
+from measures.models.commitments import (
+    Commitment,
+    CommitmentOutcome,
+    CommitmentOutcomeKind,
+    DuePrecision,
+    month_window,
+)
 from measures.models.events import Event, EventDirection, EventKind, EventPrecision
 from measures.models.jobs import ReportJob, ReportJobStatus
 from measures.models.sources import (
@@ -33,6 +41,17 @@ from measures.models.sources import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertKind",
+    "Commitment",
+    "CommitmentOutcome",
+    "CommitmentOutcomeKind",
+    "DuePrecision",
+    "Notification",
+    "NotificationStatus",
+    "Subscription",
+    "WatchPoint",
+    "month_window",
     "Assessment",
     "AssessmentCitation",
     "AssessmentConfidence",

@@ -6,6 +6,13 @@ Errors are `ServiceError`s (a `ValidationError`), whose messages a user can read
 One module per topic; this package re-exports them, so callers write `services.record_assessment(…)`.
 """
 
+from measures.services.alerts import (
+    detect_changes,
+    queue_digests,
+    subscribe,
+    take_watch_point,
+    unsubscribe,
+)
 from measures.services.assessments import (
     CITATION_FREE_LEVELS,
     cited_evidence_date,
@@ -27,6 +34,11 @@ from measures.services.citations import (
     dismiss_passage,
     lock_source,
 )
+from measures.services.commitments import (
+    judge_commitment,
+    record_commitment,
+    record_commitment_from_passage,
+)
 from measures.services.sources import (
     change_source_text,
     create_source,
@@ -35,6 +47,14 @@ from measures.services.sources import (
 )
 
 __all__ = [
+    "detect_changes",
+    "judge_commitment",
+    "queue_digests",
+    "record_commitment",
+    "record_commitment_from_passage",
+    "subscribe",
+    "take_watch_point",
+    "unsubscribe",
     "CITATION_FREE_LEVELS",
     "ConcurrentAssessmentError",
     "PARTY_FIELDS",
