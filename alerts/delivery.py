@@ -22,7 +22,9 @@ def deliver_due(*, limit=None):
     sent = failed = dropped = 0
     connection = None
     try:
-        for notification_id in list(notifications.due_notifications()[:limit] if limit else notifications.due_notifications()):
+        for notification_id in list(
+            notifications.due_notifications()[:limit] if limit else notifications.due_notifications()
+        ):
             notification = notifications.claim(notification_id)
             if notification is None:
                 continue  # another worker has it

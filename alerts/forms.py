@@ -26,7 +26,9 @@ class SubscriptionForm(forms.ModelForm):
             "contested": "A mail at once.",
             "stale": "A mail at once.",
             "commitments": "A mail at once.",
-            "weekly_digest": "What changed per party, new evidence with its passages, commitments due and overdue, flags.",
+            "weekly_digest": (
+                "What changed per party, new evidence with its passages, commitments due and overdue, flags."
+            ),
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -34,7 +34,10 @@ def _links(notification):
 def build_message(notification):
     """(EmailMultiAlternatives, subject) for a claimed notification. Raises Subscription.DoesNotExist
     when its subscription went (the caller drops it)."""
-    if notification.subscription_id is None or not Subscription.objects.filter(pk=notification.subscription_id).exists():
+    if (
+        notification.subscription_id is None
+        or not Subscription.objects.filter(pk=notification.subscription_id).exists()
+    ):
         raise Subscription.DoesNotExist("the subscription was cancelled")
     case = notification.case
     context = {"notification": notification, "case": case, "recipient": notification.recipient, **_links(notification)}
@@ -48,7 +51,9 @@ def build_message(notification):
         context["alert"] = alert
         context["dashboard_url"] = absolute(reverse("measures:dashboard", args=[case.slug]))
         if alert.measure_id is not None:
-            context["measure_url"] = absolute(reverse("measures:measure_detail", args=[case.slug, alert.measure.number]))
+            context["measure_url"] = absolute(
+                reverse("measures:measure_detail", args=[case.slug, alert.measure.number])
+            )
         subject = f"{case.name}: {alert.get_kind_display().lower()}"
         template = "alerts/mail/alert"
     text = render_to_string(f"{template}.txt", context)

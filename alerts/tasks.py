@@ -52,7 +52,9 @@ def deliver_notifications():
 
 def schedule_retry():
     """Queue deliver_notifications for the earliest retry due, when the backend can defer a task."""
-    earliest = Notification.objects.filter(status=Notification.Status.PENDING).aggregate(at=Min("next_attempt_at"))["at"]
+    earliest = Notification.objects.filter(status=Notification.Status.PENDING).aggregate(at=Min("next_attempt_at"))[
+        "at"
+    ]
     if earliest is None or not getattr(default_task_backend, "supports_defer", False):
         return None
     return deliver_notifications.using(run_after=earliest).enqueue()

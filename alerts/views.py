@@ -100,4 +100,3 @@ def case_feed(request, slug):
     response = CaseFeed()(request, case=case)
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
-

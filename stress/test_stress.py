@@ -27,10 +27,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from tests.test_admin_concurrency import change_form_data
 
 from measures.models import Assessment
 from tests import factories
-from tests.test_admin_concurrency import change_form_data
 from tests.test_fuzz import broken_invariants, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-import alerts.urls
 import reading.urls
 import reports.urls
 

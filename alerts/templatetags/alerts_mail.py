@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def level_label(level):
-    """"Minimal (1)" for "minimal"; the value itself for an unknown level."""
+    """ "Minimal (1)" for "minimal"; the value itself for an unknown level."""
     try:
         return Assessment.Level(level).label
     except ValueError:

@@ -48,8 +48,10 @@ def _date(value):
 
 
 def _messages(exc, where):
-    return [f"{where}.{name}: {' '.join(msgs)}" if name != "__all__" else f"{where}: {' '.join(msgs)}"
-            for name, msgs in exc.message_dict.items()]
+    return [
+        f"{where}.{name}: {' '.join(msgs)}" if name != "__all__" else f"{where}: {' '.join(msgs)}"
+        for name, msgs in exc.message_dict.items()
+    ]
 
 
 def load_commitments(loader, error_class):

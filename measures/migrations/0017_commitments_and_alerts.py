@@ -3,10 +3,11 @@
 import django.db.models.deletion
 import django.db.models.functions.datetime
 import django.utils.timezone
-import measures.lib.text
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+
+import measures.lib.text
 
 
 def grant_commitment_permissions(apps, schema_editor):
@@ -30,231 +31,660 @@ def grant_commitment_permissions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0016_source_text_control_characters'),
+        ("measures", "0016_source_text_control_characters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('what', models.CharField(help_text='The step, in a sentence.', max_length=300, validators=[measures.lib.text.NoControlCharacters()])),
-                ('due_precision', models.CharField(choices=[('day', 'On or by a day'), ('range', 'Over a range of days'), ('month', 'Within a month'), ('after_event', 'Within a number of days of an event'), ('unstated', 'No date stated')], default='day', max_length=12)),
-                ('due_on', models.DateField(blank=True, help_text='The day it is due, or the first day of its range.', null=True)),
-                ('due_until', models.DateField(blank=True, help_text='The last day of a range (or of the month).', null=True)),
-                ('within_days', models.PositiveSmallIntegerField(blank=True, help_text='For “within N days of”: N.', null=True)),
-                ('due_text', models.CharField(blank=True, help_text='How the passage states it, e.g. “by 26 January 2024”.', max_length=200, validators=[measures.lib.text.NoControlCharacters()])),
-                ('announced_on', models.DateField(help_text='When the parties undertook or announced it.')),
-                ('key', models.CharField(blank=True, editable=False, help_text='Its key in the case file.', max_length=100)),
-                ('recorded_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('anchor_event', models.ForeignKey(blank=True, help_text='For “within N days of” an event: the event.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commitments_due_after', to='measures.event')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='measures.case')),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='measures.measure')),
-                ('parties', models.ManyToManyField(help_text='Who undertook or announced it.', related_name='commitments', to='measures.party')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('stated_by', models.ManyToManyField(help_text='The passages that state it.', related_name='commitments', to='measures.citation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "what",
+                    models.CharField(
+                        help_text="The step, in a sentence.",
+                        max_length=300,
+                        validators=[measures.lib.text.NoControlCharacters()],
+                    ),
+                ),
+                (
+                    "due_precision",
+                    models.CharField(
+                        choices=[
+                            ("day", "On or by a day"),
+                            ("range", "Over a range of days"),
+                            ("month", "Within a month"),
+                            ("after_event", "Within a number of days of an event"),
+                            ("unstated", "No date stated"),
+                        ],
+                        default="day",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "due_on",
+                    models.DateField(
+                        blank=True, help_text="The day it is due, or the first day of its range.", null=True
+                    ),
+                ),
+                (
+                    "due_until",
+                    models.DateField(blank=True, help_text="The last day of a range (or of the month).", null=True),
+                ),
+                (
+                    "within_days",
+                    models.PositiveSmallIntegerField(blank=True, help_text="For “within N days of”: N.", null=True),
+                ),
+                (
+                    "due_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="How the passage states it, e.g. “by 26 January 2024”.",
+                        max_length=200,
+                        validators=[measures.lib.text.NoControlCharacters()],
+                    ),
+                ),
+                ("announced_on", models.DateField(help_text="When the parties undertook or announced it.")),
+                (
+                    "key",
+                    models.CharField(blank=True, editable=False, help_text="Its key in the case file.", max_length=100),
+                ),
+                (
+                    "recorded_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(),
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        editable=False,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "anchor_event",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For “within N days of” an event: the event.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commitments_due_after",
+                        to="measures.event",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="commitments", to="measures.case"
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="commitments", to="measures.measure"
+                    ),
+                ),
+                (
+                    "parties",
+                    models.ManyToManyField(
+                        help_text="Who undertook or announced it.", related_name="commitments", to="measures.party"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "stated_by",
+                    models.ManyToManyField(
+                        help_text="The passages that state it.", related_name="commitments", to="measures.citation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'due_on', 'pk'],
+                "ordering": ["case", "due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('level', "A judgement's level changed"), ('contested', 'New setback evidence challenges a standing judgement'), ('stale', 'A measure became stale'), ('commitment_due', 'A commitment fell due'), ('commitment_overdue', 'A commitment is overdue')], max_length=20)),
-                ('key', models.CharField(max_length=200)),
-                ('summary', models.CharField(max_length=500)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('as_of', models.DateField(help_text='The date of the state in which it was seen.')),
-                ('detected_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='measures.case')),
-                ('measure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='measures.measure')),
-                ('commitment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='measures.commitment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("level", "A judgement's level changed"),
+                            ("contested", "New setback evidence challenges a standing judgement"),
+                            ("stale", "A measure became stale"),
+                            ("commitment_due", "A commitment fell due"),
+                            ("commitment_overdue", "A commitment is overdue"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("key", models.CharField(max_length=200)),
+                ("summary", models.CharField(max_length=500)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("as_of", models.DateField(help_text="The date of the state in which it was seen.")),
+                ("detected_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="alerts", to="measures.case"
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="measures.measure",
+                    ),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="measures.commitment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-detected_at', '-pk'],
+                "ordering": ["-detected_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CommitmentOutcome',
+            name="CommitmentOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('kept', 'Kept'), ('late', 'Kept late'), ('not_kept', 'Not kept'), ('withdrawn', 'Withdrawn')], max_length=10)),
-                ('occurred_on', models.DateField(blank=True, help_text='Kept or kept late: the day it was done. Withdrawn: the day it was withdrawn.', null=True)),
-                ('confidence', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='medium', max_length=6)),
-                ('rationale', models.TextField(validators=[measures.lib.text.NoControlCharacters(multi_line=True)])),
-                ('recorded_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('citations', models.ManyToManyField(blank=True, related_name='commitment_outcomes', to='measures.citation')),
-                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outcomes', to='measures.commitment')),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='measures.commitmentoutcome')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("kept", "Kept"),
+                            ("late", "Kept late"),
+                            ("not_kept", "Not kept"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "occurred_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Kept or kept late: the day it was done. Withdrawn: the day it was withdrawn.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")], default="medium", max_length=6
+                    ),
+                ),
+                ("rationale", models.TextField(validators=[measures.lib.text.NoControlCharacters(multi_line=True)])),
+                ("recorded_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                (
+                    "citations",
+                    models.ManyToManyField(blank=True, related_name="commitment_outcomes", to="measures.citation"),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="outcomes", to="measures.commitment"
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrections",
+                        to="measures.commitmentoutcome",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-pk'],
+                "ordering": ["-recorded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCommitment',
+            name="HistoricalCommitment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('what', models.CharField(help_text='The step, in a sentence.', max_length=300, validators=[measures.lib.text.NoControlCharacters()])),
-                ('due_precision', models.CharField(choices=[('day', 'On or by a day'), ('range', 'Over a range of days'), ('month', 'Within a month'), ('after_event', 'Within a number of days of an event'), ('unstated', 'No date stated')], default='day', max_length=12)),
-                ('due_on', models.DateField(blank=True, help_text='The day it is due, or the first day of its range.', null=True)),
-                ('due_until', models.DateField(blank=True, help_text='The last day of a range (or of the month).', null=True)),
-                ('within_days', models.PositiveSmallIntegerField(blank=True, help_text='For “within N days of”: N.', null=True)),
-                ('due_text', models.CharField(blank=True, help_text='How the passage states it, e.g. “by 26 January 2024”.', max_length=200, validators=[measures.lib.text.NoControlCharacters()])),
-                ('announced_on', models.DateField(help_text='When the parties undertook or announced it.')),
-                ('key', models.CharField(blank=True, editable=False, help_text='Its key in the case file.', max_length=100)),
-                ('recorded_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('anchor_event', models.ForeignKey(blank=True, db_constraint=False, help_text='For “within N days of” an event: the event.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='measures.event')),
-                ('case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='measures.case')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('measure', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='measures.measure')),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "what",
+                    models.CharField(
+                        help_text="The step, in a sentence.",
+                        max_length=300,
+                        validators=[measures.lib.text.NoControlCharacters()],
+                    ),
+                ),
+                (
+                    "due_precision",
+                    models.CharField(
+                        choices=[
+                            ("day", "On or by a day"),
+                            ("range", "Over a range of days"),
+                            ("month", "Within a month"),
+                            ("after_event", "Within a number of days of an event"),
+                            ("unstated", "No date stated"),
+                        ],
+                        default="day",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "due_on",
+                    models.DateField(
+                        blank=True, help_text="The day it is due, or the first day of its range.", null=True
+                    ),
+                ),
+                (
+                    "due_until",
+                    models.DateField(blank=True, help_text="The last day of a range (or of the month).", null=True),
+                ),
+                (
+                    "within_days",
+                    models.PositiveSmallIntegerField(blank=True, help_text="For “within N days of”: N.", null=True),
+                ),
+                (
+                    "due_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="How the passage states it, e.g. “by 26 January 2024”.",
+                        max_length=200,
+                        validators=[measures.lib.text.NoControlCharacters()],
+                    ),
+                ),
+                ("announced_on", models.DateField(help_text="When the parties undertook or announced it.")),
+                (
+                    "key",
+                    models.CharField(blank=True, editable=False, help_text="Its key in the case file.", max_length=100),
+                ),
+                (
+                    "recorded_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(),
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        editable=False,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "anchor_event",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="For “within N days of” an event: the event.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="measures.event",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="measures.case",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="measures.measure",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical commitment',
-                'verbose_name_plural': 'historical commitments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical commitment",
+                "verbose_name_plural": "historical commitments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCommitment_parties',
+            name="HistoricalCommitment_parties",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('commitment', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='measures.commitment')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='measures.historicalcommitment')),
-                ('party', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='measures.party')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="measures.commitment",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="measures.historicalcommitment",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="measures.party",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalCommitment_parties',
+                "verbose_name": "HistoricalCommitment_parties",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level_changed', models.BooleanField(default=True, help_text="At once: a judgement's level changed.")),
-                ('contested', models.BooleanField(default=True, help_text='At once: new setback evidence challenges a judgement.')),
-                ('stale', models.BooleanField(default=False, help_text='At once: a measure became stale.')),
-                ('commitments', models.BooleanField(default=True, help_text='At once: a commitment fell due or is overdue.')),
-                ('weekly_digest', models.BooleanField(default=True, help_text='Once a week: what changed, new evidence, commitments.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='measures.case')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("level_changed", models.BooleanField(default=True, help_text="At once: a judgement's level changed.")),
+                (
+                    "contested",
+                    models.BooleanField(
+                        default=True, help_text="At once: new setback evidence challenges a judgement."
+                    ),
+                ),
+                ("stale", models.BooleanField(default=False, help_text="At once: a measure became stale.")),
+                (
+                    "commitments",
+                    models.BooleanField(default=True, help_text="At once: a commitment fell due or is overdue."),
+                ),
+                (
+                    "weekly_digest",
+                    models.BooleanField(
+                        default=True, help_text="Once a week: what changed, new evidence, commitments."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="measures.case",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['user', 'case'],
+                "ordering": ["user", "case"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=100)),
-                ('week_since', models.DateField(blank=True, null=True)),
-                ('week_until', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('failed', 'Failed for good')], default='pending', max_length=8)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('next_attempt_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('subject', models.CharField(blank=True, max_length=300)),
-                ('message_id', models.CharField(blank=True, max_length=200)),
-                ('last_error', models.TextField(blank=True)),
-                ('alert', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='measures.alert')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='measures.case')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
-                ('subscription', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='measures.subscription')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=100)),
+                ("week_since", models.DateField(blank=True, null=True)),
+                ("week_until", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sending", "Being sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed for good"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("next_attempt_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("subject", models.CharField(blank=True, max_length=300)),
+                ("message_id", models.CharField(blank=True, max_length=200)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="measures.alert",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notifications", to="measures.case"
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="measures.subscription",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='WatchPoint',
+            name="WatchPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField()),
-                ('data_version', models.PositiveBigIntegerField()),
-                ('summary', models.JSONField(default=dict)),
-                ('taken_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='watch_point', to='measures.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("as_of", models.DateField()),
+                ("data_version", models.PositiveBigIntegerField()),
+                ("summary", models.JSONField(default=dict)),
+                ("taken_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="watch_point", to="measures.case"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case'],
+                "ordering": ["case"],
             },
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.CheckConstraint(condition=models.Q(('due_precision__in', ['day', 'range', 'month', 'after_event', 'unstated'])), name='commitment_precision_valid'),
+            model_name="commitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_precision__in", ["day", "range", "month", "after_event", "unstated"])),
+                name="commitment_precision_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.CheckConstraint(condition=models.Q(('what', ''), _negated=True), name='commitment_what_not_empty'),
+            model_name="commitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("what", ""), _negated=True), name="commitment_what_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('due_on__isnull', False), ('due_precision', 'day'), ('due_until__isnull', True)), models.Q(('due_on__isnull', False), ('due_precision__in', ['range', 'month']), ('due_until__gt', models.F('due_on'))), models.Q(('anchor_event__isnull', False), ('due_on__isnull', True), ('due_precision', 'after_event'), ('within_days__isnull', False)), models.Q(('due_on__isnull', True), ('due_precision', 'unstated'), ('due_until__isnull', True)), _connector='OR'), name='commitment_due_date_matches_precision'),
+            model_name="commitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("due_on__isnull", False), ("due_precision", "day"), ("due_until__isnull", True)),
+                    models.Q(
+                        ("due_on__isnull", False),
+                        ("due_precision__in", ["range", "month"]),
+                        ("due_until__gt", models.F("due_on")),
+                    ),
+                    models.Q(
+                        ("anchor_event__isnull", False),
+                        ("due_on__isnull", True),
+                        ("due_precision", "after_event"),
+                        ("within_days__isnull", False),
+                    ),
+                    models.Q(("due_on__isnull", True), ("due_precision", "unstated"), ("due_until__isnull", True)),
+                    _connector="OR",
+                ),
+                name="commitment_due_date_matches_precision",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitment',
-            constraint=models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('case', 'key'), name='commitment_key_unique_in_case'),
+            model_name="commitment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("key", ""), _negated=True),
+                fields=("case", "key"),
+                name="commitment_key_unique_in_case",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(fields=('case', 'key'), name='alert_unique_per_case'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(fields=("case", "key"), name="alert_unique_per_case"),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['level', 'contested', 'stale', 'commitment_due', 'commitment_overdue'])), name='alert_kind_valid'),
+            model_name="alert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["level", "contested", "stale", "commitment_due", "commitment_overdue"])
+                ),
+                name="alert_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitmentoutcome',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['kept', 'late', 'not_kept', 'withdrawn'])), name='commitment_outcome_valid'),
+            model_name="commitmentoutcome",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("outcome__in", ["kept", "late", "not_kept", "withdrawn"])),
+                name="commitment_outcome_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitmentoutcome',
-            constraint=models.CheckConstraint(condition=models.Q(('rationale', ''), _negated=True), name='commitment_outcome_rationale_not_empty'),
+            model_name="commitmentoutcome",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rationale", ""), _negated=True), name="commitment_outcome_rationale_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commitmentoutcome',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome__in', ['kept', 'late', 'withdrawn']), _negated=True), ('occurred_on__isnull', False), _connector='OR'), name='commitment_outcome_dated'),
+            model_name="commitmentoutcome",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("outcome__in", ["kept", "late", "withdrawn"]), _negated=True),
+                    ("occurred_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="commitment_outcome_dated",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(fields=('user', 'case'), name='subscription_unique_per_case'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(fields=("user", "case"), name="subscription_unique_per_case"),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(condition=models.Q(('case__isnull', True)), fields=('user',), name='subscription_unique_all_cases'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("case__isnull", True)), fields=("user",), name="subscription_unique_all_cases"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(fields=('recipient', 'key'), name='notification_unique_per_recipient_change'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                fields=("recipient", "key"), name="notification_unique_per_recipient_change"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'sending', 'sent', 'failed'])), name='notification_status_valid'),
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "sending", "sent", "failed"])),
+                name="notification_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(('alert__isnull', False), models.Q(('week_since__isnull', False), ('week_until__isnull', False)), _connector='OR'), name='notification_alert_or_digest'),
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("alert__isnull", False),
+                    models.Q(("week_since__isnull", False), ("week_until__isnull", False)),
+                    _connector="OR",
+                ),
+                name="notification_alert_or_digest",
+            ),
         ),
         migrations.RunPython(grant_commitment_permissions, migrations.RunPython.noop),
     ]

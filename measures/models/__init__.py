@@ -10,6 +10,7 @@ One module per family of models; this package re-exports them all, so callers im
 """
 
 from measures.lib.quoting import normalise_text
+from measures.models.alerts import Alert, AlertKind, Notification, NotificationStatus, Subscription, WatchPoint
 from measures.models.assessments import (
     Assessment,
     AssessmentCitation,
@@ -18,7 +19,6 @@ from measures.models.assessments import (
     Evidence,
     EvidenceStance,
 )
-from measures.models.alerts import Alert, AlertKind, Notification, NotificationStatus, Subscription, WatchPoint
 from measures.models.base import case_change_error
 from measures.models.cases import Case, CaseStatus, Measure, Party, PartyKind
 from measures.models.commitments import (

@@ -35,7 +35,9 @@ class Subscription(models.Model):
         ordering = ["user", "case"]
         constraints = [
             models.UniqueConstraint(fields=["user", "case"], name="subscription_unique_per_case"),
-            models.UniqueConstraint(fields=["user"], condition=Q(case__isnull=True), name="subscription_unique_all_cases"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(case__isnull=True), name="subscription_unique_all_cases"
+            ),
         ]
 
     def __str__(self):

@@ -67,7 +67,10 @@ class Commitment(models.Model):
     )
     within_days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="For “within N days of”: N.")
     due_text = models.CharField(
-        validators=[text.single_line], max_length=200, blank=True, help_text="How the passage states it, e.g. “by 26 January 2024”."
+        validators=[text.single_line],
+        max_length=200,
+        blank=True,
+        help_text="How the passage states it, e.g. “by 26 January 2024”.",
     )
     announced_on = models.DateField(help_text="When the parties undertook or announced it.")
     stated_by = models.ManyToManyField(Citation, related_name="commitments", help_text="The passages that state it.")
@@ -82,7 +85,9 @@ class Commitment(models.Model):
     class Meta:
         ordering = ["case", "due_on", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(due_precision__in=DuePrecision.values), name="commitment_precision_valid"),
+            models.CheckConstraint(
+                condition=Q(due_precision__in=DuePrecision.values), name="commitment_precision_valid"
+            ),
             models.CheckConstraint(condition=~Q(what=""), name="commitment_what_not_empty"),
             models.CheckConstraint(
                 condition=(
@@ -128,7 +133,7 @@ class Commitment(models.Model):
 
     @property
     def due_label(self):
-        """"26 Jan 2024", "26–27 Jan 2024", "February 2024", "within 30 days of …", "no date stated"."""
+        """ "26 Jan 2024", "26–27 Jan 2024", "February 2024", "within 30 days of …", "no date stated"."""
         precision = self.due_precision
         if precision == DuePrecision.DAY:
             return dates.date_text(self.due_on)
@@ -190,9 +195,7 @@ class CommitmentOutcome(models.Model):
     citations = models.ManyToManyField(Citation, related_name="commitment_outcomes", blank=True)
     recorded_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    corrects = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
-    )
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections")
 
     objects = CommitmentOutcomeQuerySet.as_manager()
 

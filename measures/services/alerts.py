@@ -26,7 +26,9 @@ from measures.state import case_state, commitment_calendar
 from measures.state.commitments import DUE, OVERDUE
 
 
-def subscribe(*, user, case=None, level_changed=True, contested=True, stale=False, commitments=True, weekly_digest=True):
+def subscribe(
+    *, user, case=None, level_changed=True, contested=True, stale=False, commitments=True, weekly_digest=True
+):
     """Follow `case` (None: every case `user` may read) with these choices; an existing subscription of
     the same scope takes them. Refused when the user may not read the case, or asks for nothing.
     The case's state is taken as the baseline of detection when nobody followed it yet, so that alerts
@@ -76,7 +78,10 @@ def summarise(case, *, today=None):
     for row in state.rows:
         newest_setback = max(
             (e for e in row.evidence if e.stance == Evidence.Stance.SETBACK),
-            key=lambda e: (e.citation.event.date if e.citation.event_id else e.citation.source.published_on or as_of, e.pk),
+            key=lambda e: (
+                e.citation.event.date if e.citation.event_id else e.citation.source.published_on or as_of,
+                e.pk,
+            ),
             default=None,
         )
         measures[str(row.measure.pk)] = {
@@ -128,7 +133,14 @@ def _level_changes(old, new, parties):
         )
         key = "level:" + pk + ":" + ",".join(f"{p}={b}@{n}" for p, _, b, n in sorted(moved))
         found.append(
-            (AlertKind.LEVEL, key, int(pk), None, f"Measure {measure['number']}. {measure['title']}: {words}", {"moved": moved})
+            (
+                AlertKind.LEVEL,
+                key,
+                int(pk),
+                None,
+                f"Measure {measure['number']}. {measure['title']}: {words}",
+                {"moved": moved},
+            )
         )
     return found
 
@@ -235,7 +247,12 @@ def detect_changes(case, *, today=None):
                     )
             except IntegrityError:  # another worker recorded it meanwhile
                 continue
-        point.as_of, point.data_version, point.summary, point.taken_at = as_of, case.data_version, summary, timezone.now()
+        point.as_of, point.data_version, point.summary, point.taken_at = (
+            as_of,
+            case.data_version,
+            summary,
+            timezone.now(),
+        )
         point.save()
         for alert in alerts:
             notify_alert(alert)

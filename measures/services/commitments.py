@@ -188,9 +188,8 @@ def judge_commitment(
             f"Done on {date_format(occurred_on)}, after the due date {date_format(deadline)}: record it as kept late."
         )
     elif outcome == Outcome.LATE and (deadline is None or occurred_on <= deadline):
-        errors["outcome"] = (
-            "Kept late means done after the due date: "
-            + (f"{date_format(occurred_on)} is not after {date_format(deadline)}." if deadline else "it has none.")
+        errors["outcome"] = "Kept late means done after the due date: " + (
+            f"{date_format(occurred_on)} is not after {date_format(deadline)}." if deadline else "it has none."
         )
     if outcome == Outcome.NOT_KEPT:
         occurred_on = None

@@ -27,8 +27,7 @@ def due_notifications(*, now=None):
     now = now or timezone.now()
     return (
         Notification.objects.filter(
-            Q(status=Status.PENDING, next_attempt_at__lte=now)
-            | Q(status=Status.SENDING, claimed_at__lt=now - _lease())
+            Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=now - _lease())
         )
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)

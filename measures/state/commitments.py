@@ -115,9 +115,13 @@ class CommitmentCalendar:
 
     @property
     def sentence(self):
-        """"3 of 4 commitments due kept, 1 late by a day; 1 overdue and not judged." — the key judgement,
+        """ "3 of 4 commitments due kept, 1 late by a day; 1 overdue and not judged." — the key judgement,
         over the commitments due by `as_of` (those with no stated date are counted apart)."""
-        due = [entry for entry in self.entries if entry.deadline is not None and entry.deadline < self.as_of or entry.judged]
+        due = [
+            entry
+            for entry in self.entries
+            if entry.deadline is not None and entry.deadline < self.as_of or entry.judged
+        ]
         if not self.entries:
             return "No commitment on record."
         if not due:
@@ -129,7 +133,11 @@ class CommitmentCalendar:
             worst = max(e.days_late for e in late)
             by = "a day" if worst == 1 else f"up to {worst} days"
             parts[0] += f", {len(late)} late by {by}"
-        for status, words in ((Outcome.NOT_KEPT, "not kept"), (Outcome.WITHDRAWN, "withdrawn"), (OVERDUE, "overdue and not judged")):
+        for status, words in (
+            (Outcome.NOT_KEPT, "not kept"),
+            (Outcome.WITHDRAWN, "withdrawn"),
+            (OVERDUE, "overdue and not judged"),
+        ):
             n = len([e for e in due if e.status == status])
             if n:
                 parts.append(f"{n} {words}")
@@ -196,6 +204,12 @@ def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=
         window = commitment.window()
         meets = since is not None and window is not None and window[0] <= as_of and window[1] >= since
         entries.append(CommitmentStatus(commitment, outcome, _status(commitment, outcome, as_of), meets))
-    entries.sort(key=lambda e: (e.commitment.window() is None, (e.commitment.window() or (datetime.date.max,))[0], e.commitment.pk))
+    entries.sort(
+        key=lambda e: (
+            e.commitment.window() is None,
+            (e.commitment.window() or (datetime.date.max,))[0],
+            e.commitment.pk,
+        )
+    )
     parties = sorted({p for c in commitments for p in c.parties.all()}, key=lambda p: p.name)
     return CommitmentCalendar(as_of=as_of, since=since, entries=entries, parties=parties)

@@ -203,8 +203,9 @@ def test_report_page_has_every_part_in_order(reader_client, reader_user, case):
         "1. Summary",
         "2. All measures",
         "3. Measure by measure",
-        "4. Chronology",
-        "5. Sources",
+        "4. Commitments",
+        "5. Chronology",
+        "6. Sources",
     ]
     for number in (1, 2, 3):
         assert f"{number}. Measure {number}" in text

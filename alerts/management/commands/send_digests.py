@@ -22,12 +22,15 @@ class Command(BaseCommand):
     help = (
         "Send the weekly digests due: for every subscriber who asked for one, a mail per followed case about "
         "the seven days up to --week (both included; default: the last DIGEST_WEEKDAY before today). "
-        "A digest already sent for that recipient, case and week is never sent again: run it from cron as often as you like."
+        "A digest already sent for that recipient, case and week is never sent again: "
+        "run it from cron as often as you like."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--week", metavar="YYYY-MM-DD", help="The last day of the week (e.g. 2024-01-29).")
-        parser.add_argument("--queue-only", action="store_true", help="Queue the digests for the worker, send nothing here.")
+        parser.add_argument(
+            "--queue-only", action="store_true", help="Queue the digests for the worker, send nothing here."
+        )
 
     def handle(self, *args, week=None, queue_only=False, **options):
         today = timezone.localdate()
@@ -46,4 +49,6 @@ class Command(BaseCommand):
         if queue_only:
             return
         sent, failed, dropped = deliver_due()
-        self.stdout.write(f"Sent {sent} mail(s); {failed} failed (retried later); {dropped} not sent (no access or address).")
+        self.stdout.write(
+            f"Sent {sent} mail(s); {failed} failed (retried later); {dropped} not sent (no access or address)."
+        )

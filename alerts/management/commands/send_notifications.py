@@ -13,4 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sent, failed, dropped = deliver_due()
-        self.stdout.write(f"Sent {sent} mail(s); {failed} failed (retried later); {dropped} not sent (no access or address).")
+        self.stdout.write(
+            f"Sent {sent} mail(s); {failed} failed (retried later); {dropped} not sent (no access or address)."
+        )
