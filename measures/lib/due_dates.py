@@ -154,5 +154,5 @@ def _day_range(text, match, parser):
             continue
         day = when.date()
         end_day = day.replace(day=min(last, calendar.monthrange(day.year, day.month)[1]))
-        return DueSuggestion(text[max(start, 0) : end].strip(), RANGE, day, end_day)
+        return DueSuggestion(text[max(start, 0) : end].strip().rstrip(".,;:"), RANGE, day, end_day)
     return None
