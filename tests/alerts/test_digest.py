@@ -3,11 +3,10 @@ with a plain-text and an HTML part, the week's changes, new passages and commitm
 
 import datetime
 
+import pytest
 from django.core.management import call_command
 
 from measures import services
-import pytest
-
 from measures.models import Notification, Subscription
 from tests import factories
 
@@ -38,8 +37,9 @@ def test_the_week_of_22_to_29_january_gives_one_digest_with_the_ambassadors_retu
         assert "1. Diplomatic engagement" in part and "Full (3)" in part
         assert "4. Intelligence sharing" in part
         assert "military liaison officers in each other’s countries" in part
-        assert "https://tracker.example.org/cases/pakistan-iran-2024/?since=2024-01-23&amp;as_of=2024-01-29" in part.replace(
-            "&as_of", "&amp;as_of"
+        assert (
+            "https://tracker.example.org/cases/pakistan-iran-2024/?since=2024-01-23&amp;as_of=2024-01-29"
+            in part.replace("&as_of", "&amp;as_of")
         )
     assert "Measures that moved: 1. Diplomatic engagement (now Full (3))" in text
     # TDI (22 January) was on record before the week: not a new passage of it

@@ -20,13 +20,34 @@ TABLE = [
         D(2024, 1, 26),
         D(2024, 1, 27),
     ),
-    ("en", "Ambassadors will resume their duties by 26 January 2024.", "by 26 January 2024", DAY, D(2024, 1, 26), D(2024, 1, 26)),
+    (
+        "en",
+        "Ambassadors will resume their duties by 26 January 2024.",
+        "by 26 January 2024",
+        DAY,
+        D(2024, 1, 26),
+        D(2024, 1, 26),
+    ),
     ("en", "Talks will resume next week.", "next week", RANGE, D(2024, 1, 29), D(2024, 2, 4)),
     ("en", "Troops are to withdraw within a month.", "a month", DAY, D(2024, 2, 22), D(2024, 2, 22)),
     ("en", "Elections are promised by the end of February.", "of February", MONTH, D(2024, 2, 1), D(2024, 2, 29)),
     ("en", "The ministers meet on 26–27 January.", "26–27 January", RANGE, D(2024, 1, 26), D(2024, 1, 27)),
-    ("en", "Iran's foreign minister will visit Pakistan on January 29.", "on January 29", DAY, D(2024, 1, 29), D(2024, 1, 29)),
-    ("fr", "Les ambassadeurs reprendront leurs fonctions le 26 janvier.", "le 26 janvier", DAY, D(2024, 1, 26), D(2024, 1, 26)),
+    (
+        "en",
+        "Iran's foreign minister will visit Pakistan on January 29.",
+        "on January 29",
+        DAY,
+        D(2024, 1, 29),
+        D(2024, 1, 29),
+    ),
+    (
+        "fr",
+        "Les ambassadeurs reprendront leurs fonctions le 26 janvier.",
+        "le 26 janvier",
+        DAY,
+        D(2024, 1, 26),
+        D(2024, 1, 26),
+    ),
     ("ur", "وزیر خارجہ 29 جنوری کو پاکستان کا دورہ کریں گے", "29 جنوری", DAY, D(2024, 1, 29), D(2024, 1, 29)),
     ("ar", "سيزور وزير الخارجية باكستان في 29 يناير", "في 29 يناير", DAY, D(2024, 1, 29), D(2024, 1, 29)),
     ("de", "Die Botschafter kehren bis zum 26. Januar zurück.", "26. Januar", DAY, D(2024, 1, 26), D(2024, 1, 26)),
@@ -35,7 +56,9 @@ TABLE = [
 
 
 @pytest.mark.parametrize("language, text, expression, precision, start, end", TABLE, ids=[row[2] for row in TABLE])
-def test_a_date_expression_becomes_a_due_window_relative_to_the_source(language, text, expression, precision, start, end):
+def test_a_date_expression_becomes_a_due_window_relative_to_the_source(
+    language, text, expression, precision, start, end
+):
     suggestions = suggest_due_dates(text, relative_to=MONDAY_22_JAN, language=language)
     assert suggestions, f"nothing found in {text!r}"
     first = suggestions[0]
