@@ -68,7 +68,9 @@ def source_detail(request, slug, pk):
     can_commit = can_cite and request.user.has_perm("measures.add_commitment")
     context = {
         "can_commit": can_commit,
-        "commit_url": f"{reverse('admin:measures_commitment_record')}?case={case.pk}&source={source.pk}" if can_commit else "",
+        "commit_url": (
+            f"{reverse('admin:measures_commitment_record')}?case={case.pk}&source={source.pk}" if can_commit else ""
+        ),
         "case": case,
         "source": source,
         "can_cite": can_cite,

@@ -43,10 +43,8 @@ def test_new_setback_evidence_against_a_standing_judgement_sends_one_alert_once(
     )
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
-    assert (
-        "Measure 3. Mediation and arbitration: new setback evidence challenges the judgement in force for Iran, Pakistan"
-        in text
-    )
+    assert "Measure 3. Mediation and arbitration: new setback evidence challenges" in text
+    assert "the judgement in force for Iran, Pakistan" in text
     assert "Mediation and arbitration" in html
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     alert = Alert.objects.get()
