@@ -246,7 +246,11 @@ def derived(world):
     case, measure = world["objects"]["case"], world["objects"]["measure"]
     analyst = world["users"]["analyst"]
     commitment = models.Commitment.objects.create(
-        case=case, measure=measure, what="Ambassadors return to their posts.", announced_on=case.start_date, due_on=case.start_date,
+        case=case,
+        measure=measure,
+        what="Ambassadors return to their posts.",
+        announced_on=case.start_date,
+        due_on=case.start_date,
         recorded_by=analyst,
     )
     notification = models.Notification.objects.create(
