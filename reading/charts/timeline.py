@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 
 from measures.lib.text import shorten
 from measures.models import Assessment, Event
-from reading.charts.scale import CHAR_WIDTH, DIRECTION_STYLE, FONT_SIZE, MAX_LABEL_CHARS, _Scale, date_range
+from reading.charts.scale import CHAR_WIDTH, DIRECTION_STYLE, FONT_SIZE, MAX_LABEL_CHARS, _Scale, date_range, shift
 
 Level = Assessment.Level
 
@@ -224,8 +224,8 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
     # Latest first: labels run rightwards, so earlier events stack outwards and stems never cross labels.
     events = sorted((event for event, _ in grouped), key=lambda e: (e.date, e.pk or 0), reverse=True)
     left, right = 24, width - 24
-    pad = datetime.timedelta(days=max(1, round(max((end - start).days, 1) * 0.03)))
-    scale = _Scale(start - pad, max(start, end) + pad, left, right)
+    pad = max(1, round(max((end - start).days, 1) * 0.03))
+    scale = _Scale(shift(start, -pad), shift(max(start, end), pad), left, right)
     placed = {-1: [], 1: []}  # per side: (lane, x, label extent) of the labels placed so far
     markers = []
     for event in events:
