@@ -8,7 +8,7 @@ from django.apps import apps
 from measures.models import Event, Source
 from tests import factories
 
-migration = importlib.import_module("measures.migrations.0017_report_implausible_dates")
+migration = importlib.import_module("measures.migrations.0018_report_implausible_dates")
 TODAY = datetime.date(2026, 6, 1)
 
 

@@ -58,7 +58,7 @@ def report_implausible_dates(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0016_source_text_control_characters"),
+        ("measures", "0017_commitments_and_alerts"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ import measures.lib.text
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0017_report_implausible_dates"),
+        ("measures", "0018_report_implausible_dates"),
     ]
 
     operations = [
