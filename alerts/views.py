@@ -13,6 +13,7 @@ from alerts.feeds import CaseFeed
 from alerts.forms import SubscriptionForm
 from alerts.tokens import feed_token, read_feed_token, read_unsubscribe_token
 from measures import services
+from measures.lib.ids import parse_id
 from measures.models import Case, Notification, Subscription
 from measures.roles import can_read_case
 
@@ -28,7 +29,8 @@ def subscriptions(request):
     new_form = SubscriptionForm(user=user, prefix="new", initial={"scope": initial_case} if initial_case else None)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        target = Subscription.objects.filter(user=user, pk=request.POST.get("subscription") or 0).first()
+        chosen = parse_id(request.POST.get("subscription"))
+        target = Subscription.objects.filter(user=user, pk=chosen).first() if chosen else None
         if action == "unsubscribe" and target is not None:
             services.unsubscribe(subscription=target)
             messages.success(request, f"You no longer follow {target.case or 'every case'}.")

@@ -1,5 +1,6 @@
 """The subscriptions page, the signed one-click unsubscribe link (no login, cannot be forged), the Atom feed."""
 
+import pytest
 from django.urls import reverse
 
 from alerts.tokens import unsubscribe_token
@@ -102,3 +103,13 @@ def test_the_feed_takes_a_readers_signed_key_for_feed_readers(pakistan_iran, cli
     assert client.get(url, {"token": feed_token(reader) + "x"}).status_code == 404
     former = factories.UserFactory(username="former")
     assert client.get(url, {"token": feed_token(former)}).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "1\x00", "99999999999999999999", "-1", ""])
+@pytest.mark.parametrize("action", ["unsubscribe", "save"])
+def test_a_malformed_subscription_id_changes_nothing_and_is_no_server_error(db, client, action, value):
+    owner = factories.reader(username="owner")
+    client.force_login(owner)
+    response = client.post(reverse("alerts:subscriptions"), {"action": action, "subscription": value})
+    assert response.status_code in (200, 302)
+    assert not Subscription.objects.exists()
