@@ -9,11 +9,16 @@ ROLES = (READER, ANALYST, ADMINISTRATOR)
 ANALYST_EDITS = ["party", "case", "measure", "source", "event", "citation", "evidence"]
 # What analysts may delete: deletion is refused by PROTECT while anything depends on the row.
 ANALYST_DELETES = ["source", "event", "citation", "evidence"]
+# Each user's own following of cases: no role sees other people's (administrators have every permission).
+PRIVATE_MODELS = ["subscription", "notification", "alert", "watchpoint"]
+# Commitments (measures.models.commitments): analysts record them and judge their outcome, append-only.
+COMMITMENT_READS = ["view_commitment", "view_commitmentoutcome"]
+COMMITMENT_WRITES = ["add_commitment", "change_commitment", "add_commitmentoutcome"]
 
 
 def permission_codenames(role, model_names):
     """The permission codenames of `role` over the given model names of the measures app."""
-    view = [f"view_{name}" for name in model_names]
+    view = [f"view_{name}" for name in model_names if name not in PRIVATE_MODELS]
     if role == READER:
         return view
     if role == ANALYST:
@@ -21,6 +26,7 @@ def permission_codenames(role, model_names):
             view
             + [f"{action}_{name}" for name in ANALYST_EDITS for action in ("add", "change")]
             + ["add_assessment"]
+            + COMMITMENT_WRITES
             + [f"delete_{name}" for name in ANALYST_DELETES]
         )
     raise ValueError(f"unknown role {role}")
@@ -45,6 +51,16 @@ def ensure_roles(Group, Permission, using="default"):
         else:
             group.permissions.set(measures_perms.filter(codename__in=permission_codenames(role, model_names)))
     return missing
+
+
+def can_read_case(user, case):
+    """Whether `user` may read `case`: its pages, report, feed, and whatever alerts and digests say of it.
+
+    The one rule alerts, digests and feeds ask (measures.services.alerts, alerts/): an active account
+    with a role that reads cases. Hook: when cases become private, published or shared (the review and
+    publication workflow), the rule for one case goes here.
+    """
+    return bool(user is not None and user.is_active and user.has_perm("measures.view_case"))
 
 
 def reader_required(view):

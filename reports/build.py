@@ -23,6 +23,7 @@ from measures.state import (
     CaseState,
     Direction,
     case_state,
+    commitment_calendar,
     progress,
     reporting_period,
 )
@@ -49,7 +50,7 @@ TIMELINE_WIDTH = 760
 Level = Assessment.Level
 
 
-def key_judgements(state, scheduled):
+def key_judgements(state, scheduled, commitments=""):
     rows = state.rows
     joint_moves = [row for row in rows if row.previous_joint_level != row.joint_level]
     return KeyJudgements(
@@ -63,6 +64,7 @@ def key_judgements(state, scheduled):
         contested=state.contested_rows,
         no_evidence=state.no_evidence_rows,
         scheduled=scheduled,
+        commitments=commitments,
     )
 
 
@@ -107,6 +109,7 @@ class Report:
     summary: str = ""  # the case's own summary from its end date on, else one built from events up to as_of
     summary_is_case_summary: bool = False
     known_on: datetime.date | None = None
+    commitments: object = None  # state.CommitmentCalendar on as_of, over the period
     as_of_rule: str = "given"  # which default gave `as_of` (forms.PeriodForm.default_as_of), or "given"
 
     @property
@@ -219,7 +222,10 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
         numbered = {numbering.source_number(source): source for source in sources_by_event[event.pk]}
         chronology.append(ChronologyEntry(event, sorted(numbered), [numbered[number] for number in sorted(numbered)]))
     period_start = case.start_date if whole_case else since
-    timeline = charts.events_timeline(events, start=period_start, end=as_of, width=TIMELINE_WIDTH)
+    calendar = commitment_calendar(case, as_of=as_of, since=since, known_on=known_on)
+    timeline = charts.events_timeline(
+        events, start=period_start, end=as_of, width=TIMELINE_WIDTH, commitments=calendar.entries
+    )
 
     # Steps still to come: events dated after as_of but already on record by then (announced, scheduled).
     on_record_by = min(as_of, known_on) if known_on else as_of
@@ -257,6 +263,7 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
 
     return Report(
         case=case,
+        commitments=calendar,
         as_of=as_of,
         since=since,
         known_on=known_on,
@@ -265,7 +272,7 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
         generated_at=now or timezone.now(),
         generated_by=describe_user(user),
         state=state,
-        key_judgements=key_judgements(state, scheduled),
+        key_judgements=key_judgements(state, scheduled, calendar.sentence if calendar.entries else ""),
         progress_chart=charts.case_progress_chart(state),
         summary=summary,
         summary_is_case_summary=summary_is_case_summary,

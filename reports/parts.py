@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""The parts of the status report (reports.build): notes, verdicts, changes, sections, chronology, key judgements."""
 
 import itertools
 from dataclasses import dataclass, field
@@ -284,6 +284,7 @@ class KeyJudgements:
     contested: list
     no_evidence: list
     scheduled: list
+    commitments: str = ""  # the commitment calendar's sentence ("2 of 2 commitments due kept; …"), empty without any
 
     @property
     def change_points(self):

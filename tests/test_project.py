@@ -17,6 +17,8 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
     "ALLOWED_HOSTS": "tracker.example.org",
+    # Alerts and digests need a mail server in production (check --deploy refuses the console backend).
+    "EMAIL_HOST": "smtp.example.org",
 }
 
 

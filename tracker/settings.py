@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "workspace",
     "reading",
     "reports",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -318,6 +319,47 @@ SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20_000_000, minimum
 # text as the largest document one may upload, plus the form's other fields; Django's default
 # (2.5 MB) refused the review of a 3 MB text after its extraction had been shown.
 DATA_UPLOAD_MAX_MEMORY_SIZE = SOURCE_UPLOAD_MAX_BYTES + 1_000_000
+
+
+# Alerts and weekly digests (alerts/): mail through Django's mail framework (its MAILERS, Django 6.1),
+# configured from EMAIL_* variables. SMTP when EMAIL_HOST is set; otherwise the console backend prints
+# each mail (`make run`), so nothing leaves the machine.
+_EMAIL_HOST = env_str("EMAIL_HOST")
+_EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(_EMAIL_HOST))
+_EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if _EMAIL_USE_TLS and _EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+if _EMAIL_HOST:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _EMAIL_HOST,
+                "port": env_int("EMAIL_PORT", 465 if _EMAIL_USE_SSL else 587, minimum=1),
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": _EMAIL_USE_TLS,
+                "use_ssl": _EMAIL_USE_SSL,
+                "timeout": env_int("EMAIL_TIMEOUT", 30, minimum=1),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "De-escalation Tracker <tracker@localhost>")
+# The address mails link to (the dashboard, the subscription page, the unsubscribe link).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A claim on a notification older than this is a worker that died while sending: it is sent again.
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 600, minimum=1)
+# A failed delivery is retried after this many seconds, doubling each time, up to the maximum attempts.
+NOTIFICATION_RETRY_SECONDS = env_int("NOTIFICATION_RETRY_SECONDS", 60, minimum=1)
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6, minimum=1)
+# Weekly digests cover the seven days up to this weekday (send_digests without --week: the last such day).
+DIGEST_WEEKDAY = env_choice(
+    "DIGEST_WEEKDAY", "monday", ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+)
+# Called after each write that changes a case (measures.services.touch_cases): queue change detection.
+CASE_CHANGE_HOOKS = ["alerts.tasks.case_changed"]
 
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "WARNING", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])

@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # One namespace for the pages readers address (measures:dashboard, measures:report…), kept stable
     # while the front ends that serve them are packages of their own.
+    path("", include("alerts.urls")),
     path("", include(([*reading.urls.urlpatterns, *reports.urls.urlpatterns], "measures"))),
 ]

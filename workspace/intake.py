@@ -18,6 +18,7 @@ from measures import intake, services
 from measures.intake import staging
 from measures.intake.extract import HTML, max_upload_bytes
 from measures.intake.suggest import suggest
+from measures.lib.ids import parse_id, parse_offset
 from measures.models import Case, Evidence, Measure, Source
 
 
@@ -84,10 +85,6 @@ class SourceReviewForm(forms.ModelForm):
         self.fields["full_text"].error_messages["required"] = (
             "The text is empty: a source needs the text its citations quote."
         )
-
-
-def _offset(value):
-    return int(value) if value.isdigit() else None
 
 
 class SourceIntakeMixin:
@@ -216,9 +213,8 @@ class SourceIntakeMixin:
         """The case chosen (?case=ID), else the only case citing the source, else the only active case."""
         chosen = request.POST.get("case") or request.GET.get("case")
         if chosen:
-            if not str(chosen).isdigit():
-                return None
-            return get_object_or_404(Case, pk=chosen)
+            case_id = parse_id(chosen)
+            return None if case_id is None else get_object_or_404(Case, pk=case_id)
         citing = list(Case.objects.filter(citations__source=source).distinct()[:2])
         if len(citing) == 1:
             return citing[0]
@@ -233,8 +229,8 @@ class SourceIntakeMixin:
             self.message_user(request, "Choose a case first.", messages.ERROR)
             return redirect(reverse("admin:measures_source_suggestions", args=[source.pk]))
         back = reverse("admin:measures_source_suggestions", args=[source.pk]) + f"?case={case.pk}"
-        measure_id = request.POST.get("measure", "")
-        measure = Measure.objects.filter(case=case, pk=measure_id).first() if measure_id.isdigit() else None
+        measure_id = parse_id(request.POST.get("measure"))
+        measure = Measure.objects.filter(case=case, pk=measure_id).first() if measure_id is not None else None
         if measure is None:
             self.message_user(request, "That measure does not belong to this case.", messages.ERROR)
             return redirect(back)
@@ -255,7 +251,7 @@ class SourceIntakeMixin:
                     locator=request.POST.get("locator", ""),
                     stance=request.POST.get("stance", ""),
                     note=request.POST.get("note", ""),
-                    occurrence=_offset(request.POST.get("offset", "")),
+                    occurrence=parse_offset(request.POST.get("offset")),
                 )
                 self.message_user(
                     request,

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from measures import services
+from measures.importing.commitments import load_commitments
 from measures.importing.schema import FORMAT, CaseFileError, parse_date, validate_case_data
 from measures.lib import dates
 from measures.models import Assessment, Case, Citation, Event, Measure, Party, Source
@@ -32,7 +33,17 @@ from measures.models import Assessment, Case, Citation, Event, Measure, Party, S
 __all__ = ["FORMAT", "IMPORT_USERNAME", "CaseFileError", "ImportResult", "import_case", "import_user"]
 
 IMPORT_USERNAME = "case-import"
-SECTIONS = ("parties", "measures", "sources", "events", "citations", "evidence", "assessments")
+SECTIONS = (
+    "parties",
+    "measures",
+    "sources",
+    "events",
+    "citations",
+    "evidence",
+    "assessments",
+    "commitments",
+    "commitment outcomes",
+)
 _GENERATED_KEY = re.compile(r"^(event|citation)-(\d+)$")
 
 
@@ -146,6 +157,7 @@ class _Loader:
         self._events()
         self._citations()
         self._assessments()
+        load_commitments(self, CaseFileError)
 
     # -- helpers
 

@@ -11,6 +11,7 @@ import json
 
 from django.utils.text import slugify
 
+from measures.importing.commitments import export_commitments
 from measures.importing.schema import FORMAT
 from measures.models import Assessment, Citation, Evidence, Party
 
@@ -148,7 +149,14 @@ def export_case(case):
             }
             for a in assessments
         ],
+        **_commitments(case, citation_key, event_key),
     }
+
+
+def _commitments(case, citation_key, event_key):
+    """{"commitments": [...]} when the case has any (a file without them stays as it was)."""
+    items = export_commitments(case, citation_key=citation_key, event_key=event_key, timestamp=_timestamp)
+    return {"commitments": items} if items else {}
 
 
 def _evidence_order(evidence: Evidence):

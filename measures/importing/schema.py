@@ -16,6 +16,7 @@ from pathlib import Path
 from django.utils.dateparse import parse_datetime
 from jsonschema import Draft202012Validator
 
+from measures.importing.commitments import reference_problems as commitment_references
 from measures.lib import text
 
 SCHEMA_PATH = Path(__file__).with_name("case-file.schema.json")
@@ -348,6 +349,7 @@ def validate_case_data(data):
     problems += _duplicate_keys(data.get("events", []), "key", "events")
     problems += _duplicate_keys(data.get("citations", []), "key", "citations")
     problems += _reference_problems(data)
+    problems += commitment_references(data)
     problems += _date_problems(data)
     if problems:
         raise CaseFileError(problems)

@@ -10,6 +10,7 @@ One module per family of models; this package re-exports them all, so callers im
 """
 
 from measures.lib.quoting import normalise_text
+from measures.models.alerts import Alert, AlertKind, Notification, NotificationStatus, Subscription, WatchPoint
 from measures.models.assessments import (
     Assessment,
     AssessmentCitation,
@@ -20,6 +21,13 @@ from measures.models.assessments import (
 )
 from measures.models.base import case_change_error
 from measures.models.cases import Case, CaseStatus, Measure, Party, PartyKind
+from measures.models.commitments import (
+    Commitment,
+    CommitmentOutcome,
+    CommitmentOutcomeKind,
+    DuePrecision,
+    month_window,
+)
 from measures.models.events import Event, EventDirection, EventKind, EventPrecision
 from measures.models.jobs import ReportJob, ReportJobStatus
 from measures.models.sources import (
@@ -33,6 +41,17 @@ from measures.models.sources import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertKind",
+    "Commitment",
+    "CommitmentOutcome",
+    "CommitmentOutcomeKind",
+    "DuePrecision",
+    "Notification",
+    "NotificationStatus",
+    "Subscription",
+    "WatchPoint",
+    "month_window",
     "Assessment",
     "AssessmentCitation",
     "AssessmentConfidence",

@@ -353,7 +353,7 @@ class PassageDismissal(models.Model):
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="dismissals")
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="dismissals")
     passage_sha256 = models.CharField(max_length=64)
-    passage = models.TextField(help_text="The passage as it was suggested.")
+    passage = models.TextField(help_text="The passage as it was suggested.", validators=[text.multi_line])
     dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     dismissed_at = models.DateTimeField(default=timezone.now)
 

@@ -8,6 +8,13 @@ workspace's forms, handed to its topic's service); this package re-exports them,
 `services.record_assessment(…)`.
 """
 
+from measures.services.alerts import (
+    detect_changes,
+    queue_digests,
+    subscribe,
+    take_watch_point,
+    unsubscribe,
+)
 from measures.services.assessments import (
     CITATION_FREE_LEVELS,
     cited_evidence_date,
@@ -36,6 +43,11 @@ from measures.services.citations import (
     save_citation,
     save_evidence,
 )
+from measures.services.commitments import (
+    judge_commitment,
+    record_commitment,
+    record_commitment_from_passage,
+)
 from measures.services.records import delete_record, delete_records, save_record, save_records
 from measures.services.sources import (
     change_source_text,
@@ -45,6 +57,14 @@ from measures.services.sources import (
 )
 
 __all__ = [
+    "detect_changes",
+    "judge_commitment",
+    "queue_digests",
+    "record_commitment",
+    "record_commitment_from_passage",
+    "subscribe",
+    "take_watch_point",
+    "unsubscribe",
     "CITATION_FREE_LEVELS",
     "ConcurrentAssessmentError",
     "PARTY_FIELDS",

@@ -1,9 +1,12 @@
 """What every service shares: the errors they raise, the cases a write touches, field validation."""
 
+import logging
 import threading
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -80,6 +83,21 @@ def touch_cases(case_ids):
         pending |= case_ids
     elif case_ids:
         Case.objects.filter(pk__in=case_ids).update(data_version=F("data_version") + 1, data_changed_at=timezone.now())
+        if settings.CASE_CHANGE_HOOKS:
+            transaction.on_commit(lambda: _after_change(case_ids), robust=True)
+
+
+def _after_change(case_ids):
+    """After a write committed: call each of settings.CASE_CHANGE_HOOKS (dotted paths, e.g. the alerts
+    front end's, which queues change detection) with the ids of the cases it changed. Configured, not
+    imported, so that the domain knows no front end; a failing hook is logged, the write stands."""
+    from django.utils.module_loading import import_string
+
+    for path in settings.CASE_CHANGE_HOOKS:
+        try:
+            import_string(path)(sorted(case_ids))
+        except Exception:
+            logging.getLogger(__name__).exception("Case change hook %s failed", path)
 
 
 _touching = threading.local()

@@ -184,6 +184,10 @@ def dismiss_passage(*, source, measure, passage, dismissed_by):
     text = (passage or "").strip()
     if not text:
         raise ServiceError({"passage": "No passage was given."})
+    try:
+        PassageDismissal._meta.get_field("passage").run_validators(text)  # no control characters, NUL included
+    except ValidationError as exc:
+        raise ServiceError({"passage": exc.messages}) from exc
     with transaction.atomic():
         dismissal, _ = PassageDismissal.objects.get_or_create(
             source=source,

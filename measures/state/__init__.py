@@ -9,6 +9,7 @@ Everything derived from assessments and evidence is defined here, once, and nowh
 - the **joint level** of a measure over the parties it applies to, **progress** with its coverage,
   **direction of travel** per party and jointly, the **stale**, **no evidence yet** and **contested**
   flags, the **latest evidence** with its date precision;
+- the **commitments** of a case on a date, with their outcome in force (`commitment_calendar`);
 - **what changed** in a period (the difference of two states) and the **assessment history** of a
   measure, numbered, with corrections marked and parties recorded together grouped.
 
@@ -22,6 +23,12 @@ from measures.state.case import (
     PartyCell,
     case_state,
     cases_overview,
+)
+from measures.state.commitments import (
+    STATUS_LABELS,
+    CommitmentCalendar,
+    CommitmentStatus,
+    commitment_calendar,
 )
 from measures.state.evidence import (
     EvidenceDate,
@@ -61,6 +68,10 @@ from measures.state.series import (
 )
 
 __all__ = [
+    "STATUS_LABELS",
+    "CommitmentCalendar",
+    "CommitmentStatus",
+    "commitment_calendar",
     "Level",
     "CONFIDENCE_RANK",
     "CaseState",

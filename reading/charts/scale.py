@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+import math
 from dataclasses import dataclass
 
 from measures.lib import dates
@@ -41,14 +42,26 @@ def date_label(date, precision=Event.Precision.DAY, end=None):
     return dates.date_text(date, precision, end)
 
 
+def shift(date, days):
+    """`date` moved by `days` (an int, negative for earlier), held within date.min..date.max.
+
+    Stored dates are bounded (measures.lib.dates), but a chart must still draw one kept from before
+    the bounds, or the bounds themselves: date arithmetic near year 1 or 9999 would raise
+    OverflowError and take the page down with it."""
+    try:
+        return date + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.min if days < 0 else datetime.date.max
+
+
 def date_range(date, precision):
-    """The span of days a date of the given precision may mean."""
+    """The span of days a date of the given precision may mean, as (first, last) dates, within
+    date.min..date.max."""
     if precision == Event.Precision.MONTH:
         last = calendar.monthrange(date.year, date.month)[1]
         return date.replace(day=1), date.replace(day=last)
     if precision == Event.Precision.APPROXIMATE:
-        delta = datetime.timedelta(days=APPROXIMATE_DAYS)
-        return date - delta, date + delta
+        return shift(date, -APPROXIMATE_DAYS), shift(date, APPROXIMATE_DAYS)
     return date, date
 
 
@@ -81,11 +94,11 @@ class _Scale:
         for months in (1, 2, 3, 6, 12, 24, 60, 120):
             if span / (30.44 * months) <= max_ticks:
                 break
-        index = self.start.year * 12 + self.start.month - 1 + (self.start.day != 1)  # first 1st of a month
-        dates = []
-        while (current := datetime.date(index // 12, index % 12 + 1, 1)) <= self.end:
-            if index % months == 0:
-                dates.append(current)
-            index += 1
+        else:  # centuries and more (a date kept from before the bounds): whole decades apart
+            months = 120 * math.ceil(span / (30.44 * 120 * max_ticks))
+        first = self.start.year * 12 + self.start.month - 1 + (self.start.day != 1)  # first 1st of a month
+        first += -first % months
+        last = self.end.year * 12 + self.end.month - 1  # the 1st of the end's month: never past year 9999
+        dates = [datetime.date(index // 12, index % 12 + 1, 1) for index in range(first, last + 1, months)]
         label = "%b %Y" if months < 12 else "%Y"
         return [Tick(self.x(d), d.strftime(label)) for d in dates]

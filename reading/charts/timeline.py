@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 
 from measures.lib.text import shorten
 from measures.models import Assessment, Event
-from reading.charts.scale import CHAR_WIDTH, DIRECTION_STYLE, FONT_SIZE, MAX_LABEL_CHARS, _Scale, date_range
+from reading.charts.scale import CHAR_WIDTH, DIRECTION_STYLE, FONT_SIZE, MAX_LABEL_CHARS, _Scale, date_range, shift
 
 Level = Assessment.Level
 
@@ -82,6 +82,34 @@ class EventMarker:
         return f"{self.x - 6},{self.axis_y + 5} {self.x + 6},{self.axis_y + 5} {self.x},{self.axis_y - 6}"
 
 
+DUE_COLOURS = {"kept": "#1e7b34", "late": "#b26a00", "not_kept": "#a4161a", "withdrawn": "#5f6368"}
+
+
+@dataclass
+class DueMarker:
+    """A commitment's due date on the timeline: a diamond at its deadline, a bar over a range of days."""
+
+    entry: object  # state.CommitmentStatus
+    x: float
+    x1: float
+    colour: str
+    axis_y: float = 0
+
+    @property
+    def title(self):
+        commitment = self.entry.commitment
+        return f"Due {commitment.due_label}: {commitment.what} ({self.entry.status_label})"
+
+    @property
+    def points(self):
+        y = self.axis_y
+        return f"{self.x},{y - 6} {self.x + 5},{y} {self.x},{y + 6} {self.x - 5},{y}"
+
+    @property
+    def filled(self):
+        return self.entry.judged
+
+
 @dataclass
 class Timeline:
     width: int
@@ -94,6 +122,7 @@ class Timeline:
     ticks: list
     markers: list
     tick_label_y: float = 0
+    due_markers: list = None
 
     @property
     def overlay_labels(self):
@@ -180,7 +209,7 @@ def group_crowded(events, *, start, end, max_markers):
     return list(groups.values())
 
 
-def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height=20, max_markers=90):
+def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height=20, max_markers=90, commitments=()):
     """Geometry of the events timeline: escalatory events above the axis, the others below.
 
     Events need their case loaded (fetch them through `case.events` or with `select_related("case")`)
@@ -188,14 +217,15 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
     when more than `max_lanes` would be needed on a side, the extra events keep their marker and
     tooltip but lose their label (`hidden_labels` counts them). More than `max_markers` events are
     grouped (group_crowded): one marker per direction and stretch of days, labelled with its count.
+    `commitments` (state.CommitmentStatus entries) are marked at their due dates within the chart's span.
     """
     grouped = group_crowded(list(events), start=start, end=end, max_markers=max_markers)
     counts = {id(event): count for event, count in grouped}
     # Latest first: labels run rightwards, so earlier events stack outwards and stems never cross labels.
     events = sorted((event for event, _ in grouped), key=lambda e: (e.date, e.pk or 0), reverse=True)
     left, right = 24, width - 24
-    pad = datetime.timedelta(days=max(1, round(max((end - start).days, 1) * 0.03)))
-    scale = _Scale(start - pad, max(start, end) + pad, left, right)
+    pad = max(1, round(max((end - start).days, 1) * 0.03))
+    scale = _Scale(shift(start, -pad), shift(max(start, end), pad), left, right)
     placed = {-1: [], 1: []}  # per side: (lane, x, label extent) of the labels placed so far
     markers = []
     for event in events:
@@ -242,6 +272,14 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
     axis_y = 22 + above * lane_height + 8
     tick_label_y = axis_y + 15
     height = axis_y + 36 + (below - 1) * lane_height + 30
+    due_markers = []
+    for entry in commitments:
+        window = entry.commitment.window()
+        if window is None or window[1] < start or window[0] > max(start, end):
+            continue
+        due_markers.append(
+            DueMarker(entry, scale.x(window[1]), scale.x(window[0]), DUE_COLOURS.get(entry.status, "#6f42c1"), axis_y)
+        )
     for marker in markers:
         marker.axis_y = axis_y
         lane = marker.lane if marker.lane is not None else 0
@@ -265,4 +303,5 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
         end=max(start, end),
         ticks=scale.ticks(max_ticks=10, origin=start),
         markers=markers,
+        due_markers=due_markers,
     )

@@ -6,7 +6,7 @@ from django_tables2 import RequestConfig
 
 from measures.models import Assessment, Case
 from measures.roles import reader_required
-from measures.state import case_state, cases_overview, history_entries
+from measures.state import case_state, cases_overview, commitment_calendar, history_entries
 from reading import charts, exports
 from reading.caching import cached_page
 from reading.filters import MeasureFilter
@@ -64,7 +64,8 @@ def dashboard(request, slug):
         .known_on(period.known_on)
         .only("pk", "case_id", "date", "date_precision", "end_date", "title", "direction")
     )
-    timeline = charts.events_timeline(events, start=case.start_date, end=period.as_of)
+    calendar = commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
+    timeline = charts.events_timeline(events, start=case.start_date, end=period.as_of, commitments=calendar.entries)
     progress_chart = charts.case_progress_chart(state)
     changes = state.changes
     context = {
@@ -79,6 +80,7 @@ def dashboard(request, slug):
         "filter": measure_filter,
         "shown": len(rows),
         "timeline": timeline,
+        "calendar": calendar,
         "progress_chart": progress_chart,
         "link_query": link_query,
         # Newest first; the parties' assessments recorded together (same rationale, citations, time)

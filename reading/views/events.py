@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from measures.models import Case, Citation, Evidence
 from measures.roles import reader_required
+from measures.state import commitment_calendar
 from reading import charts
 from reading.caching import cached_page
 from reading.filters import EventFilter
@@ -29,7 +30,12 @@ def event_list(request, slug):
         "filter": event_filter,
         "events": [(event, event.date_text) for event in page.object_list],
         "page": page,
-        "timeline": charts.events_timeline(list(timeline_events), start=case.start_date, end=period.as_of),
+        "timeline": charts.events_timeline(
+            list(timeline_events),
+            start=case.start_date,
+            end=period.as_of,
+            commitments=commitment_calendar(case, as_of=period.as_of, known_on=period.known_on).entries,
+        ),
         "link_query": period.query(),
     }
     return _page(request, "measures/event_list.html", context, form=form, nav="events", messages=messages)

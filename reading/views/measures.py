@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from measures.models import Assessment, Case
 from measures.roles import reader_required
-from measures.state import assessment_history, case_state, evidence_dating, history_entries
+from measures.state import assessment_history, case_state, commitment_calendar, evidence_dating, history_entries
 from reading import charts
 from reading.caching import cached_page
 from reading.tables import assess_url
@@ -59,6 +59,7 @@ def measure_detail(request, slug, number):
         "evidence_count": len(status.evidence),
         "events": [(event, event.date_text) for event in sorted(events.values(), key=lambda e: (e.date, e.pk))],
         "link_query": period.query(),
+        "calendar": commitment_calendar(case, as_of=period.as_of, known_on=period.known_on, measure=measure),
         "assess_url": assess_url(measure) if can_assess(request.user) else None,
         "party_cells": [
             (cell, assess_url(measure, cell.party) if can_assess(request.user) else None) for cell in status.cells

@@ -65,7 +65,12 @@ def source_detail(request, slug, pk):
         key=lambda p: (p.citation.spans[0][0] if p.citation.spans else len(source.full_text), p.citation.pk),
     )
     can_cite = request.user.has_perm("measures.add_citation")
+    can_commit = can_cite and request.user.has_perm("measures.add_commitment")
     context = {
+        "can_commit": can_commit,
+        "commit_url": (
+            f"{reverse('admin:measures_commitment_record')}?case={case.pk}&source={source.pk}" if can_commit else ""
+        ),
         "case": case,
         "source": source,
         "can_cite": can_cite,

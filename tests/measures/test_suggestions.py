@@ -227,3 +227,51 @@ def test_a_quote_found_twice_is_cited_at_the_suggested_passage(world):
         services.accept_passage(
             case=world["case"], source=source, measure=world["border"], quote="talks resumed", stance="progress"
         )
+
+
+# Ids and offsets as a link or a form sends them: ASCII digits within 64 bits. A superscript digit
+# passes str.isdigit() (int() then raised: a server error), 20 digits overflow SQLite.
+BAD_NUMBERS = ["abc", "²", "١", "99999999999999999999", "-1", "1.5", "0x10", "\x00"]
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS)
+def test_a_malformed_case_id_asks_for_a_case(world, analyst_client, value):
+    url = reverse("admin:measures_source_suggestions", args=[world["source"].pk])
+    page = analyst_client.get(url, {"case": value})
+    assert page.status_code == 200 and "Choose the case" in page.content.decode()
+    response = analyst_client.post(url, {"case": value, "measure": world["ambassadors"].pk, "quote": "x"}, follow=True)
+    assert response.status_code == 200 and "Choose a case first" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS)
+def test_a_malformed_measure_id_is_refused_with_a_message(world, analyst_client, value):
+    url = reverse("admin:measures_source_suggestions", args=[world["source"].pk])
+    data = {"case": world["case"].pk, "measure": value, "quote": "their ambassadors would return", "stance": "progress"}
+    response = analyst_client.post(url, data, follow=True)
+    assert response.status_code == 200 and "does not belong to this case" in response.content.decode()
+    assert Citation.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS)
+def test_a_malformed_offset_is_no_offset(world, analyst_client, value):
+    url = reverse("admin:measures_source_suggestions", args=[world["source"].pk])
+    data = {
+        "case": world["case"].pk,
+        "measure": world["ambassadors"].pk,
+        "quote": "their ambassadors would return",
+        "stance": "progress",
+        "offset": value,
+    }
+    response = analyst_client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert Citation.objects.get().quote == "their ambassadors would return"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x0b", "\x85"])
+def test_a_passage_with_a_control_character_is_not_dismissed(world, analyst_client, char):
+    url = reverse("admin:measures_source_suggestions", args=[world["source"].pk])
+    data = {"case": world["case"].pk, "measure": world["ambassadors"].pk, "passage": f"Heavy{char}rain", "dismiss": "1"}
+    response = analyst_client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert f"U+{ord(char):04X}" in response.content.decode() and "nothing was saved" in response.content.decode()
+    assert not PassageDismissal.objects.exists()

@@ -135,7 +135,7 @@ def test_event_and_source_pages_query_counts_do_not_grow(reader_client, django_a
         factories.CitationFactory(case=case, source=case.citations.first().source, event=event)
     source = case.citations.first().source
     pages = [
-        (url("event_list", case), 10),  # the timeline, the page and its count
+        (url("event_list", case), 12),  # the timeline, the page and its count, the commitments (2 without any)
         (url("event_detail", case, event.pk), 10),
         (url("source_list", case), 9),  # the counts, the page and its count
         (url("source_detail", case, source.pk), 8),

@@ -203,8 +203,9 @@ def test_report_page_has_every_part_in_order(reader_client, reader_user, case):
         "1. Summary",
         "2. All measures",
         "3. Measure by measure",
-        "4. Chronology",
-        "5. Sources",
+        "4. Commitments",
+        "5. Chronology",
+        "6. Sources",
     ]
     for number in (1, 2, 3):
         assert f"{number}. Measure {number}" in text
@@ -287,7 +288,7 @@ def test_report_query_count_does_not_grow_with_the_case(reader_client, django_as
     case = build_case(scale, shared_passage=True)
     # + the steps announced for after the as-of date, + the events before the period for the summary,
     # + the progress chart's assessments
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(24):  # with the commitment calendar (5)
         response = reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-20"))
     assert response.status_code == 200
     assert len(response.context["report"].sections) == 3 * scale
@@ -308,7 +309,7 @@ def test_pakistan_iran_report_tells_the_crisis_measure_by_measure(
     reader_client, pakistan_iran, django_assert_max_num_queries
 ):
     # + the steps announced for after the as-of date, + the progress chart's assessments
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(23):  # with the commitment calendar (5)
         response = reader_client.get(report_url(pakistan_iran, as_of="2024-01-31", since="2024-01-15"))
 
     report = response.context["report"]

@@ -17,7 +17,7 @@ def test_reader_reads_prints_and_downloads_the_report(
 
     assert page.title() == "Pakistan–Iran crisis, January 2024: status report as of 31 Jan 2024"
     assert page.get_by_role("heading", name="1. Summary").is_visible()
-    assert page.get_by_role("heading", name="5. Sources").count() == 1
+    assert page.get_by_role("heading", name="6. Sources").count() == 1
     assert page.locator(".report-toolbar").is_visible()
     assert page.locator(".quote").count() >= pakistan_iran_committed.measures.count()
     page.screenshot(path=artifacts_dir / "report-screen.png", full_page=False)

@@ -311,7 +311,7 @@ def test_each_source_label_stands_on_its_own_line_above_its_entry(pdf_of, pakist
     report = build_report(pakistan_iran, as_of=datetime.date(2024, 1, 29), since=datetime.date(2024, 1, 16))
     reader = PdfReader(io.BytesIO(pdf_of(as_of="2024-01-29", since="2024-01-16").content))
     lines = [line.strip() for page in reader.pages for line in page.extract_text().splitlines()]
-    sources = lines[lines.index("5. Sources") + 1 :]
+    sources = lines[lines.index("6. Sources") + 1 :]
     assert len(report.bibliography) == 5
     for entry in report.bibliography:
         source = entry.source

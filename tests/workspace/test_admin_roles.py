@@ -108,7 +108,7 @@ def snapshot():
 
 def test_every_registered_model_is_in_the_matrix():
     registered = {model._meta.model_name for model in admin.site._registry}
-    assert registered == set(MEASURES_MODELS + AUTH_MODELS)
+    assert registered == set(MEASURES_MODELS + AUTH_MODELS + list(DERIVED_ALLOWED))
 
 
 def test_anonymous_visitor_is_sent_to_the_login_page_everywhere(client, world):
@@ -231,3 +231,47 @@ def test_readers_see_history_but_no_bulk_delete(client, world):
     assert response.status_code in (200, 302)
     assert snapshot() == before
     assert models.Source.objects.filter(pk=source.pk).exists()
+
+
+# Admins added with commitments and alerts: commitments are recorded and judged through their own pages
+# (append-only: never changed or deleted here); notifications are shown to administrators only.
+DERIVED_ALLOWED = {
+    "commitment": {"reader": {VIEW}, "analyst": {VIEW, ADD}, "administrator": {VIEW, ADD}},
+    "notification": {"reader": set(), "analyst": set(), "administrator": {VIEW}},
+}
+
+
+@pytest.fixture
+def derived(world):
+    case, measure = world["objects"]["case"], world["objects"]["measure"]
+    analyst = world["users"]["analyst"]
+    commitment = models.Commitment.objects.create(
+        case=case,
+        measure=measure,
+        what="Ambassadors return to their posts.",
+        announced_on=case.start_date,
+        due_on=case.start_date,
+        recorded_by=analyst,
+    )
+    notification = models.Notification.objects.create(
+        recipient=analyst, case=case, key="digest-test", week_since=case.start_date, week_until=case.start_date
+    )
+    return {"commitment": commitment, "notification": notification}
+
+
+@pytest.mark.parametrize("role", ["reader", "analyst", "administrator"])
+def test_commitment_and_notification_admin_pages_answer_according_to_the_role(client, world, derived, role):
+    client.force_login(world["users"][role])
+    for name, obj in derived.items():
+        allowed = DERIVED_ALLOWED[name][role]
+        prefix = f"admin:measures_{name}"
+        pages = [
+            (reverse(f"{prefix}_changelist"), VIEW),
+            (reverse(f"{prefix}_change", args=[obj.pk]), VIEW),
+            (reverse(f"{prefix}_delete", args=[obj.pk]), DELETE),
+            (reverse(f"{prefix}_history", args=[obj.pk]), VIEW),
+        ]
+        for url, needed in pages:
+            response = client.get(url)
+            expected = 200 if needed in allowed else 403
+            assert response.status_code == expected, f"{role} GET {url}: {response.status_code}, expected {expected}"

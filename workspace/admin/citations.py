@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from measures.lib.ids import parse_offset
 from measures.lib.quoting import paragraph_number
 from measures.lib.text import shorten
 from measures.models import Citation, Evidence, Source
@@ -23,28 +24,14 @@ from workspace.forms import (
 from workspace.picker import CitationPickView
 
 
-def _is_id(value):
-    """Whether `value` (text from a URL) can be a primary key: ASCII digits that fit 64 bits."""
-    return isinstance(value, str) and value.isascii() and value.isdigit() and 0 < len(value) <= 18
-
-
 def _selected_passage(params):
     """(start, text) of the source text between `start` and `end` in `params`, or None when they
     are missing or do not fit (not numbers, out of the text, more than 5,000 characters)."""
-    source, start, end = params.get("source", ""), params.get("start", ""), params.get("end", "")
-    if not (
-        source.isascii()
-        and source.isdigit()
-        and start.isascii()
-        and start.isdigit()
-        and end.isascii()
-        and end.isdigit()
-    ):
+    source = parse_id(params.get("source"))
+    start, end = parse_offset(params.get("start")), parse_offset(params.get("end"))
+    if source is None or start is None or end is None or not 0 <= start < end or end - start > 5000:
         return None
-    start, end = int(start), int(end)
-    if not 0 <= start < end or end - start > 5000 or len(source) > 18:
-        return None
-    text = Source.objects.filter(pk=int(source)).values_list("full_text", flat=True).first() or ""
+    text = Source.objects.filter(pk=source).values_list("full_text", flat=True).first() or ""
     if end > len(text) or not text[start:end].strip():
         return None
     # Keep the selection's words; leading spaces moved to the offset so that it still points at them.
@@ -136,7 +123,7 @@ class CitationAdmin(TrackedAdmin):
             initial.pop(name, None)
         for name in ("case", "source", "event"):
             # A link may carry any text: only a possible id is offered to the form (else no 500).
-            if name in initial and not _is_id(initial[name]):
+            if name in initial and parse_id(initial[name]) is None:
                 del initial[name]
         passage = _selected_passage(request.GET)
         if passage is not None:
@@ -148,7 +135,7 @@ class CitationAdmin(TrackedAdmin):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "locator" and (passage := _selected_passage(request.GET)) is not None:
             # Left empty, the locator is the paragraph of the selection: say which.
-            text = Source.objects.filter(pk=int(request.GET["source"])).values_list("full_text", flat=True).first()
+            text = Source.objects.filter(pk=parse_id(request.GET["source"])).values_list("full_text", flat=True).first()
             field.widget.attrs["placeholder"] = f"para. {paragraph_number(text, passage[0])} (found in the source)"
         return field
 

@@ -16,23 +16,9 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
 
+from measures.lib.ids import ID_MAX, parse_id  # noqa: F401 (ID_MAX: exported)
 from measures.models import Assessment
 from workspace.picker import citation_label
-
-ID_MAX = 2**63 - 1
-
-
-def parse_id(value):
-    """The record id that user input `value` (str, int or None) names, or None when it names none.
-
-    Only ASCII digits count: "²" and "١" pass str.isdigit() but are no id a link or a form sends.
-    Ids beyond a 64-bit integer are none either (SQLite cannot even compare them).
-    """
-    text = str(value).strip() if value is not None else ""
-    if not (text.isascii() and text.isdigit()):
-        return None
-    number = int(text)
-    return number if 0 < number <= ID_MAX else None
 
 
 class SafeModelChoiceField(forms.ModelChoiceField):

@@ -1,0 +1,104 @@
+"""The user's subscriptions page, the one-click unsubscribe link of the mails, and each case's feed."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from alerts.feeds import CaseFeed
+from alerts.forms import SubscriptionForm
+from alerts.tokens import feed_token, read_feed_token, read_unsubscribe_token
+from measures import services
+from measures.lib.ids import parse_id
+from measures.models import Case, Notification, Subscription
+from measures.roles import can_read_case
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subscriptions(request):
+    """Every subscription of the user, each editable and with its unsubscribe button; a form to add one."""
+    user = request.user
+    mine = list(Subscription.objects.filter(user=user).select_related("case").order_by("case__name"))
+    forms_by_pk = {s.pk: SubscriptionForm(instance=s, user=user, prefix=f"s{s.pk}") for s in mine}
+    initial_case = request.GET.get("case", "")
+    new_form = SubscriptionForm(user=user, prefix="new", initial={"scope": initial_case} if initial_case else None)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        chosen = parse_id(request.POST.get("subscription"))
+        target = Subscription.objects.filter(user=user, pk=chosen).first() if chosen else None
+        if action == "unsubscribe" and target is not None:
+            services.unsubscribe(subscription=target)
+            messages.success(request, f"You no longer follow {target.case or 'every case'}.")
+            return redirect("alerts:subscriptions")
+        if action == "save" and target is not None:
+            form = SubscriptionForm(request.POST, instance=target, user=user, prefix=f"s{target.pk}")
+            forms_by_pk[target.pk] = form
+            if form.is_valid():
+                services.subscribe(user=user, case=target.case, **form.choices())
+                messages.success(request, "Saved.")
+                return redirect("alerts:subscriptions")
+        elif action == "add":
+            new_form = SubscriptionForm(request.POST, user=user, prefix="new")
+            if new_form.is_valid():
+                try:
+                    services.subscribe(user=user, case=new_form.chosen_case(), **new_form.choices())
+                except services.ServiceError as exc:
+                    new_form.add_error(None, exc)
+                else:
+                    messages.success(request, "You follow it now.")
+                    return redirect("alerts:subscriptions")
+        else:
+            messages.error(request, "Nothing was changed: that subscription is not yours, or the action is unknown.")
+    token = feed_token(user)
+    feeds = [
+        (case, request.build_absolute_uri(reverse("alerts:case_feed", args=[case.slug])) + f"?token={token}")
+        for case in new_form.cases
+    ]
+    recent = Notification.objects.filter(recipient=user).select_related("case").order_by("-created_at")[:10]
+    context = {
+        "rows": [(s, forms_by_pk[s.pk]) for s in mine],
+        "new_form": new_form,
+        "feeds": feeds,
+        "recent": recent,
+        "has_email": bool(user.email),
+    }
+    return render(request, "alerts/subscriptions.html", context)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """RFC 8058 one-click unsubscribe, without logging in: a POST (the mail client's, or the button of
+    the page a GET shows — a GET never unsubscribes, since link checkers follow links) ends the
+    subscription the signed token names. A token we did not sign answers 404 and changes nothing."""
+    ids = read_unsubscribe_token(token)
+    if ids is None:
+        raise Http404("This unsubscribe link is not valid.")
+    subscription = Subscription.objects.filter(pk=ids[0], user_id=ids[1]).select_related("case").first()
+    if request.method == "POST":
+        if subscription is not None:
+            services.unsubscribe(subscription=subscription)
+        return render(request, "alerts/unsubscribed.html", {"subscription": subscription, "done": True})
+    return render(request, "alerts/unsubscribed.html", {"subscription": subscription, "done": subscription is None})
+
+
+def case_feed(request, slug):
+    """The Atom feed of a case's changes and commitments, for a logged-in reader of the case, or for a
+    feed reader with the user's signed `?token=` (given on the subscriptions page). Anyone else: 404,
+    so that the feed says nothing of a case one may not read."""
+    case = get_object_or_404(Case, slug=slug)
+    user = request.user if request.user.is_authenticated else None
+    token = request.GET.get("token")
+    if user is None and token:
+        user_id = read_feed_token(token)
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id is not None else None
+    if user is None or not can_read_case(user, case):
+        raise Http404("No such feed.")
+    response = CaseFeed()(request, case=case)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,215 @@
+"""The commitments of a case on a date: where each stands (upcoming, due, overdue and not judged,
+kept, late, not kept, withdrawn), which fall due in the period, counted per party and in a sentence.
+
+The outcome in force of a commitment on `as_of`, as known on `known_on`, is the latest judgement
+recorded by `known_on` (and counting: the review hook of `CommitmentOutcomeQuerySet.counting`), not
+corrected by one recorded by then, whose outcome holds by `as_of` (`CommitmentOutcome.effective_on`):
+"kept on 27 January" is not yet kept as of 26 January, as an assessment is not in force before its date.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from measures.lib import dates
+from measures.models import Citation, Commitment, CommitmentOutcome
+
+Outcome = CommitmentOutcome.Outcome
+
+UPCOMING = "upcoming"
+DUE = "due"
+OVERDUE = "overdue"
+UNDATED = "undated"
+STATUS_LABELS = {
+    UPCOMING: "Upcoming",
+    DUE: "Due, not judged",
+    OVERDUE: "Overdue, not judged",
+    UNDATED: "No date stated, not judged",
+    Outcome.KEPT: "Kept",
+    Outcome.LATE: "Kept late",
+    Outcome.NOT_KEPT: "Not kept",
+    Outcome.WITHDRAWN: "Withdrawn",
+}
+STATUS_ORDER = [OVERDUE, DUE, UPCOMING, UNDATED, Outcome.KEPT, Outcome.LATE, Outcome.NOT_KEPT, Outcome.WITHDRAWN]
+
+
+@dataclass
+class CommitmentStatus:
+    """One commitment on `as_of`: its outcome in force (CommitmentOutcome or None) and its status."""
+
+    commitment: Commitment
+    outcome: CommitmentOutcome | None
+    status: str
+    due_in_period: bool = False
+
+    @property
+    def status_label(self):
+        label = STATUS_LABELS[self.status]
+        if self.status == Outcome.LATE and self.days_late:
+            return f"{label}, by {self.days_late} day{'s' if self.days_late != 1 else ''}"
+        return label
+
+    @property
+    def days_late(self):
+        return self.outcome.days_late if self.outcome is not None else 0
+
+    @property
+    def judged(self):
+        return self.outcome is not None
+
+    @property
+    def deadline(self):
+        return self.commitment.deadline
+
+    @property
+    def occurred_text(self):
+        if self.outcome is None or self.outcome.occurred_on is None:
+            return ""
+        return dates.date_text(self.outcome.occurred_on)
+
+
+@dataclass
+class CommitmentCalendar:
+    """The commitments of a case on `as_of` (as known on `known_on`), with the period's when given."""
+
+    as_of: datetime.date
+    since: datetime.date | None
+    entries: list = field(default_factory=list)
+    parties: list = field(default_factory=list)
+
+    def with_status(self, *statuses):
+        return [entry for entry in self.entries if entry.status in statuses]
+
+    @property
+    def due_in_period(self):
+        return [entry for entry in self.entries if entry.due_in_period]
+
+    @property
+    def overdue(self):
+        return self.with_status(OVERDUE)
+
+    @property
+    def judged(self):
+        return [entry for entry in self.entries if entry.judged]
+
+    @property
+    def per_party(self):
+        """[(party, {status: count})] for the parties that undertook any of them, in name order."""
+        counts = defaultdict(lambda: defaultdict(int))
+        for entry in self.entries:
+            for party in entry.commitment.parties.all():
+                counts[party.pk][entry.status] += 1
+        return [(party, dict(counts[party.pk])) for party in self.parties if party.pk in counts]
+
+    @property
+    def per_party_rows(self):
+        """[(party, [count per status in STATUS_ORDER])] for a table."""
+        return [(party, [counts.get(status, 0) for status in STATUS_ORDER]) for party, counts in self.per_party]
+
+    @property
+    def status_headings(self):
+        return [STATUS_LABELS[status] for status in STATUS_ORDER]
+
+    @property
+    def sentence(self):
+        """ "3 of 4 commitments due kept, 1 late by a day; 1 overdue and not judged." — the key judgement,
+        over the commitments due by `as_of` (those with no stated date are counted apart)."""
+        due = [
+            entry
+            for entry in self.entries
+            if entry.deadline is not None and entry.deadline < self.as_of or entry.judged
+        ]
+        if not self.entries:
+            return "No commitment on record."
+        if not due:
+            return f"{_count(len(self.entries), 'commitment')} on record, none due by {dates.date_text(self.as_of)}."
+        kept = [e for e in due if e.status in (Outcome.KEPT, Outcome.LATE)]
+        late = [e for e in due if e.status == Outcome.LATE]
+        parts = [f"{len(kept)} of {_count(len(due), 'commitment')} due kept"]
+        if late:
+            worst = max(e.days_late for e in late)
+            by = "a day" if worst == 1 else f"up to {worst} days"
+            parts[0] += f", {len(late)} late by {by}"
+        for status, words in (
+            (Outcome.NOT_KEPT, "not kept"),
+            (Outcome.WITHDRAWN, "withdrawn"),
+            (OVERDUE, "overdue and not judged"),
+        ):
+            n = len([e for e in due if e.status == status])
+            if n:
+                parts.append(f"{n} {words}")
+        rest = len(self.entries) - len(due)
+        if rest:
+            parts.append(f"{rest} still to come or with no date stated")
+        return "; ".join(parts) + "."
+
+
+def _count(n, word):
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _status(commitment, outcome, as_of):
+    if outcome is not None:
+        return outcome.outcome
+    window = commitment.window()
+    if window is None:
+        return UNDATED
+    start, end = window
+    if as_of > end:
+        return OVERDUE
+    if as_of >= start:
+        return DUE
+    return UPCOMING
+
+
+def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=None):
+    """Where each commitment of `case` (or of one `measure`) stands on `as_of`, as known on `known_on`.
+
+    - `as_of` (date; default `case.default_as_of(today)`); `since` (date or None): with it, each entry
+      says whether its due window meets the period from `since` to `as_of` (both days included).
+    - Commitments recorded by `known_on` count; their outcome in force is the module docstring's.
+    Returns a CommitmentCalendar, entries in due order (no stated date last). Three queries, plus one
+    for the parties, whatever the number of commitments.
+    """
+    as_of = as_of or case.default_as_of(timezone.localdate())
+    commitments = Commitment.objects.filter(case=case).known_on(known_on)
+    if measure is not None:
+        commitments = commitments.filter(measure=measure)
+    commitments = list(
+        commitments.select_related("measure", "anchor_event", "case").prefetch_related(
+            "parties", Prefetch("stated_by", queryset=Citation.objects.with_source().defer("source__full_text"))
+        )
+    )
+    outcomes = (
+        CommitmentOutcome.objects.filter(commitment__in=commitments)
+        .counting()
+        .known_on(known_on)
+        .not_superseded(known_on)
+        .select_related("recorded_by")
+        .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_source().defer("source__full_text")))
+        .order_by("recorded_at", "pk")
+    )
+    by_commitment = {c.pk: c for c in commitments}
+    in_force = {}
+    for outcome in outcomes:
+        outcome.commitment = by_commitment[outcome.commitment_id]
+        if outcome.effective_on <= as_of:
+            in_force[outcome.commitment_id] = outcome  # the later recorded wins
+    entries = []
+    for commitment in commitments:
+        outcome = in_force.get(commitment.pk)
+        window = commitment.window()
+        meets = since is not None and window is not None and window[0] <= as_of and window[1] >= since
+        entries.append(CommitmentStatus(commitment, outcome, _status(commitment, outcome, as_of), meets))
+    entries.sort(
+        key=lambda e: (
+            e.commitment.window() is None,
+            (e.commitment.window() or (datetime.date.max,))[0],
+            e.commitment.pk,
+        )
+    )
+    parties = sorted({p for c in commitments for p in c.parties.all()}, key=lambda p: p.name)
+    return CommitmentCalendar(as_of=as_of, since=since, entries=entries, parties=parties)
