@@ -212,9 +212,6 @@ class NotificationAdmin(admin.ModelAdmin):
         count = notifications.retry(list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} mail(s) queued again.", messages.SUCCESS)
 
-    def get_actions(self, request):
-        return super().get_actions(request) if request.user.is_superuser else {}
-
     def has_send_again_permission(self, request):
         return request.user.is_superuser
 
