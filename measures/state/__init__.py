@@ -9,8 +9,11 @@ Everything derived from assessments and evidence is defined here, once, and nowh
 - the **joint level** of a measure over the parties it applies to, **progress** with its coverage,
   **direction of travel** per party and jointly, the **stale**, **no evidence yet** and **contested**
   flags, the **latest evidence** with its date precision;
-- **what changed** in a period (the difference of two states) and the **assessment history** of a
-  measure, numbered, with corrections marked and parties recorded together grouped.
+- the **path** of a measure over a period (`level_paths`): every level in force during it, per party
+  and jointly, with its reversals and the lowest level reached; direction of travel, "moved" and
+  **what changed** in a period (every change of the level in force inside it) are read from it;
+- the **assessment history** of a measure, numbered, with corrections marked and parties recorded
+  together grouped.
 
 Each function runs a fixed number of queries whatever the size of the case (stated in its docstring).
 """
@@ -50,6 +53,14 @@ from measures.state.levels import (
     level_score,
     progress,
 )
+from measures.state.path import (
+    LevelPath,
+    MeasurePath,
+    Reversal,
+    Step,
+    level_paths,
+    path_direction,
+)
 from measures.state.period import (
     ReportingPeriod,
     reporting_period,
@@ -69,6 +80,12 @@ __all__ = [
     "HistoryEntry",
     "LEVEL_ORDER",
     "LEVEL_RANK",
+    "LevelPath",
+    "MeasurePath",
+    "Reversal",
+    "Step",
+    "level_paths",
+    "path_direction",
     "MeasureStatus",
     "PartyCell",
     "Progress",
