@@ -12,6 +12,10 @@ Everything derived from assessments and evidence is defined here, once, and nowh
 - the **path** of a measure over a period (`level_paths`): every level in force during it, per party
   and jointly, with its reversals and the lowest level reached; direction of travel, "moved" and
   **what changed** in a period (every change of the level in force inside it) are read from it;
+- **recorded since** a date (`recorded_since`): new assessments, corrections with the level they
+  replace, new evidence and events, and which of them moved the headline figure;
+- the period's **default** (`default_since`: the whole crisis for a closed case, the last seven days
+  for an active one) and the one message for an as-of date before a case began (`before_start_message`);
 - the **assessment history** of a measure, numbered, with corrections marked and parties recorded
   together grouped.
 
@@ -62,8 +66,19 @@ from measures.state.path import (
     path_direction,
 )
 from measures.state.period import (
+    RECENT,
+    RECENT_DAYS,
+    WHOLE_CRISIS,
+    PeriodDefault,
     ReportingPeriod,
+    before_start_message,
+    default_since,
     reporting_period,
+)
+from measures.state.recorded import (
+    RecordedAssessment,
+    RecordedSince,
+    recorded_since,
 )
 from measures.state.series import (
     ProgressPoint,
@@ -92,6 +107,15 @@ __all__ = [
     "ProgressPoint",
     "RECORDED_TOGETHER_SECONDS",
     "ReportingPeriod",
+    "PeriodDefault",
+    "RECENT",
+    "RECENT_DAYS",
+    "RecordedAssessment",
+    "RecordedSince",
+    "WHOLE_CRISIS",
+    "before_start_message",
+    "default_since",
+    "recorded_since",
     "SCORED_LEVELS",
     "SETBACK_LEVELS",
     "assessment_history",

@@ -156,7 +156,7 @@ class MeasureStatus:
 
     @property
     def reversal_text(self):
-        """ "reversed on 17 Jan 2024 (Pakistan), restored on 19 Jan 2024 (Minimal)", or empty."""
+        """ "reversed on 17 Jan 2024 (Pakistan), restored on 19 Jan 2024 to Minimal (1)", or empty."""
         return self.path.reversal_text if self.path is not None else ""
 
     @property

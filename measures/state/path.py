@@ -70,7 +70,7 @@ class Reversal:
 
     @property
     def text(self):
-        """ "reversed on 10 Dec 2024, restored on 20 Dec 2024 (Minimal)", for pages and reports."""
+        """ "reversed on 10 Dec 2024 (Iran), restored on 20 Dec 2024 to Full (3)", for pages and reports."""
         who = f" ({', '.join(party.name for party in self.parties)})" if self.parties else ""
         if self.reversed_on is None:
             head = f"reversed{who}"
@@ -80,7 +80,7 @@ class Reversal:
             head = f"reversed on {date_format(self.reversed_on)}{who}"
         if self.restored_on is None:
             return f"{head}, still reversed at the end of the period"
-        return f"{head}, restored on {date_format(self.restored_on)} ({Level(self.restored_to).label})"
+        return f"{head}, restored on {date_format(self.restored_on)} to {Level(self.restored_to).label}"
 
 
 def path_direction(levels):
@@ -234,7 +234,8 @@ class LevelPath:
 
     @property
     def reversal_text(self):
-        """ "reversed on 10 Dec, restored on 20 Dec (Full)"; several joined by "; ". Empty when none."""
+        """ "reversed on 10 Dec 2024, restored on 20 Dec 2024 to Full (3)"; several joined by "; ";
+        empty when none."""
         return "; ".join(reversal.text for reversal in self.reversals)
 
 
@@ -270,7 +271,7 @@ class MeasurePath:
 
     @property
     def reversal_text(self):
-        """ "reversed on 17 Jan 2024 (Iran, Pakistan), restored on 19 Jan 2024 (Minimal)"; several
+        """ "reversed on 17 Jan 2024 (Iran, Pakistan), restored on 19 Jan 2024 to Minimal (1)"; several
         joined by "; "; empty when the joint level was never reversed in the period."""
         return "; ".join(reversal.text for reversal in self.reversals)
 

@@ -136,7 +136,7 @@ def test_a_reversal_restored_inside_the_period_is_not_unchanged(reversal_case):
     assert row.direction_label == "Worsened then improved"
     assert row.moved and row.lowest_level == Level.REVERSED
     names = " and ".join(sorted(p.name for p in parties)).replace(" and ", ", ")
-    assert row.reversal_text == f"reversed on 10 Dec 2024 ({names}), restored on 20 Dec 2024 (Full (3))"
+    assert row.reversal_text == f"reversed on 10 Dec 2024 ({names}), restored on 20 Dec 2024 to Full (3)"
     assert [(c.old_level, c.new_level, c.assessment.effective_date.day) for c in state.changes] == [
         (Level.FULL, Level.REVERSED, 10),
         (Level.FULL, Level.REVERSED, 10),
