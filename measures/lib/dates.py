@@ -4,11 +4,18 @@ A date comes with its precision (the ACLED practice of coding how exact an event
 exact day, month only, year only, approximate (a best estimate of the day), or unknown; an event
 may also last several days (an end date). `date_text()` writes all of them; templates use the
 `date_text` properties of Event and Source, which call it.
+
+It also holds the one rule of plausible dates (`date_problem`, `plausible_date`): every date a person
+or a file gives (model fields, hence every admin form; the period of the reading pages; case files;
+event imports) lies between 1900 and a year after today. A year that reads as a Buddhist-era year
+(Thai sources date by it: 2568 is 2025) is named in the message with its Gregorian year.
 """
 
 import calendar
 import datetime
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.formats import date_format, get_format
 
 DAY = "day"
@@ -79,3 +86,57 @@ def last_possible_day(date, precision):
     dated only by month or year is placed, so that its evidence never counts before it could exist."""
     bounds = period_bounds(date, precision)
     return None if bounds is None else bounds[1]
+
+
+# Plausible dates ---------------------------------------------------------------------------------
+
+EARLIEST_YEAR = 1900
+# Nothing is assessed or reported ahead of time: a date more than a year ahead is a typing mistake
+# (or a year of another era).
+LATEST_DAYS_AHEAD = 366
+# The Thai solar calendar counts years from the Buddha's death: Buddhist era = Gregorian + 543.
+BUDDHIST_ERA_OFFSET = 543
+
+
+def latest_plausible(today=None):
+    """The last plausible date: a year (366 days) after `today` (default: today in the site's time zone)."""
+    return (today or timezone.localdate()) + datetime.timedelta(days=LATEST_DAYS_AHEAD)
+
+
+def date_problem(value, *, today=None, label="The date"):
+    """Why `value` (a date, or None) is not a plausible date, in a sentence naming it by `label`; None
+    when it is (or when there is no date). Plausible: from 1 January 1900 to a year after `today`.
+
+    A date too far ahead whose year, less 543, is plausible is said to read as a Buddhist-era year,
+    with the Gregorian date to enter instead (2568-07-28 is 2025-07-28)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    latest = latest_plausible(today)
+    if value.year < EARLIEST_YEAR:
+        return f"{label} cannot be before {EARLIEST_YEAR}; {value.isoformat()} was given."
+    if value <= latest:
+        return None
+    message = f"{label} cannot be more than a year after today; {value.isoformat()} was given."
+    gregorian = value.year - BUDDHIST_ERA_OFFSET
+    if EARLIEST_YEAR <= gregorian <= latest.year:
+        try:
+            converted = value.replace(year=gregorian)
+        except ValueError:  # 29 February of a year that is not leap once converted
+            converted = None
+        if converted is None or converted <= latest:
+            instead = f"enter {converted.isoformat()}" if converted else f"enter the year {gregorian}"
+            message += (
+                f" The year {value.year} reads as a Buddhist-era year (as Thai dates are written): "
+                f"in the Gregorian calendar it is {gregorian}, so {instead}."
+            )
+    return message
+
+
+def plausible_date(value):
+    """Model and form field validator: ValidationError (code "implausible_date") with `date_problem`'s
+    message when `value` is not a plausible date."""
+    message = date_problem(value)
+    if message is not None:
+        raise ValidationError(message, code="implausible_date")

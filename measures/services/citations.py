@@ -54,6 +54,13 @@ def attach_evidence(*, citation, measure, stance, note="", recorded_at=None):
         raise ServiceError({"stance": f"“{stance}” is not a stance (progress, setback or context)."})
     if citation.case_id != measure.case_id:
         raise ServiceError({"citation": "The citation belongs to another case than the measure."})
+    if measure.requirement_id is not None and measure.requirement_id == citation.pk:
+        raise ServiceError(
+            {
+                "citation": f"This passage defines measure {measure.number} (what it requires): it is not evidence "
+                "of conduct and cannot be attached as evidence."
+            }
+        )
     if errors := _field_errors(Evidence, note=(note or "").strip()):
         raise ServiceError(errors)
     try:
