@@ -93,6 +93,13 @@ class PeriodDefault:
     def other_label(self):
         return self.LABELS[self.other_kind]
 
+    @property
+    def whole_crisis_since(self):
+        """Where the whole crisis starts (the case's start), or None without a case."""
+        if self.kind == WHOLE_CRISIS:
+            return self.since
+        return self.other_since if self.other_kind == WHOLE_CRISIS else None
+
 
 def default_since(case, as_of, *, recent_days=RECENT_DAYS):
     """PeriodDefault for a period ending on `as_of` (a date) of `case` (or None: no case).

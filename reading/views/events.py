@@ -29,7 +29,9 @@ def event_list(request, slug):
         "filter": event_filter,
         "events": [(event, event.date_text) for event in page.object_list],
         "page": page,
-        "timeline": charts.events_timeline(list(timeline_events), start=case.start_date, end=period.as_of),
+        "timeline": charts.events_timeline(
+            list(timeline_events), start=case.start_date, end=period.as_of, case_start=case.start_date
+        ),
         "link_query": period.query(),
     }
     return _page(request, "measures/event_list.html", context, form=form, nav="events", messages=messages)
