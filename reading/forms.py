@@ -65,8 +65,7 @@ class Period:
         """Which default gave `since`, in words ("the whole crisis, since the case is closed"), or ""."""
         if self.since_given or self.since_default is None:
             return ""
-        reason = {"whole_crisis": "since the case is closed", "recent": "since the case is active"}
-        return f"{self.since_default.label}, {reason[self.since_default.kind]}"
+        return self.since_default.rule_text
 
     @property
     def other_default_label(self):

@@ -157,16 +157,15 @@ class DirectionColumn(tables.Column):
             label,
         )
         reversals = getattr(value, "reversals", "")
-        if reversals:
-            joint = format_html('{} <span class="path-note">({})</span>', joint, reversals)
+        note = format_html(' <span class="path-note">({})</span>', reversals) if reversals else ""
         if not parties:
-            return joint
+            return format_html("{}{}", joint, note)
         moves = format_html_join(
             " ",
             '<span class="direction direction-{1}">{0} <span aria-hidden="true">{2}</span> {3}</span>',
             ((code, d, DIRECTION_SYMBOL[d], party_label) for code, d, party_label in parties),
         )
-        return format_html('{} <span class="party-moves">· {}</span>', joint, moves)
+        return format_html('{} <span class="party-moves">· {}</span>{}', joint, moves, note)
 
     def value(self, value):
         direction, label, parties = value

@@ -8,6 +8,7 @@
   own case, and a citation that defines a measure keeps its case.
 - Date fields validate the plausible range (measures.lib.dates.plausible_date), with no change to
   the tables; the label constraint names the clash in words.
+- A report PDF may list what was recorded since a date: `ReportJob.recorded_since`, in its key.
 """
 
 import importlib
@@ -265,6 +266,55 @@ class Migration(migrations.Migration):
                 fields=("label",),
                 name="source_label_unique",
                 violation_error_message="Another source already has this label: labels are unique across cases.",
+            ),
+        ),
+        migrations.RemoveConstraint(
+            model_name="reportjob",
+            name="report_job_unique_per_version",
+        ),
+        migrations.RemoveConstraint(
+            model_name="reportjob",
+            name="report_job_unique_per_version_known_on",
+        ),
+        migrations.AddField(
+            model_name="reportjob",
+            name="recorded_since",
+            field=models.DateField(
+                blank=True,
+                help_text="The report lists what was recorded from this day on (empty: no such list).",
+                null=True,
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="reportjob",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("known_on__isnull", True), ("recorded_since__isnull", True)),
+                fields=("case", "data_version", "as_of", "since", "paper", "as_of_rule"),
+                name="report_job_unique_per_version",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="reportjob",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("known_on__isnull", False), ("recorded_since__isnull", True)),
+                fields=("case", "data_version", "as_of", "since", "known_on", "paper", "as_of_rule"),
+                name="report_job_unique_per_version_known_on",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="reportjob",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("known_on__isnull", True), ("recorded_since__isnull", False)),
+                fields=("case", "data_version", "as_of", "since", "recorded_since", "paper", "as_of_rule"),
+                name="report_job_unique_per_version_recorded",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="reportjob",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("known_on__isnull", False), ("recorded_since__isnull", False)),
+                fields=("case", "data_version", "as_of", "since", "known_on", "recorded_since", "paper", "as_of_rule"),
+                name="report_job_unique_per_version_known_on_recorded",
             ),
         ),
         migrations.RunPython(_create_triggers_on_sqlite, _drop_triggers_on_sqlite),

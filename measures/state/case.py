@@ -133,6 +133,10 @@ class MeasureStatus:
         return Direction.LABELS[self.direction]
 
     @property
+    def previous_joint_level_label(self):
+        return Level(self.previous_joint_level).label
+
+    @property
     def joint_moved(self):
         """Some joint level other than the baseline's was in force during the period."""
         if self.path is not None:

@@ -67,11 +67,16 @@ class Reversal:
     first_day: datetime.date | None = None  # the stretch within the period
     last_day: datetime.date | None = None
     parties: tuple = ()
+    party_days: tuple = ()  # ((party, the day its own level became reversed), …), with `parties`
 
     @property
     def text(self):
         """ "reversed on 10 Dec 2024 (Iran), restored on 20 Dec 2024 to Full (3)", for pages and reports."""
-        who = f" ({', '.join(party.name for party in self.parties)})" if self.parties else ""
+        days = {day for _, day in self.party_days}
+        if len(days) > 1:  # "(Iran on 16 Jan, Pakistan on 18 Jan)": each party's own day
+            who = " (" + ", ".join(f"{party.name} on {date_format(day, 'j M')}" for party, day in self.party_days) + ")"
+        else:
+            who = f" ({', '.join(party.name for party in self.parties)})" if self.parties else ""
         if self.reversed_on is None:
             head = f"reversed{who}"
         elif self.before_period:
@@ -257,16 +262,21 @@ class MeasurePath:
         reversed on some day of it."""
         result = []
         for reversal in self.joint.reversals:
-            named = tuple(
-                party
-                for party, path, applies in self.parties
-                if applies
-                and any(
-                    level == Level.REVERSED and first <= reversal.last_day and reversal.first_day <= last
+            party_days = []
+            for party, path, applies in self.parties:
+                if not applies:
+                    continue
+                days = [
+                    path.baseline_since if first == path.since and path.baseline == Level.REVERSED else first
                     for level, first, last in path.stretches
-                )
+                    if level == Level.REVERSED and first <= reversal.last_day and reversal.first_day <= last
+                ]
+                if days:
+                    party_days.append((party, days[0]))
+            party_days.sort(key=lambda item: (item[1], item[0].name))
+            result.append(
+                replace(reversal, parties=tuple(party for party, _ in party_days), party_days=tuple(party_days))
             )
-            result.append(replace(reversal, parties=named))
         return result
 
     @property

@@ -94,6 +94,12 @@ class PeriodDefault:
         return self.LABELS[self.other_kind]
 
     @property
+    def rule_text(self):
+        """Which rule gave `since`, in words: "the whole crisis, since the case is closed"."""
+        reason = {WHOLE_CRISIS: "since the case is closed", RECENT: "since the case is active"}[self.kind]
+        return f"{self.label}, {reason}"
+
+    @property
     def whole_crisis_since(self):
         """Where the whole crisis starts (the case's start), or None without a case."""
         if self.kind == WHOLE_CRISIS:
