@@ -190,9 +190,7 @@ def group_crowded(events, *, start, end, max_markers):
     return list(groups.values())
 
 
-def events_timeline(
-    events, *, start, end, width=1200, max_lanes=10, lane_height=20, max_markers=90, case_start=None
-):
+def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height=20, max_markers=90, case_start=None):
     """Geometry of the events timeline: escalatory events above the axis, the others below.
 
     `case_start` (the case's start date): events dated before it are drawn before a line marking

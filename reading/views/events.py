@@ -47,7 +47,7 @@ def event_detail(request, slug, pk):
         Citation.objects.filter(event=event)
         .known_on(period.known_on)
         .with_source()
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("measure")))
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("measure")), "requirement_of")
     )
     context = {
         "case": case,
