@@ -285,6 +285,7 @@ def test_xlsx_export_has_dates_numbers_an_about_sheet_a_filter_and_a_frozen_head
     assert about["Case"] == case.name
     assert about["As of"] == datetime.datetime(2024, 1, 31)
     assert about["Changes since (included)"] == datetime.datetime(2024, 1, 20)
+    assert about["Period"].startswith("20–31 Jan 2024, both days included.")
     today = datetime.date.today()
     assert about["As known on"] == datetime.datetime(today.year, today.month, today.day)
 

@@ -140,7 +140,7 @@ def test_track_two_diplomacy_has_no_evidence_yet_and_shows_its_requirement(reade
 def test_history_is_numbered_once(reader_client, pakistan_iran):
     page = reader_client.get(url(pakistan_iran, "measures:measure_detail", 1)).content.decode()
     assert page.count('<span class="history-number">4.</span>') == 1
-    assert "<ol class=\"history\">" in page and 'value="4"' not in page
+    assert '<ol class="history">' in page and 'value="4"' not in page
     # The list's own markers are not drawn: the heading carries the number.
     css = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
     assert ".history { list-style: none;" in css
@@ -172,3 +172,20 @@ def test_the_dashboard_lists_what_was_recorded_since_a_date_and_a_correction_tha
     assert "3. Mediation and arbitration, Pakistan, effective 19 Jan 2024: Minimal (1) → Not initiated (0)" in text
     before, after = correction.headline_without.percent, correction.headline_with.percent
     assert f"changed overall progress from {before}% to {after}%" in text
+
+
+def test_the_export_names_the_period_and_the_reversals_in_it(reader_client, ceasefire):
+    import csv
+    import io
+
+    export = reader_client.get(url(ceasefire, _export="csv", **DECEMBER))
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["Direction of travel"] == "Worsened then improved"
+    assert (
+        first["Reversed in the period"]
+        == "reversed on 10 Dec 2024 (Cambodia, Thailand), restored on 20 Dec 2024 to Full (3)"
+    )
+    assert first["KHM direction"] == "Worsened then improved"
+    second = dict(zip(rows[0], rows[2], strict=True))
+    assert second["KHM level"] == "Does not apply" and second["Direction of travel"] == "First assessed"
