@@ -168,7 +168,14 @@ class AssessmentQuerySet(models.QuerySet):
         latest effective by `as_of` (later recorded first on the same day) among those recorded by
         `known_on` and not superseded by a correction recorded by then. The one definition of the
         level in force; `MeasureQuerySet._level_in_force` is its subquery form."""
-        return self.effective_by(as_of).known_on(known_on).not_superseded(known_on).latest_per_pair()
+        return self.in_force_candidates(as_of=as_of, known_on=known_on).latest_per_pair()
+
+    def in_force_candidates(self, *, as_of, known_on=None):
+        """The assessments that may be in force on `as_of` or on any day before it, as known on
+        `known_on`: `in_force` before it keeps the latest of each (measure, party). The paths of a
+        period (`state.path`) and progress over time replay them day by day, so that every day's
+        level follows `in_force`'s rule."""
+        return self.effective_by(as_of).known_on(known_on).not_superseded(known_on)
 
     def chronological(self):
         """Oldest first; of two on the same effective date, the later recorded one wins (corrections)."""

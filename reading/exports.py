@@ -59,6 +59,7 @@ def columns(parties):
         ("Joint score (0-3)", "int"),
         ("Confidence", "text"),
         ("Direction of travel", "text"),
+        ("Reversed in the period", "text"),
         ("Latest evidence", "date"),
         ("Latest evidence approximate", "text"),
         ("Citations", "int"),
@@ -80,7 +81,7 @@ def row_values(status):
             _score(cell.level),
             assessment.get_confidence_display() if assessment and cell.level != Assessment.Level.NOT_ASSESSED else None,
             assessment.effective_date if assessment else None,
-            cell.direction_label,
+            cell.direction_label,  # along every level in force over the period (state.path)
             assessment.rationale if assessment else None,
         ]
     latest = status.latest_evidence
@@ -97,6 +98,7 @@ def row_values(status):
         _score(status.joint_level),
         status.confidence.capitalize() if status.confidence else None,
         status.direction_label,
+        status.reversal_text or None,  # every stretch of the period the joint level was reversed, with dates
         latest.date if latest else None,
         ("yes" if latest.approximate else "no") if latest else None,
         status.citation_count,
@@ -112,6 +114,12 @@ def about_rows(case, period, *, now=None):
         ("Case", case.name),
         ("As of", period.as_of),
         ("Changes since (included)", period.since),
+        (
+            "Period",
+            f"{period.text}, both days included"
+            + (f" (by default: {period.since_rule})" if period.since_rule else "")
+            + ". Direction of travel and reversals follow every level in force in it.",
+        ),
         ("As known on", period.known_on or "no limit"),
         ("Generated", timezone.localtime(now).replace(tzinfo=None, microsecond=0)),
         (

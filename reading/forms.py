@@ -7,13 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from measures.state import reporting_period
+from measures.lib import dates
+from measures.state import RECENT_DAYS, before_start_message, default_since, reporting_period
 
-EARLIEST_DATE = datetime.date(1900, 1, 1)
-# Assessments cannot be dated in the future, so a later as-of date only repeats today's state; more than
-# a year ahead is certainly a typing mistake.
-LATEST_DAYS_AHEAD = 366
-DEFAULT_SINCE_DAYS = 7
+DEFAULT_SINCE_DAYS = RECENT_DAYS
 
 
 class DateInput(forms.DateInput):
@@ -43,10 +40,62 @@ class Period:
     today: datetime.date
     known_on: datetime.date | None = None
     as_of_rule: str = "today"
+    # Where the period starts by default (state.PeriodDefault: the whole crisis of a closed case, the
+    # last days of an active one), and the other rule's start, which the page offers.
+    since_default: object = None
+    recorded_since: datetime.date | None = None
 
     @property
     def reporting(self):
         return reporting_period(since=self.since, as_of=self.as_of)
+
+    @property
+    def text(self):
+        """The period's one name ("23–29 Jan 2024"), as every page, export and report writes it."""
+        return self.reporting.text
+
+    @property
+    def whole_crisis(self):
+        """The period covers the case from its start."""
+        start = self.since_default.whole_crisis_since if self.since_default is not None else None
+        return start is not None and self.since <= start
+
+    @property
+    def since_rule(self):
+        """Which default gave `since`, in words ("the whole crisis, since the case is closed"), or ""."""
+        if self.since_given or self.since_default is None:
+            return ""
+        return self.since_default.rule_text
+
+    @property
+    def other_default_label(self):
+        return self.since_default.other_label if self.since_default is not None else ""
+
+    @property
+    def other_default_query(self):
+        """The query string of the same page with the other default period (the last days instead of
+        the whole crisis, or the reverse); empty when there is no other."""
+        default = self.since_default
+        if default is None or default.other_since == default.since and not self.since_given:
+            return ""
+        return self._query(since=default.other_since)
+
+    @property
+    def default_query(self):
+        """The query string of the same page with the default period (for a period given by hand)."""
+        return self._query(since=None)
+
+    def _query(self, *, since):
+        parts = []
+        if self.as_of_given:
+            parts.append(f"as_of={self.as_of.isoformat()}")
+        if since is not None:
+            parts.append(f"since={since.isoformat()}")
+        if self.known_on is not None:
+            parts.append(f"known_on={self.known_on.isoformat()}")
+        if self.recorded_since is not None:
+            parts.append(f"recorded_since={self.recorded_since.isoformat()}")
+        return "&".join(parts)
 
     @property
     def days(self):
@@ -86,9 +135,14 @@ class PeriodForm(forms.Form):
     Bind it to `request.GET` and call `period()`: it always returns dates to show. A bad value is
     reported in `errors` (show them on the page) and replaced by its default, so a typing mistake
     gives a message, never an error page. Defaults: as_of = `case.default_as_of(today)` (today for an
-    active case or without a case, the end date of a closed case); since = as_of − (`default_since_days`
-    − 1), so that the period covers `default_since_days` days both ends included, but not before the
-    case's start date; known_on = no limit.
+    active case or without a case, the end date of a closed case); since = `state.default_since`: the
+    case's start date for a closed case (the whole crisis), else as_of − (`default_since_days` − 1),
+    so that the period covers `default_since_days` days both ends included, but not before the case's
+    start date; known_on and recorded_since = none.
+
+    Every date follows `measures.lib.dates.date_problem` (1900 to a year ahead), and an as-of date
+    before the case began gets `state.before_start_message`, the same message as every page, export,
+    report and the API.
     """
 
     as_of = _date_field("As of", "Show everything as it stood on this date.", "2024-01-31")
@@ -98,8 +152,13 @@ class PeriodForm(forms.Form):
     known_on = _date_field(
         "As known on", "Leave out what was put on record after this date: what we knew then.", "2024-01-20"
     )
+    recorded_since = _date_field(
+        "Recorded since",
+        "List what was put on record from this date on: new assessments, corrections, evidence, events.",
+        "2024-01-23",
+    )
 
-    FIELDS = ("as_of", "since", "known_on")
+    FIELDS = ("as_of", "since", "known_on", "recorded_since")
 
     def __init__(self, data=None, *, today=None, case=None, default_since_days=DEFAULT_SINCE_DAYS, **kwargs):
         # Only our fields: other parameters (filters, sorting) are none of this form's business.
@@ -111,25 +170,27 @@ class PeriodForm(forms.Form):
         self.default_since_days = default_since_days
 
     def _check_range(self, value, label):
-        if value is None:
-            return value
-        if value < EARLIEST_DATE:
-            raise forms.ValidationError(f"{label} cannot be before 1900; {date_format(value)} was given.")
-        latest = self.today + datetime.timedelta(days=LATEST_DAYS_AHEAD)
-        if value > latest:
-            raise forms.ValidationError(
-                f"{label} cannot be more than a year in the future; {date_format(value)} was given."
-            )
+        # The one rule of plausible dates (measures.lib.dates), with its Buddhist-era hint.
+        problem = dates.date_problem(value, today=self.today, label=label)
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return value
 
     def clean_as_of(self):
-        return self._check_range(self.cleaned_data["as_of"], "“As of”")
+        value = self._check_range(self.cleaned_data["as_of"], "“As of”")
+        if self.case is not None and (problem := before_start_message(self.case, value)):
+            # The one message for every page, export, report and the API (state.before_start_message).
+            raise forms.ValidationError(problem)
+        return value
 
     def clean_since(self):
         return self._check_range(self.cleaned_data["since"], "“Changes since”")
 
     def clean_known_on(self):
         return self._check_range(self.cleaned_data["known_on"], "“As known on”")
+
+    def clean_recorded_since(self):
+        return self._check_range(self.cleaned_data["recorded_since"], "“Recorded since”")
 
     def default_as_of(self):
         """(date, rule in words) when no as-of date is given."""
@@ -149,6 +210,13 @@ class PeriodForm(forms.Form):
                 "since",
                 f"“Changes since” ({date_format(since)}) cannot be after the as-of date ({date_format(as_of)}).",
             )
+        recorded = cleaned.get("recorded_since")
+        known_on = cleaned.get("known_on")
+        if recorded is not None and known_on is not None and recorded > known_on:
+            self.add_error(
+                "recorded_since",
+                f"“Recorded since” ({date_format(recorded)}) cannot be after “As known on” ({date_format(known_on)}).",
+            )
         return cleaned
 
     def period(self):
@@ -164,10 +232,10 @@ class PeriodForm(forms.Form):
         rule = "given"
         if as_of is None:
             as_of, rule = self.default_as_of()
+        # A closed case: the whole crisis; an active one: the last days, never before its start.
+        default = default_since(self.case, as_of, recent_days=self.default_since_days)
         if since is None:
-            since = as_of - datetime.timedelta(days=max(self.default_since_days - 1, 0))
-            if self.case is not None and since < self.case.start_date <= as_of:
-                since = self.case.start_date  # a default period never starts before the case did
+            since = default.since
         return Period(
             as_of=as_of,
             since=since,
@@ -176,6 +244,8 @@ class PeriodForm(forms.Form):
             today=self.today,
             known_on=cleaned.get("known_on"),
             as_of_rule=rule,
+            since_default=default,
+            recorded_since=cleaned.get("recorded_since"),
         )
 
     def error_messages(self):

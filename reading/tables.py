@@ -19,9 +19,19 @@ from measures.state import CONFIDENCE_RANK, LEVEL_ORDER, Direction
 
 # Higher rank = further along, so that sorting up puts the least advanced measures first.
 LEVEL_RANK = {level: rank for rank, level in enumerate(reversed(LEVEL_ORDER))}
-DIRECTION_RANK = {Direction.DOWN: 0, Direction.UNSCORED: 1, Direction.SAME: 2, Direction.NEW: 3, Direction.UP: 4}
+DIRECTION_RANK = {
+    Direction.DOWN: 0,
+    Direction.UP_DOWN: 1,
+    Direction.DOWN_UP: 2,
+    Direction.UNSCORED: 3,
+    Direction.SAME: 4,
+    Direction.NEW: 5,
+    Direction.UP: 6,
+}
 DIRECTION_SYMBOL = {
     Direction.DOWN: "↓",
+    Direction.UP_DOWN: "↑↓",
+    Direction.DOWN_UP: "↓↑",
     Direction.UNSCORED: "×",
     Direction.SAME: "→",
     Direction.NEW: "+",
@@ -41,11 +51,12 @@ class MeasureRow:
         if link_query:
             self.url += "?" + link_query
         self.assess_url = assess_url(measure)
+        # A party the measure asks nothing of: "Does not apply", never "Not yet assessed".
         self.party_levels = [
-            PartyLevel(cell.level, cell.level_label, cell.party, assess_url(measure, cell.party))
+            PartyLevel(cell.shown_level, cell.shown_label, cell.party, assess_url(measure, cell.party), cell.applies)
             for cell in status.cells
         ]
-        self.party_ranks = [LEVEL_RANK[cell.level] for cell in status.cells]
+        self.party_ranks = [LEVEL_RANK[cell.level] if cell.applies else -1 for cell in status.cells]
         self.joint_level = (status.joint_level, status.joint_level_label)
         self.joint_rank = LEVEL_RANK[status.joint_level]
         confidence = status.confidence
@@ -53,14 +64,17 @@ class MeasureRow:
         self.confidence_rank = CONFIDENCE_RANK[confidence] if confidence else -1
         # Joint direction, then each applicable party whose level moved (a party can move while the
         # joint level stays put): (direction, label, [(party code, direction, label)]).
-        self.direction = (
+        # Along every level in force in the period: a reversal restored inside it is named, with its dates.
+        self.direction = PathDirection(
             status.direction,
             status.direction_label,
             [(cell.party.code, cell.direction, cell.direction_label) for cell in status.moved_cells],
+            status.reversal_text,
         )
         self.direction_rank = DIRECTION_RANK[status.direction]
-        self.latest_evidence = status.latest_evidence_date
-        self.latest_evidence_key = self.latest_evidence or datetime.date.min
+        # EvidenceDate: written as known ("c. 17 Jan 2024" when approximate), as on the measure page.
+        self.latest_evidence = status.latest_evidence
+        self.latest_evidence_key = status.latest_evidence_date or datetime.date.min
         self.citation_count = status.citation_count
         self.flags = [
             name
@@ -82,12 +96,23 @@ def assess_url(measure, party=None):
 
 
 class PartyLevel(tuple):
-    """(level, label) of one party's cell, with the party and where to record its next assessment."""
+    """(level, label) of one party's cell, with the party, where to record its next assessment, and
+    whether the measure applies to the party (no record link when it does not)."""
 
-    def __new__(cls, level, label, party, assess_url):
+    def __new__(cls, level, label, party, assess_url, applies=True):
         self = super().__new__(cls, (level, label))
         self.party = party
         self.assess_url = assess_url
+        self.applies = applies
+        return self
+
+
+class PathDirection(tuple):
+    """(direction, label, [(party code, direction, label)]) of a row, with its reversals in words."""
+
+    def __new__(cls, direction, label, parties, reversals=""):
+        self = super().__new__(cls, (direction, label, parties))
+        self.reversals = reversals
         return self
 
 
@@ -110,7 +135,7 @@ class PartyLevelColumn(LevelColumn):
 
     def render(self, value, table):
         badge = level_badge(*value)
-        if not table.can_assess:
+        if not table.can_assess or not value.applies:
             return badge
         return format_html(
             '{} <a class="record-link" href="{}">Record<span class="visually-hidden"> an assessment for {}</span></a>',
@@ -131,19 +156,23 @@ class DirectionColumn(tables.Column):
             DIRECTION_SYMBOL[direction],
             label,
         )
+        reversals = getattr(value, "reversals", "")
+        note = format_html(' <span class="path-note">({})</span>', reversals) if reversals else ""
         if not parties:
-            return joint
+            return format_html("{}{}", joint, note)
         moves = format_html_join(
             " ",
             '<span class="direction direction-{1}">{0} <span aria-hidden="true">{2}</span> {3}</span>',
             ((code, d, DIRECTION_SYMBOL[d], party_label) for code, d, party_label in parties),
         )
-        return format_html('{} <span class="party-moves">· {}</span>', joint, moves)
+        return format_html('{} <span class="party-moves">· {}</span>{}', joint, moves, note)
 
     def value(self, value):
         direction, label, parties = value
+        reversals = getattr(value, "reversals", "")
+        joint = f"{label} (joint; {reversals})" if reversals else f"{label} (joint)"
         moves = "; ".join(f"{code}: {party_label}" for code, _, party_label in parties)
-        return f"{label} (joint); {moves}" if moves else f"{label} (joint)"
+        return f"{joint}; {moves}" if moves else joint
 
 
 class TitleColumn(tables.Column):
@@ -174,10 +203,15 @@ class FlagsColumn(tables.Column):
 
 
 class DateColumn(tables.Column):
+    """A date, or an EvidenceDate written as precisely as it is known ("c. 17 Jan 2024", "January 2024")."""
+
     def render(self, value):
-        return format_html('<time datetime="{}">{}</time>', value.isoformat(), date_format(value))
+        day = getattr(value, "date", value)
+        return format_html('<time datetime="{}">{}</time>', day.isoformat(), self.value(value))
 
     def value(self, value):
+        if hasattr(value, "precision"):
+            return str(value)
         return date_format(value)  # as on the page: one date format everywhere (the site locale's)
 
 

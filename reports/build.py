@@ -2,31 +2,31 @@
 
 The web views, the PDF download and `manage.py status_report` all go through `build_report()` and
 the renderers below, so the three always say the same thing. Every level, progress figure and flag
-comes from `measures.queries`; this module only orders them for reading and numbers the footnotes
+comes from `measures.state`; this module only orders them for reading and numbers the footnotes
 and the bibliography.
 """
 
 import datetime
-import functools
 import logging
-import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from measures.models import Assessment, Case, Citation, Event, normalise_text
+from measures.models import Assessment, Case, Citation, Event
 from measures.state import (
     CaseState,
     Direction,
+    RecordedSince,
     case_state,
     commitment_calendar,
     progress,
     reporting_period,
 )
+from measures.state import recorded_since as recorded_since_state
 from reading import charts
 from reading.forms import PeriodForm
 from reports.parts import (
@@ -38,6 +38,7 @@ from reports.parts import (
     PartyVerdict,
     PeriodChange,
     QuotedEvidence,
+    ReversalNote,
     ScheduledStep,
 )
 
@@ -50,21 +51,49 @@ TIMELINE_WIDTH = 760
 Level = Assessment.Level
 
 
-def key_judgements(state, scheduled, commitments=""):
+def _events_on(events, day):
+    """The events of `events` dated on `day` (an event that lasted several days counts on each)."""
+    return [event for event in events if event.date <= day <= (event.end_date or event.date)]
+
+
+def key_judgements(state, scheduled, events=(), commitments=""):
+    """KeyJudgements of `state` (a CaseState over a period): every judgement reads the path of each
+    measure over the period (state.path), so a step reversed and restored inside it is named, with
+    the events dated on the days it was reversed and restored (`events`: those of the period).
+    `commitments`: the commitment calendar's sentence, empty without any."""
     rows = state.rows
-    joint_moves = [row for row in rows if row.previous_joint_level != row.joint_level]
+    joint = [row for row in rows if row.joint_moved]
+    by_direction = defaultdict(list)
+    for row in joint:
+        by_direction[row.direction].append(row)
+    reversals = []
+    for row, row_reversals in state.reversed_in_period:
+        for reversal in row_reversals:
+            note = ReversalNote(
+                row,
+                reversal,
+                events_reversed=_events_on(events, reversal.reversed_on) if not reversal.before_period else [],
+                events_restored=_events_on(events, reversal.restored_on) if reversal.restored_on else [],
+            )
+            days = {day for day, _ in note.days}
+            reversals.append(replace(note, events_by_day={day: _events_on(events, day) for day in days}))
     return KeyJudgements(
         progress=state.progress,
         previous_progress=progress(row.previous_joint_level for row in rows),
-        improved=[row for row in joint_moves if row.direction in (Direction.UP, Direction.NEW)],
-        worsened=[row for row in joint_moves if row.direction == Direction.DOWN],
-        party_moves=[row for row in rows if row.moved and row not in joint_moves],
+        improved=by_direction[Direction.UP],
+        worsened=by_direction[Direction.DOWN] + by_direction[Direction.UNSCORED],
+        worsened_then_improved=by_direction[Direction.DOWN_UP],
+        improved_then_worsened=by_direction[Direction.UP_DOWN],
+        first_assessed=by_direction[Direction.NEW],
+        party_moves=[row for row in rows if row.moved and not row.joint_moved],
         reversed=[row for row in rows if row.joint_level == Level.REVERSED],
+        reversals=reversals,
         stale=state.stale_rows,
         contested=state.contested_rows,
         no_evidence=state.no_evidence_rows,
         scheduled=scheduled,
         commitments=commitments,
+        period_text=state.period.text,
     )
 
 
@@ -111,6 +140,10 @@ class Report:
     known_on: datetime.date | None = None
     commitments: object = None  # state.CommitmentCalendar on as_of, over the period
     as_of_rule: str = "given"  # which default gave `as_of` (forms.PeriodForm.default_as_of), or "given"
+    since_rule: str = ""  # which default gave `since` ("the whole crisis, since the case is closed"), or ""
+    other_period_query: str = ""  # the query string of the other default period, for the screen
+    other_period_label: str = ""
+    recorded: RecordedSince | None = None  # what was recorded since a date, when asked for
 
     @property
     def period(self):
@@ -122,6 +155,8 @@ class Report:
         parts = [f"as_of={self.as_of:%Y-%m-%d}", f"since={self.since:%Y-%m-%d}"]
         if self.known_on:
             parts.append(f"known_on={self.known_on:%Y-%m-%d}")
+        if self.recorded is not None:
+            parts.append(f"recorded_since={self.recorded.since:%Y-%m-%d}")
         return "&".join(parts)
 
     @property
@@ -177,19 +212,39 @@ def describe_user(user):
     return user.get_full_name() or user.get_username()
 
 
-def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_PAPER, now=None, as_of_rule="given"):
+def build_report(
+    case,
+    *,
+    as_of,
+    since,
+    known_on=None,
+    user=None,
+    paper=DEFAULT_PAPER,
+    now=None,
+    as_of_rule="given",
+    recorded_since=None,
+    since_rule="",
+    other_period_query="",
+    other_period_label="",
+):
     """Everything the status report of `case` shows, for the period from `since` to `as_of` (both
-    days included, `ReportingPeriod`), as known on `known_on` (None: everything on record).
+    days included, `ReportingPeriod`), as known on `known_on` (None: everything on record), and,
+    with `recorded_since` (a date), what was put on record from that day on (`state.recorded_since`).
 
-    `user` is who asked (None: the command line). Levels, flags and changes come from `queries`;
-    on top of them, whatever the size of the case: two queries for the events of the period and their
-    actors, one for the citations reporting them.
+    `user` is who asked (None: the command line). Levels, flags, paths and changes come from
+    `measures.state`; on top of them, whatever the size of the case: two queries for the events of the
+    period and their actors, one for the citations reporting them, one for the measures' requirements.
     """
     state = case_state(case, as_of=as_of, since=since, known_on=known_on)
     period = state.period
     changes = state.changes
     in_force = [cell.assessment for row in state.rows for cell in row.cells if cell.assessment is not None]
     prefetch_related_objects(in_force, Prefetch("citations", queryset=Citation.objects.with_source().order_by("pk")))
+    # Each measure's requirement: the passage that defines it, with its source for the note.
+    prefetch_related_objects(
+        [row.measure for row in state.rows],
+        Prefetch("requirement", queryset=Citation.objects.with_source().defer("source__full_text")),
+    )
     whole_case = since <= case.start_date
 
     changes_by_measure = defaultdict(list)
@@ -272,7 +327,7 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
         generated_at=now or timezone.now(),
         generated_by=describe_user(user),
         state=state,
-        key_judgements=key_judgements(state, scheduled, calendar.sentence if calendar.entries else ""),
+        key_judgements=key_judgements(state, scheduled, events, calendar.sentence if calendar.entries else ""),
         progress_chart=charts.case_progress_chart(state),
         summary=summary,
         summary_is_case_summary=summary_is_case_summary,
@@ -281,42 +336,14 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
         timeline=timeline,
         bibliography=list(numbering.sources.values()),
         paper=paper,
-    )
-
-
-def _is_requirement_text(evidence, requirement):
-    """The passage is the recommendation the measure was drawn from: the section prints it already,
-    as what the measure requires, so it only gets a note there instead of being quoted again.
-
-    `requirement` is the measure's description, normalised (`normalise_text`)."""
-    if not requirement:
-        return False
-    quote = evidence.citation.quote
-    # Folding a quote costs a part of every report (docs/performance.md). Folding keeps the letters
-    # and digits of a text in ASCII and typographic punctuation (curly quotes, dashes, no-break
-    # spaces, ellipses) as they are, in order, and only drops or rewrites what lies between them: a
-    # requirement whose letters and digits do not run inside such a quote's cannot be in it.
-    if _folding_keeps_letters(quote) and _letters_and_digits(requirement) not in _letters_and_digits(quote):
-        return False
-    return requirement in normalise_text(quote)
-
-
-def _letters_and_digits(text):
-    return "".join(char for char in text if char.isalnum())
-
-
-def _folding_keeps_letters(text):
-    return text.isascii() or all(char.isascii() or _is_plain_punctuation(char) for char in text)
-
-
-@functools.lru_cache(maxsize=512)
-def _is_plain_punctuation(char):
-    """Neither a letter, a mark (which folding may compose with the letter before it) nor a number,
-    and nothing of the kind once NFKC-normalised ("…" is "...", but "ﬁ" is "fi" and "℃" is "°C")."""
-    return (
-        unicodedata.category(char)[0] not in "LMN"
-        and not char.isalnum()
-        and not any(part.isalnum() for part in unicodedata.normalize("NFKC", char))
+        since_rule=since_rule,
+        other_period_query=other_period_query,
+        other_period_label=other_period_label,
+        recorded=(
+            recorded_since_state(case, since=recorded_since, as_of=as_of, until=known_on)
+            if recorded_since is not None
+            else None
+        ),
     )
 
 
@@ -332,16 +359,16 @@ def _section(row, changes, numbering):
         own_notes.append(note)
         return note
 
-    quotes = []
+    # What the measure requires comes from the passage that defines it (Measure.requirement): a note
+    # where the section prints it, never one of its quotes of evidence.
     requirement_notes = []
-    requirement = normalise_text(row.measure.description)
+    if row.measure.requirement is not None:
+        requirement_notes.append(note_for(row.measure.requirement, quoted_in_text=True))
+    quotes = []
     for item in reversed(row.evidence):  # case_state gives newest first; a section reads oldest first
-        if _is_requirement_text(item, requirement):
-            requirement_notes.append(note_for(item.citation, quoted_in_text=True))
-        else:
-            quoted_under = numbering.quoted_under(item.citation)
-            note = note_for(item.citation, quoted_in_text=True)
-            quotes.append(QuotedEvidence(item, note, first_quoted_under=quoted_under))
+        quoted_under = numbering.quoted_under(item.citation)
+        note = note_for(item.citation, quoted_in_text=True)
+        quotes.append(QuotedEvidence(item, note, first_quoted_under=quoted_under))
     verdicts = []
     for cell in row.cells:
         citations = cell.assessment.citations.all() if cell.assessment is not None else []
@@ -368,11 +395,31 @@ class ReportRequest:
     errors: list
     known_on: datetime.date | None = None
     as_of_rule: str = "given"
+    recorded_since: datetime.date | None = None
+    since_rule: str = ""  # which default gave `since`, in words, or "" when it was given
+    other_period_query: str = ""  # the other default period's query string (whole crisis / last days)
+    other_period_label: str = ""
+
+    def build_kwargs(self):
+        """The keyword arguments of `build_report` these parameters give (all but case, user, now)."""
+        return {
+            "as_of": self.as_of,
+            "since": self.since,
+            "known_on": self.known_on,
+            "paper": self.paper,
+            "as_of_rule": self.as_of_rule,
+            "recorded_since": self.recorded_since,
+            "since_rule": self.since_rule,
+            "other_period_query": self.other_period_query,
+            "other_period_label": self.other_period_label,
+        }
 
 
 def parse_request(data, *, today=None, case=None):
-    """Read `as_of`, `since`, `known_on` (through the pages' PeriodForm, with `case`'s default as-of
-    date) and `paper` from query parameters or options."""
+    """Read `as_of`, `since`, `known_on`, `recorded_since` (through the pages' PeriodForm, with `case`'s
+    defaults: its as-of date, and the whole crisis for a closed case or the last seven days for an
+    active one) and `paper` from query parameters or options. An as-of date before the case began is
+    an error with the one message every page gives (`state.before_start_message`)."""
     form = PeriodForm(data, today=today, case=case, default_since_days=DEFAULT_PERIOD_DAYS)
     form.is_valid()
     errors = form.error_messages()
@@ -382,13 +429,6 @@ def parse_request(data, *, today=None, case=None):
     if paper not in PAPER_SIZES:
         errors.append(f"“Paper” must be a4 or letter, not “{given_paper}”.")
         paper = DEFAULT_PAPER
-    if case is not None and not errors and period.as_of < case.start_date:
-        # A report covers the case up to its date: before the case began there is nothing to report,
-        # and its title block would read backwards ("from its start on 16 Jan 2024 to 1 Jan 2023").
-        errors.append(
-            f"The report's date ({date_format(period.as_of)}) is before the case began "
-            f"({date_format(case.start_date)}): choose a date from then on."
-        )
     return ReportRequest(
         as_of=period.as_of,
         since=period.since,
@@ -397,4 +437,8 @@ def parse_request(data, *, today=None, case=None):
         errors=errors,
         known_on=period.known_on,
         as_of_rule=period.as_of_rule,
+        recorded_since=period.recorded_since,
+        since_rule=period.since_rule,
+        other_period_query=period.other_default_query if period.since_rule else period.default_query,
+        other_period_label=period.other_default_label if period.since_rule else "the default period",
     )

@@ -14,6 +14,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from measures.models import ReportJob
+from measures.state import default_since
 from reports.build import build_report
 from reports.render import render_report_pdf
 
@@ -53,7 +54,9 @@ def render_report_job(job_id):
             as_of=job.as_of,
             since=job.since,
             known_on=job.known_on,
+            recorded_since=job.recorded_since,
             as_of_rule=job.as_of_rule,
+            since_rule=_since_rule(job.case, job.as_of, job.since),
             user=job.requested_by,
             paper=job.paper,
         )
@@ -84,16 +87,25 @@ def render_report_job(job_id):
     return job.pk
 
 
-def request_report(case, *, as_of, since, paper, user, known_on=None, as_of_rule="given", site_url=""):
+def _since_rule(case, as_of, since):
+    """Which default gave `since`, in words (as the pages say it), when `since` is the default's."""
+    default = default_since(case, as_of)
+    return default.rule_text if since == default.since else ""
+
+
+def request_report(
+    case, *, as_of, since, paper, user, known_on=None, recorded_since=None, as_of_rule="given", site_url=""
+):
     """The ReportJob for `case` at its current data version over this period, "as known on" date
-    (None: everything on record), as-of rule and paper: the existing one (made, under way or failed),
-    or a new one, queued. Never blocks on the rendering."""
+    (None: everything on record), "recorded since" date (None: no such list), as-of rule and paper:
+    the existing one (made, under way or failed), or a new one, queued. Never blocks on the rendering."""
     key = {
         "case": case,
         "data_version": case.data_version,
         "as_of": as_of,
         "since": since,
         "known_on": known_on,
+        "recorded_since": recorded_since,
         "as_of_rule": as_of_rule,
         "paper": paper,
     }

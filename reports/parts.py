@@ -1,4 +1,5 @@
-"""The parts of the status report (reports.build): notes, verdicts, changes, sections, chronology, key judgements."""
+"""The parts of the status report (reports.build gathers them): footnotes, verdicts, changes, the
+chronology, the bibliography and the key judgements, each a small dataclass the template reads."""
 
 import itertools
 from dataclasses import dataclass, field
@@ -50,7 +51,8 @@ class PartyVerdict:
 
     @property
     def moved(self):
-        return self.cell.direction != Direction.SAME
+        """Some level other than the one at the period's start was in force during it (state.path)."""
+        return self.cell.applies and self.cell.moved
 
     @property
     def previous_level_label(self):
@@ -59,6 +61,14 @@ class PartyVerdict:
     @property
     def direction_label(self):
         return Direction.LABELS[self.cell.direction]
+
+    @property
+    def path_text(self):
+        """Every level in force over the period, in order: "Not yet assessed → Reversed → Minimal (1)"."""
+        path = self.cell.path
+        if path is None:
+            return f"{self.previous_level_label} → {self.cell.level_label}"
+        return " → ".join(Level(level).label for level in [path.baseline, *(step.level for step in path.changes)])
 
 
 @dataclass(frozen=True)
@@ -86,10 +96,13 @@ class VerdictGroup:
 
 
 def group_movements(verdicts):
-    """Parties whose level moved between the same two levels in the period (or stayed put), in any order."""
+    """Parties whose level went through the same levels in the period (or stayed put), in any order;
+    parties the measure does not apply to are left out (they have no level to move)."""
     groups = {}
     for verdict in verdicts:
-        key = (verdict.moved, verdict.cell.previous_level, verdict.cell.level)
+        if not verdict.cell.applies:
+            continue
+        key = (verdict.moved, verdict.path_text)
         groups.setdefault(key, []).append(verdict)
     return [VerdictGroup(grouped) for grouped in groups.values()]
 
@@ -100,6 +113,8 @@ def join_names(names):
 
 
 def _verdict_key(verdict):
+    if not verdict.cell.applies:
+        return ("does not apply",)
     assessment = verdict.cell.assessment
     if assessment is None:
         return (None,)
@@ -222,8 +237,16 @@ class MeasureSection:
 
     @property
     def moved(self):
-        """The joint level or a party's level moved between `since` and `as_of`."""
-        return self.status.direction != Direction.SAME or any(verdict.moved for verdict in self.verdicts)
+        """The joint level or an applicable party's level changed during the period (even if it came back)."""
+        return self.status.moved
+
+    @property
+    def joint_path_text(self):
+        """Every joint level in force over the period, in order: "Full (3) → Reversed → Full (3)"."""
+        path = self.status.path
+        if path is None:
+            return f"{self.previous_joint_level_label} → {self.status.joint_level_label}"
+        return " → ".join(Level(level).label for level in [path.joint.baseline, *(s.level for s in path.joint.changes)])
 
 
 @dataclass(frozen=True)
@@ -266,13 +289,47 @@ class ScheduledStep:
 
 
 @dataclass(frozen=True)
+class ReversalNote:
+    """A stretch of the period during which a measure's joint level was Reversed (state.path.Reversal),
+    with the events dated on the day it was reversed and on the day it was restored."""
+
+    row: MeasureStatus
+    reversal: object
+    events_reversed: list = field(default_factory=list)
+    events_restored: list = field(default_factory=list)
+    events_by_day: dict = field(default_factory=dict)  # every day of `days`: the events dated then
+
+    @property
+    def measure(self):
+        return self.row.measure
+
+    @property
+    def days(self):
+        """[(date, [Event])]: the days inside the period on which the measure, or one of its parties,
+        was reversed, and the day it was restored, each with the events dated then."""
+        reversal = self.reversal
+        days = [day for _, day in reversal.party_days if day is not None and day >= self.row.path.joint.since]
+        if not reversal.before_period and reversal.reversed_on is not None:
+            days.append(reversal.reversed_on)
+        if reversal.restored_on is not None:
+            days.append(reversal.restored_on)
+        return [(day, self.events_by_day.get(day, [])) for day in sorted(set(days))]
+
+
+@dataclass(frozen=True)
 class KeyJudgements:
     """The first page: the bottom line for a policymaker, every line derived from the data.
 
-    `progress` and `previous_progress` are `Progress` at `as_of` and at the period's baseline;
-    `improved`, `worsened` are MeasureStatus rows whose joint level moved; `party_moves` rows where
-    only a party moved; `reversed`, `stale`, `contested` rows with those flags; `scheduled` the steps
-    the evidence names for after `as_of` (events announced before they happened)."""
+    Every judgement follows the path of each measure over the period (every level in force in it,
+    state.path), named one way: `period_text` ("23–29 Jan 2024"). `progress` and
+    `previous_progress` are `Progress` at `as_of` and at the period's start (its baseline);
+    `improved`, `worsened`, `worsened_then_improved`, `improved_then_worsened` are MeasureStatus rows
+    by the direction of their joint level along the period; `first_assessed` rows first assessed in
+    it (not an improvement); `party_moves` rows where only a party's level changed; `reversals`
+    [ReversalNote] every stretch of the period a joint level was reversed, with its dates and the
+    events dated then; `reversed` rows still reversed on `as_of`; `stale`, `contested`,
+    `no_evidence` rows with those flags; `scheduled` the steps the evidence names for after `as_of`
+    (events announced before they happened)."""
 
     progress: Progress
     previous_progress: Progress
@@ -285,6 +342,41 @@ class KeyJudgements:
     no_evidence: list
     scheduled: list
     commitments: str = ""  # the commitment calendar's sentence ("2 of 2 commitments due kept; …"), empty without any
+    worsened_then_improved: list = field(default_factory=list)
+    improved_then_worsened: list = field(default_factory=list)
+    first_assessed: list = field(default_factory=list)
+    reversals: list = field(default_factory=list)
+    period_text: str = ""
+
+    @property
+    def reversal_groups(self):
+        """[(measures, Reversal text)]: the reversals of the period, measures reversed and restored on the
+        same days named together, in the order of the measures."""
+        groups = {}
+        for note in self.reversals:
+            groups.setdefault(note.reversal.text, []).append(note.measure)
+        return [(measures, text) for text, measures in groups.items()]
+
+    @property
+    def reversal_days(self):
+        """[(date, [Event])]: each day a measure was reversed or restored inside the period, with the
+        events dated that day, oldest first, each day once."""
+        days = {}
+        for note in self.reversals:
+            for day, events in note.days:
+                days.setdefault(day, events)
+        return sorted(days.items(), key=lambda item: item[0])
+
+    @property
+    def any_moved(self):
+        return bool(
+            self.improved
+            or self.worsened
+            or self.worsened_then_improved
+            or self.improved_then_worsened
+            or self.first_assessed
+            or self.party_moves
+        )
 
     @property
     def change_points(self):

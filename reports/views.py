@@ -21,15 +21,7 @@ def _report_or_errors(request, slug):
     if params.errors:
         context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
         return None, render(request, "measures/report_invalid.html", context, status=400)
-    built = build_report(
-        case,
-        as_of=params.as_of,
-        since=params.since,
-        known_on=params.known_on,
-        user=request.user,
-        paper=params.paper,
-        as_of_rule=params.as_of_rule,
-    )
+    built = build_report(case, user=request.user, **params.build_kwargs())
     return built, None
 
 
@@ -59,6 +51,7 @@ def report_pdf(request, slug):
         as_of=params.as_of,
         since=params.since,
         known_on=params.known_on,
+        recorded_since=params.recorded_since,
         as_of_rule=params.as_of_rule,
         paper=params.paper,
         user=request.user,

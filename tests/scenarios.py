@@ -83,3 +83,62 @@ def build_case(scale=1, *, slug=None, shared_passage=False):
                 rationale=f"Talks moved measure {number} for {party.code}.",
             )
     return case
+
+
+def reversal_case(*, slug="ceasefire-2024"):
+    """A case whose ceasefire (measure 1) held fully on 1 December, was reversed on 10 December and held
+    fully again on 20 December, for both parties; a clash on 10 December and talks on 20 December are
+    on record. A second measure applies to Thailand only (Cambodia: "does not apply") and is first
+    assessed at Not initiated on 5 December. Over 2–31 December the ceasefire's ends are equal, its
+    path is not."""
+    tha = factories.PartyFactory(code="THA", name="Thailand")
+    khm = factories.PartyFactory(code="KHM", name="Cambodia")
+    case = factories.CaseFactory(
+        name="Border war, 2024", slug=slug, start_date=D(2024, 11, 20), assessed_parties=[tha, khm]
+    )
+    analyst = factories.analyst(username="ceasefire-analyst")
+    ceasefire = factories.MeasureFactory(case=case, number=1, title="Ceasefire", slug="ceasefire")
+    patrols = factories.MeasureFactory(case=case, number=2, title="Border patrols", slug="patrols")
+    patrols.applicable_parties.set([tha])
+    source = factories.SourceFactory(
+        title="Border report",
+        full_text="The ceasefire held. Shelling resumed across the border. The ceasefire was restored.",
+    )
+    clash = factories.EventFactory(
+        case=case,
+        date=D(2024, 12, 10),
+        title="Shelling across the border",
+        kind=Event.Kind.MILITARY_ACTION,
+        direction=Event.Direction.ESCALATORY,
+    )
+    talks = factories.EventFactory(case=case, date=D(2024, 12, 20), title="Ceasefire restored at talks")
+    quotes = {
+        1: factories.CitationFactory(case=case, source=source, quote="The ceasefire held."),
+        10: factories.CitationFactory(case=case, source=source, quote="Shelling resumed", event=clash),
+        20: factories.CitationFactory(case=case, source=source, quote="The ceasefire was restored.", event=talks),
+    }
+    for citation in quotes.values():
+        Evidence.objects.create(citation=citation, measure=ceasefire, stance=Evidence.Stance.PROGRESS)
+    for party in (tha, khm):
+        for level, day in ((Level.FULL, 1), (Level.REVERSED, 10), (Level.FULL, 20)):
+            factories.AssessmentFactory(
+                measure=ceasefire,
+                party=party,
+                level=level,
+                effective_date=D(2024, 12, day),
+                recorded_at=datetime.datetime(2024, 12, day, 18, tzinfo=datetime.UTC),
+                recorded_by=analyst,
+                citations=[quotes[day]],
+                rationale=f"{level.label} on {day} December.",
+            )
+    factories.AssessmentFactory(
+        measure=patrols,
+        party=tha,
+        level=Level.NOT_INITIATED,
+        effective_date=D(2024, 12, 5),
+        recorded_at=datetime.datetime(2024, 12, 5, 18, tzinfo=datetime.UTC),
+        recorded_by=analyst,
+        citations=[quotes[1]],
+        rationale="No patrols yet.",
+    )
+    return case

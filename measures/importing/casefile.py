@@ -156,6 +156,7 @@ class _Loader:
         self._sources()
         self._events()
         self._citations()
+        self._requirements()
         self._assessments()
         load_commitments(self, CaseFileError)
 
@@ -352,6 +353,24 @@ class _Loader:
                     raise CaseFileError(_messages(exc, f"{where}.evidence[{j}]")) from None
                 self._added("evidence")
             self.citations[item["key"]] = citation
+
+    def _requirements(self):
+        """Each measure's defining passage (its requirement), once the citations exist: set on a measure
+        that has none; one stored with another passage is kept and reported as a conflict."""
+        for i, item in enumerate(self.data.get("measures", [])):
+            key = item.get("requirement")
+            if key is None:
+                continue
+            measure, citation = self.measures[item["number"]], self.citations[key]
+            if measure.requirement_id is None:
+                measure.requirement = citation
+                _saved(measure, f"measures[{i}].requirement")
+            elif measure.requirement_id != citation.pk:
+                stored = measure.requirement.key or f"citation-{measure.requirement_id}"
+                self.result.conflicts.append(
+                    f"measures[{i}].requirement: already stored with other content, kept as stored "
+                    f"(requirement: stored “{stored}”, file “{key}”)"
+                )
 
     def _assessments(self):
         stored = []

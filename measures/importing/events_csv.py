@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from measures.importing.schema import CaseFileError
+from measures.lib import dates
 from measures.models import Event, Party
 
 COLUMNS = (
@@ -280,11 +281,15 @@ def import_events(case, content, *, mapping=None, dry_run=False):
                 f"{where}, {column['event_date']}: “{get('event_date')}” is not a date "
                 "(2024-01-16, 16 January 2024 or 16/01/2024, a day that exists)"
             )
+        elif problem := dates.date_problem(date, label="the date"):
+            row_problems.append(f"{where}, {column['event_date']}: {problem}")
         end_date = None
         if get("end_date"):
             end_date = parse_date(get("end_date"))
             if end_date is None:
                 row_problems.append(f"{where}, {column['end_date']}: “{get('end_date')}” is not a date")
+            elif problem := dates.date_problem(end_date, label="the end date"):
+                row_problems.append(f"{where}, {column['end_date']}: {problem}")
             elif date is not None and end_date <= date:
                 row_problems.append(f"{where}, {column['end_date']}: not after the event date")
         precision = PRECISION.get(get("time_precision").casefold())

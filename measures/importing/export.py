@@ -79,6 +79,7 @@ def export_case(case):
                 "title": m.title,
                 "slug": m.slug,
                 "description": m.description,
+                "requirement": citation_key.get(m.requirement_id),
                 "applicable_parties": sorted(p.code for p in m.applicable_parties.all()),
             }
             for m in measures

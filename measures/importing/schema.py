@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 from jsonschema import Draft202012Validator
 
 from measures.importing.commitments import reference_problems as commitment_references
-from measures.lib import text
+from measures.lib import dates, text
 
 SCHEMA_PATH = Path(__file__).with_name("case-file.schema.json")
 FORMAT = "deescalation-tracker/case@1"
@@ -261,6 +261,20 @@ def _reference_problems(data):
         problems.append("case.end_date: a closed case needs the date on which the crisis ended")
     if case.get("end_date") and case["end_date"] < case["start_date"]:
         problems.append(f"case.end_date: {case['end_date']} is before the start date {case['start_date']}")
+    evidence_of = {
+        item["key"]: {link["measure"] for link in item.get("evidence", [])} for item in data.get("citations", [])
+    }
+    for i, measure in enumerate(data.get("measures", [])):
+        key = measure.get("requirement")
+        if key is None:
+            continue
+        if key not in citations:
+            problems.append(f"measures[{i}].requirement: unknown citation “{key}”")
+        elif measure["number"] in evidence_of[key]:
+            problems.append(
+                f"measures[{i}].requirement: the citation “{key}” defines measure {measure['number']} and is also "
+                "listed as its evidence; what defines a measure is never evidence of conduct: remove that evidence"
+            )
     assessed = set(case["assessed_parties"])
     for i, measure in enumerate(data.get("measures", [])):
         for j, code in enumerate(measure.get("applicable_parties", [])):
@@ -311,8 +325,26 @@ def _sort_key(part):
     return (0, part, "") if isinstance(part, int) else (1, 0, part)
 
 
+def _dated(data):
+    """[(path, "YYYY-MM-DD")] of every date the file gives."""
+    case = data["case"]
+    found = [("case.start_date", case.get("start_date")), ("case.end_date", case.get("end_date"))]
+    for i, source in enumerate(data.get("sources", [])):
+        found.append((f"sources[{i}].published_on", source.get("published_on")))
+    for i, event in enumerate(data.get("events", [])):
+        found += [(f"events[{i}].date", event.get("date")), (f"events[{i}].end_date", event.get("end_date"))]
+    for i, assessment in enumerate(data.get("assessments", [])):
+        found.append((f"assessments[{i}].effective_date", assessment.get("effective_date")))
+    return [(where, value) for where, value in found if value]
+
+
 def _date_problems(data):
-    problems = []
+    # The one rule of plausible dates (measures.lib.dates): 1900 to a year ahead, Buddhist-era years named.
+    problems = [
+        f"{where}: {problem}"
+        for where, value in _dated(data)
+        if (problem := dates.date_problem(parse_date(value), label="the date"))
+    ]
     for i, source in enumerate(data.get("sources", [])):
         precision = source.get("date_precision")
         if precision is None:

@@ -77,9 +77,13 @@ def parties_in(text, patterns):
     return [party for party, pattern in patterns if pattern.search(text)]
 
 
-def measure_profile(measure, evidence_quotes):
-    """The texts that describe a measure: its title with its description, then past evidence."""
-    return [f"{measure.title}. {measure.description}", *evidence_quotes]
+def measure_profile(measure, evidence_quotes, *, leave_out_source=None):
+    """The texts that describe a measure: its title with its description, the passage that defines it
+    (its requirement, unless it comes from `leave_out_source`, a source id), then past evidence.
+    `measure.requirement` should be loaded with its citation (select_related)."""
+    requirement = measure.requirement
+    defining = [requirement.quote] if requirement is not None and requirement.source_id != leave_out_source else []
+    return [f"{measure.title}. {measure.description}", *defining, *evidence_quotes]
 
 
 def candidate_passages(text):
@@ -91,7 +95,7 @@ def suggest(*, source, case, top=TOP):
     passages of `source`, best first, with a score above zero. Runs a fixed number of queries."""
     from measures.models import Evidence, Party, PassageDismissal
 
-    measures = list(case.measures.order_by("number"))
+    measures = list(case.measures.select_related("requirement").order_by("number"))
     evidence = list(
         Evidence.objects.filter(measure__case=case)
         .select_related("citation")
@@ -105,10 +109,19 @@ def suggest(*, source, case, top=TOP):
     passages = candidate_passages(source.full_text)
     profiles = []
     cited = {}
+    defining = {}  # the passage that defines a measure is what it requires, never suggested as its evidence
     for measure in measures:
         mine = [e for e in evidence if e.measure_id == measure.pk]
-        profiles.append(measure_profile(measure, [e.citation.quote for e in mine if e.citation.source_id != source.pk]))
+        profiles.append(
+            measure_profile(
+                measure,
+                [e.citation.quote for e in mine if e.citation.source_id != source.pk],
+                leave_out_source=source.pk,
+            )
+        )
         cited[measure.pk] = [e.citation.quote for e in mine if e.citation.source_id == source.pk]
+        if measure.requirement is not None and measure.requirement.source_id == source.pk:
+            defining[measure.pk] = measure.requirement.quote
     scores = rank([p.text for p in passages], profiles)
     patterns = party_patterns(Party.objects.order_by("name"))
     results = []
@@ -118,6 +131,8 @@ def suggest(*, source, case, top=TOP):
         n_cited = 0
         ranked = []
         for passage, score in sorted(zip(passages, measure_scores, strict=True), key=lambda pair: -pair[1]):
+            if measure.pk in defining and passage.contains(defining[measure.pk]):
+                continue
             if any(passage.contains(quote) for quote in already):
                 n_cited += 1
                 continue
@@ -155,7 +170,7 @@ def evaluate(case, *, top=TOP):
     in the top `top` of the source's passages for its measure. Returns an Evaluation."""
     from measures.models import Evidence
 
-    measures = list(case.measures.order_by("number"))
+    measures = list(case.measures.select_related("requirement").order_by("number"))
     evidence = list(Evidence.objects.filter(measure__case=case).select_related("citation__source"))
     result = Evaluation(top=top)
     sources = {e.citation.source_id: e.citation.source for e in evidence}
@@ -163,7 +178,9 @@ def evaluate(case, *, top=TOP):
         passages = candidate_passages(source.full_text)
         profiles = [
             measure_profile(
-                m, [e.citation.quote for e in evidence if e.measure_id == m.pk and e.citation.source_id != source_id]
+                m,
+                [e.citation.quote for e in evidence if e.measure_id == m.pk and e.citation.source_id != source_id],
+                leave_out_source=source_id,
             )
             for m in measures
         ]

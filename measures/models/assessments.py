@@ -9,7 +9,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from measures.lib import text
+from measures.lib import dates, text
 from measures.models.cases import Measure, Party
 from measures.models.sources import Citation
 from measures.querysets import (
@@ -59,6 +59,13 @@ class Evidence(models.Model):
     def clean(self):
         if self.citation_id and self.measure_id and self.citation.case_id != self.measure.case_id:
             raise ValidationError({"citation": "The citation belongs to another case than the measure."})
+        if self.citation_id and self.measure_id and self.measure.requirement_id == self.citation_id:
+            raise ValidationError(
+                {
+                    "citation": "This passage defines the measure (it is what the measure requires): it is not "
+                    "evidence of conduct and cannot be attached as evidence."
+                }
+            )
 
 
 class AssessmentLevel(models.TextChoices):
@@ -91,7 +98,9 @@ class Assessment(models.Model):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="assessments")
     level = models.CharField(max_length=16, choices=Level)
     confidence = models.CharField(max_length=6, choices=Confidence, default=Confidence.MEDIUM)
-    effective_date = models.DateField(help_text="When the situation held in the world.")
+    effective_date = models.DateField(
+        validators=[dates.plausible_date], help_text="When the situation held in the world."
+    )
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments")
     rationale = models.TextField(validators=[text.multi_line])

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from measures.lib import text
+from measures.lib import dates, text
 from measures.models.base import case_change_error
 from measures.querysets import (
     MeasureQuerySet,
@@ -64,7 +64,9 @@ class Case(models.Model):
         blank=True,
         help_text="Written about the whole crisis: shown only as of its end date or later (no hindsight).",
     )
-    start_date = models.DateField(help_text="When the crisis began; no assessment may be effective earlier.")
+    start_date = models.DateField(
+        validators=[dates.plausible_date], help_text="When the crisis began; no assessment may be effective earlier."
+    )
     status = models.CharField(
         max_length=6,
         choices=Status,
@@ -72,7 +74,10 @@ class Case(models.Model):
         help_text="Active: followed now, pages open as of today. Closed: pages open as of the end date.",
     )
     end_date = models.DateField(
-        null=True, blank=True, help_text="When the crisis ended, as its sources support it; required for a closed case."
+        null=True,
+        blank=True,
+        validators=[dates.plausible_date],
+        help_text="When the crisis ended, as its sources support it; required for a closed case.",
     )
     assessed_parties = models.ManyToManyField(
         Party, related_name="assessed_in_cases", help_text="The parties whose conduct is assessed (at least two)."
@@ -133,6 +138,17 @@ class Measure(models.Model):
     title = models.CharField(validators=[text.single_line], max_length=200)
     slug = models.SlugField(max_length=80)
     description = models.TextField(validators=[text.multi_line], help_text="What the step requires, in full.")
+    # The benchmark, apart from the evidence: the passage the measure is drawn from (a recommendation)
+    # says what it requires, and is never counted as a citation, as evidence or as latest evidence.
+    requirement = models.ForeignKey(
+        "measures.Citation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requirement_of",
+        help_text="The passage that defines this step (the recommendation it comes from), quoted from its source. "
+        "Shown as what the measure requires, never counted as evidence of conduct.",
+    )
     applicable_parties = models.ManyToManyField(
         Party,
         blank=True,
@@ -177,6 +193,16 @@ class Measure(models.Model):
         )
         if error is not None:
             raise error
+        if self.requirement_id is not None and self.case_id is not None:
+            if self.requirement.case_id != self.case_id:
+                raise ValidationError({"requirement": "The passage defining the measure belongs to another case."})
+            if self.pk is not None and self.evidence.filter(citation_id=self.requirement_id).exists():
+                raise ValidationError(
+                    {
+                        "requirement": "This passage is evidence for the measure: remove it from its evidence "
+                        "first, since what defines a measure is never counted as evidence of conduct."
+                    }
+                )
 
     def party_levels(self):
         """[(party name, code, level)] from `Measure.objects.with_list_figures()`."""

@@ -47,10 +47,16 @@ class Event(models.Model):
     Direction = EventDirection
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    date = models.DateField(help_text="With month or approximate precision, the best estimate of the day.")
+    date = models.DateField(
+        validators=[dates.plausible_date],
+        help_text="With month or approximate precision, the best estimate of the day.",
+    )
     date_precision = models.CharField(max_length=6, choices=Precision, default=Precision.DAY)
     end_date = models.DateField(
-        null=True, blank=True, help_text="For an event that lasted several days (26–27 Jan), its last day."
+        null=True,
+        blank=True,
+        validators=[dates.plausible_date],
+        help_text="For an event that lasted several days (26–27 Jan), its last day.",
     )
     title = models.CharField(validators=[text.single_line], max_length=200)
     summary = models.TextField(validators=[text.multi_line], blank=True)

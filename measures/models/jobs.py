@@ -33,6 +33,9 @@ class ReportJob(models.Model):
     known_on = models.DateField(
         null=True, blank=True, help_text="As known on this day (empty: everything on record when made)."
     )
+    recorded_since = models.DateField(
+        null=True, blank=True, help_text="The report lists what was recorded from this day on (empty: no such list)."
+    )
     as_of_rule = models.CharField(
         max_length=100, default="given", help_text="Which default gave the as-of date, or “given”; the report says it."
     )
@@ -55,15 +58,26 @@ class ReportJob(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             # Two constraints because NULLs are distinct in a unique index: one job per report asked for.
+            # …and as many as the optional dates make (known_on, recorded_since: each empty or given).
             models.UniqueConstraint(
                 fields=["case", "data_version", "as_of", "since", "paper", "as_of_rule"],
-                condition=Q(known_on__isnull=True),
+                condition=Q(known_on__isnull=True, recorded_since__isnull=True),
                 name="report_job_unique_per_version",
             ),
             models.UniqueConstraint(
                 fields=["case", "data_version", "as_of", "since", "known_on", "paper", "as_of_rule"],
-                condition=Q(known_on__isnull=False),
+                condition=Q(known_on__isnull=False, recorded_since__isnull=True),
                 name="report_job_unique_per_version_known_on",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "data_version", "as_of", "since", "recorded_since", "paper", "as_of_rule"],
+                condition=Q(known_on__isnull=True, recorded_since__isnull=False),
+                name="report_job_unique_per_version_recorded",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "data_version", "as_of", "since", "known_on", "recorded_since", "paper", "as_of_rule"],
+                condition=Q(known_on__isnull=False, recorded_since__isnull=False),
+                name="report_job_unique_per_version_known_on_recorded",
             ),
             models.CheckConstraint(condition=Q(status__in=ReportJobStatus.values), name="report_job_status_valid"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_job_progress_percent"),

@@ -78,6 +78,7 @@ class Source(models.Model):
     published_on = models.DateField(
         null=True,
         blank=True,
+        validators=[dates.plausible_date],
         help_text="Leave empty when the document shows no date. With month or year precision, any day in it: "
         "it is stored as the last day of that month or year.",
     )
@@ -127,7 +128,13 @@ class Source(models.Model):
                 condition=Q(original_file="", original_type="") | (~Q(original_file="") & ~Q(original_type="")),
                 name="source_original_has_type",
             ),
-            models.UniqueConstraint(fields=["label"], condition=~Q(label=""), name="source_label_unique"),
+            # Sources are shared by cases, and a label names one source in every footnote and bibliography.
+            models.UniqueConstraint(
+                fields=["label"],
+                condition=~Q(label=""),
+                name="source_label_unique",
+                violation_error_message="Another source already has this label: labels are unique across cases.",
+            ),
         ]
 
     def __str__(self):
@@ -148,6 +155,27 @@ class Source(models.Model):
             self.published_on = dates.last_possible_day(self.published_on, self.date_precision)
         if (reason := self.text_lock_reason()) is not None and self.full_text != _stored(self, "full_text"):
             raise ValidationError({"full_text": reason}, code="text_locked")
+        if message := self.label_clash():
+            raise ValidationError({"label": message}, code="label_taken")
+
+    def label_clash(self):
+        """Why this source cannot take its label (another source has it, named with its cases), or None.
+
+        Labels are unique across the deployment (`source_label_unique`): sources are shared by cases,
+        and a label names one source in every footnote. The message names the clash so that an analyst
+        can pick another label ("Xinhua" in two crises: "Xinhua (Gaza)")."""
+        if not self.label:
+            return None
+        other = Source.objects.filter(label=self.label).exclude(pk=self.pk).first()
+        if other is None:
+            return None
+        cases = sorted({name for name in other.citations.values_list("case__name", flat=True)})
+        where = f", cited in {', '.join(cases)}" if cases else ""
+        return (
+            f"The label “{self.label}” is already the label of another source, “{shorten(other.title, 80)}”"
+            f"{where}. Labels are unique across cases, so that a footnote names one source: choose another, "
+            f"e.g. “{self.label} ({self.published_on.year if self.published_on else 'undated'})”."
+        )
 
     def text_lock_reason(self):
         """Why this source's full text can no longer change (a message for people), or None while it may.
@@ -279,6 +307,7 @@ class Citation(models.Model):
             lambda: [
                 (self.evidence.count(), "evidence link", "evidence links"),
                 (self.assessments.count(), "assessment citing it", "assessments citing it"),
+                (self.requirement_of.count(), "measure it defines", "measures it defines"),
             ],
         )
         if moved is not None:

@@ -95,13 +95,20 @@ def create_citation(*, case, source, quote, locator="", event=None, occurrence=N
 
 def check_evidence(evidence):
     """Raise ServiceError (messages by field) unless `evidence` may be written as it is: its stance one
-    of progress, setback or context; its citation and measure of the same case; its note a single line
+    of progress, setback or context; its citation and measure of the same case; its citation not
+    the passage that defines the measure (`Measure.requirement`); its note a single line
     of at most 300 characters (the model's fields and clean()). Whether the citation is evidence of the
     measure already is the database's to say (save_evidence words it). The one check of every evidence
     written (save_evidence, hence attach_evidence, record_assessment and the admin)."""
     errors = {}
     if evidence.stance not in Evidence.Stance.values:
         errors["stance"] = [f"“{evidence.stance}” is not a stance (progress, setback or context)."]
+    if evidence.measure_id is not None and evidence.citation_id is not None:
+        if evidence.measure.requirement_id == evidence.citation_id:
+            errors["citation"] = [
+                f"This passage defines measure {evidence.measure.number} (what it requires): it is not evidence "
+                "of conduct and cannot be attached as evidence."
+            ]
     try:
         evidence.full_clean(exclude=list(errors), validate_constraints=False)
     except ValidationError as exc:

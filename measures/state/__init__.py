@@ -9,9 +9,16 @@ Everything derived from assessments and evidence is defined here, once, and nowh
 - the **joint level** of a measure over the parties it applies to, **progress** with its coverage,
   **direction of travel** per party and jointly, the **stale**, **no evidence yet** and **contested**
   flags, the **latest evidence** with its date precision;
+- the **path** of a measure over a period (`level_paths`): every level in force during it, per party
+  and jointly, with its reversals and the lowest level reached; direction of travel, "moved" and
+  **what changed** in a period (every change of the level in force inside it) are read from it;
+- **recorded since** a date (`recorded_since`): new assessments, corrections with the level they
+  replace, new evidence and events, and which of them moved the headline figure;
+- the period's **default** (`default_since`: the whole crisis for a closed case, the last seven days
+  for an active one) and the one message for an as-of date before a case began (`before_start_message`);
 - the **commitments** of a case on a date, with their outcome in force (`commitment_calendar`);
-- **what changed** in a period (the difference of two states) and the **assessment history** of a
-  measure, numbered, with corrections marked and parties recorded together grouped.
+- the **assessment history** of a measure, numbered, with corrections marked and parties recorded
+  together grouped.
 
 Each function runs a fixed number of queries whatever the size of the case (stated in its docstring).
 """
@@ -58,9 +65,28 @@ from measures.state.levels import (
     level_score,
     progress,
 )
+from measures.state.path import (
+    LevelPath,
+    MeasurePath,
+    Reversal,
+    Step,
+    level_paths,
+    path_direction,
+)
 from measures.state.period import (
+    RECENT,
+    RECENT_DAYS,
+    WHOLE_CRISIS,
+    PeriodDefault,
     ReportingPeriod,
+    before_start_message,
+    default_since,
     reporting_period,
+)
+from measures.state.recorded import (
+    RecordedAssessment,
+    RecordedSince,
+    recorded_since,
 )
 from measures.state.series import (
     ProgressPoint,
@@ -81,12 +107,27 @@ __all__ = [
     "HistoryEntry",
     "LEVEL_ORDER",
     "LEVEL_RANK",
+    "LevelPath",
+    "MeasurePath",
+    "Reversal",
+    "Step",
+    "level_paths",
+    "path_direction",
     "MeasureStatus",
     "PartyCell",
     "Progress",
     "ProgressPoint",
     "RECORDED_TOGETHER_SECONDS",
     "ReportingPeriod",
+    "PeriodDefault",
+    "RECENT",
+    "RECENT_DAYS",
+    "RecordedAssessment",
+    "RecordedSince",
+    "WHOLE_CRISIS",
+    "before_start_message",
+    "default_since",
+    "recorded_since",
     "SCORED_LEVELS",
     "SETBACK_LEVELS",
     "assessment_history",

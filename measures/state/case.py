@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from measures.models import Assessment, Case, Citation, Event, Evidence, Measure
@@ -21,6 +21,7 @@ from measures.state.levels import (
     joint_level,
     progress,
 )
+from measures.state.path import LevelPath, MeasurePath, level_paths
 from measures.state.period import reporting_period
 
 Level = Assessment.Level
@@ -29,15 +30,20 @@ Precision = Event.Precision
 # The state of a case ---------------------------------------------------------------------------
 
 
+DOES_NOT_APPLY = "Does not apply"
+
+
 @dataclass
 class PartyCell:
-    """One party's level on one measure: the assessment in force at `as_of` and at the baseline."""
+    """One party's level on one measure: the assessment in force at `as_of` and at the baseline, and
+    with a period, `path` (state.path.LevelPath): every level in force during it."""
 
     party: object
     assessment: Assessment | None
     previous: Assessment | None = None
     applies: bool = True  # the measure applies to this party (Measure.applicable_parties)
     contested: bool = False
+    path: LevelPath | None = None
 
     @property
     def level(self):
@@ -48,11 +54,25 @@ class PartyCell:
         return Level(self.level).label
 
     @property
+    def shown_label(self):
+        """What a page prints for this party's level: "Does not apply" when the measure asks nothing
+        of the party (every page, table, export and report says so alike), else the level's label."""
+        return self.level_label if self.applies else DOES_NOT_APPLY
+
+    @property
+    def shown_level(self):
+        """The level's key for styling, "does_not_apply" when the measure does not apply to the party."""
+        return self.level if self.applies else "does_not_apply"
+
+    @property
     def previous_level(self):
         return self.previous.level if self.previous else Level.NOT_ASSESSED
 
     @property
     def direction(self):
+        """Direction of travel over the period, along every level in force (`path`) when there is one."""
+        if self.path is not None:
+            return self.path.direction
         return direction(self.previous_level, self.level)
 
     @property
@@ -61,6 +81,9 @@ class PartyCell:
 
     @property
     def moved(self):
+        """Some level other than the baseline's was in force during the period, even if it came back."""
+        if self.path is not None:
+            return self.path.changed
         return self.previous_level != self.level
 
 
@@ -84,6 +107,7 @@ class MeasureStatus:
     no_evidence: bool = False
     contested: bool = False
     previous_joint_level: str = Level.NOT_ASSESSED
+    path: MeasurePath | None = None  # with a period: every level in force during it, per party and jointly
 
     @property
     def applicable_cells(self):
@@ -99,7 +123,9 @@ class MeasureStatus:
 
     @property
     def direction(self):
-        """Joint direction of travel over the period."""
+        """Joint direction of travel over the period, along every joint level in force in it (`path`)."""
+        if self.path is not None:
+            return self.path.joint.direction
         return direction(self.previous_joint_level, self.joint_level)
 
     @property
@@ -107,14 +133,44 @@ class MeasureStatus:
         return Direction.LABELS[self.direction]
 
     @property
+    def previous_joint_level_label(self):
+        return Level(self.previous_joint_level).label
+
+    @property
+    def joint_moved(self):
+        """Some joint level other than the baseline's was in force during the period."""
+        if self.path is not None:
+            return self.path.joint.changed
+        return self.previous_joint_level != self.joint_level
+
+    @property
     def moved_cells(self):
-        """The applicable parties whose level changed in the period."""
+        """The applicable parties whose level changed in the period (even if it came back)."""
         return [cell for cell in self.applicable_cells if cell.moved]
 
     @property
     def moved(self):
-        """The joint level or any applicable party's level changed in the period."""
-        return self.previous_joint_level != self.joint_level or bool(self.moved_cells)
+        """The joint level or any applicable party's level changed in the period, even if it came back."""
+        return self.joint_moved or bool(self.moved_cells)
+
+    @property
+    def reversals(self):
+        """[state.path.Reversal] every stretch of the period during which the joint level was Reversed."""
+        return self.path.reversals if self.path is not None else []
+
+    @property
+    def reversal_text(self):
+        """ "reversed on 17 Jan 2024 (Pakistan), restored on 19 Jan 2024 to Minimal (1)", or empty."""
+        return self.path.reversal_text if self.path is not None else ""
+
+    @property
+    def lowest_level(self):
+        """The lowest joint level in force during the period (None without a period or off the scale)."""
+        return self.path.joint.lowest if self.path is not None else None
+
+    @property
+    def lowest_level_label(self):
+        return Level(self.lowest_level).label if self.lowest_level else None
 
     @property
     def contested_parties(self):
@@ -230,25 +286,40 @@ class CaseState:
 
     @property
     def changes(self):
-        """What changed in the period: [Change] per (measure, applicable party) whose level at the
-        baseline differs from its level at `as_of`, in the order the new assessments took effect. By
-        construction the difference of the two states: no "X → X" entry, no superseded assessment."""
+        """What changed in the period: [Change] every change of an applicable party's level in force
+        on some day of the period (state.path), each with the level it replaced, in the order they
+        took effect. A level reversed on 10 Dec and restored on 20 Dec is two changes; no "X → X"
+        entry, no superseded assessment. `net_changes` compares the two ends only."""
+        if self.since is None:
+            return []
+        changes = [
+            Change(step.assessment, step.old_level, measure=row.measure, party=cell.party)
+            for row in self.rows
+            for cell in row.applicable_cells
+            if cell.path is not None
+            for step in cell.path.changes
+        ]
+        return sorted(changes, key=_change_order(self.as_of))
+
+    @property
+    def net_changes(self):
+        """[Change] per (measure, applicable party) whose level at the baseline differs from its level
+        at `as_of`: the difference of the two states, what the period's changes add up to."""
         if self.since is None:
             return []
         changes = [
             Change(cell.assessment, cell.previous_level, measure=row.measure, party=cell.party)
             for row in self.rows
             for cell in row.applicable_cells
-            if cell.moved
+            if cell.previous_level != cell.level
         ]
-        return sorted(
-            changes,
-            key=lambda c: (
-                c.assessment.effective_date if c.assessment else self.as_of,
-                c.measure.number,
-                c.party.name,
-            ),
-        )
+        return sorted(changes, key=_change_order(self.as_of))
+
+    @property
+    def reversed_in_period(self):
+        """[(MeasureStatus, [Reversal])] the measures whose joint level was Reversed on some day of the
+        period, with every such stretch, in measure order."""
+        return [(row, row.reversals) for row in self.rows if row.reversals]
 
     @property
     def stale_rows(self):
@@ -261,6 +332,17 @@ class CaseState:
     @property
     def contested_rows(self):
         return [row for row in self.rows if row.contested]
+
+
+def _change_order(as_of):
+    def key(change):
+        return (
+            change.assessment.effective_date if change.assessment else as_of,
+            change.measure.number,
+            change.party.name,
+        )
+
+    return key
 
 
 def _in_force(case, as_of, known_on, measure_ids=None):
@@ -276,6 +358,15 @@ def _in_force(case, as_of, known_on, measure_ids=None):
         .prefetch_related(Prefetch("citations", queryset=cited))
     )
     return {(a.measure_id, a.party_id): a for a in assessments}
+
+
+def _prefetch_citations(assessments):
+    """Load the citations (with source and event, without the source's text) of `assessments` in one
+    query: the changes of a period are grouped by what they cite (`history_entries`)."""
+    assessments = [a for a in assessments if a is not None]
+    if assessments:
+        cited = Citation.objects.with_source().defer("source__full_text").order_by("pk")
+        prefetch_related_objects(assessments, Prefetch("citations", queryset=cited))
 
 
 def _is_contested(cell, newest_setback):
@@ -344,8 +435,12 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
       contested) are computed in SQL by `MeasureQuerySet.with_evidence_figures`, from the same
       dating rules, and no evidence row is loaded; `evidence` is then None.
 
-    Seven queries (six without `since`; one less each without details), whatever the number of
-    measures, assessments or citations.
+    With `since`, each cell and row also carries its path over the period (`state.path.level_paths`:
+    every level in force during it), from which direction of travel, `moved` and `changes` are read.
+
+    Seven queries (six without `since`; one more when a level in force during the period is neither
+    the baseline's nor the one in force on `as_of`; one less each without details), whatever the
+    number of measures, assessments or citations.
     """
     as_of = as_of or case.default_as_of(timezone.localdate())
     if since is not None:
@@ -360,13 +455,21 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
         measures = measures.with_evidence_figures(as_of=as_of, known_on=known_on)
     measures = list(measures)
     current = _in_force(case, as_of, known_on, measure_ids)
-    previous = {}
+    paths = {}
     if since is not None:
-        baseline = reporting_period(since=since, as_of=as_of).baseline
-        earlier = Assessment.objects.filter(measure__case=case)
-        if measure_ids is not None:
-            earlier = earlier.filter(measure__in=measure_ids)
-        previous = {(a.measure_id, a.party_id): a for a in earlier.in_force(as_of=baseline, known_on=known_on)}
+        loaded = {assessment.pk: assessment for assessment in current.values()}
+        paths = level_paths(
+            case,
+            since=since,
+            as_of=as_of,
+            known_on=known_on,
+            measure=measure,
+            parties=parties,
+            measures=measures,
+            loaded=loaded,
+        )
+        steps = [step for path in paths.values() for _, party_path, _ in path.parties for step in party_path.changes]
+        _prefetch_citations([step.assessment for step in steps if step.assessment.pk not in loaded])
 
     evidence_by_measure = defaultdict(list)
     if details:
@@ -397,15 +500,19 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
             evidence = None
             figures = _annotated_figures(measure)
         applying = {party.pk for party in measure.parties_applying(parties)}
-        cells = [
-            PartyCell(
-                party,
-                current.get((measure.pk, party.pk)),
-                previous.get((measure.pk, party.pk)),
-                applies=party.pk in applying,
+        path = paths.get(measure.pk)
+        cells = []
+        for party in parties:
+            party_path = path.of(party) if path is not None else None
+            cells.append(
+                PartyCell(
+                    party,
+                    current.get((measure.pk, party.pk)),
+                    party_path.baseline_assessment if party_path is not None else None,
+                    applies=party.pk in applying,
+                    path=party_path,
+                )
             )
-            for party in parties
-        ]
         newest = figures.latest.date if figures.latest else None
         stale = active and (as_of - (newest or case.start_date)).days > stale_after_days
         for cell in cells:
@@ -419,6 +526,7 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
             stale=stale,
             no_evidence=not figures.count,
             contested=any(cell.contested for cell in cells),
+            path=path,
         )
         if since is not None:
             row.previous_joint_level = joint_level(cell.previous_level for cell in row.applicable_cells)

@@ -117,7 +117,8 @@ def history_entries(changes):
 
 
 def changes_in_period(case, *, since, as_of, known_on=None):
-    """What changed from `since` to `as_of` (both included): `case_state(...).changes`."""
+    """What changed from `since` to `as_of` (both included): `case_state(...).changes`, every change of a
+    level in force inside the period (state.path), each with the level it replaced."""
     return case_state(case, as_of=as_of, since=since, known_on=known_on).changes
 
 

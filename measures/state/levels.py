@@ -35,7 +35,18 @@ class Direction:
     SAME = "same"
     NEW = "new"  # first assessed in the period, at a level other than reversed
     UNSCORED = "unscored"  # from a level of the scale to not applicable / not assessed
-    LABELS = {UP: "Improved", DOWN: "Worsened", SAME: "Unchanged", NEW: "Newly assessed", UNSCORED: "No longer scored"}
+    # Over a period (state.path): moves both ways, named after the last one.
+    DOWN_UP = "down_up"  # worsened, then improved (a reversal restored inside the period)
+    UP_DOWN = "up_down"  # improved, then worsened
+    LABELS = {
+        UP: "Improved",
+        DOWN: "Worsened",
+        SAME: "Unchanged",
+        NEW: "First assessed",
+        UNSCORED: "No longer scored",
+        DOWN_UP: "Worsened then improved",
+        UP_DOWN: "Improved then worsened",
+    }
 
 
 # Levels, progress, direction -------------------------------------------------------------------

@@ -44,9 +44,8 @@ def progress_series(case, *, start=None, end=None, known_on=None, parties=None, 
     if measures is None:
         measures = list(Measure.objects.for_case(case).prefetch_related("applicable_parties"))
     rows = list(
-        Assessment.objects.filter(measure__case=case, effective_date__lte=end)
-        .known_on(known_on)
-        .not_superseded(known_on)
+        Assessment.objects.filter(measure__case=case)
+        .in_force_candidates(as_of=end, known_on=known_on)
         .chronological()
         .values_list("measure_id", "party_id", "level", "effective_date")
     )

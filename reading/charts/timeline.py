@@ -123,6 +123,10 @@ class Timeline:
     markers: list
     tick_label_y: float = 0
     due_markers: list = None
+    # Events dated before the case began are drawn before a line marking its start (case_start_x).
+    case_start: datetime.date | None = None
+    case_start_x: float | None = None
+    before_start: int = 0
 
     @property
     def overlay_labels(self):
@@ -168,10 +172,16 @@ class Timeline:
     @property
     def description(self):
         grouped = " Where events crowd, one marker stands for several." if self.grouped else ""
+        before = ""
+        if self.before_start:
+            before = (
+                f" {self.before_start} {'is' if self.before_start == 1 else 'are'} dated before the case began "
+                f"on {date_format(self.case_start)}, left of the line marking its start."
+            )
         return (
             f"{sum(m.count for m in self.markers)} events from {date_format(self.start)} to {date_format(self.end)}: "
             f"{self.escalatory_count} escalatory (above the line), {self.deescalatory_count} de-escalatory "
-            "(below the line)." + grouped
+            "(below the line)." + before + grouped
         )
 
 
@@ -209,8 +219,14 @@ def group_crowded(events, *, start, end, max_markers):
     return list(groups.values())
 
 
-def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height=20, max_markers=90, commitments=()):
+def events_timeline(
+    events, *, start, end, width=1200, max_lanes=10, lane_height=20, max_markers=90, commitments=(), case_start=None
+):
     """Geometry of the events timeline: escalatory events above the axis, the others below.
+
+    `case_start` (the case's start date): events dated before it are drawn before a line marking
+    it, the axis starting at the earliest of them, and the description counts them, so that an
+    event before the crisis is shown as such rather than on the chart's left edge.
 
     Events need their case loaded (fetch them through `case.events` or with `select_related("case")`)
     since each marker links to its event page. Labels are stacked in lanes so they do not overlap;
@@ -219,7 +235,11 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
     grouped (group_crowded): one marker per direction and stretch of days, labelled with its count.
     `commitments` (state.CommitmentStatus entries) are marked at their due dates within the chart's span.
     """
-    grouped = group_crowded(list(events), start=start, end=end, max_markers=max_markers)
+    events = list(events)
+    before_start = [event for event in events if case_start is not None and event.date < case_start]
+    if before_start:
+        start = min(start, min(event.date for event in before_start))
+    grouped = group_crowded(events, start=start, end=end, max_markers=max_markers)
     counts = {id(event): count for event, count in grouped}
     # Latest first: labels run rightwards, so earlier events stack outwards and stems never cross labels.
     events = sorted((event for event, _ in grouped), key=lambda e: (e.date, e.pk or 0), reverse=True)
@@ -304,4 +324,7 @@ def events_timeline(events, *, start, end, width=1200, max_lanes=10, lane_height
         ticks=scale.ticks(max_ticks=10, origin=start),
         markers=markers,
         due_markers=due_markers,
+        case_start=case_start,
+        case_start_x=scale.x(case_start) if before_start else None,
+        before_start=len(before_start),
     )

@@ -1,12 +1,13 @@
 """The case list and a case's dashboard."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django_tables2 import RequestConfig
 
 from measures.models import Assessment, Case
 from measures.roles import reader_required
-from measures.state import case_state, cases_overview, commitment_calendar, history_entries
+from measures.state import case_state, cases_overview, commitment_calendar, history_entries, recorded_since
 from reading import charts, exports
 from reading.caching import cached_page
 from reading.filters import MeasureFilter
@@ -48,6 +49,12 @@ def dashboard(request, slug):
 
     messages = measure_filter.error_messages()
     export_format = request.GET.get("_export")
+    if export_format in EXPORT_FORMATS and form.errors:
+        # A spreadsheet cannot carry the page's message: it is refused, with the same words, rather
+        # than made for a period other than the one asked for.
+        return HttpResponseBadRequest(
+            "No export made. " + " ".join(form.error_messages()), content_type="text/plain; charset=utf-8"
+        )
     if export_format in EXPORT_FORMATS:
         # The rows shown, in the table's order, with the figures of case_state.
         statuses = [row.record.status for row in table.rows]
@@ -65,7 +72,9 @@ def dashboard(request, slug):
         .only("pk", "case_id", "date", "date_precision", "end_date", "title", "direction")
     )
     calendar = commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
-    timeline = charts.events_timeline(events, start=case.start_date, end=period.as_of, commitments=calendar.entries)
+    timeline = charts.events_timeline(
+        events, start=case.start_date, end=period.as_of, commitments=calendar.entries, case_start=case.start_date
+    )
     progress_chart = charts.case_progress_chart(state)
     changes = state.changes
     context = {
@@ -91,6 +100,12 @@ def dashboard(request, slug):
         "no_evidence_count": len(state.no_evidence_rows),
         "stale_after_days": settings.STALE_AFTER_DAYS,
         "export_query": _export_query(request),
-        "before_start": period.as_of < case.start_date,
+        # Every stretch of the period during which a measure's joint level was reversed, with its dates.
+        "reversed_in_period": state.reversed_in_period,
+        "recorded": (
+            recorded_since(case, since=period.recorded_since, as_of=period.as_of, until=period.known_on)
+            if period.recorded_since is not None
+            else None
+        ),
     }
     return _page(request, "measures/dashboard.html", context, form=form, nav="dashboard", messages=messages)

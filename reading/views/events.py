@@ -35,6 +35,7 @@ def event_list(request, slug):
             start=case.start_date,
             end=period.as_of,
             commitments=commitment_calendar(case, as_of=period.as_of, known_on=period.known_on).entries,
+            case_start=case.start_date,
         ),
         "link_query": period.query(),
     }
@@ -51,7 +52,7 @@ def event_detail(request, slug, pk):
         Citation.objects.filter(event=event)
         .known_on(period.known_on)
         .with_source()
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("measure")))
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("measure")), "requirement_of")
     )
     context = {
         "case": case,

@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from measures.models import Assessment, Case
+from measures.models import Assessment, Case, Citation
 from measures.roles import reader_required
 from measures.state import assessment_history, case_state, commitment_calendar, evidence_dating, history_entries
 from reading import charts
@@ -58,6 +58,8 @@ def measure_detail(request, slug, number):
         "evidence_groups": evidence_groups,
         "evidence_count": len(status.evidence),
         "events": [(event, event.date_text) for event in sorted(events.values(), key=lambda e: (e.date, e.pk))],
+        # The passage that defines the measure (its benchmark), apart from its evidence.
+        "requirement": _requirement(measure, period),
         "link_query": period.query(),
         "calendar": commitment_calendar(case, as_of=period.as_of, known_on=period.known_on, measure=measure),
         "assess_url": assess_url(measure) if can_assess(request.user) else None,
@@ -66,3 +68,11 @@ def measure_detail(request, slug, number):
         ],
     }
     return _page(request, "measures/measure_detail.html", context, form=form, nav="measure")
+
+
+def _requirement(measure, period):
+    """CitedPassage of the passage that defines `measure`, when it is on record by `known_on`, else None."""
+    if measure.requirement_id is None:
+        return None
+    citation = Citation.objects.with_source().known_on(period.known_on).filter(pk=measure.requirement_id).first()
+    return CitedPassage(citation, evidence_dating(citation)) if citation is not None else None

@@ -54,7 +54,7 @@ def source_detail(request, slug, pk):
         Citation.objects.for_case(case)
         .known_on(period.known_on)
         .filter(source_id=pk)
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("measure")))
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.select_related("measure")), "requirement_of")
     )
     if not citations:
         # Sources are shared between cases; a source is shown under a case only if the case cites it.

@@ -131,8 +131,8 @@ def test_party_name_held_by_another_code_is_refused(db, case_data):
         (lambda d: d["events"][2].update(actors=["XYZ"]), "events[2].actors[0]: unknown party “XYZ”"),
         (lambda d: d["citations"][1].update(event="nope"), "citations[1].event: unknown event “nope”"),
         (
-            lambda d: d["citations"][1]["evidence"][0].update(measure=99),
-            "citations[1].evidence[0].measure: unknown measure 99",
+            lambda d: d["citations"][10]["evidence"][0].update(measure=99),
+            "citations[10].evidence[0].measure: unknown measure 99",
         ),
         (lambda d: d["assessments"][4].update(measure=99), "assessments[4].measure: unknown measure 99"),
         (
@@ -203,3 +203,30 @@ def test_the_published_schema_is_the_one_the_loader_uses():
 def test_deeply_nested_file_is_refused():
     with pytest.raises(CaseFileError, match="nested too deeply"):
         parse_case_file(b'{"a":' + b"[" * 5000 + b"]" * 5000 + b"}")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda d: d["measures"][0].update(requirement="c-nope"),
+            "measures[0].requirement: unknown citation “c-nope”",
+        ),
+        (
+            lambda d: d["citations"][0].update(evidence=[{"measure": 1, "stance": "context"}]),
+            "measures[0].requirement: the citation “c-rec-m1” defines measure 1 and is also listed as its evidence",
+        ),
+        (
+            lambda d: d["events"][2].update(date="2568-07-28"),
+            "events[2].date: the date cannot be more than a year after today; 2568-07-28 was given. The year 2568 "
+            "reads as a Buddhist-era year (as Thai dates are written): in the Gregorian calendar it is 2025, so "
+            "enter 2025-07-28.",
+        ),
+        (lambda d: d["sources"][1].update(published_on="1066-10-14"), "sources[1].published_on: the date cannot"),
+    ],
+)
+def test_a_requirement_and_dates_are_checked_before_anything_is_written(case_data, mutate, message):
+    mutate(case_data)
+    with pytest.raises(CaseFileError) as caught:
+        validate_case_data(case_data)
+    assert any(problem.startswith(message) for problem in caught.value.problems), caught.value.problems

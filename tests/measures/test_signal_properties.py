@@ -119,10 +119,16 @@ def test_what_changed_is_the_difference_of_the_two_states(history_world, history
             for key in keys
             if before.get(key, Level.NOT_ASSESSED) != after.get(key, Level.NOT_ASSESSED)
         }
-        changes = {(c.measure.pk, c.party.pk): (c.old_level, c.new_level) for c in state.changes}
+        changes = {(c.measure.pk, c.party.pk): (c.old_level, c.new_level) for c in state.net_changes}
         assert changes == expected
         assert all(old != new for old, new in changes.values())  # no "X → X"
-        assert all(c.assessment is None or c.assessment.effective_date <= as_of_date for c in state.changes)
+        assert all(c.assessment is None or c.assessment.effective_date <= as_of_date for c in state.net_changes)
+        # Every change of the period, in order, adds up to the difference of the two states.
+        for key, (old, new) in expected.items():
+            steps = [(c.old_level, c.new_level) for c in state.changes if (c.measure.pk, c.party.pk) == key]
+            assert steps[0][0] == old and steps[-1][1] == new
+            assert all(a[1] == b[0] for a, b in zip(steps[:-1], steps[1:], strict=True))
+        assert all(c.old_level != c.new_level for c in state.changes)
 
     in_savepoint(check)
 

@@ -194,11 +194,12 @@ def test_without_a_case_chosen_the_page_asks_for_one(world, analyst_client):
 
 
 def test_on_the_pakistan_iran_case_most_cited_passages_rank_in_the_top_three(pakistan_iran):
-    """The figure in docs/analysts-guide.md: leave-one-source-out, 68 of 104 (65%) against 22.5% by chance."""
+    """The figure in docs/analysts-guide.md: leave-one-source-out, 58 of 94 (61.7%) against 26.0% by chance.
+    The passages that define the measures are their requirements, not evidence: they are not counted."""
     result = evaluate(pakistan_iran)
-    assert result.pairs >= 100
+    assert result.pairs >= 90
     assert result.rate >= 0.6
-    assert result.rate > 2.5 * result.chance_rate
+    assert result.rate > 2.2 * result.chance_rate
     # Counting every passage of every source, each cited passage is found: the measure is not vacuous.
     assert evaluate(pakistan_iran, top=1000).rate == 1.0
 

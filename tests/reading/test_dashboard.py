@@ -106,7 +106,11 @@ def test_dashboard_default_since_is_a_week_before_as_of_and_says_so(reader_clien
     response = reader_client.get(dashboard_url(case, as_of="2024-01-31"))
     period = response.context["period"]
     assert period.since == D(2024, 1, 25)  # 25–31 January: seven days, both ends included
-    assert "(7 days, the default)" in response.content.decode()
+    content = response.content.decode()
+    assert "period <strong>25–31 Jan 2024</strong>, both days included" in content
+    # Which default applied, with a link to the other.
+    assert "(by default: the last 7 days, since the case is active;" in content
+    assert 'href="?as_of=2024-01-31&amp;since=2024-01-16">show the whole crisis instead</a>' in content
 
 
 @pytest.mark.parametrize(
@@ -115,7 +119,9 @@ def test_dashboard_default_since_is_a_week_before_as_of_and_says_so(reader_clien
         ({"as_of": "31-01-2024"}, "“As of” must be a date written YYYY-MM-DD"),
         ({"as_of": "2024-02-30"}, "“As of” must be a date written YYYY-MM-DD"),
         ({"as_of": "1899-12-31"}, "cannot be before 1900"),
-        ({"as_of": "9999-01-01"}, "more than a year in the future"),
+        ({"as_of": "9999-01-01"}, "cannot be more than a year after today"),
+        ({"as_of": "2568-07-28"}, "The year 2568 reads as a Buddhist-era year"),
+        ({"as_of": "2024-01-01"}, "The as-of date (1 Jan 2024) is before the case began (16 Jan 2024)"),
         ({"as_of": "2024-01-20", "since": "2024-01-25"}, "cannot be after the as-of date"),
         ({"since": "yesterday"}, "“Changes since” must be a date"),
     ],
@@ -279,6 +285,7 @@ def test_xlsx_export_has_dates_numbers_an_about_sheet_a_filter_and_a_frozen_head
     assert about["Case"] == case.name
     assert about["As of"] == datetime.datetime(2024, 1, 31)
     assert about["Changes since (included)"] == datetime.datetime(2024, 1, 20)
+    assert about["Period"].startswith("20–31 Jan 2024, both days included.")
     today = datetime.date.today()
     assert about["As known on"] == datetime.datetime(today.year, today.month, today.day)
 

@@ -88,7 +88,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     # Searched as you type: listing every case and party of an organisation as options took a
     # quarter of the measure form at 100× the data (50 cases, 100 parties).
-    autocomplete_fields = ["case", "applicable_parties"]
+    autocomplete_fields = ["case", "requirement", "applicable_parties"]
     actions = [delete_selected, "record_assessment"]
 
     @admin.display(description="No.", ordering="number")

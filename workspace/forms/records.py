@@ -59,7 +59,7 @@ class MeasureForm(VersionedModelForm):
 
     class Meta:
         model = Measure
-        fields = ["case", "number", "title", "slug", "description", "applicable_parties"]
+        fields = ["case", "number", "title", "slug", "description", "requirement", "applicable_parties"]
 
     def clean(self):
         cleaned = super().clean()

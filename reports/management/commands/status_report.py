@@ -30,7 +30,14 @@ class Command(BaseCommand):
             "--since",
             default="",
             metavar="YYYY-MM-DD",
-            help="First day of the period, included (default: the 7 days up to --as-of).",
+            help="First day of the period, included (default: the whole crisis for a closed case, "
+            "the 7 days up to --as-of for an active one).",
+        )
+        parser.add_argument(
+            "--recorded-since",
+            default="",
+            metavar="YYYY-MM-DD",
+            help="Also list what was put on record from this day on (new assessments, corrections, evidence).",
         )
         parser.add_argument(
             "--known-on",
@@ -46,12 +53,17 @@ class Command(BaseCommand):
             "--site-url", default="", metavar="URL", help="Site address, so that the PDF's links lead to it."
         )
 
-    def handle(self, *args, slug, as_of, since, known_on, output_format, paper, output, user, site_url, **options):
+    def handle(self, *args, slug, output_format, output, user, site_url, **options):
+        as_of, since, known_on = options["as_of"], options["since"], options["known_on"]
+        recorded_since, paper = options["recorded_since"], options["paper"]
         case = Case.objects.filter(slug=slug).first()
         if case is None:
             known = ", ".join(Case.objects.values_list("slug", flat=True)) or "none"
             raise CommandError(f"No case “{slug}”. Known cases: {known}.")
-        params = parse_request({"as_of": as_of, "since": since, "known_on": known_on, "paper": paper}, case=case)
+        params = parse_request(
+            {"as_of": as_of, "since": since, "known_on": known_on, "recorded_since": recorded_since, "paper": paper},
+            case=case,
+        )
         if params.errors:
             raise CommandError(" ".join(params.errors) + " Nothing was written.")
         author = None
@@ -65,15 +77,7 @@ class Command(BaseCommand):
             except ValidationError:
                 raise CommandError(f"--site-url “{site_url}” is not an http(s) address. Nothing was written.") from None
 
-        report = build_report(
-            case,
-            as_of=params.as_of,
-            since=params.since,
-            known_on=params.known_on,
-            user=author,
-            paper=params.paper,
-            as_of_rule=params.as_of_rule,
-        )
+        report = build_report(case, user=author, **{**params.build_kwargs(), "other_period_query": ""})
         if output_format == "pdf":
             content = render_report_pdf(report, site_url=site_url or None)
         else:

@@ -1,0 +1,397 @@
+"""The path of a measure over a period: every level in force from `since` to `as_of`, per party and
+jointly, not only the two end points.
+
+A measure at Full on 1 December, Reversed on 10 December and Full again on 20 December has the same
+level at both ends of a period from 2 to 31 December; comparing end points alone would call it
+unchanged. The path keeps every level in force on some day of the period, so that direction of
+travel, "what changed", the dashboard's "changed" filter and the report's key judgements can say
+"reversed on 10 Dec, restored on 20 Dec" and name the lowest level reached.
+
+The rule (docs/dashboard.md, "What changed"):
+
+- the level in force on a day is the one of `AssessmentQuerySet.in_force` at the end of that day:
+  assessments recorded after `known_on` are left out and corrections recorded by then withdraw what
+  they correct, wholly; of two assessments effective the same day, the later recorded one holds, so
+  a level held for part of a day only is not a level of the path;
+- the **baseline** is the level at the end of the day before `since` (`ReportingPeriod.baseline`);
+- a **change** is a day of the period on which the level in force differs from the day before's;
+- the **joint** path is the joint level (`joint_level`) of the parties the measure applies to, day by
+  day, so a joint change happens on a day on which some party's level changed.
+"""
+
+import datetime
+from dataclasses import dataclass, field, replace
+
+from django.utils.formats import date_format
+
+from measures.models import Assessment, Measure
+from measures.state.levels import LEVEL_RANK, Direction, joint_level
+from measures.state.period import reporting_period
+
+Level = Assessment.Level
+
+
+@dataclass(frozen=True)
+class Step:
+    """A change of the level in force: `level` from `date` on, replacing `old_level`.
+
+    `assessment`: for one party, the assessment that put `level` in force (its effective date is
+    `date`); None on a joint path. `parties`: the parties whose level changed that day (one for a
+    party's path)."""
+
+    date: datetime.date
+    level: str
+    old_level: str
+    assessment: Assessment | None = None
+    parties: tuple = ()
+
+    @property
+    def direction(self):
+        return path_direction([self.old_level, self.level])
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """A stretch of the period during which the level was Reversed.
+
+    `reversed_on`: the day it became reversed (before `since` when `before_period`); `restored_on`:
+    the first day it was no longer reversed, if within the period, else None (still reversed on
+    `as_of`), with `restored_to` the level it then had. `first_day`..`last_day`: the stretch's days
+    within the period. `parties`: on a measure's joint path (`MeasurePath.reversals`), the parties
+    whose own level was reversed during the stretch."""
+
+    reversed_on: datetime.date | None
+    restored_on: datetime.date | None = None
+    restored_to: str | None = None
+    before_period: bool = False
+    first_day: datetime.date | None = None  # the stretch within the period
+    last_day: datetime.date | None = None
+    parties: tuple = ()
+    party_days: tuple = ()  # ((party, the day its own level became reversed), …), with `parties`
+
+    @property
+    def text(self):
+        """ "reversed on 10 Dec 2024 (Iran), restored on 20 Dec 2024 to Full (3)", for pages and reports."""
+        days = {day for _, day in self.party_days}
+        if len(days) > 1:  # "(Iran on 16 Jan, Pakistan on 18 Jan)": each party's own day
+            who = " (" + ", ".join(f"{party.name} on {date_format(day, 'j M')}" for party, day in self.party_days) + ")"
+        else:
+            who = f" ({', '.join(party.name for party in self.parties)})" if self.parties else ""
+        if self.reversed_on is None:
+            head = f"reversed{who}"
+        elif self.before_period:
+            head = f"reversed since {date_format(self.reversed_on)}{who}, before the period"
+        else:
+            head = f"reversed on {date_format(self.reversed_on)}{who}"
+        if self.restored_on is None:
+            return f"{head}, still reversed at the end of the period"
+        return f"{head}, restored on {date_format(self.restored_on)} to {Level(self.restored_to).label}"
+
+
+def path_direction(levels):
+    """Direction of travel along `levels`: the baseline level, then each level in force after it, in order.
+
+    Moves are read on the scale reversed < not initiated < minimal < intermediate < full (`LEVEL_RANK`),
+    skipping levels off it (not assessed, not applicable) in between:
+
+    - a first assessment (from off the scale) at a level other than Reversed is not a move; entering
+      Reversed from off the scale is a worsening (as `direction` has it);
+    - no move: "same" when the path ends where it began, "new" when it ends on the scale after
+      starting off it (first assessed), "unscored" when it leaves the scale;
+    - every move one way: "up" or "down"; moves both ways: "down_up" (worsened then improved) when
+      the last move is up, "up_down" (improved then worsened) when it is down.
+
+    With two levels it agrees with `direction(old, new)`.
+    """
+    levels = list(levels)
+    start, end = levels[0], levels[-1]
+    moves = []
+    rank = LEVEL_RANK.get(start)
+    reached_scale = rank is not None
+    for level in levels[1:]:
+        new_rank = LEVEL_RANK.get(level)
+        if new_rank is None:
+            continue
+        reached_scale = True
+        if rank is None:
+            if level == Level.REVERSED:
+                moves.append(Direction.DOWN)
+        elif new_rank != rank:
+            moves.append(Direction.UP if new_rank > rank else Direction.DOWN)
+        rank = new_rank
+    if start != end and LEVEL_RANK.get(end) is None:
+        return Direction.UNSCORED if reached_scale else Direction.NEW
+    if not moves:
+        if start == end:
+            return Direction.SAME
+        return Direction.NEW if LEVEL_RANK.get(start) is None else Direction.SAME
+    if all(move == moves[0] for move in moves):
+        return moves[0]
+    return Direction.DOWN_UP if moves[-1] == Direction.UP else Direction.UP_DOWN
+
+
+@dataclass(frozen=True)
+class LevelPath:
+    """The levels in force over a period, for one party of a measure or jointly.
+
+    `baseline`: the level at the end of the day before `since`, in force since `baseline_since`
+    (None when never assessed); `changes`: [Step] every change of the level in force from `since`
+    to `as_of`, both included, oldest first.
+    """
+
+    since: datetime.date
+    as_of: datetime.date
+    baseline: str = Level.NOT_ASSESSED
+    baseline_since: datetime.date | None = None
+    changes: tuple = ()
+    baseline_assessment: Assessment | None = None  # for one party: the assessment in force at the baseline
+
+    @property
+    def end(self):
+        """The level in force on `as_of`."""
+        return self.changes[-1].level if self.changes else self.baseline
+
+    @property
+    def changed(self):
+        """Some level other than the baseline's was in force during the period (even if it ends there)."""
+        return bool(self.changes)
+
+    @property
+    def stretches(self):
+        """[(level, first day, last day)] covering the period day by day, oldest first."""
+        stretches = []
+        level, start = self.baseline, self.since
+        for step in self.changes:
+            if step.date > start:
+                stretches.append((level, start, step.date - datetime.timedelta(days=1)))
+            level, start = step.level, step.date
+        stretches.append((level, start, self.as_of))
+        return stretches
+
+    @property
+    def levels(self):
+        """Every level in force on some day of the period, in the order they were first in force."""
+        seen = []
+        for level, _, _ in self.stretches:
+            if level not in seen:
+                seen.append(level)
+        return seen
+
+    def level_on(self, day):
+        """The level in force on `day` (a date of the period)."""
+        return next(level for level, first, last in self.stretches if first <= day <= last)
+
+    @property
+    def direction(self):
+        """Direction of travel along the path (`path_direction`): the baseline, then each change."""
+        return path_direction([self.baseline, *(step.level for step in self.changes)])
+
+    @property
+    def direction_label(self):
+        return Direction.LABELS[self.direction]
+
+    @property
+    def net_direction(self):
+        """Direction between the two end points only (the baseline and `as_of`)."""
+        return path_direction([self.baseline, self.end])
+
+    @property
+    def lowest(self):
+        """The lowest level on the scale in force during the period, or None if none was on it."""
+        scored = [level for level in self.levels if level in LEVEL_RANK]
+        return min(scored, key=LEVEL_RANK.__getitem__) if scored else None
+
+    @property
+    def lowest_label(self):
+        return Level(self.lowest).label if self.lowest else None
+
+    @property
+    def dipped(self):
+        """The lowest level reached is below both end points' (a worsening the ends do not show)."""
+        lowest = self.lowest
+        if lowest is None:
+            return False
+        ends = [level for level in (self.baseline, self.end) if level in LEVEL_RANK]
+        return bool(ends) and all(LEVEL_RANK[lowest] < LEVEL_RANK[level] for level in ends)
+
+    @property
+    def reversals(self):
+        """[Reversal] every stretch of the period during which the level was Reversed, oldest first."""
+        result = []
+        stretches = self.stretches
+        for i, (level, first, last) in enumerate(stretches):
+            if level != Level.REVERSED:
+                continue
+            before = i == 0 and self.baseline == Level.REVERSED
+            reversed_on = self.baseline_since if before else first
+            following = stretches[i + 1] if i + 1 < len(stretches) else None
+            result.append(
+                Reversal(
+                    reversed_on=reversed_on,
+                    restored_on=following[1] if following else None,
+                    restored_to=following[0] if following else None,
+                    before_period=before and reversed_on is not None and reversed_on < self.since,
+                    first_day=first,
+                    last_day=last,
+                )
+            )
+        return result
+
+    @property
+    def reversal_text(self):
+        """ "reversed on 10 Dec 2024, restored on 20 Dec 2024 to Full (3)"; several joined by "; ";
+        empty when none."""
+        return "; ".join(reversal.text for reversal in self.reversals)
+
+
+@dataclass
+class MeasurePath:
+    """A measure's paths over a period: `parties` [(party, LevelPath, applies)] in the case's party
+    order, and `joint`, the path of its joint level over the parties it applies to."""
+
+    measure: Measure
+    parties: list = field(default_factory=list)
+    joint: LevelPath | None = None
+
+    def of(self, party):
+        return next(path for other, path, _ in self.parties if other.pk == party.pk)
+
+    @property
+    def reversals(self):
+        """[Reversal] of the joint path, each naming the applicable parties whose own level was
+        reversed on some day of it."""
+        result = []
+        for reversal in self.joint.reversals:
+            party_days = []
+            for party, path, applies in self.parties:
+                if not applies:
+                    continue
+                days = [
+                    path.baseline_since if first == path.since and path.baseline == Level.REVERSED else first
+                    for level, first, last in path.stretches
+                    if level == Level.REVERSED and first <= reversal.last_day and reversal.first_day <= last
+                ]
+                if days:
+                    party_days.append((party, days[0]))
+            party_days.sort(key=lambda item: (item[1], item[0].name))
+            result.append(
+                replace(reversal, parties=tuple(party for party, _ in party_days), party_days=tuple(party_days))
+            )
+        return result
+
+    @property
+    def reversal_text(self):
+        """ "reversed on 17 Jan 2024 (Iran, Pakistan), restored on 19 Jan 2024 to Minimal (1)"; several
+        joined by "; "; empty when the joint level was never reversed in the period."""
+        return "; ".join(reversal.text for reversal in self.reversals)
+
+
+def _timeline(rows):
+    """[(date, level, assessment)] from the chronological candidates of one (measure, party): the
+    level at the end of each day it changed, same-level days dropped."""
+    by_day = {}
+    for assessment in rows:  # chronological: the last of a day is the one in force at its end
+        by_day[assessment.effective_date] = assessment
+    timeline = []
+    for day in sorted(by_day):
+        assessment = by_day[day]
+        if (timeline[-1][1] if timeline else Level.NOT_ASSESSED) != assessment.level:
+            timeline.append((day, assessment.level, assessment))
+    return timeline
+
+
+def _cut(timeline, since, as_of, baseline_assessment=None):
+    """The LevelPath of a [(date, level, assessment or None, parties)] timeline over since..as_of."""
+    baseline, baseline_since = Level.NOT_ASSESSED, None
+    changes = []
+    for day, level, assessment, parties in timeline:
+        if day < since:
+            baseline, baseline_since = level, day
+        elif day <= as_of:
+            old = changes[-1].level if changes else baseline
+            changes.append(Step(day, level, old, assessment, parties))
+    return LevelPath(
+        since=since,
+        as_of=as_of,
+        baseline=baseline,
+        baseline_since=baseline_since,
+        changes=tuple(changes),
+        baseline_assessment=baseline_assessment,
+    )
+
+
+def _joint_timeline(timelines):
+    """The timeline of the joint level of several parties' timelines [(party, timeline)]."""
+    days = sorted({day for _, timeline in timelines for day, *_ in timeline})
+    position = [0] * len(timelines)
+    current = [Level.NOT_ASSESSED] * len(timelines)
+    joint = []
+    last = Level.NOT_ASSESSED
+    for day in days:
+        moved = []
+        for i, (party, timeline) in enumerate(timelines):
+            while position[i] < len(timeline) and timeline[position[i]][0] <= day:
+                current[i] = timeline[position[i]][1]
+                position[i] += 1
+                moved.append(party)
+        level = joint_level(current) if timelines else Level.NOT_ASSESSED
+        if level != last:
+            joint.append((day, level, None, tuple(moved)))
+            last = level
+    return joint
+
+
+def level_paths(case, *, since, as_of, known_on=None, measure=None, parties=None, measures=None, loaded=None):
+    """{measure pk: MeasurePath} for the measures of `case` (or `measure` alone) over the period from
+    `since` to `as_of` (dates, both included), as known on `known_on` (a date, or None for no limit).
+
+    Every level in force on some day of the period, per party (every assessed party of the case, each
+    with whether the measure applies to it) and jointly over the parties it applies to, by the rule of
+    the module docstring. ValueError when `since` is after `as_of`.
+
+    `parties` (the case's assessed parties, in the order pages show them) and `measures` (with their
+    `applicable_parties` prefetched) may be passed by a caller that has them, as `case_state` does:
+    then one query, else three, whatever the size of the case. Each Step's assessment comes with its
+    author (`recorded_by`); its citations are not loaded, unless it is one of `loaded` ({pk:
+    Assessment} the caller has already read, e.g. those in force on `as_of`), which are used as they are.
+    """
+    loaded = loaded or {}
+    reporting_period(since=since, as_of=as_of)  # validates the order
+    if parties is None:
+        parties = list(case.assessed_parties.order_by("name"))
+    if measures is None:
+        measures = Measure.objects.for_case(case).prefetch_related("applicable_parties")
+        if measure is not None:
+            measures = measures.filter(pk=measure.pk)
+        measures = list(measures)
+    candidates = Assessment.objects.filter(measure__case=case)
+    if measure is not None:
+        candidates = candidates.filter(measure=measure)
+    candidates = (
+        candidates.in_force_candidates(as_of=as_of, known_on=known_on).chronological().select_related("recorded_by")
+    )
+    rows = {}
+    for assessment in candidates:
+        assessment = loaded.get(assessment.pk, assessment)
+        rows.setdefault((assessment.measure_id, assessment.party_id), []).append(assessment)
+    paths = {}
+    for each in measures:
+        applying = {party.pk for party in each.parties_applying(parties)}
+        timelines = [(party, _timeline(rows.get((each.pk, party.pk), []))) for party in parties]
+        party_paths = []
+        for party, timeline in timelines:
+            earlier = [a for a in rows.get((each.pk, party.pk), []) if a.effective_date < since]
+            path = _cut(
+                [(day, level, a, (party,)) for day, level, a in timeline],
+                since,
+                as_of,
+                baseline_assessment=earlier[-1] if earlier else None,
+            )
+            party_paths.append((party, path, party.pk in applying))
+        joint = _cut(
+            _joint_timeline([(party, timeline) for party, timeline in timelines if party.pk in applying]),
+            since,
+            as_of,
+        )
+        paths[each.pk] = MeasurePath(measure=each, parties=party_paths, joint=joint)
+    return paths
