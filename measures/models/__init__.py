@@ -20,6 +20,7 @@ from measures.models.assessments import (
 )
 from measures.models.base import case_change_error
 from measures.models.cases import Case, CaseStatus, Measure, Party, PartyKind
+from measures.models.catalogue import MeasureType, Theme
 from measures.models.events import Event, EventDirection, EventKind, EventPrecision
 from measures.models.jobs import ReportJob, ReportJobStatus
 from measures.models.sources import (
@@ -47,6 +48,7 @@ __all__ = [
     "Evidence",
     "EvidenceStance",
     "Measure",
+    "MeasureType",
     "OriginalType",
     "Party",
     "PartyKind",
@@ -56,6 +58,7 @@ __all__ = [
     "Source",
     "SourceDatePrecision",
     "SourceKind",
+    "Theme",
     "case_change_error",
     "normalise_text",
     "original_upload_path",

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from measures.lib import text
 from measures.models.base import case_change_error
+from measures.models.catalogue import MeasureType
 from measures.querysets import (
     MeasureQuerySet,
     unpack_party_levels,
@@ -133,6 +134,14 @@ class Measure(models.Model):
     title = models.CharField(validators=[text.single_line], max_length=200)
     slug = models.SlugField(max_length=80)
     description = models.TextField(validators=[text.multi_line], help_text="What the step requires, in full.")
+    type = models.ForeignKey(
+        MeasureType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+        help_text="Its step in the shared catalogue, so that cases compare on it; empty when none fits.",
+    )
     applicable_parties = models.ManyToManyField(
         Party,
         blank=True,
