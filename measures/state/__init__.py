@@ -10,7 +10,10 @@ Everything derived from assessments and evidence is defined here, once, and nowh
   **direction of travel** per party and jointly, the **stale**, **no evidence yet** and **contested**
   flags, the **latest evidence** with its date precision;
 - **what changed** in a period (the difference of two states) and the **assessment history** of a
-  measure, numbered, with corrections marked and parties recorded together grouped.
+  measure, numbered, with corrections marked and parties recorded together grouped;
+- **cases compared** on the catalogue of measure types (`compare`): the matrix's cells, the days from
+  a case's start to each level and to the first evidence of progress, their median and range across
+  cases, and who lags and since when.
 
 Each function runs a fixed number of queries whatever the size of the case (stated in its docstring).
 """
@@ -22,6 +25,24 @@ from measures.state.case import (
     PartyCell,
     case_state,
     cases_overview,
+)
+from measures.state.compare import (
+    STEPS,
+    CaseColumn,
+    Comparison,
+    Lag,
+    MeasureComparison,
+    PartyStanding,
+    Reached,
+    StepComparison,
+    StepSummary,
+    TypeRow,
+    as_of_expression,
+    compare_cases,
+    evidence_of,
+    lags_in,
+    step_comparisons,
+    summarise,
 )
 from measures.state.evidence import (
     EvidenceDate,
@@ -62,33 +83,49 @@ from measures.state.series import (
 __all__ = [
     "Level",
     "CONFIDENCE_RANK",
+    "CaseColumn",
     "CaseState",
     "Change",
+    "Comparison",
     "Direction",
     "EvidenceDate",
     "HistoryEntry",
     "LEVEL_ORDER",
+    "Lag",
     "LEVEL_RANK",
+    "MeasureComparison",
     "MeasureStatus",
     "PartyCell",
+    "PartyStanding",
     "Progress",
     "ProgressPoint",
     "RECORDED_TOGETHER_SECONDS",
+    "Reached",
     "ReportingPeriod",
     "SCORED_LEVELS",
     "SETBACK_LEVELS",
+    "STEPS",
+    "StepComparison",
+    "StepSummary",
+    "TypeRow",
+    "as_of_expression",
     "assessment_history",
     "case_state",
     "cases_overview",
     "changes_in_period",
+    "compare_cases",
     "direction",
     "evidence_counts_from",
     "evidence_date",
     "evidence_dating",
+    "evidence_of",
     "history_entries",
     "joint_level",
+    "lags_in",
     "level_score",
     "progress",
     "progress_series",
     "reporting_period",
+    "step_comparisons",
+    "summarise",
 ]
