@@ -6,7 +6,7 @@ from django_tables2 import RequestConfig
 
 from measures.models import Assessment, Case
 from measures.roles import reader_required
-from measures.state import case_state, cases_overview, history_entries
+from measures.state import case_state, cases_overview, history_entries, lags_in
 from reading import charts, exports
 from reading.caching import cached_page
 from reading.filters import MeasureFilter
@@ -87,6 +87,8 @@ def dashboard(request, slug):
             (entry, Assessment.Level(entry.first.old_level).label) for entry in reversed(history_entries(changes))
         ],
         "no_evidence_count": len(state.no_evidence_rows),
+        # Where one party's level ranks below another's, and since when (one query).
+        "lags": lags_in(state),
         "stale_after_days": settings.STALE_AFTER_DAYS,
         "export_query": _export_query(request),
         "before_start": period.as_of < case.start_date,
