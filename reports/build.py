@@ -19,12 +19,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from measures.models import Assessment, Case, Citation, Event, normalise_text
+from measures.roles import readable_cases
 from measures.state import (
     CaseState,
     Direction,
     case_state,
     progress,
     reporting_period,
+    step_comparisons,
 )
 from reading import charts
 from reading.forms import PeriodForm
@@ -49,10 +51,14 @@ TIMELINE_WIDTH = 760
 Level = Assessment.Level
 
 
-def key_judgements(state, scheduled):
+def key_judgements(state, scheduled, comparisons=()):
+    """KeyJudgements of `state`, with the steps still to come (`scheduled`) and how soon the case
+    reached each level against the other cases (`comparisons`, state.StepComparison with a verdict)."""
     rows = state.rows
     joint_moves = [row for row in rows if row.previous_joint_level != row.joint_level]
     return KeyJudgements(
+        faster=[c for c in comparisons if c.verdict == "faster"],
+        slower=[c for c in comparisons if c.verdict == "slower"],
         progress=state.progress,
         previous_progress=progress(row.previous_joint_level for row in rows),
         improved=[row for row in joint_moves if row.direction in (Direction.UP, Direction.NEW)],
@@ -265,7 +271,13 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
         generated_at=now or timezone.now(),
         generated_by=describe_user(user),
         state=state,
-        key_judgements=key_judgements(state, scheduled),
+        # How soon this case reached each level against the other cases the reader may read, each as
+        # of its own default date, as known on the same day (state.step_comparisons).
+        key_judgements=key_judgements(
+            state,
+            scheduled,
+            step_comparisons(case, readable_cases(user), as_of=as_of, known_on=known_on),
+        ),
         progress_chart=charts.case_progress_chart(state),
         summary=summary,
         summary_is_case_summary=summary_is_case_summary,

@@ -272,7 +272,9 @@ class KeyJudgements:
     `progress` and `previous_progress` are `Progress` at `as_of` and at the period's baseline;
     `improved`, `worsened` are MeasureStatus rows whose joint level moved; `party_moves` rows where
     only a party moved; `reversed`, `stale`, `contested` rows with those flags; `scheduled` the steps
-    the evidence names for after `as_of` (events announced before they happened)."""
+    the evidence names for after `as_of` (events announced before they happened); `faster` and
+    `slower` the `state.StepComparison`s where the case reached a level sooner, or later (or not yet),
+    than every other case with a measure of the same type."""
 
     progress: Progress
     previous_progress: Progress
@@ -284,6 +286,8 @@ class KeyJudgements:
     contested: list
     no_evidence: list
     scheduled: list
+    faster: list = field(default_factory=list)
+    slower: list = field(default_factory=list)
 
     @property
     def change_points(self):
