@@ -17,40 +17,16 @@ from measures.state import (
     summarise,
 )
 from tests import factories
+from tests.scenarios import COMPARED_START
+from tests.scenarios import compared_case as crisis
 
 Level = Assessment.Level
 D = datetime.date
-START = D(2024, 3, 1)
+START = COMPARED_START
 
 
 def day(n):
     return START + datetime.timedelta(days=n)
-
-
-def crisis(name, *, type_slug="ceasefire", history=(), start=START, status=Case.Status.ACTIVE, end=None):
-    """A case of two parties (AA, BB) with one measure of `type_slug` and `history`: [(party code,
-    level, days after the start)], recorded in that order on the day they took effect."""
-    parties = [factories.PartyFactory(code="AA", name="Alpha"), factories.PartyFactory(code="BB", name="Beta")]
-    case = factories.CaseFactory(
-        name=name,
-        slug=name.lower().replace(" ", "-"),
-        start_date=start,
-        assessed_parties=parties,
-        status=status,
-        end_date=end,
-    )
-    measure = factories.MeasureFactory(case=case, number=1, type=MeasureType.objects.get(slug=type_slug))
-    by_code = {party.code: party for party in parties}
-    for i, (code, level, days) in enumerate(history):
-        effective = start + datetime.timedelta(days=days)
-        factories.AssessmentFactory(
-            measure=measure,
-            party=by_code[code],
-            level=level,
-            effective_date=effective,
-            recorded_at=datetime.datetime.combine(effective, datetime.time(9, i), tzinfo=datetime.UTC),
-        )
-    return case
 
 
 def item_of(comparison, case, number=1):
