@@ -114,6 +114,15 @@ class StepSummary:
         return "First evidence of progress" if self.level == "progress" else Level(self.level).label
 
     @property
+    def range_text(self):
+        """ "13 days", or "3–20 days, median 9", for the days of the cases that reached it ("" if none)."""
+        if self.shortest is None:
+            return ""
+        if self.shortest == self.longest:
+            return f"{self.shortest} day{'s' if self.shortest != 1 else ''}"
+        return f"{self.shortest}–{self.longest} days, median {self.median_text}"
+
+    @property
     def median_text(self):
         if self.median is None:
             return ""

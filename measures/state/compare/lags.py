@@ -12,6 +12,7 @@ from measures.state.compare.paths import behind_since, parties_behind, paths_of
 from measures.state.levels import LEVEL_RANK
 
 Level = Assessment.Level
+STEP_NAMES = {Level.MINIMAL: "minimal", Level.INTERMEDIATE: "intermediate", Level.FULL: "full"}
 
 
 # Who lags, on one case's dashboard -------------------------------------------------------------------
@@ -74,7 +75,8 @@ class StepComparison:
     """How soon a measure of the case reached a level against the other cases with a measure of its
     type: `days` (None: not reached by `as_of`, `elapsed` days after the start), `others` (the other
     cases' StepSummary), and `verdict`: "faster" (sooner than every other case that reached it),
-    "slower" (later than all of them, or not yet although all of them had by then), or None."""
+    "slower" (later than all of them, or not yet although all of them had by then), or None. A
+    measure not yet assessed is not said to be slower: nothing is known of it."""
 
     measure: Measure
     type: MeasureType
@@ -87,6 +89,11 @@ class StepComparison:
     @property
     def level_label(self):
         return Level(self.level).label
+
+    @property
+    def level_name(self):
+        """The level in words, without its score: "minimal"."""
+        return STEP_NAMES[self.level]
 
 
 def step_comparisons(case, others, *, as_of, known_on=None, today=None):
@@ -115,6 +122,8 @@ def step_comparisons(case, others, *, as_of, known_on=None, today=None):
         for step in STEPS:
             summary = summarise(step, [first_of(cell, lambda i, s=step: i.joint_reached[s].days) for cell in cells])
             days = item.joint_reached[step].days
+            if days is None and item.joint_level not in LEVEL_RANK:
+                continue  # not yet assessed (or not applicable): not known to lag behind anything
             verdict = None
             if summary.reached >= MIN_OTHER_CASES:
                 if days is not None and days < summary.shortest:
