@@ -24,7 +24,7 @@ _UNIT, _RECORD = "\x1f", "\x1e"
 
 class MeasureQuerySet(models.QuerySet):
     def for_case(self, case):
-        return self.filter(case=case).select_related("case").order_by("number")
+        return self.filter(case=case).select_related("case", "type").order_by("number")
 
     def with_list_figures(self, *, as_of):
         """Annotate `current_levels`, `latest_evidence` and `citation_count` in the list's own query.

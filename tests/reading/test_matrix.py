@@ -241,3 +241,11 @@ def test_the_matrix_and_a_types_page_take_as_many_queries_for_one_case_as_for_ma
         assert reader_client.get(MATRIX, {"_export": "csv"}).status_code == 200
     with django_assert_max_num_queries(15):  # and the type, the passages and their count
         assert reader_client.get(reverse("measures:measure_type", args=["ceasefire"])).status_code == 200
+
+
+def test_a_measures_page_names_its_type_and_links_to_its_page_across_cases(reader_client, cases):
+    content = reader_client.get(reverse("measures:measure_detail", args=["early", 1])).content.decode()
+    assert '<a href="/matrix/types/ceasefire/">Ceasefire</a>: compared across cases' in content
+    untyped = factories.MeasureFactory(case=cases[0], number=2, type=None)
+    content = reader_client.get(reverse("measures:measure_detail", args=["early", untyped.number])).content.decode()
+    assert "none: this measure is not in the matrix of cases" in content
