@@ -16,9 +16,23 @@ def ensure_roles_after_migrate(sender, apps=global_apps, using="default", **kwar
     ensure_roles(Group, Permission, using=using)
 
 
+def ensure_catalogue_after_migrate(sender, apps=global_apps, using="default", **kwargs):
+    """post_migrate: an empty catalogue of measure types (a flushed database: a restore into a fresh
+    one, a transactional test's teardown) gets the shipped one again. One that holds anything is left
+    as administrators made it."""
+    from measures.lib.catalogue import ensure_catalogue
+
+    try:
+        Theme, MeasureType = apps.get_model("measures", "Theme"), apps.get_model("measures", "MeasureType")
+    except LookupError:  # migrated backwards past the catalogue
+        return
+    ensure_catalogue(Theme, MeasureType, using=using)
+
+
 class MeasuresConfig(AppConfig):
     name = "measures"
     verbose_name = "De-escalation measures"
 
     def ready(self):
         post_migrate.connect(ensure_roles_after_migrate, sender=self, dispatch_uid="measures.ensure_roles")
+        post_migrate.connect(ensure_catalogue_after_migrate, sender=self, dispatch_uid="measures.ensure_catalogue")

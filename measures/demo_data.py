@@ -25,7 +25,18 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from measures.models import Assessment, AssessmentCitation, Case, Citation, Event, Evidence, Measure, Party, Source
+from measures.models import (
+    Assessment,
+    AssessmentCitation,
+    Case,
+    Citation,
+    Event,
+    Evidence,
+    Measure,
+    MeasureType,
+    Party,
+    Source,
+)
 
 MAX_SCALE = 200
 GENERATOR_USERNAME = "demo-data-generator"
@@ -47,6 +58,19 @@ MEASURE_TITLES = [
     "Humanitarian access",
     "Track-II dialogue",
 ]
+# Each title's type in the shipped catalogue (measures.lib.catalogue); one has none, as real cases have
+# steps no type fits. A type an administrator removed leaves its measures untyped.
+MEASURE_TYPES = {
+    "Diplomatic engagement": "diplomatic-engagement",
+    "Return of ambassadors": "return-of-envoys",
+    "Ceasefire along the border": "ceasefire",
+    "Military hotline": "military-hotline",
+    "Joint investigation of the strikes": "joint-investigation",
+    "Intelligence sharing on armed groups": "intelligence-sharing",
+    "Third-party mediation": "mediation-and-arbitration",
+    "Humanitarian access": "humanitarian-access",
+    "Track-II dialogue": "track-ii-diplomacy",
+}
 SUBJECTS = ["The foreign ministry", "A senior official", "The defence ministry", "Border officials", "The envoy"]
 VERBS = ["said", "confirmed", "denied", "announced", "reported", "warned"]
 OBJECTS = [
@@ -168,8 +192,16 @@ def generate(*, scale, progress=None):
         through.objects.bulk_create(
             through(case_id=case.pk, party_id=parties[2 * i + j].pk) for i, case in enumerate(cases) for j in (0, 1)
         )
+        types = MeasureType.objects.in_bulk(list(MEASURE_TYPES.values()), field_name="slug")
         measures = Measure.objects.bulk_create(
-            Measure(case=case, number=n + 1, title=title, slug=f"m{n + 1}", description=f"{title}: demo text.")
+            Measure(
+                case=case,
+                number=n + 1,
+                title=title,
+                slug=f"m{n + 1}",
+                description=f"{title}: demo text.",
+                type=types.get(MEASURE_TYPES.get(title, "")),
+            )
             for case in cases
             for n, title in enumerate(MEASURE_TITLES)
         )

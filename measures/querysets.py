@@ -24,7 +24,7 @@ _UNIT, _RECORD = "\x1f", "\x1e"
 
 class MeasureQuerySet(models.QuerySet):
     def for_case(self, case):
-        return self.filter(case=case).select_related("case").order_by("number")
+        return self.filter(case=case).select_related("case", "type").order_by("number")
 
     def with_list_figures(self, *, as_of):
         """Annotate `current_levels`, `latest_evidence` and `citation_count` in the list's own query.
@@ -163,11 +163,19 @@ class AssessmentQuerySet(models.QuerySet):
         corrections = self.model.objects.filter(corrects=OuterRef("pk")).known_on(known_on)
         return self.exclude(Exists(corrections))
 
+    def counting(self, known_on=None):
+        """The assessments that count, as known on `known_on` (None: everything on record): recorded by
+        then and not withdrawn by a correction recorded by then. What the level in force is chosen
+        from (`in_force`), and what a measure's path of levels over time is read from
+        (`state.compare`): a rule about which assessments count belongs here, once."""
+        return self.known_on(known_on).not_superseded(known_on)
+
     def in_force(self, *, as_of, known_on=None):
         """The assessment in force for each (measure, party) on `as_of`, as known on `known_on`: the
-        latest effective by `as_of` (later recorded first on the same day) among those recorded by
-        `known_on` and not superseded by a correction recorded by then. The one definition of the
-        level in force; `MeasureQuerySet._level_in_force` is its subquery form."""
+        latest effective by `as_of` (later recorded first on the same day) among those that count
+        (`counting`). The one definition of the level in force; `MeasureQuerySet._level_in_force` is
+        its subquery form. `as_of` may also be an expression giving each row its own date (the
+        matrix of cases shows each case as of its own default date, `state.compare`)."""
         return self.in_force_candidates(as_of=as_of, known_on=known_on).latest_per_pair()
 
     def in_force_candidates(self, *, as_of, known_on=None):
@@ -175,7 +183,7 @@ class AssessmentQuerySet(models.QuerySet):
         `known_on`: `in_force` before it keeps the latest of each (measure, party). The paths of a
         period (`state.path`) and progress over time replay them day by day, so that every day's
         level follows `in_force`'s rule."""
-        return self.effective_by(as_of).known_on(known_on).not_superseded(known_on)
+        return self.effective_by(as_of).counting(known_on)
 
     def chronological(self):
         """Oldest first; of two on the same effective date, the later recorded one wins (corrections)."""

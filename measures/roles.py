@@ -69,3 +69,15 @@ def reader_required(view):
     from django.contrib.auth.decorators import login_required, permission_required
 
     return login_required(permission_required("measures.view_case", raise_exception=True)(view))
+
+
+def readable_cases(user):
+    """The cases `user` may read, as a queryset: the one place that rule lives, for the pages that
+    list or compare cases (the matrix, a type's page, the report's comparison with other cases).
+
+    Today every account that passes `reader_required` reads every case, and so does the command line
+    (`user` None). When cases become private or published, this is what changes.
+    """
+    from measures.models import Case
+
+    return Case.objects.all()

@@ -92,19 +92,33 @@ def _can_store(request, response):
     )
 
 
-def cached_page(view):
+def across_cases_stamp(slug):
+    """(version, last change) of one case's data and of every case's together (None if there is no
+    such case): for a page about one case that also compares it with the others (the report's key
+    judgements), which changes when any case's data does. Two queries."""
+    own = data_stamp(slug)
+    if own is None:
+        return None
+    everyone = data_stamp()
+    changed = max(at for at in (own[1], everyone[1]) if at is not None)
+    return f"{own[0]}|{everyone[0]}", changed
+
+
+def cached_page(view, *, stamp_of=data_stamp):
     """Serve the reading view `view(request, slug=None, ...)` with ETag and Last-Modified, 304 to a
     matching conditional GET, and its rendering from the cache when the stamp has one.
 
     Put it under the access check (@reader_required above it): nothing is answered, not even 304,
     to a user who may not read. Other methods than GET and HEAD go to the view untouched.
+    `stamp_of(slug)`: the data the page depends on (`data_stamp`: its case's, or every case's
+    without a slug; `across_cases_stamp`: both).
     """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        stamp = data_stamp(kwargs.get("slug"))
+        stamp = stamp_of(kwargs.get("slug"))
         if stamp is None:  # no such case: the view answers 404
             return view(request, *args, **kwargs)
         version, changed_at = stamp

@@ -193,3 +193,203 @@ def xlsx_response(statuses, parties, *, filename, case, period):
     response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# The matrix of cases, in long form: one row per case, measure and party (and one for the joint level).
+
+MATRIX_COLUMNS = [
+    ("Case", "text"),
+    ("Case slug", "text"),
+    ("Case status", "text"),
+    ("Case start", "date"),
+    ("As of", "date"),
+    ("Theme", "text"),
+    ("Measure type", "text"),
+    ("Type slug", "text"),
+    ("PAM provision", "text"),
+    ("PA-X category", "text"),
+    ("No.", "int"),
+    ("Measure", "text"),
+    ("Party", "text"),
+    ("Applies", "text"),
+    ("Level", "text"),
+    ("Score (0-3)", "int"),
+    ("Lags", "text"),
+    ("Behind since", "date"),
+    ("Minimal reached", "date"),
+    ("Days to minimal", "int"),
+    ("Intermediate reached", "date"),
+    ("Days to intermediate", "int"),
+    ("Full reached", "date"),
+    ("Days to full", "int"),
+    ("First evidence of progress", "date"),
+    ("Days to first evidence of progress", "int"),
+]
+STEP_LEVELS = (Assessment.Level.MINIMAL, Assessment.Level.INTERMEDIATE, Assessment.Level.FULL)
+
+
+def _reached_values(reached):
+    values = []
+    for level in STEP_LEVELS:
+        step = reached.get(level)
+        values += [step.on, step.days] if step is not None else [None, None]
+    return values
+
+
+def matrix_rows(comparison):
+    """The values of the matrix's long form, in the order of MATRIX_COLUMNS: per type (catalogue order),
+    case (column order) and measure, the joint level first ("Joint"), then each party by code."""
+    for row in comparison.rows:
+        measure_type = row.type
+        for cell in row.cells:
+            for item in cell:
+                case, measure = item.case, item.measure
+                head = [
+                    case.name,
+                    case.slug,
+                    case.get_status_display(),
+                    case.start_date,
+                    item.as_of,
+                    measure_type.theme.name,
+                    measure_type.name,
+                    measure_type.slug,
+                    measure_type.pam_provision,
+                    measure_type.pax_category,
+                    measure.number,
+                    measure.title,
+                ]
+                progress = item.first_progress
+                yield [
+                    *head,
+                    "Joint",
+                    "yes",
+                    item.joint_level_label,
+                    _score(item.joint_level),
+                    "",
+                    None,
+                    *_reached_values(item.joint_reached),
+                    progress.on if progress else None,
+                    progress.days if progress else None,
+                ]
+                for standing in sorted(item.parties, key=lambda s: s.party.code):
+                    yield [
+                        *head,
+                        standing.party.code,
+                        "yes" if standing.applies else "no",
+                        standing.level_label if standing.applies else "Does not apply",
+                        _score(standing.level) if standing.applies else None,
+                        "yes" if standing.behind else "no",
+                        standing.behind_since,
+                        *_reached_values(standing.reached),
+                        None,
+                        None,
+                    ]
+
+
+def _matrix_about(comparison, period):
+    return [
+        (
+            "What",
+            "Measure types of the shared catalogue against cases, in long form: one row per case, measure "
+            "and party, and one for the joint level.",
+        ),
+        (
+            "As of",
+            period.as_of
+            if comparison.as_of
+            else "each case as of its own default date (its end date once closed, else the day generated)",
+        ),
+        ("As known on", period.known_on or "no limit"),
+        ("Generated", timezone.localtime(timezone.now()).replace(tzinfo=None, microsecond=0)),
+        (
+            "Days",
+            "From the case's start to the first day the level in force reached that level or above "
+            "(jointly: the lowest of the applicable parties); first evidence of progress: to the date the earliest "
+            "progress evidence speaks of. Empty when not reached.",
+        ),
+        (
+            "Lags",
+            "A party lags when its level ranks below another applicable party's (reversed < not initiated < "
+            "minimal < intermediate < full); behind since: the first day of its unbroken stretch behind.",
+        ),
+        (
+            "Scores",
+            "Peace Accords Matrix: not initiated 0, minimal 1, intermediate 2, full 3; reversed 0; empty "
+            "when not scored.",
+        ),
+    ]
+
+
+def matrix_csv_response(comparison, *, filename):
+    """The matrix in long form as CSV (UTF-8 with a byte-order mark; dates as on the pages)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([header for header, _ in MATRIX_COLUMNS])
+    for values in matrix_rows(comparison):
+        writer.writerow([_csv_value(value) for value in values])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _sheet(book, title, columns, rows, *, first=False):
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.active if first else book.create_sheet(title)
+    sheet.title = title
+    sheet.append([header for header, _ in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in rows:
+        sheet.append([clean_text(value) for value in values])
+    for index, (_, kind) in enumerate(columns, start=1):
+        if kind == "date":
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "yyyy-mm-dd"
+        sheet.column_dimensions[get_column_letter(index)].width = 24 if kind == "text" else 12
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    return sheet
+
+
+def matrix_xlsx_response(comparison, *, filename, period):
+    """The matrix as XLSX: "Matrix" (the long form), "Time to each step" (per type and level: cases
+    with the type, how many reached it, median, shortest and longest days), "Who lags" (per party)
+    and "About"."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    _sheet(book, "Matrix", MATRIX_COLUMNS, matrix_rows(comparison), first=True)
+    summary_columns = [
+        ("Theme", "text"),
+        ("Measure type", "text"),
+        ("Step", "text"),
+        ("Cases with the type", "int"),
+        ("Cases that reached it", "int"),
+        ("Median days", "int"),
+        ("Shortest", "int"),
+        ("Longest", "int"),
+    ]
+    summary_rows = [
+        [row.type.theme.name, row.type.name, s.label, s.cases, s.reached, s.median, s.shortest, s.longest]
+        for row in comparison.rows
+        for s in row.summaries
+    ]
+    _sheet(book, "Time to each step", summary_columns, summary_rows)
+    lag_columns = [("Party code", "text"), ("Party", "text"), ("Measures where it lags", "int"), ("Cases", "int")]
+    lag_rows = [[party.code, party.name, measures, cases] for party, measures, cases in comparison.party_lags]
+    _sheet(book, "Who lags", lag_columns, lag_rows)
+    about = _sheet(book, "About", [("About", "text"), ("", "text")], _matrix_about(comparison, period))
+    about.column_dimensions["B"].width = 80
+    for row in about.iter_rows(min_col=2, max_col=2):
+        for cell in row:
+            if isinstance(cell.value, datetime.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(cell.value, datetime.date):
+                cell.number_format = "yyyy-mm-dd"
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -9,7 +9,7 @@ on the other hand, filters a queryset, and uses the same small pattern for consi
 
 from django import forms
 
-from measures.models import Assessment, Event
+from measures.models import Assessment, Case, Event
 from measures.state import LEVEL_ORDER
 
 Level = Assessment.Level
@@ -149,3 +149,90 @@ class EventFilter(_Filter):
         if data["kind"]:
             queryset = queryset.filter(kind=data["kind"])
         return queryset
+
+
+class MatrixFilterForm(forms.Form):
+    """The matrix's filters and view: `?theme=<slug>&status=active|closed&party=<code>&view=levels|parties|days`."""
+
+    VIEW_LEVELS, VIEW_PARTIES, VIEW_DAYS = "levels", "parties", "days"
+    VIEW_CHOICES = [
+        (VIEW_LEVELS, "Levels"),
+        (VIEW_PARTIES, "Levels with each party's"),
+        (VIEW_DAYS, "Days to each level"),
+    ]
+
+    theme = forms.ChoiceField(
+        required=False,
+        label="Theme",
+        error_messages={"invalid_choice": "“%(value)s” is not a theme of the catalogue."},
+    )
+    status = forms.ChoiceField(
+        required=False,
+        label="Cases",
+        choices=[("", "Active and closed")] + [(value, f"{label} only") for value, label in Case.Status.choices],
+        error_messages={"invalid_choice": "“%(value)s” is not a case status (active or closed)."},
+    )
+    party = forms.ChoiceField(
+        required=False,
+        label="Level of",
+        help_text="A party: only the cases that assess it, each cell showing its level.",
+        error_messages={"invalid_choice": "“%(value)s” is not a party assessed in any case you may read."},
+    )
+    view = forms.ChoiceField(
+        required=False,
+        label="Show",
+        choices=VIEW_CHOICES,
+        error_messages={"invalid_choice": "“%(value)s” is not a view of the matrix (levels, parties or days)."},
+    )
+
+    FIELDS = ("theme", "status", "party", "view")
+
+    def __init__(self, data=None, *, themes, parties, **kwargs):
+        if data is not None:
+            data = {name: data.get(name, "") for name in self.FIELDS}
+        super().__init__(data, **kwargs)
+        self.fields["theme"].choices = [("", "All themes")] + [(theme.slug, theme.name) for theme in themes]
+        self.fields["party"].choices = [("", "Joint level (all parties)")] + [(p.code, p.name) for p in parties]
+
+
+class MatrixFilter(_Filter):
+    """Which cases and types the matrix shows, whose level, and how (levels, parties, days)."""
+
+    form_class = MatrixFilterForm
+
+    def __init__(self, data=None, *, themes, parties):
+        super().__init__(data, themes=themes, parties=parties)
+        self.parties = {party.code: party for party in parties}
+
+    def _value(self, name):
+        return self.form.cleaned_data.get(name, "") if self.form.is_bound and self.valid else ""
+
+    @property
+    def view(self):
+        return self._value("view") or MatrixFilterForm.VIEW_LEVELS
+
+    @property
+    def theme(self):
+        return self._value("theme")
+
+    @property
+    def party(self):
+        """The Party chosen under "Level of", or None (the joint level)."""
+        return self.parties.get(self._value("party"))
+
+    @property
+    def narrowed(self):
+        """Some filter narrows the matrix (the view alone does not)."""
+        return any(self._value(name) for name in ("theme", "status", "party"))
+
+    def cases(self, cases):
+        """The cases (with their assessed parties prefetched) that the status and party filters keep."""
+        status, party = self._value("status"), self.party
+        kept = [case for case in cases if not status or case.status == status]
+        if party is not None:
+            kept = [case for case in kept if any(p.pk == party.pk for p in case.assessed_parties.all())]
+        return kept
+
+    def types(self, types):
+        theme = self.theme
+        return [t for t in types if not theme or t.theme.slug == theme]

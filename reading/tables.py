@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
+from measures.models import Assessment
 from measures.state import CONFIDENCE_RANK, LEVEL_ORDER, Direction
 
 # Higher rank = further along, so that sorting up puts the least advanced measures first.
@@ -118,6 +119,30 @@ class PathDirection(tuple):
 
 def level_badge(level, label):
     return render_to_string("measures/partials/level.html", {"level": level, "label": label})
+
+
+# A symbol per level of the Peace Accords Matrix scale, filled as far as the step went, so that a level
+# reads in black and white and at a glance in a crowded matrix: the badge's colour and frame say it too.
+LEVEL_SYMBOLS = {
+    Assessment.Level.FULL: "●",
+    Assessment.Level.INTERMEDIATE: "◑",
+    Assessment.Level.MINIMAL: "◔",
+    Assessment.Level.NOT_INITIATED: "○",
+    Assessment.Level.REVERSED: "↺",
+    Assessment.Level.NOT_APPLICABLE: "–",
+    Assessment.Level.NOT_ASSESSED: "?",
+}
+
+
+def level_mark(level, label=None):
+    """The level badge of the dashboard (`level level-<level>`: its colour and frame) with the level's
+    symbol before its words; the symbol is hidden from screen readers, which read the words."""
+    return format_html(
+        '<span class="level level-{} level-mark"><span class="level-symbol" aria-hidden="true">{}</span> {}</span>',
+        level,
+        LEVEL_SYMBOLS[level],
+        label or Assessment.Level(level).label,
+    )
 
 
 class LevelColumn(tables.Column):

@@ -20,4 +20,7 @@ urlpatterns = [
     path("cases/<slug:slug>/sources/", views.source_list, name="source_list"),
     path("cases/<slug:slug>/sources/<id:pk>/", views.source_detail, name="source_detail"),
     path("sources/<id:pk>/original/", views.source_original, name="source_original"),
+    # Cases compared on the shared catalogue of measure types.
+    path("matrix/", views.matrix, name="matrix"),
+    path("matrix/types/<slug:type_slug>/", views.measure_type, name="measure_type"),
 ]

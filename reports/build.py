@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from measures.models import Assessment, Case, Citation, Event
+from measures.roles import readable_cases
 from measures.state import (
     CaseState,
     Direction,
@@ -25,6 +26,7 @@ from measures.state import (
     commitment_calendar,
     progress,
     reporting_period,
+    step_comparisons,
 )
 from measures.state import recorded_since as recorded_since_state
 from reading import charts
@@ -56,11 +58,12 @@ def _events_on(events, day):
     return [event for event in events if event.date <= day <= (event.end_date or event.date)]
 
 
-def key_judgements(state, scheduled, events=(), commitments=""):
+def key_judgements(state, scheduled, events=(), commitments="", comparisons=()):
     """KeyJudgements of `state` (a CaseState over a period): every judgement reads the path of each
     measure over the period (state.path), so a step reversed and restored inside it is named, with
     the events dated on the days it was reversed and restored (`events`: those of the period).
-    `commitments`: the commitment calendar's sentence, empty without any."""
+    `commitments`: the commitment calendar's sentence, empty without any; `comparisons`: how soon the
+    case reached each level against the other cases (state.StepComparison with a verdict)."""
     rows = state.rows
     joint = [row for row in rows if row.joint_moved]
     by_direction = defaultdict(list)
@@ -78,6 +81,8 @@ def key_judgements(state, scheduled, events=(), commitments=""):
             days = {day for day, _ in note.days}
             reversals.append(replace(note, events_by_day={day: _events_on(events, day) for day in days}))
     return KeyJudgements(
+        faster=[c for c in comparisons if c.verdict == "faster"],
+        slower=[c for c in comparisons if c.verdict == "slower"],
         progress=state.progress,
         previous_progress=progress(row.previous_joint_level for row in rows),
         improved=by_direction[Direction.UP],
@@ -327,7 +332,15 @@ def build_report(
         generated_at=now or timezone.now(),
         generated_by=describe_user(user),
         state=state,
-        key_judgements=key_judgements(state, scheduled, events, calendar.sentence if calendar.entries else ""),
+        # How soon this case reached each level against the other cases the reader may read, each as
+        # of its own default date, as known on the same day (state.step_comparisons).
+        key_judgements=key_judgements(
+            state,
+            scheduled,
+            events,
+            calendar.sentence if calendar.entries else "",
+            step_comparisons(case, readable_cases(user), as_of=as_of, known_on=known_on),
+        ),
         progress_chart=charts.case_progress_chart(state),
         summary=summary,
         summary_is_case_summary=summary_is_case_summary,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from measures.models import ReportJob
 from measures.state import default_since
+from reading.caching import data_stamp
 from reports.build import build_report
 from reports.render import render_report_pdf
 
@@ -96,12 +97,14 @@ def _since_rule(case, as_of, since):
 def request_report(
     case, *, as_of, since, paper, user, known_on=None, recorded_since=None, as_of_rule="given", site_url=""
 ):
-    """The ReportJob for `case` at its current data version over this period, "as known on" date
+    """The ReportJob for `case` at its current data version (and every case's) over this period, "as known on" date
     (None: everything on record), "recorded since" date (None: no such list), as-of rule and paper:
     the existing one (made, under way or failed), or a new one, queued. Never blocks on the rendering."""
     key = {
         "case": case,
         "data_version": case.data_version,
+        # The key judgements compare the case with the others: any case's write makes a new PDF.
+        "others_version": data_stamp()[0],
         "as_of": as_of,
         "since": since,
         "known_on": known_on,

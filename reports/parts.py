@@ -329,7 +329,9 @@ class KeyJudgements:
     [ReversalNote] every stretch of the period a joint level was reversed, with its dates and the
     events dated then; `reversed` rows still reversed on `as_of`; `stale`, `contested`,
     `no_evidence` rows with those flags; `scheduled` the steps the evidence names for after `as_of`
-    (events announced before they happened)."""
+    (events announced before they happened); `faster` and `slower` the `state.StepComparison`s
+    where the case reached a level sooner, or later (or not yet), than every other case with a measure
+    of the same type."""
 
     progress: Progress
     previous_progress: Progress
@@ -377,6 +379,9 @@ class KeyJudgements:
             or self.first_assessed
             or self.party_moves
         )
+
+    faster: list = field(default_factory=list)
+    slower: list = field(default_factory=list)
 
     @property
     def change_points(self):

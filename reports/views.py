@@ -1,5 +1,7 @@
 """The report's pages: the HTML report and its PDF (made by the worker, reports.jobs)."""
 
+import functools
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -9,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from measures.models import Case, ReportJob
 from measures.roles import reader_required
-from reading.caching import cached_page
+from reading.caching import across_cases_stamp, cached_page
 from reports.build import build_report, parse_request
 from reports.jobs import REFRESH_SECONDS, Status, _requeue, request_report
 from reports.render import render_report_html
@@ -26,7 +28,8 @@ def _report_or_errors(request, slug):
 
 
 @reader_required
-@cached_page
+# The key judgements compare the case with the others: a write to any case makes a new page.
+@functools.partial(cached_page, stamp_of=across_cases_stamp)
 def report(request, slug):
     built, error_response = _report_or_errors(request, slug)
     if error_response is not None:

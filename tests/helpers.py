@@ -18,7 +18,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from measures.models import Assessment, Case, Citation, Event, Evidence, Measure, Party, Source
+from measures.models import Assessment, Case, Citation, Event, Evidence, Measure, MeasureType, Party, Source, Theme
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +99,25 @@ def admin_login(page, live_server, username):
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Cases, measures and evidence")).to_be_visible()
+
+
+# Nothing in the main content is wider than the screen, and nothing in it scrolls sideways (tables
+# become stacked rows on narrow screens), except the events timeline's own frame (.chart-scroll).
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const main = document.querySelector('main');
+  const edge = Math.min(width, main.getBoundingClientRect().right);
+  const name = el => el.tagName.toLowerCase() + '.' + (el.className.baseVal ?? el.className);
+  const sticking = [...main.querySelectorAll('*')]
+    .filter(el => el.closest('.chart-scroll') === null)
+    .filter(el => el.getBoundingClientRect().right > edge + 1)
+    .map(el => name(el) + ' ' + Math.round(el.getBoundingClientRect().right));
+  const scrolling = [...main.querySelectorAll('*')]
+    .filter(el => el.closest('.chart-scroll') === null && el.scrollWidth > el.clientWidth + 1)
+    .filter(el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
+    .map(el => name(el) + ' ' + el.scrollWidth + '>' + el.clientWidth);
+  return {page: document.documentElement.scrollWidth, width, sticking, scrolling};
+}"""
 
 
 def watch_csp(page):
@@ -201,7 +220,7 @@ def small_case():
 
 # What the database holds, for fuzzing and stress ---------------------------------------------------
 
-TRACKED = [Party, Case, Measure, Source, Event, Citation, Evidence, Assessment]
+TRACKED = [Party, Case, Measure, Source, Event, Citation, Evidence, Assessment, Theme, MeasureType]
 
 
 def snapshot():

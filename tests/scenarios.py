@@ -2,12 +2,13 @@
 
 import datetime
 
-from measures.models import Assessment, Event, Evidence
+from measures.models import Assessment, Case, Event, Evidence, MeasureType
 from tests import factories
 
 Level = Assessment.Level
 D = datetime.date
 SHARED_QUOTE = "Ambassadors will return to their posts."
+COMPARED_START = D(2024, 3, 1)
 
 
 def build_case(scale=1, *, slug=None, shared_passage=False):
@@ -141,4 +142,32 @@ def reversal_case(*, slug="ceasefire-2024"):
         citations=[quotes[1]],
         rationale="No patrols yet.",
     )
+    return case
+
+
+def compared_case(
+    name, *, type_slug="ceasefire", history=(), start=COMPARED_START, status=Case.Status.ACTIVE, end=None
+):
+    """A case of two parties (AA, BB) with one measure of `type_slug` and `history`: [(party code,
+    level, days after the start)], recorded in that order on the day they took effect."""
+    parties = [factories.PartyFactory(code="AA", name="Alpha"), factories.PartyFactory(code="BB", name="Beta")]
+    case = factories.CaseFactory(
+        name=name,
+        slug=name.lower().replace(" ", "-"),
+        start_date=start,
+        assessed_parties=parties,
+        status=status,
+        end_date=end,
+    )
+    measure = factories.MeasureFactory(case=case, number=1, type=MeasureType.objects.get(slug=type_slug))
+    by_code = {party.code: party for party in parties}
+    for i, (code, level, days) in enumerate(history):
+        effective = start + datetime.timedelta(days=days)
+        factories.AssessmentFactory(
+            measure=measure,
+            party=by_code[code],
+            level=level,
+            effective_date=effective,
+            recorded_at=datetime.datetime.combine(effective, datetime.time(9, i), tzinfo=datetime.UTC),
+        )
     return case

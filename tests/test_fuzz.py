@@ -220,6 +220,51 @@ def test_fuzz_change_forms(world, model):
     assert not broken_invariants()
 
 
+@pytest.mark.parametrize("target", ["theme add", "measure type add", "measure type change"])
+def test_fuzz_the_catalogues_forms(world, target):
+    """As an administrator, the only role that edits the catalogue."""
+    from measures.models import MeasureType, Theme
+
+    client = Client(raise_request_exception=False)
+    client.force_login(factories.administrator(username="catalogue-fuzzer"))
+    theme = Theme.objects.get(slug="security")
+    measure_type = MeasureType.objects.create(slug="fuzzed", name="Fuzzed", theme=theme, definition="A step.")
+    urls = {
+        "theme add": reverse("admin:measures_theme_add"),
+        "measure type add": reverse("admin:measures_measuretype_add"),
+        "measure type change": reverse("admin:measures_measuretype_change", args=[measure_type.pk]),
+    }
+    bases = {
+        "theme add": {
+            "name": "Fuzz theme",
+            "slug": "fuzz-theme",
+            "position": "9",
+            "description": "",
+            **management("types", 0),
+        },
+        "measure type add": {
+            "name": "Fuzz type",
+            "slug": "fuzz-type",
+            "theme": theme.pk,
+            "position": "1",
+            "definition": "A step.",
+            "pam_provision": "",
+            "pax_category": "",
+        },
+    }
+    tally = Tally(target)
+
+    @FUZZ
+    @given(st.data())
+    def run(data):
+        base = bases.get(target) or change_form_data(client.get(urls[target]))
+        tally.add(_fuzz_form({**world, "client": client}, target, urls[target], base, data))
+
+    run()
+    tally.write()
+    assert not broken_invariants()
+
+
 def test_fuzz_assess_and_bulk_assess(world):
     measure = world["measure"]
     party = measure.case.assessed_parties.first()

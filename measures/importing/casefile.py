@@ -16,6 +16,7 @@ evidence by citation and measure, assessments by measure, party, effective date 
 (or, without a recorded time, by level and rationale too).
 """
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -28,7 +29,7 @@ from measures import services
 from measures.importing.commitments import load_commitments
 from measures.importing.schema import FORMAT, CaseFileError, parse_date, validate_case_data
 from measures.lib import dates
-from measures.models import Assessment, Case, Citation, Event, Measure, Party, Source
+from measures.models import Assessment, Case, Citation, Event, Measure, MeasureType, Party, Source
 
 __all__ = ["FORMAT", "IMPORT_USERNAME", "CaseFileError", "ImportResult", "import_case", "import_user"]
 
@@ -50,7 +51,9 @@ _GENERATED_KEY = re.compile(r"^(event|citation)-(\d+)$")
 @dataclass
 class ImportResult:
     """What a load did. `counts` (new case) and `added` / `existing` map a section to a number;
-    `conflicts` lists messages naming the item by its path and the fields that differ."""
+    `conflicts` lists messages naming the item by its path and the fields that differ; `untyped`
+    names the measures of the file that have no type in the catalogue (`measures[7] (8. Track-II
+    diplomacy)`), so that whoever loads the file knows which rows the matrix will lack."""
 
     case: Case
     created: bool
@@ -59,6 +62,7 @@ class ImportResult:
     existing: dict = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     conflicts: list = field(default_factory=list)
     updated: bool = False
+    untyped: list = field(default_factory=list)
 
 
 def _messages(exc, where):
@@ -117,6 +121,24 @@ def party_problems(items):
     return problems
 
 
+def type_problems(items):
+    """Measure types the file names that the catalogue does not have: [message with path], each with
+    the nearest slug as a hint. A measure without a type is no problem (it is reported as untyped)."""
+    named = {item["type"] for item in items if item.get("type")}
+    known = set(MeasureType.objects.values_list("slug", flat=True)) if named else set()
+    problems = []
+    for i, item in enumerate(items):
+        slug = item.get("type")
+        if slug and slug not in known:
+            close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
+            hint = f" (did you mean “{close[0]}”?)" if close else ""
+            problems.append(
+                f"measures[{i}].type: “{slug}” is not a measure type of the catalogue{hint}; an administrator "
+                "adds types under Measure types in the workspace"
+            )
+    return problems
+
+
 def import_case(data, *, update=False, recorded_by=None):
     """Load the case described by `data` (a parsed case file).
 
@@ -129,7 +151,7 @@ def import_case(data, *, update=False, recorded_by=None):
     existing = Case.objects.filter(slug=data["case"]["slug"]).first()
     if existing is not None and not update:
         return ImportResult(existing, created=False)
-    problems = party_problems(data.get("parties", []))
+    problems = party_problems(data.get("parties", [])) + type_problems(data.get("measures", []))
     if problems:
         raise CaseFileError(problems)
     with transaction.atomic():
@@ -218,20 +240,31 @@ class _Loader:
         self._compare("case", stored, wanted)
 
     def _measures(self):
-        stored = {m.number: m for m in Measure.objects.filter(case=self.case)}
+        stored = {m.number: m for m in Measure.objects.filter(case=self.case).select_related("type")}
+        types = MeasureType.objects.in_bulk(
+            [item["type"] for item in self.data.get("measures", []) if item.get("type")], field_name="slug"
+        )
         for i, item in enumerate(self.data.get("measures", [])):
             wanted = {"title": item["title"], "slug": item["slug"], "description": item["description"]}
             applicable = sorted(item.get("applicable_parties", []))
+            measure_type = types.get(item.get("type") or "")
             measure = stored.get(item["number"])
             if measure is None:
-                measure = _saved(Measure(case=self.case, number=item["number"], **wanted), f"measures[{i}]")
+                measure = Measure(case=self.case, number=item["number"], type=measure_type, **wanted)
+                measure = _saved(measure, f"measures[{i}]")
                 measure.applicable_parties.set([self.parties[code] for code in applicable])
                 self._added("measures")
             else:
                 self._there("measures")
                 current = {name: getattr(measure, name) for name in wanted}
                 current["applicable_parties"] = sorted(measure.applicable_parties.values_list("code", flat=True))
-                self._compare(f"measures[{i}]", current, {**wanted, "applicable_parties": applicable})
+                current["type"] = measure.type.slug if measure.type else None
+                wanted_type = measure_type.slug if measure_type else None
+                self._compare(
+                    f"measures[{i}]", current, {**wanted, "applicable_parties": applicable, "type": wanted_type}
+                )
+            if measure.type_id is None:
+                self.result.untyped.append(f"measures[{i}] ({measure.number}. {measure.title})")
             self.measures[item["number"]] = measure
 
     def _sources(self):

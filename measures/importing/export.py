@@ -27,7 +27,7 @@ def _timestamp(value):
 def export_case(case):
     """The case as case-file data (a dict ready for json.dumps), with every assessment of its history
     and the time each was recorded. A fixed number of queries whatever the size of the case."""
-    measures = list(case.measures.prefetch_related("applicable_parties").order_by("number"))
+    measures = list(case.measures.select_related("type").prefetch_related("applicable_parties").order_by("number"))
     events = sorted(case.events.prefetch_related("actors"), key=lambda e: (e.date, e.key or f"event-{e.pk}", e.pk))
     citations = list(
         Citation.objects.filter(case=case)
@@ -80,6 +80,7 @@ def export_case(case):
                 "slug": m.slug,
                 "description": m.description,
                 "requirement": citation_key.get(m.requirement_id),
+                "type": m.type.slug if m.type else None,
                 "applicable_parties": sorted(p.code for p in m.applicable_parties.all()),
             }
             for m in measures

@@ -21,6 +21,7 @@ from measures.models.assessments import (
 )
 from measures.models.base import case_change_error
 from measures.models.cases import Case, CaseStatus, Measure, Party, PartyKind
+from measures.models.catalogue import MeasureType, Theme
 from measures.models.commitments import (
     Commitment,
     CommitmentOutcome,
@@ -66,6 +67,7 @@ __all__ = [
     "Evidence",
     "EvidenceStance",
     "Measure",
+    "MeasureType",
     "OriginalType",
     "Party",
     "PartyKind",
@@ -75,6 +77,7 @@ __all__ = [
     "Source",
     "SourceDatePrecision",
     "SourceKind",
+    "Theme",
     "case_change_error",
     "normalise_text",
     "original_upload_path",

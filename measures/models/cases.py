@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from measures.lib import dates, text
 from measures.models.base import case_change_error
+from measures.models.catalogue import MeasureType
 from measures.querysets import (
     MeasureQuerySet,
     unpack_party_levels,
@@ -148,6 +149,14 @@ class Measure(models.Model):
         related_name="requirement_of",
         help_text="The passage that defines this step (the recommendation it comes from), quoted from its source. "
         "Shown as what the measure requires, never counted as evidence of conduct.",
+    )
+    type = models.ForeignKey(
+        MeasureType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+        help_text="Its step in the shared catalogue, so that cases compare on it; empty when none fits.",
     )
     applicable_parties = models.ManyToManyField(
         Party,

@@ -19,8 +19,9 @@ class ReportJobStatus(models.TextChoices):
 class ReportJob(models.Model):
     """A status report PDF made by the background worker (reports.jobs), kept for reuse.
 
-    One job per case data version, period, "as known on" date, as-of rule and paper size: while the
-    data and the period are unchanged, the stored PDF is served at once to everyone who asks. A new data version makes a
+    One job per case data version (and every case's, which its comparison with the others reads),
+    period, "as known on" date, as-of rule and paper size: while the data and the period are
+    unchanged, the stored PDF is served at once to everyone who asks. A new data version makes a
     new job; old files stay until pruned.
     """
 
@@ -28,6 +29,12 @@ class ReportJob(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="report_jobs")
     data_version = models.PositiveBigIntegerField()
+    others_version = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="Every case's data version when asked for: the key judgements compare it with the others.",
+    )
     as_of = models.DateField()
     since = models.DateField()
     known_on = models.DateField(
@@ -60,22 +67,41 @@ class ReportJob(models.Model):
             # Two constraints because NULLs are distinct in a unique index: one job per report asked for.
             # …and as many as the optional dates make (known_on, recorded_since: each empty or given).
             models.UniqueConstraint(
-                fields=["case", "data_version", "as_of", "since", "paper", "as_of_rule"],
+                fields=["case", "data_version", "others_version", "as_of", "since", "paper", "as_of_rule"],
                 condition=Q(known_on__isnull=True, recorded_since__isnull=True),
                 name="report_job_unique_per_version",
             ),
             models.UniqueConstraint(
-                fields=["case", "data_version", "as_of", "since", "known_on", "paper", "as_of_rule"],
+                fields=["case", "data_version", "others_version", "as_of", "since", "known_on", "paper", "as_of_rule"],
                 condition=Q(known_on__isnull=False, recorded_since__isnull=True),
                 name="report_job_unique_per_version_known_on",
             ),
             models.UniqueConstraint(
-                fields=["case", "data_version", "as_of", "since", "recorded_since", "paper", "as_of_rule"],
+                fields=[
+                    "case",
+                    "data_version",
+                    "others_version",
+                    "as_of",
+                    "since",
+                    "recorded_since",
+                    "paper",
+                    "as_of_rule",
+                ],
                 condition=Q(known_on__isnull=True, recorded_since__isnull=False),
                 name="report_job_unique_per_version_recorded",
             ),
             models.UniqueConstraint(
-                fields=["case", "data_version", "as_of", "since", "known_on", "recorded_since", "paper", "as_of_rule"],
+                fields=[
+                    "case",
+                    "data_version",
+                    "others_version",
+                    "as_of",
+                    "since",
+                    "known_on",
+                    "recorded_since",
+                    "paper",
+                    "as_of_rule",
+                ],
                 condition=Q(known_on__isnull=False, recorded_since__isnull=False),
                 name="report_job_unique_per_version_known_on_recorded",
             ),

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from measures.models import Assessment, Case, Citation, Event, Evidence, Measure, Party, Source
+from measures.models import Assessment, Case, Citation, Event, Evidence, Measure, MeasureType, Party, Source, Theme
 
 _UNCHECKED = object()
 
@@ -32,7 +32,8 @@ def cases_affected_by(obj):
     """The ids of the cases whose pages show `obj` (a record of any domain model), as a set.
 
     Sources and parties are shared between cases: every case that cites the source, or assesses
-    the party or names it among an event's actors, shows them.
+    the party or names it among an event's actors, shows them. The catalogue (measure types and
+    their themes) is shared by all: the matrix shows every type against every case.
     """
     if isinstance(obj, Case):
         return {obj.pk} if obj.pk is not None else set()
@@ -45,6 +46,8 @@ def cases_affected_by(obj):
     if isinstance(obj, Party):
         linked = Q(assessed_parties=obj.pk) | Q(events__actors=obj.pk)
         return set(Case.objects.filter(linked).values_list("pk", flat=True).distinct())
+    if isinstance(obj, (MeasureType, Theme)):
+        return set(Case.objects.values_list("pk", flat=True))
     raise TypeError(f"{type(obj).__name__} is not a record of a case")
 
 

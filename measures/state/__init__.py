@@ -18,7 +18,10 @@ Everything derived from assessments and evidence is defined here, once, and nowh
   for an active one) and the one message for an as-of date before a case began (`before_start_message`);
 - the **commitments** of a case on a date, with their outcome in force (`commitment_calendar`);
 - the **assessment history** of a measure, numbered, with corrections marked and parties recorded
-  together grouped.
+  together grouped;
+- **cases compared** on the catalogue of measure types (`compare`): the matrix's cells, the days from
+  a case's start to each level and to the first evidence of progress, their median and range across
+  cases, and who lags and since when.
 
 Each function runs a fixed number of queries whatever the size of the case (stated in its docstring).
 """
@@ -36,6 +39,24 @@ from measures.state.commitments import (
     CommitmentCalendar,
     CommitmentStatus,
     commitment_calendar,
+)
+from measures.state.compare import (
+    STEPS,
+    CaseColumn,
+    Comparison,
+    Lag,
+    MeasureComparison,
+    PartyStanding,
+    Reached,
+    StepComparison,
+    StepSummary,
+    TypeRow,
+    as_of_expression,
+    compare_cases,
+    evidence_of,
+    lags_in,
+    step_comparisons,
+    summarise,
 )
 from measures.state.evidence import (
     EvidenceDate,
@@ -100,12 +121,15 @@ __all__ = [
     "commitment_calendar",
     "Level",
     "CONFIDENCE_RANK",
+    "CaseColumn",
     "CaseState",
     "Change",
+    "Comparison",
     "Direction",
     "EvidenceDate",
     "HistoryEntry",
     "LEVEL_ORDER",
+    "Lag",
     "LEVEL_RANK",
     "LevelPath",
     "MeasurePath",
@@ -113,11 +137,14 @@ __all__ = [
     "Step",
     "level_paths",
     "path_direction",
+    "MeasureComparison",
     "MeasureStatus",
     "PartyCell",
+    "PartyStanding",
     "Progress",
     "ProgressPoint",
     "RECORDED_TOGETHER_SECONDS",
+    "Reached",
     "ReportingPeriod",
     "PeriodDefault",
     "RECENT",
@@ -130,19 +157,29 @@ __all__ = [
     "recorded_since",
     "SCORED_LEVELS",
     "SETBACK_LEVELS",
+    "STEPS",
+    "StepComparison",
+    "StepSummary",
+    "TypeRow",
+    "as_of_expression",
     "assessment_history",
     "case_state",
     "cases_overview",
     "changes_in_period",
+    "compare_cases",
     "direction",
     "evidence_counts_from",
     "evidence_date",
     "evidence_dating",
     "evidence_changes",
+    "evidence_of",
     "history_entries",
     "joint_level",
+    "lags_in",
     "level_score",
     "progress",
     "progress_series",
     "reporting_period",
+    "step_comparisons",
+    "summarise",
 ]

@@ -1,4 +1,4 @@
-"""Reading pages: case list, dashboard, measure, events and sources.
+"""Reading pages: case list, dashboard, measure, events and sources, and cases compared (the matrix).
 
 Each view parses its parameters (the period through `PeriodForm`), calls `queries.*`, renders.
 Every page runs a fixed number of queries whatever the size of the case.
@@ -22,6 +22,10 @@ from reading.views.events import (
     event_detail,
     event_list,
 )
+from reading.views.matrix import (
+    matrix,
+    measure_type,
+)
 from reading.views.measures import (
     measure_detail,
 )
@@ -43,7 +47,9 @@ __all__ = [
     "dashboard",
     "event_detail",
     "event_list",
+    "matrix",
     "measure_detail",
+    "measure_type",
     "source_detail",
     "source_list",
     "source_original",

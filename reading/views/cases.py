@@ -7,7 +7,7 @@ from django_tables2 import RequestConfig
 
 from measures.models import Assessment, Case
 from measures.roles import reader_required
-from measures.state import case_state, cases_overview, commitment_calendar, history_entries, recorded_since
+from measures.state import case_state, cases_overview, commitment_calendar, history_entries, lags_in, recorded_since
 from reading import charts, exports
 from reading.caching import cached_page
 from reading.filters import MeasureFilter
@@ -98,6 +98,8 @@ def dashboard(request, slug):
             (entry, Assessment.Level(entry.first.old_level).label) for entry in reversed(history_entries(changes))
         ],
         "no_evidence_count": len(state.no_evidence_rows),
+        # Where one party's level ranks below another's, and since when (one query).
+        "lags": lags_in(state),
         "stale_after_days": settings.STALE_AFTER_DAYS,
         "export_query": _export_query(request),
         # Every stretch of the period during which a measure's joint level was reversed, with its dates.

@@ -5,28 +5,11 @@ import pytest
 from playwright.sync_api import expect
 
 from measures.models import Citation, Event, Measure, Source
+from tests.helpers import OVERFLOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CASE = "/cases/pakistan-iran-2024"
-
-# Nothing in the main content is wider than the screen, and nothing in it scrolls sideways (tables
-# become stacked rows on narrow screens), except the events timeline's own frame (.chart-scroll).
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const main = document.querySelector('main');
-  const edge = Math.min(width, main.getBoundingClientRect().right);
-  const name = el => el.tagName.toLowerCase() + '.' + (el.className.baseVal ?? el.className);
-  const sticking = [...main.querySelectorAll('*')]
-    .filter(el => el.closest('.chart-scroll') === null)
-    .filter(el => el.getBoundingClientRect().right > edge + 1)
-    .map(el => name(el) + ' ' + Math.round(el.getBoundingClientRect().right));
-  const scrolling = [...main.querySelectorAll('*')]
-    .filter(el => el.closest('.chart-scroll') === null && el.scrollWidth > el.clientWidth + 1)
-    .filter(el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
-    .map(el => name(el) + ' ' + el.scrollWidth + '>' + el.clientWidth);
-  return {page: document.documentElement.scrollWidth, width, sticking, scrolling};
-}"""
 
 
 def reading_pages(case_objects):

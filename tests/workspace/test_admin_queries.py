@@ -161,7 +161,7 @@ def test_assess_page_query_count_does_not_grow(admin_client_of, world, django_as
 def test_bulk_assessment_form_query_count_does_not_grow(admin_client_of, world, django_assert_max_num_queries):
     client = admin_client_of("analyst")
     measures = world["case"].measures.all()
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):  # the list is built twice, each time with the measure types' filter
         response = client.post(
             reverse("admin:measures_measure_changelist"),
             {"action": "record_assessment", "_selected_action": [m.pk for m in measures]},

@@ -5,6 +5,7 @@ to the groups' permissions or to an admin's has_*_permission shows up as a faili
 """
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -15,7 +16,18 @@ from tests import factories
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 EVERYTHING = {VIEW, ADD, CHANGE, DELETE}
 
-MEASURES_MODELS = ["party", "case", "measure", "source", "event", "citation", "evidence", "assessment"]
+MEASURES_MODELS = [
+    "party",
+    "case",
+    "measure",
+    "source",
+    "event",
+    "citation",
+    "evidence",
+    "assessment",
+    "theme",
+    "measuretype",
+]
 AUTH_MODELS = ["user", "group"]
 
 ALLOWED = {
@@ -29,6 +41,8 @@ ALLOWED = {
         "citation": EVERYTHING,
         "evidence": EVERYTHING,
         "assessment": {VIEW, ADD},  # "Add" chooses a measure and opens its Assess page
+        "theme": {VIEW},  # the shared catalogue: administrators edit it
+        "measuretype": {VIEW},
         "user": set(),
         "group": set(),
     },
@@ -48,6 +62,8 @@ def world(db):
     citation = factories.CitationFactory(case=case, event=event)
     evidence = factories.EvidenceFactory(measure=measure, citation=citation)
     assessment = factories.AssessmentFactory(measure=measure, citations=[citation])
+    theme = models.Theme.objects.create(slug="spare", name="Spare theme")
+    measure_type = models.MeasureType.objects.create(slug="spare", name="Spare type", theme=theme, definition="A step.")
     users = {
         "reader": factories.reader(username="reader"),
         "analyst": factories.analyst(username="analyst"),
@@ -62,6 +78,8 @@ def world(db):
         "citation": citation,
         "evidence": evidence,
         "assessment": assessment,
+        "theme": theme,
+        "measuretype": measure_type,
         "user": users["analyst"],
         "group": Group.objects.get(name="Reader"),
     }
@@ -96,7 +114,7 @@ def object_tools(page):
 
 def snapshot():
     """Every row of every model the admin can touch, to prove a refused request changed nothing."""
-    tables = [getattr(models, name.capitalize()) for name in MEASURES_MODELS]
+    tables = [apps.get_model("measures", name) for name in MEASURES_MODELS]
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in tables}
     rows["citations of assessments"] = list(models.AssessmentCitation.objects.order_by("pk").values())
     rows["groups"] = list(Group.objects.order_by("pk").values("name", "permissions"))

@@ -11,6 +11,7 @@ One module per model admin; importing this package registers them all.
 from workspace.admin import (  # noqa: F401  (registers)
     assessments,
     cases,
+    catalogue,
     citations,
     commitments,
     events,

@@ -80,10 +80,10 @@ class AssessmentPermissionMixin:
 @admin.register(Measure)
 class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
     form = MeasureForm
-    list_display = ["short_number", "title", "case", "levels", "latest_evidence_date", "citations"]
+    list_display = ["short_number", "title", "case", "type", "levels", "latest_evidence_date", "citations"]
     list_display_links = ["short_number", "title"]
-    list_filter = ["case", CurrentLevelFilter]
-    list_select_related = ["case"]
+    list_filter = ["case", "type", CurrentLevelFilter]
+    list_select_related = ["case", "type"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     # Searched as you type: listing every case and party of an organisation as options took a

@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 
 from measures import services
 from measures.lib.quoting import find_passages, paragraph_number
-from measures.models import Assessment, Case, Citation, Measure, Party, Source
+from measures.models import Assessment, Case, Citation, Measure, MeasureType, Party, Source
 from workspace.forms.base import VersionedModelForm
 
 
@@ -59,7 +59,18 @@ class MeasureForm(VersionedModelForm):
 
     class Meta:
         model = Measure
-        fields = ["case", "number", "title", "slug", "description", "requirement", "applicable_parties"]
+        fields = ["case", "number", "title", "slug", "type", "description", "requirement", "applicable_parties"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("type")
+        if field is not None:
+            # The catalogue's types under their themes, as the matrix groups them.
+            types = list(MeasureType.objects.select_related("theme"))
+            grouped = {}
+            for measure_type in types:
+                grouped.setdefault(measure_type.theme.name, []).append((measure_type.pk, measure_type.name))
+            field.choices = [("", "No type (the matrix of cases leaves it out)"), *grouped.items()]
 
     def clean(self):
         cleaned = super().clean()

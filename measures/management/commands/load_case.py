@@ -51,3 +51,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  conflicts (kept as stored): {len(result.conflicts)}")
                 for conflict in result.conflicts:
                     self.stdout.write(self.style.WARNING(f"    {conflict}"))
+            if result.untyped:
+                # The matrix compares cases on the catalogue's types: these measures have no row there.
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"  {len(result.untyped)} measure{'s' if len(result.untyped) != 1 else ''} left untyped "
+                        "(no type of the catalogue; the matrix of cases leaves them out): " + "; ".join(result.untyped)
+                    )
+                )

@@ -1,0 +1,220 @@
+"""Cases compared on the shared catalogue of measure types: the matrix (`/matrix/`) and a type's page
+(`/matrix/types/<slug>/`). Every figure comes from `state.compare_cases`; the cases shown are those
+the reader may read (`roles.readable_cases`)."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.formats import date_format
+
+from measures.models import MeasureType, Party
+from measures.roles import readable_cases, reader_required
+from measures.state import STEPS, Level, compare_cases, evidence_dating, evidence_of
+from reading import exports
+from reading.caching import cached_page
+from reading.filters import MatrixFilter, MatrixFilterForm
+from reading.tables import LEVEL_SYMBOLS, level_mark
+from reading.views.base import EXPORT_FORMATS, CitedPassage, _export_query, _page, _period
+
+# Passages shown per measure on a type's page (the measure's own page lists them all).
+PASSAGES_PER_MEASURE = 5
+STEP_SHORT = {Level.MINIMAL: "Minimal", Level.INTERMEDIATE: "Intermediate", Level.FULL: "Full"}
+
+
+@dataclass
+class DaysTo:
+    """Days to one level, for the days view: the level, its symbol and name, the days (None: not yet)."""
+
+    level: str
+    symbol: str
+    label: str
+    days: int | None
+    on: object = None
+
+
+@dataclass
+class MatrixItem:
+    """One measure in a cell, as the page shows it: the comparison, its page's URL, the headline level
+    (joint, or the chosen party's) as a mark, each party's mark, who lags, and the days view."""
+
+    comparison: object
+    url: str
+    mark: str
+    party_marks: list = field(default_factory=list)
+    lagging: list = field(default_factory=list)
+    days: list = field(default_factory=list)
+    progress_days: int | None = None
+    progress_on: object = None
+
+    @property
+    def measure(self):
+        return self.comparison.measure
+
+
+def _readable_cases(request):
+    parties = Prefetch("assessed_parties", queryset=Party.objects.order_by("name"))
+    return list(readable_cases(request.user).prefetch_related(parties).order_by("-start_date", "name"))
+
+
+def _measure_url(template, case, number, link_query):
+    url = template.replace("__case__", case.slug, 1).replace("999999999", str(number), 1)
+    return f"{url}?{link_query}" if link_query else url
+
+
+def _days(reached_by_step):
+    return [
+        DaysTo(step, LEVEL_SYMBOLS[step], STEP_SHORT[step], reached_by_step[step].days, reached_by_step[step].on)
+        for step in STEPS
+    ]
+
+
+def _item(comparison, *, url_template, link_query, party):
+    standing = None if party is None else next(s for s in comparison.parties if s.party.pk == party.pk)
+    headline = comparison.joint_level if standing is None else standing.level
+    if standing is not None and not standing.applies:
+        mark = level_mark(Level.NOT_APPLICABLE, "Does not apply")
+    else:
+        mark = level_mark(headline)
+    reached = comparison.joint_reached if standing is None else standing.reached
+    progress = comparison.first_progress
+    return MatrixItem(
+        comparison=comparison,
+        url=_measure_url(url_template, comparison.case, comparison.measure.number, link_query),
+        mark=mark,
+        party_marks=[
+            (s.party, level_mark(s.level) if s.applies else level_mark(Level.NOT_APPLICABLE, "Does not apply"))
+            for s in comparison.parties
+        ],
+        lagging=comparison.lagging,
+        days=_days(reached),
+        progress_days=progress.days if progress else None,
+        progress_on=progress.on if progress else None,
+    )
+
+
+def _summaries(row):
+    """[(symbol, label, StepSummary)] of a type's row: one per level, then the first evidence of progress."""
+    return [(LEVEL_SYMBOLS.get(summary.level, "¶"), summary.label, summary) for summary in row.summaries]
+
+
+def _matrix_rows(comparison, **item_options):
+    """[(theme, [(TypeRow, [(CaseColumn, [MatrixItem])], summaries)])]: what the template draws."""
+    themes = []
+    for theme, theme_rows in comparison.themes:
+        rows = []
+        for row in theme_rows:
+            cells = [
+                (column, [_item(item, **item_options) for item in cell])
+                for column, cell in zip(comparison.columns, row.cells, strict=True)
+            ]
+            rows.append((row, cells, _summaries(row)))
+        themes.append((theme, rows))
+    return themes
+
+
+def _link_query(period):
+    """The dates every link keeps: the one as-of date asked for (else each case its own), as known on."""
+    return period.query()
+
+
+@reader_required
+@cached_page
+def matrix(request):
+    """Measure types (rows, grouped by theme) against the cases the reader may read (columns)."""
+    form, period = _period(request)
+    cases = _readable_cases(request)
+    all_types = list(MeasureType.objects.select_related("theme"))
+    themes = list({t.theme.pk: t.theme for t in all_types}.values())
+    parties = sorted({p.pk: p for case in cases for p in case.assessed_parties.all()}.values(), key=lambda p: p.name)
+    matrix_filter = MatrixFilter(request.GET, themes=themes, parties=parties)
+    export_format = request.GET.get("_export")
+    days_wanted = matrix_filter.view == MatrixFilterForm.VIEW_DAYS or export_format in EXPORT_FORMATS
+    comparison = compare_cases(
+        matrix_filter.cases(cases),
+        as_of=period.as_of if period.as_of_given else None,
+        known_on=period.known_on,
+        types=matrix_filter.types(all_types),
+        first_progress=days_wanted,
+    )
+    messages = matrix_filter.error_messages()
+    if export_format in EXPORT_FORMATS:
+        stem = "matrix" + (f"-{period.as_of.isoformat()}" if period.as_of_given else "")
+        if export_format == "csv":
+            return exports.matrix_csv_response(comparison, filename=f"{stem}.csv")
+        return exports.matrix_xlsx_response(comparison, filename=f"{stem}.xlsx", period=period)
+    if export_format is not None:
+        messages.append(f"“{export_format}” is not an export format: choose CSV or XLSX.")
+
+    link_query = _link_query(period)
+    url_template = reverse("measures:measure_detail", args=["__case__", 999999999])
+    party = matrix_filter.party
+    rows = _matrix_rows(comparison, url_template=url_template, link_query=link_query, party=party)
+    context = {
+        # Not "period": the site's footer would then say "Figures as of <one date>", which is not so
+        # when each case is shown as of its own date.
+        "dates": period,
+        "period_form": form,
+        "filter": matrix_filter,
+        "comparison": comparison,
+        "columns": comparison.columns,
+        "rows": rows,
+        "party": party,
+        "view": matrix_filter.view,
+        "show_parties": matrix_filter.view == MatrixFilterForm.VIEW_PARTIES,
+        "show_days": matrix_filter.view == MatrixFilterForm.VIEW_DAYS,
+        "party_lags": comparison.party_lags,
+        "untyped": len(comparison.untyped),
+        "legend": [(level, LEVEL_SYMBOLS[level], Level(level).label) for level in LEVEL_SYMBOLS],
+        "link_query": link_query,
+        "export_query": _export_query(request),
+        "column_count": len(comparison.columns) + 1 + (1 if matrix_filter.view == MatrixFilterForm.VIEW_DAYS else 0),
+    }
+    return _page(request, "measures/matrix.html", context, form=form, nav="matrix", messages=messages)
+
+
+@reader_required
+@cached_page
+def measure_type(request, type_slug):
+    """A type of the catalogue across cases: its definition, every case's measure of it with its level,
+    days to each level and the passages that evidence it."""
+    measure_type = get_object_or_404(MeasureType.objects.select_related("theme"), slug=type_slug)
+    form, period = _period(request)
+    comparison = compare_cases(
+        _readable_cases(request),
+        as_of=period.as_of if period.as_of_given else None,
+        known_on=period.known_on,
+        types=[measure_type],
+    )
+    (row,) = comparison.rows
+    link_query = _link_query(period)
+    url_template = reverse("measures:measure_detail", args=["__case__", 999999999])
+    items = [_item(c, url_template=url_template, link_query=link_query, party=None) for c in row.measures]
+    passages = evidence_of(row.measures, newest=PASSAGES_PER_MEASURE, known_on=period.known_on)
+    entries = []
+    for item in items:
+        shown, total = passages.get(item.measure.pk, ([], 0))
+        entries.append(
+            {
+                "item": item,
+                "case": item.comparison.case,
+                "parties": [
+                    (s, level_mark(s.level) if s.applies else None, _days(s.reached)) for s in item.comparison.parties
+                ],
+                "passages": [(e, CitedPassage(e.citation, evidence_dating(e.citation))) for e in shown],
+                "more": total - len(shown),
+                "total": total,
+            }
+        )
+    context = {
+        "measure_type": measure_type,
+        "dates": period,
+        "period_form": form,
+        "row": row,
+        "entries": entries,
+        "cases_without": [c.case for c, cell in zip(comparison.columns, row.cells, strict=True) if not cell],
+        "link_query": link_query,
+        "as_of_text": date_format(period.as_of) if period.as_of_given else None,
+    }
+    return _page(request, "measures/measure_type.html", context, form=form, nav="matrix")

@@ -1,0 +1,251 @@
+"""The matrix of cases (/matrix/) and a type's page (/matrix/types/<slug>/): what a reader sees, the
+filters and dates, the exports, who may see which case, and query counts that hold as cases grow."""
+
+import csv
+import datetime
+import importlib
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from measures.models import Assessment, Case, MeasureType
+from measures.state import case_state
+from tests import factories
+from tests.scenarios import COMPARED_START, build_case, compared_case
+
+Level = Assessment.Level
+D = datetime.date
+MATRIX = reverse("measures:matrix")
+
+
+def day(n):
+    return COMPARED_START + datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def cases(db):
+    """Three cases with a ceasefire: reached minimal after 2, 6 and 10 days; in the second, Beta lags
+    behind Alpha from day 6 on; the third is closed on day 12."""
+    return [
+        compared_case("Early", history=[("AA", Level.MINIMAL, 2), ("BB", Level.MINIMAL, 2)]),
+        compared_case(
+            "Middle", history=[("AA", Level.MINIMAL, 6), ("BB", Level.MINIMAL, 6), ("AA", Level.INTERMEDIATE, 6)]
+        ),
+        compared_case(
+            "Late",
+            history=[("AA", Level.MINIMAL, 10), ("BB", Level.MINIMAL, 10)],
+            status=Case.Status.CLOSED,
+            end=day(12),
+        ),
+    ]
+
+
+def ceasefire_row(response):
+    for _, rows in response.context["rows"]:
+        for row, cells, _ in rows:
+            if row.type.slug == "ceasefire":
+                return cells
+    raise AssertionError("no ceasefire row")
+
+
+def test_anonymous_visitors_are_sent_to_log_in_and_accounts_without_a_role_refused(client, cases):
+    for url in (MATRIX, reverse("measures:measure_type", args=["ceasefire"])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client.force_login(factories.UserFactory(username="no-role", is_staff=False))
+    assert client.get(MATRIX).status_code == 403
+
+
+def test_a_reader_sees_every_case_side_by_side_on_the_catalogue_grouped_by_theme(reader_client, cases):
+    response = reader_client.get(MATRIX)
+    assert response.status_code == 200
+    content = response.content.decode()
+    # The newest case first; of cases that began the same day, by name.
+    assert [column.case.name for column in response.context["columns"]] == ["Early", "Late", "Middle"]
+    assert [theme.name for theme, _ in response.context["rows"]][0] == "Talks and diplomacy"
+    assert sum(len(rows) for _, rows in response.context["rows"]) == MeasureType.objects.count()
+    for name in ("Military restraint and security", "Ceasefire", "Return of envoys", "Early", "Late"):
+        assert name in content
+    assert [len(items) for _, items in ceasefire_row(response)] == [1, 1, 1]
+    assert "Each case as of its own date" in content
+    assert "Figures as of" not in content  # the footer names no single date when each case has its own
+
+
+def test_each_cell_is_the_dashboards_level_with_its_symbol_and_links_to_the_measure_page(reader_client, cases):
+    response = reader_client.get(MATRIX)
+    content = response.content.decode()
+    for column, items in ceasefire_row(response):
+        (item,) = items
+        state = case_state(column.case)
+        assert item.comparison.joint_level == state.rows[0].joint_level
+        assert f'href="{reverse("measures:measure_detail", args=[column.case.slug, 1])}"' in content
+    assert '<span class="level level-minimal level-mark"><span class="level-symbol" aria-hidden="true">◔</span> ' in (
+        content
+    )
+
+
+def test_each_partys_level_on_demand_and_who_lags_since_when(reader_client, cases):
+    levels = reader_client.get(MATRIX).content.decode()
+    assert '<details class="matrix-parties">' in levels
+    assert "BB behind since 7 Mar 2024" in levels
+    parties = reader_client.get(MATRIX, {"view": "parties"}).content.decode()
+    assert '<details class="matrix-parties" open>' in parties
+    assert '<abbr title="Alpha">AA</abbr>' in parties
+    lags = reader_client.get(MATRIX).context["party_lags"]
+    assert [(party.code, measures, n) for party, measures, n in lags] == [("BB", 1, 1)]
+
+
+def test_one_date_for_every_case_and_as_known_on(reader_client, cases):
+    response = reader_client.get(MATRIX, {"as_of": day(4).isoformat()})
+    assert {column.as_of for column in response.context["columns"]} == {day(4)}
+    levels = [items[0].comparison.joint_level for _, items in ceasefire_row(response)]
+    assert levels == [Level.MINIMAL, Level.NOT_ASSESSED, Level.NOT_ASSESSED]  # Early, Late, Middle
+    assert "Every case as of" in response.content.decode()
+    known = reader_client.get(MATRIX, {"known_on": "2023-01-01"})
+    assert {items[0].comparison.joint_level for _, items in ceasefire_row(known)} == {Level.NOT_ASSESSED}
+    assert "as known on" in known.content.decode()
+    closed = next(c for c in reader_client.get(MATRIX).context["columns"] if c.case.name == "Late")
+    assert closed.as_of == day(12)
+
+
+def test_filters_by_theme_status_and_party(reader_client, cases):
+    security = reader_client.get(MATRIX, {"theme": "security"})
+    assert [theme.slug for theme, _ in security.context["rows"]] == ["security"]
+    closed = reader_client.get(MATRIX, {"status": "closed"})
+    assert [column.case.name for column in closed.context["columns"]] == ["Late"]
+    other = compared_case("Other parties", history=[])
+    other.assessed_parties.set([factories.PartyFactory(code="CC"), factories.PartyFactory(code="DD")])
+    alpha = reader_client.get(MATRIX, {"party": "AA"})
+    assert "Other parties" not in [column.case.name for column in alpha.context["columns"]]
+    middle = [items[0] for column, items in ceasefire_row(alpha) if column.case.name == "Middle"][0]
+    assert "Intermediate (2)" in middle.mark  # Alpha's own level, not the joint minimal
+
+
+def test_a_bad_filter_or_date_says_so_and_shows_the_defaults(reader_client, cases):
+    response = reader_client.get(
+        MATRIX, {"theme": "nope", "status": "maybe", "party": "ZZ", "view": "3d", "as_of": "2024-02-31"}
+    )
+    assert response.status_code == 200
+    notices = response.context["notices"]
+    assert any("“nope” is not a theme" in n for n in notices)
+    assert any("“maybe” is not a case status" in n for n in notices)
+    assert any("“ZZ” is not a party" in n for n in notices)
+    assert any("“3d” is not a view" in n for n in notices)
+    assert any("As of" in n for n in notices)
+    assert len(response.context["columns"]) == 3
+    assert "is not an export format" in reader_client.get(MATRIX, {"_export": "pdf"}).content.decode()
+
+
+def test_the_days_view_gives_each_cells_days_and_the_median_and_range_across_cases(reader_client, cases):
+    response = reader_client.get(MATRIX, {"view": "days"})
+    content = response.content.decode()
+    days = [[step.days for step in items[0].days] for _, items in ceasefire_row(response)]
+    # Early, Late, Middle: jointly, the middle case is minimal (Beta), though Alpha was intermediate on day 6.
+    assert days == [[2, None, None], [10, None, None], [6, None, None]]
+    assert "6 d (2–10), 3 of 3 cases" in content
+    assert "No case has one." in content  # a type no case has
+
+
+def test_the_pakistan_iran_days_view_gives_the_crisis_communication_channels_steps(reader_client, pakistan_iran):
+    response = reader_client.get(MATRIX, {"view": "days"})
+    for _, rows in response.context["rows"]:
+        for row, cells, _ in rows:
+            if row.type.slug == "crisis-communication-channels":
+                ((_, (item,)),) = cells
+    assert [step.days for step in item.days] == [3, 13, None]  # after 16 January 2024: 19 and 29 January
+    assert item.progress_days == 3
+
+
+def test_the_csv_is_the_long_form_with_formulas_made_inert(reader_client, cases):
+    Case.objects.filter(name="Late").update(name="=HYPERLINK(1)")
+    response = reader_client.get(MATRIX, {"_export": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["Case", "Case slug", "Case status"] and "Days to minimal" in header
+    assert len(body) == 3 * 3  # three measures, each joint and for two parties
+    late = [row for row in body if row[1] == "late"]
+    assert late[0][0] == "'=HYPERLINK(1)"
+    joint = dict(zip(header, next(row for row in body if row[1] == "middle" and row[12] == "Joint"), strict=True))
+    assert (joint["Level"], joint["Days to minimal"], joint["Measure type"]) == ("Minimal (1)", "6", "Ceasefire")
+    beta = dict(zip(header, next(row for row in body if row[1] == "middle" and row[12] == "BB"), strict=True))
+    assert (beta["Lags"], beta["Behind since"]) == ("yes", "7 Mar 2024")
+
+
+def test_the_xlsx_has_the_long_form_the_summaries_and_who_lags(reader_client, cases):
+    Case.objects.filter(name="Late").update(name="@SUM(A1)")
+    response = reader_client.get(MATRIX, {"_export": "xlsx", "as_of": day(30).isoformat()})
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Matrix", "Time to each step", "Who lags", "About"]
+    matrix = list(book["Matrix"].values)
+    assert len(matrix) == 1 + 9
+    assert "'@SUM(A1)" in [row[0] for row in matrix]
+    summary = [row for row in book["Time to each step"].values if row[1] == "Ceasefire"]
+    assert summary[0][2:] == ("Minimal (1)", 3, 3, 6, 2, 10)
+    assert list(book["Who lags"].values)[1][:3] == ("BB", "Beta", 1)
+    assert response["Content-Disposition"] == f'attachment; filename="matrix-{day(30).isoformat()}.xlsx"'
+
+
+def test_the_matrix_shows_only_the_cases_the_reader_may_read(reader_client, cases, monkeypatch):
+    matrix_views = importlib.import_module("reading.views.matrix")
+    monkeypatch.setattr(matrix_views, "readable_cases", lambda user: Case.objects.exclude(name="Middle"))
+    response = reader_client.get(MATRIX)
+    assert [column.case.name for column in response.context["columns"]] == ["Early", "Late"]
+    assert "Middle" not in response.content.decode()
+    assert "Middle" not in reader_client.get(reverse("measures:measure_type", args=["ceasefire"])).content.decode()
+
+
+def test_a_types_page_gives_its_definition_each_cases_measure_days_and_passages(reader_client, pakistan_iran):
+    url = reverse("measures:measure_type", args=["crisis-communication-channels"])
+    response = reader_client.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "hotlines, dedicated crisis-management mechanisms" in content
+    (entry,) = response.context["entries"]
+    assert entry["case"] == pakistan_iran
+    assert [step.days for step in entry["item"].days] == [3, 13, None]
+    assert len(entry["passages"]) == 5 and entry["total"] == 13 and entry["more"] == 8
+    assert entry["passages"][0][0].citation.quote in content
+    assert "All 13 passages on the measure's page" in content
+    assert "none corresponds" in content  # neither PAM nor PA-X: none was confirmed
+    ceasefire = reader_client.get(reverse("measures:measure_type", args=["ceasefire"])).content.decode()
+    assert "Ceasefire (Ce)" in ceasefire and "No case you may read has a measure of this type yet." in ceasefire
+    assert reader_client.get(reverse("measures:measure_type", args=["no-such-type"])).status_code == 404
+
+
+def test_the_dashboard_says_who_lags_and_since_when(reader_client, db):
+    case = build_case()  # Pakistan intermediate, Iran minimal from 25 January
+    content = reader_client.get(reverse("measures:dashboard", args=[case.slug]), {"as_of": "2024-01-31"}).content
+    content = content.decode()
+    assert "Who lags" in content
+    assert "<strong>Iran</strong>" in content and "behind Pakistan since" in content
+    assert content.count('behind Pakistan since <time datetime="2024-01-25">25 Jan 2024</time>') == 3
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_the_matrix_and_a_types_page_take_as_many_queries_for_one_case_as_for_many(
+    reader_client, db, django_assert_max_num_queries, size
+):
+    for n in range(size):
+        compared_case(f"Case {n}", history=[("AA", Level.MINIMAL, 2), ("BB", Level.NOT_INITIATED, 3)])
+    # session, user, role (2), data version; cases, parties, types, measures, applicable parties, levels, path
+    with django_assert_max_num_queries(12):
+        assert reader_client.get(MATRIX).status_code == 200
+    with django_assert_max_num_queries(13):  # and the first evidence of progress
+        assert reader_client.get(MATRIX, {"view": "days"}).status_code == 200
+    with django_assert_max_num_queries(13):
+        assert reader_client.get(MATRIX, {"_export": "csv"}).status_code == 200
+    with django_assert_max_num_queries(15):  # and the type, the passages and their count
+        assert reader_client.get(reverse("measures:measure_type", args=["ceasefire"])).status_code == 200
+
+
+def test_a_measures_page_names_its_type_and_links_to_its_page_across_cases(reader_client, cases):
+    content = reader_client.get(reverse("measures:measure_detail", args=["early", 1])).content.decode()
+    assert '<a href="/matrix/types/ceasefire/">Ceasefire</a>: compared across cases' in content
+    untyped = factories.MeasureFactory(case=cases[0], number=2, type=None)
+    content = reader_client.get(reverse("measures:measure_detail", args=["early", untyped.number])).content.decode()
+    assert "none: this measure is not in the matrix of cases" in content

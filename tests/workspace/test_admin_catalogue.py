@@ -1,0 +1,82 @@
+"""The catalogue in the workspace: administrators edit themes and measure types (with history, and the
+cases' pages following), everyone else views them, a type in use cannot be deleted, and an analyst
+gives a measure its type from the catalogue, grouped by theme."""
+
+import pytest
+from django.urls import reverse
+
+from measures.models import Case, Measure, MeasureType, Theme
+from tests import factories
+from tests.helpers import change_form_data
+
+
+@pytest.fixture
+def measure(db):
+    return factories.MeasureFactory(type=None)
+
+
+def test_an_administrator_edits_a_type_and_every_case_page_follows(client, measure):
+    client.force_login(factories.administrator(username="administrator"))
+    measure_type = MeasureType.objects.get(slug="military-hotline")
+    before = dict(Case.objects.values_list("pk", "data_version"))
+    url = reverse("admin:measures_measuretype_change", args=[measure_type.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(url, change_form_data(page, pax_category="Ceasefire (Ce)", name="Military hotline (DGMO)"))
+    assert response.status_code == 302
+    measure_type.refresh_from_db()
+    assert (measure_type.name, measure_type.pax_category) == ("Military hotline (DGMO)", "Ceasefire (Ce)")
+    assert measure_type.history.count() == 1  # the shipped row had none: the edit is recorded
+    after = dict(Case.objects.values_list("pk", "data_version"))
+    assert all(after[pk] == version + 1 for pk, version in before.items())
+
+
+def test_the_type_list_counts_each_types_measures_and_links_to_its_page_across_cases(client, measure):
+    client.force_login(factories.administrator(username="administrator"))
+    Measure.objects.filter(pk=measure.pk).update(type=MeasureType.objects.get(slug="ceasefire"))
+    page = client.get(reverse("admin:measures_measuretype_changelist")).content.decode()
+    ceasefire = MeasureType.objects.get(slug="ceasefire")
+    assert f'href="/admin/measures/measure/?type__id__exact={ceasefire.pk}">1</a>' in page
+    assert 'href="/matrix/types/ceasefire/">Compare</a>' in page
+    themes = client.get(reverse("admin:measures_theme_changelist")).content.decode()
+    assert "Military restraint and security" in themes
+
+
+def test_a_type_or_theme_in_use_cannot_be_deleted(client, measure):
+    client.force_login(factories.administrator(username="administrator"))
+    ceasefire = MeasureType.objects.get(slug="ceasefire")
+    Measure.objects.filter(pk=measure.pk).update(type=ceasefire)
+    response = client.post(reverse("admin:measures_measuretype_delete", args=[ceasefire.pk]), {"post": "yes"})
+    assert response.status_code == 200
+    assert "cannot be deleted" in response.content.decode()
+    assert MeasureType.objects.filter(pk=ceasefire.pk).exists()
+    theme = ceasefire.theme
+    client.post(reverse("admin:measures_theme_delete", args=[theme.pk]), {"post": "yes"})
+    assert Theme.objects.filter(pk=theme.pk).exists()
+
+
+def test_an_analyst_views_the_catalogue_and_cannot_change_it(client, measure):
+    client.force_login(factories.analyst(username="analyst"))
+    measure_type = MeasureType.objects.get(slug="ceasefire")
+    url = reverse("admin:measures_measuretype_change", args=[measure_type.pk])
+    page = client.get(url).content.decode()
+    assert "Ceasefire (Ce)" in page and 'name="_save"' not in page
+    assert client.post(url, {"name": "Truce"}).status_code == 403
+    assert MeasureType.objects.get(pk=measure_type.pk).name == "Ceasefire"
+
+
+def test_an_analyst_gives_a_measure_its_type_chosen_under_its_theme(client, measure):
+    client.force_login(factories.analyst(username="analyst"))
+    url = reverse("admin:measures_measure_change", args=[measure.pk])
+    page = client.get(url)
+    content = page.content.decode()
+    assert '<optgroup label="Military restraint and security">' in content
+    assert "No type (the matrix of cases leaves it out)" in content
+    hotline = MeasureType.objects.get(slug="military-hotline")
+    response = client.post(url, change_form_data(page, type=hotline.pk))
+    assert response.status_code == 302
+    assert Measure.objects.get(pk=measure.pk).type == hotline
+    listed = client.get(reverse("admin:measures_measure_changelist"), {"type__id__exact": hotline.pk})
+    assert [m.pk for m in listed.context["cl"].result_list] == [measure.pk]
+    wrong = client.post(url, change_form_data(client.get(url), type="999999"))
+    assert wrong.status_code == 200 and "Select a valid choice" in wrong.content.decode()
