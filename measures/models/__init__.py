@@ -31,8 +31,10 @@ from measures.models.sources import (
     SourceKind,
     original_upload_path,
 )
+from measures.models.tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Assessment",
     "AssessmentCitation",
     "AssessmentConfidence",

@@ -33,6 +33,11 @@ from measures.services.sources import (
     relocate_citations,
     source_text_locked,
 )
+from measures.services.tokens import (
+    create_api_token,
+    revoke_api_token,
+    user_for_api_token,
+)
 
 __all__ = [
     "CITATION_FREE_LEVELS",
@@ -44,6 +49,7 @@ __all__ = [
     "cases_affected_by",
     "change_source_text",
     "cited_evidence_date",
+    "create_api_token",
     "create_citation",
     "create_source",
     "dismiss_passage",
@@ -52,6 +58,8 @@ __all__ = [
     "record_assessment",
     "record_assessments",
     "relocate_citations",
+    "revoke_api_token",
     "source_text_locked",
     "touch_cases",
+    "user_for_api_token",
 ]
