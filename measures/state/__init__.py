@@ -54,6 +54,13 @@ from measures.state.period import (
     ReportingPeriod,
     reporting_period,
 )
+from measures.state.records import (
+    case_citations,
+    case_events,
+    case_evidence,
+    case_parties,
+    case_sources,
+)
 from measures.state.series import (
     ProgressPoint,
     progress_series,
@@ -78,6 +85,11 @@ __all__ = [
     "SCORED_LEVELS",
     "SETBACK_LEVELS",
     "assessment_history",
+    "case_citations",
+    "case_events",
+    "case_evidence",
+    "case_parties",
+    "case_sources",
     "case_state",
     "cases_overview",
     "changes_in_period",
