@@ -27,6 +27,10 @@ from measures.services.citations import (
     dismiss_passage,
     lock_source,
 )
+from measures.services.events import (
+    cited_events,
+    save_imported_events,
+)
 from measures.services.sources import (
     change_source_text,
     create_source,
@@ -48,6 +52,7 @@ __all__ = [
     "attach_evidence",
     "cases_affected_by",
     "change_source_text",
+    "cited_events",
     "cited_evidence_date",
     "create_api_token",
     "create_citation",
@@ -59,6 +64,7 @@ __all__ = [
     "record_assessments",
     "relocate_citations",
     "revoke_api_token",
+    "save_imported_events",
     "source_text_locked",
     "touch_cases",
     "user_for_api_token",
