@@ -32,6 +32,8 @@ def decode(cursor, list_name, kinds):
             and isinstance(after, list)
             and len(after) == len(kinds)
             and all(type(value) is kind for value, kind in zip(after, kinds, strict=True))
+            # An id a database column holds: a forged one beyond 64 bits would overflow the query.
+            and all(0 <= value < 10**18 for value in after if type(value) is int)
         )
     except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error):
         valid = False

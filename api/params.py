@@ -77,6 +77,15 @@ def _as_number(value):
     return int(text)
 
 
+def _as_record_id(value):
+    text = str(value).strip()
+    # Up to 18 digits: every id a 64-bit column holds is below 10**18 in practice, and larger numbers
+    # overflow SQLite's and PostgreSQL's integers (a server error) rather than find nothing.
+    if not text.isdigit() or len(text) > 18 or int(text) < 1:
+        raise _invalid("must be a record's id (a whole number from 1)")
+    return int(text)
+
+
 def _as_party_code(value):
     text = str(value).strip()
     if not _PARTY_CODE.fullmatch(text):
@@ -105,6 +114,7 @@ PageSize = Annotated[
     int, BeforeValidator(_as_page_size), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE})
 ]
 MeasureNumber = Annotated[int, BeforeValidator(_as_number), WithJsonSchema({"type": "integer", "minimum": 1})]
+RecordId = Annotated[int, BeforeValidator(_as_record_id), WithJsonSchema({"type": "integer", "minimum": 1})]
 PartyCode = Annotated[
     str, BeforeValidator(_as_party_code), WithJsonSchema({"type": "string", "pattern": "^[A-Z0-9-]{2,12}$"})
 ]

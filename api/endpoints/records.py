@@ -10,7 +10,7 @@ from ninja import Query, Router
 
 from api.endpoints.common import ERRORS, Conditional, page_link
 from api.pagination import page_by_id, page_of_list
-from api.params import PageParams, RecordParams
+from api.params import PageParams, RecordId, RecordParams
 from api.problems import Problem
 from api.schemas import CitationPage, DeletionPage, EventOut, EventPage, EvidencePage, SourceDetailOut, SourcePage
 from measures.models import Citation, Event, Evidence, Source
@@ -64,11 +64,11 @@ def event_list(request, slug: str, params: Query[RecordParams], response: HttpRe
 
 
 @router.get("/cases/{slug}/events/{event_id}/", response={200: EventOut, **ERRORS}, summary="One event")
-def event_detail(request, slug: str, event_id: int, response: HttpResponse):
+def event_detail(request, slug: str, event_id: RecordId, response: HttpResponse):
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
-    events = _changed(case_events(found.case), Event, PageParams()).select_related("case").with_actors()
+    events = _changed(case_events(found.case), Event, RecordParams()).select_related("case").with_actors()
     event = events.filter(pk=event_id).first()
     if event is None:
         raise Problem("not-found", f"The case has no event {event_id}.")
@@ -118,11 +118,11 @@ def source_list(request, slug: str, params: Query[RecordParams], response: HttpR
 @router.get(
     "/cases/{slug}/sources/{source_id}/", response={200: SourceDetailOut, **ERRORS}, summary="One source, full text"
 )
-def source_detail(request, slug: str, source_id: int, response: HttpResponse):
+def source_detail(request, slug: str, source_id: RecordId, response: HttpResponse):
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
-    source = _sources(found, PageParams()).filter(pk=source_id).first()
+    source = _sources(found, RecordParams()).filter(pk=source_id).first()
     if source is None:
         raise Problem("not-found", f"The case cites no source {source_id}.")
     found.stamp(response)

@@ -257,7 +257,8 @@ def test_update_replaces_the_text_of_a_source_no_citation_quotes(db):
         "case": {"slug": "drafts", "name": "Drafts", "start_date": "2024-01-01", "assessed_parties": ["AA", "BB"]},
         "sources": [{"key": "s", "title": "Draft", "publisher": "Desk", "kind": "news", "full_text": "Final wording."}],
     }
-    with pytest.raises(CaseFileError, match=r"first differ at character 3 \(line 1, column 3\): stored “First wording.”, file “Final wording.”"):
+    differ = r"first differ at character 3 \(line 1, column 3\): stored “First wording.”, file “Final wording.”"
+    with pytest.raises(CaseFileError, match=differ):
         import_case(data)
     import_case(data, update=True)
     source.refresh_from_db()
