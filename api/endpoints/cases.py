@@ -7,9 +7,9 @@ from ninja import Query, Router
 
 from api.access import readable_cases, refusal
 from api.conditional import cases_version, etag, not_modified, stamped
-from api.endpoints.common import ERRORS, Conditional, page_link, period
+from api.endpoints.common import ERRORS, Conditional, NumberInPath, Slug, page_link, period
 from api.pagination import page_by_id
-from api.params import MeasureNumber, PageParams, StateParams
+from api.params import PageParams, StateParams
 from api.problems import Problem
 from api.schemas import CaseOut, CasePage, IndexOut, MeasureOut, PartyPage, StateOut
 from measures.models import Assessment, Party
@@ -65,7 +65,7 @@ def case_list(request, params: Query[PageParams], response: HttpResponse):
 
 
 @router.get("/cases/{slug}/", response={200: CaseOut, **ERRORS}, summary="One case")
-def case_detail(request, slug: str, response: HttpResponse):
+def case_detail(request, slug: Slug, response: HttpResponse):
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
@@ -74,7 +74,7 @@ def case_detail(request, slug: str, response: HttpResponse):
 
 
 @router.get("/cases/{slug}/parties/", response={200: PartyPage, **ERRORS}, summary="The parties a case names")
-def party_list(request, slug: str, params: Query[PageParams], response: HttpResponse):
+def party_list(request, slug: Slug, params: Query[PageParams], response: HttpResponse):
     """Its assessed parties and the actors of its events, by id."""
     found = Conditional.of(request, slug)
     if found.unchanged:
@@ -162,7 +162,7 @@ def _state(request, found, params, measure=None):
     response={200: StateOut, **ERRORS},
     summary="A case's measures with their levels, as the dashboard shows them",
 )
-def measure_list(request, slug: str, params: Query[StateParams], response: HttpResponse):
+def measure_list(request, slug: Slug, params: Query[StateParams], response: HttpResponse):
     """Every measure of the case as of `as_of` (as known on `known_on`): each party's level in force,
     the joint level, confidence, latest evidence and flags, and the case's progress: the figures of the
     dashboard for the same dates (one computation, `state.case_state`). With `since`, also the levels
@@ -187,7 +187,7 @@ def measure_list(request, slug: str, params: Query[StateParams], response: HttpR
 @router.get(
     "/cases/{slug}/measures/{number}/", response={200: MeasureOut, **ERRORS}, summary="One measure with its levels"
 )
-def measure_detail(request, slug: str, number: MeasureNumber, params: Query[StateParams], response: HttpResponse):
+def measure_detail(request, slug: Slug, number: NumberInPath, params: Query[StateParams], response: HttpResponse):
     """One measure as of `as_of`: the same figures as its row of the measure list."""
     found = Conditional.of(request, slug)
     if found.unchanged:

@@ -1,14 +1,23 @@
 """What every endpoint shares: the case a request reads, its dates, its ETag, links to the pages."""
 
+from typing import Annotated
 from urllib.parse import urlencode
 
 from django.utils.formats import date_format
+from ninja import Path
 
 from api.access import readable_case
 from api.conditional import case_version, etag, not_modified, stamped
+from api.params import MeasureNumber, RecordId
 from api.problems import Problem
 from api.schemas import ProblemOut
 from measures.importing.datapackage import default_as_of
+
+# A case's slug in an address (in the path: the case's short name, as in its pages' addresses).
+Slug = Annotated[str, Path(description="The case's slug, as in its pages' addresses, e.g. pakistan-iran-2024.")]
+NumberInPath = Annotated[MeasureNumber, Path(description="The measure's number in its case.")]
+EventInPath = Annotated[RecordId, Path(description="The event's id.")]
+SourceInPath = Annotated[RecordId, Path(description="The source's id.")]
 
 # The other answers every endpoint may give (304 to a matching If-None-Match, the refusals), for the OpenAPI
 # document.

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from ninja import Query, Router
 
 from api.access import shows_authors
-from api.endpoints.common import ERRORS, Conditional
+from api.endpoints.common import ERRORS, Conditional, Slug
 from api.pagination import page_of_list
 from api.params import AssessmentParams
 from api.schemas import AssessmentPage
@@ -34,7 +34,7 @@ def _position(change):
 @router.get(
     "/cases/{slug}/assessments/", response={200: AssessmentPage, **ERRORS}, summary="A case's assessment history"
 )
-def assessment_list(request, slug: str, params: Query[AssessmentParams], response: HttpResponse):
+def assessment_list(request, slug: Slug, params: Query[AssessmentParams], response: HttpResponse):
     """Every assessment effective by `as_of` and on record by `known_on` (default: all), oldest first
     (by effective date, then recording): level, score, confidence, rationale, when and by whom it was
     recorded, the level it replaced, the assessment it corrects and the correction that withdraws it.

@@ -5,7 +5,7 @@ from ninja import Query, Router
 
 from api.access import readable_cases, refusal
 from api.conditional import cases_version, etag, not_modified, stamped
-from api.endpoints.common import ERRORS, Conditional, period
+from api.endpoints.common import ERRORS, Conditional, Slug, period
 from api.params import PackageParams
 from measures.importing.datapackage import MEDIA_TYPE, build_package, default_as_of, package_filename
 
@@ -33,7 +33,7 @@ def _zip(data, filename, tag):
     summary="A case as a Frictionless Data Package",
     openapi_extra=ZIP,
 )
-def case_package(request, slug: str, params: Query[PackageParams]):
+def case_package(request, slug: Slug, params: Query[PackageParams]):
     """The case's tables in long form (measures, levels in force per measure and party, the assessment
     history, events, sources with their text, citations, evidence) as of `as_of` (the pages' default
     without it), as known on `known_on`, with the codebook."""

@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
 
-from api.endpoints.common import ERRORS, Conditional, page_link
+from api.endpoints.common import ERRORS, Conditional, EventInPath, Slug, SourceInPath, page_link
 from api.pagination import page_by_id, page_of_list
-from api.params import PageParams, RecordId, RecordParams
+from api.params import PageParams, RecordParams
 from api.problems import Problem
 from api.schemas import CitationPage, DeletionPage, EventOut, EventPage, EvidencePage, SourceDetailOut, SourcePage
 from measures.models import Citation, Event, Evidence, Source
@@ -51,7 +51,7 @@ def _event(request, event):
 
 
 @router.get("/cases/{slug}/events/", response={200: EventPage, **ERRORS}, summary="A case's events")
-def event_list(request, slug: str, params: Query[RecordParams], response: HttpResponse):
+def event_list(request, slug: Slug, params: Query[RecordParams], response: HttpResponse):
     """Events dated up to `as_of`, on record by `known_on`, by id; ACLED's fields (event_id_cnty, date
     precision, end date, actors, fatalities, the dataset's timestamp)."""
     found = Conditional.of(request, slug)
@@ -64,7 +64,7 @@ def event_list(request, slug: str, params: Query[RecordParams], response: HttpRe
 
 
 @router.get("/cases/{slug}/events/{event_id}/", response={200: EventOut, **ERRORS}, summary="One event")
-def event_detail(request, slug: str, event_id: RecordId, response: HttpResponse):
+def event_detail(request, slug: Slug, event_id: EventInPath, response: HttpResponse):
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
@@ -104,7 +104,7 @@ def _sources(found, params):
 
 
 @router.get("/cases/{slug}/sources/", response={200: SourcePage, **ERRORS}, summary="The sources a case cites")
-def source_list(request, slug: str, params: Query[RecordParams], response: HttpResponse):
+def source_list(request, slug: Slug, params: Query[RecordParams], response: HttpResponse):
     """The sources of the case's citations (sources are shared by cases), without their full text (the
     detail has it), by id."""
     found = Conditional.of(request, slug)
@@ -118,7 +118,7 @@ def source_list(request, slug: str, params: Query[RecordParams], response: HttpR
 @router.get(
     "/cases/{slug}/sources/{source_id}/", response={200: SourceDetailOut, **ERRORS}, summary="One source, full text"
 )
-def source_detail(request, slug: str, source_id: RecordId, response: HttpResponse):
+def source_detail(request, slug: Slug, source_id: SourceInPath, response: HttpResponse):
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
@@ -149,7 +149,7 @@ def _citation(request, case, citation):
 
 
 @router.get("/cases/{slug}/citations/", response={200: CitationPage, **ERRORS}, summary="A case's citations")
-def citation_list(request, slug: str, params: Query[RecordParams], response: HttpResponse):
+def citation_list(request, slug: Slug, params: Query[RecordParams], response: HttpResponse):
     """Passages quoted from the sources, with where they are in the source's full text (offsets,
     paragraph), those a reader could see on `as_of`, on record by `known_on`, by id."""
     found = Conditional.of(request, slug)
@@ -163,7 +163,7 @@ def citation_list(request, slug: str, params: Query[RecordParams], response: Htt
 
 
 @router.get("/cases/{slug}/evidence/", response={200: EvidencePage, **ERRORS}, summary="A case's evidence")
-def evidence_list(request, slug: str, params: Query[RecordParams], response: HttpResponse):
+def evidence_list(request, slug: Slug, params: Query[RecordParams], response: HttpResponse):
     """Citations attached to measures with their stance, those that count by `as_of` (as the dashboard
     counts them), on record by `known_on`, by id."""
     found = Conditional.of(request, slug)
@@ -189,7 +189,7 @@ def evidence_list(request, slug: str, params: Query[RecordParams], response: Htt
 
 
 @router.get("/cases/{slug}/deleted/", response={200: DeletionPage, **ERRORS}, summary="Records deleted from a case")
-def deletion_list(request, slug: str, params: Query[PageParams], response: HttpResponse):
+def deletion_list(request, slug: Slug, params: Query[PageParams], response: HttpResponse):
     """Events, citations and evidence deleted from the case (at or after `updated_since`), oldest
     first, from the records' history: what a copy kept in sync with `updated_since` drops."""
     found = Conditional.of(request, slug)
