@@ -276,3 +276,22 @@ class EventQuerySet(models.QuerySet):
 
     def with_actors(self):
         return self.prefetch_related("actors")
+
+
+def last_changed(model):
+    """An expression for when a row of `model` was last written: the newest of its django-simple-history
+    rows (every save through the admin, the services, the loader and the imports writes one), else its
+    `recorded_at` when the model has one; None when neither is known (rows written in bulk, such as
+    generated demo data, have no history). For the API's `updated_at` and `updated_since`."""
+    history = model.history.model
+    newest = (
+        history.objects.filter(id=OuterRef("pk"))
+        .order_by()
+        .values("id")
+        .annotate(newest=Max("history_date"))
+        .values("newest")
+    )
+    written = Subquery(newest, output_field=models.DateTimeField())
+    if any(field.name == "recorded_at" for field in model._meta.concrete_fields):
+        return Coalesce(written, F("recorded_at"))
+    return written

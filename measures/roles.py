@@ -75,9 +75,14 @@ def readable_cases(user):
     """The cases `user` may read, as a queryset: the one place that rule lives, for the pages that
     list or compare cases (the matrix, a type's page, the report's comparison with other cases).
 
-    Today every account that passes `reader_required` reads every case, and so does the command line
-    (`user` None). When cases become private or published, this is what changes.
+    An active account with a role that reads cases (Reader, Analyst, Administrator: the `view_case`
+    permission, as `reader_required` asks) reads every case, and so does the command line (`user`
+    None); anyone else (an anonymous visitor, an account without a role) reads none. The pages, the
+    report and the read API (`api.access`) all ask here. When cases become private or published,
+    this is what changes.
     """
     from measures.models import Case
 
-    return Case.objects.all()
+    if user is None or (user.is_authenticated and user.is_active and user.has_perm("measures.view_case")):
+        return Case.objects.all()
+    return Case.objects.none()

@@ -14,6 +14,9 @@ urlpatterns = [
     # The case list lives at the root; /cases/ is where people look for it.
     path("cases/", RedirectView.as_view(pattern_name="measures:case_list", query_string=True), name="cases"),
     path("cases/<slug:slug>/", views.dashboard, name="dashboard"),
+    # Data packages (Frictionless, zip): a case, and every case, as of and as known on the page's dates.
+    path("cases/<slug:slug>/package.zip", views.case_package, name="case_package"),
+    path("package.zip", views.all_cases_package, name="all_cases_package"),
     path("cases/<slug:slug>/measures/<id:number>/", views.measure_detail, name="measure_detail"),
     path("cases/<slug:slug>/events/", views.event_list, name="event_list"),
     path("cases/<slug:slug>/events/<id:pk>/", views.event_detail, name="event_detail"),

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "reading",
     "reports",
     "alerts",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -312,6 +313,8 @@ PAGE_CACHE_SALT = env_str("PAGE_CACHE_SALT", "")
 # Domain settings.
 # A measure is "stale" when its newest evidence is older than this many days before the as-of date.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 30, minimum=1)
+# The read API (api/): requests a minute allowed per token (or logged-in account, or address).
+API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 300, minimum=1)
 # The largest file (in bytes) an analyst may upload as a source's original: 20 MB by default.
 SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20_000_000, minimum=1000)
 # A source's text travels in a form field: pasted, then on the review page after extraction (both

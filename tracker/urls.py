@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+import api.urls
 import reading.urls
 import reports.urls
 
@@ -16,5 +17,7 @@ urlpatterns = [
     # One namespace for the pages readers address (measures:dashboard, measures:report…), kept stable
     # while the front ends that serve them are packages of their own.
     path("", include("alerts.urls")),
+    # The read API (/api/v1/…) and the API tokens page, under their own namespace "api".
+    path("", include(api.urls)),
     path("", include(([*reading.urls.urlpatterns, *reports.urls.urlpatterns], "measures"))),
 ]

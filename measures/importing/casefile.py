@@ -9,6 +9,12 @@ A load is all or nothing and never overwrites what is stored:
   counted, and an item whose key is stored with other content is a conflict: the stored version is
   kept (analysts may have edited it) and the conflict is reported with the fields that differ.
 
+A source stored with the same title, publisher and date but another text is never bound to silently:
+the load is refused naming where the texts first differ, or, with `update=True`, the stored text is
+replaced by the file's under the product's rule (`services.change_source_text`: only while no citation
+quotes it, so no quote is orphaned). Assessments name their author by user name (`recorded_by`; an
+account missing here is created inactive) and the assessment a correction corrects (`corrects`).
+
 Items are matched by their key: parties by code, measures by number, sources by title, publisher
 and date (sources are shared by cases), events and citations by the key stored when they were loaded
 (or `event-<id>` / `citation-<id>`, the key `export_case` writes for one created in the admin),
@@ -28,7 +34,7 @@ from django.utils.dateparse import parse_datetime
 from measures import services
 from measures.importing.commitments import load_commitments
 from measures.importing.schema import FORMAT, CaseFileError, parse_date, validate_case_data
-from measures.lib import dates
+from measures.lib import dates, text
 from measures.models import Assessment, Case, Citation, Event, Measure, MeasureType, Party, Source
 
 __all__ = ["FORMAT", "IMPORT_USERNAME", "CaseFileError", "ImportResult", "import_case", "import_user"]
@@ -155,7 +161,7 @@ def import_case(data, *, update=False, recorded_by=None):
     if problems:
         raise CaseFileError(problems)
     with transaction.atomic():
-        loader = _Loader(data, existing, recorded_by or import_user())
+        loader = _Loader(data, existing, recorded_by or import_user(), update=update)
         loader.load()
     result = loader.result
     if result.created:
@@ -164,12 +170,17 @@ def import_case(data, *, update=False, recorded_by=None):
 
 
 class _Loader:
-    def __init__(self, data, case, recorded_by):
+    def __init__(self, data, case, recorded_by, *, update=False):
         self.data = data
         self.case = case
         self.recorded_by = recorded_by
+        self.update = update
         self.result = ImportResult(case, created=case is None, updated=case is not None)
         self.parties, self.measures, self.sources, self.events, self.citations = {}, {}, {}, {}, {}
+        self.authors = {recorded_by.get_username(): recorded_by}
+        # (measure pk, party pk, effective date, recorded at) -> Assessment, stored or loaded: what
+        # a correction names.
+        self.assessments = {}
 
     def load(self):
         self._parties()
@@ -293,8 +304,37 @@ class _Loader:
                 self._added("sources")
             else:
                 self._there("sources")
+                if "full_text" in item:
+                    source = self._source_text(where, source, item["full_text"])
+                wanted.pop("full_text")
                 self._compare(where, {name: getattr(source, name) for name in wanted}, wanted)
             self.sources[item["key"]] = source
+
+    def _source_text(self, where, source, full_text):
+        """The stored `source` the file names by its identity (title, publisher, date), when the file
+        gives it a text: the same text binds to it; another text is refused, naming where the two first
+        differ, unless the load is an update, which changes the stored text by the product's rule
+        (services.change_source_text: only while no citation quotes it, so no quote is orphaned)."""
+        from measures.intake import tidy_text
+
+        if full_text == source.full_text or tidy_text(full_text) == source.full_text:
+            return source
+        offset, line, column, stored, given = text.first_difference(source.full_text, full_text)
+        named = f"“{source.title}” ({source.publisher or 'no publisher'}, {source.date_text})"
+        difference = (
+            f"the texts first differ at character {offset + 1} (line {line}, column {column}): "
+            f"stored “{stored}”, file “{given}”"
+        )
+        if not self.update:
+            raise CaseFileError(
+                f"{where}.full_text: the source {named} is already stored with another text; {difference}. "
+                "Load with --update to replace the stored text (allowed while no citation quotes it), or give "
+                "this source another title if it is another document."
+            )
+        try:
+            return services.change_source_text(source=source, full_text=full_text)
+        except ValidationError as exc:
+            raise CaseFileError([f"{message} ({difference})" for message in _messages(exc, f"{where}")]) from None
 
     def _stored_by_key(self, model, key):
         item = model.objects.filter(case=self.case, key=key).first()
@@ -315,6 +355,8 @@ class _Loader:
                 "direction": item["direction"],
                 "location": item.get("location", ""),
                 "fatalities": item.get("fatalities"),
+                "external_id": item.get("external_id", ""),
+                "external_timestamp": _datetime(item.get("external_timestamp")),
             }
             actors = sorted(item.get("actors", []))
             event = None if self.result.created else self._stored_by_key(Event, item["key"])
@@ -405,15 +447,58 @@ class _Loader:
                     f"(requirement: stored “{stored}”, file “{key}”)"
                 )
 
+    def _author(self, where, username):
+        """The account an assessment was recorded by: the file's `recorded_by` (an account missing here
+        is created inactive, with no password and no role: it cannot log in, and names the author), else
+        the loader's."""
+        if username is None:
+            return self.recorded_by
+        if username not in self.authors:
+            User = get_user_model()
+            user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+            if user is None:
+                user = User(**{User.USERNAME_FIELD: username}, is_active=False)
+                user.set_unusable_password()
+                try:
+                    user.full_clean(exclude=["password"])
+                except ValidationError as exc:
+                    raise CaseFileError(_messages(exc, f"{where}.recorded_by")) from None
+                user.save()
+            self.authors[username] = user
+        return self.authors[username]
+
+    def _corrected(self, where, measure, party, item):
+        """The assessment `item` corrects (its `corrects`: effective date and recorded time, of the same
+        measure and party, stored or earlier in the file), or None; CaseFileError when there is none."""
+        named = item.get("corrects")
+        if named is None:
+            return None
+        key = (measure.pk, party.pk, parse_date(named["effective_date"]), parse_datetime(named["recorded_at"]))
+        corrected = self.assessments.get(key)
+        if corrected is None:
+            raise CaseFileError(
+                f"{where}.corrects: no assessment of measure {measure.number} for {party.code} effective on "
+                f"{named['effective_date']} and recorded at {named['recorded_at']} comes earlier in the file or "
+                "is stored"
+            )
+        return corrected
+
     def _assessments(self):
         stored = []
         if not self.result.created:
-            stored = list(Assessment.objects.filter(measure__case=self.case).prefetch_related("citations"))
+            stored = list(
+                Assessment.objects.filter(measure__case=self.case)
+                .select_related("recorded_by", "corrects")
+                .prefetch_related("citations")
+            )
+        self.assessments = {(a.measure_id, a.party_id, a.effective_date, a.recorded_at): a for a in stored}
         for i, item in enumerate(self.data.get("assessments", [])):
             where = f"assessments[{i}]"
             recorded_at = parse_datetime(item["recorded_at"]) if item.get("recorded_at") else None
             measure, party = self.measures[item["measure"]], self.parties[item["party"]]
             effective = parse_date(item["effective_date"])
+            corrects = self._corrected(where, measure, party, item)
+            author = self._author(where, item.get("recorded_by"))
             match = _find_assessment(stored, measure, party, effective, recorded_at, item)
             if match is not None:
                 self._there("assessments")
@@ -429,10 +514,14 @@ class _Loader:
                     "rationale": match.rationale,
                     "citations": sorted(c.pk for c in match.citations.all()),
                 }
+                if "recorded_by" in item:
+                    wanted["recorded_by"], current["recorded_by"] = author.pk, match.recorded_by_id
+                if "corrects" in item:
+                    wanted["corrects"], current["corrects"] = corrects.pk, match.corrects_id
                 self._compare(where, current, wanted)
                 continue
             try:
-                services.record_assessment(
+                assessment = services.record_assessment(
                     measure=measure,
                     party=party,
                     level=item["level"],
@@ -442,12 +531,19 @@ class _Loader:
                     citations=[self.citations[key] for key in item.get("citations", [])],
                     # A cited passage not yet evidence of the measure becomes evidence with this stance.
                     evidence_stance=item.get("evidence_stance"),
-                    recorded_by=self.recorded_by,
+                    recorded_by=author,
                     recorded_at=recorded_at,
+                    corrects=corrects,
                 )
             except ValidationError as exc:
                 raise CaseFileError(_messages(exc, where)) from None
+            key = (measure.pk, party.pk, assessment.effective_date, assessment.recorded_at)
+            self.assessments.setdefault(key, assessment)
             self._added("assessments")
+
+
+def _datetime(value):
+    return parse_datetime(value) if value else None
 
 
 def _recorded_at(item):

@@ -15,7 +15,14 @@ dataset's event id), `end_date`, `direction`. Other columns are ignored.
 - `event_type` gives the event's kind and direction (ACLED's six types below, or one of our kinds);
   the mapping file's `event_types` overrides them. A `direction` column wins over both.
 - Each row is an event with a key: `acled-<event_id_cnty>` when the column is there, else a digest of
-  the row; a row whose key is stored in the case is "already there", so re-importing adds nothing.
+  the row. A row is matched to a stored event of the case by its external id (ACLED's event_id_cnty),
+  else by its key: unchanged, it is "already there"; changed, the stored event is updated to it
+  (measures.importing.events_sync), unless the row's `timestamp` (ACLED's: when the dataset last
+  changed the event, Unix seconds or ISO 8601) is not newer than the one stored, which keeps the
+  stored event. The dataset's timestamp is kept on the event.
+- Removals: the events a deletion list names (a CSV with an event_id_cnty column, as ACLED's deleted
+  events), or, with `sync`, the imported events a complete export no longer holds; an event that a
+  citation reports is evidence and is kept, and said so.
 
 All or nothing: a file with any bad row changes nothing, and every problem names its row and column.
 """
@@ -30,8 +37,9 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
+from measures import services
+from measures.importing.events_sync import StoredEvents
 from measures.importing.schema import CaseFileError
 from measures.lib import dates
 from measures.models import Event, Party
@@ -49,6 +57,7 @@ COLUMNS = (
     "event_id_cnty",
     "end_date",
     "direction",
+    "timestamp",
 )
 REQUIRED = ("event_date", "event_type", "actor1")
 MAX_BYTES = 10 * 1024 * 1024
@@ -151,6 +160,10 @@ class EventImport:
     existing: list = field(default_factory=list)  # (row number, stored Event)
     repeated: list = field(default_factory=list)  # (row number, row number it repeats)
     not_parties: dict = field(default_factory=dict)  # actor → [row numbers], mapped to "" (not a party)
+    updated: list = field(default_factory=list)  # events_sync.EventUpdate: a stored event and what changes
+    removed: list = field(default_factory=list)  # stored Events the dataset deleted, removed
+    kept: list = field(default_factory=list)  # (stored Event, citations reporting it): deleted there, kept here
+    unknown_deletions: list = field(default_factory=list)  # (line of the deletion list, id): no such event here
 
 
 def read_rows(content):
@@ -239,19 +252,56 @@ def _row_key(row, get):
     if get("event_id_cnty"):
         return f"acled-{get('event_id_cnty')}"[:100]
     digest = hashlib.sha256(
-        "\x1f".join(get(name) for name in COLUMNS if name != "event_id_cnty").encode("utf-8")
+        "\x1f".join(get(name) for name in COLUMNS if name not in ("event_id_cnty", "timestamp")).encode("utf-8")
     ).hexdigest()
     return f"csv-{digest[:16]}"
 
 
-def import_events(case, content, *, mapping=None, dry_run=False):
+def parse_timestamp(text):
+    """ACLED's `timestamp` (Unix seconds) or an ISO 8601 date-time with a time zone, as an aware
+    datetime; None if it is neither."""
+    text = text.strip()
+    if text.isdigit() and len(text) <= 11:
+        return datetime.datetime.fromtimestamp(int(text), tz=datetime.UTC)
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def read_deletions(content, mapping=None):
+    """The ids a deletion list names (a CSV with the event_id_cnty column, or the mapping's name for it,
+    as ACLED's deleted events): [(line, id)]. Raises EventFileError naming the line at fault."""
+    mapping = mapping or Mapping()
+    name = mapping.columns.get("event_id_cnty", "event_id_cnty")
+    header, rows = read_rows(content)
+    if name not in header:
+        raise EventFileError(f"deletion list, header: missing the column “{name}”; the file has: {', '.join(header)}")
+    ids, problems = [], []
+    for line, row in rows:
+        value = (row.get(name) or "").strip()
+        if not value:
+            problems.append(f"deletion list, line {line}, {name}: empty")
+        else:
+            ids.append((line, value[:100]))
+    if problems:
+        raise EventFileError(problems)
+    return ids
+
+
+def import_events(case, content, *, mapping=None, dry_run=False, sync=False, deletions=None):
     """Import the events of a CSV export (bytes) into `case`; see the module docstring for the rules.
 
-    Returns EventImport. Raises EventFileError listing every problem (row number = line in the file,
-    header = line 1), and then writes nothing; with `dry_run` nothing is written either way.
+    `sync`: the file is a complete export, so imported events it no longer holds are removed;
+    `deletions`: the bytes of a deletion list (`read_deletions`), whose events are removed. Events that
+    citations report are never removed (listed in `kept`). Returns EventImport. Raises EventFileError
+    listing every problem (row number = line in the file, header = line 1), and then writes nothing;
+    with `dry_run` nothing is written either way.
     """
     mapping = mapping or Mapping()
     header, rows = read_rows(content)
+    deletion_ids = read_deletions(deletions, mapping) if deletions is not None else []
     column = {name: mapping.columns.get(name, name) for name in COLUMNS}
     missing = [name for name in REQUIRED if column[name] not in header]
     if missing:
@@ -265,7 +315,7 @@ def import_events(case, content, *, mapping=None, dry_run=False):
         )
 
     matcher = _ActorMatcher(mapping)
-    stored = {event.key: event for event in case.events.exclude(key="")}
+    stored = StoredEvents(case)
     result = EventImport(case=case, dry_run=dry_run)
     problems, unknown, seen = [], {}, {}
     for line, row in rows:
@@ -307,6 +357,14 @@ def import_events(case, content, *, mapping=None, dry_run=False):
             except ValueError:
                 row_problems.append(
                     f"{where}, {column['fatalities']}: “{get('fatalities')}” is not a number of deaths (0 or more)"
+                )
+        timestamp = None
+        if get("timestamp"):
+            timestamp = parse_timestamp(get("timestamp"))
+            if timestamp is None:
+                row_problems.append(
+                    f"{where}, {column['timestamp']}: “{get('timestamp')}” is not a timestamp (Unix seconds, as "
+                    "ACLED's, or an ISO 8601 date-time with a time zone)"
                 )
         event_type = get("event_type")
         kind, direction = EVENT_TYPES.get(event_type.casefold(), (None, None))
@@ -357,9 +415,6 @@ def import_events(case, content, *, mapping=None, dry_run=False):
             result.repeated.append((line, seen[key]))
             continue
         seen[key] = line
-        if key in stored:
-            result.existing.append((line, stored[key]))
-            continue
         title = event_type + ": " + " – ".join(actor_names)
         if get("location"):
             title += f", {get('location')}"
@@ -378,6 +433,8 @@ def import_events(case, content, *, mapping=None, dry_run=False):
             direction=direction,
             location=get("location")[:200],
             fatalities=fatalities,
+            external_id=get("event_id_cnty")[:100],
+            external_timestamp=timestamp,
         )
         event.actor_codes = actors
         event.line = line
@@ -388,19 +445,24 @@ def import_events(case, content, *, mapping=None, dry_run=False):
         except ValidationError as exc:
             problems += [f"{where}, {name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items()]
             continue
-        result.new.append(event)
+        stored.place(event, result)
     for actor, lines in sorted(unknown.items()):
         shown = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
         problems.append(
             f"actor “{actor}” (lines {shown}) matches no party: create the party, or map the actor under "
             '“actors” in the mapping file (to a party code, or to "" if it is not a party)'
         )
+    problems += stored.removals(result, sync=sync, deletion_ids=deletion_ids)
     if problems:
         raise EventFileError(problems)
     if not dry_run:
-        with transaction.atomic():
-            parties = {p.code: p for p in Party.objects.all()}
-            for event in result.new:
-                event.save()
-                event.actors.set([parties[code] for code in event.actor_codes])
+        try:
+            services.save_imported_events(
+                case=case,
+                new=[(event, event.actor_codes) for event in result.new],
+                updates=[(update.event, update.fields, update.actor_codes) for update in result.updated],
+                removals=result.removed,
+            )
+        except ValidationError as exc:
+            raise EventFileError([" ".join(messages) for messages in exc.message_dict.values()]) from None
     return result

@@ -1,4 +1,6 @@
-"""Write a case as a case file, in the format `load_case` reads (docs/case-files.md).
+"""Write a case as a case file, in the format `load_case` reads (docs/case-files.md): everything the
+loader reads, assessments with their authors (by user name) and the assessment each correction
+corrects, events with the id and timestamp of the dataset they were imported from.
 
 Loading the export into an empty database and exporting again gives the same file: every value is
 written as stored, items in an order that depends only on their content and keys, and keys that
@@ -37,7 +39,7 @@ def export_case(case):
     )
     assessments = list(
         Assessment.objects.filter(measure__case=case)
-        .select_related("measure", "party")
+        .select_related("measure", "party", "recorded_by", "corrects")
         .prefetch_related("citations")
         .order_by("recorded_at", "measure__number", "party__code", "effective_date", "pk")
     )
@@ -114,6 +116,8 @@ def export_case(case):
                 "actors": sorted(p.code for p in e.actors.all()),
                 "location": e.location,
                 "fatalities": e.fatalities,
+                **({"external_id": e.external_id} if e.external_id else {}),
+                **({"external_timestamp": _timestamp(e.external_timestamp)} if e.external_timestamp else {}),
                 "recorded_at": _timestamp(e.recorded_at),
             }
             for e in events
@@ -148,6 +152,8 @@ def export_case(case):
                 "recorded_at": _timestamp(a.recorded_at),
                 "rationale": a.rationale,
                 "citations": sorted(citation_key[c.pk] for c in a.citations.all()),
+                "recorded_by": a.recorded_by.get_username(),
+                **({"corrects": _named_assessment(a.corrects)} if a.corrects_id else {}),
             }
             for a in assessments
         ],
@@ -159,6 +165,12 @@ def _commitments(case, citation_key, event_key):
     """{"commitments": [...]} when the case has any (a file without them stays as it was)."""
     items = export_commitments(case, citation_key=citation_key, event_key=event_key, timestamp=_timestamp)
     return {"commitments": items} if items else {}
+
+
+def _named_assessment(assessment):
+    """An assessment as a correction names it: its effective date and recorded time (its measure and
+    party are the correction's own)."""
+    return {"effective_date": _date(assessment.effective_date), "recorded_at": _timestamp(assessment.recorded_at)}
 
 
 def _evidence_order(evidence: Evidence):

@@ -288,6 +288,13 @@ def _reference_problems(data):
     for i, citation in enumerate(data.get("citations", [])):
         for j, link in enumerate(citation.get("evidence", [])):
             problems += _date_time_problems(link.get("recorded_at"), f"citations[{i}].evidence[{j}].recorded_at")
+    for i, event in enumerate(data.get("events", [])):
+        problems += _date_time_problems(event.get("external_timestamp"), f"events[{i}].external_timestamp")
+    for i, assessment in enumerate(data.get("assessments", [])):
+        if "corrects" in assessment:
+            problems += _date_time_problems(
+                assessment["corrects"]["recorded_at"], f"assessments[{i}].corrects.recorded_at"
+            )
     for i, assessment in enumerate(data.get("assessments", [])):
         if assessment["measure"] not in measures:
             problems.append(f"assessments[{i}].measure: unknown measure {assessment['measure']}")
@@ -380,6 +387,12 @@ def validate_case_data(data):
     problems += _duplicate_keys(data.get("sources", []), "key", "sources")
     problems += _duplicate_keys(data.get("events", []), "key", "events")
     problems += _duplicate_keys(data.get("citations", []), "key", "citations")
+    seen = {}
+    for i, event in enumerate(data.get("events", [])):
+        if event.get("external_id"):
+            first = seen.setdefault(event["external_id"], i)
+            if first != i:
+                problems.append(f"events[{i}].external_id: “{event['external_id']}” is already used by events[{first}]")
     problems += _reference_problems(data)
     problems += commitment_references(data)
     problems += _date_problems(data)

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
 from django.db.utils import load_backend
 
@@ -115,8 +116,10 @@ def _tables(cursor, schema="main"):
 
 
 def _measures_tables():
-    """The tables a load writes: the measures app's, with their history and many-to-many tables."""
-    return {model._meta.db_table for model in apps.get_app_config("measures").get_models(include_auto_created=True)}
+    """The tables a load writes: the measures app's, with their history and many-to-many tables, and the
+    accounts' (a file naming an author this database lacks creates an inactive account for them)."""
+    tables = {model._meta.db_table for model in apps.get_app_config("measures").get_models(include_auto_created=True)}
+    return tables | {get_user_model()._meta.db_table}
 
 
 def reserve_ids(size):

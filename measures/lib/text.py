@@ -105,3 +105,21 @@ def escape_formula(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def first_difference(a, b, *, context=30):
+    """Where two texts first differ, for a message: None when they are equal, else (offset, line,
+    column, a's words there, b's words there), the offset a character index from 0, line and column
+    from 1, and each excerpt up to `context` characters either side, "…" where cut, line breaks as ⏎."""
+    if a == b:
+        return None
+    offset = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    line = a.count("\n", 0, offset) + 1
+    column = offset - (a.rfind("\n", 0, offset) + 1) + 1
+
+    def excerpt(text):
+        start, end = max(0, offset - context), min(len(text), offset + context)
+        shown = text[start:end].replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
+        return ("…" if start else "") + shown + ("…" if end < len(text) else "") if shown else "(nothing)"
+
+    return offset, line, column, excerpt(a), excerpt(b)

@@ -40,6 +40,7 @@ from measures.models.sources import (
     SourceKind,
     original_upload_path,
 )
+from measures.models.tokens import ApiToken
 
 __all__ = [
     "Alert",
@@ -53,6 +54,7 @@ __all__ = [
     "Subscription",
     "WatchPoint",
     "month_window",
+    "ApiToken",
     "Assessment",
     "AssessmentCitation",
     "AssessmentConfidence",

@@ -70,6 +70,17 @@ class Event(models.Model):
         editable=False,
         help_text="Its key in the case file it came from: what `load_case --update` and `export_case` match it by.",
     )
+    external_id = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[text.single_line],
+        help_text="Its id in the dataset it was imported from (ACLED's event_id_cnty): re-imports match by it.",
+    )
+    external_timestamp = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When that dataset last changed it (ACLED's timestamp), as the import found it.",
+    )
     fatalities = models.PositiveIntegerField(
         null=True, blank=True, help_text="Reported deaths, when the sources give a figure; empty when they do not."
     )
@@ -95,6 +106,9 @@ class Event(models.Model):
                 condition=Q(end_date__isnull=True) | Q(end_date__gt=F("date")), name="event_end_after_start"
             ),
             models.UniqueConstraint(fields=["case", "key"], condition=~Q(key=""), name="event_key_unique_in_case"),
+            models.UniqueConstraint(
+                fields=["case", "external_id"], condition=~Q(external_id=""), name="event_external_id_unique_in_case"
+            ),
         ]
 
     def __str__(self):

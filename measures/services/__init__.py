@@ -48,12 +48,21 @@ from measures.services.commitments import (
     record_commitment,
     record_commitment_from_passage,
 )
+from measures.services.events import (
+    cited_events,
+    save_imported_events,
+)
 from measures.services.records import delete_record, delete_records, save_record, save_records
 from measures.services.sources import (
     change_source_text,
     create_source,
     lock_source,
     save_source,
+)
+from measures.services.tokens import (
+    create_api_token,
+    revoke_api_token,
+    user_for_api_token,
 )
 
 __all__ = [
@@ -76,7 +85,9 @@ __all__ = [
     "change_source_text",
     "check_citation",
     "check_evidence",
+    "cited_events",
     "cited_evidence_date",
+    "create_api_token",
     "create_citation",
     "create_source",
     "delete_citation",
@@ -94,5 +105,8 @@ __all__ = [
     "save_record",
     "save_records",
     "save_source",
+    "revoke_api_token",
+    "save_imported_events",
     "touch_cases",
+    "user_for_api_token",
 ]

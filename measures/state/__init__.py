@@ -109,6 +109,13 @@ from measures.state.recorded import (
     RecordedSince,
     recorded_since,
 )
+from measures.state.records import (
+    case_citations,
+    case_events,
+    case_evidence,
+    case_parties,
+    case_sources,
+)
 from measures.state.series import (
     ProgressPoint,
     progress_series,
@@ -163,6 +170,11 @@ __all__ = [
     "TypeRow",
     "as_of_expression",
     "assessment_history",
+    "case_citations",
+    "case_events",
+    "case_evidence",
+    "case_parties",
+    "case_sources",
     "case_state",
     "cases_overview",
     "changes_in_period",

@@ -29,6 +29,10 @@ from reading.views.matrix import (
 from reading.views.measures import (
     measure_detail,
 )
+from reading.views.packages import (
+    all_cases_package,
+    case_package,
+)
 from reading.views.sources import (
     source_detail,
     source_list,
@@ -42,7 +46,9 @@ __all__ = [
     "EXPORT_FORMATS",
     "SOURCES_PER_PAGE",
     "STANCE_ORDER",
+    "all_cases_package",
     "can_assess",
+    "case_package",
     "case_list",
     "dashboard",
     "event_detail",

@@ -23,6 +23,9 @@ def reading_pages(case_objects):
         "source": f"{CASE}/sources/{source.pk}/?as_of=2024-01-31",
         "report": f"{CASE}/report/?as_of=2024-01-31",
         "cases": "/",
+        # The read API's pages: its documentation and the API tokens page.
+        "api docs": "/api/v1/docs/",
+        "api tokens": "/account/api-tokens/",
     }
 
 

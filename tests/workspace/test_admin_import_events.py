@@ -69,3 +69,44 @@ def test_reader_cannot_import(client, reader_user, pakistan_iran):
     client.force_login(reader_user)
     response = client.get(url(pakistan_iran))
     assert response.status_code in (302, 403)
+
+
+def test_preview_lists_updates_and_removals_then_the_import_applies_them(analyst_client, pakistan_iran):
+    upload(analyst_client, pakistan_iran, csv_bytes(ROWS))
+    analyst_client.post(url(pakistan_iran), {"_import": "1"})
+    revised = list(ROWS[1])
+    revised[7] = "11"
+    deletions = csv_bytes([["PAK4"]], ["event_id_cnty"])
+    response = analyst_client.post(
+        url(pakistan_iran),
+        {
+            "csv_file": SimpleUploadedFile("events.csv", csv_bytes([ROWS[0], revised, ROWS[2]]), "text/csv"),
+            "deletions_file": SimpleUploadedFile("deleted.csv", deletions, "text/csv"),
+            "_preview": "1",
+        },
+    )
+    page = response.content.decode()
+    assert "1 to update, 1 to remove" in page
+    assert "<td>fatalities</td><td>9</td><td>11</td>" in page
+    assert "Protests: Government of Pakistan, Quetta (PAK4)" in page
+    assert pakistan_iran.events.get(external_id="PAK2").fatalities == 9  # a preview saves nothing
+
+    response = analyst_client.post(url(pakistan_iran), {"_import": "1"})
+    assert response.status_code == 302
+    assert pakistan_iran.events.get(external_id="PAK2").fatalities == 11
+    assert not pakistan_iran.events.filter(external_id="PAK4").exists()
+
+
+def test_a_complete_export_removes_what_it_no_longer_holds(analyst_client, pakistan_iran):
+    upload(analyst_client, pakistan_iran, csv_bytes(ROWS))
+    analyst_client.post(url(pakistan_iran), {"_import": "1"})
+    response = analyst_client.post(
+        url(pakistan_iran),
+        {"csv_file": SimpleUploadedFile("events.csv", csv_bytes(ROWS[:2]), "text/csv"), "sync": "on", "_preview": "1"},
+    )
+    assert "0 to update, 2 to remove" in response.content.decode()
+    analyst_client.post(url(pakistan_iran), {"_import": "1"})
+    assert sorted(pakistan_iran.events.exclude(external_id="").values_list("external_id", flat=True)) == [
+        "PAK1",
+        "PAK2",
+    ]

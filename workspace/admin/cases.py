@@ -65,7 +65,7 @@ class CaseAdmin(TrackedAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def import_events_view(self, request, object_id):
-        """Upload an event export, preview what it would add (a dry run), then import it.
+        """Upload an event export, preview what it would add, update and remove (a dry run), then import it.
 
         The previewed file waits in the session between the two steps; the import checks it again,
         all or nothing, through events_csv.import_events.
@@ -85,14 +85,26 @@ class CaseAdmin(TrackedAdmin):
             csv_content, mapping_content = _unpack(pending["csv"]), _unpack(pending["mapping"])
             try:
                 mapping = Mapping.parse(mapping_content) if mapping_content is not None else None
-                result = import_events(case, csv_content, mapping=mapping)
+                result = import_events(
+                    case,
+                    csv_content,
+                    mapping=mapping,
+                    sync=pending.get("sync", False),
+                    deletions=_unpack(pending.get("deletions")),
+                )
             except EventFileError as exc:
                 problems = exc.problems
             else:
                 del request.session[session_key]
+                kept = (
+                    f" {len(result.kept)} deleted by the dataset are kept: citations report them."
+                    if result.kept
+                    else ""
+                )
                 self.message_user(
                     request,
-                    f"Added {len(result.new)} events to “{case}”; {len(result.existing)} were already there.",
+                    f"Added {len(result.new)} events to “{case}”, updated {len(result.updated)}, removed "
+                    f"{len(result.removed)}; {len(result.existing)} were already there.{kept}",
                     messages.SUCCESS,
                 )
                 return redirect(reverse("admin:measures_event_changelist") + f"?case__id__exact={case.pk}")
@@ -101,13 +113,22 @@ class CaseAdmin(TrackedAdmin):
             if form.is_valid():
                 try:
                     mapping = Mapping.parse(form.mapping_content) if form.mapping_content is not None else None
-                    preview = import_events(case, form.csv_content, mapping=mapping, dry_run=True)
+                    preview = import_events(
+                        case,
+                        form.csv_content,
+                        mapping=mapping,
+                        dry_run=True,
+                        sync=form.cleaned_data["sync"],
+                        deletions=form.deletions_content,
+                    )
                 except EventFileError as exc:
                     problems = exc.problems
                 else:
                     request.session[session_key] = {
                         "csv": _pack(form.csv_content),
                         "mapping": _pack(form.mapping_content),
+                        "deletions": _pack(form.deletions_content),
+                        "sync": form.cleaned_data["sync"],
                     }
         context = {
             **self.admin_site.each_context(request),

@@ -18,7 +18,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--update",
             action="store_true",
-            help="Add to an existing case what the file has and the case has not; never change what is stored.",
+            help=(
+                "Add to an existing case what the file has and the case has not; never change what is stored, "
+                "except a stored source's text, which the file's replaces while no citation quotes it."
+            ),
         )
 
     def handle(self, *args, paths, update, **options):

@@ -1,0 +1,76 @@
+"""ETag and 304 Not Modified for the API, from the cases' data version (every write through the services
+and the admin bumps it: services.touch_cases).
+
+An answer depends on the data of the cases it reads, on the request (path and query), on the day
+(defaults such as "as of today"), on who asks (what they may read, whether authors are named) and on
+the code that computes it. `etag()` folds these into one value, computed before any figure is: a
+request whose If-None-Match matches gets 304 without the work. Answers are `private, no-cache`:
+clients keep them and ask again every time.
+"""
+
+import functools
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count, Max, Sum
+from django.http import HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
+
+ROOT = Path(__file__).resolve().parent.parent
+# The code an answer's figures come from: the API, the state calculus, the querysets, the packages.
+CODE = ("api", "measures/state", "measures/querysets.py", "measures/importing/datapackage")
+
+
+@functools.cache
+def code_fingerprint():
+    """A hash of the code that computes the answers (new code never answers 304 for old figures)."""
+    digest = hashlib.sha256(settings.PAGE_CACHE_SALT.encode())
+    for name in CODE:
+        path = ROOT / name
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def case_version(case):
+    """The data version of one case (no query: from the case row)."""
+    return f"{case.pk}:{case.data_version}:{case.data_changed_at.timestamp()}"
+
+
+def cases_version(cases):
+    """The data version of every case of a queryset (one query)."""
+    totals = cases.aggregate(n=Count("pk"), v=Sum("data_version"), at=Max("data_changed_at"))
+    return f"all:{totals['n']}:{totals['v'] or 0}:{totals['at'].timestamp() if totals['at'] else 0}"
+
+
+def etag(request, version):
+    parts = [
+        code_fingerprint(),
+        version,
+        request.path,
+        "&".join(sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values)),
+        timezone.localdate().isoformat(),
+        str(settings.STALE_AFTER_DAYS),
+        str(request.user.pk),
+    ]
+    return quote_etag(hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32])
+
+
+def not_modified(request, tag):
+    """HttpResponseNotModified when the request's If-None-Match matches `tag`, else None."""
+    answer = get_conditional_response(request, etag=tag)
+    if isinstance(answer, HttpResponseNotModified):
+        return stamped(answer, tag)
+    return None
+
+
+def stamped(response, tag):
+    response["ETag"] = tag
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Authorization", "Cookie"])
+    return response

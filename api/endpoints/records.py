@@ -1,0 +1,226 @@
+"""A case's records: events, sources (full text on the detail), citations and evidence, as the pages
+list them (`state.records`), paged by id, with `updated_since` for incremental pulls; and the records
+deleted since a time, so that a copy kept in sync can drop them too."""
+
+from django.db.models import F, Value
+from django.db.models.functions import Length
+from django.http import HttpResponse
+from django.urls import reverse
+from ninja import Query, Router
+
+from api.endpoints.common import ERRORS, Conditional, EventInPath, Slug, SourceInPath, page_link
+from api.pagination import page_by_id, page_of_list
+from api.params import PageParams, RecordParams
+from api.problems import Problem
+from api.schemas import CitationPage, DeletionPage, EventOut, EventPage, EvidencePage, SourceDetailOut, SourcePage
+from measures.models import Citation, Event, Evidence, Source
+from measures.querysets import last_changed
+from measures.state import case_citations, case_events, case_evidence, case_sources, evidence_dating
+
+router = Router(tags=["records"])
+
+
+def _changed(queryset, model, params):
+    """`queryset` annotated with `updated_at`, and only the rows changed since `updated_since`."""
+    queryset = queryset.annotate(updated_at=last_changed(model))
+    if params.updated_since is not None:
+        queryset = queryset.filter(updated_at__gte=params.updated_since)
+    return queryset
+
+
+def _event(request, event):
+    return {
+        "id": event.pk,
+        "event_id_cnty": event.external_id,
+        "date": event.date,
+        "date_precision": event.date_precision,
+        "end_date": event.end_date,
+        "date_text": event.date_text,
+        "title": event.title,
+        "summary": event.summary,
+        "kind": event.kind,
+        "direction": event.direction,
+        "actors": sorted(party.code for party in event.actors.all()),
+        "location": event.location,
+        "fatalities": event.fatalities,
+        "source_timestamp": event.external_timestamp,
+        "recorded_at": event.recorded_at,
+        "updated_at": event.updated_at,
+        "page": request.build_absolute_uri(reverse("measures:event_detail", args=[event.case.slug, event.pk])),
+    }
+
+
+@router.get("/cases/{slug}/events/", response={200: EventPage, **ERRORS}, summary="A case's events")
+def event_list(request, slug: Slug, params: Query[RecordParams], response: HttpResponse):
+    """Events dated up to `as_of`, on record by `known_on`, by id; ACLED's fields (event_id_cnty, date
+    precision, end date, actors, fatalities, the dataset's timestamp)."""
+    found = Conditional.of(request, slug)
+    if found.unchanged:
+        return found.unchanged
+    events = _changed(case_events(found.case, as_of=params.as_of, known_on=params.known_on), Event, params)
+    items, following = page_by_id(events.select_related("case").with_actors(), request, params, "events")
+    found.stamp(response)
+    return {"results": [_event(request, event) for event in items], "next": following}
+
+
+@router.get("/cases/{slug}/events/{event_id}/", response={200: EventOut, **ERRORS}, summary="One event")
+def event_detail(request, slug: Slug, event_id: EventInPath, response: HttpResponse):
+    found = Conditional.of(request, slug)
+    if found.unchanged:
+        return found.unchanged
+    events = _changed(case_events(found.case), Event, RecordParams()).select_related("case").with_actors()
+    event = events.filter(pk=event_id).first()
+    if event is None:
+        raise Problem("not-found", f"The case has no event {event_id}.")
+    found.stamp(response)
+    return _event(request, event)
+
+
+def _source(request, case, source, *, full_text=False):
+    answer = {
+        "id": source.pk,
+        "title": source.title,
+        "label": source.label,
+        "publisher": source.publisher,
+        "author": source.author,
+        "url": source.url,
+        "published_on": source.published_on,
+        "date_precision": source.date_precision,
+        "date_text": source.date_text,
+        "kind": source.kind,
+        "text_length": source.text_length,
+        "recorded_at": source.recorded_at,
+        "updated_at": source.updated_at,
+        "page": request.build_absolute_uri(reverse("measures:source_detail", args=[case.slug, source.pk])),
+    }
+    if full_text:
+        answer["full_text"] = source.full_text
+    return answer
+
+
+def _sources(found, params):
+    sources = case_sources(found.case, as_of=params.as_of, known_on=params.known_on)
+    return _changed(sources, Source, params).annotate(text_length=Length("full_text"))
+
+
+@router.get("/cases/{slug}/sources/", response={200: SourcePage, **ERRORS}, summary="The sources a case cites")
+def source_list(request, slug: Slug, params: Query[RecordParams], response: HttpResponse):
+    """The sources of the case's citations (sources are shared by cases), without their full text (the
+    detail has it), by id."""
+    found = Conditional.of(request, slug)
+    if found.unchanged:
+        return found.unchanged
+    items, following = page_by_id(_sources(found, params).defer("full_text"), request, params, "sources")
+    found.stamp(response)
+    return {"results": [_source(request, found.case, source) for source in items], "next": following}
+
+
+@router.get(
+    "/cases/{slug}/sources/{source_id}/", response={200: SourceDetailOut, **ERRORS}, summary="One source, full text"
+)
+def source_detail(request, slug: Slug, source_id: SourceInPath, response: HttpResponse):
+    found = Conditional.of(request, slug)
+    if found.unchanged:
+        return found.unchanged
+    source = _sources(found, RecordParams()).filter(pk=source_id).first()
+    if source is None:
+        raise Problem("not-found", f"The case cites no source {source_id}.")
+    found.stamp(response)
+    return _source(request, found.case, source, full_text=True)
+
+
+def _citation(request, case, citation):
+    dating = evidence_dating(citation)
+    path = reverse("measures:source_detail", args=[case.slug, citation.source_id])
+    return {
+        "id": citation.pk,
+        "source": citation.source_id,
+        "event": citation.event_id,
+        "quote": citation.quote,
+        "locator": citation.locator,
+        "place": citation.place,
+        "paragraph": citation.paragraph,
+        "spans": citation.spans or [],
+        "evidence_date": dating.date if dating else None,
+        "recorded_at": citation.recorded_at,
+        "updated_at": citation.updated_at,
+        "page": page_link(request, path) + f"#{citation.anchor}",
+    }
+
+
+@router.get("/cases/{slug}/citations/", response={200: CitationPage, **ERRORS}, summary="A case's citations")
+def citation_list(request, slug: Slug, params: Query[RecordParams], response: HttpResponse):
+    """Passages quoted from the sources, with where they are in the source's full text (offsets,
+    paragraph), those a reader could see on `as_of`, on record by `known_on`, by id."""
+    found = Conditional.of(request, slug)
+    if found.unchanged:
+        return found.unchanged
+    citations = case_citations(found.case, as_of=params.as_of, known_on=params.known_on)
+    citations = _changed(citations, Citation, params).with_source().defer("source__full_text")
+    items, following = page_by_id(citations, request, params, "citations")
+    found.stamp(response)
+    return {"results": [_citation(request, found.case, citation) for citation in items], "next": following}
+
+
+@router.get("/cases/{slug}/evidence/", response={200: EvidencePage, **ERRORS}, summary="A case's evidence")
+def evidence_list(request, slug: Slug, params: Query[RecordParams], response: HttpResponse):
+    """Citations attached to measures with their stance, those that count by `as_of` (as the dashboard
+    counts them), on record by `known_on`, by id."""
+    found = Conditional.of(request, slug)
+    if found.unchanged:
+        return found.unchanged
+    evidence = case_evidence(found.case, as_of=params.as_of, known_on=params.known_on)
+    evidence = _changed(evidence, Evidence, params).select_related("measure")
+    items, following = page_by_id(evidence, request, params, "evidence")
+    found.stamp(response)
+    results = [
+        {
+            "id": item.pk,
+            "measure": item.measure.number,
+            "citation": item.citation_id,
+            "stance": item.stance,
+            "note": item.note,
+            "recorded_at": item.recorded_at,
+            "updated_at": item.updated_at,
+        }
+        for item in items
+    ]
+    return {"results": results, "next": following}
+
+
+@router.get("/cases/{slug}/deleted/", response={200: DeletionPage, **ERRORS}, summary="Records deleted from a case")
+def deletion_list(request, slug: Slug, params: Query[PageParams], response: HttpResponse):
+    """Events, citations and evidence deleted from the case (at or after `updated_since`), oldest
+    first, from the records' history: what a copy kept in sync with `updated_since` drops."""
+    found = Conditional.of(request, slug)
+    if found.unchanged:
+        return found.unchanged
+    case = found.case
+    kinds = (
+        ("event", Event.history.filter(case=case), "external_id"),
+        ("citation", Citation.history.filter(case=case), None),
+        ("evidence", Evidence.history.filter(measure__case=case), None),
+    )
+    deleted = []
+    for kind, history, external in kinds:
+        rows = history.filter(history_type="-")
+        if params.updated_since is not None:
+            rows = rows.filter(history_date__gte=params.updated_since)
+        rows = rows.annotate(external=Value("") if external is None else F(external))
+        deleted += [
+            {
+                "record": kind,
+                "id": row["id"],
+                "event_id_cnty": row["external"] or None,
+                "deleted_at": row["history_date"],
+            }
+            for row in rows.values("id", "external", "history_date", "history_id")
+        ]
+    deleted.sort(key=lambda item: (item["deleted_at"], item["record"], item["id"]))
+
+    def position(item):
+        return (item["deleted_at"].isoformat(timespec="microseconds"), item["record"], item["id"])
+
+    items, following = page_of_list(deleted, request, params, "deleted", position, (str, str, int))
+    found.stamp(response)
+    return {"results": items, "next": following}

@@ -1,0 +1,59 @@
+"""Every address of the API runs the same number of queries for a case ten times larger (and the data
+packages too), within a stated bound."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.scenarios import build_case
+
+# (address, most queries): the token's (1), the reader's permissions (2), the case's (1), then the list's own.
+ADDRESSES = [
+    ("/api/v1/cases/", 7),
+    ("/api/v1/cases/{slug}/", 5),
+    ("/api/v1/cases/{slug}/parties/", 6),
+    ("/api/v1/cases/{slug}/measures/?as_of=2024-01-29&since=2024-01-20", 10),
+    ("/api/v1/cases/{slug}/measures/2/?as_of=2024-01-29", 10),
+    ("/api/v1/cases/{slug}/assessments/", 7),
+    ("/api/v1/cases/{slug}/events/", 6),
+    ("/api/v1/cases/{slug}/events/{event}/", 6),
+    ("/api/v1/cases/{slug}/sources/", 5),
+    ("/api/v1/cases/{slug}/sources/{source}/", 5),
+    ("/api/v1/cases/{slug}/citations/", 5),
+    ("/api/v1/cases/{slug}/evidence/", 5),
+    ("/api/v1/cases/{slug}/deleted/", 7),
+    ("/api/v1/cases/{slug}/package.zip", 20),
+]
+
+
+def places(case):
+    return {
+        "slug": case.slug,
+        "event": case.events.order_by("pk").first().pk,
+        "source": case.citations.first().source_id,
+    }
+
+
+def queries(api, token, address):
+    with CaptureQueriesContext(connection) as captured:
+        answer = api.get(address, token=token)
+    assert answer.status_code == 200, (address, answer.content[:300])
+    return len(captured)
+
+
+@pytest.mark.parametrize(("address", "most"), ADDRESSES, ids=[address for address, _ in ADDRESSES])
+def test_queries_do_not_grow_with_the_case(db, api, reader_token, address, most):
+    small = build_case(1, slug="small")
+    api.get("/api/v1/cases/", token=reader_token)  # the token's first use is noted once (an update)
+    counted_small = queries(api, reader_token, address.format(**places(small)))
+    large = build_case(10, slug="large")
+    counted_large = queries(api, reader_token, address.format(**places(large)))
+    assert counted_small == counted_large <= most, (counted_small, counted_large)
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_the_package_of_every_case_runs_a_fixed_number_of_queries_per_case(db, api, reader_token, scale):
+    build_case(1, slug="first")
+    build_case(scale, slug="second")
+    api.get("/api/v1/cases/", token=reader_token)
+    assert queries(api, reader_token, "/api/v1/package.zip") == 34  # 6, then 14 per case
