@@ -80,9 +80,10 @@ LONG_DATE = re.compile(rf"\b\d{{1,2}} ({_MONTHS}) \d{{4}}|\b({_MONTHS}) \d{{1,2}
 
 
 @pytest.mark.parametrize(
-    ("locale", "as_of", "since"), [("en-gb", "31 Jan 2024", "20 Jan 2024"), ("en-us", "Jan 31, 2024", "Jan 20, 2024")]
+    ("locale", "as_of", "period"),
+    [("en-gb", "31 Jan 2024", "20–31 Jan 2024"), ("en-us", "Jan 31, 2024", "Jan 20–31, 2024")],
 )
-def test_the_status_report_writes_dates_as_every_page(reader_client, case, locale, as_of, since):
+def test_the_status_report_writes_dates_as_every_page(reader_client, case, locale, as_of, period):
     url = reverse("measures:report", args=[case.slug])
     with override_settings(LANGUAGE_CODE=locale), translation.override(locale):
         report = reader_client.get(url, {"as_of": "2024-01-31", "since": "2024-01-20"}).content.decode()
@@ -90,8 +91,8 @@ def test_the_status_report_writes_dates_as_every_page(reader_client, case, local
 
     assert f"status report as of {as_of}</title>" in report
     assert f"Status as of {as_of}" in report
-    assert f"{since} to {as_of}, both days included" in report
-    assert f"Direction compares {as_of} with {since}." in report
+    assert f"{period}, both days included" in report  # the period named one way (ReportingPeriod.text)
+    assert f"Direction of travel over {period}, along every level in force in it" in report
     assert not LONG_DATE.search(report), LONG_DATE.search(report)
     # An assessment's effective date reads as on the dashboard.
     assert re.search(r'<time datetime="2024-01-25">([^<]+)</time>', dashboard.content.decode())[1] in report

@@ -74,7 +74,7 @@ def test_report_period_includes_its_first_day_in_the_chronology(reader_client, p
     url = reverse("measures:report", args=[pakistan_iran.slug]) + "?as_of=2024-01-31&since=2024-01-18"
     content = reader_client.get(url).content.decode()
     assert "Pakistan’s retaliatory strikes" in content or "Pakistan's retaliatory strikes" in content
-    assert "18 Jan 2024 to 31 Jan 2024, both days included" in content
+    assert "18–31 Jan 2024, both days included" in content
 
 
 def test_the_16_january_strike_is_in_a_report_from_16_january(pakistan_iran):
@@ -379,7 +379,7 @@ def test_done_when_the_report_from_16_january_lists_the_strike_of_16_january(rea
     chronology = content[content.index('id="chronology"') :]
     strike = pakistan_iran.events.get(date=D(2024, 1, 16), direction="escalatory")
     assert strike.title in chronology.replace("&#x27;", "'")
-    assert "16 Jan 2024 to 31 Jan 2024, both days included" in content
+    assert "16–31 Jan 2024, both days included" in content
     assert response.context["report"].chronology[0].event == strike
 
 

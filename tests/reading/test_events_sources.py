@@ -136,9 +136,9 @@ def test_event_and_source_pages_query_counts_do_not_grow(reader_client, django_a
     source = case.citations.first().source
     pages = [
         (url("event_list", case), 12),  # the timeline, the page and its count, the commitments (2 without any)
-        (url("event_detail", case, event.pk), 10),
+        (url("event_detail", case, event.pk), 11),  # with the measures its passages define (requirement_of)
         (url("source_list", case), 9),  # the counts, the page and its count
-        (url("source_detail", case, source.pk), 8),
+        (url("source_detail", case, source.pk), 9),  # with the measures its passages define (requirement_of)
     ]
     for page, bound in pages:
         with django_assert_max_num_queries(bound):

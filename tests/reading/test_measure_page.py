@@ -52,7 +52,9 @@ def test_measure_page_shows_description_status_and_history_with_quotes(reader_cl
     ]
     assert [old for _, old, _ in entries] == ["Not initiated (0)", "Not initiated (0)", "Not yet assessed"]
     assert content.count("Strikes on measure 1.") == 1
-    assert 'value="3"' in content and 'value="4"' not in content
+    # Numbered once (the entry's number, not the list's markers too).
+    assert '<span class="history-number">3.</span>' in content and 'history-number">4.' not in content
+    assert 'value="3"' not in content
 
 
 def test_measure_page_as_of_hides_later_assessments_and_evidence(reader_client, case):
