@@ -190,7 +190,7 @@ class DirectionColumn(tables.Column):
             '<span class="direction direction-{1}">{0} <span aria-hidden="true">{2}</span> {3}</span>',
             ((code, d, DIRECTION_SYMBOL[d], party_label) for code, d, party_label in parties),
         )
-        return format_html('{} <span class="party-moves">· {}</span>{}', joint, moves, note)
+        return format_html('{} <span class="party-moves">{}</span>{}', joint, moves, note)
 
     def value(self, value):
         direction, label, parties = value

@@ -106,8 +106,12 @@ class CommitmentCalendar:
 
     @property
     def per_party_rows(self):
-        """[(party, [count per status in STATUS_ORDER])] for a table."""
-        return [(party, [counts.get(status, 0) for status in STATUS_ORDER]) for party, counts in self.per_party]
+        """[(party, [(status label, count) per status in STATUS_ORDER])] for a table (the label names each
+        cell where a narrow screen shows a party's counts as a card)."""
+        return [
+            (party, [(STATUS_LABELS[status], counts.get(status, 0)) for status in STATUS_ORDER])
+            for party, counts in self.per_party
+        ]
 
     @property
     def status_headings(self):

@@ -52,4 +52,4 @@ def test_bad_date_in_the_form_gives_a_message(
     page.get_by_role("button", name="Show the report").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="1. Summary").is_visible()
-    assert "24 Jan 2024 to 31 Jan 2024" in page.locator(".title-facts").inner_text()
+    assert "24–31 Jan 2024, both days included" in page.locator(".title-facts").inner_text()
