@@ -17,7 +17,7 @@ import threading
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -269,3 +269,43 @@ def reclaim_abandoned(now=None):
     for job in jobs:
         reclaim_if_abandoned(job, now=now)
     return len(jobs)
+
+
+# Stored PDFs are kept this many days after they were made (manage.py expire_reports).
+KEEP_DAYS = 30
+
+
+def expire_reports(*, keep_days=KEEP_DAYS, now=None):
+    """Delete the finished jobs (made or failed) older than `keep_days` days, with their stored PDFs,
+    and any PDF file under reports/ that no job names and is as old. Queued and running jobs are
+    kept whatever their age. Returns (jobs deleted, files deleted, bytes freed).
+
+    A report asked for again after its job was deleted is simply made again."""
+    cutoff = (now or timezone.now()) - timedelta(days=keep_days)
+    old = ReportJob.objects.filter(status__in=(Status.DONE, Status.FAILED), requested_at__lt=cutoff).filter(
+        models.Q(finished_at__lt=cutoff) | models.Q(finished_at__isnull=True)
+    )
+    storage = ReportJob._meta.get_field("file").storage
+    files = freed = 0
+    deleted = 0
+    for job in old.only("pk", "file", "size"):
+        if job.file and storage.exists(job.file.name):
+            storage.delete(job.file.name)
+            files += 1
+            freed += job.size
+        deleted += ReportJob.objects.filter(pk=job.pk).delete()[0]
+    named = set(ReportJob.objects.exclude(file="").values_list("file", flat=True))
+    try:
+        _, stored = storage.listdir("reports")
+    except FileNotFoundError:
+        stored = []
+    for name in stored:
+        path = f"reports/{name}"
+        if path not in named and storage.get_modified_time(path) < cutoff:
+            freed += storage.size(path)
+            storage.delete(path)
+            files += 1
+    logger.info(
+        "Expired %s report job(s) and %s stored PDF(s) older than %s days (%s bytes)", deleted, files, keep_days, freed
+    )
+    return deleted, files, freed

@@ -1,11 +1,15 @@
 """Report work always finishes: a job whose worker died is taken back and made again, a bounded number
 of times, then failed with a retry; the worker outlives a locked database; stored PDFs expire."""
 
+import os
 import time
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import OperationalError
 from django.test import override_settings
 from django.urls import reverse
@@ -192,3 +196,40 @@ def test_the_worker_takes_back_the_jobs_of_a_dead_worker_as_it_starts(client, fa
         call_command("report_worker", "--batch", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()
     assert (job.status, job.attempts) == (Status.DONE, 2)
+
+
+def test_stored_pdfs_expire(reader_client, case, fast_pdf):
+    """Stored PDFs were never cleaned: every period and data version asked for stayed on disk."""
+    reader_client.get(pdf_url(case))
+    old = ReportJob.objects.get()
+    storage = old.file.storage
+    old_file = old.file.name
+    ReportJob.objects.filter(pk=old.pk).update(
+        requested_at=timezone.now() - timedelta(days=40), finished_at=timezone.now() - timedelta(days=40)
+    )
+    with override_settings(TASKS=DUMMY):
+        reader_client.get(reverse("measures:report_pdf", args=[case.slug]) + "?as_of=2024-01-31&since=2024-01-10")
+    queued = ReportJob.objects.get(status=Status.QUEUED)
+    ReportJob.objects.filter(pk=queued.pk).update(requested_at=timezone.now() - timedelta(days=40))
+    recent_pdf = reader_client.get(
+        reverse("measures:report_pdf", args=[case.slug]) + "?as_of=2024-01-30&since=2024-01-10"
+    )
+    assert recent_pdf.status_code == 200
+    recent = ReportJob.objects.get(as_of="2024-01-30")
+    orphan = storage.save("reports/left-behind.pdf", ContentFile(b"%PDF orphan"))
+    os.utime(storage.path(orphan), (time.time() - 40 * 86400,) * 2)
+    fresh_orphan = storage.save("reports/being-stored.pdf", ContentFile(b"%PDF new"))
+
+    out = StringIO()
+    call_command("expire_reports", "--days", "30", stdout=out)
+    assert "Deleted 1 report job(s) and 2 stored PDF(s)" in out.getvalue()
+    assert set(ReportJob.objects.values_list("pk", flat=True)) == {queued.pk, recent.pk}
+    assert not storage.exists(old_file) and not storage.exists(orphan)
+    assert storage.exists(recent.file.name) and storage.exists(fresh_orphan)
+    storage.delete(fresh_orphan)
+    assert reader_client.get(pdf_url(case)).status_code == 200  # asked for again: made again
+
+
+def test_expire_reports_refuses_a_negative_age(db):
+    with pytest.raises(CommandError, match="Nothing was deleted"):
+        call_command("expire_reports", "--days", "-1")
