@@ -16,6 +16,7 @@ import logging
 import threading
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.tasks import task
@@ -39,6 +40,16 @@ HEARTBEAT_SECONDS = 30
 # A job is started at most this many times (a worker killed by the report itself, e.g. out of
 # memory, must not kill every worker after it); then it is failed, and the reader may retry it.
 MAX_ATTEMPTS = 3
+
+
+class QueueFull(Exception):
+    """The reader already has settings.REPORT_JOBS_PER_USER reports waiting or being made.
+
+    `waiting` lists them (ReportJob, oldest first), for the page that says so."""
+
+    def __init__(self, message, waiting):
+        super().__init__(message)
+        self.waiting = waiting
 
 
 class JobReclaimed(Exception):
@@ -165,7 +176,10 @@ def request_report(
 ):
     """The ReportJob for `case` at its current data version (and every case's) over this period, "as known on" date
     (None: everything on record), "recorded since" date (None: no such list), as-of rule and paper:
-    the existing one (made, under way or failed), or a new one, queued. Never blocks on the rendering."""
+    the existing one (made, under way or failed), or a new one, queued. Never blocks on the rendering.
+
+    Raises QueueFull, creating nothing, when a new job would be more than `user`'s share of the queue
+    (settings.REPORT_JOBS_PER_USER)."""
     key = {
         "case": case,
         "data_version": case.data_version,
@@ -184,12 +198,32 @@ def request_report(
         if job.status == Status.DONE and not job.file.storage.exists(job.file.name):
             return _requeue(job, attempts=0)  # the stored file went missing: make it again
         return job
+    _refuse_when_queue_full(user)
     try:
         with transaction.atomic():
             job = ReportJob.objects.create(**key, requested_by=user, site_url=site_url)
     except IntegrityError:  # someone asked for the same report at the same moment
         return ReportJob.objects.get(**key)
     return _enqueue(job)
+
+
+def _refuse_when_queue_full(user):
+    """Raise QueueFull when `user` has settings.REPORT_JOBS_PER_USER reports queued or running: one reader
+    asking for 60 periods queued 60 jobs, and a colleague's report waited minutes behind them."""
+    if user is None or not user.is_authenticated:
+        return
+    limit = settings.REPORT_JOBS_PER_USER
+    waiting = list(
+        ReportJob.objects.filter(requested_by=user, status__in=(Status.QUEUED, Status.RUNNING))
+        .select_related("case")
+        .order_by("requested_at", "pk")[:limit]
+    )
+    if len(waiting) >= limit:
+        raise QueueFull(
+            f"You already have {len(waiting)} PDF reports waiting or being made, the most one reader may have at "
+            "once, so that everyone's reports are made in turn. Ask for this one when one of them is ready.",
+            waiting,
+        )
 
 
 def _enqueue(job):

@@ -50,17 +50,23 @@ def report_pdf(request, slug):
     if params.errors:
         context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
         return render(request, "measures/report_invalid.html", context, status=400)
-    job = request_report(
-        case,
-        as_of=params.as_of,
-        since=params.since,
-        known_on=params.known_on,
-        recorded_since=params.recorded_since,
-        as_of_rule=params.as_of_rule,
-        paper=params.paper,
-        user=request.user,
-        site_url=request.build_absolute_uri("/"),
-    )
+    try:
+        job = request_report(
+            case,
+            as_of=params.as_of,
+            since=params.since,
+            known_on=params.known_on,
+            recorded_since=params.recorded_since,
+            as_of_rule=params.as_of_rule,
+            paper=params.paper,
+            user=request.user,
+            site_url=request.build_absolute_uri("/"),
+        )
+    except jobs.QueueFull as full:
+        context = {"case": case, "message": str(full), "waiting": full.waiting}
+        response = render(request, "measures/report_queue_full.html", context, status=429)
+        response["Retry-After"] = str(REFRESH_SECONDS * 15)
+        return response
     if job.status == Status.DONE:
         return _pdf_response(request, job)
     return redirect(job)

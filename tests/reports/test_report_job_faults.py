@@ -233,3 +233,26 @@ def test_stored_pdfs_expire(reader_client, case, fast_pdf):
 def test_expire_reports_refuses_a_negative_age(db):
     with pytest.raises(CommandError, match="Nothing was deleted"):
         call_command("expire_reports", "--days", "-1")
+
+
+def test_one_reader_cannot_fill_the_queue(client, case, fast_pdf, settings):
+    """60 PDF requests with different periods queued 60 jobs; a colleague's report then waited minutes."""
+    settings.REPORT_JOBS_PER_USER = 3
+    client.force_login(factories.reader(username="hoarder"))
+    with override_settings(TASKS=DUMMY):
+        for day in (20, 21, 22):
+            url = reverse("measures:report_pdf", args=[case.slug]) + f"?as_of=2024-01-31&since=2024-01-{day}"
+            assert client.get(url).status_code == 302
+        refused = client.get(reverse("measures:report_pdf", args=[case.slug]) + "?as_of=2024-01-31&since=2024-01-23")
+        assert refused.status_code == 429
+        page = refused.content.decode()
+        assert "You already have 3 PDF reports waiting or being made" in page
+        assert page.count(reverse("measures:report_job", args=[case.slug, ReportJob.objects.first().pk])) == 1
+        assert ReportJob.objects.count() == 3  # nothing queued for the refused one
+        # A report already asked for is served whoever asks, queue or not…
+        assert client.get(pdf_url(case).replace("2024-01-20", "2024-01-21")).status_code == 302
+        # …and a colleague's own share is untouched.
+        client.force_login(factories.reader(username="colleague"))
+        other = reverse("measures:report_pdf", args=[case.slug]) + "?as_of=2024-01-31&since=2024-01-23"
+        assert client.get(other).status_code == 302
+    assert ReportJob.objects.count() == 4
