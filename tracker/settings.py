@@ -332,6 +332,11 @@ STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 30, minimum=1)
 API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 300, minimum=1)
 # The largest file (in bytes) an analyst may upload as a source's original: 20 MB by default.
 SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20_000_000, minimum=1000)
+# Budgets of reading an uploaded document (measures.intake.extract): what its compressed parts may unpack
+# to (a Word document's XML, a PDF's streams), its pages (PDF), and the characters of its text.
+SOURCE_UNPACKED_MAX_BYTES = env_int("SOURCE_UNPACKED_MAX_BYTES", 50_000_000, minimum=1000)
+SOURCE_MAX_PAGES = env_int("SOURCE_MAX_PAGES", 200, minimum=1)
+SOURCE_MAX_CHARACTERS = env_int("SOURCE_MAX_CHARACTERS", 5_000_000, minimum=1000)
 # A source's text travels in a form field: pasted, then on the review page after extraction (both
 # forms multipart, so the text is sent as it is, not percent-encoded). A request may carry as much
 # text as the largest document one may upload, plus the form's other fields; Django's default
