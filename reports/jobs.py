@@ -219,9 +219,11 @@ def _refuse_when_queue_full(user):
         .order_by("requested_at", "pk")[:limit]
     )
     if len(waiting) >= limit:
+        reports = "1 PDF report" if len(waiting) == 1 else f"{len(waiting)} PDF reports"
+        which = "it is" if len(waiting) == 1 else "one of them is"
         raise QueueFull(
-            f"You already have {len(waiting)} PDF reports waiting or being made, the most one reader may have at "
-            "once, so that everyone's reports are made in turn. Ask for this one when one of them is ready.",
+            f"You already have {reports} waiting or being made, the most one reader may have at once, so that "
+            f"everyone's reports are made in turn. Ask for this one when {which} ready.",
             waiting,
         )
 
