@@ -33,11 +33,11 @@ class DatabaseBusyMiddleware:
 
 class LoginLockoutRetryAfterMiddleware:
     """Tell a client locked out of logging in (django-axes' answer, 429 Too Many Requests) when it may
-    try again: Retry-After in seconds (RFC 6585 §4, RFC 9110 §10.2.3), the lock's cool-off time
-    (LOGIN_LOCKOUT_MINUTES). Axes counts the cool-off from the latest attempt
-    (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT, on by default), so the whole of it is the wait.
-    A lock without cool-off lasts until an administrator lifts it: no time to give, no header.
-    Put it just before AxesMiddleware, which makes the answer."""
+    try again: Retry-After in seconds (RFC 6585 §4, RFC 9110 §10.2.3), what is left of the lock's
+    cool-off (LOGIN_LOCKOUT_MINUTES) counted from the latest failure recorded for the username or the
+    address (attempts during a lock are not recorded: AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is
+    off, so they do not extend it). A lock without cool-off lasts until an administrator lifts it: no
+    time to give, no header. Put it just before AxesMiddleware, which makes the answer."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -46,5 +46,21 @@ class LoginLockoutRetryAfterMiddleware:
         response = self.get_response(request)
         cool_off = settings.AXES_COOLOFF_TIME
         if getattr(request, "axes_locked_out", False) and isinstance(cool_off, datetime.timedelta):
-            response["Retry-After"] = str(math.ceil(cool_off.total_seconds()))
+            response["Retry-After"] = str(_seconds_left(request, cool_off))
         return response
+
+
+def _seconds_left(request, cool_off):
+    from axes.models import AccessAttempt
+    from django.db.models import Max, Q
+    from django.utils import timezone
+
+    username = request.POST.get(settings.AXES_USERNAME_FORM_FIELD, "") if request.method == "POST" else ""
+    address = getattr(request, "axes_ip_address", None)
+    matching = Q(ip_address=address) if address else Q(pk__in=[])
+    if username:
+        matching |= Q(username=username)
+    latest = AccessAttempt.objects.filter(matching).aggregate(latest=Max("attempt_time"))["latest"]
+    if latest is None:
+        return math.ceil(cool_off.total_seconds())
+    return max(1, math.ceil((latest + cool_off - timezone.now()).total_seconds()))

@@ -4,12 +4,21 @@ the queue is a table, the worker is `manage.py report_worker`, no other service)
 A reader asking for a PDF gets, at once, either the stored PDF made for the same case data
 version, period and paper size (ReportJob), or a page that follows the job's progress and then
 offers the download. `manage.py status_report` stays synchronous.
+
+Work always finishes: the worker making a job stamps `heartbeat_at` at each stage and every
+HEARTBEAT_SECONDS while WeasyPrint lays out; a running job silent for LEASE_SECONDS has lost its
+worker (killed, machine lost) and is reclaimed (`reclaim_abandoned`): queued again, up to
+MAX_ATTEMPTS starts in all, then failed with a message and the page's retry button. A worker that
+outlives its lease finds the job's attempt number changed and stops writing to it (JobReclaimed).
 """
 
 import logging
+import threading
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -23,12 +32,71 @@ logger = logging.getLogger(__name__)
 Status = ReportJob.Status
 # The progress page reloads itself this often (seconds) while the job is not finished.
 REFRESH_SECONDS = 2
+# A running job whose worker has given no sign of life for this long is taken back (seconds). The
+# worker stamps it at each stage and every HEARTBEAT_SECONDS in between, so only a dead or cut-off
+# worker goes silent this long.
+LEASE_SECONDS = 120
+HEARTBEAT_SECONDS = 30
+# A job is started at most this many times (a worker killed by the report itself, e.g. out of
+# memory, must not kill every worker after it); then it is failed, and the reader may retry it.
+MAX_ATTEMPTS = 3
+
+
+class QueueFull(Exception):
+    """The reader already has settings.REPORT_JOBS_PER_USER reports waiting or being made.
+
+    `waiting` lists them (ReportJob, oldest first), for the page that says so."""
+
+    def __init__(self, message, waiting):
+        super().__init__(message)
+        self.waiting = waiting
+
+
+class JobReclaimed(Exception):
+    """The job was taken back from this worker (its lease ran out): its writes would be stale."""
 
 
 def _update(job, **fields):
+    """Write `fields` to the job, as long as it is still this worker's attempt; stamps the heartbeat.
+
+    Raises JobReclaimed when the job has been reclaimed (or retried) since this attempt started.
+    """
+    attempt = job.attempts
+    fields = {**fields, "heartbeat_at": timezone.now()}
+    if not ReportJob.objects.filter(pk=job.pk, attempts=attempt).update(**fields):
+        raise JobReclaimed(f"Report job {job.pk}: attempt {attempt} was taken back; its work is dropped.")
     for name, value in fields.items():
         setattr(job, name, value)
-    job.save(update_fields=list(fields))
+
+
+class _Heartbeat:
+    """Stamps the job's heartbeat every HEARTBEAT_SECONDS from a thread while the worker is busy
+    in one long call (the layout), so that a slow report is not mistaken for a dead worker."""
+
+    def __init__(self, job):
+        self.job = job
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"report-job-{job.pk}-heartbeat", daemon=True)
+
+    def _beat(self):
+        try:
+            while not self.stop.wait(HEARTBEAT_SECONDS):
+                try:
+                    ReportJob.objects.filter(pk=self.job.pk, attempts=self.job.attempts, status=Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError as exc:  # a locked or lost database: the next beat tries again
+                    logger.warning("Report job %s: heartbeat not stored (%s)", self.job.pk, exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join()
 
 
 @task()
@@ -39,8 +107,11 @@ def render_report_job(job_id):
     failed, with the error, and is raised again for the task's own record.
     """
     job = ReportJob.objects.select_related("case", "requested_by").get(pk=job_id)
-    if job.status == Status.DONE:
-        return job.pk
+    if job.status in (Status.DONE, Status.FAILED):
+        return job.pk  # made meanwhile, or given up on: a stale task of a reclaimed job
+    job.attempts += 1
+    if not ReportJob.objects.filter(pk=job.pk, attempts=job.attempts - 1).update(attempts=job.attempts):
+        return job.pk  # another worker started it at the same moment
     _update(
         job,
         status=Status.RUNNING,
@@ -62,7 +133,8 @@ def render_report_job(job_id):
             paper=job.paper,
         )
         _update(job, stage="Laying out the pages", progress=30)
-        pdf = render_report_pdf(report, site_url=job.site_url or None)
+        with _Heartbeat(job):
+            pdf = render_report_pdf(report, site_url=job.site_url or None)
         _update(job, stage="Storing the PDF", progress=95)
         job.file.save(f"{report.filename_stem}-{job.pk}.pdf", ContentFile(pdf), save=False)
         _update(
@@ -75,6 +147,11 @@ def render_report_job(job_id):
             progress=100,
             finished_at=timezone.now(),
         )
+    except JobReclaimed:
+        logger.warning(
+            "Report job %s was reclaimed from this worker (attempt %s); its result is dropped", job.pk, job.attempts
+        )
+        raise
     except Exception as exc:
         logger.exception("Report job %s failed", job.pk)
         _update(
@@ -99,7 +176,10 @@ def request_report(
 ):
     """The ReportJob for `case` at its current data version (and every case's) over this period, "as known on" date
     (None: everything on record), "recorded since" date (None: no such list), as-of rule and paper:
-    the existing one (made, under way or failed), or a new one, queued. Never blocks on the rendering."""
+    the existing one (made, under way or failed), or a new one, queued. Never blocks on the rendering.
+
+    Raises QueueFull, creating nothing, when a new job would be more than `user`'s share of the queue
+    (settings.REPORT_JOBS_PER_USER)."""
     key = {
         "case": case,
         "data_version": case.data_version,
@@ -114,15 +194,38 @@ def request_report(
     }
     job = ReportJob.objects.filter(**key).first()
     if job is not None:
+        job = reclaim_if_abandoned(job)
         if job.status == Status.DONE and not job.file.storage.exists(job.file.name):
-            return _requeue(job)  # the stored file went missing: make it again
+            return _requeue(job, attempts=0)  # the stored file went missing: make it again
         return job
+    _refuse_when_queue_full(user)
     try:
         with transaction.atomic():
             job = ReportJob.objects.create(**key, requested_by=user, site_url=site_url)
     except IntegrityError:  # someone asked for the same report at the same moment
         return ReportJob.objects.get(**key)
     return _enqueue(job)
+
+
+def _refuse_when_queue_full(user):
+    """Raise QueueFull when `user` has settings.REPORT_JOBS_PER_USER reports queued or running: one reader
+    asking for 60 periods queued 60 jobs, and a colleague's report waited minutes behind them."""
+    if user is None or not user.is_authenticated:
+        return
+    limit = settings.REPORT_JOBS_PER_USER
+    waiting = list(
+        ReportJob.objects.filter(requested_by=user, status__in=(Status.QUEUED, Status.RUNNING))
+        .select_related("case")
+        .order_by("requested_at", "pk")[:limit]
+    )
+    if len(waiting) >= limit:
+        reports = "1 PDF report" if len(waiting) == 1 else f"{len(waiting)} PDF reports"
+        which = "it is" if len(waiting) == 1 else "one of them is"
+        raise QueueFull(
+            f"You already have {reports} waiting or being made, the most one reader may have at once, so that "
+            f"everyone's reports are made in turn. Ask for this one when {which} ready.",
+            waiting,
+        )
 
 
 def _enqueue(job):
@@ -132,6 +235,113 @@ def _enqueue(job):
     return job
 
 
-def _requeue(job):
-    _update(job, status=Status.QUEUED, stage="", progress=0, error="", file="", started_at=None, finished_at=None)
+def _requeue(job, *, attempts=None):
+    """Queue `job` again from the start; `attempts=0` gives it a fresh count (the reader's retry)."""
+    fields = dict(status=Status.QUEUED, stage="", progress=0, error="", file="", started_at=None, finished_at=None)
+    if attempts is not None:
+        fields["attempts"] = attempts
+    _update(job, **fields)
     return _enqueue(job)
+
+
+def retry(job):
+    """The reader's "Try again" on a failed job: queued again with a fresh count of attempts.
+
+    Returns the job; one not failed is returned unchanged."""
+    if job.status != Status.FAILED:
+        return job
+    return _requeue(job, attempts=0)
+
+
+def abandoned(now=None):
+    """The running jobs whose worker has been silent for LEASE_SECONDS (a queryset)."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=LEASE_SECONDS)
+    return ReportJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
+
+
+def reclaim_if_abandoned(job, *, now=None):
+    """Take `job` back from a worker that is gone: queued again while it has attempts left
+    (MAX_ATTEMPTS), else failed with a message saying so. Returns the job as it now is; a job
+    that is not abandoned is returned unchanged. Logged on "reports.jobs"."""
+    if not abandoned(now).filter(pk=job.pk).exists():
+        return job
+    job.refresh_from_db()
+    silent = (now or timezone.now()) - job.heartbeat_at
+    try:
+        if job.attempts >= MAX_ATTEMPTS:
+            logger.error(
+                "Report job %s: worker silent for %s after attempt %s of %s; failed",
+                job.pk,
+                silent,
+                job.attempts,
+                MAX_ATTEMPTS,
+            )
+            _update(
+                job,
+                status=Status.FAILED,
+                stage="Failed",
+                error=f"The report worker stopped while making this report, {job.attempts} times in a row "
+                f"(the last time it was silent for {round(silent.total_seconds())} s). Try again; if it fails again, "
+                "the report may be too large for the worker's memory.",
+                finished_at=timezone.now(),
+            )
+            return job
+        logger.warning(
+            "Report job %s: worker silent for %s during attempt %s of %s; queued again",
+            job.pk,
+            silent,
+            job.attempts,
+            MAX_ATTEMPTS,
+        )
+        return _requeue(job)
+    except JobReclaimed:  # someone else reclaimed it (or the worker woke up) at the same moment
+        job.refresh_from_db()
+        return job
+
+
+def reclaim_abandoned(now=None):
+    """Reclaim every abandoned job (reclaim_if_abandoned); returns how many were reclaimed."""
+    jobs = list(abandoned(now))
+    for job in jobs:
+        reclaim_if_abandoned(job, now=now)
+    return len(jobs)
+
+
+# Stored PDFs are kept this many days after they were made (manage.py expire_reports).
+KEEP_DAYS = 30
+
+
+def expire_reports(*, keep_days=KEEP_DAYS, now=None):
+    """Delete the finished jobs (made or failed) older than `keep_days` days, with their stored PDFs,
+    and any PDF file under reports/ that no job names and is as old. Queued and running jobs are
+    kept whatever their age. Returns (jobs deleted, files deleted, bytes freed).
+
+    A report asked for again after its job was deleted is simply made again."""
+    cutoff = (now or timezone.now()) - timedelta(days=keep_days)
+    old = ReportJob.objects.filter(status__in=(Status.DONE, Status.FAILED), requested_at__lt=cutoff).filter(
+        models.Q(finished_at__lt=cutoff) | models.Q(finished_at__isnull=True)
+    )
+    storage = ReportJob._meta.get_field("file").storage
+    files = freed = 0
+    deleted = 0
+    for job in old.only("pk", "file", "size"):
+        if job.file and storage.exists(job.file.name):
+            storage.delete(job.file.name)
+            files += 1
+            freed += job.size
+        deleted += ReportJob.objects.filter(pk=job.pk).delete()[0]
+    named = set(ReportJob.objects.exclude(file="").values_list("file", flat=True))
+    try:
+        _, stored = storage.listdir("reports")
+    except FileNotFoundError:
+        stored = []
+    for name in stored:
+        path = f"reports/{name}"
+        if path not in named and storage.get_modified_time(path) < cutoff:
+            freed += storage.size(path)
+            storage.delete(path)
+            files += 1
+    logger.info(
+        "Expired %s report job(s) and %s stored PDF(s) older than %s days (%s bytes)", deleted, files, keep_days, freed
+    )
+    return deleted, files, freed

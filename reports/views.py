@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from measures.models import Case, ReportJob
 from measures.roles import reader_required
 from reading.caching import across_cases_stamp, cached_page
+from reports import jobs
 from reports.build import build_report, parse_request
-from reports.jobs import REFRESH_SECONDS, Status, _requeue, request_report
+from reports.jobs import REFRESH_SECONDS, Status, request_report
 from reports.render import render_report_html
 
 
@@ -49,17 +50,23 @@ def report_pdf(request, slug):
     if params.errors:
         context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
         return render(request, "measures/report_invalid.html", context, status=400)
-    job = request_report(
-        case,
-        as_of=params.as_of,
-        since=params.since,
-        known_on=params.known_on,
-        recorded_since=params.recorded_since,
-        as_of_rule=params.as_of_rule,
-        paper=params.paper,
-        user=request.user,
-        site_url=request.build_absolute_uri("/"),
-    )
+    try:
+        job = request_report(
+            case,
+            as_of=params.as_of,
+            since=params.since,
+            known_on=params.known_on,
+            recorded_since=params.recorded_since,
+            as_of_rule=params.as_of_rule,
+            paper=params.paper,
+            user=request.user,
+            site_url=request.build_absolute_uri("/"),
+        )
+    except jobs.QueueFull as full:
+        context = {"case": case, "message": str(full), "waiting": full.waiting}
+        response = render(request, "measures/report_queue_full.html", context, status=429)
+        response["Retry-After"] = str(REFRESH_SECONDS * 15)
+        return response
     if job.status == Status.DONE:
         return _pdf_response(request, job)
     return redirect(job)
@@ -69,7 +76,7 @@ def report_pdf(request, slug):
 def report_job(request, slug, pk):
     """How far the making of a report has got; the download link once it is made."""
     case = get_object_or_404(Case, slug=slug)
-    job = _job_of(case, pk)
+    job = jobs.reclaim_if_abandoned(_job_of(case, pk))  # its worker gone: queued again, or failed
     waiting = job.status in (Status.QUEUED, Status.RUNNING)
     elapsed = ((job.finished_at or timezone.now()) - job.requested_at).total_seconds()
     context = {
@@ -79,6 +86,9 @@ def report_job(request, slug, pk):
         "refresh_seconds": REFRESH_SECONDS,
         "elapsed": round(elapsed),
         "worker_late": job.status == Status.QUEUED and elapsed > 30,
+        # A worker stopped while making it: which start this is (or will be), of how many.
+        "attempt": job.attempts + 1 if job.status == Status.QUEUED else job.attempts,
+        "max_attempts": jobs.MAX_ATTEMPTS,
     }
     response = render(request, "measures/report_job.html", context)
     patch_cache_control(response, no_store=True)
@@ -99,12 +109,9 @@ def report_job_download(request, slug, pk):
 @require_POST
 @reader_required
 def report_job_retry(request, slug, pk):
-    """Try a failed report again (the same case version, period and paper)."""
+    """Try a failed report again (the same case version, period and paper), with a fresh count of attempts."""
     case = get_object_or_404(Case, slug=slug)
-    job = _job_of(case, pk)
-    if job.status == Status.FAILED:
-        job = _requeue(job)
-    return redirect(job)
+    return redirect(jobs.retry(_job_of(case, pk)))
 
 
 def _pdf_response(request, job):

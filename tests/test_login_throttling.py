@@ -1,10 +1,17 @@
-"""Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords, the right one is refused too,
-on the site's login page and the admin's, until the lock expires or an administrator lifts it."""
+"""Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for a username (from anywhere)
+or from an address (for any usernames), the right one is refused too, on the site's login page and the
+admin's, until the lock expires (attempts during it do not restart it) or an administrator lifts it."""
+
+from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
+from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
+from django.db.models import F
 from django.urls import reverse
 
+from measures.lib.addresses import parse_networks
 from tests import factories
 
 PASSWORD = "correct horse battery staple"
@@ -51,12 +58,96 @@ def test_fewer_wrong_passwords_do_not_lock(client, analyst, settings, login_page
     assert client.session["_auth_user_id"] == str(analyst.pk)
 
 
-def test_the_lock_holds_for_one_username_from_one_address(client, analyst, settings):
+def test_a_username_is_locked_from_every_address(client, analyst, settings):
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "login", "wrong", address=f"203.0.113.{number}")  # a guesser moving around
+    assert attempt(client, "login", PASSWORD, address="198.51.100.7").status_code == 429
+
+
+def test_spraying_one_password_over_many_accounts_locks_the_address(client, analyst, settings):
+    """Spraying (one address, many accounts) was never throttled: each username had its own count."""
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"), {"username": f"user{number}", "password": "Winter2026!"}, REMOTE_ADDR="192.0.2.66"
+        )
+    assert attempt(client, "login", PASSWORD, address="192.0.2.66").status_code == 429
+    # The analyst's own address is not the sprayer's: she logs in.
+    assert attempt(client, "login", PASSWORD, address="198.51.100.7").status_code == 302
+
+
+def _age_attempts(minutes):
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=minutes))
+
+
+def test_attempts_during_a_lock_do_not_restart_it(client, analyst, settings):
+    """One request every 14 minutes kept any account locked: each attempt restarted the cool-off."""
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         attempt(client, "login", "wrong")
-    assert attempt(client, "login", PASSWORD).status_code == 429
-    # The analyst, from her own computer, is not locked out by someone guessing elsewhere.
-    assert attempt(client, "login", PASSWORD, address="198.51.100.7").status_code == 302
+    _age_attempts(14)
+    during = attempt(client, "login", "wrong")
+    assert during.status_code == 429  # still locked, 14 minutes on…
+    assert 0 < int(during["Retry-After"]) <= 60  # …for what is left of the 15, not 15 more
+    _age_attempts(2)  # 16 minutes after the failure that locked it, 2 after the last attempt
+    assert attempt(client, "login", PASSWORD).status_code == 302
+
+
+def test_the_forwarded_address_counts_only_from_a_listed_proxy(client, analyst, settings):
+    """Behind a reverse proxy all users shared one address; and a header anyone can send must not
+    let a guesser pick a fresh address for each attempt."""
+    settings.TRUSTED_PROXY_NETWORKS = parse_networks(["10.0.0.0/8"])
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": f"user{number}", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="192.0.2.66",
+        )
+    through_proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    # Another client behind the same proxy is not the sprayer.
+    assert attempt_with(client, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.9", **through_proxy) == 302
+    client.logout()
+    assert attempt_with(client, PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.66", **through_proxy) == 429
+    # From a peer that is not a listed proxy the header is ignored: its own address counts.
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": f"other{number}", "password": "wrong"},
+            REMOTE_ADDR="192.0.2.99",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{number}",
+        )
+    assert attempt_with(client, PASSWORD, REMOTE_ADDR="192.0.2.99", HTTP_X_FORWARDED_FOR="198.51.100.8") == 429
+
+
+def attempt_with(client, password, **meta):
+    return client.post(reverse("login"), {"username": "amina", "password": password}, **meta).status_code
+
+
+def test_an_administrator_lifts_the_lock_from_the_users_list_and_it_is_logged(client, analyst, settings, caplog):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "login", "wrong")
+    administrator = factories.administrator(username="root")
+    client.force_login(administrator)
+    with caplog.at_level("WARNING", logger="measures.accounts"):
+        response = client.post(
+            reverse("admin:auth_user_changelist"),
+            {"action": "lift_login_lock", "_selected_action": [analyst.pk]},
+        )
+    assert response.status_code == 302
+    entry = LogEntry.objects.get(object_id=str(analyst.pk))
+    assert (entry.user, "Lifted the login lock" in entry.get_change_message()) == (administrator, True)
+    assert "Login lock of “amina” lifted by root" in caplog.text
+    client.logout()
+    assert attempt(client, "login", PASSWORD).status_code == 302
+
+
+def test_an_analyst_cannot_lift_locks(client, analyst, settings):
+    client.force_login(factories.analyst(username="other"))
+    response = client.post(
+        reverse("admin:auth_user_changelist"), {"action": "lift_login_lock", "_selected_action": [analyst.pk]}
+    )
+    assert response.status_code == 403
+    assert not LogEntry.objects.exists()
 
 
 def test_an_administrator_lifts_the_lock(client, analyst, settings):

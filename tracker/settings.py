@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from measures.lib.addresses import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -205,21 +207,31 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Login throttling (django-axes) on every login page, the site's and the admin's: after
-# LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is locked out for
-# LOGIN_LOCKOUT_MINUTES (0: until an administrator lifts it, see README "Login lockout").
+# LOGIN_FAILURE_LIMIT wrong passwords for one username (from any address), or from one address (for any
+# usernames: spraying one password over many accounts), that username or address is locked out for
+# LOGIN_LOCKOUT_MINUTES from the failure that locked it (0: until an administrator lifts it, see README
+# "Login lockout"). Attempts during a lock do not restart it, so it cannot be kept up for ever.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_ENABLED = env_bool("LOGIN_THROTTLING", True)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 _LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=0)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MINUTES else None
-# Username and address together: one attacker cannot lock a colleague out from elsewhere.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Passwords never reach the access log.
 AXES_SENSITIVE_PARAMETERS = ["password"]
-# Locks are lifted with manage.py axes_reset_username (README); the admin lists only our models.
+# Locks are lifted by an administrator ("Lift the login lock" on the users' list, logged) or with
+# manage.py axes_reset_username (README); the admin lists only our models.
 AXES_ENABLE_ADMIN = False
+# The client's address: the TCP peer's, or X-Forwarded-For's only when the peer is a listed proxy
+# (TRUSTED_PROXIES, addresses or networks, comma-separated; empty: the header is ignored).
+try:
+    TRUSTED_PROXY_NETWORKS = parse_networks(env_list("TRUSTED_PROXIES", []))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from None
+AXES_CLIENT_IP_CALLABLE = "measures.lib.addresses.request_client_address"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -247,6 +259,9 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend",
     }
 }
+# Fair queues: how many report PDFs one reader may have waiting or being made at once (a report already
+# asked for by anyone is always served: only new ones count).
+REPORT_JOBS_PER_USER = env_int("REPORT_JOBS_PER_USER", 3, minimum=1)
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -317,6 +332,11 @@ STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 30, minimum=1)
 API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 300, minimum=1)
 # The largest file (in bytes) an analyst may upload as a source's original: 20 MB by default.
 SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20_000_000, minimum=1000)
+# Budgets of reading an uploaded document (measures.intake.extract): what its compressed parts may unpack
+# to (a Word document's XML, a PDF's streams), its pages (PDF), and the characters of its text.
+SOURCE_UNPACKED_MAX_BYTES = env_int("SOURCE_UNPACKED_MAX_BYTES", 50_000_000, minimum=1000)
+SOURCE_MAX_PAGES = env_int("SOURCE_MAX_PAGES", 200, minimum=1)
+SOURCE_MAX_CHARACTERS = env_int("SOURCE_MAX_CHARACTERS", 5_000_000, minimum=1000)
 # A source's text travels in a form field: pasted, then on the review page after extraction (both
 # forms multipart, so the text is sent as it is, not percent-encoded). A request may carry as much
 # text as the largest document one may upload, plus the form's other fields; Django's default

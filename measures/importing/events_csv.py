@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 
 from measures import services
 from measures.importing.events_sync import StoredEvents
@@ -290,6 +291,11 @@ def read_deletions(content, mapping=None):
     return ids
 
 
+# How many times an import is compared with the stored events again when another import of the same
+# events was saved between its comparison and its write (a unique key taken meanwhile).
+IMPORT_ATTEMPTS = 3
+
+
 def import_events(case, content, *, mapping=None, dry_run=False, sync=False, deletions=None):
     """Import the events of a CSV export (bytes) into `case`; see the module docstring for the rules.
 
@@ -298,7 +304,25 @@ def import_events(case, content, *, mapping=None, dry_run=False, sync=False, del
     citations report are never removed (listed in `kept`). Returns EventImport. Raises EventFileError
     listing every problem (row number = line in the file, header = line 1), and then writes nothing;
     with `dry_run` nothing is written either way.
+
+    Two imports of the same file at once: the file is compared with the stored events before the
+    write, so the second may find, at write time, events the first has just stored (the database's
+    unique keys refuse them: `event_key_unique_in_case`, `event_external_id_unique_in_case`). It is then
+    compared again (up to IMPORT_ATTEMPTS times) and answers as it would have one after the other
+    ("… were already there"), never with a database error.
     """
+    for _ in range(IMPORT_ATTEMPTS):
+        try:
+            return _import_events(case, content, mapping=mapping, dry_run=dry_run, sync=sync, deletions=deletions)
+        except IntegrityError:
+            continue  # compared again with what the other import stored
+    raise EventFileError(
+        f"Other imports into “{case}” kept saving the same events while this one was being saved "
+        f"({IMPORT_ATTEMPTS} tries): nothing was imported. Import the file again."
+    )
+
+
+def _import_events(case, content, *, mapping, dry_run, sync, deletions):
     mapping = mapping or Mapping()
     header, rows = read_rows(content)
     deletion_ids = read_deletions(deletions, mapping) if deletions is not None else []

@@ -342,6 +342,11 @@ def _dated(data):
         found += [(f"events[{i}].date", event.get("date")), (f"events[{i}].end_date", event.get("end_date"))]
     for i, assessment in enumerate(data.get("assessments", [])):
         found.append((f"assessments[{i}].effective_date", assessment.get("effective_date")))
+    for i, commitment in enumerate(data.get("commitments", [])):
+        for name in ("due_on", "due_until", "announced_on"):
+            found.append((f"commitments[{i}].{name}", commitment.get(name)))
+        for j, outcome in enumerate(commitment.get("outcomes", [])):
+            found.append((f"commitments[{i}].outcomes[{j}].occurred_on", outcome.get("occurred_on")))
     return [(where, value) for where, value in found if value]
 
 

@@ -33,8 +33,9 @@ CONTENT_TYPES = {
 }
 EXTENSIONS = {HTML: "html", PDF: "pdf", DOCX: "docx", TEXT: "txt"}
 
-# A Word package may not unpack to more than this many times the upload limit (a ZIP bomb otherwise).
-_DOCX_MAX_EXPANSION = 10
+# Budgets of the extraction (settings: SOURCE_UNPACKED_MAX_BYTES, SOURCE_MAX_PAGES, SOURCE_MAX_CHARACTERS): a
+# small file can unpack to gigabytes (a Word document's XML, a PDF's compressed streams) or hold hundreds of
+# dense pages; each is checked before the costly part of the reading, and the refusal names the budget.
 _HTML_MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|title|article|p|div)\b", re.IGNORECASE)
 # Signatures of common files that are none of ours, to name them in the refusal.
 _KNOWN_SIGNATURES = [
@@ -78,6 +79,13 @@ class ExtractedDocument:
 
 def max_upload_bytes():
     return settings.SOURCE_UPLOAD_MAX_BYTES
+
+
+def _over_budget(name, what, budget, setting):
+    return IntakeError(
+        f"“{name}” {what}; the budget is {budget} ({setting}). Nothing was saved. Save a smaller version "
+        "(the article alone, or the pages you need), or paste the text you need."
+    )
 
 
 def human_size(size):
@@ -142,7 +150,16 @@ def extract(data, *, name):
         raise IntakeError(f"“{name}” {exc} Nothing was saved.") from None
     extractor = {HTML: _from_html, PDF: _from_pdf, DOCX: _from_docx, TEXT: _from_text}[doc_type]
     document = extractor(data, name)
+    limit = settings.SOURCE_MAX_CHARACTERS
+    if len(document.text) > 2 * limit:  # before tidying, which would cost its own copies
+        raise _over_budget(
+            name, f"holds over {2 * limit:,} characters of text", f"{limit:,} characters", "SOURCE_MAX_CHARACTERS"
+        )
     document.text = tidy_text(document.text)
+    if len(document.text) > limit:
+        raise _over_budget(
+            name, f"holds {len(document.text):,} characters of text", f"{limit:,} characters", "SOURCE_MAX_CHARACTERS"
+        )
     if not document.text:
         raise IntakeError(
             f"“{name}” holds no text we can find ({TYPE_LABELS[doc_type]}). Nothing was saved. "
@@ -255,7 +272,10 @@ def _from_pdf(data, name):
         parser = PDFParser(io.BytesIO(data))
         pdf = PDFDocument(parser)
         info = {key: resolve1(value) for key, value in (pdf.info[0] if pdf.info else {}).items()}
-        text = extract_text(io.BytesIO(data), laparams=LAParams())
+        _check_pdf_budgets(pdf, name)
+        text = extract_text(io.BytesIO(data), laparams=LAParams(), maxpages=settings.SOURCE_MAX_PAGES)
+    except IntakeError:
+        raise
     except PDFPasswordIncorrect:
         raise IntakeError(
             f"“{name}” is a password-protected PDF. Nothing was saved. Save an unprotected copy, or paste its text."
@@ -272,6 +292,57 @@ def _from_pdf(data, name):
         author=_clean(_pdf_string(info.get("Author")), 200),
         date_hint=_pdf_date(info.get("CreationDate")),
     )
+
+
+def _check_pdf_budgets(pdf, name):
+    """Raise IntakeError when the PDF has more than SOURCE_MAX_PAGES pages, or when its Flate-compressed
+    streams unpack to more than SOURCE_UNPACKED_MAX_BYTES (counted by unpacking them piecewise, never
+    holding more than a piece: pdfminer would unpack each whole, in memory)."""
+    import zlib
+
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream
+
+    pages_budget = settings.SOURCE_MAX_PAGES
+    pages = 0
+    for _ in PDFPage.create_pages(pdf):
+        pages += 1
+        if pages > pages_budget:
+            raise _over_budget(
+                name, f"has more than {pages_budget:,} pages", f"{pages_budget:,} pages", "SOURCE_MAX_PAGES"
+            )
+    budget = settings.SOURCE_UNPACKED_MAX_BYTES
+    unpacked = 0
+    seen = set()
+    for xref in pdf.xrefs:
+        for objid in xref.get_objids():
+            if objid in seen:
+                continue
+            seen.add(objid)
+            try:
+                obj = pdf.getobj(objid)
+            except Exception:  # a damaged object: pdfminer's own reading decides
+                continue
+            if not isinstance(obj, PDFStream) or not obj.get_filters():
+                continue
+            if obj.get_filters()[0][0] not in LITERALS_FLATE_DECODE:
+                continue
+            inflater = zlib.decompressobj()
+            pending = obj.rawdata or b""
+            try:
+                while pending and unpacked <= budget:
+                    piece = inflater.decompress(pending, 1 << 20)
+                    unpacked += len(piece)
+                    pending = inflater.unconsumed_tail
+            except zlib.error:
+                continue
+            if unpacked > budget:
+                raise _over_budget(
+                    name,
+                    f"unpacks to more than {human_size(budget)}",
+                    human_size(budget),
+                    "SOURCE_UNPACKED_MAX_BYTES",
+                )
 
 
 def _pdf_paragraphs(text):
@@ -310,8 +381,9 @@ def _from_docx(data, name):
 
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         unpacked = sum(info.file_size for info in package.infolist())
-    if unpacked > _DOCX_MAX_EXPANSION * max_upload_bytes():
-        raise IntakeError(f"“{name}” unpacks to {human_size(unpacked)}, too large to read. Nothing was saved.")
+    budget = settings.SOURCE_UNPACKED_MAX_BYTES
+    if unpacked > budget:
+        raise _over_budget(name, f"unpacks to {human_size(unpacked)}", human_size(budget), "SOURCE_UNPACKED_MAX_BYTES")
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:

@@ -55,8 +55,15 @@ class Commitment(models.Model):
     parties = models.ManyToManyField(Party, related_name="commitments", help_text="Who undertook or announced it.")
     what = models.CharField(validators=[text.single_line], max_length=300, help_text="The step, in a sentence.")
     due_precision = models.CharField(max_length=12, choices=Precision, default=Precision.DAY)
-    due_on = models.DateField(null=True, blank=True, help_text="The day it is due, or the first day of its range.")
-    due_until = models.DateField(null=True, blank=True, help_text="The last day of a range (or of the month).")
+    due_on = models.DateField(
+        null=True,
+        blank=True,
+        validators=[dates.plausible_date],
+        help_text="The day it is due, or the first day of its range.",
+    )
+    due_until = models.DateField(
+        null=True, blank=True, validators=[dates.plausible_date], help_text="The last day of a range (or of the month)."
+    )
     anchor_event = models.ForeignKey(
         Event,
         on_delete=models.PROTECT,
@@ -72,7 +79,9 @@ class Commitment(models.Model):
         blank=True,
         help_text="How the passage states it, e.g. “by 26 January 2024”.",
     )
-    announced_on = models.DateField(help_text="When the parties undertook or announced it.")
+    announced_on = models.DateField(
+        validators=[dates.plausible_date], help_text="When the parties undertook or announced it."
+    )
     stated_by = models.ManyToManyField(Citation, related_name="commitments", help_text="The passages that state it.")
     key = models.CharField(max_length=100, blank=True, editable=False, help_text="Its key in the case file.")
     recorded_at = models.DateTimeField(default=timezone.now, db_default=Now(), editable=False, db_index=True)
@@ -188,7 +197,10 @@ class CommitmentOutcome(models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="outcomes")
     outcome = models.CharField(max_length=10, choices=Outcome)
     occurred_on = models.DateField(
-        null=True, blank=True, help_text="Kept or kept late: the day it was done. Withdrawn: the day it was withdrawn."
+        null=True,
+        blank=True,
+        validators=[dates.plausible_date],
+        help_text="Kept or kept late: the day it was done. Withdrawn: the day it was withdrawn.",
     )
     confidence = models.CharField(max_length=6, choices=AssessmentConfidence, default=AssessmentConfidence.MEDIUM)
     rationale = models.TextField(validators=[text.multi_line])

@@ -54,6 +54,14 @@ class ReportJob(models.Model):
     site_url = models.CharField(max_length=300, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker has started making this PDF (bounded: reports.jobs.MAX_ATTEMPTS)."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Last sign of life of its worker: a running job silent longer than its lease is reclaimed.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(upload_to="reports/", blank=True)
     filename = models.CharField(max_length=200, blank=True)

@@ -135,6 +135,13 @@ class Source(models.Model):
                 name="source_label_unique",
                 violation_error_message="Another source already has this label: labels are unique across cases.",
             ),
+            # One source per uploaded document (services.create_source names the source that has it).
+            models.UniqueConstraint(
+                fields=["original_sha256"],
+                condition=~Q(original_sha256=""),
+                name="source_original_unique",
+                violation_error_message="This file is already the original of another source.",
+            ),
         ]
 
     def __str__(self):

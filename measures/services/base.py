@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -26,6 +26,28 @@ class ConcurrentAssessmentError(ServiceError):
     def __init__(self, message, newer):
         super().__init__(message, code="concurrent")
         self.newer = newer
+
+
+def save_checked(record, *, check=None):
+    """`record.save()` in a savepoint, with a race answered as the sequential case is.
+
+    The service's checks ran before the write; another transaction may have written, since, a row that
+    a uniqueness rule (a database constraint) makes this one clash with, and the database refuses the
+    write (IntegrityError). The checks are then run again against what is now stored: `check()` when
+    given, else the model's `full_clean()`, so that the message is the one a save one after the other
+    would have had (e.g. the label's clash, naming the other source). Raises ServiceError with it; an
+    IntegrityError the checks do not explain is raised as it is.
+    """
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        try:
+            (check or record.full_clean)()
+        except ValidationError as exc:
+            raise ServiceError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+        raise
+    return record
 
 
 def cases_affected_by(obj):

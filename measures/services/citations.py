@@ -11,6 +11,7 @@ from measures.services.base import (
     ServiceError,
     cases_affected_by,
     cases_stored_for,
+    save_checked,
     stamp_user,
     touch_cases,
 )
@@ -53,7 +54,7 @@ def save_citation(*, citation, user=None):
             citation.source = _source_as_stored(citation.source)
         check_citation(citation)
         stamp_user(citation, user)
-        citation.save()
+        save_checked(citation)  # a key taken meanwhile: the key's message, as one after the other
         if citation.source_id is not None:
             stored = Source.objects.filter(pk=citation.source_id).values_list("version", flat=True)
             citation.source.version = stored.get()

@@ -86,6 +86,12 @@ def record_commitment(
         errors["citations"] = "Cite the passage that states the commitment."
     elif foreign := [c for c in citations if c.case_id != case.pk]:
         errors["citations"] = "These citations belong to another case: " + "; ".join(str(c) for c in foreign)
+    # The plausible range of every date (measures.lib.dates), before any arithmetic on them.
+    for name, value in (("due_on", due_on), ("due_until", due_until), ("announced_on", announced_on)):
+        if isinstance(value, datetime.date):
+            errors.update(_field_errors(Commitment, **{name: value}))
+    if {"due_on", "due_until", "announced_on"} & set(errors):
+        raise ServiceError(errors)
     fields = _due_fields(
         due_precision=due_precision,
         due_on=due_on,
@@ -168,6 +174,10 @@ def judge_commitment(
         errors["rationale"] = "Explain the judgement: a rationale is required."
     else:
         errors.update(_field_errors(CommitmentOutcome, rationale=rationale))
+    # Too early for the plausible range (a day in the future is refused below, more strictly).
+    if isinstance(occurred_on, datetime.date) and occurred_on <= today:
+        if problem := _field_errors(CommitmentOutcome, occurred_on=occurred_on):
+            raise ServiceError({**errors, **problem})
     if outcome not in Outcome.values:
         errors["outcome"] = f"“{outcome}” is not an outcome (kept, late, not kept, withdrawn)."
     if confidence not in CommitmentOutcome.Confidence.values:

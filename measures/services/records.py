@@ -15,6 +15,7 @@ from measures.services.base import (
     ServiceError,
     cases_affected_by,
     cases_stored_for,
+    save_checked,
     stamp_user,
     touch_cases,
     touched_once,
@@ -47,7 +48,7 @@ def save_record(*, record, user=None):
         except ValidationError as exc:
             raise ServiceError(exc.message_dict) from None
         stamp_user(record, user)
-        record.save()
+        save_checked(record)
         touch_cases(before | cases_affected_by(record))
     return record
 

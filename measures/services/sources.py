@@ -6,7 +6,7 @@ from django.db import transaction
 
 from measures.lib.text import tidy_text
 from measures.models import Source
-from measures.services.base import ServiceError, cases_affected_by, stamp_user, touch_cases
+from measures.services.base import ServiceError, cases_affected_by, save_checked, stamp_user, touch_cases
 
 
 def lock_source(source):
@@ -33,7 +33,7 @@ def save_source(*, source, user=None):
         except ValidationError as exc:
             raise ServiceError(exc.message_dict) from None
         stamp_user(source, user)
-        source.save()
+        save_checked(source)  # a label taken meanwhile: the label's message, as one after the other
         touch_cases(cases_affected_by(source))
     return source
 
@@ -48,6 +48,18 @@ def change_source_text(*, source, full_text, user=None):
         source.full_text = full_text
         source.version += 1
         return save_source(source=source, user=user)
+
+
+def _same_original(original):
+    """Why `original` (an intake.Original) cannot be a new source's original (a source has the same
+    file), or None."""
+    same = Source.objects.filter(original_sha256=original.sha256).first()
+    return None if same is None else f"This file is already the original of the source “{same}”."
+
+
+def _refuse_same_original(original):
+    if original is not None and (message := _same_original(original)):
+        raise ServiceError({"original_file": message})
 
 
 def create_source(
@@ -75,11 +87,11 @@ def create_source(
         source.original_name = (original_name or original.name)[:255]
         source.original_size = len(original.data)
         source.original_sha256 = original.sha256
-        same = Source.objects.filter(original_sha256=original.sha256).first()
-        if same is not None:
-            errors["original_file"] = f"This file is already the original of the source “{same}”."
+        if message := _same_original(original):
+            errors["original_file"] = message
     try:
-        source.full_clean(exclude=["original_file"])
+        # The same file is refused above, naming the source that has it (not by the constraint's own words).
+        source.full_clean(exclude=["original_file", "original_sha256"])
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, " ".join(messages))
@@ -92,7 +104,9 @@ def create_source(
             # Saved to disk first; if the row cannot be written the file is removed again.
             source.original_file.save(original.name, ContentFile(original.data), save=False)
         try:
-            source.save()
+            # The same file saved at the same moment by a colleague: `source_original_unique` refuses
+            # this row, and the message is the one of a save one after the other.
+            save_checked(source, check=lambda: _refuse_same_original(original))
         except Exception:
             if source.original_file:
                 source.original_file.delete(save=False)

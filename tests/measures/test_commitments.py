@@ -205,3 +205,39 @@ def test_the_calendar_runs_a_fixed_number_of_queries(pakistan_iran, django_asser
     with django_assert_max_num_queries(5):
         calendar = commitment_calendar(pakistan_iran, as_of=D(2024, 1, 29))
         assert calendar.sentence and [e.commitment.party_names for e in calendar.entries]
+
+
+@pytest.mark.parametrize(
+    "due",
+    [
+        {"due_precision": "day", "due_on": D(9999, 12, 31)},
+        {"due_precision": "day", "due_on": D(1, 1, 1)},
+        {"due_precision": "range", "due_on": D(2024, 1, 10), "due_until": D(9999, 12, 31)},
+        {"due_precision": "month", "due_on": D(9999, 12, 1)},
+    ],
+    ids=["day-9999", "day-0001", "range-to-9999", "month-9999"],
+)
+def test_a_due_date_outside_the_plausible_range_is_refused(world, due):
+    """Nothing bounded a commitment's dates: 9999-12-31 was stored, and the calendar's arithmetic on it
+    could overflow as the events' timeline did."""
+    with pytest.raises(services.ServiceError) as refused:
+        _commit(world, "Return the envoys", **due)
+    message = " ".join(" ".join(m) for m in refused.value.message_dict.values())
+    assert "cannot be" in message and ("before 1900" in message or "more than a year after today" in message)
+    assert not Commitment.objects.exists()
+
+
+def test_a_judgement_dated_before_1900_is_refused(world):
+    _, _, citation, analyst = world
+    step = _commit(world, "Withdraw the troops", due_precision="day", due_on=D(2024, 1, 26))
+    with pytest.raises(services.ServiceError) as refused:
+        services.judge_commitment(
+            commitment=step,
+            outcome="withdrawn",
+            occurred_on=D(1, 1, 1),
+            rationale="Withdrawn, says the ministry.",
+            citations=[citation],
+            recorded_by=analyst,
+        )
+    assert "cannot be before 1900" in " ".join(refused.value.message_dict["occurred_on"])
+    assert not CommitmentOutcome.objects.exists()

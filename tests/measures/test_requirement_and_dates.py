@@ -139,3 +139,17 @@ def test_a_source_label_clash_is_a_form_message_naming_the_other_source(admin_cl
         "Labels are unique across cases, so that a footnote names one source: choose another, e.g. “Xinhua (2024)”."
     ]
     assert Source.objects.get(pk=second.pk).version == before and Source.objects.get(pk=second.pk).label == ""
+
+
+def test_a_case_file_names_a_commitment_date_outside_the_plausible_range(case_data):
+    """The case-file check listed the case's, sources', events' and assessments' dates, not commitments'."""
+    from measures.importing.schema import CaseFileError, validate_case_data
+
+    case_data["commitments"][0]["due_on"] = "9999-12-31"
+    outcomes = [c for c in case_data["commitments"] if c.get("outcomes")]
+    outcomes[0]["outcomes"][0]["occurred_on"] = "0001-01-01"
+    with pytest.raises(CaseFileError) as refusal:
+        validate_case_data(case_data)
+    text = " ".join(refusal.value.problems)
+    assert "commitments[0].due_on: the date cannot be more than a year after today; 9999-12-31 was given." in text
+    assert ".outcomes[0].occurred_on: the date cannot be before 1900; 0001-01-01 was given." in text

@@ -94,6 +94,11 @@ def _display_value(obj, field_name):
     return str(value)
 
 
+def _comparable(value):
+    """A field's value as a browser sends it and as stored, made comparable (line ends, outer spaces)."""
+    return ("" if value is None else str(value)).replace("\r\n", "\n").strip()
+
+
 def _verbose(obj, field_name):
     return capfirst(obj._meta.get_field(field_name).verbose_name)
 
@@ -130,8 +135,12 @@ class VersionedModelForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        # Rows the user did not touch are not saved, so they cannot overwrite anything.
-        if self.instance.pk is None or not self.has_changed():
+        # A field can leave the form between the page and the save (a source's text becomes read-only
+        # once a colleague quotes it): the user's edit of it is then no change of the form, and was
+        # dropped while the page said "changed successfully". Such an edit makes the save checked, and
+        # refused. Rows the user did not touch are not saved, so they cannot overwrite anything.
+        dropped = self._sent_but_not_taken()
+        if self.instance.pk is None or (not dropped and not self.has_changed()):
             return cleaned_data
         model = type(self.instance)
         rows = model._default_manager.filter(pk=self.instance.pk)
@@ -143,6 +152,13 @@ class VersionedModelForm(forms.ModelForm):
         seen = cleaned_data.get("seen_version")
         if seen != current.version:
             raise ValidationError(self._conflict_message(current, seen), code="conflict")
+        if dropped:
+            names = ", ".join(f"“{_verbose(current, name)}”" for name in dropped)
+            raise ValidationError(
+                f"{names} can no longer be changed on this page, so nothing was saved. Reload the page to see "
+                "why and what it holds now.",
+                code="field_left_form",
+            )
         self.instance.version = current.version + 1
         return cleaned_data
 
@@ -172,6 +188,22 @@ class VersionedModelForm(forms.ModelForm):
             return [name for name in names if name in delta.changed_fields]
         # No record of the opened version: name every field where what the user submitted differs from now.
         return [name for name in names if name in self.changed_data]
+
+    def _sent_but_not_taken(self):
+        """The record's fields whose value the request changed but the form does not take (it left the
+        form since the page was shown: made read-only meanwhile). Only the record's own form: an inline
+        row's fields are prefixed."""
+        if self.prefix is not None or not self.is_bound or self.instance.pk is None:
+            return []
+        editable = {field.name: field for field in self.instance._meta.concrete_fields if field.editable}
+        dropped = []
+        for name, field in editable.items():
+            if name in self.fields or name not in self.data:
+                continue
+            sent = _comparable(self.data.get(name))
+            if sent != _comparable(field.value_to_string(self.instance)):
+                dropped.append(name)
+        return dropped
 
     def _model_field_names(self):
         opts = self.instance._meta
