@@ -51,9 +51,15 @@ from measures.lib.quoting.hints import (
     mismatch_hint,
 )
 from measures.lib.quoting.marking import (
+    ELISION,
+    ELISION_MARK,
+    INSERTION,
+    SOURCE,
     Paragraph,
     Segment,
     mark_passages,
+    passage_parts,
+    passage_text,
     relocate,
 )
 from measures.lib.quoting.matching import (
@@ -63,6 +69,7 @@ from measures.lib.quoting.matching import (
     Passage,
     QuoteParts,
     QuoteTooCommon,
+    SourceWords,
     find_passages,
     paragraph_number,
     paragraphs,
@@ -71,9 +78,12 @@ from measures.lib.quoting.matching import (
 )
 
 __all__ = [
+    "ELISION",
+    "ELISION_MARK",
     "ELISION_MAX_GAP",
     "Folded",
     "Gap",
+    "INSERTION",
     "INSERTION_MAX_SPAN",
     "LONG_CACHED",
     "MAX_GAPS",
@@ -86,7 +96,9 @@ __all__ = [
     "SHORT_CACHED",
     "SHORT_TEXT",
     "SOFT_BREAK",
+    "SOURCE",
     "Segment",
+    "SourceWords",
     "find_passages",
     "fold",
     "mark_passages",
@@ -94,6 +106,8 @@ __all__ = [
     "normalise_text",
     "paragraph_number",
     "paragraphs",
+    "passage_parts",
+    "passage_text",
     "quote_problem",
     "relocate",
     "split_quote",
