@@ -53,3 +53,15 @@ def reader_required(view):
     from django.contrib.auth.decorators import login_required, permission_required
 
     return login_required(permission_required("measures.view_case", raise_exception=True)(view))
+
+
+def readable_cases(user):
+    """The cases `user` may read, as a queryset: the one place that says so for pages that list
+    records across cases (search). Today every case for an account with a role that may read cases
+    (measures.view_case, as reader_required), none for anyone else; a case's own pages check the
+    same permission."""
+    from measures.models import Case
+
+    if user.is_authenticated and user.has_perm("measures.view_case"):
+        return Case.objects.all()
+    return Case.objects.none()

@@ -20,4 +20,5 @@ urlpatterns = [
     path("cases/<slug:slug>/sources/", views.source_list, name="source_list"),
     path("cases/<slug:slug>/sources/<id:pk>/", views.source_detail, name="source_detail"),
     path("sources/<id:pk>/original/", views.source_original, name="source_original"),
+    path("search/", views.search, name="search"),
 ]

@@ -49,10 +49,11 @@ TIMELINE_WIDTH = 760
 Level = Assessment.Level
 
 
-def key_judgements(state, scheduled):
+def key_judgements(state, scheduled, untranslated=()):
     rows = state.rows
     joint_moves = [row for row in rows if row.previous_joint_level != row.joint_level]
     return KeyJudgements(
+        untranslated=list(untranslated),
         progress=state.progress,
         previous_progress=progress(row.previous_joint_level for row in rows),
         improved=[row for row in joint_moves if row.direction in (Direction.UP, Direction.NEW)],
@@ -265,7 +266,7 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
         generated_at=now or timezone.now(),
         generated_by=describe_user(user),
         state=state,
-        key_judgements=key_judgements(state, scheduled),
+        key_judgements=key_judgements(state, scheduled, _untranslated(numbering)),
         progress_chart=charts.case_progress_chart(state),
         summary=summary,
         summary_is_case_summary=summary_is_case_summary,
@@ -277,6 +278,14 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
     )
 
 
+def _untranslated(numbering):
+    """The notes of the passages the report quotes that are in another language than the case's
+    working language (or in an unknown one) and have no translation: a reader of the report cannot
+    check what they rest on. In note order."""
+    notes = [note for note, _ in numbering.first_note.values()]
+    return sorted((note for note in notes if note.citation.needs_translation), key=lambda note: note.number)
+
+
 def _is_requirement_text(evidence, requirement):
     """The passage is the recommendation the measure was drawn from: the section prints it already,
     as what the measure requires, so it only gets a note there instead of being quoted again.
@@ -284,7 +293,7 @@ def _is_requirement_text(evidence, requirement):
     `requirement` is the measure's description, normalised (`normalise_text`)."""
     if not requirement:
         return False
-    quote = evidence.citation.quote
+    quote = evidence.citation.passage
     # Folding a quote costs about 0.7 ms (60 ms of a report's 100 quotes). Folding keeps the letters
     # and digits of a text in ASCII and typographic punctuation (curly quotes, dashes, no-break
     # spaces, ellipses) as they are, in order, and only drops or rewrites what lies between them: a

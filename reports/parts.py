@@ -1,11 +1,12 @@
-"""TODO docstring"""
+"""The parts of the status report (reports.build.build_report puts them together): footnotes, quoted
+evidence, verdicts per party and their groupings, changes in the period, chronology, bibliography,
+scheduled steps and the key judgements."""
 
 import itertools
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from django.utils.text import Truncator
-
+from measures.lib.words import first_words
 from measures.models import Assessment, Citation, Event
 from measures.state import Change, Direction, MeasureStatus, PartyCell, Progress
 from reading import charts
@@ -38,7 +39,10 @@ class QuotedEvidence:
 
     @property
     def excerpt(self):
-        return Truncator(self.evidence.citation.quote).words(EXCERPT_WORDS)
+        """The passage's first EXCERPT_WORDS words (in any script: measures.lib.words), "…" when cut."""
+        citation = self.evidence.citation
+        text, cut = first_words(citation.passage, EXCERPT_WORDS, citation.lang or None)
+        return text.rstrip() + "…" if cut else text
 
 
 @dataclass(frozen=True)
@@ -284,6 +288,7 @@ class KeyJudgements:
     contested: list
     no_evidence: list
     scheduled: list
+    untranslated: list = field(default_factory=list)  # Footnotes of passages quoted with no translation
 
     @property
     def change_points(self):

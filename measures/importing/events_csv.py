@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from measures import search
 from measures.importing.schema import CaseFileError
 from measures.models import Event, Party
 
@@ -398,4 +399,5 @@ def import_events(case, content, *, mapping=None, dry_run=False):
             for event in result.new:
                 event.save()
                 event.actors.set([parties[code] for code in event.actor_codes])
+            search.index(result.new)
     return result

@@ -18,7 +18,9 @@ from measures.services.base import (
     ConcurrentAssessmentError,
     ServiceError,
     cases_affected_by,
+    reindex,
     touch_cases,
+    unindex,
 )
 from measures.services.citations import (
     accept_passage,
@@ -26,6 +28,7 @@ from measures.services.citations import (
     create_citation,
     dismiss_passage,
     lock_source,
+    translate_citation,
 )
 from measures.services.sources import (
     change_source_text,
@@ -51,7 +54,10 @@ __all__ = [
     "lock_source",
     "record_assessment",
     "record_assessments",
+    "reindex",
     "relocate_citations",
     "source_text_locked",
     "touch_cases",
+    "translate_citation",
+    "unindex",
 ]

@@ -42,6 +42,22 @@ def cases_affected_by(obj):
     raise TypeError(f"{type(obj).__name__} is not a record of a case")
 
 
+def reindex(objects):
+    """Write again the search index rows of `objects` (records saved outside the services above: the
+    admin's forms), in the caller's transaction. Cases stand for all their records; other objects
+    are ignored (measures.search.index)."""
+    from measures import search
+
+    search.index([obj for obj in objects if obj is not None and obj.pk is not None])
+
+
+def unindex(objects):
+    """Remove the search index rows of `objects`, which are being deleted (the admin's deletions)."""
+    from measures import search
+
+    search.unindex(list(objects))
+
+
 def touch_cases(case_ids):
     """Record that the data of these cases changed: bump their data version, set data_changed_at.
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from measures import search
 from measures.lib import quoting
 from measures.models import Citation, Evidence, PassageDismissal, Source
 from measures.services.base import ServiceError, _field_errors, touch_cases
@@ -17,18 +18,39 @@ def lock_source(source):
     return Source.objects.select_for_update().get(pk=source.pk)
 
 
-def create_citation(*, case, source, quote, locator="", event=None, occurrence=None, recorded_at=None):
+def create_citation(
+    *,
+    case,
+    source,
+    quote,
+    locator="",
+    event=None,
+    occurrence=None,
+    recorded_at=None,
+    language=None,
+    translation="",
+    translator="",
+    translated_on=None,
+):
     """Quote a passage of `source` for `case`; refused when the source's text does not contain it
     (by the matching rule of measures.quoting), or when it occurs several times and `occurrence`
     (an offset in the source's text, the nearest place is taken) does not say which.
-    The citation stores where it was found (`spans`, `paragraph`). `recorded_at` is for imports of
-    past work only (default: now).
+    The citation stores where it was found (`spans`, `paragraph`) and the passage as the source has
+    it (`passage_parts`). `recorded_at` is for imports of past work only (default: now).
+
+    `language` (a BCP 47 tag): None leaves it to the source's language, or, for a source without one,
+    to the language detected in the quote (measures.intake.language). `translation` (into the case's
+    working language) needs `translator` and `translated_on`.
 
     The insert bumps the source's version (a database trigger), so a source form opened before
-    cannot save a text without this passage.
+    cannot save a text without this passage. The citation is indexed for search (measures.search).
     """
+    from measures.intake.language import detect_language
+
     with transaction.atomic():
         source = lock_source(source)
+        if language is None:
+            language = "" if source.language else detect_language(quote)
         citation = Citation(
             case=case,
             source=source,
@@ -36,6 +58,10 @@ def create_citation(*, case, source, quote, locator="", event=None, occurrence=N
             locator=locator.strip(),
             event=event,
             recorded_at=recorded_at or timezone.now(),
+            language=language,
+            translation=(translation or "").strip(),
+            translator=(translator or "").strip(),
+            translated_on=translated_on,
         )
         citation.chosen_offset = occurrence
         try:
@@ -43,7 +69,30 @@ def create_citation(*, case, source, quote, locator="", event=None, occurrence=N
         except ValidationError as exc:
             raise ServiceError(exc.message_dict) from None
         citation.save()
+        search.index([citation])
         touch_cases({case.pk})
+    return citation
+
+
+def translate_citation(*, citation, translation, translator, translated_on, language=None):
+    """Give `citation` a translation into its case's working language, with who made it and when
+    (an empty translation removes it); `language` corrects the passage's language tag. Refused, with
+    nothing changed, without a translator or a date. Returns the citation, indexed again."""
+    with transaction.atomic():
+        citation = Citation.objects.select_for_update().select_related("source", "case").get(pk=citation.pk)
+        citation.translation = (translation or "").strip()
+        citation.translator = (translator or "").strip() if citation.translation else ""
+        citation.translated_on = translated_on if citation.translation else None
+        if language is not None:
+            citation.language = language
+        try:
+            citation.full_clean(exclude=["quote", "source", "case", "event", "locator"])
+        except ValidationError as exc:
+            raise ServiceError(exc.message_dict) from None
+        citation.version += 1
+        citation.save()
+        search.index([citation])
+        touch_cases({citation.case_id})
     return citation
 
 

@@ -4,6 +4,7 @@ the change refused)."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from measures import search
 from measures.lib import quoting
 from measures.models import Citation, Source
 from measures.services.base import ServiceError
@@ -18,8 +19,9 @@ def relocate_citations(*, source, previous_text, skip=()):
     Raises ServiceError naming the citations whose quote no longer occurs (the caller's
     transaction is then rolled back: the text change is refused).
     """
-    moved, lost = 0, []
-    for citation in source.citations.exclude(pk__in=skip).only("pk", "quote", "spans", "paragraph"):
+    moved, lost, changed = 0, [], []
+    citations = source.citations.exclude(pk__in=skip).only("pk", "quote", "spans", "paragraph", "passage_parts")
+    for citation in citations:
         if not source.full_text:
             spans, paragraph = [], None
         else:
@@ -29,12 +31,16 @@ def relocate_citations(*, source, previous_text, skip=()):
                 continue
             spans = [list(span) for span in passage.spans]
             paragraph = quoting.paragraph_number(source.full_text, passage.start)
-        if spans != citation.spans or paragraph != citation.paragraph:
-            Citation.objects.filter(pk=citation.pk).update(spans=spans, paragraph=paragraph)
+        parts = [list(part) for part in quoting.passage_parts(source.full_text, spans, citation.quote)]
+        if spans != citation.spans or paragraph != citation.paragraph or parts != citation.passage_parts:
+            Citation.objects.filter(pk=citation.pk).update(spans=spans, paragraph=paragraph, passage_parts=parts)
+            changed.append(citation.pk)
             moved += 1
     if lost:
         names = "; ".join(f"citation {c.pk} “{c.quote[:60]}”" for c in lost)
         raise ServiceError({"full_text": f"The new text no longer contains the passages of: {names}."})
+    if changed:
+        search.index(Citation.objects.filter(pk__in=changed).select_related("source", "event"))
     return moved
 
 
@@ -69,27 +75,43 @@ def change_source_text(*, source, full_text):
         source.full_text = tidy_text(full_text)
         source.version += 1
         source.save()
+        search.index([source])
     return source
 
 
 def create_source(
-    *, title, kind, full_text, publisher="", author="", url="", published_on=None, original=None, original_name=""
+    *,
+    title,
+    kind,
+    full_text,
+    publisher="",
+    author="",
+    url="",
+    published_on=None,
+    original=None,
+    original_name="",
+    language=None,
 ):
     """Add a source with its full text and, when it came from a file, the original document.
 
     `original` is an `intake.Original` (the file's bytes and its type, sniffed from its content);
-    it is stored under MEDIA_ROOT with a random name. Refused (ServiceError, nothing stored) when a
-    field is invalid, the text is empty, or the same file is already the original of a source."""
+    it is stored under MEDIA_ROOT with a random name. `language` (a BCP 47 tag; None: detected in the
+    text, measures.intake.language). Refused (ServiceError, nothing stored) when a field is invalid,
+    the text is empty, or the same file is already the original of a source. The source is indexed
+    for search."""
     from measures.intake import tidy_text
+    from measures.intake.language import detect_language
 
+    text = tidy_text(full_text)
     source = Source(
         title=(title or "").strip(),
         kind=kind,
-        full_text=tidy_text(full_text),
+        full_text=text,
         publisher=(publisher or "").strip(),
         author=(author or "").strip(),
         url=(url or "").strip(),
         published_on=published_on,
+        language=detect_language(text) if language is None else language,
     )
     errors = {}
     if not source.full_text:
@@ -117,6 +139,7 @@ def create_source(
             source.original_file.save(original.name, ContentFile(original.data), save=False)
         try:
             source.save()
+            search.index([source])
         except Exception:
             if source.original_file:
                 source.original_file.delete(save=False)

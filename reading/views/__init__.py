@@ -1,4 +1,4 @@
-"""Reading pages: case list, dashboard, measure, events and sources.
+"""Reading pages: case list, dashboard, measure, events and sources, search.
 
 Each view parses its parameters (the period through `PeriodForm`), calls `queries.*`, renders.
 Every page runs a fixed number of queries whatever the size of the case.
@@ -25,6 +25,7 @@ from reading.views.events import (
 from reading.views.measures import (
     measure_detail,
 )
+from reading.views.search import search
 from reading.views.sources import (
     source_detail,
     source_list,
@@ -44,6 +45,7 @@ __all__ = [
     "event_detail",
     "event_list",
     "measure_detail",
+    "search",
     "source_detail",
     "source_list",
     "source_original",

@@ -26,7 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from measures import services
 from measures.lib.text import shorten
-from measures.models import Assessment, Evidence
+from measures.models import Assessment, Case, Evidence
 from workspace.forms import (
     ConstantQueriesFormSet,
     PreloadedAutocompleteSelect,
@@ -163,26 +163,37 @@ class TrackedAdmin(QuickListsMixin, SafeLookupsMixin, SafeIdsMixin, SimpleHistor
 
     # Every admin write bumps the data version of the cases it touches (services.touch_cases), in the
     # admin's transaction, so that cached reading pages and their ETags follow the data.
+    # Every admin write keeps the search index current too (services.reindex / unindex), in the same
+    # transaction. A case stands for all its records: it is indexed again only when its working
+    # language (the language of its events, measures and rationales) changed.
     def save_model(self, request, obj, form, change):
         before = services.cases_affected_by(obj) if change else set()
         if change and "case" in form.changed_data:
             before.add(form.initial.get("case"))
         super().save_model(request, obj, form, change)
+        if not isinstance(obj, Case) or "working_language" in form.changed_data:
+            services.reindex([obj])
         services.touch_cases(before | services.cases_affected_by(obj))
 
     def delete_model(self, request, obj):
         affected = services.cases_affected_by(obj)
+        services.unindex([obj])
         super().delete_model(request, obj)
         services.touch_cases(affected)
 
     def delete_queryset(self, request, queryset):
         affected = set().union(*(services.cases_affected_by(obj) for obj in queryset))
+        services.unindex(list(queryset))
         super().delete_queryset(request, queryset)
         services.touch_cases(affected)
 
     def save_formset(self, request, form, formset, change):
+        # Rows about to be deleted lose their ids when deleted: their index rows go first.
+        services.unindex([f.instance for f in formset.deleted_forms if f.instance.pk is not None])
         super().save_formset(request, form, formset, change)
-        rows = [*formset.new_objects, *(obj for obj, _ in formset.changed_objects), *formset.deleted_objects]
+        saved = [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]
+        services.reindex(saved)
+        rows = [*saved, *formset.deleted_objects]
         services.touch_cases(set().union(*(services.cases_affected_by(obj) for obj in rows)))
 
     def response_action(self, request, queryset, **kwargs):

@@ -111,6 +111,7 @@ class SourceAdmin(SourceIntakeMixin, TrackedAdmin):
                     "url",
                     "published_on",
                     "date_precision",
+                    "language",
                     "seen_version",
                 ]
             },
