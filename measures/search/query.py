@@ -6,6 +6,7 @@ the page (and one for the cases that cite the sources found)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
 from measures.lib import languages, terms
@@ -118,7 +119,10 @@ def search(text, filters, *, page=1, per_page=PER_PAGE, using="default"):
         return Results(query, 0, [], page, per_page)
     connection = connections[using]
     backend = backend_for(connection)
-    where, params = _where(backend, query, filters)
+    try:
+        where, params = _where(backend, query, filters)
+    except EmptyResultSet:  # no case to search in (Case.objects.none())
+        return Results(query, 0, [], page, per_page)
     rank_sql, rank_params = backend.rank(query)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params)
