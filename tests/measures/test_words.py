@@ -189,3 +189,20 @@ def test_she_thanked_through_the_service(db):
     assert citation.passage == "she [the foreign secretary] thanked her"
     assert [part.is_insertion for part in citation.parts] == [False, True, False]
     assert citation.source_characters == "she thanked her"
+
+
+def test_a_timeline_label_never_cuts_a_khmer_cluster_or_word():
+    import datetime
+
+    from measures.models import Event
+    from reading import charts
+
+    title = "នាយករដ្ឋមន្ត្រីបានថ្លែងថាការចរចាសន្តិភាពនឹងបន្តនៅសប្តាហ៍ក្រោយ"  # longer than a label
+    marker = charts.events_timeline(
+        [Event(pk=1, date=datetime.date(2024, 1, 20), date_precision="day", direction="neutral", title=title)],
+        start=datetime.date(2024, 1, 16),
+        end=datetime.date(2024, 1, 31),
+    ).markers[0]
+    _, shown, cut = marker.label_parts
+    assert cut and title.startswith(shown)
+    assert words.is_boundary(title, len(shown))  # ends where a word ends, never inside a cluster
