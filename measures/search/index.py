@@ -25,6 +25,9 @@ def _documents(objects):
     for obj in objects:
         if isinstance(obj, models["Source"]):
             found.append(documents.source_document(obj))
+            # Its passages that have no language of their own are in the source's: index them again.
+            inheriting = models["Citation"].objects.filter(source=obj, language="").select_related("event")
+            found.extend(documents.passage_document(_with_source(c, obj)) for c in inheriting)
         elif isinstance(obj, models["Citation"]):
             found.append(documents.passage_document(obj))
         elif isinstance(obj, models["Event"]):
@@ -37,6 +40,11 @@ def _documents(objects):
         elif isinstance(obj, models["Case"]):
             found.extend(_case_documents(obj.pk, models))
     return found
+
+
+def _with_source(citation, source):
+    citation.source = source  # the source in hand: its text is not read again for each passage
+    return citation
 
 
 def _write(docs, using):

@@ -287,3 +287,17 @@ def test_search_runs_a_fixed_number_of_queries_whatever_the_size(world, reader_c
     grow(40)  # 126 records found, over seven pages
     assert count() <= SEARCH_QUERIES
     assert search.search("liaison", search.Filters(cases=Case.objects.all())).total == 126
+
+
+def test_a_sources_language_corrected_in_the_admin_carries_to_its_passages(world, analyst_client):
+    citation = cite(world["case"], "Les deux armées ont accepté.", source={"language": "en"})
+    assert found("armées", language="fr") == set()
+    source = citation.source
+    page = analyst_client.get(reverse("admin:measures_source_change", args=[source.pk]))
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"language": "fr", "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0"})
+    data.update({"citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000"})
+    response = analyst_client.post(reverse("admin:measures_source_change", args=[source.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert found("armées", language="fr") == {(search.PASSAGE, citation.pk), (search.SOURCE, source.pk)}
