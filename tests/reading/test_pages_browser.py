@@ -40,6 +40,7 @@ def reading_pages(case_objects):
         "source": f"{CASE}/sources/{source.pk}/?as_of=2024-01-31",
         "report": f"{CASE}/report/?as_of=2024-01-31",
         "cases": "/",
+        "search": "/search/?q=liaison+officers",
     }
 
 
