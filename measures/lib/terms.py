@@ -115,10 +115,45 @@ class Snippet:
         return "".join(text for text, _ in self.parts)
 
 
+# Arabic-script keyboard variants, as folding unifies them: for the quick look at a long text below.
+_QUICK_FOLD = str.maketrans({"\u0643": "\u06a9", "\u064a": "\u06cc", "\u0649": "\u06cc", "\u06c1": "\u0647"})
+
+
+def _likely_paragraph(text, query_terms):
+    """(start, end) of the paragraph (line) of a long `text` that most likely holds the most of
+    `query_terms`, by a quick look (compatibility forms, case and Arabic-script letter forms
+    unified; no cutting into words), or None when the quick look finds none of them."""
+    best, best_count, start = None, 0, 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line.strip():
+            quick = unicodedata.normalize("NFKC", line).casefold().translate(_QUICK_FOLD)
+            count = sum(1 for term in query_terms if term in quick)
+            if count > best_count:
+                best, best_count = (start, end), count
+        start = end + 1
+    return best
+
+
 def snippet(text, query_terms, *, width=240):
     """The `width` characters (about) of `text` holding the most occurrences of `query_terms`, with
-    each occurrence marked; the beginning of the text when none occurs. Cuts fall between words."""
+    each occurrence marked; the beginning of the text when none occurs. Cuts fall between words.
+
+    In a long text, only the paragraph a quick look finds most of the terms in is cut into words
+    (a source's whole text took 10 ms a page of results)."""
     text = text or ""
+    if len(text) > 4 * width:
+        paragraph = _likely_paragraph(text, query_terms)
+        if paragraph is not None:
+            start, end = paragraph
+            found = snippet(text[start:end], query_terms, width=width)
+            if any(marked for _, marked in found.parts):
+                return Snippet(
+                    found.parts,
+                    start + found.start,
+                    start + found.start > 0,
+                    start + found.start + len(found.text) < len(text),
+                )
     spans = term_spans(text)
     hits = []
     for term, start, end in spans:

@@ -230,6 +230,7 @@ class Migration(migrations.Migration):
             name="language",
             field=models.CharField(
                 blank=True,
+                db_index=True,
                 help_text=(
                     "The language of the text, as a BCP 47 tag (en, ur, hi, th, km…): detected when the text "
                     "comes in, correct it if needed. Empty: not known."
@@ -255,6 +256,7 @@ class Migration(migrations.Migration):
             name="language",
             field=models.CharField(
                 blank=True,
+                db_index=True,
                 help_text=(
                     "The language of the text, as a BCP 47 tag (en, ur, hi, th, km…): detected when the text "
                     "comes in, correct it if needed. Empty: not known."

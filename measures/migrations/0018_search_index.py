@@ -1,10 +1,11 @@
 """The search index (measures.search): a table of the databases' own full-text engines.
 
-SQLite: an FTS5 virtual table (FTS5 ships in the sqlite3 of Python). Its columns hold search terms
-already made by measures.lib.terms, separated by spaces; its tokenizer (unicode61, diacritics kept,
+SQLite: an FTS5 virtual table (FTS5 ships in the sqlite3 of Python). Its columns (title, body, and
+the tags a search is narrowed by: measures.search.documents) hold search terms already made by
+measures.lib.terms, separated by spaces; its tokenizer (unicode61, diacritics kept,
 letters, marks, digits and private-use characters as word characters) only splits them there again,
 so that both databases index the same terms. PostgreSQL: a table with a tsvector written from the same
-terms (never parsed by a text search configuration) and a GIN index on it.
+terms (never parsed by a text search configuration; tags at weight C) and a GIN index on it.
 
 Either way, one row per indexed record, its id derived from the record's kind and primary key
 (measures.search.documents.row_id). The index is filled from the data at the end (for a database
@@ -16,7 +17,7 @@ from django.db import migrations
 SQLITE = [
     """
     CREATE VIRTUAL TABLE measures_searchindex USING fts5(
-        title, body,
+        title, body, tags,
         kind UNINDEXED, object_id UNINDEXED, case_id UNINDEXED, language UNINDEXED, day UNINDEXED,
         tokenize = "unicode61 remove_diacritics 0 categories 'L* M* N* Co'"
     )

@@ -98,6 +98,7 @@ class Source(models.Model):
     language = models.CharField(
         max_length=languages.MAX_LENGTH,
         blank=True,
+        db_index=True,
         validators=[languages.language_tag],
         help_text="The language of the text, as a BCP 47 tag (en, ur, hi, th, km…): detected when the text "
         "comes in, correct it if needed. Empty: not known.",

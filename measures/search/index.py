@@ -21,15 +21,21 @@ def _models(registry):
 def _documents(objects):
     """The documents of `objects` (model instances); a Case stands for all its records."""
     models = _models(installed_apps)
-    found = []
+    found, sources_done = [], set()
     for obj in objects:
         if isinstance(obj, models["Source"]):
-            found.append(documents.source_document(obj))
+            citing = models["Citation"].objects.filter(source=obj).values_list("case_id", flat=True).distinct()
+            found.append(documents.source_document(obj, set(citing)))
             # Its passages that have no language of their own are in the source's: index them again.
             inheriting = models["Citation"].objects.filter(source=obj, language="").select_related("event")
             found.extend(documents.passage_document(_with_source(c, obj)) for c in inheriting)
         elif isinstance(obj, models["Citation"]):
             found.append(documents.passage_document(obj))
+            # The first passage a case quotes from a source makes the source found in that case too.
+            others = models["Citation"].objects.filter(source_id=obj.source_id, case_id=obj.case_id)
+            if not others.exclude(pk=obj.pk).exists() and obj.source_id not in sources_done:
+                sources_done.add(obj.source_id)
+                found.extend(_documents([obj.source]))
         elif isinstance(obj, models["Event"]):
             found.append(documents.event_document(obj, obj.case.working_language))
         elif isinstance(obj, models["Measure"]):
@@ -39,7 +45,7 @@ def _documents(objects):
             found.append(documents.rationale_document(obj, case.pk, case.working_language))
         elif isinstance(obj, models["Case"]):
             found.extend(_case_documents(obj.pk, models))
-    return found
+    return list({doc.row_id: doc for doc in found}.values())  # one row per record
 
 
 def _with_source(citation, source):
@@ -67,7 +73,10 @@ def index(objects, *, using="default"):
 
 
 def unindex(objects, *, using="default"):
-    """Remove the index rows of `objects` (deleted records); objects of other kinds are ignored."""
+    """Remove the index rows of `objects` (deleted records); objects of other kinds are ignored.
+
+    A source keeps the tag of a case whose last citation of it is deleted until it is indexed again:
+    the search then counts it but shows it nowhere (a source is shown only in a case that cites it)."""
     models = _models(installed_apps)
     kinds = {
         models["Source"]: documents.SOURCE,
@@ -157,9 +166,13 @@ def rebuild(*, using="default", models=None):
             count += 1
             yield doc
 
+    citing = {}
+    for source_id, case_id in models["Citation"].objects.values_list("source_id", "case_id").distinct():
+        citing.setdefault(source_id, set()).add(case_id)
     sources = models["Source"].objects.only(
         "pk", "title", "label", "publisher", "author", "language", "published_on", "full_text"
     )
-    _write_all(counted(documents.source_document(s) for s in sources.order_by("pk").iterator(chunk_size=200)), using)
+    sources = sources.order_by("pk").iterator(chunk_size=200)
+    _write_all(counted(documents.source_document(s, citing.get(s.pk, ())) for s in sources), using)
     _write_all(counted(_case_documents(None, models)), using)
     return count

@@ -6,7 +6,6 @@ the page (and one for the cases that cite the sources found)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
 from measures.lib import languages, terms
@@ -76,7 +75,8 @@ class Filters:
     """What a search is narrowed to: `cases` (a queryset of the cases the reader may read, perhaps
     narrowed to one), `kind` (documents.KINDS), `language` (a BCP 47 tag: its language subtag is
     compared, so "en" finds "en-GB"), `date_from`/`date_to` (dates, both included; undated records
-    are then left out)."""
+    are then left out). Cases, kind and language are tags of the index; dates are read from the rows
+    that match."""
 
     cases: object
     kind: str = ""
@@ -85,22 +85,19 @@ class Filters:
     date_to: object = None
 
 
-def _where(backend, query, filters):
-    cases_sql, cases_params = filters.cases.order_by().values("pk").query.sql_with_params()
-    match_sql, match_params = backend.match(query)
-    conditions = [
-        match_sql,
-        f"(case_id IN ({cases_sql}) OR (kind = %s AND object_id IN "
-        f"(SELECT source_id FROM measures_citation WHERE case_id IN ({cases_sql}))))",
-    ]
-    params = [*match_params, *cases_params, documents.SOURCE, *cases_params]
+def _tag_groups(filters, case_ids):
+    """The tags a document must carry, one of each group: one of the cases, the kind, the language."""
+    groups = [[documents.case_tag(pk) for pk in case_ids]]
     if filters.kind:
-        conditions.append("kind = %s")
-        params.append(filters.kind)
+        groups.append([documents.kind_tag(filters.kind)])
     if filters.language:
-        conditions.append("(language = %s OR language LIKE %s)")
-        tag = languages.primary(filters.language)
-        params.extend([tag, f"{tag}-%"])
+        groups.append([documents.language_tag(filters.language)])
+    return groups
+
+
+def _where(backend, query, tag_groups, filters):
+    match_sql, params = backend.match(query, tag_groups)
+    conditions = [match_sql]
     if filters.date_from is not None:
         conditions.append("day >= %s")
         params.append(backend.day_parameter(filters.date_from))
@@ -113,17 +110,18 @@ def _where(backend, query, filters):
 def search(text, filters, *, page=1, per_page=PER_PAGE, using="default"):
     """The records matching `text` (what the reader typed: measures.lib.terms.parse_query) within
     `filters` (Filters), best first: Results with the hits of page `page` (1-based; a page past the
-    last gives no hits). An empty query (no words) finds nothing."""
+    last gives no hits). An empty query (no words), or no case to search in, finds nothing."""
     query = terms.parse_query(text)
     if not query:
         return Results(query, 0, [], page, per_page)
+    case_ids = list(filters.cases.order_by().values_list("pk", flat=True))
+    if not case_ids:
+        return Results(query, 0, [], page, per_page)
     connection = connections[using]
     backend = backend_for(connection)
-    try:
-        where, params = _where(backend, query, filters)
-    except EmptyResultSet:  # no case to search in (Case.objects.none())
-        return Results(query, 0, [], page, per_page)
-    rank_sql, rank_params = backend.rank(query)
+    tag_groups = _tag_groups(filters, case_ids)
+    where, params = _where(backend, query, tag_groups, filters)
+    rank_sql, rank_params = backend.rank(query, tag_groups)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params)
         total = cursor.fetchone()[0]
@@ -135,10 +133,10 @@ def search(text, filters, *, page=1, per_page=PER_PAGE, using="default"):
                 [*params, *rank_params, per_page, (page - 1) * per_page],
             )
             rows = cursor.fetchall()
-    return Results(query, total, _hits(rows, query, filters), page, per_page)
+    return Results(query, total, _hits(rows, query, case_ids), page, per_page)
 
 
-def _hits(rows, query, filters):
+def _hits(rows, query, case_ids):
     from measures.models import Assessment, Case, Citation, Event, Measure, Source
 
     wanted = defaultdict(list)
@@ -165,20 +163,26 @@ def _hits(rows, query, filters):
             "measure__case", "party"
         )
         loaded.update({(documents.RATIONALE, a.pk): a for a in assessments})
-    # A source is shown in a case that cites it, among the cases searched (the first by name).
+    # A source is shown in a case that cites it, among the cases searched (the first by name): the
+    # pairs come from the citations' source index, the cases' names in one more query.
     source_cases = {}
     if wanted[documents.SOURCE]:
+        searched = set(case_ids)
         pairs = (
-            Citation.objects.filter(
-                source_id__in=wanted[documents.SOURCE], case__in=filters.cases.order_by().values("pk")
-            )
-            .order_by("case__name", "case_id")
-            .values_list("source_id", "case_id", "case__slug", "case__name", "case__working_language")
+            Citation.objects.filter(source_id__in=wanted[documents.SOURCE])
+            .order_by()
+            .values_list("source_id", "case_id")
+            .distinct()
         )
-        for source_id, case_id, slug, name, working_language in pairs:
-            source_cases.setdefault(
-                source_id, Case(pk=case_id, slug=slug, name=name, working_language=working_language)
-            )
+        citing = defaultdict(set)
+        for source_id, case_id in pairs:
+            if case_id in searched:
+                citing[source_id].add(case_id)
+        shown = {pk for pks in citing.values() for pk in pks}
+        cases = list(Case.objects.filter(pk__in=shown).only("pk", "slug", "name", "working_language"))
+        cases.sort(key=lambda case: (case.name, case.pk))
+        for source_id, pks in citing.items():
+            source_cases[source_id] = next(case for case in cases if case.pk in pks)
     hits = []
     for kind, object_id, _ in rows:
         obj = loaded.get((kind, int(object_id)))

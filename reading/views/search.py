@@ -4,18 +4,24 @@ translations), events, rationales and measures of the cases the reader may read.
 from django.core.paginator import Paginator
 
 from measures import search as search_index
-from measures.models import Citation, Source
+from measures.lib import languages
+from measures.models import Source
 from measures.roles import readable_cases, reader_required
 from reading.forms import SearchForm
 from reading.views.base import _page
 
 
-def _languages_found(cases):
-    """The languages a search can be narrowed to: those of sources, passages and cases (the working
-    languages), in three small queries (the passages' through their index)."""
-    found = set(Source.objects.exclude(language="").values_list("language", flat=True).distinct())
-    found |= set(Citation.objects.exclude(language="").values_list("language", flat=True).distinct())
-    found |= set(cases.values_list("working_language", flat=True).distinct())
+def _languages_found(cases, chosen):
+    """The languages a search can be narrowed to: those of the sources and of the cases (their
+    working languages), two small queries on indexed columns, and the one asked for. (A passage
+    given another language than its source's is found by that language too, typed in the address.)"""
+    found = set(Source.objects.order_by().values_list("language", flat=True).distinct())
+    found |= set(cases.order_by().values_list("working_language", flat=True).distinct())
+    try:
+        found.add(languages.normalise_tag(chosen))
+    except ValueError:
+        pass  # the form says why
+    found.discard("")
     return sorted(found)
 
 
@@ -23,7 +29,12 @@ def _languages_found(cases):
 def search(request):
     readable = readable_cases(request.user)
     cases = list(readable.order_by("name"))
-    form = SearchForm(request.GET, cases=cases, kinds=search_index.KINDS, languages_found=_languages_found(readable))
+    form = SearchForm(
+        request.GET,
+        cases=cases,
+        kinds=search_index.KINDS,
+        languages_found=_languages_found(readable, request.GET.get("language", "")),
+    )
     values = form.values()
     text = values.get("q", "")
     searched = readable

@@ -125,6 +125,7 @@ def test_pages_print_honest_dates(db, reader_client):
 
 def test_month_dated_source_counts_from_the_last_day_of_its_month(db):
     from measures.state import case_state
+
     case = factories.CaseFactory(start_date=D(2024, 6, 1))
     measure = factories.MeasureFactory(case=case)
     source = Source(
