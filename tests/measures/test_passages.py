@@ -2,6 +2,7 @@
 (`passage_parts`), whatever spelling the quote was typed in; the typed quote is kept for the record;
 existing citations were converted by migration 0025, checked against their source."""
 
+import datetime
 import importlib
 import json
 from pathlib import Path
@@ -96,3 +97,26 @@ def test_the_migration_converts_each_citation_and_checks_it_against_its_source(d
     )
     no_text.refresh_from_db()
     assert no_text.passage_parts == [] and no_text.passage == "As said."
+
+
+def test_exports_and_the_api_give_the_passage_as_the_source_has_it_and_the_quote_as_typed(db, reader_client):
+    from measures.importing.datapackage.tables import citation_row
+
+    case = factories.CaseFactory(slug="urdu-exports", working_language="en")
+    source = factories.SourceFactory(full_text=URDU_SOURCE, language="ur")
+    citation = services.create_citation(case=case, source=source, quote=URDU_TYPED)
+    citation = services.translate_citation(
+        citation=citation,
+        translation="The foreign minister said that peace is necessary",
+        translator="A. Translator",
+        translated_on=datetime.date(2024, 2, 3),
+    )
+    row = citation_row(case, citation)
+    assert (row["passage"], row["quote"]) == (URDU_AS_THE_SOURCE_HAS_IT, URDU_TYPED)
+    assert (row["translator"], row["translated_on"]) == ("A. Translator", datetime.date(2024, 2, 3))
+
+    answer = reader_client.get(f"/api/v1/cases/{case.slug}/citations/").json()
+    (item,) = answer["results"]
+    assert (item["passage"], item["quote"]) == (URDU_AS_THE_SOURCE_HAS_IT, URDU_TYPED)
+    assert item["translation"] == "The foreign minister said that peace is necessary"
+    assert item["translated_on"] == "2024-02-03"

@@ -209,7 +209,7 @@ class CitationAdmin(TrackedAdmin):
 
     @admin.display(description="Quote", ordering="quote")
     def short_quote(self, citation):
-        return shorten(citation.quote, 140)
+        return shorten(citation.passage, 140)
 
     def get_list_display(self, request):
         if "case__id__exact" in request.GET:
