@@ -45,7 +45,7 @@ def feed_items(case):
         items.append(
             FeedItem(
                 title=f"Commitment of {commitment.party_names}: {commitment.what} (due {commitment.due_label})",
-                description=" ".join(f"“{c.quote}” [{c.source.short_label}]" for c in commitment.stated_by.all()),
+                description=" ".join(f"“{c.passage}” [{c.source.short_label}]" for c in commitment.stated_by.all()),
                 link=commitment.get_absolute_url(),
                 updated=commitment.recorded_at,
                 guid=f"commitment-{commitment.pk}",

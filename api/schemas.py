@@ -47,6 +47,9 @@ class CaseOut(Schema):
     start_date: datetime.date = Field(description="When the crisis began; no assessment is effective earlier.")
     status: Literal[*Case.Status.values] = Field(description="`active`: followed now; `closed`: ended.")
     end_date: datetime.date | None = Field(description="When the crisis ended (closed cases).")
+    working_language: str = Field(
+        description="The language of its analysis (a BCP 47 tag): passages in others carry translations into it."
+    )
     default_as_of: datetime.date = Field(
         description="The date answers show without `as_of`: today while the case is active, its end date once closed."
     )
@@ -214,6 +217,7 @@ class SourceOut(Schema):
     date_precision: SourcePrecision = Field(description=_meanings(SOURCE_PRECISIONS))
     date_text: str
     kind: Literal[*Source.Kind.values]
+    language: str = Field(description="The language of its text, a BCP 47 tag (en, ur, hi, th…); empty: not known.")
     text_length: int = Field(description="The length of its full text, in characters.")
     recorded_at: datetime.datetime
     updated_at: datetime.datetime | None
@@ -232,7 +236,17 @@ class CitationOut(Schema):
     id: int
     source: int
     event: int | None
-    quote: str = Field(description="Verbatim from the source ([…] marks words left out, [brackets] words added).")
+    passage: str = Field(
+        description="The passage as the source has it: the source's characters between its offsets, […] where "
+        "words are left out, the analyst's [bracketed words] between them."
+    )
+    quote: str = Field(
+        description="As the analyst typed it, kept for the record ([…] words left out, [brackets] added)."
+    )
+    language: str = Field(description="The passage's language, a BCP 47 tag; empty: its source's.")
+    translation: str = Field(description="The passage translated into its case's working language; empty: none.")
+    translator: str
+    translated_on: datetime.date | None
     locator: str
     place: str = Field(description="Where, for readers: the locator, else “para. N”.")
     paragraph: int | None = Field(description="The paragraph of the source's text it starts in, from 1.")

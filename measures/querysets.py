@@ -224,7 +224,7 @@ def _recorded_by(queryset, known_on, *prefixes):
 
 class CitationQuerySet(models.QuerySet):
     def with_source(self):
-        return self.select_related("source", "event")
+        return self.select_related("source", "event", "case")
 
     def known_on(self, known_on):
         """Citations on record on `known_on`, with their source (None: no limit)."""

@@ -1,4 +1,4 @@
-"""Forms of the reading pages: the period (as-of and since dates) every page accepts."""
+"""Forms of the reading pages: the period (as-of and since dates) every page accepts, and the search."""
 
 import datetime
 from dataclasses import dataclass
@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from measures.lib import dates
+from measures.lib import dates, languages
 from measures.state import RECENT_DAYS, before_start_message, default_since, reporting_period
 
 DEFAULT_SINCE_DAYS = RECENT_DAYS
@@ -250,4 +250,62 @@ class PeriodForm(forms.Form):
 
     def error_messages(self):
         """Every error as a sentence, for a message at the top of the page."""
+        return [message for messages in self.errors.values() for message in messages]
+
+
+class SearchForm(forms.Form):
+    """`/search/?q=…&case=…&kind=…&language=…&date_from=…&date_to=…&page=…`, all but `q` optional.
+
+    Like PeriodForm, a bad value is reported (`error_messages`) and left out, never an error page.
+    `cases` are the cases the reader may read (measures.roles.readable_cases): the case filter offers
+    those only, and a case slug outside them is refused like one that does not exist."""
+
+    q = forms.CharField(required=False, max_length=500, label="Search", strip=True)
+    case = forms.ChoiceField(required=False, label="Case")
+    kind = forms.ChoiceField(required=False, label="Kind")
+    language = forms.CharField(required=False, max_length=35, label="Language")
+    date_from = _date_field("From", "Dated on or after this day.", "2024-01-16")
+    date_to = _date_field("To", "Dated on or before this day.", "2024-01-31")
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000, label="Page")
+
+    FIELDS = ("q", "case", "kind", "language", "date_from", "date_to", "page")
+
+    def __init__(self, data=None, *, cases, kinds, languages_found=(), **kwargs):
+        if data is not None:
+            data = {name: data.get(name, "") for name in self.FIELDS}
+        super().__init__(data, **kwargs)
+        self.cases = cases
+        self.fields["case"].choices = [("", "All cases"), *((case.slug, case.name) for case in cases)]
+        self.fields["case"].error_messages["invalid_choice"] = "There is no case “%(value)s” to search in."
+        self.fields["kind"].choices = [("", "Everything"), *kinds.items()]
+        self.fields["kind"].error_messages["invalid_choice"] = "“%(value)s” is not a kind of record to search."
+        self.fields["language"].widget = forms.Select(
+            choices=[("", "Any language"), *((tag, languages.name(tag)) for tag in languages_found)]
+        )
+        self.fields["page"].error_messages["invalid"] = "The page must be a whole number."
+
+    def clean_language(self):
+        value = self.cleaned_data["language"]
+        try:
+            return languages.normalise_tag(value)
+        except ValueError:
+            raise forms.ValidationError(
+                f"“{value}” is not a language tag (such as en, ur, hi): searching every language."
+            ) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start is not None and end is not None and start > end:
+            self.add_error("date_to", f"“To” ({date_format(end)}) is before “From” ({date_format(start)}).")
+        return cleaned
+
+    def values(self):
+        """The valid values, the others left out: {field: value}."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+    def error_messages(self):
         return [message for messages in self.errors.values() for message in messages]

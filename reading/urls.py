@@ -26,4 +26,5 @@ urlpatterns = [
     # Cases compared on the shared catalogue of measure types.
     path("matrix/", views.matrix, name="matrix"),
     path("matrix/types/<slug:type_slug>/", views.measure_type, name="measure_type"),
+    path("search/", views.search, name="search"),
 ]

@@ -58,12 +58,13 @@ def _events_on(events, day):
     return [event for event in events if event.date <= day <= (event.end_date or event.date)]
 
 
-def key_judgements(state, scheduled, events=(), commitments="", comparisons=()):
+def key_judgements(state, scheduled, events=(), commitments="", comparisons=(), untranslated=()):
     """KeyJudgements of `state` (a CaseState over a period): every judgement reads the path of each
     measure over the period (state.path), so a step reversed and restored inside it is named, with
     the events dated on the days it was reversed and restored (`events`: those of the period).
     `commitments`: the commitment calendar's sentence, empty without any; `comparisons`: how soon the
-    case reached each level against the other cases (state.StepComparison with a verdict)."""
+    case reached each level against the other cases (state.StepComparison with a verdict);
+    `untranslated`: the footnotes of quoted passages in another language with no translation."""
     rows = state.rows
     joint = [row for row in rows if row.joint_moved]
     by_direction = defaultdict(list)
@@ -83,6 +84,7 @@ def key_judgements(state, scheduled, events=(), commitments="", comparisons=()):
     return KeyJudgements(
         faster=[c for c in comparisons if c.verdict == "faster"],
         slower=[c for c in comparisons if c.verdict == "slower"],
+        untranslated=list(untranslated),
         progress=state.progress,
         previous_progress=progress(row.previous_joint_level for row in rows),
         improved=by_direction[Direction.UP],
@@ -340,6 +342,7 @@ def build_report(
             events,
             calendar.sentence if calendar.entries else "",
             step_comparisons(case, readable_cases(user), as_of=as_of, known_on=known_on),
+            _untranslated(numbering),
         ),
         progress_chart=charts.case_progress_chart(state),
         summary=summary,
@@ -358,6 +361,14 @@ def build_report(
             else None
         ),
     )
+
+
+def _untranslated(numbering):
+    """The notes of the passages the report quotes that are in another language than the case's
+    working language (or in an unknown one) and have no translation: a reader of the report cannot
+    check what they rest on. In note order."""
+    notes = [note for note, _ in numbering.first_note.values()]
+    return sorted((note for note in notes if note.citation.needs_translation), key=lambda note: note.number)
 
 
 def _section(row, changes, numbering):

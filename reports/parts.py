@@ -5,8 +5,7 @@ import itertools
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from django.utils.text import Truncator
-
+from measures.lib.words import first_words
 from measures.models import Assessment, Citation, Event
 from measures.state import Change, Direction, MeasureStatus, PartyCell, Progress
 from reading import charts
@@ -39,7 +38,10 @@ class QuotedEvidence:
 
     @property
     def excerpt(self):
-        return Truncator(self.evidence.citation.quote).words(EXCERPT_WORDS)
+        """The passage's first EXCERPT_WORDS words (in any script: measures.lib.words), "…" when cut."""
+        citation = self.evidence.citation
+        text, cut = first_words(citation.passage, EXCERPT_WORDS, citation.lang or None)
+        return text.rstrip() + "…" if cut else text
 
 
 @dataclass(frozen=True)
@@ -382,6 +384,7 @@ class KeyJudgements:
 
     faster: list = field(default_factory=list)
     slower: list = field(default_factory=list)
+    untranslated: list = field(default_factory=list)  # Footnotes of passages quoted with no translation
 
     @property
     def change_points(self):

@@ -20,7 +20,7 @@ LAYERS = (
     ("measures.services", 3),  # every write
     ("measures.intake", 3),
     ("measures.importing", 3),
-    ("measures.demo_data", 3),
+    ("measures.search", 3),  # the search index: written with every write, read by the pages
     ("measures.management", 4),
     ("measures", 1),
     ("reading", 5),  # front ends own no models and import the domain

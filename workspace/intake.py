@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from measures import intake, services
 from measures.intake import staging
 from measures.intake.extract import HTML, max_upload_bytes
+from measures.intake.language import detect_language
 from measures.intake.suggest import suggest
 from measures.lib.ids import parse_id, parse_offset
 from measures.models import Case, Evidence, Measure, Source
@@ -68,15 +69,17 @@ class SourceReviewForm(forms.ModelForm):
 
     class Meta:
         model = Source
-        fields = ["title", "kind", "publisher", "author", "url", "published_on", "full_text"]
+        fields = ["title", "kind", "publisher", "author", "url", "published_on", "language", "full_text"]
         widgets = {
             "published_on": AdminDateWidget,
             "full_text": forms.Textarea(attrs={"rows": 24, "cols": 100}),
         }
         labels = {"full_text": "Text"}
         help_texts = {
+            "language": "Detected in the text (a BCP 47 tag: en, ur, hi, th…): correct it if it is wrong; "
+            "empty when it could not be told.",
             "full_text": "Check it against the document: remove menus or footers that slipped in. "
-            "It can be edited until the first citation quotes it."
+            "It can be edited until the first citation quotes it.",
         }
 
     def __init__(self, *args, **kwargs):
@@ -139,6 +142,7 @@ class SourceIntakeMixin:
                         url=data["url"],
                         published_on=data["published_on"],
                         original=original,
+                        language=data["language"],
                     )
                 except services.ServiceError as exc:
                     for field_name, errors in exc.message_dict.items():
@@ -169,6 +173,7 @@ class SourceIntakeMixin:
                         "author": document.author,
                         "published_on": document.published_on,
                         "full_text": document.text,
+                        "language": detect_language(document.text),
                         "kind": Source.Kind.NEWS_REPORT if document.doc_type == HTML else "",
                         "staged": token,
                     }

@@ -40,6 +40,7 @@ def case_out(request, case):
         "start_date": case.start_date,
         "status": case.status,
         "end_date": case.end_date,
+        "working_language": case.working_language,
         "default_as_of": case.default_as_of(timezone.localdate()),
         "assessed_parties": sorted(party.code for party in case.assessed_parties.all()),
         "updated_at": case.data_changed_at,

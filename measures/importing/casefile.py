@@ -31,9 +31,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from measures import services
+from measures import search, services
 from measures.importing.commitments import load_commitments
 from measures.importing.schema import FORMAT, CaseFileError, parse_date, validate_case_data
+from measures.intake.language import detect_language
 from measures.lib import dates, text
 from measures.models import Assessment, Case, Citation, Event, Measure, MeasureType, Party, Source
 
@@ -69,6 +70,7 @@ class ImportResult:
     conflicts: list = field(default_factory=list)
     updated: bool = False
     untyped: list = field(default_factory=list)
+    source_ids: list = field(default_factory=list)  # the file's sources, as stored (found or added)
 
 
 def _messages(exc, where):
@@ -145,13 +147,15 @@ def type_problems(items):
     return problems
 
 
-def import_case(data, *, update=False, recorded_by=None):
+def import_case(data, *, update=False, recorded_by=None, index=True):
     """Load the case described by `data` (a parsed case file).
 
     A new slug creates the case; an existing one is left unchanged (`created=False`), unless `update`
     is true: then what is new is added and the rest counted or reported as conflicts (module docstring).
     Returns ImportResult. Raises CaseFileError, each message naming the item by its path in the file
-    (`events[3].date`), and then writes nothing at all.
+    (`events[3].date`), and then writes nothing at all. The case's records and sources are indexed for
+    search in the same transaction (`index=False`: the caller does it, as the staged load does after
+    its copy is applied).
     """
     validate_case_data(data)
     existing = Case.objects.filter(slug=data["case"]["slug"]).first()
@@ -163,6 +167,9 @@ def import_case(data, *, update=False, recorded_by=None):
     with transaction.atomic():
         loader = _Loader(data, existing, recorded_by or import_user(), update=update)
         loader.load()
+        loader.result.source_ids = [source.pk for source in loader.sources.values()]
+        if index:
+            search.index_case(loader.result.case, sources=loader.sources.values())
     result = loader.result
     if result.created:
         result.counts = {section: result.added[section] for section in SECTIONS if section != "parties"}
@@ -216,7 +223,9 @@ class _Loader:
         for i, item in enumerate(self.data.get("parties", [])):
             party = Party.objects.filter(code=item["code"]).first()
             if party is None:
-                party = _saved(Party(code=item["code"], name=item["name"], kind=item["kind"]), f"parties[{i}]")
+                other_names = "\n".join(item.get("other_names", []))
+                party = Party(code=item["code"], name=item["name"], kind=item["kind"], other_names=other_names)
+                party = _saved(party, f"parties[{i}]")
                 self._added("parties")
             else:
                 if item.get("rename") and (party.name, party.kind) != (item["name"], item["kind"]):
@@ -233,6 +242,7 @@ class _Loader:
             "start_date": parse_date(item["start_date"]),
             "status": item.get("status", Case.Status.ACTIVE),
             "end_date": parse_date(item.get("end_date")),
+            "working_language": item.get("working_language", "en"),
             "assessed_parties": sorted(item["assessed_parties"]),
         }
         if self.case is None:
@@ -246,6 +256,7 @@ class _Loader:
             "start_date": self.case.start_date,
             "status": self.case.status,
             "end_date": self.case.end_date,
+            "working_language": self.case.working_language,
             "assessed_parties": sorted(self.case.assessed_parties.values_list("code", flat=True)),
         }
         self._compare("case", stored, wanted)
@@ -298,9 +309,13 @@ class _Loader:
                 "kind": item["kind"],
                 "full_text": item.get("full_text", ""),
             }
+            if "language" in item:
+                wanted["language"] = item["language"]
             source = Source.objects.filter(**identity).order_by("pk").first()
             if source is None:
-                source = _saved(Source(**identity, **wanted, **_recorded_at(item)), where)
+                language = wanted.get("language", detect_language(wanted["full_text"]))
+                source = Source(**identity, **{**wanted, "language": language}, **_recorded_at(item))
+                source = _saved(source, where)
                 self._added("sources")
             else:
                 self._there("sources")
@@ -387,6 +402,10 @@ class _Loader:
                         event=event,
                         recorded_at=_recorded_at(item).get("recorded_at"),
                         key=item["key"],
+                        language=item.get("language"),
+                        translation=item.get("translation", ""),
+                        translator=item.get("translator", ""),
+                        translated_on=parse_date(item.get("translated_on")),
                     )
                 except ValidationError as exc:
                     raise CaseFileError(_messages(exc, where)) from None
@@ -534,6 +553,7 @@ class _Loader:
                     recorded_by=author,
                     recorded_at=recorded_at,
                     corrects=corrects,
+                    rationale_language=item.get("rationale_language"),
                 )
             except ValidationError as exc:
                 raise CaseFileError(_messages(exc, where)) from None

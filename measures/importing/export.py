@@ -65,7 +65,7 @@ def export_case(case):
 
     return {
         "format": FORMAT,
-        "parties": [{"code": p.code, "name": p.name, "kind": p.kind} for p in parties],
+        "parties": [_party(p) for p in parties],
         "case": {
             "slug": case.slug,
             "name": case.name,
@@ -73,6 +73,7 @@ def export_case(case):
             "start_date": _date(case.start_date),
             "status": case.status,
             "end_date": _date(case.end_date),
+            "working_language": case.working_language,
             "assessed_parties": assessed,
         },
         "measures": [
@@ -98,6 +99,7 @@ def export_case(case):
                 "published_on": _date(s.published_on),
                 "date_precision": s.date_precision,
                 "kind": s.kind,
+                "language": s.language,
                 "full_text": s.full_text,
                 "recorded_at": _timestamp(s.recorded_at),
             }
@@ -129,6 +131,8 @@ def export_case(case):
                 "quote": c.quote,
                 "locator": c.locator,
                 "event": event_key.get(c.event_id),
+                "language": c.language,
+                **_translation(c),
                 "evidence": [
                     {
                         "measure": ev.measure.number,
@@ -151,6 +155,7 @@ def export_case(case):
                 "effective_date": _date(a.effective_date),
                 "recorded_at": _timestamp(a.recorded_at),
                 "rationale": a.rationale,
+                "rationale_language": a.rationale_language,
                 "citations": sorted(citation_key[c.pk] for c in a.citations.all()),
                 "recorded_by": a.recorded_by.get_username(),
                 **({"corrects": _named_assessment(a.corrects)} if a.corrects_id else {}),
@@ -171,6 +176,25 @@ def _named_assessment(assessment):
     """An assessment as a correction names it: its effective date and recorded time (its measure and
     party are the correction's own)."""
     return {"effective_date": _date(assessment.effective_date), "recorded_at": _timestamp(assessment.recorded_at)}
+
+
+def _party(party):
+    item = {"code": party.code, "name": party.name, "kind": party.kind}
+    names = [name for name in party.names if name != party.name]
+    if names:
+        item["other_names"] = names
+    return item
+
+
+def _translation(citation):
+    """A citation's translation, with who made it and when: only for a citation that has one."""
+    if not citation.translation:
+        return {}
+    return {
+        "translation": citation.translation,
+        "translator": citation.translator,
+        "translated_on": _date(citation.translated_on),
+    }
 
 
 def _evidence_order(evidence: Evidence):

@@ -34,12 +34,13 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
 from django.db.utils import load_backend
 
-from measures import services
+from measures import search, services
 from measures.importing.casefile import ImportResult, import_case, import_user
 from measures.importing.schema import CaseFileError, validate_case_data
-from measures.models import Case
+from measures.models import Case, Source
 
 LOG_TABLE = "staging_log"
+SEARCH_TABLE = "measures_searchindex"
 # Counters, not content: bumped by every write (version: the admin's concurrent-edit check, also by
 # triggers when a source gains a citation; data_version: the reading pages' cache). Writes meanwhile
 # that only bump them are no conflict; the apply bumps them again itself.
@@ -64,9 +65,12 @@ def import_case_staged(data, *, update=False, recorded_by=None):
         blocks = reserve_ids(block_size(data))
         prepare_copy(copy, blocks)
         with default_database(copy):
-            result = import_case(data, update=update, recorded_by=recorded_by)
+            result = import_case(data, update=update, recorded_by=recorded_by, index=False)
         apply_copy(copy, blocks, case_pk=result.case.pk)
     result.case = Case.objects.get(pk=result.case.pk)
+    # The search index is not copied (its tables are left out of the write log): index what was loaded.
+    with transaction.atomic():
+        search.index_case(result.case, sources=Source.objects.filter(pk__in=result.source_ids))
     return result
 
 
@@ -96,10 +100,14 @@ def snapshot(copy):
 
 
 def _tables(cursor, schema="main"):
-    """{table: (primary key column or None, [columns], autoincrement?)} of the database's own tables."""
+    """{table: (primary key column or None, [columns], autoincrement?)} of the database's own tables.
+
+    The search index (an FTS5 table and its shadow tables) is left out: it is derived data, which a
+    trigger cannot log (SQLite puts none on a virtual table); the load indexes what it wrote once the
+    copy is applied."""
     cursor.execute(
         f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        f"AND name != '{LOG_TABLE}'"
+        f"AND name != '{LOG_TABLE}' AND name NOT LIKE '{SEARCH_TABLE}%'"
     )
     tables = {}
     for name, sql in cursor.fetchall():

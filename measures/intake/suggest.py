@@ -2,12 +2,15 @@
 
 Ranking is TF-IDF cosine similarity (scikit-learn, offline): the vocabulary and its weights are
 fitted on the source's passages together with the measures' texts, so a word that every passage
-uses weighs little. Each measure is described by one text: its title and description followed by
-the quotes of its past evidence in the case from other sources; a passage's score for a measure
-is the cosine similarity of the two. (On the Pakistan–Iran case this did better than scoring
-against the best-matching one of those texts, and than the description alone: see
-docs/analysts-guide.md for the figures.) Passages
-of fewer than MIN_WORDS words (headings, captions) are not suggested, nor passages already cited
+uses weighs little. Words are the search terms of measures.lib.terms, in every script: Unicode's word
+rules with ICU's dictionaries for scripts written without spaces (a Thai or Khmer paragraph is many
+words, not one), folded by the matching rule of quotes. Each measure is described by one text: its
+title and description, the names of the parties it applies to (with their names in other scripts,
+`Party.other_names`), then the passages of its past evidence in the case from other sources (with
+their translations); a passage's score for a measure is the cosine similarity of the two. (On the
+Pakistan–Iran case this did better than scoring against the best-matching one of those texts, and
+than the description alone: see docs/analysts-guide.md for the figures.) Passages of fewer than
+MIN_WORDS words (headings, captions) are not suggested, nor passages already cited
 as evidence for the measure, nor passages an analyst dismissed for it.
 
 How often this puts the passage an analyst chose in the top three is measured by `evaluate` on a
@@ -18,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 
 from measures.intake.passages import Passage, split_passages
+from measures.lib import terms, words
+from measures.lib.quoting import SourceWords, normalise_text
 
 MIN_WORDS = 6
 TOP = 3
@@ -38,10 +43,21 @@ class MeasureSuggestions:
     cited: int = 0  # passages already cited as evidence for it
 
 
+def _tokens(text):
+    """The words TF-IDF counts: the search terms of `text` without English stop words and without
+    one-letter Latin terms (the "s" of "Pakistan's"), as scikit-learn's own tokenizer leaves them out;
+    a one-character word of Chinese or Japanese counts."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return [t for t in terms.terms(text) if t not in ENGLISH_STOP_WORDS and not (len(t) == 1 and t.isascii())]
+
+
 def _vectorizer():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), strip_accents="unicode")
+    return TfidfVectorizer(
+        tokenizer=_tokens, lowercase=False, token_pattern=None, sublinear_tf=True, ngram_range=(1, 2)
+    )
 
 
 def rank(passages, profiles):
@@ -64,30 +80,65 @@ def rank(passages, profiles):
 
 
 def party_patterns(parties):
-    """[(party, regex)] finding a party in a text by its name at the start of a word (so "Iran"
-    finds "Iranian") or its code as a whole word in capitals."""
-    patterns = []
-    for party in parties:
-        name = re.escape(party.name)
-        patterns.append((party, re.compile(rf"\b{name}|\b{re.escape(party.code)}\b")))
-    return patterns
+    """[(party, [folded names], code regex)]: what finds a party in a text (parties_in)."""
+    return [
+        (
+            party,
+            [name for name in map(normalise_text, party.names) if name],
+            re.compile(rf"\b{re.escape(party.code)}\b"),
+        )
+        for party in parties
+    ]
 
 
 def parties_in(text, patterns):
-    return [party for party, pattern in patterns if pattern.search(text)]
+    """The parties a text names: by one of its names (`Party.names`, in any script) starting a word,
+    so that "Iran" finds "Iranian" and ایران finds ایرانی, compared by the matching rule of quotes
+    (keyboard variants, invisible characters…); or by its code as a whole word in capitals."""
+    found_words = SourceWords(text)
+    named = []
+    for party, names, code in patterns:
+        starts = (match.start() for name in names for match in re.finditer(re.escape(name), found_words.text))
+        if any(found_words.is_boundary(start) for start in starts) or code.search(text):
+            named.append(party)
+    return named
 
 
-def measure_profile(measure, evidence_quotes, *, leave_out_source=None):
-    """The texts that describe a measure: its title with its description, the passage that defines it
-    (its requirement, unless it comes from `leave_out_source`, a source id), then past evidence.
-    `measure.requirement` should be loaded with its citation (select_related)."""
+def measure_profile(measure, evidence_quotes, party_names=(), *, leave_out_source=None):
+    """The texts that describe a measure: its title with its description, the names of the parties
+    it applies to, the passage that defines it (its requirement, unless it comes from
+    `leave_out_source`, a source id), then past evidence. `measure.requirement` should be loaded with
+    its citation (select_related)."""
+    names = " ".join(party_names)
     requirement = measure.requirement
-    defining = [requirement.quote] if requirement is not None and requirement.source_id != leave_out_source else []
-    return [f"{measure.title}. {measure.description}", *defining, *evidence_quotes]
+    defining = [requirement.passage] if requirement is not None and requirement.source_id != leave_out_source else []
+    return [f"{measure.title}. {measure.description}", *([names] if names else []), *defining, *evidence_quotes]
+
+
+def _party_names(measure, case_parties):
+    """The names (in every script) of the parties `measure` applies to (prefetched)."""
+    return [name for party in measure.parties_applying(case_parties) for name in party.names]
+
+
+def _evidence_text(citation):
+    """A past piece of evidence as a measure's profile reads it: the passage, and its translation."""
+    return f"{citation.passage}\n{citation.translation}" if citation.translation else citation.passage
 
 
 def candidate_passages(text):
-    return [p for p in split_passages(text) if len(p.text.split()) >= MIN_WORDS]
+    """The passages of `text` long enough to suggest: MIN_WORDS words at least (_word_count)."""
+    return [p for p in split_passages(text) if _word_count(p.text) >= MIN_WORDS]
+
+
+def _word_count(text):
+    """Words as a heading's length is judged: a run between spaces is one word (a hyphenated
+    "Pakistan-Iran" too, so that a five-word heading stays a heading), and a run of a script written
+    without spaces counts its words (measures.lib.words: a Thai paragraph is many words, not one)."""
+    return sum(
+        words.word_count(run) if words.has_spaceless(run) else 1
+        for run in text.split()
+        if any(words.is_wordy(char) for char in run)
+    )
 
 
 def suggest(*, source, case, top=TOP):
@@ -95,11 +146,20 @@ def suggest(*, source, case, top=TOP):
     passages of `source`, best first, with a score above zero. Runs a fixed number of queries."""
     from measures.models import Evidence, Party, PassageDismissal
 
-    measures = list(case.measures.select_related("requirement").order_by("number"))
+    measures = list(
+        case.measures.select_related("requirement").prefetch_related("applicable_parties").order_by("number")
+    )
+    case_parties = list(case.assessed_parties.all())
     evidence = list(
         Evidence.objects.filter(measure__case=case)
         .select_related("citation")
-        .only("measure_id", "citation__quote", "citation__source_id")
+        .only(
+            "measure_id",
+            "citation__quote",
+            "citation__passage_parts",
+            "citation__translation",
+            "citation__source_id",
+        )
     )
     dismissed = {}
     for measure_id, key in PassageDismissal.objects.filter(source=source, measure__case=case).values_list(
@@ -112,16 +172,13 @@ def suggest(*, source, case, top=TOP):
     defining = {}  # the passage that defines a measure is what it requires, never suggested as its evidence
     for measure in measures:
         mine = [e for e in evidence if e.measure_id == measure.pk]
+        others = [_evidence_text(e.citation) for e in mine if e.citation.source_id != source.pk]
         profiles.append(
-            measure_profile(
-                measure,
-                [e.citation.quote for e in mine if e.citation.source_id != source.pk],
-                leave_out_source=source.pk,
-            )
+            measure_profile(measure, others, _party_names(measure, case_parties), leave_out_source=source.pk)
         )
-        cited[measure.pk] = [e.citation.quote for e in mine if e.citation.source_id == source.pk]
+        cited[measure.pk] = [e.citation.passage for e in mine if e.citation.source_id == source.pk]
         if measure.requirement is not None and measure.requirement.source_id == source.pk:
-            defining[measure.pk] = measure.requirement.quote
+            defining[measure.pk] = measure.requirement.passage
     scores = rank([p.text for p in passages], profiles)
     patterns = party_patterns(Party.objects.order_by("name"))
     results = []
@@ -170,7 +227,10 @@ def evaluate(case, *, top=TOP):
     in the top `top` of the source's passages for its measure. Returns an Evaluation."""
     from measures.models import Evidence
 
-    measures = list(case.measures.select_related("requirement").order_by("number"))
+    measures = list(
+        case.measures.select_related("requirement").prefetch_related("applicable_parties").order_by("number")
+    )
+    case_parties = list(case.assessed_parties.all())
     evidence = list(Evidence.objects.filter(measure__case=case).select_related("citation__source"))
     result = Evaluation(top=top)
     sources = {e.citation.source_id: e.citation.source for e in evidence}
@@ -179,7 +239,12 @@ def evaluate(case, *, top=TOP):
         profiles = [
             measure_profile(
                 m,
-                [e.citation.quote for e in evidence if e.measure_id == m.pk and e.citation.source_id != source_id],
+                [
+                    _evidence_text(e.citation)
+                    for e in evidence
+                    if e.measure_id == m.pk and e.citation.source_id != source_id
+                ],
+                _party_names(m, case_parties),
                 leave_out_source=source_id,
             )
             for m in measures
@@ -190,7 +255,7 @@ def evaluate(case, *, top=TOP):
             if item.citation.source_id != source_id:
                 continue
             order = sorted(range(len(passages)), key=lambda i: -scores[item.measure_id][i])
-            holding = [i for i in order if passages[i].contains(item.citation.quote)]
+            holding = [i for i in order if passages[i].contains(item.citation.passage)]
             if not holding:
                 continue  # the quote lies in a passage too short to suggest
             result.pairs += 1

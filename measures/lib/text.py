@@ -13,6 +13,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 
+from measures.lib import words
+
 # Every character of Unicode category Cc (tests/measures/test_text.py checks it against unicodedata).
 CONTROL_CHARACTERS = "".join(map(chr, [*range(0x00, 0x20), *range(0x7F, 0xA0)]))
 MULTI_LINE_ALLOWED = "\t\n\r"
@@ -91,8 +93,31 @@ def tidy_text(text):
 
 def shorten(text, limit):
     """`text` cut to at most `limit` characters, ending in "…" when it was cut (the one shortening rule
-    of labels, names and snippets; trailing spaces before the "…" dropped)."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    of labels, names and snippets; trailing spaces before the "…" dropped).
+
+    The cut never falls inside a user-perceived character (a letter and its marks, a Devanagari or
+    Khmer cluster: measures.lib.words.grapheme_boundaries), nor inside a word of a script written
+    without spaces (Thai, Khmer…: it goes back to the word's start, unless the first word alone is
+    too long)."""
+    if len(text) <= limit:
+        return text
+    return text[: cut_point(text, limit - 1)].rstrip() + "…"
+
+
+def cut_point(text, at_most):
+    """The offset, at most `at_most`, where `text` may be cut (see shorten)."""
+    if text[: at_most + 1].isascii():
+        return at_most
+    cut = words.last_boundary_at_most(words.grapheme_boundaries(text), at_most)
+    if (
+        0 < cut < len(text)
+        and words.is_wordy(text[cut])
+        and (words.is_spaceless(text[cut - 1]) or words.is_spaceless(text[cut]))
+    ):
+        start_of_word = words.last_boundary_at_most(words.word_boundaries(text), cut)
+        if start_of_word > 0:
+            cut = start_of_word
+    return cut
 
 
 # What a spreadsheet runs as a formula when a cell starts with it (OWASP "CSV injection").

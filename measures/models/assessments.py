@@ -9,7 +9,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from measures.lib import dates, text
+from measures.lib import dates, languages, text
 from measures.models.cases import Measure, Party
 from measures.models.sources import Citation
 from measures.querysets import (
@@ -104,6 +104,12 @@ class Assessment(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments")
     rationale = models.TextField(validators=[text.multi_line])
+    rationale_language = models.CharField(
+        max_length=languages.MAX_LENGTH,
+        blank=True,
+        validators=[languages.language_tag],
+        help_text="The language of the rationale (a BCP 47 tag); empty: the case's working language.",
+    )
     citations = models.ManyToManyField(Citation, through="AssessmentCitation", related_name="assessments")
     corrects = models.ForeignKey(
         "self",
@@ -134,6 +140,11 @@ class Assessment(models.Model):
     @property
     def score(self):
         return self.SCORES.get(self.level)
+
+    @property
+    def rationale_dir(self):
+        """The rationale's writing direction ("rtl" or "ltr") by its language."""
+        return languages.direction(self.rationale_language)
 
 
 class AssessmentCitation(models.Model):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from measures.lib import dates, text
+from measures.lib import dates, languages, text
 from measures.models.base import case_change_error
 from measures.models.catalogue import MeasureType
 from measures.querysets import (
@@ -35,6 +35,12 @@ class Party(models.Model):
         help_text="Short code shown in tables, e.g. PAK.",
     )
     kind = models.CharField(max_length=8, choices=Kind, default=Kind.STATE)
+    other_names = models.TextField(
+        blank=True,
+        validators=[text.multi_line],
+        help_text="The names sources in other languages and scripts give it, one per line (ایران, ईरान, "
+        "อิหร่าน): suggested passages name the party when they use one of them.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -48,6 +54,12 @@ class Party(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def names(self):
+        """Its name and its names in other languages and scripts (`other_names`), without repeats."""
+        found = [self.name, *(line.strip() for line in self.other_names.splitlines())]
+        return list(dict.fromkeys(name for name in found if name))
 
 
 class CaseStatus(models.TextChoices):
@@ -83,6 +95,13 @@ class Case(models.Model):
     assessed_parties = models.ManyToManyField(
         Party, related_name="assessed_in_cases", help_text="The parties whose conduct is assessed (at least two)."
     )
+    working_language = models.CharField(
+        max_length=languages.MAX_LENGTH,
+        default="en",
+        validators=[languages.language_tag],
+        help_text="The language the case's analysis is written in (a BCP 47 tag: en, fr, ar…): rationales, "
+        "event summaries and the report. A passage quoted in another language can carry a translation into it.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     # Bumped by every write that changes what the case's pages show (services.touch_cases): the
     # reading pages' ETag and cache key derive from it, and Last-Modified from data_changed_at.
@@ -110,12 +129,24 @@ class Case(models.Model):
 
     def clean(self):
         errors = {}
+        try:
+            self.working_language = languages.normalise_tag(self.working_language)
+        except ValueError:
+            pass  # the field's validator says why
         if self.status == CaseStatus.CLOSED and self.end_date is None:
             errors["end_date"] = "A closed case needs the date on which the crisis ended."
         if self.end_date is not None and self.start_date is not None and self.end_date < self.start_date:
             errors["end_date"] = "The end date cannot be before the start date."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def working_language_name(self):
+        return languages.name(self.working_language)
+
+    @property
+    def working_direction(self):
+        return languages.direction(self.working_language)
 
     @property
     def is_closed(self):

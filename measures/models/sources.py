@@ -1,6 +1,7 @@
 """Sources (documents), the Citations quoted verbatim from them, and dismissed suggested passages."""
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,13 +11,18 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from measures.lib import dates, text
+from measures.lib import dates, languages, text
 from measures.lib.quoting import (
+    ELISION,
+    INSERTION,
+    SOURCE,
     find_passages,
     mismatch_hint,
     normalise_text,
     paragraph_number,
     paragraphs,
+    passage_parts,
+    passage_text,
     quote_problem,
 )
 from measures.lib.text import shorten
@@ -90,6 +96,14 @@ class Source(models.Model):
         help_text="How much of the date the document states (empty: the day). An empty date is undated.",
     )
     kind = models.CharField(max_length=10, choices=Kind)
+    language = models.CharField(
+        max_length=languages.MAX_LENGTH,
+        blank=True,
+        db_index=True,
+        validators=[languages.language_tag],
+        help_text="The language of the text, as a BCP 47 tag (en, ur, hi, th, km…): detected when the text "
+        "comes in, correct it if needed. Empty: not known.",
+    )
     full_text = models.TextField(
         blank=True,
         validators=[text.multi_line],
@@ -148,6 +162,7 @@ class Source(models.Model):
         return self.title
 
     def clean(self):
+        _normalise_language(self, "language")
         # An empty date means undated, whatever the precision field says (its default is "day").
         if self.published_on is None:
             self.date_precision = SourceDatePrecision.UNKNOWN
@@ -223,8 +238,43 @@ class Source(models.Model):
         return passages[0].start if passages else -1
 
 
+def _normalise_language(instance, field):
+    """Write `instance`'s language tag as BCP 47 recommends ("UR-pk" → "ur-PK"); an ill-formed one is
+    left for the field's validator to refuse."""
+    try:
+        setattr(instance, field, languages.normalise_tag(getattr(instance, field)))
+    except ValueError:
+        pass
+
+
+@dataclass(frozen=True)
+class PassagePart:
+    """A part of a cited passage (passage_parts): the source's characters, "[…]" or the analyst's
+    bracketed words."""
+
+    kind: str
+    text: str
+
+    @property
+    def is_source(self):
+        return self.kind == SOURCE
+
+    @property
+    def is_insertion(self):
+        return self.kind == INSERTION
+
+    @property
+    def is_elision(self):
+        return self.kind == ELISION
+
+
 class Citation(models.Model):
-    """A passage quoted verbatim from a source, used as evidence in one case."""
+    """A passage quoted verbatim from a source, used as evidence in one case.
+
+    `quote` is the passage as the analyst typed it (kept for the record); `passage_parts` is the
+    passage as the source has it: the source's characters between its offsets, with "[…]" where
+    words are left out and the analyst's bracketed insertions between them. Pages, exports, the
+    report and the PDF show the latter (`passage`, `parts`)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
@@ -248,6 +298,28 @@ class Citation(models.Model):
     # of the first. Derived by clean() from the matching rule; empty when the source has no text.
     spans = models.JSONField(default=list, blank=True, editable=False)
     paragraph = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The passage as the source has it: [[kind, text], …] (measures.lib.quoting.passage_parts), set
+    # with `spans`; empty when the source has no text (then the quote as typed is shown).
+    passage_parts = models.JSONField(default=list, blank=True, editable=False)
+    language = models.CharField(
+        max_length=languages.MAX_LENGTH,
+        blank=True,
+        db_index=True,
+        validators=[languages.language_tag],
+        help_text="The language of the passage (a BCP 47 tag); empty: its source's language.",
+    )
+    translation = models.TextField(
+        blank=True,
+        validators=[text.multi_line],
+        help_text="For a passage in another language than the case's: its translation into the case's language.",
+    )
+    translator = models.CharField(
+        validators=[text.single_line],
+        max_length=200,
+        blank=True,
+        help_text="Who translated it (a person, or a service such as “machine translation, checked by …”).",
+    )
+    translated_on = models.DateField(null=True, blank=True, help_text="When it was translated.")
     event = models.ForeignKey(
         Event,
         on_delete=models.PROTECT,
@@ -278,11 +350,56 @@ class Citation(models.Model):
         ordering = ["source__title", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(quote=""), name="citation_quote_not_empty"),
+            models.CheckConstraint(
+                condition=Q(translation="") | (~Q(translator="") & Q(translated_on__isnull=False)),
+                name="citation_translation_has_translator_and_date",
+            ),
             models.UniqueConstraint(fields=["case", "key"], condition=~Q(key=""), name="citation_key_unique_in_case"),
         ]
 
     def __str__(self):
-        return f"“{shorten(self.quote, 80)}” ({self.source.short_label})"
+        return f"“{shorten(self.passage, 80)}” ({self.source.short_label})"
+
+    @property
+    def parts(self):
+        """The passage as the source has it, as [PassagePart]; the quote as typed when the source has
+        no text (a single part)."""
+        if not self.passage_parts:
+            return [PassagePart(SOURCE, self.quote)]
+        return [PassagePart(kind, part) for kind, part in self.passage_parts]
+
+    @property
+    def passage(self):
+        """The passage as the source has it, as one text ("She [the foreign secretary] thanked")."""
+        return passage_text(self.passage_parts) if self.passage_parts else self.quote
+
+    @property
+    def source_characters(self):
+        """The source's own characters in the passage (no elision marks, no insertions), for search."""
+        if not self.passage_parts:
+            return self.quote
+        return " ".join(part for kind, part in self.passage_parts if kind == SOURCE)
+
+    @property
+    def lang(self):
+        """The passage's language tag: its own, else its source's ("" when neither is known)."""
+        return self.language or self.source.language
+
+    @property
+    def dir(self):
+        """The passage's writing direction for its `dir` attribute: "rtl" or "ltr" by its language,
+        "auto" (the first strong letter decides) when the language is not known."""
+        return languages.direction(self.lang) if self.lang else "auto"
+
+    @property
+    def language_name(self):
+        return languages.name(self.lang) or "an unknown language"
+
+    @property
+    def needs_translation(self):
+        """The passage is in another language than its case's working language (or in an unknown
+        one) and has no translation yet."""
+        return not self.translation and not languages.same_language(self.lang, self.case.working_language)
 
     # Set by a form or service before clean(): the offset in the source text of the occurrence the
     # analyst chose, when the quote occurs more than once.
@@ -302,6 +419,14 @@ class Citation(models.Model):
 
     def clean(self):
         errors = {}
+        _normalise_language(self, "language")
+        if self.translation.strip():
+            if not self.translator.strip():
+                errors["translator"] = "Say who translated the passage."
+            if self.translated_on is None:
+                errors["translated_on"] = "Give the date of the translation."
+        elif self.translator.strip() or self.translated_on is not None:
+            errors["translation"] = "A translator and date were given without a translation: add the translation."
         if not normalise_text(self.quote):
             errors["quote"] = "The quote cannot be empty."
         elif (source := self.source_or_none()) is not None:
@@ -332,7 +457,7 @@ class Citation(models.Model):
         one in the paragraph a "para. N" locator names, else the only one.
         """
         if not text:
-            self.spans, self.paragraph = [], None
+            self.spans, self.paragraph, self.passage_parts = [], None, []
             return None
         if problem := quote_problem(self.quote):
             return {"quote": problem}
@@ -365,6 +490,7 @@ class Citation(models.Model):
             chosen = min(passages, key=lambda passage: abs(passage.start - int(wanted)))
         self.spans = [list(span) for span in chosen.spans]
         self.paragraph = paragraph_number(text, chosen.start)
+        self.passage_parts = [list(part) for part in passage_parts(text, self.spans, self.quote)]
         return None
 
     @property

@@ -42,6 +42,7 @@ from measures.services.citations import (
     dismiss_passage,
     save_citation,
     save_evidence,
+    translate_citation,
 )
 from measures.services.commitments import (
     judge_commitment,
@@ -109,4 +110,5 @@ __all__ = [
     "save_imported_events",
     "touch_cases",
     "user_for_api_token",
+    "translate_citation",
 ]

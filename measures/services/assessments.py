@@ -4,6 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from measures import search
+from measures.lib.languages import normalise_tag
 from measures.models import Assessment, Evidence, Measure
 from measures.services.base import (
     _UNCHECKED,
@@ -135,9 +137,22 @@ def record_assessments_on_measures(*, party, level, confidence, entries, **share
 
 
 def _validate_assessment(
-    *, measure, party, level, confidence, effective_date, rationale, citations, corrects, today, recorded_at, now
+    *,
+    measure,
+    party,
+    level,
+    confidence,
+    effective_date,
+    rationale,
+    citations,
+    corrects,
+    today,
+    recorded_at,
+    now,
+    rationale_language="",
 ):
     errors = {}
+    errors.update(_field_errors(Assessment, rationale_language=rationale_language or ""))
     case = measure.case
     if not case.assessed_parties.filter(pk=party.pk).exists():
         errors["party"] = f"{party} is not one of the assessed parties of “{case}”."
@@ -194,6 +209,7 @@ def record_assessment(
     evidence_stances=None,
     expected_latest=_UNCHECKED,
     recorded_at=None,
+    rationale_language=None,
 ):
     """Append an assessment of `measure` for `party` and return it.
 
@@ -208,8 +224,12 @@ def record_assessment(
     `expected_latest` is the latest assessment (or None) the user saw for this measure and party
     when the form was opened; if another one was recorded since, nothing is written and
     ConcurrentAssessmentError carries the newer ones. `recorded_at` is for imports of past work only,
-    and is refused when it lies in the future.
+    and is refused when it lies in the future. `rationale_language` (a BCP 47 tag): None detects it
+    in the rationale (measures.intake.language; empty, the case's working language, when it cannot
+    tell). The assessment's rationale is indexed for search.
     """
+    from measures.intake.language import detect_language
+
     citations = list(citations)
     if effective_date is None:
         effective_date = cited_evidence_date(citations)
@@ -230,6 +250,7 @@ def record_assessment(
             today=timezone.localdate(),
             recorded_at=recorded_at,
             now=now,
+            rationale_language=rationale_language,
         )
         if expected_latest is not _UNCHECKED:
             current = latest_assessment(measure, party)
@@ -257,7 +278,11 @@ def record_assessment(
             recorded_by=recorded_by,
             recorded_at=recorded_at or now,
             corrects=corrects,
+            rationale_language=(
+                detect_language(rationale) if rationale_language is None else normalise_tag(rationale_language)
+            ),
         )
         assessment.citations.set(citations)
+        search.index([assessment])
         touch_cases({measure.case_id})
     return assessment

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from measures import search
 from measures.lib import quoting
 from measures.models import Citation, Evidence, PassageDismissal, Source
 from measures.services.base import (
@@ -46,7 +47,8 @@ def save_citation(*, citation, user=None):
     transaction. Raises ServiceError, nothing written.
 
     The write bumps the source's version (a database trigger), so a source form opened before cannot
-    save a text without this passage; the source object given follows it.
+    save a text without this passage; the source object given follows it. The citation is indexed for
+    search (measures.search), in the same transaction.
     """
     with transaction.atomic():
         before = cases_stored_for(citation)
@@ -58,29 +60,53 @@ def save_citation(*, citation, user=None):
         if citation.source_id is not None:
             stored = Source.objects.filter(pk=citation.source_id).values_list("version", flat=True)
             citation.source.version = stored.get()
+        search.index([citation])
         touch_cases(before | cases_affected_by(citation))
     return citation
 
 
 def delete_citation(*, citation, user=None):
-    """Delete `citation` (its history records the deletion, by `user` when given) and bump the data
-    version of its case. A citation that evidence or an assessment relies on is not deleted:
-    django.db.models.ProtectedError, naming them."""
+    """Delete `citation` (its history records the deletion, by `user` when given), remove it from the
+    search index and bump the data version of its case. A citation that evidence or an assessment
+    relies on is not deleted: django.db.models.ProtectedError, naming them."""
     with transaction.atomic():
         affected = cases_affected_by(citation)
+        search.unindex([citation])
         stamp_user(citation, user)
         citation.delete()
         touch_cases(affected)
 
 
-def create_citation(*, case, source, quote, locator="", event=None, occurrence=None, recorded_at=None, key=""):
+def create_citation(
+    *,
+    case,
+    source,
+    quote,
+    locator="",
+    event=None,
+    occurrence=None,
+    recorded_at=None,
+    key="",
+    language=None,
+    translation="",
+    translator="",
+    translated_on=None,
+):
     """Quote a passage of `source` for `case`; refused when the source's text does not contain it
     (by the matching rule of measures.quoting), or when it occurs several times and `occurrence`
     (an offset in the source's text, the nearest place is taken) does not say which.
-    The citation stores where it was found (`spans`, `paragraph`). `recorded_at` is for imports of
-    past work only (default: now); `key` is its key in the case file it comes from. Written by
-    save_citation.
+    The citation stores where it was found (`spans`, `paragraph`) and the passage as the source has
+    it (`passage_parts`). `recorded_at` is for imports of past work only (default: now); `key` is its
+    key in the case file it comes from.
+
+    `language` (a BCP 47 tag): None leaves it to the source's language, or, for a source without one,
+    to the language detected in the quote (measures.intake.language). `translation` (into the case's
+    working language) needs `translator` and `translated_on`. Written by save_citation.
     """
+    from measures.intake.language import detect_language
+
+    if language is None:
+        language = "" if source.language else detect_language(quote)
     citation = Citation(
         case=case,
         source=source,
@@ -89,6 +115,10 @@ def create_citation(*, case, source, quote, locator="", event=None, occurrence=N
         event=event,
         key=key,
         recorded_at=recorded_at or timezone.now(),
+        language=language,
+        translation=(translation or "").strip(),
+        translator=(translator or "").strip(),
+        translated_on=translated_on,
     )
     citation.chosen_offset = occurrence
     return save_citation(citation=citation)
@@ -148,6 +178,23 @@ def delete_evidence(*, evidence, user=None):
         stamp_user(evidence, user)
         evidence.delete()
         touch_cases(affected)
+
+
+def translate_citation(*, citation, translation, translator, translated_on, language=None, user=None):
+    """Give `citation` a translation into its case's working language, with who made it and when
+    (an empty translation removes it, with its translator and date); `language` corrects the
+    passage's language tag. Written by save_citation (history by `user`, version moved on, indexed
+    again). Refused (ServiceError, nothing changed) without a translator or a date. Returns the
+    citation."""
+    with transaction.atomic():
+        citation = Citation.objects.select_for_update().select_related("source", "case").get(pk=citation.pk)
+        citation.translation = (translation or "").strip()
+        citation.translator = (translator or "").strip() if citation.translation else ""
+        citation.translated_on = translated_on if citation.translation else None
+        if language is not None:
+            citation.language = language
+        citation.version += 1
+        return save_citation(citation=citation, user=user)
 
 
 def attach_evidence(*, citation, measure, stance, note="", recorded_at=None):

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
+from measures import search
 from measures.models import Citation, Party
 from measures.services.base import ServiceError, touch_cases
 
@@ -35,8 +36,8 @@ def save_imported_events(*, case, new=(), updates=(), removals=()):
     - `removals`: [stored Event of `case`]: events the dataset deleted. An event that a citation reports
       is evidence and is never removed: refused (ServiceError naming it), as deleting it in the admin is.
 
-    Every event passes the model's checks (ServiceError naming it otherwise); the case's data version
-    is bumped once.
+    Every event passes the model's checks (ServiceError naming it otherwise); the search index follows
+    (measures.search); the case's data version is bumped once.
     """
     with transaction.atomic():
         parties = {party.code: party for party in Party.objects.all()}
@@ -62,6 +63,8 @@ def save_imported_events(*, case, new=(), updates=(), removals=()):
             event.save()
             if codes is not None:
                 event.actors.set([parties[code] for code in codes])
+        search.index([event for event, *_ in (*new, *updates)])
+        search.unindex(list(removals))
         for event in removals:
             event._change_reason = "Deleted from its conflict-event dataset"
             event.delete()

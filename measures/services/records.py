@@ -2,15 +2,17 @@
 
 Each record is written by its topic's service (citations and evidence: measures.services.citations;
 sources: measures.services.sources); the others (parties, cases, measures, events) are validated by
-full_clean and saved here. Every write records its history and bumps the data version of the cases
-the record was and is shown in, in one transaction. Assessments are appended by record_assessment
+full_clean and saved here. Every write records its history, keeps the search index current
+(measures.search) and bumps the data version of the cases the record was and is shown in, in one
+transaction. Assessments are appended by record_assessment
 only, never edited or deleted.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from measures.models import Assessment, Citation, Evidence, Source
+from measures import search
+from measures.models import Assessment, Case, Citation, Evidence, Source
 from measures.services.base import (
     ServiceError,
     cases_affected_by,
@@ -43,26 +45,40 @@ def save_record(*, record, user=None):
         return service(**{record._meta.model_name: record, "user": user})
     with transaction.atomic():
         before = cases_stored_for(record)
+        language_before = _working_language_stored(record)
         try:
             record.full_clean()
         except ValidationError as exc:
             raise ServiceError(exc.message_dict) from None
         stamp_user(record, user)
         save_checked(record)
+        # A case stands for all its records in the index: written again only when its working language
+        # (the language of its events, measures and rationales) changed; other records are ignored
+        # unless indexed (measures.search.index).
+        if not isinstance(record, Case) or language_before != record.working_language:
+            search.index([record])
         touch_cases(before | cases_affected_by(record))
     return record
 
 
+def _working_language_stored(record):
+    if not isinstance(record, Case) or record.pk is None:
+        return None
+    return Case.objects.filter(pk=record.pk).values_list("working_language", flat=True).first()
+
+
 def delete_record(*, record, user=None):
     """Delete `record` (any model of the domain but Assessment) through its topic's service when it has
-    one (delete_citation, delete_evidence); history by `user` when given; the cases it was shown in
-    bumped. A record others rely on is not deleted: django.db.models.ProtectedError, naming them."""
+    one (delete_citation, delete_evidence); history by `user` when given; its search index rows removed;
+    the cases it was shown in bumped. A record others rely on is not deleted:
+    django.db.models.ProtectedError, naming them."""
     _refuse_assessment(record)
     service = _DELETED_BY.get(type(record))
     if service is not None:
         return service(**{record._meta.model_name: record, "user": user})
     with transaction.atomic():
         affected = cases_affected_by(record)
+        search.unindex([record])
         stamp_user(record, user)
         record.delete()
         touch_cases(affected)

@@ -4,6 +4,7 @@ governs (Source.text_lock_reason: editable until the first citation quotes it)."
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from measures import search
 from measures.lib.text import tidy_text
 from measures.models import Source
 from measures.services.base import ServiceError, cases_affected_by, save_checked, stamp_user, touch_cases
@@ -22,7 +23,8 @@ def save_source(*, source, user=None):
     and return it. Validated by full_clean: its fields, and its text by the rule of a quoted source's
     text (Source.text_lock_reason: a changed text is refused once a citation quotes the source). Saved
     with its history (`user` recorded as its author when given), in one transaction with the data
-    version of the cases citing it bumped. Raises ServiceError (messages by field), nothing written.
+    version of the cases citing it bumped and its search index rows written again (measures.search).
+    Raises ServiceError (messages by field), nothing written.
     """
     with transaction.atomic():
         if source.pk is not None:
@@ -34,6 +36,7 @@ def save_source(*, source, user=None):
             raise ServiceError(exc.message_dict) from None
         stamp_user(source, user)
         save_checked(source)  # a label taken meanwhile: the label's message, as one after the other
+        search.index([source])
         touch_cases(cases_affected_by(source))
     return source
 
@@ -63,21 +66,37 @@ def _refuse_same_original(original):
 
 
 def create_source(
-    *, title, kind, full_text, publisher="", author="", url="", published_on=None, original=None, original_name=""
+    *,
+    title,
+    kind,
+    full_text,
+    publisher="",
+    author="",
+    url="",
+    published_on=None,
+    original=None,
+    original_name="",
+    language=None,
 ):
     """Add a source with its full text and, when it came from a file, the original document.
 
     `original` is an `intake.Original` (the file's bytes and its type, sniffed from its content);
-    it is stored under MEDIA_ROOT with a random name. Refused (ServiceError, nothing stored) when a
-    field is invalid, the text is empty, or the same file is already the original of a source."""
+    it is stored under MEDIA_ROOT with a random name. `language` (a BCP 47 tag; None: detected in the
+    text, measures.intake.language). Refused (ServiceError, nothing stored) when a field is invalid,
+    the text is empty, or the same file is already the original of a source. The source is indexed
+    for search."""
+    from measures.intake.language import detect_language
+
+    text = tidy_text(full_text)
     source = Source(
         title=(title or "").strip(),
         kind=kind,
-        full_text=tidy_text(full_text),
+        full_text=text,
         publisher=(publisher or "").strip(),
         author=(author or "").strip(),
         url=(url or "").strip(),
         published_on=published_on,
+        language=detect_language(text) if language is None else language,
     )
     errors = {}
     if not source.full_text:
@@ -107,6 +126,7 @@ def create_source(
             # The same file saved at the same moment by a colleague: `source_original_unique` refuses
             # this row, and the message is the one of a save one after the other.
             save_checked(source, check=lambda: _refuse_same_original(original))
+            search.index([source])
         except Exception:
             if source.original_file:
                 source.original_file.delete(save=False)

@@ -478,7 +478,7 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
             evidence_rows = evidence_rows.filter(measure__in=measure_ids)
         evidence_rows = (
             evidence_rows.known_on(known_on)
-            .select_related("citation__source", "citation__event")
+            .select_related("citation__source", "citation__event", "citation__case")
             .defer("citation__source__full_text")
             .order_by("pk")
         )

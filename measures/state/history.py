@@ -138,7 +138,7 @@ def evidence_changes(**lookup):
     previous = None
     for record in records:
         earlier = previous if previous is not None and previous.id == record.id else None
-        what = f"measure {record.measure} ← “{shorten(record.citation.quote, 90)}” ({record.citation.source})"
+        what = f"measure {record.measure} ← “{shorten(record.citation.passage, 90)}” ({record.citation.source})"
         stance = Evidence.Stance(record.stance).label if record.stance in Evidence.Stance.values else record.stance
         if record.history_type == "+":
             action, details = "Attached", [f"Stance: {stance}"] + ([f"Note: {record.note}"] if record.note else [])

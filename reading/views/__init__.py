@@ -1,4 +1,4 @@
-"""Reading pages: case list, dashboard, measure, events and sources, and cases compared (the matrix).
+"""Reading pages: case list, dashboard, measure, events and sources, cases compared (the matrix), search.
 
 Each view parses its parameters (the period through `PeriodForm`), calls `queries.*`, renders.
 Every page runs a fixed number of queries whatever the size of the case.
@@ -33,6 +33,7 @@ from reading.views.packages import (
     all_cases_package,
     case_package,
 )
+from reading.views.search import search
 from reading.views.sources import (
     source_detail,
     source_list,
@@ -56,6 +57,7 @@ __all__ = [
     "matrix",
     "measure_detail",
     "measure_type",
+    "search",
     "source_detail",
     "source_list",
     "source_original",

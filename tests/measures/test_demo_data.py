@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
-from measures.demo_data import MAX_SCALE, Plan, generate
+from measures.importing.demo_data import MAX_SCALE, Plan, generate
 from measures.models import Assessment, AssessmentCitation, Case, Citation, Event, Evidence, Measure, Party, Source
 from tests import factories
 

@@ -149,7 +149,7 @@ def _export_load_export(build):
 
 
 def test_a_generated_case_round_trips_byte_for_byte_with_a_correction_and_an_imported_event(db):
-    from measures import demo_data
+    from measures.importing import demo_data
 
     def build():
         demo_data.generate(scale=1)

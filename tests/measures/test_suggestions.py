@@ -63,7 +63,8 @@ def test_rank_scores_the_related_passage_highest_and_unrelated_text_zero():
 
 
 def test_each_measure_gets_its_most_related_passages_with_the_parties_they_name(world, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    # Measures (and their applicable parties), the case's parties, evidence, dismissals, all parties.
+    with django_assert_max_num_queries(6):
         results = suggest(source=world["source"], case=world["case"])
     by_number = {r.measure.number: r for r in results}
     top_ambassadors = by_number[1].suggestions[0]
@@ -276,3 +277,54 @@ def test_a_passage_with_a_control_character_is_not_dismissed(world, analyst_clie
     assert response.status_code == 200
     assert f"U+{ord(char):04X}" in response.content.decode() and "nothing was saved" in response.content.decode()
     assert not PassageDismissal.objects.exists()
+
+
+# Thai: no spaces between words. "Thailand and Cambodia agreed to cease fire at once", cited from
+# another source as evidence of the ceasefire measure; the new source's passages: the two armies
+# announced a ceasefire along the border from midnight; heavy rain in Bangkok this afternoon; oil
+# prices rose slightly yesterday; the Thai government called on Cambodia to respect the ceasefire.
+THAI_EVIDENCE = "ไทยและกัมพูชาตกลงหยุดยิงทันทีตามแนวชายแดน"
+THAI_TEXT = "\n".join(
+    [
+        "กองทัพไทยและกองทัพกัมพูชาประกาศหยุดยิงตามแนวชายแดนตั้งแต่เที่ยงคืน",
+        "สภาพอากาศในกรุงเทพมหานครวันนี้มีฝนตกหนักในช่วงบ่ายและเย็น",
+        "ราคาน้ำมันในตลาดโลกปรับตัวสูงขึ้นเล็กน้อยเมื่อวานนี้ตามรายงานของนักวิเคราะห์",
+        "รัฐบาลไทยเรียกร้องให้กัมพูชาเคารพข้อตกลงหยุดยิงและถอนกำลังทหาร",
+    ]
+)
+
+
+@pytest.fixture
+def thai_world(db):
+    thailand = factories.PartyFactory(name="Thailand", code="THA", other_names="ไทย\nประเทศไทย")
+    cambodia = factories.PartyFactory(name="Cambodia", code="KHM", other_names="กัมพูชา")
+    case = factories.CaseFactory(assessed_parties=[thailand, cambodia])
+    ceasefire = factories.MeasureFactory(
+        case=case, number=1, title="Ceasefire", description="Both sides stop firing along the border."
+    )
+    earlier = factories.SourceFactory(title="Earlier report", full_text=THAI_EVIDENCE, language="th")
+    citation = services.create_citation(case=case, source=earlier, quote=THAI_EVIDENCE)
+    services.attach_evidence(citation=citation, measure=ceasefire, stance="progress")
+    source = factories.SourceFactory(title="Thai news", full_text=THAI_TEXT, language="th")
+    return {"case": case, "source": source, "thailand": thailand, "cambodia": cambodia}
+
+
+def test_suggested_passages_of_a_thai_source_rank_those_naming_the_parties_first(thai_world):
+    (result,) = suggest(source=thai_world["source"], case=thai_world["case"])
+    ranked = result.suggestions
+    # Every paragraph is a passage: a Thai paragraph is many words, though it has no spaces.
+    assert [s.passage.number for s in ranked[:2]] == [1, 4] or [s.passage.number for s in ranked[:2]] == [4, 1]
+    assert all(s.parties == [thai_world["cambodia"], thai_world["thailand"]] for s in ranked[:2])
+    assert ranked[0].score > 0.1  # words shared with the earlier evidence, not one-"word" paragraphs
+    assert all(not s.parties for s in ranked[2:])
+
+
+def test_a_party_is_named_by_its_name_in_another_script_at_the_start_of_a_word():
+    from measures.intake.suggest import parties_in, party_patterns
+    from measures.models import Party
+
+    iran = Party(name="Iran", code="IRN", other_names="ایران")
+    patterns = party_patterns([iran])
+    assert parties_in("وزیر خارجہ ايران نے کہا", patterns) == [iran]  # typed with Arabic yeh: same word
+    assert parties_in("The Iranian envoy", patterns) == [iran]
+    assert parties_in("Tirana and Albania", patterns) == []  # not at the start of a word

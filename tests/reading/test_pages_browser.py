@@ -26,6 +26,7 @@ def reading_pages(case_objects):
         # The read API's pages: its documentation and the API tokens page.
         "api docs": "/api/v1/docs/",
         "api tokens": "/account/api-tokens/",
+        "search": "/search/?q=liaison+officers",
     }
 
 

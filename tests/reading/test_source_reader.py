@@ -71,7 +71,8 @@ def test_every_link_to_a_citation_lands_on_its_passage(reader_client, cited):
 def test_right_to_left_text_is_isolated_on_the_pages(reader_client, cited):
     case, measure = cited["case"], cited["measure"]
     content = reader_client.get(reverse("measures:measure_detail", args=[case.slug, measure.number])).content.decode()
-    assert "<blockquote><bdi>امن و آشتی ضروری</bdi></blockquote>" in content
+    # The passage's own block, in its language and direction (detected in the quote: Urdu).
+    assert '<blockquote class="passage" lang="ur" dir="rtl"><p>امن و آشتی ضروری</p></blockquote>' in content
 
 
 def test_only_analysts_get_the_cite_controls(client, reader_user, analyst_user, cited):

@@ -36,7 +36,7 @@ def text_of(response):
 
 def plain(html):
     """The text of an HTML document, each tag read as a space (but <bdi>, which only isolates a direction)."""
-    html = re.sub(r"</?bdi>", "", html)
+    html = re.sub(r"</?bdi\b[^>]*>", "", html)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" .", ".").replace(" ,", ",").replace(" :", ":")
 
 

@@ -16,6 +16,7 @@ def add_case(client, **fields):
         "summary": "",
         "start_date": "2024-01-01",
         "status": "active",
+        "working_language": "en",  # the form's initial value, as a browser sends it
     }
     data.update(fields)
     return client.post(reverse("admin:measures_case_add"), data)

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import path
+from django.utils.html import format_html
 
 from measures.lib.ids import parse_offset
 from measures.lib.quoting import paragraph_number
@@ -111,8 +112,29 @@ class CitationAdmin(TrackedAdmin):
     show_full_result_count = False
     search_fields = ["quote", "locator", "source__label", "source__title", "source__publisher", "event__title"]
     autocomplete_fields = ["case", "source", "event"]
-    fields = ["case", "source", "quote", "occurrence", "locator", "event", "seen_version"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["case", "source", "quote", "occurrence", "passage_shown", "locator", "event", "seen_version"]},
+        ),
+        (
+            "Language and translation",
+            {
+                "fields": ["language", "translation", "translator", "translated_on"],
+                "description": "A passage in another language than its case's working language can carry a "
+                "translation into it: pages and the report show the original, then the translation.",
+            },
+        ),
+    ]
+    readonly_fields = ["passage_shown"]
     inlines = [EvidenceInline]
+
+    @admin.display(description="Passage as the source has it")
+    def passage_shown(self, citation):
+        """The source's characters between the citation's offsets, as pages and the report show them."""
+        if citation.pk is None or not citation.passage_parts:
+            return "Shown once saved: the source's own characters where the quote is found."
+        return format_html('<bdi lang="{}" dir="{}">{}</bdi>', citation.lang, citation.dir, citation.passage)
 
     def get_changeform_initial_data(self, request):
         """Select-to-cite: `?source=…&start=…&end=…` (offsets in the source's text, from the source
@@ -187,7 +209,7 @@ class CitationAdmin(TrackedAdmin):
 
     @admin.display(description="Quote", ordering="quote")
     def short_quote(self, citation):
-        return shorten(citation.quote, 140)
+        return shorten(citation.passage, 140)
 
     def get_list_display(self, request):
         if "case__id__exact" in request.GET:

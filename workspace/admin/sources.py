@@ -112,6 +112,7 @@ class SourceAdmin(SourceIntakeMixin, TrackedAdmin):
                     "url",
                     "published_on",
                     "date_precision",
+                    "language",
                     "seen_version",
                 ]
             },

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from measures import services
+from measures.lib import languages
 from measures.models import Assessment, Citation, Evidence, Measure
 from workspace.forms.base import (
     ID_MAX,
@@ -51,6 +52,13 @@ class AssessmentBaseForm(forms.Form):
             "Cited passages become evidence of the measure with this stance, unless you give one its own "
             "(“Choose a stance for each passage”, below); a passage that is evidence of it already keeps its own."
         ),
+    )
+    rationale_language = forms.CharField(
+        required=False,
+        max_length=35,
+        label="Language of the rationale",
+        help_text="A BCP 47 tag (en, fr, ur…). Left empty: the language the rationale is written in is "
+        "detected (none found: the case's working language).",
     )
     citation_search = forms.CharField(
         required=False,
@@ -154,6 +162,15 @@ class AssessmentBaseForm(forms.Form):
                 )
         return cleaned_data
 
+    def clean_rationale_language(self):
+        value = self.cleaned_data.get("rationale_language", "")
+        try:
+            return languages.normalise_tag(value)
+        except ValueError:
+            raise forms.ValidationError(
+                f"“{value}” is not a language tag: write one such as en, fr, ur or pa-Arab, or leave it empty."
+            ) from None
+
     def shared_arguments(self):
         """record_assessment's arguments that the form's cleaned data gives for every assessment."""
         data = self.cleaned_data
@@ -161,6 +178,7 @@ class AssessmentBaseForm(forms.Form):
             "effective_date": data["effective_date"],
             "citations": data["citations"],
             "evidence_stance": data["evidence_stance"] or None,
+            "rationale_language": data.get("rationale_language") or None,
             "evidence_stances": {c.pk: data[f"stance_{c.pk}"] for c in self.new_passages if data.get(f"stance_{c.pk}")},
         }
 
@@ -246,7 +264,9 @@ class AssessmentForm(AssessmentBaseForm):
         ]
 
     def shared_fields(self):
-        return [self[name] for name in ("effective_date", "rationale", "citations", "evidence_stance")]
+        return [
+            self[name] for name in ("effective_date", "rationale", "rationale_language", "citations", "evidence_stance")
+        ]
 
     def evidence_measures(self):
         return [self.measure]

@@ -16,7 +16,7 @@ class CaseForm(VersionedModelForm):
 
     class Meta:
         model = Case
-        fields = ["name", "slug", "summary", "start_date", "status", "end_date", "assessed_parties"]
+        fields = ["name", "slug", "summary", "start_date", "status", "end_date", "working_language", "assessed_parties"]
 
     def clean_assessed_parties(self):
         parties = self.cleaned_data["assessed_parties"]
@@ -116,7 +116,18 @@ class CitationForm(VersionedModelForm):
 
     class Meta:
         model = Citation
-        fields = ["case", "source", "quote", "locator", "event"]
+        fields = [
+            "case",
+            "source",
+            "quote",
+            "locator",
+            "event",
+            "language",
+            "translation",
+            "translator",
+            "translated_on",
+        ]
+        widgets = {"translation": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,7 +172,18 @@ class SourceForm(VersionedModelForm):
 
     class Meta:
         model = Source
-        fields = ["title", "label", "kind", "publisher", "author", "url", "published_on", "date_precision", "full_text"]
+        fields = [
+            "title",
+            "label",
+            "kind",
+            "publisher",
+            "author",
+            "url",
+            "published_on",
+            "date_precision",
+            "language",
+            "full_text",
+        ]
 
     def _conflict_message(self, current, seen):
         message = super()._conflict_message(current, seen)

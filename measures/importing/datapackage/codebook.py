@@ -166,6 +166,12 @@ CASES = Table(
         Column("start_date", "date", "When the crisis began; no assessment is effective earlier.", required=True),
         Column("status", "string", "Whether the case is followed now or closed.", choices=Case.Status, required=True),
         Column("end_date", "date", "When the crisis ended, as its sources support it; empty while it is active."),
+        Column(
+            "working_language",
+            "string",
+            "The language of its analysis, a BCP 47 tag: passages in other languages carry translations into it.",
+            required=True,
+        ),
         Column("assessed_parties", "string", "The codes of the parties whose conduct is assessed, separated by “;”."),
         Column("as_of", "date", "The date the figures of this package show the case as of.", required=True),
         Column("as_of_rule", "string", "Why that date: “given”, or the default that applied."),
@@ -375,6 +381,7 @@ SOURCES = Table(
             required=True,
         ),
         Column("kind", "string", "What kind of document it is.", choices=Source.Kind, required=True),
+        Column("language", "string", "The language of its text, a BCP 47 tag (en, ur, hi, th…); empty: not known."),
         _recorded_at("source"),
         Column(
             "full_text",
@@ -395,11 +402,31 @@ CITATIONS = Table(
         Column("source", "integer", "The source it quotes (sources.id).", required=True),
         Column("event", "integer", "The event it reports (events.id), if any."),
         Column(
-            "quote",
+            "passage",
             "string",
-            "The passage, as quoted ([…] marks words left out, [brackets] words added).",
+            "The passage as the source has it: the source's characters between its offsets, […] where words "
+            "are left out, the analyst's [bracketed words] between them. What pages and reports show.",
             required=True,
         ),
+        Column(
+            "quote",
+            "string",
+            "The passage as the analyst typed it, kept for the record (matched with the source by the quoting "
+            "rule: spelling variants may differ from the source's).",
+            required=True,
+        ),
+        Column(
+            "language",
+            "string",
+            "The passage's language, a BCP 47 tag; empty: its source's (sources.language).",
+        ),
+        Column(
+            "translation",
+            "string",
+            "The passage translated into its case's working language (cases.working_language), if any.",
+        ),
+        Column("translator", "string", "Who translated it (with a translation only)."),
+        Column("translated_on", "date", "When it was translated (with a translation only)."),
         Column("locator", "string", "Where in the source, as the analyst wrote it, or “para. N”."),
         Column(
             "paragraph",

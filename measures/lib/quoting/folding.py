@@ -55,18 +55,71 @@ class Folded:
 _PLAIN_RUN = re.compile(r"[A-Za-z0-9.,;:!?()]+(?: [A-Za-z0-9.,;:!?()]+)*")
 
 
+# Signs after which the next consonant is written below or beside the one before, in one cluster:
+# Khmer COENG and Myanmar's invisible stacking virama.
+_STACKERS = frozenset("\u17d2\u1039")
+
+
 def _cluster_end(text, i):
-    """The end of the character cluster starting at i: a base character and its combining marks."""
+    """The end of the character cluster starting at i: a base character and its combining marks (and,
+    in Khmer and Myanmar, the consonants stacked under it)."""
     n = len(text)
     j = i + 1
     # Every combining mark and Hangul jamo is at or above U+0300: below it, no category lookup.
-    while (
-        j < n
-        and text[j] >= "\u0300"
-        and (unicodedata.category(text[j]).startswith("M") or "\u1160" <= text[j] <= "\u11ff")
-    ):
+    while j < n and text[j] >= "\u0300":
+        char = text[j]
+        if not (unicodedata.category(char).startswith("M") or "\u1160" <= char <= "\u11ff" or text[j - 1] in _STACKERS):
+            break
         j += 1
     return j
+
+
+# Orders of the same cluster that render alike but are not canonically equivalent (so NFKC leaves
+# them apart): Khmer subscripts typed in either order around COENG RO (ស្ត្រី, ស្រ្តី, ស្រី្ត are one
+# word, "woman"), a vowel typed before a subscript, a two-part vowel typed as its parts; Myanmar
+# medials in any order; an Indic nukta typed after the vowel sign. Each cluster is put in one order:
+# Khmer subscripts (COENG RO last), then consonant shifters and robat, then vowels, then other signs;
+# Myanmar medials in code point order (ya, ra, wa, ha); a nukta right after its consonant.
+_KHMER_COENG, _KHMER_RO = "\u17d2", "\u179a"
+_KHMER_TWO_PART_VOWELS = {"\u17c1\u17b8": "\u17be", "\u17c1\u17b6": "\u17c4"}
+_MYANMAR_MEDIALS = frozenset("\u103b\u103c\u103d\u103e")
+_NUKTAS = frozenset("\u093c\u09bc\u0a3c\u0abc\u0b3c\u0c3c\u0cbc")
+
+
+def _khmer_class(item):
+    if item[0] == _KHMER_COENG:
+        return 1 if item[1:] == _KHMER_RO else 0
+    if item in ("\u17c9", "\u17ca", "\u17cc"):
+        return 2
+    if "\u17b6" <= item <= "\u17c5" or item == "\u17d1":
+        return 3
+    return 4
+
+
+def _reorder_cluster(cluster):
+    """`cluster` (NFKC-normalised, two characters or more) in the one order its script's rendering
+    cannot tell apart from the others (see above)."""
+    base, rest = cluster[0], cluster[1:]
+    if "\u1780" <= base <= "\u17ff":
+        for parts, whole in _KHMER_TWO_PART_VOWELS.items():
+            rest = rest.replace(parts, whole)
+        items, k = [], 0
+        while k < len(rest):
+            step = 2 if rest[k] == _KHMER_COENG and k + 1 < len(rest) else 1
+            items.append(rest[k : k + step])
+            k += step
+        return base + "".join(sorted(items, key=_khmer_class))
+    if "\u1000" <= base <= "\u109f":
+        medials = sorted(char for char in rest if char in _MYANMAR_MEDIALS)
+        if not medials:
+            return cluster
+        first = min(rest.index(char) for char in medials)
+        others = [char for char in rest if char not in _MYANMAR_MEDIALS]
+        return base + "".join(others[:first]) + "".join(medials) + "".join(others[first:])
+    nuktas = [char for char in rest if char in _NUKTAS]
+    if nuktas and not rest.startswith(nuktas[0]):
+        return base + "".join(nuktas) + "".join(char for char in rest if char not in _NUKTAS)
+    return cluster
 
 
 # Default-ignorable code points outside category Cf (Unicode's DerivedCoreProperties): variation
@@ -191,6 +244,8 @@ def _fold(text, plain_run=_PLAIN_RUN):
         j = _cluster_end(text, i)
         cluster = text[i:j]
         normalised = cluster if cluster.isascii() else unicodedata.normalize("NFKC", cluster)
+        if len(normalised) > 1 and "\u0900" <= normalised[0] <= "\u17ff":
+            normalised = _reorder_cluster(normalised)
         for index, char in enumerate(normalised):
             folded = _fold_char(char)
             if folded == QUOTE_MARK:

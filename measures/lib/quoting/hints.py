@@ -2,11 +2,12 @@
 
 import unicodedata
 
-from measures.lib.quoting.folding import ELISION_MAX_GAP, SOFT_BREAK, fold
+from measures.lib import words as word_rules
+from measures.lib.quoting.folding import ELISION_MAX_GAP, SOFT_BREAK
 from measures.lib.quoting.matching import (
     MAX_OCCURRENCES,
+    SourceWords,
     _occurrences,
-    _wordy,
     find_passages,
     quote_problem,
     split_quote,
@@ -18,11 +19,23 @@ def _char_name(char):
     return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
 
 
-def _word_at(text, position):
-    """The word of `text` around `position` (up to the next space), for a message."""
+def _word_start(text, position):
+    """Where the word of (folded) `text` holding `position` begins: after the last space, or, in a
+    script written without spaces, at its last word boundary (measures.lib.words)."""
     start = text.rfind(" ", 0, position) + 1
+    if word_rules.has_spaceless(text[start : position + 1]):
+        start = max(start, word_rules.last_boundary_at_most(word_rules.word_boundaries(text), position))
+    return start
+
+
+def _word_at(text, position):
+    """The word of `text` that begins at `position` (up to the next space or word boundary), for a message."""
     end = text.find(" ", position)
-    return text[start : end if end != -1 else len(text)].replace(SOFT_BREAK, "-")
+    end = end if end != -1 else len(text)
+    if word_rules.has_spaceless(text[position:end]):
+        bounds = word_rules.word_boundaries(text)
+        end = min(end, next((b for b in bounds if b > position), end))
+    return text[position:end].replace(SOFT_BREAK, "-")
 
 
 def _longest_prefix(wanted, text):
@@ -39,10 +52,20 @@ def _longest_prefix(wanted, text):
     return low, _occurrences(wanted[:low], text)[0][1]
 
 
+def _code_points(text):
+    return " ".join(f"U+{ord(char):04X}" for char in text)
+
+
 def _differing_characters(quote_word, source_word):
-    """Name the differing characters of two words that look alike (at most three differences)."""
+    """Name the differing characters of two words that look alike: the same characters in another
+    order (as Brahmic clusters typed in another order render alike), or at most three differences."""
     import difflib
 
+    if quote_word != source_word and sorted(quote_word) == sorted(source_word):
+        return (
+            " The words look alike but hold the same characters in another order: the quote has "
+            f"{_code_points(quote_word)}, the source {_code_points(source_word)}."
+        )
     pairs = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, quote_word, source_word, autojunk=False).get_opcodes():
         if tag == "equal":
@@ -70,7 +93,8 @@ def mismatch_hint(source_text, quote):
     far apart); otherwise where the quote stops matching, the differing words, and, when they look
     alike, the differing characters by name and code point.
     """
-    folded = fold(source_text).text
+    words = SourceWords(source_text)
+    folded = words.text
     quote_parts = split_quote(quote)
     if not folded:
         return None
@@ -84,37 +108,34 @@ def mismatch_hint(source_text, quote):
     if len(quote_parts.parts) > 1:
         for part in quote_parts.parts:
             if not _occurrences(part, folded):
-                return f"The part “{_snippet(part, 60)}” does not occur in the source. " + _part_hint(folded, part)
+                return f"The part “{_snippet(part, 60)}” does not occur in the source. " + _part_hint(words, part)
         return (
             "Each part of the quote occurs in the source, but not in this order, or more than "
             f"{ELISION_MAX_GAP} characters apart, or a part starts or ends inside a word, or a bracketed "
             "insertion hides words: […] stands only for words left out between the parts, in the source's "
             "order, and [brackets] only for words that replace others."
         )
-    return _part_hint(folded, quote_parts.parts[0])
+    return _part_hint(words, quote_parts.parts[0])
 
 
-def _inside_a_word_hint(folded, wanted):
-    """When `wanted` occurs only as part of longer words: say so, naming the word of the source."""
-    occurrences = _occurrences(wanted, folded)
+def _inside_a_word_hint(words, wanted):
+    """When `wanted` occurs only as part of longer words: say so, naming the whole word(s) of the
+    source it falls in (in scripts written without spaces, the words of the dictionary segmentation)."""
+    occurrences = _occurrences(wanted, words.text)
     if not occurrences:
         return None
     start, end = occurrences[0]
-    left = start
-    while left > 0 and _wordy(folded[left - 1]):
-        left -= 1
-    right = end
-    while right < len(folded) and _wordy(folded[right]):
-        right += 1
-    context = folded[left:right].replace(SOFT_BREAK, "-")
+    left, right = words.word_around(start, end)
+    context = words.text[left:right].replace(SOFT_BREAK, "-")
     return (
         f"The quote starts or ends inside a word: the source reads “{_snippet(context, 80)}”. "
         "Quote whole words (mark a changed part of a word with brackets, as in “[T]he”)."
     )
 
 
-def _part_hint(folded, wanted):
-    if hint := _inside_a_word_hint(folded, wanted):
+def _part_hint(words, wanted):
+    folded = words.text
+    if hint := _inside_a_word_hint(words, wanted):
         return hint
     if wanted.lower() in folded.lower():
         return (
@@ -132,7 +153,7 @@ def _part_hint(folded, wanted):
             f"the quote goes on with “{_snippet(wanted[matched_length:])}” (end of text)."
         )
     # Restart at the beginning of the word where the texts part.
-    word_start = wanted.rfind(" ", 0, matched_length) + 1
+    word_start = _word_start(wanted, matched_length)
     source_word_start = source_end - (matched_length - word_start)
     quote_word = _word_at(wanted, word_start)
     source_word = _word_at(folded, max(source_word_start, 0))

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from measures.lib import words as word_rules
 from measures.lib.quoting.folding import (
     _ELISION,
     _INSERTION,
@@ -25,37 +26,38 @@ MAX_OCCURRENCES = 20_000  # places one part of a quote may occur before it is to
 @dataclass(frozen=True)
 class Gap:
     """What stands between two parts of a quote: an elision (up to ELISION_MAX_GAP characters of
-    the source) or a bracketed insertion (`text`, standing for 1 to INSERTION_MAX_SPAN characters,
-    or for none when it is [sic])."""
+    the source) or a bracketed insertion (`text`, folded, standing for up to INSERTION_MAX_SPAN
+    characters of the source: words it replaces, or none when it only adds words between two of the
+    source's). `shown` is the mark as the analyst typed it, brackets included ("[the army chief]")."""
 
     elision: bool
     text: str = ""
+    shown: str = ""
 
     @property
     def most(self):
         return ELISION_MAX_GAP if self.elision else INSERTION_MAX_SPAN
 
-    @property
-    def least(self):
-        return 0 if self.elision or self.text.lower() == "sic" else 1
-
 
 @dataclass(frozen=True)
 class QuoteParts:
     """A folded quote split at its elisions and insertions: `parts` in order, `gaps[k]` (a `Gap`)
-    between parts[k] and parts[k + 1]; `leading`/`trailing`: whether an insertion stands before the
-    first part or after the last (then that edge may fall inside a word, as in "[T]he")."""
+    between parts[k] and parts[k + 1]; `leading`/`trailing`: the insertion (a `Gap`) standing before
+    the first part or after the last, or None (then that edge may fall inside a word, as in "[T]he")."""
 
     parts: tuple
     gaps: tuple
     marks: int
-    leading: bool = False
-    trailing: bool = False
+    leading: Gap | None = None
+    trailing: Gap | None = None
 
 
+@functools.lru_cache(maxsize=1024)
 def split_quote(quote):
     """Split `quote` (as typed) into literal parts around its elision marks and bracketed insertions.
-    Two marks in a row count as one elision if either is one."""
+    Two marks in a row count as one elision if either is one. Returns QuoteParts."""
+    quote = quote or ""
+    folded = fold(quote)
     text = normalise_text(quote)
     marks = sorted(
         [(m.start(), m.end(), None) for m in _ELISION.finditer(text)]
@@ -65,12 +67,13 @@ def split_quote(quote):
             if not _ELISION.fullmatch(m.group())
         ]
     )
-    parts, gaps, pending, leading, position, count = [], [], None, False, 0, 0
+    parts, gaps, pending, leading, position, count = [], [], None, None, 0, 0
     for start, end, inserted in marks:
         if start < position:
             continue
         count += 1
-        gap = Gap(elision=inserted is None, text=inserted or "")
+        typed_start, typed_end = folded.original_span(start, end)
+        gap = Gap(elision=inserted is None, text=inserted or "", shown=quote[typed_start:typed_end].strip())
         literal = text[position:start].strip()
         if literal:
             if parts:
@@ -79,17 +82,17 @@ def split_quote(quote):
             pending = gap
         elif parts:
             pending = gap if pending is None or gap.elision else pending
-        else:
-            leading = leading or not gap.elision
+        elif not gap.elision:
+            leading = gap
         position = end
     literal = text[position:].strip()
-    trailing = False
+    trailing = None
     if literal:
         if parts:
             gaps.append(pending)
         parts.append(literal)
-    elif pending is not None:
-        trailing = not pending.elision
+    elif pending is not None and not pending.elision:
+        trailing = pending
     return QuoteParts(tuple(parts), tuple(gaps), count, leading, trailing)
 
 
@@ -127,37 +130,57 @@ def _wordy(char):
     return char == SOFT_BREAK or unicodedata.category(char)[0] in "LNM"
 
 
-def _spaceless(char):
-    """Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, Chinese, Japanese):
-    a word boundary cannot be seen there, so none is required."""
-    code = ord(char)
-    return (
-        0x0E00 <= code <= 0x0EFF
-        or 0x1000 <= code <= 0x109F
-        or 0x1780 <= code <= 0x17FF
-        or 0x3040 <= code <= 0x30FF
-        or 0x3400 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or code >= 0x20000
-    )
+class SourceWords:
+    """Where words begin and end in a source's folded text, for placing a quote on whole words.
+
+    Between two letters, digits or marks of scripts written with spaces, there is never a word
+    boundary (Unicode's rule for letters: "lawful" is not a word of "unlawful"); next to a space or
+    punctuation, always. Where a script written without spaces (Thai, Khmer, Chinese…) meets a
+    letter, the boundaries of ICU's dictionary segmentation of the source decide
+    (measures.lib.words.word_boundaries, computed on the source as stored and mapped onto its
+    folded text; only when such a script is met)."""
+
+    def __init__(self, source_text):
+        self.original = source_text or ""
+        self.folded = fold(self.original)
+        self.text = self.folded.text
+        self._dictionary = None
+
+    def is_boundary(self, position):
+        """Whether a word may begin or end at `position` of the folded text."""
+        text = self.text
+        if position <= 0 or position >= len(text):
+            return True
+        before, after = text[position - 1], text[position]
+        if not (_wordy(before) and _wordy(after)):
+            return True
+        if not (word_rules.is_spaceless(before) or word_rules.is_spaceless(after)):
+            return False
+        if self._dictionary is None:
+            self._dictionary = word_rules.word_boundaries(self.original)
+        # The characters on either side come from original[..low] and original[high..]: a boundary of
+        # the original between them (invisible characters in between count for nothing).
+        low, high = self.folded.ends[position - 1], self.folded.starts[position]
+        index = bisect.bisect_left(self._dictionary, low)
+        return index < len(self._dictionary) and self._dictionary[index] <= high
+
+    def word_around(self, start, end):
+        """The (start, end) of the whole word(s) of the folded text that [start, end) falls in."""
+        while start > 0 and not self.is_boundary(start):
+            start -= 1
+        while end < len(self.text) and not self.is_boundary(end):
+            end += 1
+        return start, end
 
 
-def _splits_a_word(text, left, right):
-    """Whether a boundary between text[left] and text[right] would fall inside a word."""
-    if left < 0 or right >= len(text):
-        return False
-    a, b = text[left], text[right]
-    return _wordy(a) and _wordy(b) and not (_spaceless(a) or _spaceless(b))
-
-
-def _placed_occurrences(part, text, *, whole_start, whole_end):
-    """The occurrences of `part` in folded `text` whose edges fall between words where required:
-    a quote cannot start or end inside a word ("lawful" is not in "unlawful")."""
+def _placed_occurrences(part, words, *, whole_start, whole_end):
+    """The occurrences of `part` in the folded source text of `words` (SourceWords) whose edges fall
+    between words where required: a quote cannot start or end inside a word ("lawful" is not in
+    "unlawful", in any script)."""
     return [
         (start, end)
-        for start, end in _occurrences(part, text)
-        if not (whole_start and _splits_a_word(text, start - 1, start))
-        and not (whole_end and _splits_a_word(text, end - 1, end))
+        for start, end in _occurrences(part, words.text)
+        if not (whole_start and not words.is_boundary(start)) and not (whole_end and not words.is_boundary(end))
     ]
 
 
@@ -182,12 +205,13 @@ def find_passages(source_text, quote):
 
     Returns a list of `Passage` (empty when the quote does not occur, or when either is empty).
     """
-    folded = fold(source_text)
+    words = SourceWords(source_text)
+    folded = words.folded
     quote_parts = split_quote(quote)
     if not folded.text or quote_problem(quote):
         return []
     try:
-        chains = _chains(folded.text, quote_parts)
+        chains = _chains(words, quote_parts)
     except QuoteTooCommon:
         return []
     stripped = (quote or "").strip()
@@ -212,7 +236,7 @@ def _is_quote_mark(char):
     return unicodedata.category(char) in ("Pi", "Pf") or char in _QUOTE_MARKS
 
 
-def _chains(text, quote_parts):
+def _chains(words, quote_parts):
     """For each occurrence of the first part, the earliest in-order chain of the other parts, each
     gap within its bounds (an insertion must not hide the words it claims to replace); computed from
     the last part back, without recursion. Raises QuoteTooCommon when a part occurs too often."""
@@ -222,9 +246,9 @@ def _chains(text, quote_parts):
     for k, part in enumerate(parts):
         occurrences = _placed_occurrences(
             part,
-            text,
-            whole_start=(not quote_parts.leading) if k == 0 else gaps[k - 1].elision,
-            whole_end=(not quote_parts.trailing) if k == last else gaps[k].elision,
+            words,
+            whole_start=(quote_parts.leading is None) if k == 0 else gaps[k - 1].elision,
+            whole_end=(quote_parts.trailing is None) if k == last else gaps[k].elision,
         )
         if len(occurrences) > MAX_OCCURRENCES:
             raise QuoteTooCommon(part)
@@ -242,7 +266,7 @@ def _chains(text, quote_parts):
             lo = bisect.bisect_left(starts, end)
             hi = bisect.bisect_right(starts, end + gap.most + 2)  # +2: the spaces beside the gap
             for start, j in later[lo:hi]:
-                if _gap_fits(text[end:start], gap):
+                if _gap_fits(words, end, start, gap):
                     feasible[k].append(i)
                     next_of[k][i] = j
                     break
@@ -256,15 +280,19 @@ def _chains(text, quote_parts):
     return chains
 
 
-def _gap_fits(between, gap):
-    """Whether the source text `between` two parts may stand behind `gap`."""
-    replaced = between.strip()
-    if len(replaced) < gap.least:
-        return False
+def _gap_fits(words, end, start, gap):
+    """Whether the folded source text between two parts, words.text[end:start], may stand behind `gap`.
+
+    An elision stands for anything up to its length. An insertion replaces the source's words
+    between the parts ("[the army chief] said" for "he said"), or replaces nothing and only adds the
+    analyst's words between two whole words of the source ("She [the foreign secretary] thanked" for
+    "She thanked"); it cannot contain the words it replaces and more ("[will]" for "will not": an
+    elision in disguise)."""
+    replaced = words.text[end:start].strip()
     if gap.elision:
         return True
-    # "[will]" cannot stand for "will not": an insertion that contains what it replaces, and more,
-    # is an elision in disguise.
+    if not replaced:
+        return words.is_boundary(end) and words.is_boundary(start)
     inserted = normalise_text(gap.text)
     return not (inserted and inserted in replaced and inserted != replaced)
 

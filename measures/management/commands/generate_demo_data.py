@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from measures.demo_data import MAX_SCALE, DemoDataError, generate
+from measures.importing.demo_data import MAX_SCALE, DemoDataError, generate
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ Rows are written with `bulk_create`, not through `measures.services`: the rules 
 hold by construction (quotes are sentences of their source's text, citations and assessments stay in
 their case, assessed parties only), and the database's own constraints and triggers still run.
 django-simple-history records nothing for bulk writes, and demo data needs no audit trail: the
-History pages of generated records are empty.
+History pages of generated records are empty. The search index is built once at the end.
 """
 
 import datetime
@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from measures import search
+from measures.lib.quoting import SOURCE as SOURCE_PART
 from measures.models import (
     Assessment,
     AssessmentCitation,
@@ -222,6 +224,7 @@ def generate(*, scale, progress=None):
                     url=f"https://demo.invalid/sources/{s + 1}",
                     published_on=case_start + datetime.timedelta(days=rng.randrange(CASE_DAYS)),
                     kind=Source.Kind.values[s % len(Source.Kind.values)],
+                    language="en",
                     full_text="\n\n".join(" ".join(sentences[p : p + 4]) for p in range(0, SENTENCES_PER_SOURCE, 4)),
                 )
             )
@@ -269,6 +272,8 @@ def generate(*, scale, progress=None):
                         case=case,
                         source=sources[s],
                         quote=source_texts[s][k],
+                        # The quote is a sentence of the source as it stands: the passage is the same.
+                        passage_parts=[[SOURCE_PART, source_texts[s][k]]],
                         locator=f"para. {k // 4 + 1}",
                         event=case_events[c % len(case_events)] if c % 5 < 3 else None,
                     )
@@ -323,4 +328,6 @@ def generate(*, scale, progress=None):
             ),
             batch_size=BATCH,
         )
+        say("the search index")
+        search.rebuild()
     return plan.totals()

@@ -1,0 +1,121 @@
+"""The two full-text engines behind measures.search, with one interface: SQLite's FTS5 and PostgreSQL's
+text search (tsvector, tsquery, GIN index). Both index the terms of measures.lib.terms as they are
+and answer the same query (every group of terms found, a group's terms next to each other in order,
+narrowed by tags: measures.search.documents), ranked by the engine's own measure (BM25 for FTS5,
+ts_rank for PostgreSQL), a title term weighing more than a body term and a tag nothing. The table is
+created by migration 0026.
+"""
+
+TABLE = "measures_searchindex"
+# How much more a term of a title weighs than one of a body (FTS5's bm25 column weights;
+# PostgreSQL's ts_rank weighs its A positions 1.0 against D's 0.1); tags (C) weigh nothing.
+TITLE_WEIGHT = 4.0
+MAX_POSITION = 16383  # PostgreSQL keeps positions up to this one
+
+
+def _day(value):
+    return value.isoformat() if value is not None else None
+
+
+def _quoted(term, quote):
+    return f"{quote}{term}{quote}"
+
+
+class SQLiteBackend:
+    vendor = "sqlite"
+
+    def delete(self, cursor, row_ids):
+        for start in range(0, len(row_ids), 500):
+            chunk = row_ids[start : start + 500]
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+    def clear(self, cursor):
+        cursor.execute(f"DELETE FROM {TABLE}")
+
+    def insert(self, cursor, documents):
+        cursor.executemany(
+            f"INSERT INTO {TABLE} (rowid, title, body, tags, kind, object_id, case_id, language, day) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    d.row_id,
+                    " ".join(d.title),
+                    " ".join(d.body),
+                    " ".join(d.tags),
+                    d.kind,
+                    d.object_id,
+                    d.case_id,
+                    d.language,
+                    _day(d.day),
+                )
+                for d in documents
+            ],
+        )
+
+    def day_parameter(self, day):
+        return day.isoformat()
+
+    def match(self, query, tag_groups):
+        """(SQL condition, params) selecting the rows that match `query` (measures.lib.terms.Query)
+        and carry, for each of `tag_groups` (lists of tags), one of its tags."""
+        found = ['"' + " ".join(group) + '"' for group in query.groups]
+        found += ["tags : (" + " OR ".join(_quoted(tag, '"') for tag in tags) + ")" for tags in tag_groups]
+        return f"{TABLE} MATCH %s", [" AND ".join(found)]
+
+    def rank(self, query, tag_groups):
+        """(SQL expression, params) to ORDER BY, best first."""
+        return f"bm25({TABLE}, {TITLE_WEIGHT}, 1.0, 0.0)", []
+
+
+class PostgreSQLBackend:
+    vendor = "postgresql"
+
+    def delete(self, cursor, row_ids):
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id = ANY(%s)", [list(row_ids)])
+
+    def clear(self, cursor):
+        cursor.execute(f"TRUNCATE {TABLE}")
+
+    def insert(self, cursor, documents):
+        cursor.executemany(
+            f"INSERT INTO {TABLE} (id, kind, object_id, case_id, language, day, document) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s::tsvector)",
+            [(d.row_id, d.kind, d.object_id, d.case_id, d.language, d.day, _vector(d)) for d in documents],
+        )
+
+    def day_parameter(self, day):
+        return day
+
+    def match(self, query, tag_groups):
+        return "document @@ %s::tsquery", [_tsquery(query, tag_groups)]
+
+    def rank(self, query, tag_groups):
+        # Weights of D (body), C (tags), B, A (title) positions.
+        return "-ts_rank('{0.1, 0, 0.4, 1.0}', document, %s::tsquery)", [_tsquery(query, tag_groups)]
+
+
+def _vector(document):
+    """A tsvector literal of the document's terms with their positions, title terms weighted A, tags C.
+    Terms and tags hold neither quote marks nor backslashes, so quoting them needs no escapes;
+    PostgreSQL merges the positions of a repeated term."""
+    items = []
+    position = 0
+    for weight, found in (("A", document.title), ("", document.body), ("C", document.tags)):
+        for term in found:
+            position = min(position + 1, MAX_POSITION)
+            items.append(f"'{term}':{position}{weight}")
+    return " ".join(items)
+
+
+def _tsquery(query, tag_groups):
+    found = ["(" + " <-> ".join(_quoted(term, "'") for term in group) + ")" for group in query.groups]
+    found += ["(" + " | ".join(f"'{tag}':C" for tag in tags) + ")" for tags in tag_groups]
+    return " & ".join(found)
+
+
+def backend_for(connection):
+    if connection.vendor == "postgresql":
+        return PostgreSQLBackend()
+    if connection.vendor == "sqlite":
+        return SQLiteBackend()
+    raise NotImplementedError(f"No search index for {connection.vendor}.")

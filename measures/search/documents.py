@@ -1,0 +1,136 @@
+"""What the search index holds: one document per source, cited passage, event, measure and rationale
+(an assessment's), with its kind, case, language and date, and its terms (measures.lib.terms).
+
+What a search is narrowed to (the cases a reader may read, a kind, a language) is indexed as *tags*:
+terms of their own column, made with a private-use character that no word's term holds, so that the
+engine narrows a search as fast as it finds a word (a filter read from each matching row took most
+of a search's time at 100× the data). A source is tagged with every case that cites it.
+
+Built from the models' fields only (no model methods), so that a migration can build them from its
+historical models too.
+"""
+
+from dataclasses import dataclass
+
+from measures.lib import languages
+from measures.lib import terms as term_rules
+
+SOURCE, PASSAGE, EVENT, MEASURE, RATIONALE = "source", "passage", "event", "measure", "rationale"
+KINDS = {
+    PASSAGE: "Passages",
+    SOURCE: "Sources",
+    EVENT: "Events",
+    RATIONALE: "Rationales",
+    MEASURE: "Measures",
+}
+_KIND_NUMBER = {SOURCE: 1, PASSAGE: 2, EVENT: 3, MEASURE: 4, RATIONALE: 5}
+TAG = "\ue000"  # private use: never in a term of a text (measures.lib.terms keeps letters, marks, digits)
+
+
+def case_tag(case_id):
+    return f"{TAG}c{case_id}"
+
+
+def kind_tag(kind):
+    return f"{TAG}k{kind}"
+
+
+def language_tag(tag):
+    """The tag of a language: its language subtag ("ur" for "ur-PK"), "und" when not known."""
+    return f"{TAG}l{languages.primary(tag) or 'und'}"
+
+
+_ROW_ID_STEP = 1 << 40  # primary keys stay far below a trillion
+
+
+def row_id(kind, pk):
+    """The index row of record `pk` of `kind`: one row per record, found without a scan."""
+    return _KIND_NUMBER[kind] * _ROW_ID_STEP + int(pk)
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str
+    object_id: int
+    case_id: int | None  # None for a source: sources are shared, a case shows those it cites
+    language: str
+    day: object  # datetime.date or None
+    title: tuple  # terms, weighted above the body's
+    body: tuple
+    citing_cases: tuple = ()  # for a source: the cases that cite it
+
+    @property
+    def row_id(self):
+        return row_id(self.kind, self.object_id)
+
+    @property
+    def tags(self):
+        """Its kind, language and case(s), as terms of the tags column."""
+        cases = (self.case_id,) if self.case_id is not None else self.citing_cases
+        return (kind_tag(self.kind), language_tag(self.language), *(case_tag(pk) for pk in sorted(cases)))
+
+
+def _terms(*texts):
+    return tuple(term for text in texts if text for term in term_rules.terms(text))
+
+
+def source_document(source, citing_cases):
+    """`citing_cases`: the ids of the cases that cite the source (it is found in those only)."""
+    return Document(
+        SOURCE,
+        source.pk,
+        None,
+        source.language,
+        source.published_on,
+        _terms(source.title, source.label, source.publisher, source.author),
+        _terms(source.full_text),
+        tuple(sorted(citing_cases)),
+    )
+
+
+def passage_document(citation):
+    """A cited passage is found by the source's characters it quotes (never by the analyst's
+    bracketed words) and by its translation. Needs `source` and `event` loaded (without the
+    source's text)."""
+    parts = citation.passage_parts
+    quoted = " ".join(text for kind, text in parts if kind == "source") if parts else citation.quote
+    day = citation.event.date if citation.event_id else citation.source.published_on
+    return Document(
+        PASSAGE,
+        citation.pk,
+        citation.case_id,
+        citation.language or citation.source.language,
+        day,
+        (),
+        _terms(quoted, citation.translation),
+    )
+
+
+def event_document(event, working_language):
+    return Document(
+        EVENT,
+        event.pk,
+        event.case_id,
+        working_language,
+        event.date,
+        _terms(event.title),
+        _terms(event.summary, event.location),
+    )
+
+
+def measure_document(measure, working_language):
+    return Document(
+        MEASURE, measure.pk, measure.case_id, working_language, None, _terms(measure.title), _terms(measure.description)
+    )
+
+
+def rationale_document(assessment, case_id, working_language):
+    return Document(
+        RATIONALE,
+        assessment.pk,
+        case_id,
+        assessment.rationale_language or working_language,
+        assessment.effective_date,
+        (),
+        _terms(assessment.rationale),
+    )

@@ -1,0 +1,219 @@
+"""Searching: a reader's query against the index, within the cases they may read, with filters, ranked by
+the engine, each hit loaded with a snippet of its text around the terms found. A fixed number of
+queries whatever the size of the data: a count, a page of rows, then one query per kind of record on
+the page (and one for the cases that cite the sources found)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connections
+
+from measures.lib import languages, terms
+from measures.lib.quoting import paragraph_number
+from measures.search import documents
+from measures.search.backends import TABLE, backend_for
+
+PER_PAGE = 20
+SNIPPET_CHARS = 240
+
+
+@dataclass(frozen=True)
+class HitText:
+    """A snippet of a record found (terms.Snippet), in its language (a BCP 47 tag, "" unknown) and
+    direction ("rtl", "ltr", or "auto" when the language is unknown); `label` says what it is when
+    it is not the record's own text ("Translation")."""
+
+    snippet: terms.Snippet
+    language: str
+    label: str = ""
+
+    @property
+    def dir(self):
+        return languages.direction(self.language) if self.language else "auto"
+
+
+@dataclass
+class Hit:
+    """One record found: `kind` (documents.KINDS), the record `obj`, the `case` it is shown in, and
+    `texts` (HitText) around the terms found. `paragraph`: for a source, the paragraph its snippet is
+    in (the reader's #para-N)."""
+
+    kind: str
+    obj: object
+    case: object
+    texts: list = field(default_factory=list)
+    paragraph: int | None = None
+
+    @property
+    def kind_label(self):
+        return documents.KINDS[self.kind][:-1]
+
+
+@dataclass
+class Results:
+    query: terms.Query
+    total: int
+    hits: list
+    page: int
+    per_page: int
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self):
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self):
+        return min(self.total, self.page * self.per_page)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search is narrowed to: `cases` (a queryset of the cases the reader may read, perhaps
+    narrowed to one), `kind` (documents.KINDS), `language` (a BCP 47 tag: its language subtag is
+    compared, so "en" finds "en-GB"), `date_from`/`date_to` (dates, both included; undated records
+    are then left out). Cases, kind and language are tags of the index; dates are read from the rows
+    that match."""
+
+    cases: object
+    kind: str = ""
+    language: str = ""
+    date_from: object = None
+    date_to: object = None
+
+
+def _tag_groups(filters, case_ids):
+    """The tags a document must carry, one of each group: one of the cases, the kind, the language."""
+    groups = [[documents.case_tag(pk) for pk in case_ids]]
+    if filters.kind:
+        groups.append([documents.kind_tag(filters.kind)])
+    if filters.language:
+        groups.append([documents.language_tag(filters.language)])
+    return groups
+
+
+def _where(backend, query, tag_groups, filters):
+    match_sql, params = backend.match(query, tag_groups)
+    conditions = [match_sql]
+    if filters.date_from is not None:
+        conditions.append("day >= %s")
+        params.append(backend.day_parameter(filters.date_from))
+    if filters.date_to is not None:
+        conditions.append("day <= %s")
+        params.append(backend.day_parameter(filters.date_to))
+    return " AND ".join(conditions), params
+
+
+def search(text, filters, *, page=1, per_page=PER_PAGE, using="default"):
+    """The records matching `text` (what the reader typed: measures.lib.terms.parse_query) within
+    `filters` (Filters), best first: Results with the hits of page `page` (1-based; a page past the
+    last gives no hits). An empty query (no words), or no case to search in, finds nothing."""
+    query = terms.parse_query(text)
+    if not query:
+        return Results(query, 0, [], page, per_page)
+    case_ids = list(filters.cases.order_by().values_list("pk", flat=True))
+    if not case_ids:
+        return Results(query, 0, [], page, per_page)
+    connection = connections[using]
+    backend = backend_for(connection)
+    tag_groups = _tag_groups(filters, case_ids)
+    where, params = _where(backend, query, tag_groups, filters)
+    rank_sql, rank_params = backend.rank(query, tag_groups)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params)
+        total = cursor.fetchone()[0]
+        rows = []
+        if total and page >= 1:
+            cursor.execute(
+                f"SELECT kind, object_id, case_id FROM {TABLE} WHERE {where} "
+                f"ORDER BY {rank_sql}, kind, object_id LIMIT %s OFFSET %s",
+                [*params, *rank_params, per_page, (page - 1) * per_page],
+            )
+            rows = cursor.fetchall()
+    return Results(query, total, _hits(rows, query, case_ids), page, per_page)
+
+
+def _hits(rows, query, case_ids):
+    from measures.models import Assessment, Case, Citation, Event, Measure, Source
+
+    wanted = defaultdict(list)
+    for kind, object_id, _ in rows:
+        wanted[kind].append(int(object_id))
+    loaded = {}
+    if wanted[documents.PASSAGE]:
+        citations = (
+            Citation.objects.filter(pk__in=wanted[documents.PASSAGE])
+            .select_related("case", "source", "event")
+            .defer("source__full_text")
+        )
+        loaded.update({(documents.PASSAGE, c.pk): c for c in citations})
+    if wanted[documents.SOURCE]:
+        loaded.update({(documents.SOURCE, s.pk): s for s in Source.objects.filter(pk__in=wanted[documents.SOURCE])})
+    if wanted[documents.EVENT]:
+        events = Event.objects.filter(pk__in=wanted[documents.EVENT]).select_related("case")
+        loaded.update({(documents.EVENT, e.pk): e for e in events})
+    if wanted[documents.MEASURE]:
+        measures = Measure.objects.filter(pk__in=wanted[documents.MEASURE]).select_related("case")
+        loaded.update({(documents.MEASURE, m.pk): m for m in measures})
+    if wanted[documents.RATIONALE]:
+        assessments = Assessment.objects.filter(pk__in=wanted[documents.RATIONALE]).select_related(
+            "measure__case", "party"
+        )
+        loaded.update({(documents.RATIONALE, a.pk): a for a in assessments})
+    # A source is shown in a case that cites it, among the cases searched (the first by name): the
+    # pairs come from the citations' source index, the cases' names in one more query.
+    source_cases = {}
+    if wanted[documents.SOURCE]:
+        searched = set(case_ids)
+        pairs = (
+            Citation.objects.filter(source_id__in=wanted[documents.SOURCE])
+            .order_by()
+            .values_list("source_id", "case_id")
+            .distinct()
+        )
+        citing = defaultdict(set)
+        for source_id, case_id in pairs:
+            if case_id in searched:
+                citing[source_id].add(case_id)
+        shown = {pk for pks in citing.values() for pk in pks}
+        cases = list(Case.objects.filter(pk__in=shown).only("pk", "slug", "name", "working_language"))
+        cases.sort(key=lambda case: (case.name, case.pk))
+        for source_id, pks in citing.items():
+            source_cases[source_id] = next(case for case in cases if case.pk in pks)
+    hits = []
+    for kind, object_id, _ in rows:
+        obj = loaded.get((kind, int(object_id)))
+        if obj is None:
+            continue  # removed since it was indexed
+        hit = _hit(kind, obj, query.terms, source_cases)
+        if hit is not None:
+            hits.append(hit)
+    return hits
+
+
+def _text(text, query_terms, language, label=""):
+    return HitText(terms.snippet(text, query_terms, width=SNIPPET_CHARS), language, label)
+
+
+def _hit(kind, obj, query_terms, source_cases):
+    if kind == documents.SOURCE:
+        case = source_cases.get(obj.pk)
+        if case is None:
+            return None
+        found = _text(obj.full_text, query_terms, obj.language)
+        return Hit(kind, obj, case, [found], paragraph_number(obj.full_text, found.snippet.start))
+    if kind == documents.PASSAGE:
+        texts = [_text(obj.passage, query_terms, obj.lang)]
+        if obj.translation and any(term in query_terms for term in terms.terms(obj.translation)):
+            texts.append(_text(obj.translation, query_terms, obj.case.working_language, "Translation"))
+        return Hit(kind, obj, obj.case, texts)
+    if kind == documents.EVENT:
+        text = f"{obj.title}. {obj.summary}" if obj.summary else obj.title
+        return Hit(kind, obj, obj.case, [_text(text, query_terms, obj.case.working_language)])
+    if kind == documents.MEASURE:
+        return Hit(kind, obj, obj.case, [_text(obj.description, query_terms, obj.case.working_language)])
+    case = obj.measure.case
+    return Hit(kind, obj, case, [_text(obj.rationale, query_terms, obj.rationale_language or case.working_language)])

@@ -1,0 +1,304 @@
+"""Search (measures.search, /search/): the same folding as quotes, words in every script, translations,
+filters, permissions, the index kept current by every write, and a constant number of queries."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from measures import search, services
+from measures.models import Case, Citation
+from measures.roles import readable_cases
+from tests import factories
+
+# Real spelling variants, each pair the same text to a reader: found from either spelling.
+VARIANTS = [
+    ("Arabic kaf and yeh against Urdu keheh and farsi yeh", "وزير خارجه نے كها", "وزیر خارجہ نے کہا"),
+    ("Arabic alef maksura against farsi yeh", "مصطفى", "مصطفی"),
+    (
+        "Devanagari nukta composed and decomposed",
+        "\u095b\u094b\u0930 \u0926\u093f\u092f\u093e",
+        "\u091c\u093c\u094b\u0930 दिया",
+    ),
+    ("Khmer subscripts in either order", "ស្ត្រី និង កុមារ", "ស្រ្តី និង កុមារ"),
+    ("Latin decomposed letters", "talks in Tu\u0308rkiye", "talks in Türkiye"),
+    ("ligatures", "the \ufb01rst ceasefire", "the first ceasefire"),
+    ("soft hyphens", "a cease\u00adfire line", "a ceasefire line"),
+    ("invisible characters", "a cease\u200bfire line", "a ceasefire line"),
+    ("dashes", "the Pakistan\u2013Iran border", "the Pakistan-Iran border"),
+]
+
+
+@pytest.fixture
+def world(db):
+    case = factories.CaseFactory(name="Crisis A", slug="crisis-a", start_date=datetime.date(2024, 1, 1))
+    return {"case": case, "measure": factories.MeasureFactory(case=case, number=1, title="Ceasefire")}
+
+
+def cite(case, text, quote=None, **kwargs):
+    source = factories.SourceFactory(full_text=text, **kwargs.pop("source", {}))
+    search.index([source])
+    return services.create_citation(case=case, source=source, quote=quote or text, **kwargs)
+
+
+def found(text, cases=None, **filters):
+    results = search.search(text, search.Filters(cases=cases if cases is not None else Case.objects.all(), **filters))
+    return {(hit.kind, hit.obj.pk) for hit in results.hits}
+
+
+@pytest.mark.parametrize(("kind", "one", "other"), VARIANTS, ids=[v[0] for v in VARIANTS])
+@pytest.mark.parametrize("stored_first", [True, False], ids=["stored-one", "stored-other"])
+def test_a_spelling_variant_finds_the_same_passages_in_both_directions(world, kind, one, other, stored_first):
+    stored, typed = (one, other) if stored_first else (other, one)
+    citation = cite(world["case"], f"{stored}.", quote=stored)
+    expected = {(search.PASSAGE, citation.pk), (search.SOURCE, citation.source_id)}
+    assert found(typed) == expected, kind
+    assert found(stored) == expected, kind
+
+
+def test_a_search_with_nothing_in_common_finds_nothing(world):
+    cite(world["case"], "The ambassadors returned to their posts.")
+    assert found("hotline") == set()
+    assert found("ambassador") == set()  # whole words: a term is not a prefix
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("รัฐมนตรีว่าการกระทรวงการต่างประเทศแถลงว่าไทยและกัมพูชาตกลงหยุดยิงทันที", "กัมพูชา"),  # Cambodia
+        ("នាយករដ្ឋមន្ត្រីបានថ្លែងថា", "រដ្ឋមន្ត្រី"),  # minister
+        ("中国呼吁双方保持克制", "双方"),  # both sides
+    ],
+)
+def test_a_word_of_a_script_without_spaces_is_found_inside_its_sentence(world, text, word):
+    citation = cite(world["case"], text)
+    assert (search.PASSAGE, citation.pk) in found(word)
+
+
+def test_a_phrase_in_quotes_must_occur_as_written(world):
+    citation = cite(world["case"], "The liaison officers met. Officers of liaison wrote.")
+    other = cite(world["case"], "Officers met the liaison team.")
+    assert {(search.PASSAGE, citation.pk), (search.PASSAGE, other.pk)} <= found("liaison officers")
+    assert (search.PASSAGE, other.pk) not in found('"liaison officers"')
+    assert (search.PASSAGE, citation.pk) in found('"liaison officers"')
+
+
+def test_a_passage_is_found_by_its_translation_and_shows_where(world):
+    citation = cite(
+        world["case"],
+        "وزیر خارجہ نے کہا کہ امن و آشتی ضروری ہے",
+        translation="The foreign minister said that peace and harmony are essential.",
+        translator="A. Translator",
+        translated_on=datetime.date(2024, 2, 1),
+    )
+    results = search.search("harmony", search.Filters(cases=Case.objects.all()))
+    (hit,) = results.hits
+    assert hit.obj == citation
+    labels = [text.label for text in hit.texts]
+    assert labels == ["", "Translation"]
+    translation = hit.texts[1]
+    assert translation.language == "en" and any(marked for _, marked in translation.snippet.parts)
+    assert hit.texts[0].language == "ur" and hit.texts[0].dir == "rtl"
+
+
+def test_an_analysts_insertion_is_not_source_text_for_search(world):
+    citation = cite(world["case"], "Speaking in Tehran, she thanked her counterpart.", quote="she [the envoy] thanked")
+    assert (search.PASSAGE, citation.pk) in found("thanked")
+    assert (search.PASSAGE, citation.pk) not in found("envoy")
+
+
+def test_events_rationales_and_measures_are_found(world, analyst_user):
+    case, measure = world["case"], world["measure"]
+    event = factories.EventFactory(case=case, title="Liaison officers deployed", summary="Both armies agreed.")
+    search.index([event, measure])
+    citation = cite(case, "Both sides agreed to a ceasefire.")
+    party = case.assessed_parties.first()
+    assessment = services.record_assessment(
+        measure=measure,
+        party=party,
+        level="minimal",
+        rationale="The liaison channel works (Source).",
+        citations=[citation],
+        evidence_stance="progress",
+        recorded_by=analyst_user,
+        effective_date=datetime.date(2024, 1, 5),
+    )
+    assert found("liaison") == {(search.EVENT, event.pk), (search.RATIONALE, assessment.pk)}
+    assert (search.MEASURE, measure.pk) in found("ceasefire")
+
+
+def test_filters_narrow_by_case_kind_language_and_date(world):
+    other_case = factories.CaseFactory(name="Crisis B", slug="crisis-b")
+    january, march = datetime.date(2024, 1, 10), datetime.date(2024, 3, 1)
+    english = cite(world["case"], "The border crossing reopened.", source={"language": "en", "published_on": january})
+    french = cite(other_case, "La frontière a rouvert: border.", source={"language": "fr", "published_on": march})
+    everything = found("border")
+    assert {(search.PASSAGE, english.pk), (search.PASSAGE, french.pk)} <= everything
+    assert found("border", cases=Case.objects.filter(pk=other_case.pk)) == {
+        (search.PASSAGE, french.pk),
+        (search.SOURCE, french.source_id),
+    }
+    sources = {(search.SOURCE, english.source_id), (search.SOURCE, french.source_id)}
+    assert found("border", kind=search.SOURCE) == sources
+    assert found("border", language="fr") == {(search.PASSAGE, french.pk), (search.SOURCE, french.source_id)}
+    assert found("border", language="en-GB") == {(search.PASSAGE, english.pk), (search.SOURCE, english.source_id)}
+    in_january = found("border", date_from=datetime.date(2024, 1, 1), date_to=datetime.date(2024, 1, 31))
+    assert in_january == {(search.PASSAGE, english.pk), (search.SOURCE, english.source_id)}
+
+
+def test_a_source_is_found_only_in_the_cases_that_cite_it(world):
+    uncited = factories.SourceFactory(full_text="A hotline between commanders was set up.")
+    search.index([uncited])
+    assert found("hotline") == set()
+    citation = cite(world["case"], "Another hotline report.")
+    assert found("hotline") == {(search.PASSAGE, citation.pk), (search.SOURCE, citation.source_id)}
+    assert found("hotline", cases=Case.objects.none()) == set()
+
+
+def test_every_write_keeps_the_index_current(world, analyst_client):
+    case = world["case"]
+    citation = cite(case, "The envoys met in Doha.")
+    event = factories.EventFactory(case=case, title="Envoys meet")
+    search.index([event])
+    # An edit in the admin (a translation added to the citation) is indexed in the same save.
+    page = analyst_client.get(reverse("admin:measures_citation_change", args=[citation.pk]))
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields if name not in ("translated_on",)}
+    data.update(
+        {
+            "translation": "Les envoyés se sont rencontrés.",
+            "translator": "A. Translator",
+            "translated_on": "2024-02-01",
+            "evidence-TOTAL_FORMS": "0",
+            "evidence-INITIAL_FORMS": "0",
+        }
+    )
+    response = analyst_client.post(reverse("admin:measures_citation_change", args=[citation.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert (search.PASSAGE, citation.pk) in found("envoyés")
+    # A deletion in the admin removes the record from the index.
+    response = analyst_client.post(reverse("admin:measures_event_delete", args=[event.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert found("envoys") == {(search.PASSAGE, citation.pk), (search.SOURCE, citation.source_id)}
+
+
+def test_rebuilding_the_index_finds_the_same(world, capsys):
+    citation = cite(world["case"], "The liaison officers met.")
+    before = found("liaison")
+    call_command("rebuild_search_index")
+    assert "Indexed" in capsys.readouterr().out
+    assert found("liaison") == before == {(search.PASSAGE, citation.pk), (search.SOURCE, citation.source_id)}
+
+
+def test_a_record_removed_without_the_index_is_left_out_of_the_results(world):
+    citation = cite(world["case"], "The liaison officers met. They met again.", quote="The liaison officers met.")
+    kept = services.create_citation(case=world["case"], source=citation.source, quote="They met again.")
+    Citation.objects.filter(pk=citation.pk).delete()  # around the services: its index row stays
+    assert found("liaison") == {(search.SOURCE, citation.source_id)}
+    assert (search.PASSAGE, kept.pk) in found("met")
+
+
+# The page.
+
+
+def test_liaison_officers_lists_the_pakistan_iran_passages_and_events_with_highlights(pakistan_iran, reader_client):
+    page = reader_client.get(reverse("measures:search"), {"q": "liaison officers"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    results = page.context["results"]
+    kinds = {hit.kind for hit in results.hits}
+    assert {search.PASSAGE, search.EVENT} <= kinds
+    assert "<mark>liaison officers</mark>" in html
+    event = next(hit for hit in results.hits if hit.kind == search.EVENT)
+    assert reverse("measures:event_detail", args=[pakistan_iran.slug, event.obj.pk]) in html
+    passage = next(hit for hit in results.hits if hit.kind == search.PASSAGE)
+    reader = reverse("measures:source_detail", args=[pakistan_iran.slug, passage.obj.source_id])
+    assert f"{reader}#citation-{passage.obj.pk}" in html
+
+
+def test_the_search_box_is_on_every_reading_page_and_searches_the_case(pakistan_iran, reader_client):
+    page = reader_client.get(reverse("measures:dashboard", args=[pakistan_iran.slug])).content.decode()
+    assert f'action="{reverse("measures:search")}"' in page
+    assert f'name="case" value="{pakistan_iran.slug}"' in page
+
+
+def test_bad_parameters_get_a_message_and_the_valid_ones_are_used(pakistan_iran, reader_client):
+    page = reader_client.get(
+        reverse("measures:search"),
+        {"q": "liaison", "case": "no-such-case", "kind": "rumour", "date_from": "soon", "language": "123", "page": "x"},
+    )
+    assert page.status_code == 200
+    notices = " ".join(page.context["notices"])
+    for words in ("no-such-case", "rumour", "YYYY-MM-DD", "123", "whole number"):
+        assert words in notices
+    assert page.context["results"].total > 0
+
+
+def test_a_page_past_the_last_shows_the_first(pakistan_iran, reader_client):
+    page = reader_client.get(reverse("measures:search"), {"q": "Iran", "page": "999"})
+    assert "There is no page 999" in " ".join(page.context["notices"])
+    assert page.context["results"].page == 1
+
+
+def test_a_query_without_words_says_so(pakistan_iran, reader_client):
+    page = reader_client.get(reverse("measures:search"), {"q": "…, —"})
+    assert "no words to search for" in " ".join(page.context["notices"])
+
+
+def test_search_needs_a_login_and_a_reading_role(pakistan_iran, client):
+    url = reverse("measures:search") + "?q=Iran"
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(factories.UserFactory(username="no-role"))
+    assert client.get(url).status_code == 403
+
+
+def test_the_cases_a_request_may_read_come_from_one_place(db):
+    case = factories.CaseFactory()
+    assert list(readable_cases(factories.reader(username="r"))) == [case]
+    assert list(readable_cases(factories.UserFactory(username="n"))) == []
+
+
+# The session and the reader (2), their permissions (2), the readable cases (1), the languages to offer
+# (2), the ids of the cases searched (1), the count and the page of rows (2), one query per kind of
+# record on the page (5), and the cases citing the sources found with their names (2).
+SEARCH_QUERIES = 17
+
+
+def test_search_runs_a_fixed_number_of_queries_whatever_the_size(world, reader_client):
+    case = world["case"]
+
+    def grow(n):
+        for i in range(n):
+            cite(case, f"Report {i}: the liaison officers met again.")
+            event = factories.EventFactory(case=case, title=f"Liaison meeting {i}")
+            search.index([event])
+
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert reader_client.get(reverse("measures:search"), {"q": "liaison"}).status_code == 200
+        return len(queries)
+
+    grow(2)
+    small = count()
+    assert small <= SEARCH_QUERIES
+    grow(40)  # 126 records found, over seven pages
+    assert count() <= SEARCH_QUERIES
+    assert search.search("liaison", search.Filters(cases=Case.objects.all())).total == 126
+
+
+def test_a_sources_language_corrected_in_the_admin_carries_to_its_passages(world, analyst_client):
+    citation = cite(world["case"], "Les deux armées ont accepté.", source={"language": "en"})
+    assert found("armées", language="fr") == set()
+    source = citation.source
+    page = analyst_client.get(reverse("admin:measures_source_change", args=[source.pk]))
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"language": "fr", "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0"})
+    data.update({"citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000"})
+    response = analyst_client.post(reverse("admin:measures_source_change", args=[source.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert found("armées", language="fr") == {(search.PASSAGE, citation.pk), (search.SOURCE, source.pk)}
