@@ -72,7 +72,7 @@ def test_a_party_a_measure_does_not_apply_to_reads_does_not_apply_in_the_report(
     patrols = report.sections[1]
     assert [group.party_names for group in patrols.movement_groups] == ["Thailand"]
     html = reader_client.get(report_url(ceasefire, as_of="2024-12-31", since="2024-12-2")).content.decode()
-    assert '<td class="level-cell level-does_not_apply">Does not apply</td>' in html
+    assert '<td class="level-cell level-does_not_apply" data-label="KHM">Does not apply</td>' in html
     text = plain(html)
     assert "Cambodia: Does not apply The measure asks nothing of Cambodia." in text
     assert "2. Border patrols — Thailand: Not yet assessed → Not initiated (0), first assessed." in text
