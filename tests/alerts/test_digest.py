@@ -4,7 +4,7 @@ with a plain-text and an HTML part, the week's changes, new passages and commitm
 import datetime
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from measures import services
 from measures.models import Notification, Subscription
@@ -109,3 +109,10 @@ def test_the_digest_runs_a_fixed_number_of_queries(pakistan_iran, django_assert_
     with django_assert_max_num_queries(40):
         digest = build_digest(pakistan_iran, since=datetime.date(2024, 1, 23), until=datetime.date(2024, 1, 29))
         assert digest.commitments_due
+
+
+@pytest.mark.parametrize("week", ["0001-01-01", "1899-12-31"])
+def test_a_week_before_any_plausible_date_is_refused_with_a_message_and_nothing_queued(db, week):
+    with pytest.raises(CommandError, match="cannot be before 1900"):
+        call_command("send_digests", week=week, verbosity=0)
+    assert not Notification.objects.exists()

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from alerts.delivery import deliver_due
+from measures.lib import dates
 from measures.services import queue_digests
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -41,6 +42,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--week must be a date (YYYY-MM-DD), not “{week}”") from None
             if until > today:
                 raise CommandError(f"--week {until.isoformat()} has not ended yet: give a day before today")
+            if problem := dates.date_problem(until, today=today, label="--week"):
+                raise CommandError(
+                    problem
+                )  # 0001-01-01: no week of the crisis ends there (and one before it overflows)
         else:
             until = last_week_end(today, settings.DIGEST_WEEKDAY)
         queued = queue_digests(week_until=until)
