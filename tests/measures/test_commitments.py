@@ -241,3 +241,12 @@ def test_a_judgement_dated_before_1900_is_refused(world):
         )
     assert "cannot be before 1900" in " ".join(refused.value.message_dict["occurred_on"])
     assert not CommitmentOutcome.objects.exists()
+
+
+def test_add_in_the_commitment_list_leads_to_the_sources_with_how_to_record_one(pakistan_iran, client):
+    """ "Add commitment" answered 404 (the recording page needs a passage): it now says where to start."""
+    client.force_login(factories.analyst(username="analyst"))
+    response = client.get(reverse("admin:measures_commitment_add"), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("admin:measures_source_changelist")
+    assert "A commitment is recorded from the passage that states it" in response.content.decode()

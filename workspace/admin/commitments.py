@@ -76,6 +76,15 @@ class CommitmentAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         params = request.POST if request.method == "POST" else request.GET
+        if not params.get("case") and not params.get("source"):
+            # "Add" in the list: a commitment is recorded from the passage that states it.
+            self.message_user(
+                request,
+                "A commitment is recorded from the passage that states it: open a source, select the passage "
+                "(or a paragraph's “Commitment” link) and choose “Record a commitment”.",
+                messages.INFO,
+            )
+            return redirect("admin:measures_source_changelist")
         case = get_object_or_404(Case, pk=parse_id(params.get("case")) or 0)
         source = get_object_or_404(Source.objects.defer("full_text"), pk=parse_id(params.get("source")) or 0)
         language = (params.get("language") or "en").strip().lower()[:3]
