@@ -60,8 +60,10 @@ setup: $(VENV)/.requirements
 	$(PY) manage.py ensure_demo_accounts
 
 run: setup
-	@echo "Serving on http://127.0.0.1:$(PORT)/ with the report worker beside it, started again if it stops (Ctrl-C stops both)"
-	@bin/keep-running $(PY) manage.py report_worker --no-startup-delay & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with the report worker beside it, started again if it stops (Ctrl-C stops both);"
+	@echo "links in mails and feeds point to SITE_URL (default: this address)"
+	@export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	bin/keep-running $(PY) manage.py report_worker --no-startup-delay & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 $(AXE_CORE_JS):
