@@ -26,7 +26,7 @@ class MeasureQuerySet(models.QuerySet):
     def for_case(self, case):
         return self.filter(case=case).select_related("case").order_by("number")
 
-    def with_list_figures(self, *, as_of):
+    def with_list_figures(self, *, as_of, include_pending=False):
         """Annotate `current_levels`, `latest_evidence` and `citation_count` in the list's own query.
 
         `current_levels` packs name, code and level in force of each assessed party (read it with
@@ -37,12 +37,12 @@ class MeasureQuerySet(models.QuerySet):
         latest_evidence = dated.exclude(when__isnull=True).order_by("-when").values("when")[:1]
         citation_count = dated.order_by().values("measure").annotate(n=Count("pk")).values("n")
         return self.annotate(
-            current_levels=Subquery(self._levels_in_force(as_of)),
+            current_levels=Subquery(self._levels_in_force(as_of, include_pending)),
             latest_evidence=Subquery(latest_evidence),
             citation_count=Coalesce(Subquery(citation_count, output_field=IntegerField()), 0),
         )
 
-    def list_figures(self, *, as_of):
+    def list_figures(self, *, as_of, include_pending=False):
         """{measure id: {"current_levels", "latest_evidence", "citation_count"}} for the measures of
         this queryset, the figures `with_list_figures` annotates, in two queries whatever their
         number: the levels in force per measure, then the evidence figures grouped by measure in one
@@ -50,7 +50,7 @@ class MeasureQuerySet(models.QuerySet):
         walk every evidence row of a measure with its citation, event and source: a page of 100
         measures at 100× the data took twice as long.) Measures without evidence get None and 0."""
         evidence = self.model._meta.get_field("evidence").related_model
-        levels = self.annotate(current_levels=Subquery(self._levels_in_force(as_of))).values_list(
+        levels = self.annotate(current_levels=Subquery(self._levels_in_force(as_of, include_pending))).values_list(
             "pk", "current_levels"
         )
         figures = {
@@ -93,16 +93,18 @@ class MeasureQuerySet(models.QuerySet):
             newest_setback_on=Subquery(newest.filter(stance=evidence.Stance.SETBACK).values("when")[:1]),
         )
 
-    def at_level(self, level, *, as_of):
-        """Measures at which some assessed party stands at `level` on `as_of`."""
-        return self.filter(Exists(self._case_parties().annotate(level=self._level_in_force(as_of)).filter(level=level)))
+    def at_level(self, level, *, as_of, include_pending=False):
+        """Measures at which some assessed party stands at `level` on `as_of` (approved assessments;
+        awaiting review too with `include_pending`, see AssessmentQuerySet.counted)."""
+        level_in_force = self._level_in_force(as_of, include_pending)
+        return self.filter(Exists(self._case_parties().annotate(level=level_in_force).filter(level=level)))
 
-    def _levels_in_force(self, as_of):
+    def _levels_in_force(self, as_of, include_pending=False):
         """Name, code and level in force of each assessed party of the outer measure, packed in one
         text (`unpack_party_levels`), as a subquery."""
         return (
             self._case_parties()
-            .annotate(level=self._level_in_force(as_of))
+            .annotate(level=self._level_in_force(as_of, include_pending))
             .order_by()
             .values("case")
             .annotate(
@@ -118,13 +120,15 @@ class MeasureQuerySet(models.QuerySet):
             case=OuterRef("case")
         )
 
-    def _level_in_force(self, as_of):
-        """The level in force for the measure of the outer query and the party of a (case, party) row."""
+    def _level_in_force(self, as_of, include_pending=False):
+        """The level in force for the measure of the outer query and the party of a (case, party) row
+        (`AssessmentQuerySet.in_force`: only assessments that count)."""
         assessment = self.model._meta.get_field("assessments").related_model
         latest = (
             assessment.objects.filter(measure=OuterRef(OuterRef("pk")), party=OuterRef("party_id"))
             .filter(effective_date__lte=as_of)
-            .not_superseded()
+            .counted(include_pending=include_pending)
+            .not_superseded(include_pending=include_pending)
             .order_by("-effective_date", "-recorded_at", "-pk")
             .values("level")[:1]
         )
@@ -154,21 +158,63 @@ class AssessmentQuerySet(models.QuerySet):
         """Assessments already recorded on `known_on` (a date, in the site's time zone; None: no limit)."""
         return self if known_on is None else self.filter(recorded_at__date__lte=known_on)
 
-    def not_superseded(self, known_on=None):
+    # Review (four eyes): an assessment counts once a reviewer approved it (measures.models.reviews).
+
+    def _decisions(self, known_on, decision=None):
+        """The review of the outer assessment decided by `known_on` (None: ever), of one decision or any."""
+        reviews = self.model._meta.get_field("review").related_model.objects.filter(assessment=OuterRef("pk"))
+        if known_on is not None:
+            reviews = reviews.filter(decided_at__date__lte=known_on)
+        return reviews if decision is None else reviews.filter(decision=decision)
+
+    def approved(self, known_on=None):
+        """Assessments a reviewer approved, by `known_on` (a date in the site's time zone; None: ever)."""
+        return self.filter(Exists(self._decisions(known_on, "approved")))
+
+    def returned(self, known_on=None):
+        """Assessments a reviewer returned for revision, by `known_on` (None: ever). They never count."""
+        return self.filter(Exists(self._decisions(known_on, "returned")))
+
+    def pending(self, known_on=None):
+        """Assessments awaiting review: no decision on them by `known_on` (None: none yet)."""
+        return self.exclude(Exists(self._decisions(known_on)))
+
+    def counted(self, known_on=None, *, include_pending=False):
+        """The assessments that count for levels, progress, flags, direction, "what changed", exports
+        and the report: those approved by `known_on`. With `include_pending` (the team's preview of the
+        state pending assessments would make), those awaiting review too; returned ones never count."""
+        if include_pending:
+            return self.exclude(Exists(self._decisions(known_on, "returned")))
+        return self.approved(known_on)
+
+    def not_superseded(self, known_on=None, *, include_pending=False):
         """Without the assessments that a correction (recorded by `known_on`; None: ever) replaces.
 
         A corrected assessment is withdrawn as a whole, whatever the dates of its correction: it never
-        counts as the level in force again, and it is left out of "what changed".
+        counts as the level in force again, and it is left out of "what changed". Only a correction
+        that counts withdraws what it corrects (`counted`): approved by `known_on`, or awaiting review
+        too with `include_pending`; a returned correction never does.
         """
-        corrections = self.model.objects.filter(corrects=OuterRef("pk")).known_on(known_on)
+        corrections = (
+            self.model.objects.filter(corrects=OuterRef("pk"))
+            .known_on(known_on)
+            .counted(known_on, include_pending=include_pending)
+        )
         return self.exclude(Exists(corrections))
 
-    def in_force(self, *, as_of, known_on=None):
+    def in_force(self, *, as_of, known_on=None, include_pending=False):
         """The assessment in force for each (measure, party) on `as_of`, as known on `known_on`: the
         latest effective by `as_of` (later recorded first on the same day) among those recorded by
-        `known_on` and not superseded by a correction recorded by then. The one definition of the
-        level in force; `MeasureQuerySet._level_in_force` is its subquery form."""
-        return self.effective_by(as_of).known_on(known_on).not_superseded(known_on).latest_per_pair()
+        `known_on` that count (`counted`: approved by then; awaiting review too with
+        `include_pending`) and are not superseded by a correction that counts. The one definition of
+        the level in force; `MeasureQuerySet._level_in_force` is its subquery form."""
+        return (
+            self.effective_by(as_of)
+            .known_on(known_on)
+            .counted(known_on, include_pending=include_pending)
+            .not_superseded(known_on, include_pending=include_pending)
+            .latest_per_pair()
+        )
 
     def chronological(self):
         """Oldest first; of two on the same effective date, the later recorded one wins (corrections)."""
@@ -186,7 +232,7 @@ class AssessmentQuerySet(models.QuerySet):
         return ranked.filter(_rank=1)
 
     def with_details(self):
-        return self.select_related("measure", "party", "recorded_by", "corrects").prefetch_related(
+        return self.select_related("measure", "party", "recorded_by", "corrects", "review__reviewer").prefetch_related(
             # Histories name each cited passage and its source, never the source's full text (a
             # measure's 40 assessments at 100× cite sources of 6 KB each, loaded once per citation).
             models.Prefetch(

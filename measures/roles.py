@@ -1,33 +1,64 @@
-"""The three roles, as Django groups. Shared by the data migration, the demo accounts and the tests."""
+"""The four roles, as Django groups. Shared by the data migrations, the demo accounts and the tests.
+
+- Reader: reads every case (pages, reports, the admin view-only); never sees assessments awaiting review.
+- Analyst: adds and edits the case's records and records assessments (which await review).
+- Reviewer: reads as a reader does and approves or returns assessments (`measures.add_review`), never
+  their own unless settings.ALLOW_SELF_APPROVAL.
+- Administrator: everything (users, groups, publication, share links, the audit log), reviewing included.
+
+Analysts, reviewers and administrators are "the team": they see assessments awaiting review marked as
+such, and may preview the state they would make (`is_team`).
+"""
 
 READER = "Reader"
 ANALYST = "Analyst"
+REVIEWER = "Reviewer"
 ADMINISTRATOR = "Administrator"
-ROLES = (READER, ANALYST, ADMINISTRATOR)
+ROLES = (READER, ANALYST, REVIEWER, ADMINISTRATOR)
 
 # Models analysts may add and change (their history is kept by django-simple-history).
 ANALYST_EDITS = ["party", "case", "measure", "source", "event", "citation", "evidence"]
 # What analysts may delete: deletion is refused by PROTECT while anything depends on the row.
 ANALYST_DELETES = ["source", "event", "citation", "evidence"]
+# Models only administrators see (the audit log, share links and their tokens); reviews only the team.
+ADMINISTRATORS_ONLY = ["auditentry", "sharelink"]
+TEAM_ONLY = ["review"]
+
+REVIEW_PERMISSION = "measures.add_review"
 
 
 def permission_codenames(role, model_names):
     """The permission codenames of `role` over the given model names of the measures app."""
-    view = [f"view_{name}" for name in model_names]
+    readable = [name for name in model_names if name not in ADMINISTRATORS_ONLY]
+    view = [f"view_{name}" for name in readable if name not in TEAM_ONLY]
+    team_view = [f"view_{name}" for name in readable]
     if role == READER:
         return view
     if role == ANALYST:
         return (
-            view
+            team_view
             + [f"{action}_{name}" for name in ANALYST_EDITS for action in ("add", "change")]
             + ["add_assessment"]
             + [f"delete_{name}" for name in ANALYST_DELETES]
         )
+    if role == REVIEWER:
+        return team_view + ["add_review"]
     raise ValueError(f"unknown role {role}")
 
 
+def is_team(user):
+    """Analysts, reviewers and administrators: they see assessments awaiting review (never readers,
+    never anonymous visitors)."""
+    return user.has_perm("measures.add_assessment") or user.has_perm(REVIEW_PERMISSION)
+
+
+def can_review(user):
+    """Reviewers and administrators may approve or return assessments (not their own, see services.reviews)."""
+    return user.has_perm(REVIEW_PERMISSION)
+
+
 def ensure_roles(Group, Permission, using="default"):
-    """Create whichever of the three groups is missing, with its permissions; a group that exists is
+    """Create whichever of the four groups is missing, with its permissions; a group that exists is
     left as an administrator may have changed it. Run by the data migration and after every `migrate`
     or `flush` (post_migrate, see MeasuresConfig.ready), so that emptying the database (a flush, a
     restore into a fresh database, a transactional test's teardown) never leaves a deployment without
@@ -47,9 +78,25 @@ def ensure_roles(Group, Permission, using="default"):
     return missing
 
 
+def grant_model_permissions(Group, Permission, model_names, using="default"):
+    """Give each existing role group the permissions its role has over `model_names` (models added
+    after the groups were made: a migration adding a model calls this once its permissions exist).
+    The Reviewer group is created when missing. Returns nothing."""
+    ensure_roles(Group, Permission, using=using)
+    permissions = Permission.objects.using(using).filter(
+        content_type__app_label="measures", content_type__model__in=model_names
+    )
+    for group in Group.objects.using(using).filter(name__in=ROLES):
+        if group.name == ADMINISTRATOR:
+            group.permissions.add(*permissions)
+        else:
+            codenames = permission_codenames(group.name, list(model_names))
+            group.permissions.add(*permissions.filter(codename__in=codenames))
+
+
 def reader_required(view):
     """For the reading pages: anonymous visitors go to the login page; a logged-in account without a
-    role that may read cases (Reader, Analyst, Administrator) gets 403."""
+    role that may read cases (Reader, Analyst, Reviewer, Administrator) gets 403."""
     from django.contrib.auth.decorators import login_required, permission_required
 
     return login_required(permission_required("measures.view_case", raise_exception=True)(view))

@@ -30,8 +30,7 @@ from django.urls import reverse
 
 from measures.models import Assessment
 from tests import factories
-from tests.test_admin_concurrency import change_form_data
-from tests.test_fuzz import broken_invariants, snapshot
+from tests.helpers import broken_invariants, change_form_data, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"

@@ -317,6 +317,9 @@ SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20_000_000, minimum
 # text as the largest document one may upload, plus the form's other fields; Django's default
 # (2.5 MB) refused the review of a 3 MB text after its extraction had been shown.
 DATA_UPLOAD_MAX_MEMORY_SIZE = SOURCE_UPLOAD_MAX_BYTES + 1_000_000
+# Four eyes: a reviewer may approve (or return) an assessment they recorded themselves only when this
+# is on. Off by default: a judgement counts once a second person approved it.
+ALLOW_SELF_APPROVAL = env_bool("ALLOW_SELF_APPROVAL", False)
 
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "WARNING", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])

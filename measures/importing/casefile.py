@@ -14,6 +14,12 @@ and date (sources are shared by cases), events and citations by the key stored w
 (or `event-<id>` / `citation-<id>`, the key `export_case` writes for one created in the admin),
 evidence by citation and measure, assessments by measure, party, effective date and recorded time
 (or, without a recorded time, by level and rationale too).
+
+An assessment's `review` (who approved or returned it, when, with what comment) is recorded through
+`services.record_review`, so the rules of the application hold: a reviewer is an existing account
+(`"by": null` is an approval that names no reviewer, as migration 0017 recorded those made before
+reviewing), never the assessment's author (the loading user: `recorded_by`), unless
+settings.ALLOW_SELF_APPROVAL. An assessment without a review is loaded awaiting review.
 """
 
 import re
@@ -27,12 +33,12 @@ from django.utils.dateparse import parse_datetime
 from measures import services
 from measures.importing.schema import FORMAT, CaseFileError, parse_date, validate_case_data
 from measures.lib import dates
-from measures.models import Assessment, Case, Citation, Event, Measure, Party, Source
+from measures.models import Assessment, Case, Citation, Event, Measure, Party, Review, Source
 
 __all__ = ["FORMAT", "IMPORT_USERNAME", "CaseFileError", "ImportResult", "import_case", "import_user"]
 
 IMPORT_USERNAME = "case-import"
-SECTIONS = ("parties", "measures", "sources", "events", "citations", "evidence", "assessments")
+SECTIONS = ("parties", "measures", "sources", "events", "citations", "evidence", "assessments", "reviews")
 _GENERATED_KEY = re.compile(r"^(event|citation)-(\d+)$")
 
 
@@ -355,6 +361,7 @@ class _Loader:
             match = _find_assessment(stored, measure, party, effective, recorded_at, item)
             if match is not None:
                 self._there("assessments")
+                self._review(match, item.get("review"), where)
                 wanted = {
                     "level": item["level"],
                     "confidence": item.get("confidence", "medium"),
@@ -370,7 +377,7 @@ class _Loader:
                 self._compare(where, current, wanted)
                 continue
             try:
-                services.record_assessment(
+                assessment = services.record_assessment(
                     measure=measure,
                     party=party,
                     level=item["level"],
@@ -386,6 +393,40 @@ class _Loader:
             except ValidationError as exc:
                 raise CaseFileError(_messages(exc, where)) from None
             self._added("assessments")
+            self._review(assessment, item.get("review"), where)
+
+    def _review(self, assessment, item, where):
+        """Record the file's review of `assessment` (a stored one keeps its own: a different one is a conflict)."""
+        if item is None:
+            return
+        where = f"{where}.review"
+        reviewer = None
+        if item.get("by") is not None:
+            reviewer = get_user_model().objects.filter(username=item["by"]).first()
+            if reviewer is None:
+                raise CaseFileError(
+                    [f"{where}.by: there is no account “{item['by']}” here: create it first, or leave the reviewer out"]
+                )
+        stored = Review.objects.filter(assessment=assessment).select_related("reviewer").first()
+        if stored is not None:
+            self._there("reviews")
+            self._compare(
+                where,
+                {"decision": stored.decision, "by": stored.reviewer.get_username() if stored.reviewer else None},
+                {"decision": item["decision"], "by": item.get("by")},
+            )
+            return
+        try:
+            services.record_review(
+                assessment=assessment,
+                decision=item["decision"],
+                reviewer=reviewer,
+                comment=item.get("comment", ""),
+                decided_at=parse_datetime(item["at"]) if item.get("at") else None,
+            )
+        except ValidationError as exc:
+            raise CaseFileError(_messages(exc, where)) from None
+        self._added("reviews")
 
 
 def _recorded_at(item):

@@ -9,6 +9,7 @@ written `event-<id>` / `citation-<id>`; sources, shared by cases, get a key from
 import datetime
 import json
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.text import slugify
 
 from measures.importing.schema import FORMAT
@@ -24,8 +25,9 @@ def _timestamp(value):
 
 
 def export_case(case):
-    """The case as case-file data (a dict ready for json.dumps), with every assessment of its history
-    and the time each was recorded. A fixed number of queries whatever the size of the case."""
+    """The case as case-file data (a dict ready for json.dumps), with every assessment of its history,
+    the time each was recorded and its review (who approved or returned it, when, with what comment).
+    A fixed number of queries whatever the size of the case."""
     measures = list(case.measures.prefetch_related("applicable_parties").order_by("number"))
     events = sorted(case.events.prefetch_related("actors"), key=lambda e: (e.date, e.key or f"event-{e.pk}", e.pk))
     citations = list(
@@ -36,7 +38,7 @@ def export_case(case):
     )
     assessments = list(
         Assessment.objects.filter(measure__case=case)
-        .select_related("measure", "party")
+        .select_related("measure", "party", "review__reviewer")
         .prefetch_related("citations")
         .order_by("recorded_at", "measure__number", "party__code", "effective_date", "pk")
     )
@@ -145,10 +147,27 @@ def export_case(case):
                 "recorded_at": _timestamp(a.recorded_at),
                 "rationale": a.rationale,
                 "citations": sorted(citation_key[c.pk] for c in a.citations.all()),
+                **_review(a),
             }
             for a in assessments
         ],
     }
+
+
+def _review(assessment):
+    """{"review": {...}} for an assessment a reviewer decided on, else {} (it awaits review)."""
+    try:
+        review = assessment.review
+    except ObjectDoesNotExist:
+        return {}
+    written = {
+        "decision": review.decision,
+        "by": review.reviewer.get_username() if review.reviewer else None,
+        "at": _timestamp(review.decided_at),
+    }
+    if review.comment:
+        written["comment"] = review.comment
+    return {"review": written}
 
 
 def _evidence_order(evidence: Evidence):

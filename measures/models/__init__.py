@@ -22,6 +22,7 @@ from measures.models.base import case_change_error
 from measures.models.cases import Case, CaseStatus, Measure, Party, PartyKind
 from measures.models.events import Event, EventDirection, EventKind, EventPrecision
 from measures.models.jobs import ReportJob, ReportJobStatus
+from measures.models.reviews import Review, ReviewDecision
 from measures.models.sources import (
     Citation,
     OriginalType,
@@ -53,6 +54,8 @@ __all__ = [
     "PassageDismissal",
     "ReportJob",
     "ReportJobStatus",
+    "Review",
+    "ReviewDecision",
     "Source",
     "SourceDatePrecision",
     "SourceKind",

@@ -2,7 +2,7 @@
 measure and party, with the citations that justify them)."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -125,6 +125,18 @@ class Assessment(models.Model):
     @property
     def score(self):
         return self.SCORES.get(self.level)
+
+    @property
+    def review_status(self):
+        """ "approved", "returned" or "pending" (no decision yet): see measures.models.reviews."""
+        try:
+            return self.review.decision
+        except ObjectDoesNotExist:
+            return "pending"
+
+    @property
+    def is_pending(self):
+        return self.review_status == "pending"
 
 
 class AssessmentCitation(models.Model):

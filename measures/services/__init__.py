@@ -27,6 +27,13 @@ from measures.services.citations import (
     dismiss_passage,
     lock_source,
 )
+from measures.services.reviews import (
+    approve_assessment,
+    approve_batch,
+    record_review,
+    return_assessment,
+    review_refusal,
+)
 from measures.services.sources import (
     change_source_text,
     create_source,
@@ -40,6 +47,8 @@ __all__ = [
     "PARTY_FIELDS",
     "ServiceError",
     "accept_passage",
+    "approve_assessment",
+    "approve_batch",
     "attach_evidence",
     "cases_affected_by",
     "change_source_text",
@@ -51,7 +60,10 @@ __all__ = [
     "lock_source",
     "record_assessment",
     "record_assessments",
+    "record_review",
     "relocate_citations",
+    "return_assessment",
+    "review_refusal",
     "source_text_locked",
     "touch_cases",
 ]

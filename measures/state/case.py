@@ -148,7 +148,9 @@ class MeasureStatus:
 class Change:
     """An assessment with the level it replaced for its measure and party.
 
-    In history (`assessment_history`): every assessment, `superseded_by` its correction if any.
+    In history (`assessment_history`): every assessment listed, `superseded_by` its correction if any,
+    `review` its Review decided by the history's `known_on` (None while awaiting review) and `status`
+    "approved", "pending" or "returned" as of then.
     In "what changed" (`CaseState.changes`): one per (measure, party) whose level differs between the
     baseline and `as_of`; `assessment` is the one in force at `as_of` (None when a correction withdrew
     the only one), `measure` and `party` are always set.
@@ -159,6 +161,21 @@ class Change:
     superseded_by: Assessment | None = None
     measure: Measure | None = None
     party: object = None
+    review: object = None
+    status: str = "approved"
+
+    @property
+    def is_pending(self):
+        return self.status == "pending"
+
+    @property
+    def is_returned(self):
+        return self.status == "returned"
+
+    @property
+    def counts(self):
+        """Whether the assessment was ever the level in force: not withdrawn by a correction, not returned."""
+        return self.superseded_by is None and not self.is_returned
 
     @property
     def new_level(self):
@@ -196,6 +213,7 @@ class CaseState:
     parties: list
     rows: list
     active: bool = True  # the case was going on on `as_of` (staleness only applies then)
+    include_pending: bool = False  # assessments awaiting review counted too (the team's preview)
 
     @property
     def period(self):
@@ -236,7 +254,13 @@ class CaseState:
         if self.since is None:
             return []
         changes = [
-            Change(cell.assessment, cell.previous_level, measure=row.measure, party=cell.party)
+            Change(
+                cell.assessment,
+                cell.previous_level,
+                measure=row.measure,
+                party=cell.party,
+                status=cell.assessment.review_status if cell.assessment is not None else "approved",
+            )
             for row in self.rows
             for cell in row.applicable_cells
             if cell.moved
@@ -263,16 +287,16 @@ class CaseState:
         return [row for row in self.rows if row.contested]
 
 
-def _in_force(case, as_of, known_on, measure_ids=None):
-    """{(measure pk, party pk): Assessment in force}, citations (with source and event) prefetched.
-    Sources come without their full text, which no reading of a state shows."""
+def _in_force(case, as_of, known_on, measure_ids=None, include_pending=False):
+    """{(measure pk, party pk): Assessment in force}, citations (with source and event) prefetched,
+    its review (if any) joined. Sources come without their full text, which no reading of a state shows."""
     assessments = Assessment.objects.filter(measure__case=case)
     if measure_ids is not None:
         assessments = assessments.filter(measure__in=measure_ids)
     cited = Citation.objects.with_source().defer("source__full_text").order_by("pk")
     assessments = (
-        assessments.in_force(as_of=as_of, known_on=known_on)
-        .select_related("recorded_by")
+        assessments.in_force(as_of=as_of, known_on=known_on, include_pending=include_pending)
+        .select_related("recorded_by", "review")
         .prefetch_related(Prefetch("citations", queryset=cited))
     )
     return {(a.measure_id, a.party_id): a for a in assessments}
@@ -323,7 +347,17 @@ def _annotated_figures(measure):
     return _EvidenceFigures(count=measure.evidence_count, latest=latest, newest_setback=measure.newest_setback_on)
 
 
-def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=None, measure=None, details=True):
+def case_state(
+    case,
+    *,
+    as_of=None,
+    since=None,
+    known_on=None,
+    stale_after_days=None,
+    measure=None,
+    details=True,
+    include_pending=False,
+):
     """Where every measure of `case` stood on `as_of`, per party and jointly. Returns a CaseState.
 
     - `as_of` (date; default `case.default_as_of(today)`: today for an active case, its end date
@@ -343,6 +377,9 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
       dashboard, its exports): the same figures (count, latest evidence, stale, no evidence yet,
       contested) are computed in SQL by `MeasureQuerySet.with_evidence_figures`, from the same
       dating rules, and no evidence row is loaded; `evidence` is then None.
+    - `include_pending` (default False): only approved assessments count (`AssessmentQuerySet.counted`,
+      four eyes); True previews the state that the assessments awaiting review would make (the
+      team's "include pending"), returned ones still left out. Readers' pages never pass it.
 
     Seven queries (six without `since`; one less each without details), whatever the number of
     measures, assessments or citations.
@@ -359,14 +396,17 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
     if not details:
         measures = measures.with_evidence_figures(as_of=as_of, known_on=known_on)
     measures = list(measures)
-    current = _in_force(case, as_of, known_on, measure_ids)
+    current = _in_force(case, as_of, known_on, measure_ids, include_pending)
     previous = {}
     if since is not None:
         baseline = reporting_period(since=since, as_of=as_of).baseline
         earlier = Assessment.objects.filter(measure__case=case)
         if measure_ids is not None:
             earlier = earlier.filter(measure__in=measure_ids)
-        previous = {(a.measure_id, a.party_id): a for a in earlier.in_force(as_of=baseline, known_on=known_on)}
+        previous = {
+            (a.measure_id, a.party_id): a
+            for a in earlier.in_force(as_of=baseline, known_on=known_on, include_pending=include_pending)
+        }
 
     evidence_by_measure = defaultdict(list)
     if details:
@@ -425,16 +465,26 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
         else:
             row.previous_joint_level = row.joint_level
         rows.append(row)
-    return CaseState(case=case, as_of=as_of, since=since, known_on=known_on, parties=parties, rows=rows, active=active)
+    return CaseState(
+        case=case,
+        as_of=as_of,
+        since=since,
+        known_on=known_on,
+        parties=parties,
+        rows=rows,
+        active=active,
+        include_pending=include_pending,
+    )
 
 
-def cases_overview(cases, *, as_of=None, known_on=None):
+def cases_overview(cases, *, as_of=None, known_on=None, include_pending=False):
     """[(case, Progress, number of measures, as-of date)] for a list of cases, in three queries for all
     of them.
 
     `cases` must have their assessed parties prefetched. `as_of` None: each case's own default
-    (`Case.default_as_of`). The level in force comes from `AssessmentQuerySet.in_force`, and joint
-    level and progress from `joint_level()` and `progress()`, so the list agrees with each dashboard.
+    (`Case.default_as_of`). The level in force comes from `AssessmentQuerySet.in_force` (approved
+    assessments only, unless `include_pending`), and joint level and progress from `joint_level()` and
+    `progress()`, so the list agrees with each dashboard.
     """
     today = timezone.localdate()
     measures = defaultdict(list)
@@ -453,7 +503,7 @@ def cases_overview(cases, *, as_of=None, known_on=None):
             {
                 (measure_id, party_id): level
                 for measure_id, party_id, level in Assessment.objects.filter(measure__case__in=case_ids)
-                .in_force(as_of=day, known_on=known_on)
+                .in_force(as_of=day, known_on=known_on, include_pending=include_pending)
                 .values_list("measure_id", "party_id", "level")
             }
         )

@@ -78,6 +78,7 @@ def test_update_adds_what_is_new_and_reports_it(pakistan_iran, case_data):
         "citations": 1,
         "evidence": 1,
         "assessments": 1,
+        "reviews": 0,
     }
     assert result.existing["events"] == len(case_data["events"])
     assert result.existing["assessments"] == len(case_data["assessments"])

@@ -105,7 +105,9 @@ def test_a_correction_on_the_same_day_replaces_the_earlier_assessment(reader_cli
     superseded = next(e for e, _, _ in entries if e.assessment.pk == earlier.pk)
     assert superseded.first.is_superseded and "Superseded" in content
     correction = next(e for e, _, _ in entries if e.first.is_correction)
-    assert correction.first.old_level == Level.NOT_INITIATED  # the level before the withdrawn one
+    # Compared with the level it replaces (the corrected assessment's), not the one before that.
+    assert correction.first.old_level == earlier.level
+    assert correction.first.changes_level is (earlier.level != Level.FULL)
 
 
 def test_unknown_measure_number_is_404(reader_client, case):

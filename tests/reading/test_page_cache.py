@@ -83,12 +83,12 @@ def test_the_export_keeps_its_file_name_when_served_from_the_cache(reader, case)
     assert second.content == first.content
 
 
-def test_a_new_assessment_changes_the_etag_and_the_page(reader, case, analyst_user):
+def test_a_new_assessment_changes_the_etag_and_its_approval_the_page(reader, case, analyst_user):
     url = page_url(case, "dashboard", [])
     before = reader.get(url)
     measure = case.measures.get(number=1)
     citation = measure.evidence.first().citation
-    services.record_assessment(
+    assessment = services.record_assessment(
         measure=measure,
         party=case.assessed_parties.get(code="PAK"),
         level=Assessment.Level.FULL,
@@ -101,7 +101,10 @@ def test_a_new_assessment_changes_the_etag_and_the_page(reader, case, analyst_us
     assert after.status_code == 200
     assert after["ETag"] != before["ETag"]
     assert after["X-Page-Cache"] == "miss"
-    assert "Fully done." in reader.get(page_url(case, "measure_detail", [1])).content.decode()
+    measure_page = page_url(case, "measure_detail", [1])
+    assert "Fully done." not in reader.get(measure_page).content.decode()  # awaiting review
+    services.approve_assessment(assessment=assessment, reviewer=factories.reviewer(username="rev"))
+    assert "Fully done." in reader.get(measure_page).content.decode()
 
 
 def test_service_writes_bump_the_data_version(case):
