@@ -179,6 +179,13 @@ class AssessmentQuerySet(models.QuerySet):
         """Assessments awaiting review: no decision on them by `known_on` (None: none yet)."""
         return self.exclude(Exists(self._decisions(known_on)))
 
+    def awaiting_review(self):
+        """What a reviewer may decide on now: assessments without a decision that no correction still
+        in play replaces (one awaiting review or approved: review that one; a returned correction
+        leaves the assessment it corrects to be reviewed)."""
+        in_play = self.model.objects.filter(corrects=OuterRef("pk")).exclude(review__decision="returned")
+        return self.pending().exclude(Exists(in_play))
+
     def counted(self, known_on=None, *, include_pending=False):
         """The assessments that count for levels, progress, flags, direction, "what changed", exports
         and the report: those approved by `known_on`. With `include_pending` (the team's preview of the

@@ -20,4 +20,6 @@ urlpatterns = [
     path("cases/<slug:slug>/sources/", views.source_list, name="source_list"),
     path("cases/<slug:slug>/sources/<id:pk>/", views.source_detail, name="source_detail"),
     path("sources/<id:pk>/original/", views.source_original, name="source_original"),
+    # A share link (signed, read-only, with an expiry date) to a case shared by link.
+    path("shared/<str:token>/", views.shared_link, name="shared_link"),
 ]

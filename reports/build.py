@@ -14,11 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from measures.models import Assessment, Case, Citation, Event, normalise_text
+from measures.models import Assessment, Case, Citation, Event, Review, normalise_text
 from measures.state import (
     CaseState,
     Direction,
@@ -108,6 +108,8 @@ class Report:
     summary_is_case_summary: bool = False
     known_on: datetime.date | None = None
     as_of_rule: str = "given"  # which default gave `as_of` (forms.PeriodForm.default_as_of), or "given"
+    public: bool = False  # for readers without an account (a published or shared case): it names no one
+    last_reviewed: datetime.datetime | None = None  # when a reviewer last decided on one of the case's assessments
 
     @property
     def period(self):
@@ -174,11 +176,25 @@ def describe_user(user):
     return user.get_full_name() or user.get_username()
 
 
-def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_PAPER, now=None, as_of_rule="given"):
+def build_report(
+    case,
+    *,
+    as_of,
+    since,
+    known_on=None,
+    user=None,
+    paper=DEFAULT_PAPER,
+    now=None,
+    as_of_rule="given",
+    public=False,
+):
     """Everything the status report of `case` shows, for the period from `since` to `as_of` (both
-    days included, `ReportingPeriod`), as known on `known_on` (None: everything on record).
+    days included, `ReportingPeriod`), as known on `known_on` (None: everything on record). Approved
+    judgements only (the state layer's default: a report never previews pending ones).
 
-    `user` is who asked (None: the command line). Levels, flags and changes come from `queries`;
+    `user` is who asked (None: the command line). `public`: for a reader without an account (a
+    published or shared case): the report then names no one, not even who asked. One query more for
+    when the case was last reviewed. Levels, flags and changes come from `queries`;
     on top of them, whatever the size of the case: two queries for the events of the period and their
     actors, one for the citations reporting them.
     """
@@ -263,7 +279,9 @@ def build_report(case, *, as_of, since, known_on=None, user=None, paper=DEFAULT_
         as_of_rule=as_of_rule,
         whole_case=whole_case,
         generated_at=now or timezone.now(),
-        generated_by=describe_user(user),
+        generated_by="" if public else describe_user(user),
+        public=public,
+        last_reviewed=Review.objects.filter(assessment__measure__case=case).aggregate(last=Max("decided_at"))["last"],
         state=state,
         key_judgements=key_judgements(state, scheduled),
         progress_chart=charts.case_progress_chart(state),

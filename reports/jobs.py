@@ -56,6 +56,7 @@ def render_report_job(job_id):
             as_of_rule=job.as_of_rule,
             user=job.requested_by,
             paper=job.paper,
+            public=job.audience == ReportJob.Audience.PUBLIC,
         )
         _update(job, stage="Laying out the pages", progress=30)
         pdf = render_report_pdf(report, site_url=job.site_url or None)
@@ -84,10 +85,14 @@ def render_report_job(job_id):
     return job.pk
 
 
-def request_report(case, *, as_of, since, paper, user, known_on=None, as_of_rule="given", site_url=""):
+def request_report(case, *, as_of, since, paper, user, known_on=None, as_of_rule="given", site_url="", public=False):
     """The ReportJob for `case` at its current data version over this period, "as known on" date
-    (None: everything on record), as-of rule and paper: the existing one (made, under way or failed),
-    or a new one, queued. Never blocks on the rendering."""
+    (None: everything on record), as-of rule, paper and audience (`public`: for a reader without an
+    account, a PDF that names no one): the existing one (made, under way or failed), or a new one,
+    queued. Never blocks on the rendering. A public job records no requester."""
+    audience = ReportJob.Audience.PUBLIC if public else ReportJob.Audience.ACCOUNT
+    if public or not getattr(user, "is_authenticated", False):
+        user = None
     key = {
         "case": case,
         "data_version": case.data_version,
@@ -96,6 +101,7 @@ def request_report(case, *, as_of, since, paper, user, known_on=None, as_of_rule
         "known_on": known_on,
         "as_of_rule": as_of_rule,
         "paper": paper,
+        "audience": audience,
     }
     job = ReportJob.objects.filter(**key).first()
     if job is not None:

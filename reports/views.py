@@ -8,7 +8,7 @@ from django.utils.http import content_disposition_header, http_date, quote_etag
 from django.views.decorators.http import require_POST
 
 from measures.models import Case, ReportJob
-from measures.roles import reader_required
+from reading.access import case_reader
 from reading.caching import cached_page
 from reports.build import build_report, parse_request
 from reports.jobs import REFRESH_SECONDS, Status, _requeue, request_report
@@ -29,11 +29,12 @@ def _report_or_errors(request, slug):
         user=request.user,
         paper=params.paper,
         as_of_rule=params.as_of_rule,
+        public=request.viewer.is_public,
     )
     return built, None
 
 
-@reader_required
+@case_reader
 @cached_page
 def report(request, slug):
     built, error_response = _report_or_errors(request, slug)
@@ -42,11 +43,14 @@ def report(request, slug):
     return HttpResponse(render_report_html(built, request=request))
 
 
-def _job_of(case, pk):
-    return get_object_or_404(ReportJob.objects.select_related("case"), case=case, pk=pk)
+def _job_of(request, case, pk):
+    """The case's report job `pk` made for this reader's audience (a public reader never opens the
+    PDF made for readers with an account, which names who asked), else 404."""
+    audience = ReportJob.Audience.PUBLIC if request.viewer.is_public else ReportJob.Audience.ACCOUNT
+    return get_object_or_404(ReportJob.objects.select_related("case"), case=case, pk=pk, audience=audience)
 
 
-@reader_required
+@case_reader
 def report_pdf(request, slug):
     """The PDF of the report: the stored one at once when it exists, else the page following its making."""
     case = get_object_or_404(Case, slug=slug)
@@ -63,17 +67,18 @@ def report_pdf(request, slug):
         paper=params.paper,
         user=request.user,
         site_url=request.build_absolute_uri("/"),
+        public=request.viewer.is_public,
     )
     if job.status == Status.DONE:
         return _pdf_response(request, job)
     return redirect(job)
 
 
-@reader_required
+@case_reader
 def report_job(request, slug, pk):
     """How far the making of a report has got; the download link once it is made."""
     case = get_object_or_404(Case, slug=slug)
-    job = _job_of(case, pk)
+    job = _job_of(request, case, pk)
     waiting = job.status in (Status.QUEUED, Status.RUNNING)
     elapsed = ((job.finished_at or timezone.now()) - job.requested_at).total_seconds()
     context = {
@@ -91,21 +96,21 @@ def report_job(request, slug, pk):
     return response
 
 
-@reader_required
+@case_reader
 def report_job_download(request, slug, pk):
     case = get_object_or_404(Case, slug=slug)
-    job = _job_of(case, pk)
+    job = _job_of(request, case, pk)
     if job.status != Status.DONE or not job.file:
         return redirect(job)
     return _pdf_response(request, job)
 
 
 @require_POST
-@reader_required
+@case_reader
 def report_job_retry(request, slug, pk):
     """Try a failed report again (the same case version, period and paper)."""
     case = get_object_or_404(Case, slug=slug)
-    job = _job_of(case, pk)
+    job = _job_of(request, case, pk)
     if job.status == Status.FAILED:
         job = _requeue(job)
     return redirect(job)

@@ -19,9 +19,10 @@ from measures.models.assessments import (
     EvidenceStance,
 )
 from measures.models.base import case_change_error
-from measures.models.cases import Case, CaseStatus, Measure, Party, PartyKind
+from measures.models.cases import Case, CaseStatus, CaseVisibility, Measure, Party, PartyKind
 from measures.models.events import Event, EventDirection, EventKind, EventPrecision
 from measures.models.jobs import ReportJob, ReportJobStatus
+from measures.models.publication import ShareLink
 from measures.models.reviews import Review, ReviewDecision
 from measures.models.sources import (
     Citation,
@@ -40,6 +41,7 @@ __all__ = [
     "AssessmentLevel",
     "Case",
     "CaseStatus",
+    "CaseVisibility",
     "Citation",
     "Event",
     "EventDirection",
@@ -56,6 +58,7 @@ __all__ = [
     "ReportJobStatus",
     "Review",
     "ReviewDecision",
+    "ShareLink",
     "Source",
     "SourceDatePrecision",
     "SourceKind",

@@ -18,7 +18,10 @@ from measures.services.base import (
     ConcurrentAssessmentError,
     ServiceError,
     cases_affected_by,
+    forget_public_pages,
+    public_pointer_key,
     touch_cases,
+    version_text,
 )
 from measures.services.citations import (
     accept_passage,
@@ -26,6 +29,11 @@ from measures.services.citations import (
     create_citation,
     dismiss_passage,
     lock_source,
+)
+from measures.services.publication import (
+    create_share_link,
+    revoke_share_link,
+    share_link_errors,
 )
 from measures.services.reviews import (
     approve_assessment,
@@ -54,16 +62,22 @@ __all__ = [
     "change_source_text",
     "cited_evidence_date",
     "create_citation",
+    "create_share_link",
     "create_source",
     "dismiss_passage",
+    "forget_public_pages",
     "latest_assessment",
     "lock_source",
     "record_assessment",
     "record_assessments",
+    "public_pointer_key",
     "record_review",
     "relocate_citations",
     "return_assessment",
+    "revoke_share_link",
     "review_refusal",
+    "share_link_errors",
     "source_text_locked",
     "touch_cases",
+    "version_text",
 ]

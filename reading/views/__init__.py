@@ -25,6 +25,7 @@ from reading.views.events import (
 from reading.views.measures import (
     measure_detail,
 )
+from reading.views.share import shared_link
 from reading.views.sources import (
     source_detail,
     source_list,
@@ -44,6 +45,7 @@ __all__ = [
     "event_detail",
     "event_list",
     "measure_detail",
+    "shared_link",
     "source_detail",
     "source_list",
     "source_original",

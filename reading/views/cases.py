@@ -1,24 +1,32 @@
 """The case list and a case's dashboard."""
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect
 from django_tables2 import RequestConfig
 
 from measures.models import Assessment, Case
-from measures.roles import reader_required
 from measures.state import case_state, cases_overview, history_entries
 from reading import charts, exports
+from reading.access import PUBLIC, audience_of, case_reader
 from reading.caching import cached_page
 from reading.filters import MeasureFilter
 from reading.tables import MeasureRow, MeasureTable
-from reading.views.base import EXPORT_FORMATS, _export_query, _page, _period, can_assess
+from reading.views.base import EXPORT_FORMATS, _export_query, _page, _period, _review_context, can_assess
 
 
-@reader_required
 @cached_page
 def case_list(request):
+    """Every case for the team and readers; the published cases for anyone else (a visitor who is not
+    logged in goes to the login page when there is none). Private cases are never named to them."""
     form, period = _period(request)
-    cases = list(Case.objects.prefetch_related("assessed_parties"))
+    cases = Case.objects.prefetch_related("assessed_parties")
+    public = audience_of(request) == PUBLIC
+    if public:
+        cases = cases.filter(visibility=Case.Visibility.PUBLISHED)
+    cases = list(cases)
+    if public and not cases and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     if len(cases) == 1 and not form.errors:
         url = cases[0].get_absolute_url()
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
@@ -28,18 +36,29 @@ def case_list(request):
     return _page(
         request,
         "measures/case_list.html",
-        {"period": period, "period_form": form, "overview": overview},
+        {"period": period, "period_form": form, "overview": overview, "public": public},
         form=form,
     )
 
 
-@reader_required
+@case_reader
 @cached_page
 def dashboard(request, slug):
     case = get_object_or_404(Case, slug=slug)
+    viewer = request.viewer
     form, period = _period(request, case)
+    export_format = request.GET.get("_export")
+    # Exports count approved judgements only, whatever the page previews.
+    preview = viewer.include_pending and export_format is None
     # The figures of each measure, computed in SQL: the dashboard lists no evidence.
-    state = case_state(case, as_of=period.as_of, since=period.since, known_on=period.known_on, details=False)
+    state = case_state(
+        case,
+        as_of=period.as_of,
+        since=period.since,
+        known_on=period.known_on,
+        details=False,
+        include_pending=preview,
+    )
     measure_filter = MeasureFilter(request.GET, parties=state.parties)
     link_query = period.query()
     rows = [MeasureRow(status, link_query=link_query) for status in measure_filter.filter(state.rows)]
@@ -47,7 +66,6 @@ def dashboard(request, slug):
     RequestConfig(request, paginate=False).configure(table)
 
     messages = measure_filter.error_messages()
-    export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
         # The rows shown, in the table's order, with the figures of case_state.
         statuses = [row.record.status for row in table.rows]
@@ -90,5 +108,6 @@ def dashboard(request, slug):
         "stale_after_days": settings.STALE_AFTER_DAYS,
         "export_query": _export_query(request),
         "before_start": period.as_of < case.start_date,
+        **_review_context(request, viewer, Assessment.objects.filter(measure__case=case)),
     }
     return _page(request, "measures/dashboard.html", context, form=form, nav="dashboard", messages=messages)

@@ -4,14 +4,14 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from measures.models import Case, Citation, Evidence
-from measures.roles import reader_required
 from reading import charts
+from reading.access import case_reader
 from reading.caching import cached_page
 from reading.filters import EventFilter
 from reading.views.base import EVENTS_PER_PAGE, _page, _paginate, _period
 
 
-@reader_required
+@case_reader
 @cached_page
 def event_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
@@ -35,7 +35,7 @@ def event_list(request, slug):
     return _page(request, "measures/event_list.html", context, form=form, nav="events", messages=messages)
 
 
-@reader_required
+@case_reader
 @cached_page
 def event_detail(request, slug, pk):
     case = get_object_or_404(Case, slug=slug)

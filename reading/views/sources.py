@@ -11,6 +11,7 @@ from measures.lib.quoting import find_passages, mark_passages
 from measures.models import Case, Citation, Evidence, Source
 from measures.roles import reader_required
 from measures.state import evidence_dating
+from reading.access import case_reader
 from reading.caching import cached_page
 from reading.views.base import SOURCES_PER_PAGE, CitedPassage, _page, _paginate, _period
 
@@ -21,7 +22,7 @@ def _visible(citations, as_of):
     return [p for p in passages if p.date is None or p.date.date <= as_of]
 
 
-@reader_required
+@case_reader
 @cached_page
 def source_list(request, slug):
     case = get_object_or_404(Case, slug=slug)
@@ -45,7 +46,7 @@ def source_list(request, slug):
     return _page(request, "measures/source_list.html", context, form=form, nav="sources", messages=messages)
 
 
-@reader_required
+@case_reader
 @cached_page
 def source_detail(request, slug, pk):
     case = get_object_or_404(Case, slug=slug)

@@ -23,10 +23,9 @@ def measure_url(case, number, **params):
     return url
 
 
-def test_anonymous_visitor_is_sent_to_login(client, case):
-    response = client.get(measure_url(case, 1))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+def test_a_private_case_is_not_found_by_an_anonymous_visitor(client, case):
+    # A private case is not revealed, not even by a login redirect (reading.access).
+    assert client.get(measure_url(case, 1)).status_code == 404
 
 
 def test_measure_page_shows_description_status_and_history_with_quotes(reader_client, case):

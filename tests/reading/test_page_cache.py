@@ -186,7 +186,7 @@ def test_the_page_changes_with_the_day_even_without_new_data(reader, case, monke
 
 def test_no_answer_at_all_to_someone_who_may_not_read(client, case, db):
     client.force_login(factories.UserFactory(username="no-role"))
-    assert client.get(page_url(case, "dashboard", []), HTTP_IF_NONE_MATCH="*").status_code == 403
+    assert client.get(page_url(case, "dashboard", []), HTTP_IF_NONE_MATCH="*").status_code == 404
 
 
 @pytest.fixture

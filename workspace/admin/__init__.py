@@ -8,4 +8,12 @@ from the measure's Assess page or the measure list's bulk action; their own admi
 One module per model admin; importing this package registers them all.
 """
 
-from workspace.admin import assessments, cases, citations, events, measures, sources  # noqa: F401  (registers)
+from workspace.admin import (  # noqa: F401  (registers)
+    assessments,
+    cases,
+    citations,
+    events,
+    measures,
+    publication,
+    sources,
+)
