@@ -28,6 +28,7 @@ from django.db import transaction
 from measures.models import (
     Assessment,
     AssessmentCitation,
+    AuditEntry,
     Case,
     Citation,
     Event,
@@ -323,5 +324,11 @@ def generate(*, scale, progress=None):
                 for pk in sorted(pks)
             ),
             batch_size=BATCH,
+        )
+        AuditEntry.objects.record(
+            action=AuditEntry.Action.GENERATE,
+            kind="case",
+            object_repr=f"demo data at scale {scale}",
+            detail=", ".join(f"{n} {name}" for name, n in plan.totals().items()),
         )
     return plan.totals()

@@ -1,5 +1,6 @@
 """A database too busy to answer is said so, not shown as a server error; a login locked out says when
-to try again; an anonymous visitor's GET of a published page is answered from the page cache alone."""
+to try again; an anonymous visitor's GET of a published page is answered from the page cache alone;
+what a request writes is recorded in the audit log under its user and path."""
 
 import datetime
 import math
@@ -8,7 +9,9 @@ import re
 from django.conf import settings
 from django.db import OperationalError
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
+from measures.lib import acting
 from reading.caching import published_response
 
 # SQLite's message when the busy timeout (5 s) passed while another writer, such as a large
@@ -77,3 +80,20 @@ class PublishedPageCacheMiddleware:
                 if response is not None:
                     return response
         return self.get_response(request)
+
+
+class ActingMiddleware:
+    """Whatever a request writes is recorded in the audit log (measures.models.audit) under its user,
+    through the admin (the workspace) or a reading page (measures.lib.acting). The user is read only
+    when something is written. Put it after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = None
+
+    def __call__(self, request):
+        if self.admin_prefix is None:
+            self.admin_prefix = reverse("admin:index")
+        path = acting.ADMIN if request.path_info.startswith(self.admin_prefix) else acting.PAGE
+        with acting.acting(user=request.user, path=path):
+            return self.get_response(request)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from measures.models import Assessment, Case, Citation, Event, Evidence, Measure, Party, Source
+from measures.models import Assessment, Case, Citation, Event, Evidence, Measure, Party, Review, ShareLink, Source
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,7 +201,7 @@ def small_case():
 
 # What the database holds, for fuzzing and stress ---------------------------------------------------
 
-TRACKED = [Party, Case, Measure, Source, Event, Citation, Evidence, Assessment]
+TRACKED = [Party, Case, Measure, Source, Event, Citation, Evidence, Assessment, Review, ShareLink]
 
 
 def snapshot():

@@ -32,8 +32,8 @@ from django.utils.dateparse import parse_datetime
 
 from measures import services
 from measures.importing.schema import FORMAT, CaseFileError, parse_date, validate_case_data
-from measures.lib import dates
-from measures.models import Assessment, Case, Citation, Event, Measure, Party, Review, Source
+from measures.lib import acting, dates
+from measures.models import Assessment, AuditEntry, Case, Citation, Event, Measure, Party, Review, Source
 
 __all__ = ["FORMAT", "IMPORT_USERNAME", "CaseFileError", "ImportResult", "import_case", "import_user"]
 
@@ -128,12 +128,21 @@ def import_case(data, *, update=False, recorded_by=None):
     problems = party_problems(data.get("parties", []))
     if problems:
         raise CaseFileError(problems)
-    with transaction.atomic():
+    # Recorded in the audit log as a case file, by whoever loads it (a command's --user).
+    with transaction.atomic(), acting.acting(path=acting.CASE_FILE, keep_user=True):
         loader = _Loader(data, existing, recorded_by or import_user())
         loader.load()
-    result = loader.result
-    if result.created:
-        result.counts = {section: result.added[section] for section in SECTIONS if section != "parties"}
+        result = loader.result
+        if result.created:
+            result.counts = {section: result.added[section] for section in SECTIONS if section != "parties"}
+        added = ", ".join(f"{result.added[section]} {section}" for section in SECTIONS)
+        AuditEntry.objects.record(
+            action=AuditEntry.Action.LOAD,
+            kind="case",
+            obj=result.case,
+            case=result.case,
+            detail=f"{'created' if result.created else 'updated'}: {added}; {len(result.conflicts)} conflicts",
+        )
     return result
 
 

@@ -33,7 +33,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from measures.importing.schema import CaseFileError
-from measures.models import Event, Party
+from measures.lib import acting
+from measures.models import AuditEntry, Event, Party
 
 COLUMNS = (
     "event_date",
@@ -393,9 +394,17 @@ def import_events(case, content, *, mapping=None, dry_run=False):
     if problems:
         raise EventFileError(problems)
     if not dry_run:
-        with transaction.atomic():
+        # Recorded in the audit log as an import, by whoever runs it (the admin page's user, a command's --user).
+        with transaction.atomic(), acting.acting(path=acting.IMPORT, keep_user=True):
             parties = {p.code: p for p in Party.objects.all()}
             for event in result.new:
                 event.save()
                 event.actors.set([parties[code] for code in event.actor_codes])
+            AuditEntry.objects.record(
+                action=AuditEntry.Action.IMPORT,
+                kind="event",
+                object_repr=f"{len(result.new)} events",
+                case=case,
+                detail=f"{len(result.new)} added, {len(result.existing)} already there",
+            )
     return result

@@ -7,6 +7,7 @@ a row in many CSV readers. A single-line field (a name, a title, a label) takes 
 multi-line field takes tab, line feed and carriage return only.
 """
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -69,4 +70,20 @@ def escape_formula(value):
     values (numbers, None, harmless text) are returned unchanged. For every CSV and XLSX we write."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+# Every control character (Unicode category Cc: C0, DEL, C1), with the spaces around it. XML 1.0 (hence
+# XLSX) cannot hold most C0 controls, and CSV readers split rows at line breaks, U+0085 among them. The
+# inputs refuse them; this is for data stored before they did, and for multi-line texts put in one cell.
+_CONTROL = re.compile(r" *[\x00-\x1f\x7f-\x9f][\x00-\x20\x7f-\x9f]*")
+
+
+def spreadsheet_cell(value):
+    """A text cell on one line, without control characters and inert as a formula (`escape_formula`);
+    other values unchanged. Each control character becomes a space, never nothing (but at either end),
+    so that the words either side stay two words. For every CSV and XLSX we write."""
+    if isinstance(value, str):
+        spaced = _CONTROL.sub(lambda m: "" if m.start() == 0 or m.end() == len(value) else " ", value)
+        return escape_formula(spaced)
     return value

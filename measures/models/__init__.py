@@ -18,6 +18,7 @@ from measures.models.assessments import (
     Evidence,
     EvidenceStance,
 )
+from measures.models.audit import AuditAction, AuditEntry, AuditPath
 from measures.models.base import case_change_error
 from measures.models.cases import Case, CaseStatus, CaseVisibility, Measure, Party, PartyKind
 from measures.models.events import Event, EventDirection, EventKind, EventPrecision
@@ -35,6 +36,9 @@ from measures.models.sources import (
 )
 
 __all__ = [
+    "AuditAction",
+    "AuditEntry",
+    "AuditPath",
     "Assessment",
     "AssessmentCitation",
     "AssessmentConfidence",

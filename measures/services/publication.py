@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from measures.models import Case, ShareLink
+from measures.models import AuditEntry, Case, ShareLink
 from measures.services.base import ServiceError, _field_errors, touch_cases
 
 
@@ -41,6 +41,14 @@ def create_share_link(*, case, expires_on, created_by, note=""):
     with transaction.atomic():
         link = ShareLink.objects.create(case=case, expires_on=expires_on, note=note, created_by=created_by)
         touch_cases({case.pk})
+        AuditEntry.objects.record(
+            action=AuditEntry.Action.ADD,
+            kind="sharelink",
+            obj=link,
+            case=case,
+            user=created_by,
+            detail=f"valid until {expires_on.isoformat()}{f'; {note}' if note else ''}",
+        )
     return link
 
 
@@ -55,4 +63,7 @@ def revoke_share_link(*, link, revoked_by):
         link.revoked_by = revoked_by
         link.save(update_fields=["revoked_at", "revoked_by"])
         touch_cases({link.case_id})
+        AuditEntry.objects.record(
+            action=AuditEntry.Action.REVOKE, kind="sharelink", obj=link, case=link.case_id, user=revoked_by
+        )
     return link

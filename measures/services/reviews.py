@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from measures.models import Assessment, Measure, Review
+from measures.models import Assessment, AuditEntry, Measure, Review
 from measures.services.base import ServiceError, _field_errors, touch_cases
 
 Decision = Review.Decision
@@ -102,6 +102,14 @@ def record_review(*, assessment, decision, reviewer, comment="", decided_at=None
             message = review_refusal(assessment, None) or f"{assessment}: already reviewed."
             raise ServiceError({"__all__": message}) from None
         touch_cases({assessment.measure.case_id})
+        AuditEntry.objects.record(
+            action=AuditEntry.Action.APPROVE if decision == Decision.APPROVED else AuditEntry.Action.RETURN,
+            kind="assessment",
+            obj=assessment,
+            case=assessment.measure.case_id,
+            user=reviewer,
+            detail=comment,
+        )
     return review
 
 

@@ -20,9 +20,25 @@ from tests import factories
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 EVERYTHING = {VIEW, ADD, CHANGE, DELETE}
 
-MEASURES_MODELS = ["party", "case", "measure", "source", "event", "citation", "evidence", "assessment", "sharelink"]
+MEASURES_MODELS = [
+    "party",
+    "case",
+    "measure",
+    "source",
+    "event",
+    "citation",
+    "evidence",
+    "assessment",
+    "sharelink",
+    "auditentry",
+]
 AUTH_MODELS = ["user", "group"]
-READ_ONLY = {**{name: {VIEW} for name in MEASURES_MODELS}, "sharelink": set(), **{name: set() for name in AUTH_MODELS}}
+READ_ONLY = {
+    **{name: {VIEW} for name in MEASURES_MODELS},
+    "sharelink": set(),
+    "auditentry": set(),
+    **{name: set() for name in AUTH_MODELS},
+}
 
 ALLOWED = {
     "reader": READ_ONLY,
@@ -37,6 +53,7 @@ ALLOWED = {
         "evidence": EVERYTHING,
         "assessment": {VIEW, ADD},  # "Add" chooses a measure and opens its Assess page
         "sharelink": set(),
+        "auditentry": set(),
         "user": set(),
         "group": set(),
     },
@@ -44,6 +61,7 @@ ALLOWED = {
         **{name: EVERYTHING for name in MEASURES_MODELS + AUTH_MODELS},
         "assessment": {VIEW, ADD},  # append-only, for everyone: never changed or deleted
         "sharelink": {VIEW, ADD},  # revoked by an action, never edited or deleted
+        "auditentry": {VIEW},  # the audit log: read and exported, never written by hand
     },
 }
 ROLES = list(ALLOWED)
@@ -78,6 +96,7 @@ def world(db):
         "evidence": evidence,
         "assessment": assessment,
         "sharelink": link,
+        "auditentry": models.AuditEntry.objects.first(),
         "user": users["analyst"],
         "group": Group.objects.get(name="Reader"),
     }

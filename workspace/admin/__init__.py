@@ -10,6 +10,7 @@ One module per model admin; importing this package registers them all.
 
 from workspace.admin import (  # noqa: F401  (registers)
     assessments,
+    audit,
     cases,
     citations,
     events,

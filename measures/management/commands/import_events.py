@@ -3,6 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from measures.importing.events_csv import EventFileError, Mapping, import_events
+from measures.lib import acting
+from measures.management.acting import acting_user, add_user_argument
 from measures.models import Case
 
 
@@ -18,8 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path, help="The CSV file (UTF-8).")
         parser.add_argument("--mapping", type=Path, help="JSON mapping of column names, actors and event types.")
         parser.add_argument("--dry-run", action="store_true", help="Show what would change; write nothing.")
+        add_user_argument(parser)
 
-    def handle(self, *args, slug, path, mapping, dry_run, **options):
+    def handle(self, *args, slug, path, mapping, dry_run, user=None, **options):
+        user = acting_user(user)
         case = Case.objects.filter(slug=slug).first()
         if case is None:
             raise CommandError(f"No case with the slug “{slug}”.")
@@ -30,7 +34,8 @@ class Command(BaseCommand):
             raise CommandError(f"{exc.filename}: cannot read: {exc.strerror}") from None
         try:
             parsed = Mapping.parse(mapping_content) if mapping_content is not None else None
-            result = import_events(case, content, mapping=parsed, dry_run=dry_run)
+            with acting.acting(path=acting.IMPORT, user=user):
+                result = import_events(case, content, mapping=parsed, dry_run=dry_run)
         except EventFileError as exc:
             problems = "\n  ".join(exc.problems)
             raise CommandError(f"{path}: nothing was imported:\n  {problems}") from None
