@@ -26,4 +26,6 @@ urlpatterns = [
     # Cases compared on the shared catalogue of measure types.
     path("matrix/", views.matrix, name="matrix"),
     path("matrix/types/<slug:type_slug>/", views.measure_type, name="measure_type"),
+    # A share link (signed, read-only, with an expiry date) to a case shared by link.
+    path("shared/<str:token>/", views.shared_link, name="shared_link"),
 ]

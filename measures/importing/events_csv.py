@@ -41,7 +41,7 @@ from django.core.exceptions import ValidationError
 from measures import services
 from measures.importing.events_sync import StoredEvents
 from measures.importing.schema import CaseFileError
-from measures.lib import dates
+from measures.lib import acting, dates
 from measures.models import Event, Party
 
 COLUMNS = (
@@ -456,13 +456,15 @@ def import_events(case, content, *, mapping=None, dry_run=False, sync=False, del
     if problems:
         raise EventFileError(problems)
     if not dry_run:
+        # Recorded in the audit log as an import, by whoever runs it (the admin page's user, a command's --user).
         try:
-            services.save_imported_events(
-                case=case,
-                new=[(event, event.actor_codes) for event in result.new],
-                updates=[(update.event, update.fields, update.actor_codes) for update in result.updated],
-                removals=result.removed,
-            )
+            with acting.acting(path=acting.IMPORT, keep_user=True):
+                services.save_imported_events(
+                    case=case,
+                    new=[(event, event.actor_codes) for event in result.new],
+                    updates=[(update.event, update.fields, update.actor_codes) for update in result.updated],
+                    removals=result.removed,
+                )
         except ValidationError as exc:
             raise EventFileError([" ".join(messages) for messages in exc.message_dict.values()]) from None
     return result

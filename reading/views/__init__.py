@@ -33,6 +33,7 @@ from reading.views.packages import (
     all_cases_package,
     case_package,
 )
+from reading.views.share import shared_link
 from reading.views.sources import (
     source_detail,
     source_list,
@@ -56,6 +57,7 @@ __all__ = [
     "matrix",
     "measure_detail",
     "measure_type",
+    "shared_link",
     "source_detail",
     "source_list",
     "source_original",

@@ -23,10 +23,9 @@ def measure_url(case, number, **params):
     return url
 
 
-def test_anonymous_visitor_is_sent_to_login(client, case):
-    response = client.get(measure_url(case, 1))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+def test_a_private_case_is_not_found_by_an_anonymous_visitor(client, case):
+    # A private case is not revealed, not even by a login redirect (reading.access).
+    assert client.get(measure_url(case, 1)).status_code == 404
 
 
 def test_measure_page_shows_description_status_and_history_with_quotes(reader_client, case):
@@ -52,7 +51,9 @@ def test_measure_page_shows_description_status_and_history_with_quotes(reader_cl
     ]
     assert [old for _, old, _ in entries] == ["Not initiated (0)", "Not initiated (0)", "Not yet assessed"]
     assert content.count("Strikes on measure 1.") == 1
-    assert 'value="3"' in content and 'value="4"' not in content
+    # Numbered once (the entry's number, not the list's markers too).
+    assert '<span class="history-number">3.</span>' in content and 'history-number">4.' not in content
+    assert 'value="3"' not in content
 
 
 def test_measure_page_as_of_hides_later_assessments_and_evidence(reader_client, case):
@@ -105,7 +106,9 @@ def test_a_correction_on_the_same_day_replaces_the_earlier_assessment(reader_cli
     superseded = next(e for e, _, _ in entries if e.assessment.pk == earlier.pk)
     assert superseded.first.is_superseded and "Superseded" in content
     correction = next(e for e, _, _ in entries if e.first.is_correction)
-    assert correction.first.old_level == Level.NOT_INITIATED  # the level before the withdrawn one
+    # Compared with the level it replaces (the corrected assessment's), not the one before that.
+    assert correction.first.old_level == earlier.level
+    assert correction.first.changes_level is (earlier.level != Level.FULL)
 
 
 def test_unknown_measure_number_is_404(reader_client, case):

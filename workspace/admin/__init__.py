@@ -10,11 +10,13 @@ One module per model admin; importing this package registers them all.
 
 from workspace.admin import (  # noqa: F401  (registers)
     assessments,
+    audit,
     cases,
     catalogue,
     citations,
     commitments,
     events,
     measures,
+    publication,
     sources,
 )
