@@ -78,7 +78,9 @@ def audience_of(request):
 
 
 def viewer_for(request, case):
-    """The Viewer of `case` for this request; Http404 when they may not read it (module docstring)."""
+    """The Viewer of `case` for this request; Http404 when they may not read it (module docstring).
+    The rule is `measures.roles.readable_cases`' for one case already loaded (no query but the share
+    link's, for a case shared by link)."""
     audience = audience_of(request)
     if audience != PUBLIC:
         preview = audience == TEAM and request.GET.get(PREVIEW_PARAMETER) == "1"
