@@ -1,10 +1,10 @@
 """What a request may read through the API: the one place every endpoint and data package asks.
 
-The API reads as the pages do (`measures.roles.reader_required`): an account with a role that reads
-cases (Reader, Analyst, Administrator) reads every case; anyone else reads none. When cases can be
-published (the review and publication work), anonymous visitors and accounts without a role read the
-published ones: `measures.roles.readable_cases` is the one function to change, and everything
-follows (the pages ask it too).
+The API reads as the pages do (`measures.roles.readable_cases`, the one rule): an account with a role
+that reads cases (Reader, Analyst, Reviewer, Administrator) reads every case; anyone else (an
+anonymous caller, an account without a role) reads the published cases only. A case shared by link is
+read through its link on the pages, never through the API. Every figure counts approved judgements
+only (`AssessmentQuerySet.counting`); anonymous callers are never told who recorded what.
 """
 
 from api.problems import Problem
@@ -23,7 +23,8 @@ def shows_authors(user):
 
 def refusal(user):
     """The Problem for a case `user` may not read (whether or not it exists: nobody learns which private
-    cases exist): 401 without an identity, 403 for an account without a role, 404 otherwise."""
+    cases exist): 401 without an identity, 403 for an account without a role, 404 otherwise. The same
+    answer for a private case as for a slug that names none."""
     if not user.is_authenticated:
         return Problem("authentication-required", "Send a personal API token or log in to read this.")
     if not may_read_every_case(user):

@@ -61,3 +61,20 @@ class MeasuresConfig(AppConfig):
         post_migrate.connect(
             empty_search_index_of_an_empty_database, sender=self, dispatch_uid="measures.empty_search_index"
         )
+        connect_audit_log()
+
+
+def connect_audit_log():
+    """The audit log's receivers (measures.models.audit explains why these, and what else writes it):
+    every history row django-simple-history writes, and logins, failed logins and lockouts."""
+    from axes.signals import user_locked_out
+    from django.contrib.auth.signals import user_logged_in, user_login_failed
+    from simple_history.signals import post_create_historical_record, pre_create_historical_record
+
+    from measures.models import audit
+
+    pre_create_historical_record.connect(audit.history_user, dispatch_uid="measures.audit.history_user")
+    post_create_historical_record.connect(audit.history_recorded, dispatch_uid="measures.audit.history")
+    user_logged_in.connect(audit.login_succeeded, dispatch_uid="measures.audit.login")
+    user_login_failed.connect(audit.login_failed, dispatch_uid="measures.audit.login_failed")
+    user_locked_out.connect(audit.locked_out, dispatch_uid="measures.audit.lockout")

@@ -26,7 +26,7 @@ class MeasureQuerySet(models.QuerySet):
     def for_case(self, case):
         return self.filter(case=case).select_related("case", "type").order_by("number")
 
-    def with_list_figures(self, *, as_of):
+    def with_list_figures(self, *, as_of, include_pending=False):
         """Annotate `current_levels`, `latest_evidence` and `citation_count` in the list's own query.
 
         `current_levels` packs name, code and level in force of each assessed party (read it with
@@ -37,12 +37,12 @@ class MeasureQuerySet(models.QuerySet):
         latest_evidence = dated.exclude(when__isnull=True).order_by("-when").values("when")[:1]
         citation_count = dated.order_by().values("measure").annotate(n=Count("pk")).values("n")
         return self.annotate(
-            current_levels=Subquery(self._levels_in_force(as_of)),
+            current_levels=Subquery(self._levels_in_force(as_of, include_pending)),
             latest_evidence=Subquery(latest_evidence),
             citation_count=Coalesce(Subquery(citation_count, output_field=IntegerField()), 0),
         )
 
-    def list_figures(self, *, as_of):
+    def list_figures(self, *, as_of, include_pending=False):
         """{measure id: {"current_levels", "latest_evidence", "citation_count"}} for the measures of
         this queryset, the figures `with_list_figures` annotates, in two queries whatever their
         number: the levels in force per measure, then the evidence figures grouped by measure in one
@@ -50,7 +50,7 @@ class MeasureQuerySet(models.QuerySet):
         walk every evidence row of a measure with its citation, event and source: a page of 100
         measures at 100× the data took twice as long.) Measures without evidence get None and 0."""
         evidence = self.model._meta.get_field("evidence").related_model
-        levels = self.annotate(current_levels=Subquery(self._levels_in_force(as_of))).values_list(
+        levels = self.annotate(current_levels=Subquery(self._levels_in_force(as_of, include_pending))).values_list(
             "pk", "current_levels"
         )
         figures = {
@@ -93,16 +93,18 @@ class MeasureQuerySet(models.QuerySet):
             newest_setback_on=Subquery(newest.filter(stance=evidence.Stance.SETBACK).values("when")[:1]),
         )
 
-    def at_level(self, level, *, as_of):
-        """Measures at which some assessed party stands at `level` on `as_of`."""
-        return self.filter(Exists(self._case_parties().annotate(level=self._level_in_force(as_of)).filter(level=level)))
+    def at_level(self, level, *, as_of, include_pending=False):
+        """Measures at which some assessed party stands at `level` on `as_of` (approved assessments;
+        awaiting review too with `include_pending`, see AssessmentQuerySet.counting)."""
+        level_in_force = self._level_in_force(as_of, include_pending)
+        return self.filter(Exists(self._case_parties().annotate(level=level_in_force).filter(level=level)))
 
-    def _levels_in_force(self, as_of):
+    def _levels_in_force(self, as_of, include_pending=False):
         """Name, code and level in force of each assessed party of the outer measure, packed in one
         text (`unpack_party_levels`), as a subquery."""
         return (
             self._case_parties()
-            .annotate(level=self._level_in_force(as_of))
+            .annotate(level=self._level_in_force(as_of, include_pending))
             .order_by()
             .values("case")
             .annotate(
@@ -118,13 +120,14 @@ class MeasureQuerySet(models.QuerySet):
             case=OuterRef("case")
         )
 
-    def _level_in_force(self, as_of):
-        """The level in force for the measure of the outer query and the party of a (case, party) row."""
+    def _level_in_force(self, as_of, include_pending=False):
+        """The level in force for the measure of the outer query and the party of a (case, party) row
+        (`AssessmentQuerySet.in_force`: only assessments that count)."""
         assessment = self.model._meta.get_field("assessments").related_model
         latest = (
             assessment.objects.filter(measure=OuterRef(OuterRef("pk")), party=OuterRef("party_id"))
             .filter(effective_date__lte=as_of)
-            .not_superseded()
+            .counting(include_pending=include_pending)
             .order_by("-effective_date", "-recorded_at", "-pk")
             .values("level")[:1]
         )
@@ -154,36 +157,88 @@ class AssessmentQuerySet(models.QuerySet):
         """Assessments already recorded on `known_on` (a date, in the site's time zone; None: no limit)."""
         return self if known_on is None else self.filter(recorded_at__date__lte=known_on)
 
-    def not_superseded(self, known_on=None):
+    # Review (four eyes): an assessment counts once a reviewer approved it (Review, measures.models.assessments).
+
+    def _decisions(self, known_on, decision=None):
+        """The review of the outer assessment decided by `known_on` (None: ever), of one decision or any."""
+        reviews = self.model._meta.get_field("review").related_model.objects.filter(assessment=OuterRef("pk"))
+        if known_on is not None:
+            reviews = reviews.filter(decided_at__date__lte=known_on)
+        return reviews if decision is None else reviews.filter(decision=decision)
+
+    def approved(self, known_on=None):
+        """Assessments a reviewer approved, by `known_on` (a date in the site's time zone; None: ever)."""
+        return self.filter(Exists(self._decisions(known_on, "approved")))
+
+    def returned(self, known_on=None):
+        """Assessments a reviewer returned for revision, by `known_on` (None: ever). They never count."""
+        return self.filter(Exists(self._decisions(known_on, "returned")))
+
+    def pending(self, known_on=None):
+        """Assessments awaiting review: no decision on them by `known_on` (None: none yet)."""
+        return self.exclude(Exists(self._decisions(known_on)))
+
+    def awaiting_review(self):
+        """What a reviewer may decide on now: assessments without a decision that no correction still
+        in play replaces (one awaiting review or approved: review that one; a returned correction
+        leaves the assessment it corrects to be reviewed)."""
+        in_play = self.model.objects.filter(corrects=OuterRef("pk")).exclude(review__decision="returned")
+        return self.pending().exclude(Exists(in_play))
+
+    def reviewed(self, known_on=None, *, include_pending=False):
+        """The review part of `counting` (which see: a list of what counts uses that): approved by
+        `known_on`; with `include_pending`, awaiting review too; returned ones never. For a history that
+        lists withdrawn assessments too (`state.assessment_history`'s corrections)."""
+        if include_pending:
+            return self.exclude(Exists(self._decisions(known_on, "returned")))
+        return self.approved(known_on)
+
+    def not_superseded(self, known_on=None, *, include_pending=False):
         """Without the assessments that a correction (recorded by `known_on`; None: ever) replaces.
 
         A corrected assessment is withdrawn as a whole, whatever the dates of its correction: it never
-        counts as the level in force again, and it is left out of "what changed".
+        counts as the level in force again, and it is left out of "what changed". Only a correction
+        that a reviewer approved (by `known_on`) withdraws what it corrects, or one awaiting review too
+        with `include_pending`; a returned correction never does.
         """
-        corrections = self.model.objects.filter(corrects=OuterRef("pk")).known_on(known_on)
+        corrections = (
+            self.model.objects.filter(corrects=OuterRef("pk"))
+            .known_on(known_on)
+            .reviewed(known_on, include_pending=include_pending)
+        )
         return self.exclude(Exists(corrections))
 
-    def counting(self, known_on=None):
-        """The assessments that count, as known on `known_on` (None: everything on record): recorded by
-        then and not withdrawn by a correction recorded by then. What the level in force is chosen
-        from (`in_force`), and what a measure's path of levels over time is read from
-        (`state.compare`): a rule about which assessments count belongs here, once."""
-        return self.known_on(known_on).not_superseded(known_on)
+    def counting(self, known_on=None, *, include_pending=False):
+        """The assessments that count, as known on `known_on` (a date in the site's time zone; None:
+        everything on record): recorded by then, approved by a reviewer by then (four eyes,
+        `Review`), and not withdrawn by a correction that counts by then. With
+        `include_pending` (the team's preview of the state pending assessments would make), those
+        awaiting review count too; a returned one never does. What the level in force is chosen from
+        (`in_force`), and what a measure's path of levels over time is read from (`state.path`,
+        `state.series`, `state.compare`): a rule about which assessments count belongs here, once."""
+        return (
+            self.known_on(known_on)
+            .reviewed(known_on, include_pending=include_pending)
+            .not_superseded(known_on, include_pending=include_pending)
+        )
 
-    def in_force(self, *, as_of, known_on=None):
+    def in_force(self, *, as_of, known_on=None, include_pending=False):
         """The assessment in force for each (measure, party) on `as_of`, as known on `known_on`: the
         latest effective by `as_of` (later recorded first on the same day) among those that count
-        (`counting`). The one definition of the level in force; `MeasureQuerySet._level_in_force` is
-        its subquery form. `as_of` may also be an expression giving each row its own date (the
-        matrix of cases shows each case as of its own default date, `state.compare`)."""
-        return self.in_force_candidates(as_of=as_of, known_on=known_on).latest_per_pair()
+        (`counting`: approved by then; awaiting review too with `include_pending`). The one definition
+        of the level in force; `MeasureQuerySet._level_in_force` is its subquery form. `as_of` may
+        also be an expression giving each row its own date (the matrix of cases shows each case as of
+        its own default date, `state.compare`)."""
+        return self.in_force_candidates(
+            as_of=as_of, known_on=known_on, include_pending=include_pending
+        ).latest_per_pair()
 
-    def in_force_candidates(self, *, as_of, known_on=None):
+    def in_force_candidates(self, *, as_of, known_on=None, include_pending=False):
         """The assessments that may be in force on `as_of` or on any day before it, as known on
         `known_on`: `in_force` before it keeps the latest of each (measure, party). The paths of a
         period (`state.path`) and progress over time replay them day by day, so that every day's
         level follows `in_force`'s rule."""
-        return self.effective_by(as_of).counting(known_on)
+        return self.effective_by(as_of).counting(known_on, include_pending=include_pending)
 
     def chronological(self):
         """Oldest first; of two on the same effective date, the later recorded one wins (corrections)."""
@@ -201,7 +256,7 @@ class AssessmentQuerySet(models.QuerySet):
         return ranked.filter(_rank=1)
 
     def with_details(self):
-        return self.select_related("measure", "party", "recorded_by", "corrects").prefetch_related(
+        return self.select_related("measure", "party", "recorded_by", "corrects", "review__reviewer").prefetch_related(
             # Histories name each cited passage and its source, never the source's full text (a
             # measure's 40 assessments at 100× cite sources of 6 KB each, loaded once per citation).
             models.Prefetch(

@@ -8,8 +8,15 @@ If-None-Match (or If-Modified-Since) matches gets 304 Not Modified without any r
 rendering already made for the same stamp is served from Django's cache framework (settings.CACHES:
 a file cache by default, Redis with REDIS_URL).
 
-A rendering is cached only when the request carries its CSRF cookie (so the cached page's token is
-the reader's own) and the answer is a 200 without cookies of its own.
+A rendering is cached only when the answer is a 200 without cookies of its own and, for a logged-in
+reader, when the request carries its CSRF cookie (so the cached page's token is the reader's own).
+
+The stamp names the audience (reading.access: team, reader or public), so a page made for the team
+(assessments awaiting review, names) is never served to a reader or the public, nor the other way
+round. A page for an anonymous visitor names no one and holds no token: its stamp leaves the user and
+the CSRF cookie out, so every anonymous visitor shares it, and `published_response` can answer them
+from the cache without the session or the database (reading.middleware.PublishedPageCacheMiddleware),
+through the case's published-version pointer (measures.services.base.refresh_public_pointers).
 """
 
 import datetime
@@ -26,6 +33,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
 from measures.models import Case
+from measures.services import public_pointer_key, version_text
+from reading.access import audience_of
 
 CACHE_PREFIX = "page:"
 # Headers a cached answer keeps (an export's file name among them).
@@ -64,12 +73,19 @@ def data_stamp(slug=None):
     if row is None:
         return None
     pk, version, changed_at = row
-    return f"{pk}:{version}:{changed_at.timestamp()}", changed_at
+    return version_text(pk, version, changed_at), changed_at
 
 
-def page_stamp(request, data_version):
-    """The ETag value (without quotes) of the page `request` asks for, at this data version."""
-    user = request.user
+ANONYMOUS = "anonymous"
+
+
+def page_stamp(request, data_version, audience="reader", *, anonymous=None):
+    """The ETag value (without quotes) of the page `request` asks for, at this data version, for this
+    audience (reading.access). `anonymous` (default: whether request.user is): the page of a visitor
+    who is not logged in, the same for all of them (no user, no CSRF token in it)."""
+    if anonymous is None:
+        anonymous = not request.user.is_authenticated
+    who = [ANONYMOUS] if anonymous else [str(request.user.pk), request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")]
     parts = [
         code_fingerprint(),
         data_version,
@@ -77,72 +93,115 @@ def page_stamp(request, data_version):
         "&".join(sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values)),
         timezone.localdate().isoformat(),
         str(settings.STALE_AFTER_DAYS),
-        str(user.pk),
-        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+        audience,
+        *who,
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-def _can_store(request, response):
+def _can_store(request, response, anonymous):
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and settings.CSRF_COOKIE_NAME in request.COOKIES
+        and (anonymous or settings.CSRF_COOKIE_NAME in request.COOKIES)
     )
 
 
-def across_cases_stamp(slug):
-    """(version, last change) of one case's data and of every case's together (None if there is no
-    such case): for a page about one case that also compares it with the others (the report's key
-    judgements), which changes when any case's data does. Two queries."""
-    own = data_stamp(slug)
-    if own is None:
+def _stamp_of(request, slug, across_cases=False):
+    """(version text, last change, audience, shortcut) of the page: its case's data version from the
+    Viewer that reading.access.case_reader left (no query), else from the database; with
+    `across_cases`, every case's too (a page that also compares the case with the others: the
+    report's key judgements), one query more. `shortcut`: whether an anonymous visitor's rendering may
+    be answered from the published-version pointer (`published_response`): only for a published case's
+    page that depends on its own data alone."""
+    viewer = getattr(request, "viewer", None)
+    if viewer is not None:
+        case = viewer.case
+        version, changed_at = version_text(case.pk, case.data_version, case.data_changed_at), case.data_changed_at
+        audience, published = viewer.audience, case.is_published
+    else:
+        stamp = data_stamp(slug)
+        if stamp is None:
+            return None
+        (version, changed_at), audience, published = stamp, audience_of(request), False
+    if across_cases:
+        everyone, everyone_at = data_stamp()
+        version = f"{version}|{everyone}"
+        changed_at = max(at for at in (changed_at, everyone_at) if at is not None)
+        published = False
+    return version, changed_at, audience, published
+
+
+def _cached_response(key, etag, modified_ts):
+    stored = cache.get(key)
+    if stored is None:
         return None
-    everyone = data_stamp()
-    changed = max(at for at in (own[1], everyone[1]) if at is not None)
-    return f"{own[0]}|{everyone[0]}", changed
+    response = HttpResponse(stored["content"], status=200)
+    for name, value in stored["headers"].items():
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return _stamped(response, etag, modified_ts)
 
 
-def cached_page(view, *, stamp_of=data_stamp):
+def published_response(request, slug):
+    """The answer to an anonymous visitor's GET of a page of the published case `slug` from the cache:
+    304 for a matching conditional GET, the stored rendering, or None (render it). Reads the cache only:
+    no session, no database. The case's published-version pointer says it is published and at which
+    data version; a write sets it anew (or removes it) once committed, so a stale page is never served."""
+    pointer = cache.get(public_pointer_key(slug))
+    if pointer is None:
+        return None
+    version, changed_ts = pointer
+    etag = quote_etag(page_stamp(request, version, "public", anonymous=True))
+    modified_ts = int(max(changed_ts, _day_start().timestamp()))
+    not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
+    if not_modified is not None:
+        return _stamped(not_modified, etag, modified_ts)
+    return _cached_response(CACHE_PREFIX + etag.strip('"'), etag, modified_ts)
+
+
+def cached_page(view, *, across_cases=False):
     """Serve the reading view `view(request, slug=None, ...)` with ETag and Last-Modified, 304 to a
     matching conditional GET, and its rendering from the cache when the stamp has one.
 
     Put it under the access check (@reader_required above it): nothing is answered, not even 304,
     to a user who may not read. Other methods than GET and HEAD go to the view untouched.
-    `stamp_of(slug)`: the data the page depends on (`data_stamp`: its case's, or every case's
-    without a slug; `across_cases_stamp`: both).
+    The page depends on its case's data (every case's without a slug), and with `across_cases` on
+    every case's too (`_stamp_of`).
     """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        stamp = stamp_of(kwargs.get("slug"))
+        stamp = _stamp_of(request, kwargs.get("slug"), across_cases)
         if stamp is None:  # no such case: the view answers 404
             return view(request, *args, **kwargs)
-        version, changed_at = stamp
-        etag = quote_etag(page_stamp(request, version))
+        version, changed_at, audience, published = stamp
+        anonymous = not request.user.is_authenticated
+        etag = quote_etag(page_stamp(request, version, audience, anonymous=anonymous))
         last_modified = max(changed_at, _day_start()) if changed_at else _day_start()
         modified_ts = int(last_modified.timestamp())
         not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
         if not_modified is not None:
             return _stamped(not_modified, etag, modified_ts)
         key = CACHE_PREFIX + etag.strip('"')
-        stored = cache.get(key)
-        if stored is not None:
-            response = HttpResponse(stored["content"], status=200)
-            for name, value in stored["headers"].items():
-                response[name] = value
-            response["X-Page-Cache"] = "hit"
-            return _stamped(response, etag, modified_ts)
+        cached = _cached_response(key, etag, modified_ts)
+        if cached is not None:
+            return cached
         response = view(request, *args, **kwargs)
         if response.status_code != 200:
             return response
-        if _can_store(request, response):
+        if _can_store(request, response, anonymous):
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
             cache.set(key, {"content": response.content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
+            if anonymous and audience == "public" and published:
+                # Where no pointer is (never, or evicted): this version, read with the case in this request.
+                # Never overwritten from here, so a page rendered before a write cannot put its version back.
+                pointer = (version, changed_at.timestamp())
+                cache.add(public_pointer_key(request.viewer.case.slug), pointer, settings.PAGE_CACHE_SECONDS)
         return _stamped(response, etag, modified_ts)
 
     return wrapper

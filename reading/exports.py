@@ -11,30 +11,22 @@ would run as a formula are escaped.
 import csv
 import datetime
 import io
-import re
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from measures.lib.text import control_class, escape_formula
+from measures.lib.text import spreadsheet_cell
 from measures.models import Assessment
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Every control character (measures.lib.text, line breaks and tabs too), with the spaces around it. XML
-# 1.0 (hence XLSX) cannot hold most C0 controls, and CSV readers split rows at line breaks, U+0085 among
-# them. The inputs refuse most of them; this is for line breaks and for data stored before they did.
-# Each run becomes a space, never nothing (but at either end), so that the words either side stay two.
-_CONTROL = re.compile(f" *{control_class()}{control_class(plus=' ')}*")
 
 
 def clean_text(value):
-    """A text cell on one line, without control characters and inert as a formula; other values unchanged."""
-    if isinstance(value, str):
-        spaced = _CONTROL.sub(lambda m: "" if m.start() == 0 or m.end() == len(value) else " ", value)
-        return escape_formula(spaced)
-    return value
+    """A text cell on one line, without control characters and inert as a formula; other values unchanged
+    (measures.lib.text.spreadsheet_cell: the one rule of every CSV and XLSX we write)."""
+    return spreadsheet_cell(value)
 
 
 def _score(level):

@@ -1,12 +1,18 @@
 """A database too busy to answer is said so, not shown as a server error; a login locked out says when
-to try again."""
+to try again; an anonymous visitor's GET of a published page is answered from the page cache alone;
+what a request writes is recorded in the audit log under its user and path."""
 
 import datetime
 import math
+import re
 
 from django.conf import settings
 from django.db import OperationalError
 from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from measures.lib import acting
+from reading.caching import published_response
 
 # SQLite's message when the busy timeout (5 s) passed while another writer, such as a large
 # load_case, held the lock. The request's transaction was rolled back: nothing was written.
@@ -64,3 +70,46 @@ def _seconds_left(request, cool_off):
     if latest is None:
         return math.ceil(cool_off.total_seconds())
     return max(1, math.ceil((latest + cool_off - timezone.now()).total_seconds()))
+
+
+# The pages of one case: /cases/<slug>/… (reading.urls and reports.urls; slugs are Django's slug).
+CASE_PAGE = re.compile(r"^/cases/(?P<slug>[-a-zA-Z0-9_]+)/")
+
+
+class PublishedPageCacheMiddleware:
+    """Answer an anonymous visitor's GET (or HEAD) of a published case's page from the page cache,
+    before the session, the user or the database are touched: the request carries no session cookie
+    (so it is nobody logged in, and no share link), the case's published-version pointer is in the
+    cache, and a rendering for that version, URL, day and the anonymous public is stored
+    (reading.caching.published_response). Anything else goes on to the views, which render, store and
+    set the pointer. Put it after the security and CSP middleware (their headers apply to its answers
+    too) and before SessionMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            match = CASE_PAGE.match(request.path_info)
+            if match is not None:
+                response = published_response(request, match["slug"])
+                if response is not None:
+                    return response
+        return self.get_response(request)
+
+
+class ActingMiddleware:
+    """Whatever a request writes is recorded in the audit log (measures.models.audit) under its user,
+    through the admin (the workspace) or a reading page (measures.lib.acting). The user is read only
+    when something is written. Put it after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = None
+
+    def __call__(self, request):
+        if self.admin_prefix is None:
+            self.admin_prefix = reverse("admin:index")
+        path = acting.ADMIN if request.path_info.startswith(self.admin_prefix) else acting.PAGE
+        with acting.acting(user=request.user, path=path):
+            return self.get_response(request)

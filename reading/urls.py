@@ -27,4 +27,6 @@ urlpatterns = [
     path("matrix/", views.matrix, name="matrix"),
     path("matrix/types/<slug:type_slug>/", views.measure_type, name="measure_type"),
     path("search/", views.search, name="search"),
+    # A share link (signed, read-only, with an expiry date) to a case shared by link.
+    path("shared/<str:token>/", views.shared_link, name="shared_link"),
 ]

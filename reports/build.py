@@ -12,11 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db.models import Prefetch, prefetch_related_objects
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from measures.models import Assessment, Case, Citation, Event
+from measures.models import Assessment, Case, Citation, Event, Review
 from measures.roles import readable_cases
 from measures.state import (
     CaseState,
@@ -151,6 +152,8 @@ class Report:
     other_period_query: str = ""  # the query string of the other default period, for the screen
     other_period_label: str = ""
     recorded: RecordedSince | None = None  # what was recorded since a date, when asked for
+    public: bool = False  # for readers without an account (a published or shared case): it names no one
+    last_reviewed: datetime.datetime | None = None  # when a reviewer last decided on one of the case's assessments
 
     @property
     def period(self):
@@ -233,14 +236,19 @@ def build_report(
     since_rule="",
     other_period_query="",
     other_period_label="",
+    public=False,
 ):
     """Everything the status report of `case` shows, for the period from `since` to `as_of` (both
     days included, `ReportingPeriod`), as known on `known_on` (None: everything on record), and,
-    with `recorded_since` (a date), what was put on record from that day on (`state.recorded_since`).
+    with `recorded_since` (a date), what was put on record from that day on (`state.recorded_since`). Approved
+    judgements only (the state layer's default: a report never previews pending ones).
 
-    `user` is who asked (None: the command line). Levels, flags, paths and changes come from
-    `measures.state`; on top of them, whatever the size of the case: two queries for the events of the
-    period and their actors, one for the citations reporting them, one for the measures' requirements.
+    `user` is who asked (None: the command line). `public`: for a reader without an account (a
+    published or shared case): the report then names no one, not even who asked, and compares the case
+    only with the other cases such a reader may read. One query more for when the case was last
+    reviewed. Levels, flags, paths and changes come from `measures.state`; on top of them, whatever the
+    size of the case: two queries for the events of the period and their actors, one for the citations
+    reporting them, one for the measures' requirements.
     """
     state = case_state(case, as_of=as_of, since=since, known_on=known_on)
     period = state.period
@@ -332,7 +340,9 @@ def build_report(
         as_of_rule=as_of_rule,
         whole_case=whole_case,
         generated_at=now or timezone.now(),
-        generated_by=describe_user(user),
+        generated_by="" if public else describe_user(user),
+        public=public,
+        last_reviewed=Review.objects.filter(assessment__measure__case=case).aggregate(last=Max("decided_at"))["last"],
         state=state,
         # How soon this case reached each level against the other cases the reader may read, each as
         # of its own default date, as known on the same day (state.step_comparisons).
@@ -341,7 +351,7 @@ def build_report(
             scheduled,
             events,
             calendar.sentence if calendar.entries else "",
-            step_comparisons(case, readable_cases(user), as_of=as_of, known_on=known_on),
+            step_comparisons(case, readable_cases(AnonymousUser() if public else user), as_of=as_of, known_on=known_on),
             _untranslated(numbering),
         ),
         progress_chart=charts.case_progress_chart(state),

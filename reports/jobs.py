@@ -131,6 +131,7 @@ def render_report_job(job_id):
             since_rule=_since_rule(job.case, job.as_of, job.since),
             user=job.requested_by,
             paper=job.paper,
+            public=job.audience == ReportJob.Audience.PUBLIC,
         )
         _update(job, stage="Laying out the pages", progress=30)
         with _Heartbeat(job):
@@ -172,14 +173,29 @@ def _since_rule(case, as_of, since):
 
 
 def request_report(
-    case, *, as_of, since, paper, user, known_on=None, recorded_since=None, as_of_rule="given", site_url=""
+    case,
+    *,
+    as_of,
+    since,
+    paper,
+    user,
+    known_on=None,
+    recorded_since=None,
+    as_of_rule="given",
+    site_url="",
+    public=False,
 ):
-    """The ReportJob for `case` at its current data version (and every case's) over this period, "as known on" date
-    (None: everything on record), "recorded since" date (None: no such list), as-of rule and paper:
+    """The ReportJob for `case` at its current data version (and every case's) over this period, "as
+    known on" date (None: everything on record), "recorded since" date (None: no such list), as-of
+    rule, paper and audience (`public`: for a reader without an account, a PDF that names no one):
     the existing one (made, under way or failed), or a new one, queued. Never blocks on the rendering.
+    A public job records no requester.
 
     Raises QueueFull, creating nothing, when a new job would be more than `user`'s share of the queue
     (settings.REPORT_JOBS_PER_USER)."""
+    audience = ReportJob.Audience.PUBLIC if public else ReportJob.Audience.ACCOUNT
+    if public or not getattr(user, "is_authenticated", False):
+        user = None
     key = {
         "case": case,
         "data_version": case.data_version,
@@ -191,6 +207,7 @@ def request_report(
         "recorded_since": recorded_since,
         "as_of_rule": as_of_rule,
         "paper": paper,
+        "audience": audience,
     }
     job = ReportJob.objects.filter(**key).first()
     if job is not None:

@@ -9,9 +9,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header, http_date, quote_etag
 from django.views.decorators.http import require_POST
 
-from measures.models import Case, ReportJob
-from measures.roles import reader_required
-from reading.caching import across_cases_stamp, cached_page
+from measures.models import ReportJob
+from reading.access import case_reader
+from reading.caching import cached_page
 from reports import jobs
 from reports.build import build_report, parse_request
 from reports.jobs import REFRESH_SECONDS, Status, request_report
@@ -19,18 +19,18 @@ from reports.render import render_report_html
 
 
 def _report_or_errors(request, slug):
-    case = get_object_or_404(Case, slug=slug)
+    case = request.viewer.case  # loaded by case_reader
     params = parse_request(request.GET, case=case)
     if params.errors:
         context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
         return None, render(request, "measures/report_invalid.html", context, status=400)
-    built = build_report(case, user=request.user, **params.build_kwargs())
+    built = build_report(case, user=request.user, public=request.viewer.is_public, **params.build_kwargs())
     return built, None
 
 
-@reader_required
+@case_reader
 # The key judgements compare the case with the others: a write to any case makes a new page.
-@functools.partial(cached_page, stamp_of=across_cases_stamp)
+@functools.partial(cached_page, across_cases=True)
 def report(request, slug):
     built, error_response = _report_or_errors(request, slug)
     if error_response is not None:
@@ -38,14 +38,17 @@ def report(request, slug):
     return HttpResponse(render_report_html(built, request=request))
 
 
-def _job_of(case, pk):
-    return get_object_or_404(ReportJob.objects.select_related("case"), case=case, pk=pk)
+def _job_of(request, case, pk):
+    """The case's report job `pk` made for this reader's audience (a public reader never opens the
+    PDF made for readers with an account, which names who asked), else 404."""
+    audience = ReportJob.Audience.PUBLIC if request.viewer.is_public else ReportJob.Audience.ACCOUNT
+    return get_object_or_404(ReportJob.objects.select_related("case"), case=case, pk=pk, audience=audience)
 
 
-@reader_required
+@case_reader
 def report_pdf(request, slug):
     """The PDF of the report: the stored one at once when it exists, else the page following its making."""
-    case = get_object_or_404(Case, slug=slug)
+    case = request.viewer.case  # loaded by case_reader
     params = parse_request(request.GET, case=case)
     if params.errors:
         context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
@@ -61,6 +64,7 @@ def report_pdf(request, slug):
             paper=params.paper,
             user=request.user,
             site_url=request.build_absolute_uri("/"),
+            public=request.viewer.is_public,
         )
     except jobs.QueueFull as full:
         context = {"case": case, "message": str(full), "waiting": full.waiting}
@@ -72,11 +76,11 @@ def report_pdf(request, slug):
     return redirect(job)
 
 
-@reader_required
+@case_reader
 def report_job(request, slug, pk):
     """How far the making of a report has got; the download link once it is made."""
-    case = get_object_or_404(Case, slug=slug)
-    job = jobs.reclaim_if_abandoned(_job_of(case, pk))  # its worker gone: queued again, or failed
+    case = request.viewer.case  # loaded by case_reader
+    job = jobs.reclaim_if_abandoned(_job_of(request, case, pk))  # its worker gone: queued again, or failed
     waiting = job.status in (Status.QUEUED, Status.RUNNING)
     elapsed = ((job.finished_at or timezone.now()) - job.requested_at).total_seconds()
     context = {
@@ -97,21 +101,21 @@ def report_job(request, slug, pk):
     return response
 
 
-@reader_required
+@case_reader
 def report_job_download(request, slug, pk):
-    case = get_object_or_404(Case, slug=slug)
-    job = _job_of(case, pk)
+    case = request.viewer.case  # loaded by case_reader
+    job = _job_of(request, case, pk)
     if job.status != Status.DONE or not job.file:
         return redirect(job)
     return _pdf_response(request, job)
 
 
 @require_POST
-@reader_required
+@case_reader
 def report_job_retry(request, slug, pk):
     """Try a failed report again (the same case version, period and paper), with a fresh count of attempts."""
-    case = get_object_or_404(Case, slug=slug)
-    return redirect(jobs.retry(_job_of(case, pk)))
+    case = request.viewer.case  # loaded by case_reader
+    return redirect(jobs.retry(_job_of(request, case, pk)))
 
 
 def _pdf_response(request, job):

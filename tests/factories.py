@@ -7,7 +7,7 @@ from django.core.management.sql import emit_post_migrate_signal
 from django.utils import timezone
 
 from measures import models
-from measures.roles import ADMINISTRATOR, ANALYST, READER
+from measures.roles import ADMINISTRATOR, ANALYST, READER, REVIEWER
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -41,6 +41,10 @@ def reader(**kwargs):
 
 def analyst(**kwargs):
     return UserFactory(role=ANALYST, **kwargs)
+
+
+def reviewer(**kwargs):
+    return UserFactory(role=REVIEWER, **kwargs)
 
 
 def administrator(**kwargs):
@@ -163,6 +167,21 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
                 [] if self.level == models.Assessment.Level.NOT_ASSESSED else [CitationFactory(case=self.measure.case)]
             )
         self.citations.set(extracted)
+
+    @factory.post_generation
+    def approved(self, create, extracted, **kwargs):
+        """Approved by default, as the data migration approved what was recorded before reviewing (no
+        reviewer, decided when recorded), so the figures are those of the assessments as arranged;
+        `approved=False` leaves it awaiting review, `approved=<user>` names the reviewer."""
+        if not create or extracted is False:
+            return
+        models.Review.objects.create(
+            assessment=self,
+            decision=models.Review.Decision.APPROVED,
+            reviewer=extracted if extracted not in (None, True) else None,
+            decided_at=self.recorded_at,
+            **models.Review.snapshot_of(self),
+        )
 
 
 class AssessmentCitationFactory(factory.django.DjangoModelFactory):

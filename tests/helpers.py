@@ -18,7 +18,21 @@ from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from measures.models import Assessment, Case, Citation, Event, Evidence, Measure, MeasureType, Party, Source, Theme
+from measures import services
+from measures.models import (
+    Assessment,
+    Case,
+    Citation,
+    Event,
+    Evidence,
+    Measure,
+    MeasureType,
+    Party,
+    Review,
+    ShareLink,
+    Source,
+    Theme,
+)
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,7 +234,7 @@ def small_case():
 
 # What the database holds, for fuzzing and stress ---------------------------------------------------
 
-TRACKED = [Party, Case, Measure, Source, Event, Citation, Evidence, Assessment, Theme, MeasureType]
+TRACKED = [Party, Case, Measure, Source, Event, Citation, Evidence, Assessment, Theme, MeasureType, Review, ShareLink]
 
 
 def snapshot():
@@ -315,3 +329,11 @@ def in_savepoint(check):
         check()
     finally:
         transaction.savepoint_rollback(sid)
+
+
+def approve(*assessments, reviewer=None):
+    """Approve each assessment (four eyes) through the service, as a reviewer does; `reviewer` None
+    records an approval that names no reviewer. Returns the last assessment, for chaining."""
+    for assessment in assessments:
+        services.record_review(assessment=assessment, decision="approved", reviewer=reviewer)
+    return assessments[-1] if assessments else None

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
-from measures.roles import ADMINISTRATOR, ANALYST, READER, ROLES
+from measures.roles import ADMINISTRATOR, ANALYST, READER, REVIEWER, ROLES
 from tests.helpers import ROOT, run_manage
 
 PRODUCTION = {
@@ -109,6 +109,7 @@ def test_demo_accounts_are_created_once(db, settings):
     assert {u.username: [g.name for g in u.groups.all()] for u in User.objects.all()} == {
         "admin": [ADMINISTRATOR],
         "analyst": [ANALYST],
+        "reviewer": [REVIEWER],
         "reader": [READER],
     }
     assert User.objects.get(username="reader").check_password("reader-demo-2024")

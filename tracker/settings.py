@@ -117,10 +117,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Published pages for anonymous visitors, from the page cache alone: before the session is read.
+    "reading.middleware.PublishedPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit log names who wrote, and through which path (the admin or a reading page).
+    "reading.middleware.ActingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -342,6 +346,9 @@ SOURCE_MAX_CHARACTERS = env_int("SOURCE_MAX_CHARACTERS", 5_000_000, minimum=1000
 # text as the largest document one may upload, plus the form's other fields; Django's default
 # (2.5 MB) refused the review of a 3 MB text after its extraction had been shown.
 DATA_UPLOAD_MAX_MEMORY_SIZE = SOURCE_UPLOAD_MAX_BYTES + 1_000_000
+# Four eyes: a reviewer may approve (or return) an assessment they recorded themselves only when this
+# is on. Off by default: a judgement counts once a second person approved it.
+ALLOW_SELF_APPROVAL = env_bool("ALLOW_SELF_APPROVAL", False)
 
 
 # Alerts and weekly digests (alerts/): mail through Django's mail framework (its MAILERS, Django 6.1),

@@ -20,6 +20,9 @@ and date (sources are shared by cases), events and citations by the key stored w
 (or `event-<id>` / `citation-<id>`, the key `export_case` writes for one created in the admin),
 evidence by citation and measure, assessments by measure, party, effective date and recorded time
 (or, without a recorded time, by level and rationale too).
+
+An assessment's `review` is loaded by `measures.importing.reviews` (through `services.record_review`);
+an assessment without one is loaded awaiting review.
 """
 
 import difflib
@@ -33,10 +36,11 @@ from django.utils.dateparse import parse_datetime
 
 from measures import search, services
 from measures.importing.commitments import load_commitments
+from measures.importing.reviews import load_review
 from measures.importing.schema import FORMAT, CaseFileError, parse_date, validate_case_data
 from measures.intake.language import detect_language
-from measures.lib import dates, text
-from measures.models import Assessment, Case, Citation, Event, Measure, MeasureType, Party, Source
+from measures.lib import acting, dates, text
+from measures.models import Assessment, AuditEntry, Case, Citation, Event, Measure, MeasureType, Party, Source
 
 __all__ = ["FORMAT", "IMPORT_USERNAME", "CaseFileError", "ImportResult", "import_case", "import_user"]
 
@@ -49,6 +53,7 @@ SECTIONS = (
     "citations",
     "evidence",
     "assessments",
+    "reviews",
     "commitments",
     "commitment outcomes",
 )
@@ -164,15 +169,24 @@ def import_case(data, *, update=False, recorded_by=None, index=True):
     problems = party_problems(data.get("parties", [])) + type_problems(data.get("measures", []))
     if problems:
         raise CaseFileError(problems)
-    with transaction.atomic():
+    # Recorded in the audit log as a case file, by whoever loads it (a command's --user).
+    with transaction.atomic(), acting.acting(path=acting.CASE_FILE, keep_user=True):
         loader = _Loader(data, existing, recorded_by or import_user(), update=update)
         loader.load()
         loader.result.source_ids = [source.pk for source in loader.sources.values()]
         if index:
             search.index_case(loader.result.case, sources=loader.sources.values())
-    result = loader.result
-    if result.created:
-        result.counts = {section: result.added[section] for section in SECTIONS if section != "parties"}
+        result = loader.result
+        if result.created:
+            result.counts = {section: result.added[section] for section in SECTIONS if section != "parties"}
+        added = ", ".join(f"{result.added[section]} {section}" for section in SECTIONS)
+        AuditEntry.objects.record(
+            action=AuditEntry.Action.LOAD,
+            kind="case",
+            obj=result.case,
+            case=result.case,
+            detail=f"{'created' if result.created else 'updated'}: {added}; {len(result.conflicts)} conflicts",
+        )
     return result
 
 
@@ -521,6 +535,7 @@ class _Loader:
             match = _find_assessment(stored, measure, party, effective, recorded_at, item)
             if match is not None:
                 self._there("assessments")
+                load_review(self, match, item.get("review"), where)
                 wanted = {
                     "level": item["level"],
                     "confidence": item.get("confidence", "medium"),
@@ -560,6 +575,7 @@ class _Loader:
             key = (measure.pk, party.pk, assessment.effective_date, assessment.recorded_at)
             self.assessments.setdefault(key, assessment)
             self._added("assessments")
+            load_review(self, assessment, item.get("review"), where)
 
 
 def _datetime(value):

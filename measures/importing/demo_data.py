@@ -30,6 +30,7 @@ from measures.lib.quoting import SOURCE as SOURCE_PART
 from measures.models import (
     Assessment,
     AssessmentCitation,
+    AuditEntry,
     Case,
     Citation,
     Event,
@@ -37,6 +38,7 @@ from measures.models import (
     Measure,
     MeasureType,
     Party,
+    Review,
     Source,
 )
 
@@ -139,7 +141,7 @@ class Plan:
         }
 
 
-DOMAIN_MODELS = (Party, Case, Measure, Source, Event, Citation, Evidence, Assessment)
+DOMAIN_MODELS = (Party, Case, Measure, Source, Event, Citation, Evidence, Assessment, Review)
 
 
 def check_empty():
@@ -320,6 +322,28 @@ def generate(*, scale, progress=None):
                         picked = [evidence[(a * 2 + t) % len(evidence)] for t in range(2)] if evidence else []
                         assessment_citations.append({c.pk for c in picked})
         assessments = Assessment.objects.bulk_create(assessment_rows, batch_size=BATCH)
+        # Approved (no reviewer named, as migration 0025 approved what predates reviewing), except the
+        # newest assessment of each party on each case's first measure, left awaiting review so that
+        # the review queue and the "include pending" preview have something to show at scale.
+        first_measures = {measures[i * MEASURES_PER_CASE].pk for i in range(len(cases))}
+        newest = {(a.measure_id, a.party_id): a.pk for a in assessments}
+        waiting = {pk for (measure_id, _), pk in newest.items() if measure_id in first_measures}
+        Review.objects.bulk_create(
+            (
+                Review(
+                    assessment=assessment,
+                    decision=Review.Decision.APPROVED,
+                    decided_at=assessment.recorded_at,
+                    comment="Demo data: approved when generated.",
+                    level=assessment.level,
+                    rationale=assessment.rationale,
+                    citation_ids=sorted(pks),
+                )
+                for assessment, pks in zip(assessments, assessment_citations, strict=True)
+                if assessment.pk not in waiting
+            ),
+            batch_size=BATCH,
+        )
         AssessmentCitation.objects.bulk_create(
             (
                 AssessmentCitation(assessment=assessment, citation_id=pk)
@@ -327,6 +351,12 @@ def generate(*, scale, progress=None):
                 for pk in sorted(pks)
             ),
             batch_size=BATCH,
+        )
+        AuditEntry.objects.record(
+            action=AuditEntry.Action.GENERATE,
+            kind="case",
+            object_repr=f"demo data at scale {scale}",
+            detail=", ".join(f"{n} {name}" for name, n in plan.totals().items()),
         )
         say("the search index")
         search.rebuild()

@@ -42,7 +42,7 @@ from django.db import IntegrityError
 from measures import services
 from measures.importing.events_sync import StoredEvents
 from measures.importing.schema import CaseFileError
-from measures.lib import dates
+from measures.lib import acting, dates
 from measures.models import Event, Party
 
 COLUMNS = (
@@ -480,13 +480,15 @@ def _import_events(case, content, *, mapping, dry_run, sync, deletions):
     if problems:
         raise EventFileError(problems)
     if not dry_run:
+        # Recorded in the audit log as an import, by whoever runs it (the admin page's user, a command's --user).
         try:
-            services.save_imported_events(
-                case=case,
-                new=[(event, event.actor_codes) for event in result.new],
-                updates=[(update.event, update.fields, update.actor_codes) for update in result.updated],
-                removals=result.removed,
-            )
+            with acting.acting(path=acting.IMPORT, keep_user=True):
+                services.save_imported_events(
+                    case=case,
+                    new=[(event, event.actor_codes) for event in result.new],
+                    updates=[(update.event, update.fields, update.actor_codes) for update in result.updated],
+                    removals=result.removed,
+                )
         except ValidationError as exc:
             raise EventFileError([" ".join(messages) for messages in exc.message_dict.values()]) from None
     return result

@@ -11,6 +11,7 @@ written `event-<id>` / `citation-<id>`; sources, shared by cases, get a key from
 import datetime
 import json
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.text import slugify
 
 from measures.importing.commitments import export_commitments
@@ -27,8 +28,9 @@ def _timestamp(value):
 
 
 def export_case(case):
-    """The case as case-file data (a dict ready for json.dumps), with every assessment of its history
-    and the time each was recorded. A fixed number of queries whatever the size of the case."""
+    """The case as case-file data (a dict ready for json.dumps), with every assessment of its history,
+    the time each was recorded and its review (who approved or returned it, when, with what comment).
+    A fixed number of queries whatever the size of the case."""
     measures = list(case.measures.select_related("type").prefetch_related("applicable_parties").order_by("number"))
     events = sorted(case.events.prefetch_related("actors"), key=lambda e: (e.date, e.key or f"event-{e.pk}", e.pk))
     citations = list(
@@ -39,7 +41,7 @@ def export_case(case):
     )
     assessments = list(
         Assessment.objects.filter(measure__case=case)
-        .select_related("measure", "party", "recorded_by", "corrects")
+        .select_related("measure", "party", "recorded_by", "corrects", "review__reviewer")
         .prefetch_related("citations")
         .order_by("recorded_at", "measure__number", "party__code", "effective_date", "pk")
     )
@@ -159,6 +161,7 @@ def export_case(case):
                 "citations": sorted(citation_key[c.pk] for c in a.citations.all()),
                 "recorded_by": a.recorded_by.get_username(),
                 **({"corrects": _named_assessment(a.corrects)} if a.corrects_id else {}),
+                **_review(a),
             }
             for a in assessments
         ],
@@ -195,6 +198,22 @@ def _translation(citation):
         "translator": citation.translator,
         "translated_on": _date(citation.translated_on),
     }
+
+
+def _review(assessment):
+    """{"review": {...}} for an assessment a reviewer decided on, else {} (it awaits review)."""
+    try:
+        review = assessment.review
+    except ObjectDoesNotExist:
+        return {}
+    written = {
+        "decision": review.decision,
+        "by": review.reviewer.get_username() if review.reviewer else None,
+        "at": _timestamp(review.decided_at),
+    }
+    if review.comment:
+        written["comment"] = review.comment
+    return {"review": written}
 
 
 def _evidence_order(evidence: Evidence):

@@ -302,6 +302,13 @@ def _reference_problems(data):
         for j, key in enumerate(assessment.get("citations", [])):
             if key not in citations:
                 problems.append(f"assessments[{i}].citations[{j}]: unknown citation “{key}”")
+        if "review" in assessment:
+            review, where = assessment["review"], f"assessments[{i}].review"
+            problems += _date_time_problems(review.get("at"), f"{where}.at")
+            if review["decision"] == "returned" and not (review.get("comment") or "").strip():
+                problems.append(f"{where}.comment: a returned assessment needs the reviewer's comment (why)")
+            if review["decision"] == "returned" and review.get("by") is None:
+                problems.append(f"{where}.by: a return names its reviewer")
         recorded_at = assessment.get("recorded_at")
         if recorded_at is not None:
             try:

@@ -148,3 +148,19 @@ def first_difference(a, b, *, context=30):
         return ("…" if start else "") + shown + ("…" if end < len(text) else "") if shown else "(nothing)"
 
     return offset, line, column, excerpt(a), excerpt(b)
+
+
+# Every control character (CONTROL_CHARACTERS, line breaks and tabs too), with the spaces around it.
+# XML 1.0 (hence XLSX) cannot hold most C0 controls, and CSV readers split rows at line breaks, U+0085
+# among them. The inputs refuse most of them; this is for line breaks and for data stored before they did.
+_CONTROL = re.compile(f" *{control_class()}{control_class(plus=' ')}*")
+
+
+def spreadsheet_cell(value):
+    """A text cell on one line, without control characters and inert as a formula (`escape_formula`);
+    other values unchanged. Each run of control characters becomes a space, never nothing (but at
+    either end), so that the words either side stay two words. For every CSV and XLSX we write."""
+    if isinstance(value, str):
+        spaced = _CONTROL.sub(lambda m: "" if m.start() == 0 or m.end() == len(value) else " ", value)
+        return escape_formula(spaced)
+    return value

@@ -18,9 +18,12 @@ from measures.models.assessments import (
     AssessmentLevel,
     Evidence,
     EvidenceStance,
+    Review,
+    ReviewDecision,
 )
+from measures.models.audit import AuditAction, AuditEntry, AuditPath
 from measures.models.base import case_change_error
-from measures.models.cases import Case, CaseStatus, Measure, Party, PartyKind
+from measures.models.cases import Case, CaseStatus, CaseVisibility, Measure, Party, PartyKind
 from measures.models.catalogue import MeasureType, Theme
 from measures.models.commitments import (
     Commitment,
@@ -31,6 +34,7 @@ from measures.models.commitments import (
 )
 from measures.models.events import Event, EventDirection, EventKind, EventPrecision
 from measures.models.jobs import ReportJob, ReportJobStatus
+from measures.models.publication import ShareLink
 from measures.models.sources import (
     Citation,
     OriginalType,
@@ -55,12 +59,16 @@ __all__ = [
     "WatchPoint",
     "month_window",
     "ApiToken",
+    "AuditAction",
+    "AuditEntry",
+    "AuditPath",
     "Assessment",
     "AssessmentCitation",
     "AssessmentConfidence",
     "AssessmentLevel",
     "Case",
     "CaseStatus",
+    "CaseVisibility",
     "Citation",
     "Event",
     "EventDirection",
@@ -76,6 +84,9 @@ __all__ = [
     "PassageDismissal",
     "ReportJob",
     "ReportJobStatus",
+    "Review",
+    "ReviewDecision",
+    "ShareLink",
     "Source",
     "SourceDatePrecision",
     "SourceKind",

@@ -67,8 +67,15 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class CaseVisibility(models.TextChoices):
+    PRIVATE = "private", "Private: the team and readers with an account"
+    PUBLISHED = "published", "Published: anyone, without logging in"
+    SHARED = "link", "Shared by link: holders of a valid share link, read-only"
+
+
 class Case(models.Model):
     Status = CaseStatus
+    Visibility = CaseVisibility
 
     name = models.CharField(validators=[text.single_line], max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
@@ -102,6 +109,12 @@ class Case(models.Model):
         help_text="The language the case's analysis is written in (a BCP 47 tag: en, fr, ar…): rationales, "
         "event summaries and the report. A passage quoted in another language can carry a translation into it.",
     )
+    visibility = models.CharField(
+        max_length=9,
+        choices=Visibility,
+        default=Visibility.PRIVATE,
+        help_text="Who reads its pages and report (published or shared: approved judgements only, no names)",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     # Bumped by every write that changes what the case's pages show (services.touch_cases): the
     # reading pages' ETag and cache key derive from it, and Last-Modified from data_changed_at.
@@ -119,7 +132,9 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="case_ends_after_start"
             ),
+            models.CheckConstraint(condition=Q(visibility__in=CaseVisibility.values), name="case_visibility_valid"),
         ]
+        permissions = [("publish_case", "Can publish a case or share it by link")]
 
     def __str__(self):
         return self.name
@@ -147,6 +162,10 @@ class Case(models.Model):
     @property
     def working_direction(self):
         return languages.direction(self.working_language)
+
+    @property
+    def is_published(self):
+        return self.visibility == CaseVisibility.PUBLISHED
 
     @property
     def is_closed(self):

@@ -16,16 +16,23 @@ class ReportJobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class ReportJobAudience(models.TextChoices):
+    ACCOUNT = "account", "Readers with an account"
+    PUBLIC = "public", "Anyone (a published or shared case): names no one"
+
+
 class ReportJob(models.Model):
     """A status report PDF made by the background worker (reports.jobs), kept for reuse.
 
     One job per case data version (and every case's, which its comparison with the others reads),
-    period, "as known on" date, as-of rule and paper size: while the data and the period are
-    unchanged, the stored PDF is served at once to everyone who asks. A new data version makes a
+    period, "as known on" date, as-of rule, paper size and audience: while the data and the period
+    are unchanged, the stored PDF is served at once to everyone of that audience who asks (one made
+    for readers with an account names who asked; a public one no one). A new data version makes a
     new job; old files stay until pruned.
     """
 
     Status = ReportJobStatus
+    Audience = ReportJobAudience
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="report_jobs")
     data_version = models.PositiveBigIntegerField()
@@ -47,6 +54,12 @@ class ReportJob(models.Model):
         max_length=100, default="given", help_text="Which default gave the as-of date, or “given”; the report says it."
     )
     paper = models.CharField(max_length=10)
+    audience = models.CharField(
+        max_length=7,
+        choices=Audience,
+        default=Audience.ACCOUNT,
+        help_text="Whom the PDF was made for: a public one names no one (not who asked for it).",
+    )
     status = models.CharField(max_length=8, choices=Status, default=Status.QUEUED)
     stage = models.CharField(max_length=100, blank=True, help_text="What the worker is doing, for the reader.")
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0 to 100.")
@@ -75,12 +88,31 @@ class ReportJob(models.Model):
             # Two constraints because NULLs are distinct in a unique index: one job per report asked for.
             # …and as many as the optional dates make (known_on, recorded_since: each empty or given).
             models.UniqueConstraint(
-                fields=["case", "data_version", "others_version", "as_of", "since", "paper", "as_of_rule"],
+                fields=[
+                    "case",
+                    "data_version",
+                    "others_version",
+                    "as_of",
+                    "since",
+                    "paper",
+                    "as_of_rule",
+                    "audience",
+                ],
                 condition=Q(known_on__isnull=True, recorded_since__isnull=True),
                 name="report_job_unique_per_version",
             ),
             models.UniqueConstraint(
-                fields=["case", "data_version", "others_version", "as_of", "since", "known_on", "paper", "as_of_rule"],
+                fields=[
+                    "case",
+                    "data_version",
+                    "others_version",
+                    "as_of",
+                    "since",
+                    "known_on",
+                    "paper",
+                    "as_of_rule",
+                    "audience",
+                ],
                 condition=Q(known_on__isnull=False, recorded_since__isnull=True),
                 name="report_job_unique_per_version_known_on",
             ),
@@ -94,6 +126,7 @@ class ReportJob(models.Model):
                     "recorded_since",
                     "paper",
                     "as_of_rule",
+                    "audience",
                 ],
                 condition=Q(known_on__isnull=True, recorded_since__isnull=False),
                 name="report_job_unique_per_version_recorded",
@@ -109,12 +142,16 @@ class ReportJob(models.Model):
                     "recorded_since",
                     "paper",
                     "as_of_rule",
+                    "audience",
                 ],
                 condition=Q(known_on__isnull=False, recorded_since__isnull=False),
                 name="report_job_unique_per_version_known_on_recorded",
             ),
             models.CheckConstraint(condition=Q(status__in=ReportJobStatus.values), name="report_job_status_valid"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_job_progress_percent"),
+            models.CheckConstraint(
+                condition=Q(audience__in=ReportJobAudience.values), name="report_job_audience_valid"
+            ),
         ]
 
     def __str__(self):

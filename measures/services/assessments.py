@@ -6,7 +6,7 @@ from django.utils.formats import date_format
 
 from measures import search
 from measures.lib.languages import normalise_tag
-from measures.models import Assessment, Evidence, Measure
+from measures.models import Assessment, AuditEntry, Evidence, Measure
 from measures.services.base import (
     _UNCHECKED,
     PARTY_FIELDS,
@@ -285,4 +285,12 @@ def record_assessment(
         assessment.citations.set(citations)
         search.index([assessment])
         touch_cases({measure.case_id})
+        AuditEntry.objects.record(
+            action=AuditEntry.Action.RECORD,
+            kind="assessment",
+            obj=assessment,
+            case=measure.case_id,
+            user=recorded_by,
+            detail=f"awaiting review{f'; corrects assessment {corrects.pk}' if corrects else ''}",
+        )
     return assessment

@@ -5,6 +5,7 @@ import threading
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -101,6 +102,7 @@ def touch_cases(case_ids):
     pages' ETags and cached renderings (reading.caching) never outlive the data; inside
     touched_once(), the cases are collected and bumped once, when the block ends.
     An update() on purpose: this is bookkeeping, not an edit with history or a version check.
+    Once the transaction commits, the published-version pointers follow (`refresh_public_pointers`).
     """
     case_ids = {pk for pk in case_ids if pk is not None}
     pending = getattr(_touching, "case_ids", None)
@@ -108,6 +110,7 @@ def touch_cases(case_ids):
         pending |= case_ids
     elif case_ids:
         Case.objects.filter(pk__in=case_ids).update(data_version=F("data_version") + 1, data_changed_at=timezone.now())
+        refresh_public_pointers(case_ids)
         if settings.CASE_CHANGE_HOOKS:
             transaction.on_commit(lambda: _after_change(case_ids), robust=True)
 
@@ -143,6 +146,47 @@ def touched_once():
     finally:
         _touching.case_ids = None
     touch_cases(case_ids)
+
+
+# The published-version pointer: what lets reading.middleware.PublishedPageCacheMiddleware answer an
+# anonymous visitor from the page cache without the database. One cache entry per published case,
+# under its slug, holding its current data version; none for a case that is not published.
+PUBLIC_POINTER_PREFIX = "published-case:"
+
+
+def public_pointer_key(slug):
+    return PUBLIC_POINTER_PREFIX + slug
+
+
+def version_text(pk, data_version, changed_at):
+    """The case's data version as the page stamps carry it (reading.caching.data_stamp)."""
+    return f"{pk}:{data_version}:{changed_at.timestamp()}"
+
+
+def refresh_public_pointers(case_ids):
+    """After the current transaction commits, set the pointer of each of these cases that is published
+    to its new data version, and delete the pointer of each that is not (one query now). Set rather
+    than deleted, so that a page rendered from the data before this write cannot put the old version
+    back: a renderer only adds a pointer where none is (cache.add)."""
+    rows = list(
+        Case.objects.filter(pk__in=case_ids).values_list("pk", "slug", "data_version", "data_changed_at", "visibility")
+    )
+
+    def refresh():
+        for pk, slug, data_version, changed_at, visibility in rows:
+            if visibility == Case.Visibility.PUBLISHED:
+                pointer = (version_text(pk, data_version, changed_at), changed_at.timestamp())
+                cache.set(public_pointer_key(slug), pointer, settings.PAGE_CACHE_SECONDS)
+            else:
+                cache.delete(public_pointer_key(slug))
+
+    transaction.on_commit(refresh)
+
+
+def forget_public_pages(slug):
+    """After the current transaction commits, stop answering anonymous visitors at `slug` from the cache
+    (a case renamed to another slug: the old address must not keep serving the old pages)."""
+    transaction.on_commit(lambda: cache.delete(public_pointer_key(slug)))
 
 
 PARTY_FIELDS = ("party", "level", "confidence", "corrects")

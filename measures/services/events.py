@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from measures import search
-from measures.models import Citation, Party
+from measures.models import AuditEntry, Citation, Party
 from measures.services.base import ServiceError, touch_cases
 
 IMPORT_REASON = "Imported from a conflict-event dataset"
@@ -37,7 +37,8 @@ def save_imported_events(*, case, new=(), updates=(), removals=()):
       is evidence and is never removed: refused (ServiceError naming it), as deleting it in the admin is.
 
     Every event passes the model's checks (ServiceError naming it otherwise); the search index follows
-    (measures.search); the case's data version is bumped once.
+    (measures.search); the case's data version is bumped once, and the import is one entry of the audit
+    log (besides its events' own).
     """
     with transaction.atomic():
         parties = {party.code: party for party in Party.objects.all()}
@@ -70,4 +71,11 @@ def save_imported_events(*, case, new=(), updates=(), removals=()):
             event.delete()
         if new or updates or removals:
             touch_cases({case.pk})
+        AuditEntry.objects.record(
+            action=AuditEntry.Action.IMPORT,
+            kind="event",
+            object_repr=f"{len(new) + len(updates)} events",
+            case=case,
+            detail=f"{len(new)} added, {len(updates)} updated, {len(removals)} removed",
+        )
     return len(new), len(updates), len(removals)

@@ -32,7 +32,6 @@ from measures.state.case import (
     MeasureStatus,
     PartyCell,
     case_state,
-    cases_overview,
 )
 from measures.state.commitments import (
     STATUS_LABELS,
@@ -86,6 +85,7 @@ from measures.state.levels import (
     level_score,
     progress,
 )
+from measures.state.overview import cases_overview
 from measures.state.path import (
     LevelPath,
     MeasurePath,

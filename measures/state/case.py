@@ -204,7 +204,9 @@ class MeasureStatus:
 class Change:
     """An assessment with the level it replaced for its measure and party.
 
-    In history (`assessment_history`): every assessment, `superseded_by` its correction if any.
+    In history (`assessment_history`): every assessment listed, `superseded_by` its correction if any,
+    `review` its Review decided by the history's `known_on` (None while awaiting review) and `status`
+    "approved", "pending" or "returned" as of then.
     In "what changed" (`CaseState.changes`): one per (measure, party) whose level differs between the
     baseline and `as_of`; `assessment` is the one in force at `as_of` (None when a correction withdrew
     the only one), `measure` and `party` are always set.
@@ -215,6 +217,21 @@ class Change:
     superseded_by: Assessment | None = None
     measure: Measure | None = None
     party: object = None
+    review: object = None
+    status: str = "approved"
+
+    @property
+    def is_pending(self):
+        return self.status == "pending"
+
+    @property
+    def is_returned(self):
+        return self.status == "returned"
+
+    @property
+    def counts(self):
+        """Whether the assessment was ever the level in force: not withdrawn by a correction, not returned."""
+        return self.superseded_by is None and not self.is_returned
 
     @property
     def new_level(self):
@@ -252,6 +269,7 @@ class CaseState:
     parties: list
     rows: list
     active: bool = True  # the case was going on on `as_of` (staleness only applies then)
+    include_pending: bool = False  # assessments awaiting review counted too (the team's preview)
 
     @property
     def period(self):
@@ -293,7 +311,13 @@ class CaseState:
         if self.since is None:
             return []
         changes = [
-            Change(step.assessment, step.old_level, measure=row.measure, party=cell.party)
+            Change(
+                step.assessment,
+                step.old_level,
+                measure=row.measure,
+                party=cell.party,
+                status=step.assessment.review_status if step.assessment is not None else "approved",
+            )
             for row in self.rows
             for cell in row.applicable_cells
             if cell.path is not None
@@ -308,7 +332,13 @@ class CaseState:
         if self.since is None:
             return []
         changes = [
-            Change(cell.assessment, cell.previous_level, measure=row.measure, party=cell.party)
+            Change(
+                cell.assessment,
+                cell.previous_level,
+                measure=row.measure,
+                party=cell.party,
+                status=cell.assessment.review_status if cell.assessment is not None else "approved",
+            )
             for row in self.rows
             for cell in row.applicable_cells
             if cell.previous_level != cell.level
@@ -345,16 +375,16 @@ def _change_order(as_of):
     return key
 
 
-def _in_force(case, as_of, known_on, measure_ids=None):
-    """{(measure pk, party pk): Assessment in force}, citations (with source and event) prefetched.
-    Sources come without their full text, which no reading of a state shows."""
+def _in_force(case, as_of, known_on, measure_ids=None, include_pending=False):
+    """{(measure pk, party pk): Assessment in force}, citations (with source and event) prefetched,
+    its review (if any) joined. Sources come without their full text, which no reading of a state shows."""
     assessments = Assessment.objects.filter(measure__case=case)
     if measure_ids is not None:
         assessments = assessments.filter(measure__in=measure_ids)
     cited = Citation.objects.with_source().defer("source__full_text").order_by("pk")
     assessments = (
-        assessments.in_force(as_of=as_of, known_on=known_on)
-        .select_related("recorded_by")
+        assessments.in_force(as_of=as_of, known_on=known_on, include_pending=include_pending)
+        .select_related("recorded_by", "review")
         .prefetch_related(Prefetch("citations", queryset=cited))
     )
     return {(a.measure_id, a.party_id): a for a in assessments}
@@ -414,7 +444,17 @@ def _annotated_figures(measure):
     return _EvidenceFigures(count=measure.evidence_count, latest=latest, newest_setback=measure.newest_setback_on)
 
 
-def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=None, measure=None, details=True):
+def case_state(
+    case,
+    *,
+    as_of=None,
+    since=None,
+    known_on=None,
+    stale_after_days=None,
+    measure=None,
+    details=True,
+    include_pending=False,
+):
     """Where every measure of `case` stood on `as_of`, per party and jointly. Returns a CaseState.
 
     - `as_of` (date; default `case.default_as_of(today)`: today for an active case, its end date
@@ -434,6 +474,9 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
       dashboard, its exports): the same figures (count, latest evidence, stale, no evidence yet,
       contested) are computed in SQL by `MeasureQuerySet.with_evidence_figures`, from the same
       dating rules, and no evidence row is loaded; `evidence` is then None.
+    - `include_pending` (default False): only approved assessments count (`AssessmentQuerySet.counting`,
+      four eyes); True previews the state that the assessments awaiting review would make (the
+      team's "include pending"), returned ones still left out. Readers' pages never pass it.
 
     With `since`, each cell and row also carries its path over the period (`state.path.level_paths`:
     every level in force during it), from which direction of travel, `moved` and `changes` are read.
@@ -454,7 +497,7 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
     if not details:
         measures = measures.with_evidence_figures(as_of=as_of, known_on=known_on)
     measures = list(measures)
-    current = _in_force(case, as_of, known_on, measure_ids)
+    current = _in_force(case, as_of, known_on, measure_ids, include_pending)
     paths = {}
     if since is not None:
         loaded = {assessment.pk: assessment for assessment in current.values()}
@@ -467,6 +510,7 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
             parties=parties,
             measures=measures,
             loaded=loaded,
+            include_pending=include_pending,
         )
         steps = [step for path in paths.values() for _, party_path, _ in path.parties for step in party_path.changes]
         _prefetch_citations([step.assessment for step in steps if step.assessment.pk not in loaded])
@@ -533,47 +577,13 @@ def case_state(case, *, as_of=None, since=None, known_on=None, stale_after_days=
         else:
             row.previous_joint_level = row.joint_level
         rows.append(row)
-    return CaseState(case=case, as_of=as_of, since=since, known_on=known_on, parties=parties, rows=rows, active=active)
-
-
-def cases_overview(cases, *, as_of=None, known_on=None):
-    """[(case, Progress, number of measures, as-of date)] for a list of cases, in three queries for all
-    of them.
-
-    `cases` must have their assessed parties prefetched. `as_of` None: each case's own default
-    (`Case.default_as_of`). The level in force comes from `AssessmentQuerySet.in_force`, and joint
-    level and progress from `joint_level()` and `progress()`, so the list agrees with each dashboard.
-    """
-    today = timezone.localdate()
-    measures = defaultdict(list)
-    for measure in Measure.objects.filter(case__in=cases).order_by("number").only("pk", "case_id", "number"):
-        measures[measure.case_id].append(measure)
-    # Pairs of ids rather than a prefetch: a prefetch builds a manager for each of hundreds of measures.
-    named = defaultdict(set)
-    pairs = Measure.applicable_parties.through.objects.filter(measure__case__in=cases)
-    for measure_id, party_id in pairs.values_list("measure_id", "party_id"):
-        named[measure_id].add(party_id)
-    dates = {case.pk: as_of or case.default_as_of(today) for case in cases}
-    in_force = {}
-    for day in set(dates.values()):
-        case_ids = [pk for pk, d in dates.items() if d == day]
-        in_force.update(
-            {
-                (measure_id, party_id): level
-                for measure_id, party_id, level in Assessment.objects.filter(measure__case__in=case_ids)
-                .in_force(as_of=day, known_on=known_on)
-                .values_list("measure_id", "party_id", "level")
-            }
-        )
-    overview = []
-    for case in cases:
-        parties = list(case.assessed_parties.all())
-        joint = [
-            joint_level(
-                in_force.get((measure.pk, party.pk), Level.NOT_ASSESSED)
-                for party in measure.parties_applying(parties, named[measure.pk])
-            )
-            for measure in measures[case.pk]
-        ]
-        overview.append((case, progress(joint), len(joint), dates[case.pk]))
-    return overview
+    return CaseState(
+        case=case,
+        as_of=as_of,
+        since=since,
+        known_on=known_on,
+        parties=parties,
+        rows=rows,
+        active=active,
+        include_pending=include_pending,
+    )

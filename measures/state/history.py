@@ -3,6 +3,9 @@ what changed in a period; and what was done to evidence (its audit history)."""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
+
 from measures.lib.text import shorten
 from measures.models import Assessment, Event, Evidence
 from measures.state.case import Change, case_state
@@ -16,45 +19,79 @@ RECORDED_TOGETHER_SECONDS = 120
 # History ---------------------------------------------------------------------------------------
 
 
-def assessment_history(case, *, as_of=None, measure=None, known_on=None):
-    """Every assessment of the case (or of one measure) effective by `as_of` and recorded by
-    `known_on`, oldest first (by effective date, then recording), as [Change]: each with the level in
-    force before it for its measure and party (superseded assessments never count as in force) and,
-    when a correction recorded by `known_on` replaces it, `superseded_by` that correction.
+def assessment_history(case, *, as_of=None, measure=None, known_on=None, include_pending=False):
+    """Every assessment of the case (or of one measure) effective by `as_of`, recorded by `known_on`
+    and approved by then, oldest first (by effective date, then recording), as [Change]: each with its
+    review (`Change.review`, `Change.status`) and, when a correction that counts replaces it,
+    `superseded_by` that correction.
+
+    `old_level` is the level the assessment replaces: for a correction of an assessment that counted,
+    the corrected assessment's level (so "level confirmed" only when the correction kept it); else the
+    level in force before it for its measure and party (superseded and returned assessments never
+    count as in force).
+
+    `include_pending` (the team's preview): assessments awaiting review are listed and count as if
+    approved, and returned ones are listed too but never count (`AssessmentQuerySet.counting`).
     Two queries plus one for citations, whatever the size."""
-    assessments = (
-        Assessment.objects.filter(measure__case=case)
-        .effective_by(as_of)
-        .known_on(known_on)
-        .chronological()
-        .with_details()
-    )
+    assessments = Assessment.objects.filter(measure__case=case).effective_by(as_of).known_on(known_on)
+    if not include_pending:
+        assessments = assessments.approved(known_on)
+    assessments = assessments.chronological().with_details()
     if measure is not None:
         assessments = assessments.filter(measure=measure)
     assessments = list(assessments)
     corrections = {}
-    known = Assessment.objects.filter(measure__case=case, corrects__isnull=False).known_on(known_on)
+    known = (
+        Assessment.objects.filter(measure__case=case, corrects__isnull=False)
+        .known_on(known_on)
+        .reviewed(known_on, include_pending=include_pending)
+    )
     if measure is not None:
         known = known.filter(measure=measure)
     for correction in known.select_related("recorded_by").order_by("recorded_at", "pk"):
         corrections.setdefault(correction.corrects_id, correction)
+    reviews = {a.pk: _review_by(a, known_on) for a in assessments}
+    counted_levels = {
+        a.pk: a.level
+        for a in assessments
+        if reviews[a.pk] is None or reviews[a.pk].decision != reviews[a.pk].Decision.RETURNED
+    }
     last_level = {}
     changes = []
     for assessment in assessments:
         key = (assessment.measure_id, assessment.party_id)
         superseded_by = corrections.get(assessment.pk)
+        review = reviews[assessment.pk]
+        status = review.decision if review is not None else "pending"
+        if assessment.corrects_id in counted_levels:
+            old_level = counted_levels[assessment.corrects_id]  # the level this correction replaces
+        else:
+            old_level = last_level.get(key, Level.NOT_ASSESSED)
         changes.append(
             Change(
                 assessment,
-                last_level.get(key, Level.NOT_ASSESSED),
+                old_level,
                 superseded_by=superseded_by,
                 measure=assessment.measure,
                 party=assessment.party,
+                review=review,
+                status=status,
             )
         )
-        if superseded_by is None:
+        if superseded_by is None and status != "returned":
             last_level[key] = assessment.level
     return changes
+
+
+def _review_by(assessment, known_on):
+    """The assessment's Review if decided by `known_on` (None: ever), else None (then awaiting review)."""
+    try:
+        review = assessment.review
+    except ObjectDoesNotExist:
+        return None
+    if known_on is not None and timezone.localdate(review.decided_at) > known_on:
+        return None
+    return review
 
 
 @dataclass(frozen=True)
@@ -95,6 +132,7 @@ def _together(a, b):
         == (y.level, y.effective_date, y.rationale, y.confidence, y.recorded_by_id, y.corrects_id is None)
         and a.old_level == b.old_level
         and (a.superseded_by is None) == (b.superseded_by is None)
+        and a.status == b.status
         and abs((x.recorded_at - y.recorded_at).total_seconds()) <= RECORDED_TOGETHER_SECONDS
         and {c.pk for c in x.citations.all()} == {c.pk for c in y.citations.all()}
     )
@@ -116,10 +154,10 @@ def history_entries(changes):
     return [HistoryEntry(number, grouped) for number, grouped in enumerate(entries, start=1)]
 
 
-def changes_in_period(case, *, since, as_of, known_on=None):
+def changes_in_period(case, *, since, as_of, known_on=None, include_pending=False):
     """What changed from `since` to `as_of` (both included): `case_state(...).changes`, every change of a
     level in force inside the period (state.path), each with the level it replaced."""
-    return case_state(case, as_of=as_of, since=since, known_on=known_on).changes
+    return case_state(case, as_of=as_of, since=since, known_on=known_on, include_pending=include_pending).changes
 
 
 # What was done to evidence --------------------------------------------------------------------

@@ -341,7 +341,18 @@ def _joint_timeline(timelines):
     return joint
 
 
-def level_paths(case, *, since, as_of, known_on=None, measure=None, parties=None, measures=None, loaded=None):
+def level_paths(
+    case,
+    *,
+    since,
+    as_of,
+    known_on=None,
+    measure=None,
+    parties=None,
+    measures=None,
+    loaded=None,
+    include_pending=False,
+):
     """{measure pk: MeasurePath} for the measures of `case` (or `measure` alone) over the period from
     `since` to `as_of` (dates, both included), as known on `known_on` (a date, or None for no limit).
 
@@ -354,6 +365,8 @@ def level_paths(case, *, since, as_of, known_on=None, measure=None, parties=None
     then one query, else three, whatever the size of the case. Each Step's assessment comes with its
     author (`recorded_by`); its citations are not loaded, unless it is one of `loaded` ({pk:
     Assessment} the caller has already read, e.g. those in force on `as_of`), which are used as they are.
+    Only approved assessments count (`AssessmentQuerySet.counting`); awaiting review too with
+    `include_pending` (the team's preview).
     """
     loaded = loaded or {}
     reporting_period(since=since, as_of=as_of)  # validates the order
@@ -368,7 +381,9 @@ def level_paths(case, *, since, as_of, known_on=None, measure=None, parties=None
     if measure is not None:
         candidates = candidates.filter(measure=measure)
     candidates = (
-        candidates.in_force_candidates(as_of=as_of, known_on=known_on).chronological().select_related("recorded_by")
+        candidates.in_force_candidates(as_of=as_of, known_on=known_on, include_pending=include_pending)
+        .chronological()
+        .select_related("recorded_by", "review")
     )
     rows = {}
     for assessment in candidates:

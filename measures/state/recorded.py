@@ -107,10 +107,12 @@ def _headline(levels, applying):
     )
 
 
-def recorded_since(case, *, since, as_of=None, until=None):
+def recorded_since(case, *, since, as_of=None, until=None, include_pending=False):
     """RecordedSince: what was put on record for `case` from `since` (a date, included) to `until` (a
     date or None), with levels and overall progress read on `as_of` (default: the case's default
-    as-of date, `Case.default_as_of`). See the module docstring for the rule.
+    as-of date, `Case.default_as_of`). See the module docstring for the rule. Only assessments
+    approved by `until` are listed and counted (`AssessmentQuerySet.reviewed`, four eyes); awaiting
+    review too with `include_pending` (the team's preview).
 
     ValueError when `until` is before `since`. Six queries, whatever the size of the case.
     """
@@ -123,6 +125,7 @@ def recorded_since(case, *, since, as_of=None, until=None):
     rows = list(
         Assessment.objects.filter(measure__case=case)
         .known_on(until)
+        .reviewed(until, include_pending=include_pending)
         .select_related("measure", "party", "recorded_by", "corrects")
         .order_by("effective_date", "recorded_at", "pk")
     )

@@ -23,14 +23,15 @@ class ProgressPoint:
     parties: list
 
 
-def progress_series(case, *, start=None, end=None, known_on=None, parties=None, measures=None):
+def progress_series(case, *, start=None, end=None, known_on=None, parties=None, measures=None, include_pending=False):
     """[ProgressPoint] from `start` (default the case's start) to `end` (default its default as-of
     date), both included: one point at `start`, one on each day an assessment took effect in between,
     one at `end` (event-driven: a step is never missed, a flat stretch costs nothing). The level in
     force on each day follows `AssessmentQuerySet.in_force` (latest effective date, the later recorded
     first; assessments recorded after `known_on` left out, corrections recorded by then withdrawing
-    what they correct), computed over one fetch of the case's assessments, so each point equals
-    `case_state(case, as_of=point.date, known_on=known_on).progress` / `.party_progress`.
+    what they correct; only approved assessments, or awaiting review too with `include_pending`),
+    computed over one fetch of the case's assessments, so each point equals
+    `case_state(case, as_of=point.date, known_on=known_on, include_pending=…).progress` / `.party_progress`.
 
     `parties` (the case's assessed parties, ordered by name) and `measures` (with
     `applicable_parties` prefetched) may be passed by a caller that already has them, as
@@ -45,7 +46,7 @@ def progress_series(case, *, start=None, end=None, known_on=None, parties=None, 
         measures = list(Measure.objects.for_case(case).prefetch_related("applicable_parties"))
     rows = list(
         Assessment.objects.filter(measure__case=case)
-        .in_force_candidates(as_of=end, known_on=known_on)
+        .in_force_candidates(as_of=end, known_on=known_on, include_pending=include_pending)
         .chronological()
         .values_list("measure_id", "party_id", "level", "effective_date")
     )

@@ -68,9 +68,9 @@ def level_chart(history, party, *, start, end, width=560, row_height=18):
     """Geometry of the step chart of one party's level of one measure from `start` to `end`.
 
     `history` is what `state.assessment_history(case, as_of=end, measure=…)` returns (oldest first,
-    corrections after what they correct); entries of other parties and superseded ones are ignored. Before the first
-    assessment the level is "not yet assessed"; of several assessments effective the same day, the
-    last recorded one holds, as in the queries.
+    corrections after what they correct); entries of other parties, superseded and returned ones are
+    ignored. Before the first assessment the level is "not yet assessed"; of several assessments
+    effective the same day, the last recorded one holds, as in the queries.
     """
     left, right = 118, width - 12
     top = 10
@@ -85,8 +85,8 @@ def level_chart(history, party, *, start, end, width=560, row_height=18):
     points = [(scale.start, Level.NOT_ASSESSED, None)]
     for change in history:
         assessment = change.assessment
-        if getattr(change, "superseded_by", None) is not None:
-            continue  # withdrawn by its correction: never the level in force
+        if not change.counts:
+            continue  # withdrawn by its correction, or returned by its reviewer: never the level in force
         if assessment.party_id != party.pk or assessment.effective_date > scale.end:
             continue
         when = max(assessment.effective_date, scale.start)

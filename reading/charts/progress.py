@@ -129,5 +129,6 @@ def case_progress_chart(state):
         known_on=state.known_on,
         parties=state.parties,
         measures=[row.measure for row in state.rows],
+        include_pending=state.include_pending,
     )
     return progress_chart(series)

@@ -34,6 +34,7 @@ from reading.views.packages import (
     case_package,
 )
 from reading.views.search import search
+from reading.views.share import shared_link
 from reading.views.sources import (
     source_detail,
     source_list,
@@ -58,6 +59,7 @@ __all__ = [
     "measure_detail",
     "measure_type",
     "search",
+    "shared_link",
     "source_detail",
     "source_list",
     "source_original",

@@ -3,14 +3,18 @@
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 
+from measures import roles
 from measures.models import Citation, Evidence
 from reading.forms import PeriodForm
 
 EXPORT_FORMATS = ("csv", "xlsx")
 EVENTS_PER_PAGE = 100
 SOURCES_PER_PAGE = 100
+# Assessments awaiting review listed on a page for the team; the review queue lists them all.
+PENDING_SHOWN = 50
 STANCE_ORDER = (Evidence.Stance.PROGRESS, Evidence.Stance.SETBACK, Evidence.Stance.CONTEXT)
 
 
@@ -33,16 +37,47 @@ def can_assess(user):
     return user.has_perm("measures.add_assessment")
 
 
+def can_review(user):
+    """Whether the reading pages offer `user` the review queue: reviewers and administrators."""
+    return roles.can_review(user)
+
+
 def _period(request, case=None):
     form = PeriodForm(request.GET, case=case)
     return form, form.period()
 
 
 def _page(request, template, context, *, form, nav=None, messages=()):
-    """Render a reading page, with every problem in its parameters listed at the top."""
+    """Render a reading page, with every problem in its parameters listed at the top, and who reads it
+    (`viewer`, reading.access: the public banner and what names and pending judgements are shown)."""
     context["notices"] = [*form.error_messages(), *messages]
     context["nav"] = nav
+    context.setdefault("viewer", getattr(request, "viewer", None))
     return render(request, template, context)
+
+
+def _awaiting_review(assessments):
+    """The assessments of `assessments` (a queryset) awaiting review and the returned ones not yet revised
+    by a correction, oldest first, with who recorded them and the reviewer's decision: what the team
+    sees marked on the dashboard and measure pages. Two queries (the rows, their count) at most."""
+    Assessment = assessments.model
+    revised = Assessment.objects.filter(corrects=OuterRef("pk"))
+    rows = (
+        (assessments.pending() | assessments.returned().exclude(Exists(revised)))
+        .select_related("measure", "party", "recorded_by", "review__reviewer")
+        .order_by("recorded_at", "pk")
+    )
+    shown = list(rows[:PENDING_SHOWN])
+    total = len(shown) if len(shown) < PENDING_SHOWN else rows.count()
+    return shown, total
+
+
+def _preview_links(request):
+    """(url with the preview on, url with it off) of the current page: ?include_pending=1 toggled."""
+    on, off = request.GET.copy(), request.GET.copy()
+    on["include_pending"] = "1"
+    off.pop("include_pending", None)
+    return f"?{on.urlencode()}", f"?{off.urlencode()}" if off else request.path
 
 
 def _export_query(request):
@@ -63,3 +98,20 @@ def _paginate(request, items, per_page, messages):
     except EmptyPage:
         messages.append(f"There is no page {number} (the last is {paginator.num_pages}): showing the first page.")
     return paginator.page(1)
+
+
+def _review_context(request, viewer, assessments):
+    """What the team sees of the review on a page: the assessments awaiting review (or returned) among
+    `assessments`, the preview switch, the queue link. Nothing for readers and the public."""
+    if not viewer.is_team:
+        return {}
+    awaiting, awaiting_total = _awaiting_review(assessments)
+    preview_on, preview_off = _preview_links(request)
+    return {
+        "awaiting": awaiting,
+        "awaiting_total": awaiting_total,
+        "preview": viewer.include_pending,
+        "preview_on_url": preview_on,
+        "preview_off_url": preview_off,
+        "can_review": can_review(request.user),
+    }

@@ -1,25 +1,31 @@
 """The case list and a case's dashboard."""
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django_tables2 import RequestConfig
 
-from measures.models import Assessment, Case
-from measures.roles import reader_required
+from measures.models import Assessment
+from measures.roles import readable_cases
 from measures.state import case_state, cases_overview, commitment_calendar, history_entries, lags_in, recorded_since
 from reading import charts, exports
+from reading.access import PUBLIC, audience_of, case_reader
 from reading.caching import cached_page
 from reading.filters import MeasureFilter
 from reading.tables import MeasureRow, MeasureTable
-from reading.views.base import EXPORT_FORMATS, _export_query, _page, _period, can_assess
+from reading.views.base import EXPORT_FORMATS, _export_query, _page, _period, _review_context, can_assess
 
 
-@reader_required
 @cached_page
 def case_list(request):
+    """Every case for the team and readers; the published cases for anyone else (a visitor who is not
+    logged in goes to the login page when there is none). Private cases are never named to them."""
     form, period = _period(request)
-    cases = list(Case.objects.prefetch_related("assessed_parties"))
+    public = audience_of(request) == PUBLIC
+    cases = list(readable_cases(request.user).prefetch_related("assessed_parties"))
+    if public and not cases and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     if len(cases) == 1 and not form.errors:
         url = cases[0].get_absolute_url()
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
@@ -29,18 +35,29 @@ def case_list(request):
     return _page(
         request,
         "measures/case_list.html",
-        {"period": period, "period_form": form, "overview": overview},
+        {"period": period, "period_form": form, "overview": overview, "public": public},
         form=form,
     )
 
 
-@reader_required
+@case_reader
 @cached_page
 def dashboard(request, slug):
-    case = get_object_or_404(Case, slug=slug)
+    case = request.viewer.case  # loaded by case_reader
+    viewer = request.viewer
     form, period = _period(request, case)
+    export_format = request.GET.get("_export")
+    # Exports count approved judgements only, whatever the page previews.
+    preview = viewer.include_pending and export_format is None
     # The figures of each measure, computed in SQL: the dashboard lists no evidence.
-    state = case_state(case, as_of=period.as_of, since=period.since, known_on=period.known_on, details=False)
+    state = case_state(
+        case,
+        as_of=period.as_of,
+        since=period.since,
+        known_on=period.known_on,
+        details=False,
+        include_pending=preview,
+    )
     measure_filter = MeasureFilter(request.GET, parties=state.parties)
     link_query = period.query()
     rows = [MeasureRow(status, link_query=link_query) for status in measure_filter.filter(state.rows)]
@@ -105,9 +122,17 @@ def dashboard(request, slug):
         # Every stretch of the period during which a measure's joint level was reversed, with its dates.
         "reversed_in_period": state.reversed_in_period,
         "recorded": (
-            recorded_since(case, since=period.recorded_since, as_of=period.as_of, until=period.known_on)
+            recorded_since(
+                case,
+                since=period.recorded_since,
+                as_of=period.as_of,
+                until=period.known_on,
+                include_pending=preview,
+            )
             if period.recorded_since is not None
             else None
         ),
+        "before_start": period.as_of < case.start_date,
+        **_review_context(request, viewer, Assessment.objects.filter(measure__case=case)),
     }
     return _page(request, "measures/dashboard.html", context, form=form, nav="dashboard", messages=messages)

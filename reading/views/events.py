@@ -3,19 +3,19 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from measures.models import Case, Citation, Evidence
-from measures.roles import reader_required
+from measures.models import Citation, Evidence
 from measures.state import commitment_calendar
 from reading import charts
+from reading.access import case_reader
 from reading.caching import cached_page
 from reading.filters import EventFilter
 from reading.views.base import EVENTS_PER_PAGE, _page, _paginate, _period
 
 
-@reader_required
+@case_reader
 @cached_page
 def event_list(request, slug):
-    case = get_object_or_404(Case, slug=slug)
+    case = request.viewer.case  # loaded by case_reader
     form, period = _period(request, case)
     event_filter = EventFilter(request.GET)
     events = event_filter.filter(case.events.up_to(period.as_of).known_on(period.known_on))
@@ -42,10 +42,10 @@ def event_list(request, slug):
     return _page(request, "measures/event_list.html", context, form=form, nav="events", messages=messages)
 
 
-@reader_required
+@case_reader
 @cached_page
 def event_detail(request, slug, pk):
-    case = get_object_or_404(Case, slug=slug)
+    case = request.viewer.case  # loaded by case_reader
     form, period = _period(request, case)
     event = get_object_or_404(case.events.known_on(period.known_on).with_actors(), pk=pk)
     citations = list(

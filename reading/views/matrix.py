@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from measures.models import MeasureType, Party
-from measures.roles import readable_cases, reader_required
+from measures.roles import readable_cases
 from measures.state import STEPS, Level, compare_cases, evidence_dating, evidence_of
 from reading import exports
+from reading.access import cases_reader
 from reading.caching import cached_page
 from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
@@ -119,7 +120,7 @@ def _link_query(period):
     return period.query()
 
 
-@reader_required
+@cases_reader
 @cached_page
 def matrix(request):
     """Measure types (rows, grouped by theme) against the cases the reader may read (columns)."""
@@ -174,7 +175,7 @@ def matrix(request):
     return _page(request, "measures/matrix.html", context, form=form, nav="matrix", messages=messages)
 
 
-@reader_required
+@cases_reader
 @cached_page
 def measure_type(request, type_slug):
     """A type of the catalogue across cases: its definition, every case's measure of it with its level,

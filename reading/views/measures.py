@@ -3,30 +3,32 @@
 from collections import defaultdict
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from measures.models import Assessment, Case, Citation
-from measures.roles import reader_required
+from measures.models import Assessment, Citation
 from measures.state import assessment_history, case_state, commitment_calendar, evidence_dating, history_entries
 from reading import charts
+from reading.access import case_reader
 from reading.caching import cached_page
 from reading.tables import assess_url
-from reading.views.base import STANCE_ORDER, CitedPassage, _page, _period, can_assess
+from reading.views.base import STANCE_ORDER, CitedPassage, _page, _period, _review_context, can_assess
 
 
-@reader_required
+@case_reader
 @cached_page
 def measure_detail(request, slug, number):
-    case = get_object_or_404(Case, slug=slug)
+    case = request.viewer.case  # loaded by case_reader
+    preview = request.viewer.include_pending
     form, period = _period(request, case)
     measure = case.measures.filter(number=number).first()
     if measure is None:
         raise Http404(f"“{case}” has no measure {number}.")
     # This measure's state only: the same figures as its dashboard row, without the rest of the case.
-    state = case_state(case, as_of=period.as_of, known_on=period.known_on, measure=measure)
+    state = case_state(case, as_of=period.as_of, known_on=period.known_on, measure=measure, include_pending=preview)
     status = state.rows[0]
     measure = status.measure
-    history = assessment_history(case, as_of=period.as_of, measure=measure, known_on=period.known_on)
+    history = assessment_history(
+        case, as_of=period.as_of, measure=measure, known_on=period.known_on, include_pending=preview
+    )
     level_charts = charts.level_charts(
         history, [cell.party for cell in status.applicable_cells], start=case.start_date, end=period.as_of
     )
@@ -66,6 +68,7 @@ def measure_detail(request, slug, number):
         "party_cells": [
             (cell, assess_url(measure, cell.party) if can_assess(request.user) else None) for cell in status.cells
         ],
+        **_review_context(request, request.viewer, Assessment.objects.filter(measure=measure)),
     }
     return _page(request, "measures/measure_detail.html", context, form=form, nav="measure")
 

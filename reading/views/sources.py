@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from measures.intake import CONTENT_TYPES
 from measures.lib.quoting import find_passages, mark_passages
-from measures.models import Case, Citation, Evidence, Source
+from measures.models import Citation, Evidence, Source
 from measures.roles import reader_required
 from measures.state import evidence_dating
+from reading.access import case_reader
 from reading.caching import cached_page
 from reading.views.base import SOURCES_PER_PAGE, CitedPassage, _page, _paginate, _period
 
@@ -21,10 +22,10 @@ def _visible(citations, as_of):
     return [p for p in passages if p.date is None or p.date.date <= as_of]
 
 
-@reader_required
+@case_reader
 @cached_page
 def source_list(request, slug):
-    case = get_object_or_404(Case, slug=slug)
+    case = request.viewer.case  # loaded by case_reader
     form, period = _period(request, case)
     # Counted in SQL, with the sources' own columns only: never a citation or a full text in memory.
     visible = Citation.objects.filter(case=case).known_on(period.known_on).visible_on(period.as_of)
@@ -45,10 +46,10 @@ def source_list(request, slug):
     return _page(request, "measures/source_list.html", context, form=form, nav="sources", messages=messages)
 
 
-@reader_required
+@case_reader
 @cached_page
 def source_detail(request, slug, pk):
-    case = get_object_or_404(Case, slug=slug)
+    case = request.viewer.case  # loaded by case_reader
     form, period = _period(request, case)
     citations = list(
         Citation.objects.for_case(case)

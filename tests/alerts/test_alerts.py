@@ -104,7 +104,7 @@ def test_a_level_change_is_an_alert_naming_the_parties_and_levels(pakistan_iran,
     analyst = factories.analyst(username="analyst")
     measure = pakistan_iran.measures.get(number=3)
     citation = Citation.objects.filter(case=pakistan_iran, evidence__measure=measure).first()
-    services.record_assessment(
+    recorded = services.record_assessment(
         measure=measure,
         party=pakistan_iran.assessed_parties.get(code="PAK"),
         level="intermediate",
@@ -113,6 +113,8 @@ def test_a_level_change_is_an_alert_naming_the_parties_and_levels(pakistan_iran,
         recorded_by=analyst,
         effective_date=datetime.date(2024, 1, 28),
     )
+    assert detect_changes(pakistan_iran) == []  # awaiting review: it changes nothing yet
+    services.approve_assessment(assessment=recorded, reviewer=factories.reviewer(username="second-pair"))
     alerts = detect_changes(pakistan_iran)
     assert [a.kind for a in alerts] == [Alert.Kind.LEVEL]
     assert "Pakistan Minimal (1) → Intermediate (2)" in alerts[0].summary

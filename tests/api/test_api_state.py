@@ -13,6 +13,7 @@ from measures import services
 from measures.models import Assessment, Case, Citation, Event, Evidence, Source
 from measures.state import assessment_history
 from tests import factories
+from tests.helpers import approve
 
 D = datetime.date
 BASE = "/api/v1/cases/pakistan-iran-2024"
@@ -84,6 +85,7 @@ def test_the_assessment_history_is_the_measure_pages_with_corrections(pakistan_i
         recorded_by=analyst_user,
         corrects=original,
     )
+    approve(correction)  # only an approved correction withdraws what it corrects
     rows = []
     url = f"{BASE}/assessments/?page_size=7"
     while url:

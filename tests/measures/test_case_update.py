@@ -80,6 +80,7 @@ def test_update_adds_what_is_new_and_reports_it(pakistan_iran, case_data):
         "assessments": 1,
         "commitments": 0,
         "commitment outcomes": 0,
+        "reviews": 0,
     }
     assert result.existing["events"] == len(case_data["events"])
     assert result.existing["assessments"] == len(case_data["assessments"])

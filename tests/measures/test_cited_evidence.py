@@ -204,6 +204,8 @@ def test_analyst_records_one_judgement_for_both_parties_with_the_passage_as_evid
     assert {a.effective_date for a in recorded.values()} == {citation.source.published_on}
     assert Evidence.objects.get(citation=citation, measure=measure).stance == "progress"
 
+    # Once a second person approved them, the levels count on the dashboard.
+    services.approve_batch(assessments=recorded.values(), reviewer=factories.reviewer(username="rev"))
     dashboard = client.get(reverse("measures:dashboard", args=[measure.case.slug]) + "?as_of=2024-01-31")
     row = dashboard.context["state"].rows[0]
     assert [cell.level for cell in row.cells] == [Level.INTERMEDIATE, Level.MINIMAL]

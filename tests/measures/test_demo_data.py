@@ -5,7 +5,18 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from measures.importing.demo_data import MAX_SCALE, Plan, generate
-from measures.models import Assessment, AssessmentCitation, Case, Citation, Event, Evidence, Measure, Party, Source
+from measures.models import (
+    Assessment,
+    AssessmentCitation,
+    Case,
+    Citation,
+    Event,
+    Evidence,
+    Measure,
+    Party,
+    Review,
+    Source,
+)
 from tests import factories
 
 
@@ -49,11 +60,20 @@ def test_generates_the_planned_rows_consistently(db):
     assert "not a real crisis" in Case.objects.first().summary
 
 
+def test_leaves_the_newest_assessments_of_each_first_measure_awaiting_review(db):
+    generate(scale=2)
+    pending = Assessment.objects.pending()
+    cases = Case.objects.count()
+    assert pending.count() == 2 * cases
+    assert set(pending.values_list("measure__number", flat=True)) == {1}
+    assert Assessment.objects.approved().count() == Assessment.objects.count() - 2 * cases
+
+
 def test_is_deterministic(db):
     generate(scale=2)
     first = list(Citation.objects.order_by("pk").values_list("quote", "locator", "event__title"))
     first_levels = list(Assessment.objects.order_by("pk").values_list("level", "effective_date", "confidence"))
-    for model in (AssessmentCitation, Assessment, Evidence, Citation, Event, Source, Measure, Case, Party):
+    for model in (Review, AssessmentCitation, Assessment, Evidence, Citation, Event, Source, Measure, Case, Party):
         model.objects.all().delete()
     generate(scale=2)
     assert list(Citation.objects.order_by("pk").values_list("quote", "locator", "event__title")) == first

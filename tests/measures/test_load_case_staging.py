@@ -173,7 +173,8 @@ def test_a_row_changed_while_the_file_loads_refuses_the_whole_load(
         load(write_file(tmp_path, data), "--update")
     after = every_row()
     changed = {table for table in before if before[table] != after[table]}
-    assert changed == {"measures_party", "measures_historicalparty"}  # the analyst's rename alone
+    # the analyst's rename alone, with its history row and its audit log entry
+    assert changed == {"measures_party", "measures_historicalparty", "measures_auditentry"}
     assert Party.objects.get(code="PAK").name == "Pakistan (edited)"
     assert not Citation.objects.filter(key="c-added").exists()
 

@@ -11,7 +11,7 @@ from measures import services
 from measures.models import Assessment
 from measures.state import case_state, recorded_since
 from tests import factories
-from tests.helpers import PROPERTIES, START, build, days, histories, in_savepoint
+from tests.helpers import PROPERTIES, START, approve, build, days, histories, in_savepoint
 
 Level = Assessment.Level
 D = datetime.date
@@ -61,7 +61,7 @@ def test_a_correction_that_moves_the_headline_is_listed_as_such(pakistan_iran):
     wrong = measure.assessments.get(party=pak, effective_date=D(2024, 1, 19))
     as_of = D(2024, 1, 29)
     before = case_state(pakistan_iran, as_of=as_of).progress.percent
-    services.record_assessment(
+    correction = services.record_assessment(
         measure=measure,
         party=pak,
         level=Level.NOT_INITIATED,
@@ -72,6 +72,7 @@ def test_a_correction_that_moves_the_headline_is_listed_as_such(pakistan_iran):
         recorded_by=analyst,
         corrects=wrong,
     )
+    approve(correction)
     after = case_state(pakistan_iran, as_of=as_of).progress.percent
     assert after < before
     today = datetime.date.today()

@@ -14,6 +14,7 @@ from measures.state import Direction, EvidenceDate, assessment_history, case_sta
 from reports.build import build_report
 from reports.render import render_report_pdf
 from tests import factories
+from tests.helpers import approve
 from tests.scenarios import build_case
 
 Level = Assessment.Level
@@ -262,7 +263,7 @@ def test_a_mediator_assessed_on_one_measure_leaves_the_others_and_progress_alone
     for measure in case.measures.exclude(number=3):
         measure.applicable_parties.set(case.assessed_parties.exclude(pk=usa.pk))
     mediation = case.measures.get(number=3)
-    services.record_assessment(
+    mediator = services.record_assessment(
         measure=mediation,
         party=usa,
         level=Level.MINIMAL,
@@ -271,6 +272,7 @@ def test_a_mediator_assessed_on_one_measure_leaves_the_others_and_progress_alone
         recorded_by=factories.analyst(username="mediator-analyst"),
         effective_date=D(2024, 1, 24),
     )
+    approve(mediator)
     after = case_state(case, as_of=D(2024, 1, 31))
     assert [row.joint_level for row in after.rows] == [row.joint_level for row in before.rows]
     assert after.progress.value == before.progress.value

@@ -32,10 +32,9 @@ def dashboard_url(case, **params):
     return url
 
 
-def test_anonymous_visitor_is_sent_to_login(client, case):
-    response = client.get(dashboard_url(case))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+def test_a_private_case_is_not_found_by_an_anonymous_visitor(client, case):
+    # A private case is not revealed, not even by a login redirect (reading.access).
+    assert client.get(dashboard_url(case)).status_code == 404
 
 
 def test_login_page_has_the_labels_the_browser_tests_use(client, db):

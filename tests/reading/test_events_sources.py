@@ -25,10 +25,9 @@ def url(name, case, *args, **params):
 
 
 @pytest.mark.parametrize("name", ["event_list", "source_list"])
-def test_anonymous_visitor_is_sent_to_login(client, case, name):
-    response = client.get(url(name, case))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+def test_a_private_case_is_not_found_by_an_anonymous_visitor(client, case, name):
+    # A private case is not revealed, not even by a login redirect (reading.access).
+    assert client.get(url(name, case)).status_code == 404
 
 
 def test_event_list_shows_events_up_to_as_of_with_honest_dates(reader_client, case):

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from measures import services
 from measures.models import Assessment, Case, MeasureType
 from measures.state import case_state
 from tests import factories
@@ -56,6 +57,26 @@ def test_anonymous_visitors_are_sent_to_log_in_and_accounts_without_a_role_refus
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     client.force_login(factories.UserFactory(username="no-role", is_staff=False))
     assert client.get(MATRIX).status_code == 403
+
+
+def test_anonymous_visitors_compare_the_published_cases_only(client, cases):
+    early, middle, late = cases
+    early.visibility = Case.Visibility.PUBLISHED
+    early.save()
+    middle.visibility = Case.Visibility.SHARED
+    middle.save()
+    services.touch_cases({early.pk, middle.pk})
+    response = client.get(MATRIX)
+    assert response.status_code == 200
+    assert [column.case for column in response.context["columns"]] == [early]
+    content = response.content.decode()
+    assert middle.name not in content and late.name not in content
+    page = client.get(reverse("measures:measure_type", args=["ceasefire"]))
+    assert page.status_code == 200
+    assert middle.name not in page.content.decode() and late.name not in page.content.decode()
+    # A reader still compares every case.
+    client.force_login(factories.reader(username="matrix-reader"))
+    assert len(client.get(MATRIX).context["columns"]) == 3
 
 
 def test_a_reader_sees_every_case_side_by_side_on_the_catalogue_grouped_by_theme(reader_client, cases):

@@ -23,10 +23,9 @@ def measure_url(case, number, **params):
     return url
 
 
-def test_anonymous_visitor_is_sent_to_login(client, case):
-    response = client.get(measure_url(case, 1))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+def test_a_private_case_is_not_found_by_an_anonymous_visitor(client, case):
+    # A private case is not revealed, not even by a login redirect (reading.access).
+    assert client.get(measure_url(case, 1)).status_code == 404
 
 
 def test_measure_page_shows_description_status_and_history_with_quotes(reader_client, case):
@@ -107,7 +106,9 @@ def test_a_correction_on_the_same_day_replaces_the_earlier_assessment(reader_cli
     superseded = next(e for e, _, _ in entries if e.assessment.pk == earlier.pk)
     assert superseded.first.is_superseded and "Superseded" in content
     correction = next(e for e, _, _ in entries if e.first.is_correction)
-    assert correction.first.old_level == Level.NOT_INITIATED  # the level before the withdrawn one
+    # Compared with the level it replaces (the corrected assessment's), not the one before that.
+    assert correction.first.old_level == earlier.level
+    assert correction.first.changes_level is (earlier.level != Level.FULL)
 
 
 def test_unknown_measure_number_is_404(reader_client, case):

@@ -85,12 +85,12 @@ def test_the_export_keeps_its_file_name_when_served_from_the_cache(reader, case)
     assert second.content == first.content
 
 
-def test_a_new_assessment_changes_the_etag_and_the_page(reader, case, analyst_user):
+def test_a_new_assessment_changes_the_etag_and_its_approval_the_page(reader, case, analyst_user):
     url = page_url(case, "dashboard", [])
     before = reader.get(url)
     measure = case.measures.get(number=1)
     citation = measure.evidence.first().citation
-    services.record_assessment(
+    assessment = services.record_assessment(
         measure=measure,
         party=case.assessed_parties.get(code="PAK"),
         level=Assessment.Level.FULL,
@@ -103,7 +103,10 @@ def test_a_new_assessment_changes_the_etag_and_the_page(reader, case, analyst_us
     assert after.status_code == 200
     assert after["ETag"] != before["ETag"]
     assert after["X-Page-Cache"] == "miss"
-    assert "Fully done." in reader.get(page_url(case, "measure_detail", [1])).content.decode()
+    measure_page = page_url(case, "measure_detail", [1])
+    assert "Fully done." not in reader.get(measure_page).content.decode()  # awaiting review
+    services.approve_assessment(assessment=assessment, reviewer=factories.reviewer(username="rev"))
+    assert "Fully done." in reader.get(measure_page).content.decode()
 
 
 def test_service_writes_bump_the_data_version(case):
@@ -185,7 +188,7 @@ def test_the_page_changes_with_the_day_even_without_new_data(reader, case, monke
 
 def test_no_answer_at_all_to_someone_who_may_not_read(client, case, db):
     client.force_login(factories.UserFactory(username="no-role"))
-    assert client.get(page_url(case, "dashboard", []), HTTP_IF_NONE_MATCH="*").status_code == 403
+    assert client.get(page_url(case, "dashboard", []), HTTP_IF_NONE_MATCH="*").status_code == 404
 
 
 @pytest.fixture

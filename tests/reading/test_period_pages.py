@@ -11,7 +11,7 @@ from django.urls import reverse
 from measures import services
 from measures.models import Assessment, Event
 from tests import factories
-from tests.helpers import ROOT
+from tests.helpers import ROOT, approve
 from tests.scenarios import reversal_case
 
 Level = Assessment.Level
@@ -152,7 +152,7 @@ def test_the_dashboard_lists_what_was_recorded_since_a_date_and_a_correction_tha
     measure = pakistan_iran.measures.get(number=3)
     pak = pakistan_iran.assessed_parties.get(code="PAK")
     wrong = measure.assessments.get(party=pak, effective_date=D(2024, 1, 19))
-    services.record_assessment(
+    correction = services.record_assessment(
         measure=measure,
         party=pak,
         level=Level.NOT_INITIATED,
@@ -163,6 +163,9 @@ def test_the_dashboard_lists_what_was_recorded_since_a_date_and_a_correction_tha
         corrects=wrong,
     )
     today = datetime.date.today().isoformat()
+    # Awaiting review, the correction is not on a reader's page.
+    assert reader_client.get(url(pakistan_iran, recorded_since=today)).context["recorded"].corrections == []
+    approve(correction)
     response = reader_client.get(url(pakistan_iran, recorded_since=today))
     recorded = response.context["recorded"]
     (correction,) = recorded.corrections

@@ -1,4 +1,6 @@
-"""Who may open the reading pages and reports: every role; not anonymous visitors, nor accounts without a role."""
+"""Who may open the reading pages and reports of a private case: every role; for anyone else (an anonymous
+visitor, an account without a role) the case does not exist (404, the answer for a case that does not),
+and the case list never names it."""
 
 import pytest
 from django.urls import reverse
@@ -12,7 +14,6 @@ def pages(pakistan_iran):
     event = case.events.first()
     source = case.citations.first().source
     return [
-        reverse("measures:case_list"),
         reverse("measures:dashboard", args=[case.slug]),
         reverse("measures:measure_detail", args=[case.slug, 1]),
         reverse("measures:event_list", args=[case.slug]),
@@ -20,25 +21,36 @@ def pages(pakistan_iran):
         reverse("measures:source_list", args=[case.slug]),
         reverse("measures:source_detail", args=[case.slug, source.pk]),
         reverse("measures:report", args=[case.slug]),
+        reverse("measures:report_pdf", args=[case.slug]),
     ]
 
 
-def test_anonymous_visitors_are_sent_to_the_login_page(client, pages):
+def test_a_private_case_does_not_exist_for_anonymous_visitors(client, pages, pakistan_iran):
+    missing = client.get(reverse("measures:dashboard", args=["no-such-case"]))
     for page in pages:
         response = client.get(page)
-        assert response.status_code == 302, page
-        assert response["Location"].startswith(reverse("login")), page
+        assert response.status_code == 404, page
+        assert pakistan_iran.name not in response.content.decode()
+        # Nothing tells it from a case that is not there (but the address the login links return to).
+        assert response.content.replace(page.encode(), b"") == missing.content.replace(b"/cases/no-such-case/", b"")
+    # With no published case, the case list is the login page.
+    response = client.get(reverse("measures:case_list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_an_account_without_a_role_is_refused(client, pages):
+def test_a_private_case_does_not_exist_for_an_account_without_a_role(client, pages, pakistan_iran):
     client.force_login(factories.UserFactory(username="no-role", is_staff=False))
     for page in pages:
-        assert client.get(page).status_code == 403, page
+        assert client.get(page).status_code == 404, page
+    listing = client.get(reverse("measures:case_list"))
+    assert listing.status_code == 200 and pakistan_iran.name not in listing.content.decode()
 
 
-@pytest.mark.parametrize("make_user", [factories.reader, factories.analyst, factories.administrator])
+@pytest.mark.parametrize(
+    "make_user", [factories.reader, factories.analyst, factories.reviewer, factories.administrator]
+)
 def test_every_role_reads_every_page(client, pages, make_user):
     client.force_login(make_user())
-    for page in pages:
+    for page in [reverse("measures:case_list"), *pages]:
         response = client.get(page, follow=True)
         assert response.status_code == 200, page

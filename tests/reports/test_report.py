@@ -180,10 +180,9 @@ def test_since_limits_the_changes_and_the_chronology_to_the_period(case):
 
 
 @pytest.mark.parametrize("name", ["measures:report", "measures:report_pdf"])
-def test_anonymous_visitor_is_sent_to_login(client, case, name):
-    response = client.get(report_url(case, name))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+def test_a_private_case_is_not_found_by_an_anonymous_visitor(client, case, name):
+    # A private case is not revealed, not even by a login redirect (reading.access).
+    assert client.get(report_url(case, name)).status_code == 404
 
 
 def test_reader_and_analyst_get_the_report(reader_client, analyst_user, client, case):
@@ -293,8 +292,9 @@ def test_letter_paper_is_kept_in_the_links(reader_client, case):
 def test_report_query_count_does_not_grow_with_the_case(reader_client, django_assert_max_num_queries, scale):
     case = build_case(scale, shared_passage=True)
     # + the steps announced for after the as-of date, + the events before the period for the summary,
-    # + the progress chart's assessments, + 7 for the comparison with the other cases (state.step_comparisons)
-    with django_assert_max_num_queries(31):  # with the commitment calendar (5)
+    # + the progress chart's assessments, + 7 for the comparison with the other cases (state.step_comparisons),
+    # + when the case was last reviewed
+    with django_assert_max_num_queries(32):  # with the commitment calendar (5)
         response = reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-20"))
     assert response.status_code == 200
     assert len(response.context["report"].sections) == 3 * scale
@@ -315,8 +315,9 @@ def test_pakistan_iran_report_tells_the_crisis_measure_by_measure(
     reader_client, pakistan_iran, django_assert_max_num_queries
 ):
     # + the steps announced for after the as-of date, + the progress chart's assessments, + the citations
-    # of the period's changes to levels no longer in force, + the measures' requirements; every case's data version
-    with django_assert_max_num_queries(33):  # with the commitment calendar (5), 8 to compare with the other cases
+    # of the period's changes to levels no longer in force, + the measures' requirements, + last reviewed;
+    # every case's data version
+    with django_assert_max_num_queries(34):  # with the commitment calendar (5), 8 to compare with the other cases
         response = reader_client.get(report_url(pakistan_iran, as_of="2024-01-31", since="2024-01-15"))
 
     report = response.context["report"]

@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from measures import services
-from measures.models import Assessment, ReportJob
+from measures.models import Assessment, Case, ReportJob
 from reports import jobs
 from reports.build import build_report
 from tests.scenarios import COMPARED_START, compared_case
@@ -39,6 +39,19 @@ def test_the_key_judgements_name_the_steps_taken_sooner_or_later_than_every_othe
     assert faster.slower == []
     slower = build_report(stuck, as_of=day(30), since=day(20)).key_judgements
     assert [(c.level, c.days, c.elapsed) for c in slower.slower] == [(Level.MINIMAL, None, 30)]
+
+
+def test_a_public_report_compares_the_case_with_published_cases_only(cases):
+    """A report for readers without an account (a published case) never draws on a private case."""
+    quick, stuck = cases
+    quick.visibility = stuck.visibility = Case.Visibility.PUBLISHED
+    quick.save()
+    stuck.save()
+    # Only Stuck (never reached minimal) is published beside Quick: nothing to be faster than.
+    public = build_report(quick, as_of=day(30), since=day(20), public=True).key_judgements
+    assert public.faster == [] and public.slower == []
+    account = build_report(quick, as_of=day(30), since=day(20)).key_judgements
+    assert [c.verdict for c in account.faster] == ["faster"]
 
 
 def test_the_report_page_says_it_in_words(reader_client, cases):

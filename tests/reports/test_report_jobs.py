@@ -180,9 +180,9 @@ def test_a_job_is_only_shown_under_its_own_case(reader_client, case, fast_pdf):
     assert reader_client.get(reverse("measures:report_job", args=[other.slug, job.pk])).status_code == 404
 
 
-def test_reports_need_a_reading_role(client, case, fast_pdf):
+def test_reports_of_a_private_case_need_a_reading_role(client, case, fast_pdf):
     client.force_login(factories.UserFactory(username="no-role"))
-    assert client.get(pdf_url(case)).status_code == 403
+    assert client.get(pdf_url(case)).status_code == 404
     assert ReportJob.objects.count() == 0
 
 

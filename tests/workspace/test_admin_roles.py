@@ -1,16 +1,20 @@
-"""Every admin URL of every model, for an anonymous visitor, a reader, an analyst and an administrator.
+"""Every admin URL of every model, for an anonymous visitor, a reader, an analyst, a reviewer and an
+administrator; and the review queue.
 
 The expected matrix is written out here, from the issue's definition of the roles, so that a change
 to the groups' permissions or to an admin's has_*_permission shows up as a failing test.
 """
+
+import datetime
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
-from measures import models
+from measures import models, services
 from tests import factories
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
@@ -27,11 +31,20 @@ MEASURES_MODELS = [
     "assessment",
     "theme",
     "measuretype",
+    "sharelink",
+    "auditentry",
 ]
 AUTH_MODELS = ["user", "group"]
+READ_ONLY = {
+    **{name: {VIEW} for name in MEASURES_MODELS},
+    "sharelink": set(),
+    "auditentry": set(),
+    **{name: set() for name in AUTH_MODELS},
+}
 
 ALLOWED = {
-    "reader": {**{name: {VIEW} for name in MEASURES_MODELS}, **{name: set() for name in AUTH_MODELS}},
+    "reader": READ_ONLY,
+    "reviewer": READ_ONLY,  # reads as a reader does; decides in the review queue (below)
     "analyst": {
         "party": {VIEW, ADD, CHANGE},
         "case": {VIEW, ADD, CHANGE},
@@ -43,20 +56,26 @@ ALLOWED = {
         "assessment": {VIEW, ADD},  # "Add" chooses a measure and opens its Assess page
         "theme": {VIEW},  # the shared catalogue: administrators edit it
         "measuretype": {VIEW},
+        "sharelink": set(),
+        "auditentry": set(),
         "user": set(),
         "group": set(),
     },
     "administrator": {
         **{name: EVERYTHING for name in MEASURES_MODELS + AUTH_MODELS},
         "assessment": {VIEW, ADD},  # append-only, for everyone: never changed or deleted
+        "sharelink": {VIEW, ADD},  # revoked by an action, never edited or deleted
+        "auditentry": {VIEW},  # the audit log: read and exported, never written by hand
     },
 }
+ROLES = list(ALLOWED)
+MAY_REVIEW = {"reader": False, "analyst": False, "reviewer": True, "administrator": True}
 
 
 @pytest.fixture
 def world(db):
     """One row of every registered model; nothing depends on the deletable ones except where noted."""
-    case = factories.CaseFactory()
+    case = factories.CaseFactory(visibility=models.Case.Visibility.SHARED)
     measure = factories.MeasureFactory(case=case)
     event = factories.EventFactory(case=case, actors=list(case.assessed_parties.all()))
     citation = factories.CitationFactory(case=case, event=event)
@@ -67,8 +86,12 @@ def world(db):
     users = {
         "reader": factories.reader(username="reader"),
         "analyst": factories.analyst(username="analyst"),
+        "reviewer": factories.reviewer(username="reviewer"),
         "administrator": factories.administrator(username="administrator"),
     }
+    link = services.create_share_link(
+        case=case, expires_on=timezone.localdate() + datetime.timedelta(days=3), created_by=users["administrator"]
+    )
     objects = {
         "party": case.assessed_parties.first(),
         "case": case,
@@ -80,6 +103,8 @@ def world(db):
         "assessment": assessment,
         "theme": theme,
         "measuretype": measure_type,
+        "sharelink": link,
+        "auditentry": models.AuditEntry.objects.first(),
         "user": users["analyst"],
         "group": Group.objects.get(name="Reader"),
     }
@@ -114,7 +139,7 @@ def object_tools(page):
 
 def snapshot():
     """Every row of every model the admin can touch, to prove a refused request changed nothing."""
-    tables = [apps.get_model("measures", name) for name in MEASURES_MODELS]
+    tables = [apps.get_model("measures", name) for name in MEASURES_MODELS] + [models.Review]
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in tables}
     rows["citations of assessments"] = list(models.AssessmentCitation.objects.order_by("pk").values())
     rows["groups"] = list(Group.objects.order_by("pk").values("name", "permissions"))
@@ -138,9 +163,21 @@ def test_anonymous_visitor_is_sent_to_the_login_page_everywhere(client, world):
     measure = world["objects"]["measure"]
     response = client.get(reverse("admin:measures_measure_assess", args=[measure.pk]))
     assert response.status_code == 302
+    assert client.get(reverse("admin:measures_assessment_review")).status_code == 302
 
 
-@pytest.mark.parametrize("role", ["reader", "analyst", "administrator"])
+@pytest.mark.parametrize("role", ROLES)
+def test_the_review_queue_is_for_reviewers_and_administrators(client, world, role):
+    client.force_login(world["users"][role])
+    url = reverse("admin:measures_assessment_review")
+    pending = factories.AssessmentFactory(measure=world["objects"]["measure"], approved=False)
+    assert client.get(url).status_code == (200 if MAY_REVIEW[role] else 403)
+    response = client.post(url, {"decision": "approve", "assessment": pending.pk})
+    assert response.status_code == (302 if MAY_REVIEW[role] else 403)
+    assert pending.review_status == ("approved" if MAY_REVIEW[role] else "pending")
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_every_admin_page_answers_according_to_the_role(client, world, role):
     client.force_login(world["users"][role])
     for name, obj in world["objects"].items():
@@ -151,7 +188,7 @@ def test_every_admin_page_answers_according_to_the_role(client, world, role):
             assert response.status_code == expected, f"{role} GET {url}: {response.status_code}, expected {expected}"
 
 
-@pytest.mark.parametrize("role", ["reader", "analyst", "administrator"])
+@pytest.mark.parametrize("role", ROLES)
 def test_change_pages_show_save_buttons_only_to_those_who_may_change(client, world, role):
     client.force_login(world["users"][role])
     for name, obj in world["objects"].items():
@@ -165,7 +202,7 @@ def test_change_pages_show_save_buttons_only_to_those_who_may_change(client, wor
         assert ('class="addlink"' in object_tools(changelist)) is (ADD in ALLOWED[role][name]), f"{role} on {name}"
 
 
-@pytest.mark.parametrize("role", ["reader", "analyst"])
+@pytest.mark.parametrize("role", ["reader", "analyst", "reviewer"])
 def test_crafted_posts_beyond_the_role_get_403_and_change_nothing(client, world, role):
     client.force_login(world["users"][role])
     before = snapshot()
@@ -186,7 +223,7 @@ def test_crafted_posts_beyond_the_role_get_403_and_change_nothing(client, world,
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("role", ["reader", "analyst", "administrator"])
+@pytest.mark.parametrize("role", ROLES)
 def test_nobody_can_revert_through_the_history_pages(client, world, role):
     client.force_login(world["users"][role])
     source = world["objects"]["source"]
@@ -254,8 +291,8 @@ def test_readers_see_history_but_no_bulk_delete(client, world):
 # Admins added with commitments and alerts: commitments are recorded and judged through their own pages
 # (append-only: never changed or deleted here); notifications are shown to administrators only.
 DERIVED_ALLOWED = {
-    "commitment": {"reader": {VIEW}, "analyst": {VIEW, ADD}, "administrator": {VIEW, ADD}},
-    "notification": {"reader": set(), "analyst": set(), "administrator": {VIEW}},
+    "commitment": {"reader": {VIEW}, "reviewer": {VIEW}, "analyst": {VIEW, ADD}, "administrator": {VIEW, ADD}},
+    "notification": {"reader": set(), "reviewer": set(), "analyst": set(), "administrator": {VIEW}},
 }
 
 
@@ -277,7 +314,7 @@ def derived(world):
     return {"commitment": commitment, "notification": notification}
 
 
-@pytest.mark.parametrize("role", ["reader", "analyst", "administrator"])
+@pytest.mark.parametrize("role", ["reader", "reviewer", "analyst", "administrator"])
 def test_commitment_and_notification_admin_pages_answer_according_to_the_role(client, world, derived, role):
     client.force_login(world["users"][role])
     for name, obj in derived.items():

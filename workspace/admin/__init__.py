@@ -11,11 +11,13 @@ One module per model admin; importing this package registers them all.
 from workspace.admin import (  # noqa: F401  (registers)
     accounts,
     assessments,
+    audit,
     cases,
     catalogue,
     citations,
     commitments,
     events,
     measures,
+    publication,
     sources,
 )

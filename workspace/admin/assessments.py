@@ -7,24 +7,57 @@ from django.db.models import (
 )
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import format_html_join
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django_tasks_db.models import DBTaskResult
 
 from measures.models import Assessment, Measure
+from measures.roles import can_review, is_team
 from workspace.admin.base import QuickListsMixin, SafeLookupsMixin, _is_changelist
+from workspace.admin.reviews import review_queue_view
 from workspace.forms import (
     ChooseMeasureForm,
     parse_id,
 )
 
 
+class ReviewStatusFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        if not is_team(request.user):
+            return []  # readers see approved assessments only
+        return [("pending", "Awaiting review"), ("approved", "Approved"), ("returned", "Returned")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in ("pending", "approved", "returned") and is_team(request.user):
+            return getattr(queryset, value)()
+        return queryset
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(QuickListsMixin, SafeLookupsMixin, admin.ModelAdmin):
     """View-only for everyone: assessments are appended through the service, never changed or deleted."""
 
-    list_display = ["measure", "party", "level", "confidence", "effective_date", "recorded_at", "recorded_by"]
-    list_filter = ["level", "party", "measure__case", ("effective_date", admin.DateFieldListFilter)]
+    list_display = [
+        "measure",
+        "party",
+        "level",
+        "confidence",
+        "effective_date",
+        "recorded_at",
+        "recorded_by",
+        "review_status_display",
+    ]
+    list_filter = [
+        ReviewStatusFilter,
+        "level",
+        "party",
+        "measure__case",
+        ("effective_date", admin.DateFieldListFilter),
+    ]
     list_select_related = ()  # none: the list prefetches them after sorting (get_queryset)
     show_full_result_count = False
     search_fields = ["rationale", "measure__title"]
@@ -39,21 +72,53 @@ class AssessmentAdmin(QuickListsMixin, SafeLookupsMixin, admin.ModelAdmin):
         "rationale",
         "cited",
         "corrects",
+        "review_display",
     ]
     readonly_fields = fields
     actions = None
 
+    def get_urls(self):
+        return [
+            path(
+                "review/",
+                self.admin_site.admin_view(lambda request: review_queue_view(self, request)),
+                name="measures_assessment_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_review": can_review(request.user)}
+        return super().changelist_view(request, extra_context)
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
+        if not is_team(request.user):
+            queryset = queryset.approved()  # readers never see what awaits review, nor what was returned
         if _is_changelist(request):
             # The list sorts every assessment to show a page. Joined to their measures, parties and
             # authors first, the rows sorted were wide ones; sorted alone, without their rationales,
             # with the page's related rows fetched after (three more queries), it takes less than
             # half the time (docs/performance.md, “Figures behind the code”).
             return queryset.defer("rationale").prefetch_related(
-                Prefetch("measure", queryset=Measure.objects.defer("description")), "party", "recorded_by"
+                Prefetch("measure", queryset=Measure.objects.defer("description")), "party", "recorded_by", "review"
             )
-        return queryset.select_related("measure", "party", "recorded_by", "corrects__party", "corrects__measure")
+        return queryset.select_related(
+            "measure", "party", "recorded_by", "corrects__party", "corrects__measure", "review__reviewer"
+        )
+
+    @admin.display(description="Review")
+    def review_status_display(self, assessment):
+        return {"pending": "Awaiting review", "approved": "Approved", "returned": "Returned"}[assessment.review_status]
+
+    @admin.display(description="Review")
+    def review_display(self, assessment):
+        if assessment.review_status == "pending":
+            return "Awaiting review: it does not count yet."
+        review = assessment.review
+        who = review.reviewer or "no reviewer named (approved before reviewing existed)"
+        text = f"{review.get_decision_display()} by {who} on {review.decided_at:%Y-%m-%d %H:%M}"
+        return format_html("{}{}", text, f": “{review.comment}”" if review.comment else ".")
 
     @admin.display(description="Citations")
     def cited(self, assessment):

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from measures import services
 from measures.importing.events_csv import EventFileError, Mapping, import_events
 from measures.models import Case, Party
 from workspace.admin.base import TrackedAdmin
@@ -37,14 +38,26 @@ class PartyAdmin(TrackedAdmin):
 @admin.register(Case)
 class CaseAdmin(TrackedAdmin):
     form = CaseForm
-    list_display = ["name", "slug", "start_date", "status", "end_date", "parties"]
-    list_filter = ["status"]
+    list_display = ["name", "slug", "start_date", "status", "end_date", "parties", "visibility"]
+    list_filter = ["status", "visibility"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["assessed_parties"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("assessed_parties")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Publishing a case, or sharing it by link, is an administrator's decision.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("measures.publish_case"):
+            readonly.append("visibility")
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        if change and "slug" in form.changed_data and form.initial.get("slug"):
+            services.forget_public_pages(form.initial["slug"])  # the old address must not serve old pages
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Assessed parties")
     def parties(self, case):

@@ -16,7 +16,17 @@ class CaseForm(VersionedModelForm):
 
     class Meta:
         model = Case
-        fields = ["name", "slug", "summary", "start_date", "status", "end_date", "working_language", "assessed_parties"]
+        fields = [
+            "name",
+            "slug",
+            "summary",
+            "start_date",
+            "status",
+            "end_date",
+            "working_language",
+            "assessed_parties",
+            "visibility",
+        ]
 
     def clean_assessed_parties(self):
         parties = self.cleaned_data["assessed_parties"]

@@ -4,18 +4,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from measures.roles import ADMINISTRATOR, ANALYST, READER
+from measures.roles import ADMINISTRATOR, ANALYST, READER, REVIEWER
 
 # Local demonstration only: these passwords are printed and written in the README.
 DEMO_ACCOUNTS = [
     ("admin", "admin-demo-2024", ADMINISTRATOR),
     ("analyst", "analyst-demo-2024", ANALYST),
+    ("reviewer", "reviewer-demo-2024", REVIEWER),
     ("reader", "reader-demo-2024", READER),
 ]
 
 
 class Command(BaseCommand):
-    help = "Create the local demo accounts admin, analyst and reader when they are missing (never in production)."
+    help = (
+        "Create the local demo accounts admin, analyst, reviewer and reader when they are missing (never in "
+        "production)."
+    )
 
     def handle(self, *args, **options):
         from django.conf import settings

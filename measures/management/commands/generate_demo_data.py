@@ -3,6 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from measures.importing.demo_data import MAX_SCALE, DemoDataError, generate
+from measures.lib import acting
+from measures.management.acting import acting_user, add_user_argument
 
 
 class Command(BaseCommand):
@@ -16,12 +18,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scale", type=int, required=True, help=f"1 to {MAX_SCALE}: how many times the data of a large crisis"
         )
+        add_user_argument(parser)
 
-    def handle(self, *args, scale, **options):
+    def handle(self, *args, scale, user=None, **options):
+        user = acting_user(user)
         started = time.perf_counter()
         progress = (lambda message: self.stdout.write(f"  {message}…")) if options["verbosity"] > 1 else None
         try:
-            totals = generate(scale=scale, progress=progress)
+            with acting.acting(path=acting.COMMAND, user=user):
+                totals = generate(scale=scale, progress=progress)
         except DemoDataError as exc:
             raise CommandError(str(exc)) from None
         counts = ", ".join(f"{n:,} {name}" for name, n in totals.items())

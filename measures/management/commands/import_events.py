@@ -3,6 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from measures.importing.events_csv import EventFileError, Mapping, import_events
+from measures.lib import acting
+from measures.management.acting import acting_user, add_user_argument
 from measures.models import Case
 
 
@@ -34,8 +36,10 @@ class Command(BaseCommand):
             help="The file is a complete export: remove the imported events it no longer holds.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Show what would change; write nothing.")
+        add_user_argument(parser)
 
-    def handle(self, *args, slug, path, mapping, deleted, sync, dry_run, **options):
+    def handle(self, *args, slug, path, mapping, deleted, sync, dry_run, user=None, **options):
+        user = acting_user(user)
         case = Case.objects.filter(slug=slug).first()
         if case is None:
             raise CommandError(f"No case with the slug “{slug}”.")
@@ -47,7 +51,8 @@ class Command(BaseCommand):
             raise CommandError(f"{exc.filename}: cannot read: {exc.strerror}") from None
         try:
             parsed = Mapping.parse(mapping_content) if mapping_content is not None else None
-            result = import_events(case, content, mapping=parsed, dry_run=dry_run, sync=sync, deletions=deletions)
+            with acting.acting(path=acting.IMPORT, user=user):
+                result = import_events(case, content, mapping=parsed, dry_run=dry_run, sync=sync, deletions=deletions)
         except EventFileError as exc:
             problems = "\n  ".join(exc.problems)
             raise CommandError(f"{path}: nothing was imported:\n  {problems}") from None

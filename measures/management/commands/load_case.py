@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from measures.importing import SECTIONS, CaseFileError, import_case_staged, parse_case_file
+from measures.lib import acting
+from measures.management.acting import acting_user, add_user_argument
 
 
 class Command(BaseCommand):
@@ -23,8 +25,12 @@ class Command(BaseCommand):
                 "except a stored source's text, which the file's replaces while no citation quotes it."
             ),
         )
+        add_user_argument(parser)
 
-    def handle(self, *args, paths, update, **options):
+    def handle(self, *args, paths, update, user=None, **options):
+        # The file's assessments are recorded by --user (else by the inactive case-import account), so a
+        # review in the file by that same person is refused (four eyes).
+        user = acting_user(user)
         for path in paths:
             try:
                 content = path.read_bytes()
@@ -32,7 +38,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: cannot read: {exc.strerror}") from None
             try:
                 # On SQLite, staged: the write lock is held for a short final copy (docs/case-files.md).
-                result = import_case_staged(parse_case_file(content), update=update)
+                with acting.acting(path=acting.CASE_FILE, user=user):
+                    result = import_case_staged(parse_case_file(content), update=update, recorded_by=user)
             except CaseFileError as exc:
                 problems = "\n  ".join(exc.problems)
                 raise CommandError(f"{path}: nothing was loaded:\n  {problems}") from None

@@ -1,0 +1,83 @@
+"""The case file says who approved what and when; the loader holds the four-eyes rule."""
+
+import copy
+
+import pytest
+
+from measures.importing import CaseFileError, import_case
+from measures.importing.export import export_case
+from measures.models import Assessment, Review
+from measures.state import case_state
+from tests import factories
+
+
+def test_the_pakistan_iran_assessments_are_approved_and_keep_their_figures(pakistan_iran):
+    assert Assessment.objects.filter(measure__case=pakistan_iran).pending().count() == 0
+    reviews = Review.objects.filter(assessment__measure__case=pakistan_iran)
+    assert reviews.count() == 46 and not reviews.exclude(decision="approved").exists()
+    assert all(r.decided_at == r.assessment.recorded_at and r.reviewer is None for r in reviews)
+    assert case_state(pakistan_iran).progress.coverage == "54% over 8 of 10 measures; 2 not yet assessed"
+
+
+def test_an_assessment_without_a_review_is_loaded_awaiting_review(db, case_data):
+    data = copy.deepcopy(case_data)
+    for item in data["assessments"]:
+        del item["review"]
+    case = import_case(data).case
+    assert Assessment.objects.filter(measure__case=case).pending().count() == 46
+    assert case_state(case).progress.scored == 0
+
+
+def test_a_file_may_name_the_reviewer_and_the_export_says_it(db, case_data):
+    reviewer = factories.reviewer(username="second-pair")
+    data = copy.deepcopy(case_data)
+    data["assessments"][0]["review"] = {
+        "decision": "approved",
+        "by": "second-pair",
+        "at": "2024-01-23T08:00:00Z",
+        "comment": "Checked against TDI.",
+    }
+    data["assessments"][1]["review"] = {"decision": "returned", "by": "second-pair", "comment": "Which side recalled?"}
+    data["assessments"][1]["review"]["at"] = "2024-01-23T08:05:00Z"
+    case = import_case(data).case
+    first = Review.objects.get(decision="approved", reviewer=reviewer)
+    assert (first.reviewer, first.comment) == (reviewer, "Checked against TDI.")
+    exported = export_case(case)["assessments"]
+    assert {
+        "decision": "approved",
+        "by": "second-pair",
+        "at": "2024-01-23T08:00:00Z",
+        "comment": "Checked against TDI.",
+    } in [a.get("review") for a in exported]
+    assert any(a.get("review", {}).get("decision") == "returned" for a in exported)
+
+
+def test_the_loader_refuses_an_approval_by_the_assessments_author(db, case_data):
+    author = factories.analyst(username="author")
+    data = copy.deepcopy(case_data)
+    data["assessments"][3]["review"] = {"decision": "approved", "by": "author", "at": "2024-01-23T08:00:00Z"}
+    with pytest.raises(CaseFileError) as refused:
+        import_case(data, recorded_by=author)
+    assert "assessments[3].review" in str(refused.value) and "you recorded this assessment" in str(refused.value)
+    assert not Assessment.objects.exists() and not Review.objects.exists()
+
+
+def test_the_loader_refuses_an_unknown_reviewer_and_a_decision_before_the_recording(db, case_data):
+    data = copy.deepcopy(case_data)
+    data["assessments"][0]["review"]["by"] = "nobody-here"
+    with pytest.raises(CaseFileError, match=r"assessments\[0\]\.review\.by: there is no account “nobody-here”"):
+        import_case(data)
+    data = copy.deepcopy(case_data)
+    data["assessments"][0]["review"]["at"] = "2024-01-01T00:00:00Z"
+    with pytest.raises(CaseFileError, match="cannot come before the assessment was recorded"):
+        import_case(data)
+    assert not Review.objects.exists()
+
+
+def test_the_schema_refuses_a_return_without_comment_or_reviewer(db, case_data):
+    data = copy.deepcopy(case_data)
+    data["assessments"][0]["review"] = {"decision": "returned", "by": None}
+    with pytest.raises(CaseFileError) as refused:
+        import_case(data)
+    assert "assessments[0].review.comment" in str(refused.value)
+    assert "assessments[0].review.by: a return names its reviewer" in str(refused.value)

@@ -1,0 +1,275 @@
+"""Publication: a published case is read by anyone at the same addresses, approved judgements only and no
+names; a case shared by link opens with a valid link only; a private one does not exist for outsiders.
+A page made for the team never reaches a reader or the public, nor the other way round; a published page
+for an anonymous visitor comes from the page cache without the session or the database."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from measures import services
+from measures.models import Assessment, Case, ShareLink
+from tests import factories
+
+D = datetime.date
+Level = Assessment.Level
+
+
+def publish(case, visibility=Case.Visibility.PUBLISHED):
+    case.visibility = visibility
+    case.save(update_fields=["visibility"])
+    services.touch_cases({case.pk})
+    return case
+
+
+def case_pages(case):
+    event = case.events.first()
+    source = case.citations.first().source
+    return [
+        reverse("measures:dashboard", args=[case.slug]),
+        reverse("measures:measure_detail", args=[case.slug, 1]),
+        reverse("measures:event_list", args=[case.slug]),
+        reverse("measures:event_detail", args=[case.slug, event.pk]),
+        reverse("measures:source_list", args=[case.slug]),
+        reverse("measures:source_detail", args=[case.slug, source.pk]),
+        reverse("measures:report", args=[case.slug]),
+    ]
+
+
+@pytest.fixture
+def published(pakistan_iran):
+    return publish(pakistan_iran)
+
+
+@pytest.fixture
+def pending(pakistan_iran):
+    """An analyst's judgement awaiting review that would lower Pakistan's level on measure 1."""
+    measure = pakistan_iran.measures.get(number=1)
+    return services.record_assessment(
+        measure=measure,
+        party=pakistan_iran.assessed_parties.get(code="PAK"),
+        level=Level.NOT_INITIATED,
+        rationale="Pending judgement nobody approved yet.",
+        citations=[measure.evidence.first().citation],
+        recorded_by=factories.analyst(username="pending-author"),
+        effective_date=D(2024, 1, 29),
+    )
+
+
+# Published -------------------------------------------------------------------------------------
+
+
+def test_anyone_reads_a_published_case_at_the_same_addresses_without_names(client, published):
+    for page in case_pages(published):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        content = response.content.decode()
+        assert "Last reviewed" in content, page
+        for name in ("case-import", "recorded by", "Log out"):
+            assert name not in content, (page, name)
+    report = client.get(reverse("measures:report", args=[published.slug])).content.decode()
+    assert "<dt>By</dt>" not in report and "Last reviewed" in report
+    listing = client.get(reverse("measures:case_list"), follow=True)
+    assert published.name in listing.content.decode()
+
+
+def test_a_published_page_says_when_the_case_was_last_reviewed(client, published, pending):
+    services.approve_assessment(assessment=pending, reviewer=factories.reviewer(username="rev"))
+    page = client.get(reverse("measures:dashboard", args=[published.slug])).content.decode()
+    assert f'Last reviewed <time datetime="{timezone.localtime(pending.review.decided_at).isoformat()}' in page
+
+
+@pytest.mark.pdf
+def test_anyone_gets_the_pdf_of_a_published_case_naming_no_one(client, published):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    response = client.get(reverse("measures:report_pdf", args=[published.slug]), follow=True)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "Last reviewed" in text and "case-import" not in text
+    job = published.report_jobs.get()
+    assert job.audience == "public" and job.requested_by is None
+
+
+def test_a_public_reader_never_opens_the_pdf_made_for_accounts(client, published, reader_user):
+    job = published.report_jobs.create(
+        data_version=published.data_version, as_of=D(2024, 1, 29), since=D(2024, 1, 22), paper="a4", audience="account"
+    )
+    assert client.get(reverse("measures:report_job", args=[published.slug, job.pk])).status_code == 404
+    client.force_login(reader_user)
+    assert client.get(reverse("measures:report_job", args=[published.slug, job.pk])).status_code == 200
+
+
+def test_a_private_case_is_not_listed_to_the_public_beside_a_published_one(client, published, db):
+    secret = factories.CaseFactory(name="Secret crisis", slug="secret-crisis")
+    listing = client.get(reverse("measures:case_list"), follow=True).content.decode()
+    assert "Secret crisis" not in listing
+    assert client.get(reverse("measures:dashboard", args=[secret.slug])).status_code == 404
+
+
+# What counts -----------------------------------------------------------------------------------
+
+
+def test_a_pending_assessment_never_changes_a_readers_or_the_publics_pages(client, published, pending, reader_user):
+    reader = Client()
+    reader.force_login(reader_user)
+    for visitor in (client, reader):
+        for page in case_pages(published):
+            content = visitor.get(page).content.decode()
+            assert "Pending judgement nobody approved yet." not in content, page
+            assert "Awaiting review" not in content and "pending-author" not in content, page
+        dashboard = visitor.get(reverse("measures:dashboard", args=[published.slug]), {"as_of": "2024-01-29"})
+        assert dashboard.context["state"].rows[0].cell_for(pending.party).level != Level.NOT_INITIATED
+        export = visitor.get(reverse("measures:dashboard", args=[published.slug]), {"_export": "csv"})
+        assert "Pending judgement" not in export.content.decode("utf-8-sig")
+    # A preview asked for by someone not of the team changes nothing either.
+    url = reverse("measures:dashboard", args=[published.slug])
+    asked = reader.get(url, {"include_pending": "1"})
+    assert asked.context["state"].include_pending is False
+    assert "Pending judgement" not in asked.content.decode()
+
+
+def test_the_team_sees_it_marked_pending_and_may_preview_it(client, published, pending, analyst_user):
+    client.force_login(analyst_user)
+    url = reverse("measures:dashboard", args=[published.slug])
+    page = client.get(url)
+    content = page.content.decode()
+    assert "Awaiting review (1)" in content and "pending-author" in content and "Pending review" in content
+    assert page.context["state"].rows[0].cell_for(pending.party).level != Level.NOT_INITIATED
+    preview = client.get(url, {"include_pending": "1"})
+    assert preview.context["state"].rows[0].cell_for(pending.party).level == Level.NOT_INITIATED
+    assert "Preview:" in preview.content.decode()
+    # The export counts approved judgements only, preview or not.
+    export = client.get(url, {"include_pending": "1", "_export": "csv"}).content.decode("utf-8-sig")
+    assert "Pending judgement" not in export
+    measure = client.get(reverse("measures:measure_detail", args=[published.slug, 1]), {"include_pending": "1"})
+    assert "Pending judgement nobody approved yet." in measure.content.decode()
+
+
+def test_a_team_page_is_never_served_to_a_reader_or_the_public_from_the_cache(
+    client, published, pending, analyst_user, reader_user
+):
+    url = reverse("measures:dashboard", args=[published.slug])
+    team = Client()
+    team.force_login(analyst_user)
+    team.get(reverse("login"))  # the CSRF cookie, so that the team's page is stored
+    assert "Awaiting review" in team.get(url).content.decode()
+    assert "Awaiting review" not in client.get(url).content.decode()
+    reader = Client()
+    reader.force_login(reader_user)
+    reader.get(reverse("login"))
+    assert "Awaiting review" not in reader.get(url).content.decode()
+    # and the other way round: the public page first, then the team's.
+    other = reverse("measures:event_list", args=[published.slug])
+    assert "Log in" in client.get(other).content.decode()
+    assert "Log in" not in team.get(other).content.decode()
+
+
+# The page cache for anonymous visitors ----------------------------------------------------------
+
+
+def test_a_published_page_is_served_to_an_anonymous_visitor_without_the_database(
+    client, published, django_assert_num_queries
+):
+    url = reverse("measures:dashboard", args=[published.slug])
+    first = client.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(url)
+        not_modified = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second["X-Page-Cache"] == "hit" and second.content == first.content
+    assert not_modified.status_code == 304
+    assert second["ETag"] == first["ETag"] and "private" in second["Cache-Control"]
+
+
+def test_a_write_or_unpublishing_reaches_the_anonymous_visitor_at_once(
+    client, published, pending, django_capture_on_commit_callbacks
+):
+    url = reverse("measures:measure_detail", args=[published.slug, 1])
+    assert "Pending judgement" not in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_assessment(assessment=pending, reviewer=factories.reviewer(username="rev"))
+    assert "Pending judgement nobody approved yet." in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(published, Case.Visibility.PRIVATE)
+    assert client.get(url).status_code == 404
+
+
+def test_a_logged_in_visitor_never_gets_the_anonymous_page(client, published, reader_user):
+    url = reverse("measures:dashboard", args=[published.slug])
+    client.get(url)
+    client.force_login(reader_user)
+    response = client.get(url)
+    assert response.get("X-Page-Cache") != "hit" and "reader" in response.content.decode()
+
+
+# Shared by link --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shared(pakistan_iran):
+    return publish(pakistan_iran, Case.Visibility.SHARED)
+
+
+def share_link(case, **kwargs):
+    kwargs.setdefault("expires_on", timezone.localdate() + datetime.timedelta(days=7))
+    return services.create_share_link(case=case, created_by=factories.administrator(username="adm"), **kwargs)
+
+
+def test_a_shared_case_opens_with_its_link_only(client, shared):
+    dashboard = reverse("measures:dashboard", args=[shared.slug])
+    assert client.get(dashboard).status_code == 404
+    link = share_link(shared, note="For the partner institute")
+    response = client.get(link.get_absolute_url())
+    assert response.status_code == 302 and response["Location"] == dashboard
+    for page in case_pages(shared):
+        content = client.get(page).content.decode()
+        assert "Last reviewed" in content and "case-import" not in content, page
+        assert "Shared read-only" in content or page.endswith("/report/"), page
+    assert Client().get(dashboard).status_code == 404  # another browser, without the link
+
+
+def test_an_expired_or_revoked_link_is_refused(client, shared, monkeypatch):
+    link = share_link(shared, expires_on=timezone.localdate())
+    dashboard = reverse("measures:dashboard", args=[shared.slug])
+    client.get(link.get_absolute_url())
+    assert client.get(dashboard).status_code == 200
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    expired = client.get(link.get_absolute_url())
+    assert expired.status_code == 410 and "expired" in expired.content.decode()
+    assert shared.name not in expired.content.decode()
+    assert client.get(dashboard).status_code == 404
+    monkeypatch.undo()
+
+    other = share_link(shared)
+    browser = Client()
+    browser.get(other.get_absolute_url())
+    assert browser.get(dashboard).status_code == 200
+    services.revoke_share_link(link=other, revoked_by=factories.administrator(username="adm"))
+    assert browser.get(dashboard).status_code == 404
+    assert browser.get(other.get_absolute_url()).status_code == 410
+
+
+def test_a_link_stops_when_the_case_is_no_longer_shared_and_a_forged_one_is_unknown(client, shared):
+    link = share_link(shared)
+    client.get(link.get_absolute_url())
+    publish(shared, Case.Visibility.PRIVATE)
+    assert client.get(reverse("measures:dashboard", args=[shared.slug])).status_code == 404
+    assert client.get(link.get_absolute_url()).status_code == 410
+    forged = link.token[:-2] + ("AA" if not link.token.endswith("AA") else "BB")
+    assert client.get(reverse("measures:shared_link", args=[forged])).status_code == 404
+
+
+def test_share_links_are_refused_for_a_case_not_shared_and_a_past_date(pakistan_iran):
+    with pytest.raises(services.ServiceError, match="set its visibility"):
+        share_link(pakistan_iran)
+    publish(pakistan_iran, Case.Visibility.SHARED)
+    with pytest.raises(services.ServiceError, match="already past"):
+        share_link(pakistan_iran, expires_on=D(2024, 1, 1))
+    assert not ShareLink.objects.exists()
