@@ -8,6 +8,11 @@ workspace's forms, handed to its topic's service); this package re-exports them,
 `services.record_assessment(…)`.
 """
 
+from measures.services.accounts import (
+    create_api_token,
+    revoke_api_token,
+    user_for_api_token,
+)
 from measures.services.alerts import (
     detect_changes,
     queue_digests,
@@ -74,11 +79,6 @@ from measures.services.sources import (
     create_source,
     lock_source,
     save_source,
-)
-from measures.services.tokens import (
-    create_api_token,
-    revoke_api_token,
-    user_for_api_token,
 )
 
 __all__ = [

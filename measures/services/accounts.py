@@ -1,8 +1,84 @@
-"""Accounts: an administrator lifting the login lock of a user (django-axes), logged."""
+"""Accounts: personal API tokens (created, shown once, revoked, recognised when a request sends one),
+and an administrator lifting the login lock of a user (django-axes), logged."""
 
+import datetime
 import logging
+import secrets
 
 from axes.utils import reset
+from django.db import transaction
+from django.utils import timezone
+
+from measures.models import ApiToken
+from measures.models.tokens import SHOWN_CHARACTERS, TOKEN_PREFIX, token_digest
+from measures.services.base import ServiceError, _field_errors
+
+# More than this many active tokens per user is refused: one per script or machine is plenty, and a
+# long list is a list nobody reviews.
+MAX_ACTIVE_TOKENS = 20
+# A use is noted on the token at most once in this interval, so that reading the API does not write
+# to the database on every request.
+LAST_USED_PRECISION = datetime.timedelta(hours=1)
+
+
+def create_api_token(*, user, name):
+    """Create a personal API token for `user` named `name`. Returns (ApiToken, token): the token
+    itself (a str, "dtk_" and 43 characters) exists only in this return value; the database keeps
+    its SHA-256. Raises ServiceError when the name is empty or invalid, or the user already has
+    MAX_ACTIVE_TOKENS active tokens."""
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = "Name the token after what will use it, e.g. “R scripts on my laptop”."
+    else:
+        errors.update({field: " ".join(messages) for field, messages in _field_errors(ApiToken, name=name).items()})
+    if errors:
+        raise ServiceError(errors)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        active = ApiToken.objects.filter(user=user, revoked_at__isnull=True).count()
+        if active >= MAX_ACTIVE_TOKENS:
+            raise ServiceError(
+                {"name": f"You have {active} active tokens, the most one may have: revoke one you no longer use."}
+            )
+        token = ApiToken.objects.create(
+            user=user, name=name, shown=secret[:SHOWN_CHARACTERS], digest=token_digest(secret)
+        )
+    return token, secret
+
+
+def revoke_api_token(*, user, token_id):
+    """Revoke `user`'s token `token_id` (an id); from then on it is refused. Returns the token.
+    Raises ServiceError when `user` has no such token (another user's token is "no such token":
+    nobody learns which tokens others hold). Revoking a revoked token changes nothing."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(user=user, pk=token_id).first()
+        if token is None:
+            raise ServiceError({"token": "You have no such token."})
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+    return token
+
+
+def user_for_api_token(secret):
+    """(user, token id) of the active token `secret` (a str as sent), or None for anything else: an
+    unknown, revoked or malformed token, or one whose user is inactive. One query; notes the use on the
+    token (`last_used_at`) at most once per LAST_USED_PRECISION, a second query then."""
+    if not isinstance(secret, str) or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user, token.pk
+
 
 logger = logging.getLogger("measures.accounts")
 

@@ -29,7 +29,7 @@ def test_a_token_needs_a_plain_name(reader_user, name, says):
 
 
 def test_a_user_has_at_most_twenty_active_tokens(reader_user):
-    for n in range(services.tokens.MAX_ACTIVE_TOKENS):
+    for n in range(services.accounts.MAX_ACTIVE_TOKENS):
         services.create_api_token(user=reader_user, name=f"token {n}")
     with pytest.raises(services.ServiceError, match="20 active tokens"):
         services.create_api_token(user=reader_user, name="one more")

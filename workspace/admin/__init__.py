@@ -9,7 +9,6 @@ One module per model admin; importing this package registers them all.
 """
 
 from workspace.admin import (  # noqa: F401  (registers)
-    accounts,
     assessments,
     audit,
     cases,

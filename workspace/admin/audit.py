@@ -1,10 +1,16 @@
-"""The audit log page (administrators: `measures.view_auditentry`): every change across the deployment, who
+"""Accounts and the audit log, for administrators.
+
+The audit log page (administrators: `measures.view_auditentry`): every change across the deployment, who
 made it, when, through which path, filterable by person, case, kind, action, path and date, and
-exportable as CSV with the same filters. Read-only: nobody adds, changes or deletes an entry here."""
+exportable as CSV with the same filters. Read-only: nobody adds, changes or deletes an entry here.
+
+Users: Django's user admin with the administrator's action that lifts a login lock (logged)."""
 
 import csv
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -13,6 +19,7 @@ from django.utils.html import format_html
 
 from measures.lib.text import spreadsheet_cell
 from measures.models import AuditEntry
+from measures.services.accounts import lift_login_lock
 from workspace.admin.base import QuickListsMixin, SafeLookupsMixin
 
 CSV_COLUMNS = ["when", "who", "path", "what", "kind", "record id", "record", "case", "detail"]
@@ -101,3 +108,28 @@ class AuditEntryAdmin(QuickListsMixin, SafeLookupsMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+User = get_user_model()
+
+
+class AccountAdmin(UserAdmin):
+    actions = [*UserAdmin.actions, "lift_login_lock"]
+
+    @admin.action(description="Lift the login lock of the selected users", permissions=["change"])
+    def lift_login_lock(self, request, queryset):
+        lifted = []
+        for user in queryset:
+            cleared = lift_login_lock(user=user, by=request.user)
+            self.log_change(request, user, f"Lifted the login lock ({cleared} failed-login record(s) cleared).")
+            if cleared:
+                lifted.append(user.get_username())
+        if lifted:
+            self.message_user(request, f"Login lock lifted for {', '.join(lifted)}.", messages.SUCCESS)
+        else:
+            self.message_user(request, "None of the selected users had failed logins on record.", messages.INFO)
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, AccountAdmin)
