@@ -24,6 +24,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
+from django.utils.safestring import mark_safe
 
 from measures.models import Case
 
@@ -136,6 +137,7 @@ def cached_page(view, *, stamp_of=data_stamp):
                 response[name] = value
             response["X-Page-Cache"] = "hit"
             return _stamped(response, etag, modified_ts)
+        request.data_version = version  # for cached_fragment
         response = view(request, *args, **kwargs)
         if response.status_code != 200:
             return response
@@ -146,6 +148,24 @@ def cached_page(view, *, stamp_of=data_stamp):
         return _stamped(response, etag, modified_ts)
 
     return wrapper
+
+
+def cached_fragment(request, name, parts, render):
+    """The HTML that `render()` returns, kept in the cache per data version (the one `cached_page`
+    stamped the request with), code, day, `name` and `parts` (what else it depends on: the period,
+    the links' query), whatever the reader: for a part of a page drawn from the case's data alone,
+    such as a chart, which the page's other renderings (its filters, its sorting, other readers) share.
+    Without a data version (a view not under `cached_page`) it is rendered every time."""
+    version = getattr(request, "data_version", None)
+    if version is None:
+        return render()
+    fields = [code_fingerprint(), version, name, *map(str, parts), timezone.localdate().isoformat()]
+    key = "fragment:" + hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:32]
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, settings.PAGE_CACHE_SECONDS)
+    return mark_safe(html)
 
 
 def _stamped(response, etag, modified_ts):

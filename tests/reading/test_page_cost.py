@@ -4,6 +4,7 @@ measures table written without a template per cell, links reversed once per tabl
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import conditional_escape
@@ -94,3 +95,28 @@ def test_a_timeline_reverses_its_event_address_once(db, monkeypatch):
         marker.event.get_absolute_url() for marker in timeline.markers
     ]
     assert len(calls) == 1
+
+
+def _svg(html, css_class):
+    start = html.index(f'<svg class="{css_class}"')
+    return html[start : html.index("</svg>", start)]
+
+
+def test_the_dashboards_charts_are_drawn_once_per_data_version_and_period(db, client):
+    client.force_login(factories.reader(username="reader"))
+    case = build_case(2)
+    url = f"/cases/{case.slug}/?as_of=2024-01-31&since=2024-01-20"
+    drawn = ["measures/partials/events_timeline.html", "measures/partials/progress_chart.html"]
+
+    first = client.get(url)
+    assert [name for name in drawn if name in {t.name for t in first.templates}] == drawn
+    with CaptureQueriesContext(connection) as queries:
+        sorted_ = client.get(url + "&sort=-title")  # another rendering of the same period: no page cache
+    assert not {t.name for t in sorted_.templates} & set(drawn)
+    assert len(queries) < len(first.context["table"].rows) + 20
+    for css_class in ("timeline-svg", "progress-chart-svg"):
+        assert _svg(sorted_.content.decode(), css_class) == _svg(first.content.decode(), css_class)
+    # Another period, or a write (the data version), draws them again.
+    assert set(drawn) <= {t.name for t in client.get(url.replace("2024-01-31", "2024-01-30")).templates}
+    Case.objects.filter(pk=case.pk).update(data_version=F("data_version") + 1)
+    assert set(drawn) <= {t.name for t in client.get(url + "&sort=-title").templates}
