@@ -1,5 +1,7 @@
 """The case list and a case's dashboard."""
 
+import functools
+
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -67,7 +69,13 @@ def dashboard(request, slug):
     if export_format is not None:
         messages.append(f"“{export_format}” is not an export format: choose CSV or XLSX.")
 
-    calendar = commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
+    @functools.cache
+    def calendar():
+        return commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
+
+    def calendar_html():
+        context = {"calendar": calendar(), "case": case, "link_query": link_query}
+        return render_to_string("measures/partials/commitment_calendar.html", context)
 
     def timeline_html():
         # The timeline needs a few columns of each event (and groups them when they crowd).
@@ -77,7 +85,7 @@ def dashboard(request, slug):
             .only("pk", "case_id", "date", "date_precision", "end_date", "title", "direction")
         )
         timeline = charts.events_timeline(
-            events, start=case.start_date, end=period.as_of, commitments=calendar.entries, case_start=case.start_date
+            events, start=case.start_date, end=period.as_of, commitments=calendar().entries, case_start=case.start_date
         )
         if not timeline.markers:
             return ""
@@ -105,7 +113,7 @@ def dashboard(request, slug):
         "filter": measure_filter,
         "shown": len(rows),
         "timeline_html": cached_fragment(request, "dashboard-timeline", period_parts, timeline_html),
-        "calendar": calendar,
+        "calendar_html": cached_fragment(request, "dashboard-commitments", period_parts, calendar_html),
         "progress_chart_html": cached_fragment(request, "dashboard-progress", period_parts, progress_html),
         "link_query": link_query,
         # Newest first; the parties' assessments recorded together (same rationale, citations, time)

@@ -102,18 +102,28 @@ def _svg(html, css_class):
     return html[start : html.index("</svg>", start)]
 
 
-def test_the_dashboards_charts_are_drawn_once_per_data_version_and_period(db, client):
+def test_the_dashboards_charts_and_commitments_are_drawn_once_per_data_version_and_period(db, client):
     client.force_login(factories.reader(username="reader"))
     case = build_case(2)
     url = f"/cases/{case.slug}/?as_of=2024-01-31&since=2024-01-20"
-    drawn = ["measures/partials/events_timeline.html", "measures/partials/progress_chart.html"]
+    drawn = [
+        "measures/partials/events_timeline.html",
+        "measures/partials/progress_chart.html",
+        "measures/partials/commitment_calendar.html",
+    ]
 
     first = client.get(url)
     assert [name for name in drawn if name in {t.name for t in first.templates}] == drawn
     with CaptureQueriesContext(connection) as queries:
         sorted_ = client.get(url + "&sort=-title")  # another rendering of the same period: no page cache
     assert not {t.name for t in sorted_.templates} & set(drawn)
-    assert len(queries) < len(first.context["table"].rows) + 20
+    # Neither the events nor the commitments, their outcomes, parties and passages are read again.
+    assert not [q for q in queries if "measures_event" in q["sql"].split("FROM")[1][:40]]
+    assert not [q for q in queries if "commitment" in q["sql"]]
+    content = sorted_.content.decode()
+    assert content.count('class="commitment commitment-') == first.content.decode().count(
+        'class="commitment commitment-'
+    )
     for css_class in ("timeline-svg", "progress-chart-svg"):
         assert _svg(sorted_.content.decode(), css_class) == _svg(first.content.decode(), css_class)
     # Another period, or a write (the data version), draws them again.
