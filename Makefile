@@ -102,7 +102,7 @@ test-postgres: $(VENV)/.requirements-dev $(AXE_CORE_JS)
 
 bench: $(VENV)/.requirements-dev
 	bin/system-packages test
-	$(PY) bin/bench $(BENCH_ARGS) --output docs/performance.md --baseline docs/performance-before.json
+	$(PY) bin/bench $(BENCH_ARGS) --output docs/performance.md
 
 # Not part of `make test`: minutes of load. Prints "STRESS" lines with the figures (docs/invariants.md).
 STRESS_FUZZ_EXAMPLES ?= 100

@@ -31,6 +31,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
+from django.utils.safestring import mark_safe
 
 from measures.models import Case
 from measures.services import public_pointer_key, version_text
@@ -190,6 +191,8 @@ def cached_page(view, *, across_cases=False):
         cached = _cached_response(key, etag, modified_ts)
         if cached is not None:
             return cached
+        # For cached_fragment: the case's data as this audience sees it (team, reader, public).
+        request.data_version = f"{version}|{audience}"
         response = view(request, *args, **kwargs)
         if response.status_code != 200:
             return response
@@ -205,6 +208,24 @@ def cached_page(view, *, across_cases=False):
         return _stamped(response, etag, modified_ts)
 
     return wrapper
+
+
+def cached_fragment(request, name, parts, render):
+    """The HTML that `render()` returns, kept in the cache per data version (the one `cached_page`
+    stamped the request with), code, day, `name` and `parts` (what else it depends on: the period,
+    the links' query), whatever the reader: for a part of a page drawn from the case's data alone,
+    such as a chart, which the page's other renderings (its filters, its sorting, other readers) share.
+    Without a data version (a view not under `cached_page`) it is rendered every time."""
+    version = getattr(request, "data_version", None)
+    if version is None:
+        return render()
+    fields = [code_fingerprint(), version, name, *map(str, parts), timezone.localdate().isoformat()]
+    key = "fragment:" + hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:32]
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, settings.PAGE_CACHE_SECONDS)
+    return mark_safe(html)
 
 
 def _stamped(response, etag, modified_ts):

@@ -4,19 +4,26 @@ The table is fed with the `MeasureStatus` rows of `state.case_state()`, a list r
 queryset: levels are derived in Python there, so the ORM cannot sort by them. Each status is wrapped
 in a `MeasureRow` that adds sort keys (level rank, confidence rank…) for django-tables2's list
 ordering; every figure shown still comes from the status itself.
+
+django-tables2 orders the rows and writes the headings; the body's cells are written by the columns'
+`render` methods with `format_html` (`MeasureTable.body_html`), with the links' addresses reversed
+once per table (`RowUrls`): the template engine per cell, a template per level badge and `reverse()`
+per row and party were most of the table's cost (docs/performance.md).
 """
 
 import datetime
+import inspect
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from measures.models import Assessment
 from measures.state import CONFIDENCE_RANK, LEVEL_ORDER, Direction
+from reading.converters import url_maker
 
 # Higher rank = further along, so that sorting up puts the least advanced measures first.
 LEVEL_RANK = {level: rank for rank, level in enumerate(reversed(LEVEL_ORDER))}
@@ -43,18 +50,21 @@ DIRECTION_SYMBOL = {
 class MeasureRow:
     """One `MeasureStatus` as the table sees it: the figures, plus keys to sort by."""
 
-    def __init__(self, status, *, link_query=""):
+    def __init__(self, status, *, link_query="", urls=None):
         self.status = status
         measure = status.measure
+        urls = urls or RowUrls(measure.case.slug)
         self.number = measure.number
         self.title = measure.title
-        self.url = reverse("measures:measure_detail", args=[measure.case.slug, measure.number])
+        self.url = urls.detail(measure.number)
         if link_query:
             self.url += "?" + link_query
-        self.assess_url = assess_url(measure)
+        self.assess_url = urls.assess(measure.pk)
         # A party the measure asks nothing of: "Does not apply", never "Not yet assessed".
         self.party_levels = [
-            PartyLevel(cell.shown_level, cell.shown_label, cell.party, assess_url(measure, cell.party), cell.applies)
+            PartyLevel(
+                cell.shown_level, cell.shown_label, cell.party, urls.assess(measure.pk, cell.party.pk), cell.applies
+            )
             for cell in status.cells
         ]
         self.party_ranks = [LEVEL_RANK[cell.level] if cell.applies else -1 for cell in status.cells]
@@ -96,6 +106,20 @@ def assess_url(measure, party=None):
     return f"{url}?party={party.pk}" if party is not None else url
 
 
+class RowUrls:
+    """The addresses the rows of one case's table link to, reversed once and completed per row (as the
+    admin's measure list does): a measure's page by its number, the workspace's assessment page by
+    the measure's id (and the party's)."""
+
+    def __init__(self, case_slug):
+        self.detail = url_maker("measures:measure_detail", case_slug)
+        self._assess = url_maker("admin:measures_measure_assess")
+
+    def assess(self, measure_pk, party_pk=None):
+        url = self._assess(measure_pk)
+        return f"{url}?party={party_pk}" if party_pk is not None else url
+
+
 class PartyLevel(tuple):
     """(level, label) of one party's cell, with the party, where to record its next assessment, and
     whether the measure applies to the party (no record link when it does not)."""
@@ -118,7 +142,8 @@ class PathDirection(tuple):
 
 
 def level_badge(level, label):
-    return render_to_string("measures/partials/level.html", {"level": level, "label": label})
+    """The level badge of measures/partials/level.html, written without the template engine."""
+    return format_html('<span class="level level-{}">{}</span>', level, label)
 
 
 # A symbol per level of the Peace Accords Matrix scale, filled as far as the step went, so that a level
@@ -275,3 +300,36 @@ class MeasureTable(tables.Table):
         ]
         sequence = ["number", "title", *(name for name, _ in party_columns), "..."]
         super().__init__(data, extra_columns=party_columns, sequence=sequence, **kwargs)
+
+    def body_html(self):
+        """The table's body rows, in the table's order: each cell written by its column's `render`
+        (with the value its accessor finds, or the column's default for an empty value) as
+        django-tables2's template would, the measure's title as the row's heading. What does not
+        change from row to row (each column's attributes, which arguments its `render` takes) is
+        worked out once per table instead of once per cell."""
+        columns = []
+        for bound in self.columns:
+            wanted = inspect.signature(bound.render).parameters
+            attrs = mark_safe(bound.attrs["td"].as_html())
+            columns.append((bound, wanted, attrs, format_html('data-label="{}" {}', bound.header, attrs)))
+        rows = []
+        for row in self.paginated_rows:
+            record = row.record
+            cells = []
+            for index, (bound, wanted, attrs, labelled) in enumerate(columns):
+                value = bound.accessor.resolve(record)
+                if value in bound.column.empty_values:
+                    content = bound.default
+                else:
+                    arguments = {"value": value, "record": record, "table": self, "column": bound.column}
+                    content = bound.render(**{name: arguments[name] for name in wanted if name in arguments})
+                content = conditional_escape(localize(content))
+                if index == 1:
+                    moved = mark_safe(' <span class="changed-mark">changed</span>') if record.moved else ""
+                    cells.append(format_html('<th scope="row" {}>{}{}</th>', attrs, content, moved))
+                else:
+                    cells.append(format_html("<td {}>{}</td>", labelled, content))
+            rows.append(format_html("<tr {}>{}</tr>", mark_safe(row.attrs.as_html()), mark_safe("".join(cells))))
+        if not rows:
+            return format_html('<tr><td colspan="{}">{}</td></tr>', len(self.columns), self.empty_text)
+        return mark_safe("\n".join(rows))

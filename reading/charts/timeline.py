@@ -1,13 +1,14 @@
 """The events timeline: markers in lanes, crowded days grouped."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
 
 from measures.lib.text import shorten
 from measures.models import Assessment, Event
 from reading.charts.scale import CHAR_WIDTH, DIRECTION_STYLE, FONT_SIZE, MAX_LABEL_CHARS, _Scale, date_range, shift
+from reading.converters import url_maker
 
 Level = Assessment.Level
 
@@ -34,6 +35,12 @@ class EventMarker:
     axis_y: float = 0
     range_y: float = 0
     count: int = 1  # more than one: the marker stands for a group of events (a crowded timeline)
+    # Gives an event's page address: one per timeline, which reverses the address once per case.
+    event_url: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def url(self):
+        return self.event_url(self.event) if self.event_url else self.event.get_absolute_url()
 
     @property
     def summary(self):
@@ -53,10 +60,6 @@ class EventMarker:
         title = shorten(self.event.title, MAX_LABEL_CHARS)
         cut = title != self.event.title
         return self.label[: len(self.label) - len(title)], title[:-1] if cut else title, cut
-
-    @property
-    def url(self):
-        return self.event.get_absolute_url()
 
     @property
     def square_x(self):
@@ -236,6 +239,13 @@ def events_timeline(
     `commitments` (state.CommitmentStatus entries) are marked at their due dates within the chart's span.
     """
     events = list(events)
+    urls = {}  # per case: its event page's address, reversed once
+
+    def event_url(event):
+        if event.case_id not in urls:
+            urls[event.case_id] = url_maker("measures:event_detail", event.case.slug)
+        return urls[event.case_id](event.pk)
+
     before_start = [event for event in events if case_start is not None and event.date < case_start]
     if before_start:
         start = min(start, min(event.date for event in before_start))
@@ -284,6 +294,7 @@ def events_timeline(
                 anchor=anchor,
                 direction_label=style["label"],
                 count=count,
+                event_url=event_url,
             )
         )
     markers.reverse()

@@ -1,9 +1,12 @@
 """The case list and a case's dashboard."""
 
+import functools
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django_tables2 import RequestConfig
 
 from measures.models import Assessment
@@ -11,9 +14,9 @@ from measures.roles import readable_cases
 from measures.state import case_state, cases_overview, commitment_calendar, history_entries, lags_in, recorded_since
 from reading import charts, exports
 from reading.access import PUBLIC, audience_of, case_reader
-from reading.caching import cached_page
+from reading.caching import cached_fragment, cached_page
 from reading.filters import MeasureFilter
-from reading.tables import MeasureRow, MeasureTable
+from reading.tables import MeasureRow, MeasureTable, RowUrls
 from reading.views.base import EXPORT_FORMATS, _export_query, _page, _period, _review_context, can_assess
 
 
@@ -60,7 +63,8 @@ def dashboard(request, slug):
     )
     measure_filter = MeasureFilter(request.GET, parties=state.parties)
     link_query = period.query()
-    rows = [MeasureRow(status, link_query=link_query) for status in measure_filter.filter(state.rows)]
+    urls = RowUrls(case.slug)
+    rows = [MeasureRow(status, link_query=link_query, urls=urls) for status in measure_filter.filter(state.rows)]
     table = MeasureTable(rows, parties=state.parties, can_assess=can_assess(request.user))
     RequestConfig(request, paginate=False).configure(table)
 
@@ -82,17 +86,38 @@ def dashboard(request, slug):
     if export_format is not None:
         messages.append(f"“{export_format}” is not an export format: choose CSV or XLSX.")
 
-    # The timeline needs a few columns of each event (and groups them when they crowd).
-    events = list(
-        case.events.up_to(period.as_of)
-        .known_on(period.known_on)
-        .only("pk", "case_id", "date", "date_precision", "end_date", "title", "direction")
-    )
-    calendar = commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
-    timeline = charts.events_timeline(
-        events, start=case.start_date, end=period.as_of, commitments=calendar.entries, case_start=case.start_date
-    )
-    progress_chart = charts.case_progress_chart(state)
+    @functools.cache
+    def calendar():
+        return commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
+
+    def calendar_html():
+        context = {"calendar": calendar(), "case": case, "link_query": link_query}
+        return render_to_string("measures/partials/commitment_calendar.html", context)
+
+    def timeline_html():
+        # The timeline needs a few columns of each event (and groups them when they crowd).
+        events = list(
+            case.events.up_to(period.as_of)
+            .known_on(period.known_on)
+            .only("pk", "case_id", "date", "date_precision", "end_date", "title", "direction")
+        )
+        timeline = charts.events_timeline(
+            events, start=case.start_date, end=period.as_of, commitments=calendar().entries, case_start=case.start_date
+        )
+        if not timeline.markers:
+            return ""
+        context = {"timeline": timeline, "link_query": link_query}
+        return render_to_string("measures/partials/events_timeline.html", context)
+
+    def progress_html():
+        chart = charts.case_progress_chart(state)
+        if chart is None:
+            return ""
+        return render_to_string("measures/partials/progress_chart.html", {"chart": chart, "with_table": True})
+
+    # Drawn from the case's data and the period alone: the same for every sorting, filter and reader of
+    # one audience (cached_page keys fragments by audience), pending judgements in or out (the preview).
+    period_parts = [period.as_of, period.since, period.known_on, link_query, settings.STALE_AFTER_DAYS, preview]
     changes = state.changes
     context = {
         "case": case,
@@ -105,9 +130,9 @@ def dashboard(request, slug):
         "table": table,
         "filter": measure_filter,
         "shown": len(rows),
-        "timeline": timeline,
-        "calendar": calendar,
-        "progress_chart": progress_chart,
+        "timeline_html": cached_fragment(request, "dashboard-timeline", period_parts, timeline_html),
+        "calendar_html": cached_fragment(request, "dashboard-commitments", period_parts, calendar_html),
+        "progress_chart_html": cached_fragment(request, "dashboard-progress", period_parts, progress_html),
         "link_query": link_query,
         # Newest first; the parties' assessments recorded together (same rationale, citations, time)
         # are one entry naming all of them, as in a measure's history.

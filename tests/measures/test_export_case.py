@@ -174,7 +174,9 @@ def test_a_generated_case_round_trips_byte_for_byte_with_a_correction_and_an_imp
     assert second == first
     data = json.loads(first)
     assert {item["recorded_by"] for item in data["assessments"]} == {"demo-data-generator", "corrector"}
-    assert sum(1 for item in data["assessments"] if "corrects" in item) == 1
+    # The generator's own corrections, and the one recorded here.
+    assert sum(1 for item in data["assessments"] if "corrects" in item) == demo_data.Plan(1).corrections_per_case + 1
+    assert len(data["commitments"]) == demo_data.Plan(1).commitments_per_case
     assert [(e["external_id"], e["external_timestamp"]) for e in data["events"] if "external_id" in e] == [
         ("DEM1", "2024-02-01T09:30:00Z")
     ]

@@ -1,0 +1,149 @@
+"""The dashboard and the measure page cost what they show: queries that do not grow with the case (on
+demo data shaped like real cases: assessments over many days, corrections, commitments), the
+measures table written without a template per cell, links reversed once per table and timeline."""
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
+from django.utils.html import conditional_escape
+
+from measures import demo_data
+from measures.models import Case
+from reading import charts, converters
+from reading.tables import MeasureTable
+from tests import factories
+from tests.scenarios import build_case
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", ["", "measures/1/"])
+def test_a_case_page_takes_the_same_queries_whatever_the_size_of_the_demo_data(db, client, page):
+    """Scale 2 (20 assessments a case over 20 days) and scale 10 (225 over ~40 days, corrections,
+    commitments of every due precision and their outcomes): the same number of queries."""
+    client.force_login(factories.reader(username="reader"))
+    counts = []
+    for scale in (2, 10):
+        with pytest.raises(_Undo), demo_data.transaction.atomic():
+            demo_data.generate(scale=scale)
+            case = Case.objects.order_by("pk").first()
+            _queries(client, f"/cases/{case.slug}/{page}")  # the first request fills the per-process caches
+            counts.append(_queries(client, f"/cases/{case.slug}/{page}?as_of=2021-12-31"))
+            raise _Undo
+    assert counts[0] == counts[1]
+    assert counts[0] <= (20 if page == "" else 22)
+
+
+class _Undo(Exception):
+    pass
+
+
+def _table(client, case):
+    response = client.get(f"/cases/{case.slug}/")
+    assert response.status_code == 200
+    return response.context["table"]
+
+
+@pytest.mark.parametrize("can_assess", [False, True])
+def test_the_measures_table_body_is_written_without_templates_or_queries(db, client, can_assess):
+    user = factories.analyst(username="analyst") if can_assess else factories.reader(username="reader")
+    client.force_login(user)
+    case = build_case(4)
+    table = _table(client, case)
+    assert isinstance(table, MeasureTable) and table.can_assess == can_assess
+    rendered = []
+    template_rendered.connect(lambda sender, template, **kwargs: rendered.append(template.name), weak=False)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            body = table.body_html()
+    finally:
+        template_rendered.receivers.clear()
+    assert rendered == [] and len(queries) == 0
+    # Each cell holds what django-tables2 would have written in it, in the table's order.
+    rows = list(table.paginated_rows)
+    assert body.count("<tr ") == len(rows) == 12
+    position = 0
+    for row in rows:
+        for _, cell in row.items():
+            position = body.index(str(conditional_escape(cell)), position)
+    if can_assess:
+        assert 'class="record-link"' in body
+
+
+def test_the_empty_table_says_so(db, client):
+    client.force_login(factories.reader(username="reader"))
+    case = build_case(1)
+    response = client.get(f"/cases/{case.slug}/?level=full")
+    assert "No measure matches these filters." in response.content.decode()
+
+
+def test_a_timeline_reverses_its_event_address_once(db, monkeypatch):
+    case = build_case(5)
+    events = list(case.events.all())
+    calls = []
+    reverse = converters.reverse
+    monkeypatch.setattr(converters, "reverse", lambda *args, **kwargs: calls.append(args) or reverse(*args, **kwargs))
+    timeline = charts.events_timeline(events, start=case.start_date, end=max(e.date for e in events))
+    assert len(timeline.markers) == len(events) == 30
+    assert [marker.url for marker in timeline.markers] == [
+        marker.event.get_absolute_url() for marker in timeline.markers
+    ]
+    assert len(calls) == 1
+
+
+def _svg(html, css_class):
+    start = html.index(f'<svg class="{css_class}"')
+    return html[start : html.index("</svg>", start)]
+
+
+def test_the_dashboards_charts_and_commitments_are_drawn_once_per_data_version_and_period(db, client):
+    client.force_login(factories.reader(username="reader"))
+    case = build_case(2)
+    url = f"/cases/{case.slug}/?as_of=2024-01-31&since=2024-01-20"
+    drawn = [
+        "measures/partials/events_timeline.html",
+        "measures/partials/progress_chart.html",
+        "measures/partials/commitment_calendar.html",
+    ]
+
+    first = client.get(url)
+    assert [name for name in drawn if name in {t.name for t in first.templates}] == drawn
+    with CaptureQueriesContext(connection) as queries:
+        sorted_ = client.get(url + "&sort=-title")  # another rendering of the same period: no page cache
+    assert not {t.name for t in sorted_.templates} & set(drawn)
+    # Neither the events nor the commitments, their outcomes, parties and passages are read again.
+    assert not [q for q in queries if "measures_event" in q["sql"].split("FROM")[1][:40]]
+    assert not [q for q in queries if "commitment" in q["sql"]]
+    content = sorted_.content.decode()
+    assert content.count('class="commitment commitment-') == first.content.decode().count(
+        'class="commitment commitment-'
+    )
+    for css_class in ("timeline-svg", "progress-chart-svg"):
+        assert _svg(sorted_.content.decode(), css_class) == _svg(first.content.decode(), css_class)
+    # Another period, or a write (the data version), draws them again.
+    assert set(drawn) <= {t.name for t in client.get(url.replace("2024-01-31", "2024-01-30")).templates}
+    Case.objects.filter(pk=case.pk).update(data_version=F("data_version") + 1)
+    assert set(drawn) <= {t.name for t in client.get(url + "&sort=-title").templates}
+
+
+@pytest.mark.parametrize("query", ["", "?as_of=2024-01-31&since=2024-01-20"])
+def test_the_measure_page_writes_its_passages_as_the_partial_does_without_a_template_each(db, client, query):
+    client.force_login(factories.reader(username="reader"))
+    case = build_case(2)
+    response = client.get(f"/cases/{case.slug}/measures/1/{query}")
+    assert response.status_code == 200
+    assert "measures/partials/quote.html" not in {t.name for t in response.templates}
+    passages = [passage for _, items in response.context["evidence_groups"] for _, passage in items]
+    assert passages
+    content = response.content.decode()
+    link_query = response.context["link_query"]
+    for passage in passages:
+        context = {"passage": passage, "case": case, "link_query": link_query}
+        assert render_to_string("measures/partials/quote.html", context) in content
