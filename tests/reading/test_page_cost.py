@@ -10,7 +10,7 @@ from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import conditional_escape
 
-from measures import demo_data
+from measures.importing import demo_data
 from measures.models import Case
 from reading import charts, converters
 from reading.tables import MeasureTable
@@ -24,7 +24,9 @@ def _queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("page", ["", "measures/1/"])
+# Measure 2: the generator leaves the newest assessments of measure 1 awaiting review, which at scale 2
+# are all of them (an empty history skips its prefetches, and the counts would differ for that alone).
+@pytest.mark.parametrize("page", ["", "measures/2/"])
 def test_a_case_page_takes_the_same_queries_whatever_the_size_of_the_demo_data(db, client, page):
     """Scale 2 (20 assessments a case over 20 days) and scale 10 (225 over ~40 days, corrections,
     commitments of every due precision and their outcomes): the same number of queries."""

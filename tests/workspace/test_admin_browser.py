@@ -48,7 +48,7 @@ def test_analyst_goes_from_the_dashboard_to_one_judgement_for_both_parties_with_
     page.get_by_label("Confidence for Pakistan").select_option(label="High")
     page.get_by_label("Level for Iran").select_option(label="Minimal (1)")
     page.get_by_label("Confidence for Iran").select_option(label="Low")
-    page.get_by_label("Rationale").fill("Both sides reinforced the border instead of talking.")
+    page.locator("textarea[name=rationale]").fill("Both sides reinforced the border instead of talking.")
     # The citations select is enhanced by the admin's select2 search, limited to this case; results
     # show the words searched for, the source (by its label: here its publisher, as it has no label of its
     # own, as readers meet it on the pages and in the report) and the date.
@@ -64,6 +64,7 @@ def test_analyst_goes_from_the_dashboard_to_one_judgement_for_both_parties_with_
     expect(page.locator(".messagelist")).to_contain_text("Recorded:")
     history = page.locator(f"#party-{case_with_evidence['pakistan'].pk}")
     expect(history).to_contain_text("Reversed")
+    expect(history).to_contain_text("awaiting review")  # recorded, not yet counted: four eyes
     expect(history).to_contain_text("Both sides reinforced the border instead of talking.")
     page.screenshot(path=artifacts_dir / "admin-measure-history.png", full_page=True)
 
@@ -132,7 +133,7 @@ def test_analyst_finds_passages_and_gives_each_its_own_stance_without_javascript
 
     page.goto(f"{live_server.url}/admin/measures/measure/{measure.pk}/assess/")
     page.get_by_label("Level for Pakistan").select_option(label="Reversed")
-    page.get_by_label("Rationale").fill("Patrols went up while the ministers talked.")
+    page.locator("textarea[name=rationale]").fill("Patrols went up while the ministers talked.")
     # Without JavaScript, the citations box lists the chosen citations only; its search adds those found.
     page.get_by_label("Find citations").fill("para")
     page.get_by_role("button", name="Find", exact=True).click()
@@ -143,7 +144,7 @@ def test_analyst_finds_passages_and_gives_each_its_own_stance_without_javascript
     rows = page.locator(".passage-stances tbody tr")
     expect(rows).to_have_count(2)
     expect(page.get_by_label("Level for Pakistan")).to_have_value("reversed")  # what was typed is kept
-    expect(page.get_by_label("Rationale")).to_have_value("Patrols went up while the ministers talked.")
+    expect(page.locator("textarea[name=rationale]")).to_have_value("Patrols went up while the ministers talked.")
     page.get_by_label(re.compile("Border forces increased patrols")).select_option(label="Shows setback")
     page.get_by_label(re.compile("The foreign ministers spoke by phone")).select_option(label="Shows progress")
     page.screenshot(path=artifacts_dir / "admin-assess-stance-per-passage-nojs.png", full_page=True)

@@ -298,7 +298,7 @@ def _assessments_of(object_id):
         return []
     return list(
         Assessment.objects.filter(measure_id=object_id)
-        .select_related("party", "recorded_by", "corrects")
+        .select_related("party", "recorded_by", "corrects", "review")
         .prefetch_related("citations__source")
         .order_by("-recorded_at", "-pk")
     )

@@ -162,9 +162,11 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _assessment_panel(self, request, measure):
-        """Per party: the level in force and the full history, newest first; evidence grouped by stance."""
+        """Per party: the level in force and the full history, newest first, with the assessments awaiting
+        review or returned marked (the team's page: what it recorded is listed at once); evidence grouped
+        by stance."""
         row = _status_of(measure)
-        history = list(reversed(assessment_history(measure.case, measure=measure)))
+        history = list(reversed(assessment_history(measure.case, measure=measure, include_pending=True)))
         parties = [
             {"cell": cell, "assessments": [c.assessment for c in history if c.assessment.party_id == cell.party.pk]}
             for cell in row.cells

@@ -1,7 +1,7 @@
 """The report worker: django-tasks-db's `db_worker`, which first loads WeasyPrint and the report's fonts,
 takes back the jobs of workers that died (reports.jobs.reclaim_abandoned), and outlives a locked or
-lost database: its polling waits and tries again (1, 2, 4 … 60 s), saying so in the log, instead of
-dying (db_worker's loop lets a lock held longer than the busy timeout end it)."""
+lost database: its polling waits and tries again (after 1, 2, 4 … seconds, doubling up to a minute),
+saying so in the log, instead of dying (db_worker's loop lets a lock held longer than the busy timeout end it)."""
 
 import logging
 import os
