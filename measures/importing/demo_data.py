@@ -446,9 +446,8 @@ def _assessments(plan, rng, cases, parties, measures, cited, user):
         ),
         batch_size=BATCH,
     )
-    # Approved (no reviewer named, as migration 0030 approved what predates reviewing), except the
-    # newest assessment of each party on each case's first measure, left awaiting review so that the
-    # review queue and the "include pending" preview have something to show at scale.
+    # Approved (no reviewer named, as migration 0030 did) but the newest of each party on each case's
+    # first measure, left awaiting review: the review queue and the preview have something at scale.
     first_measures = {measures[i * MEASURES_PER_CASE].pk for i in range(len(cases))}
     newest = {}
     for assessment in assessments:

@@ -5,7 +5,6 @@ measures table written without a template per cell, links reversed once per tabl
 import pytest
 from django.db import connection
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import conditional_escape
@@ -133,19 +132,3 @@ def test_the_dashboards_charts_and_commitments_are_drawn_once_per_data_version_a
     assert set(drawn) <= {t.name for t in client.get(url.replace("2024-01-31", "2024-01-30")).templates}
     Case.objects.filter(pk=case.pk).update(data_version=F("data_version") + 1)
     assert set(drawn) <= {t.name for t in client.get(url + "&sort=-title").templates}
-
-
-@pytest.mark.parametrize("query", ["", "?as_of=2024-01-31&since=2024-01-20"])
-def test_the_measure_page_writes_its_passages_as_the_partial_does_without_a_template_each(db, client, query):
-    client.force_login(factories.reader(username="reader"))
-    case = build_case(2)
-    response = client.get(f"/cases/{case.slug}/measures/1/{query}")
-    assert response.status_code == 200
-    assert "measures/partials/quote.html" not in {t.name for t in response.templates}
-    passages = [passage for _, items in response.context["evidence_groups"] for _, passage in items]
-    assert passages
-    content = response.content.decode()
-    link_query = response.context["link_query"]
-    for passage in passages:
-        context = {"passage": passage, "case": case, "link_query": link_query}
-        assert render_to_string("measures/partials/quote.html", context) in content
