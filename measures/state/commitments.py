@@ -174,12 +174,14 @@ def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=
 
     - `as_of` (date; default `case.default_as_of(today)`); `since` (date or None): with it, each entry
       says whether its due window meets the period from `since` to `as_of` (both days included).
-    - Commitments recorded by `known_on` count; their outcome in force is the module docstring's.
+    - Commitments recorded by `known_on` and announced by `as_of` count (a step announced later did
+      not exist yet on that day: the page "as it stood that day" does not list it); their outcome in
+      force is the module docstring's.
     Returns a CommitmentCalendar, entries in due order (no stated date last). Three queries, plus one
     for the parties, whatever the number of commitments.
     """
     as_of = as_of or case.default_as_of(timezone.localdate())
-    commitments = Commitment.objects.filter(case=case).known_on(known_on)
+    commitments = Commitment.objects.filter(case=case, announced_on__lte=as_of).known_on(known_on)
     if measure is not None:
         commitments = commitments.filter(measure=measure)
     commitments = list(

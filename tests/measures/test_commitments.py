@@ -250,3 +250,15 @@ def test_add_in_the_commitment_list_leads_to_the_sources_with_how_to_record_one(
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == reverse("admin:measures_source_changelist")
     assert "A commitment is recorded from the passage that states it" in response.content.decode()
+
+
+def test_a_commitment_announced_after_the_as_of_date_is_not_in_that_days_calendar(pakistan_iran):
+    """As it stood on 20 January 2024, no commitment announced on 22 or 29 January existed yet."""
+    from measures.state import commitment_calendar
+
+    announced = sorted(pakistan_iran.commitments.values_list("announced_on", flat=True))
+    assert any(day > datetime.date(2024, 1, 20) for day in announced)
+    calendar = commitment_calendar(pakistan_iran, as_of=datetime.date(2024, 1, 20))
+    assert all(entry.commitment.announced_on <= datetime.date(2024, 1, 20) for entry in calendar.entries)
+    later = commitment_calendar(pakistan_iran, as_of=datetime.date(2024, 1, 31))
+    assert len(later.entries) == len(announced)

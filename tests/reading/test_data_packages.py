@@ -5,6 +5,9 @@ import io
 import json
 import zipfile
 
+import pytest
+from django.urls import reverse
+
 from tests import factories
 
 
@@ -48,3 +51,22 @@ def test_downloads_need_a_reader(client, pakistan_iran):
     assert client.get("/package.zip").status_code == 302
     client.force_login(factories.UserFactory(username="no-role"))
     assert client.get("/cases/pakistan-iran-2024/package.zip").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("case_package", "as_of=2024-01-10"),  # before the case began
+        ("case_package", "as_of=abc"),
+        ("case_package", "known_on=9999-12-31"),
+        ("all_cases_package", "as_of=0001-01-01"),
+        ("all_cases_package", "known_on=abc"),
+    ],
+)
+def test_a_bad_date_is_refused_with_the_pages_message_not_swapped_for_the_default(
+    reader_client, pakistan_iran, name, query
+):
+    args = [pakistan_iran.slug] if name == "case_package" else []
+    response = reader_client.get(f"{reverse('measures:' + name, args=args)}?{query}")
+    assert response.status_code == 400
+    assert response.content.decode().startswith("No data package made. ")
