@@ -67,7 +67,8 @@ def record_commitment(
     `citations` (at least one, of this case). The due date is given by its precision (DuePrecision): a
     day (`due_on`), a range (`due_on` to `due_until`), a month (any day of it in `due_on`), N days after
     an event (`anchor_event`, `within_days`) or none stated. `announced_on` None: the date of the newest
-    stating passage. Returns the Commitment; ServiceError (by field) and nothing written otherwise.
+    stating passage, refused when none is dated (no guess: an outcome judged before a guessed date
+    could never be recorded). Returns the Commitment; ServiceError (by field) and nothing written otherwise.
     """
     from measures.services.assessments import cited_evidence_date
 
@@ -102,7 +103,13 @@ def record_commitment(
         errors=errors,
     )
     if announced_on is None and citations:
-        announced_on = cited_evidence_date(citations) or timezone.localdate(recorded_at or timezone.now())
+        announced_on = cited_evidence_date(citations)
+        if announced_on is None:
+            # An undated passage (its source and event undated) gives no date: today would be a guess
+            # that makes every outcome before it impossible to judge.
+            errors["announced_on"] = (
+                "The passage has no date (its source and event are undated): say when it was announced."
+            )
     if announced_on is not None and announced_on < case.start_date:
         errors["announced_on"] = (
             f"It was announced on {date_format(announced_on)}, before the case began ({date_format(case.start_date)})."

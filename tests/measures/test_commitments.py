@@ -262,3 +262,21 @@ def test_a_commitment_announced_after_the_as_of_date_is_not_in_that_days_calenda
     assert all(entry.commitment.announced_on <= datetime.date(2024, 1, 20) for entry in calendar.entries)
     later = commitment_calendar(pakistan_iran, as_of=datetime.date(2024, 1, 31))
     assert len(later.entries) == len(announced)
+
+
+def test_a_commitment_from_an_undated_passage_needs_its_announcement_date(pakistan_iran):
+    """Left empty, the date was today's: judging it kept in January 2024 was then refused for ever."""
+    citation = pakistan_iran.citations.filter(event=None, source__published_on=None).first()
+    measure = pakistan_iran.measures.get(number=1)
+    with pytest.raises(services.ServiceError, match="say when it was announced"):
+        services.record_commitment(
+            case=pakistan_iran,
+            measure=measure,
+            parties=list(pakistan_iran.assessed_parties.all()),
+            what="Talks at the border",
+            due_precision=Commitment.Precision.UNSTATED,
+            citations=[citation],
+            announced_on=None,
+            recorded_by=factories.analyst(username="analyst"),
+        )
+    assert not Commitment.objects.filter(what="Talks at the border").exists()

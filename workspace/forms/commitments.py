@@ -30,7 +30,9 @@ class CommitmentForm(forms.Form):
     anchor_event = SafeModelChoiceField(queryset=Event.objects.none(), required=False, label="Within N days of")
     within_days = forms.IntegerField(required=False, min_value=0, max_value=3650, label="N (days)")
     due_text = forms.CharField(max_length=200, required=False, label="As the passage says it")
-    announced_on = _date_field("Announced on", "Left empty: the date of the passage.")
+    announced_on = _date_field(
+        "Announced on", "Left empty: the date of the passage (required when the passage is undated)."
+    )
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
