@@ -94,17 +94,39 @@ class PostgreSQLBackend:
         return "-ts_rank('{0.1, 0, 0.4, 1.0}', document, %s::tsquery)", [_tsquery(query, tag_groups)]
 
 
+# PostgreSQL keeps at most 256 positions of a lexeme and refuses a tsvector over 1 MB (1,048,575 bytes):
+# a source of several megabytes is indexed by its terms, each with its first positions, until the
+# vector would pass that size (what lies beyond is not found by search; the source's page shows it all).
+MAX_POSITIONS_PER_TERM = 256
+MAX_VECTOR_BYTES = 1_000_000
+
+
 def _vector(document):
-    """A tsvector literal of the document's terms with their positions, title terms weighted A, tags C.
-    Terms and tags hold neither quote marks nor backslashes, so quoting them needs no escapes;
-    PostgreSQL merges the positions of a repeated term."""
-    items = []
+    """A tsvector literal of the document's terms with their positions, title terms weighted A, tags C:
+    each term once with up to MAX_POSITIONS_PER_TERM positions, the whole under MAX_VECTOR_BYTES.
+    Terms and tags hold neither quote marks nor backslashes, so quoting them needs no escapes."""
+    positions = {}
+    size = 0
     position = 0
     for weight, found in (("A", document.title), ("", document.body), ("C", document.tags)):
         for term in found:
             position = min(position + 1, MAX_POSITION)
-            items.append(f"'{term}':{position}{weight}")
-    return " ".join(items)
+            entry = f"{position}{weight}"
+            listed = positions.get(term)
+            if listed is None:
+                added = len(term.encode()) + len(entry) + 4  # 'term':entry and a space
+                if size + added > MAX_VECTOR_BYTES:
+                    continue
+                positions[term] = [entry]
+                size += added
+            elif (
+                len(listed) < MAX_POSITIONS_PER_TERM
+                and listed[-1] != entry
+                and size + len(entry) + 1 <= MAX_VECTOR_BYTES
+            ):
+                listed.append(entry)
+                size += len(entry) + 1
+    return " ".join(f"'{term}':{','.join(entries)}" for term, entries in positions.items())
 
 
 def _tsquery(query, tag_groups):
