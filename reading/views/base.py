@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 
 from measures import roles
@@ -40,6 +41,15 @@ def can_assess(user):
 def can_review(user):
     """Whether the reading pages offer `user` the review queue: reviewers and administrators."""
     return roles.can_review(user)
+
+
+def refused(form, what):
+    """400 for a download (an export, a data package) whose dates are bad: a file cannot carry the page's
+    message, so it is refused with the same words ("No export made. …") rather than made for another
+    period than the one asked for."""
+    return HttpResponseBadRequest(
+        f"No {what} made. " + " ".join(form.error_messages()), content_type="text/plain; charset=utf-8"
+    )
 
 
 def _period(request, case=None):

@@ -4,7 +4,6 @@ import functools
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django_tables2 import RequestConfig
@@ -17,7 +16,7 @@ from reading.access import PUBLIC, audience_of, case_reader
 from reading.caching import cached_fragment, cached_page
 from reading.filters import MeasureFilter
 from reading.tables import MeasureRow, MeasureTable, RowUrls
-from reading.views.base import EXPORT_FORMATS, _export_query, _page, _period, _review_context, can_assess
+from reading.views.base import EXPORT_FORMATS, _export_query, _page, _period, _review_context, can_assess, refused
 
 
 @cached_page
@@ -71,11 +70,7 @@ def dashboard(request, slug):
     messages = measure_filter.error_messages()
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS and form.errors:
-        # A spreadsheet cannot carry the page's message: it is refused, with the same words, rather
-        # than made for a period other than the one asked for.
-        return HttpResponseBadRequest(
-            "No export made. " + " ".join(form.error_messages()), content_type="text/plain; charset=utf-8"
-        )
+        return refused(form, "export")
     if export_format in EXPORT_FORMATS:
         # The rows shown, in the table's order, with the figures of case_state.
         statuses = [row.record.status for row in table.rows]

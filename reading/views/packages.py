@@ -1,22 +1,14 @@
 """Data packages from the reading pages: a case, or every case, as a Frictionless Data Package (zip) as of
 and as known on the page's dates; the same package as the read API's."""
 
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from measures.importing.datapackage import MEDIA_TYPE, build_package, default_as_of, package_filename
 from measures.models import Case
 from measures.roles import reader_required
 from reading.caching import cached_page
-from reading.views.base import _period
-
-
-def _refused(form):
-    """A package cannot carry the page's message: a bad date is refused with the same words (as the
-    CSV and Excel exports are), rather than the package made for another date than the one asked for."""
-    return HttpResponseBadRequest(
-        "No data package made. " + " ".join(form.error_messages()), content_type="text/plain; charset=utf-8"
-    )
+from reading.views.base import _period, refused
 
 
 def _download(data, filename):
@@ -31,7 +23,7 @@ def case_package(request, slug):
     case = get_object_or_404(Case, slug=slug)
     form, period = _period(request, case)
     if form.errors:
-        return _refused(form)
+        return refused(form, "data package")
     rule = "given" if period.as_of_given else default_as_of(case, None)[1]
     data = build_package([(case, period.as_of, rule)], known_on=period.known_on, name=case.slug, title=case.name)
     return _download(data, package_filename(case.slug, period.as_of, period.known_on))
@@ -42,7 +34,7 @@ def case_package(request, slug):
 def all_cases_package(request):
     form, period = _period(request)
     if form.errors:
-        return _refused(form)
+        return refused(form, "data package")
     # Without a date, each case as of its own default (today, or its end date once closed), as the case list.
     as_of = period.as_of if period.as_of_given else None
     cases = [(case, *default_as_of(case, as_of)) for case in Case.objects.order_by("slug")]
