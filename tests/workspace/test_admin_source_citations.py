@@ -151,3 +151,21 @@ def test_the_source_form_queries_do_not_grow_with_its_citations(analyst):
         counts.append(len(queries))
     # One more query at most: the count of citations, when some are not shown.
     assert counts[1] <= counts[0] + 1
+
+
+@pytest.mark.parametrize("total", ["100000", str(2**70)])
+def test_a_tampered_number_of_rows_is_refused_without_building_them(analyst, total):
+    source = factories.SourceFactory(full_text=TEXT)
+    cite(source, factories.CaseFactory(), 2)
+    page = analyst.get(change_url(source))
+    before = Citation.objects.filter(source=source).count()
+    data = change_form_data(page, title="Renamed")
+    data["citations-TOTAL_FORMS"] = total
+    response = analyst.post(change_url(source), data)
+    assert response.status_code == 200
+    assert "At most 52 rows can be saved here at once" in response.text
+    (inline,) = response.context["inline_admin_formsets"]
+    assert len(inline.formset.forms) == 2 + SourceCitationFormSet.new_rows_per_save
+    assert Citation.objects.filter(source=source).count() == before
+    source.refresh_from_db()
+    assert source.title != "Renamed"

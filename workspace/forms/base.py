@@ -236,7 +236,22 @@ class ConstantQueriesFormSet(BaseInlineFormSet):
 
     Plain selects evaluate their choices once and share them; autocomplete selects get the labels
     of every row's value from one query per field.
+
+    A save adds at most `new_rows_per_save` rows beside those that exist. Django otherwise takes the
+    number of rows from the posted management form, up to 2,000, and builds (and, on an error,
+    renders) every one: a tampered count cost one POST seconds of server time. Beyond the limit the save
+    is refused with the `too_many_forms` message and nothing is written.
     """
+
+    new_rows_per_save = 50
+    default_error_messages = {
+        "too_many_forms": "At most %(num)d rows can be saved here at once: save these, then add the others.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The existing rows are read once, here or for the rows' forms (the queryset caches them).
+        self.max_num = self.absolute_max = len(self.get_queryset()) + self.new_rows_per_save
 
     @cached_property
     def forms(self):
