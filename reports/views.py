@@ -9,6 +9,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header, http_date, quote_etag
 from django.views.decorators.http import require_POST
 
+from measures.lib.addresses import request_client_address
 from measures.models import ReportJob
 from measures.state import default_since
 from reading.access import case_reader
@@ -78,6 +79,7 @@ def report_pdf(request, slug):
             user=request.user,
             site_url=request.build_absolute_uri("/"),
             public=request.viewer.is_public,
+            client_address=request_client_address(request),
         )
     except jobs.QueueFull as full:
         context = {"case": case, "message": str(full), "waiting": full.waiting}
