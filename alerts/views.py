@@ -15,14 +15,18 @@ from alerts.tokens import feed_token, read_feed_token, read_unsubscribe_token
 from measures import services
 from measures.lib.ids import parse_id
 from measures.models import Case, Notification, Subscription
-from measures.roles import can_read_case
+from measures.roles import can_read_case, reads_some_case
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscriptions(request):
-    """Every subscription of the user, each editable and with its unsubscribe button; a form to add one."""
+    """Every subscription of the user, each editable and with its unsubscribe button; a form to add one.
+    An account that may read no case (measures.roles.reads_some_case: no role, and no case published)
+    gets 403 and a page saying why: there is nothing it could be told of."""
     user = request.user
+    if not reads_some_case(user):
+        return render(request, "alerts/nothing_to_follow.html", status=403)
     mine = list(Subscription.objects.filter(user=user).select_related("case").order_by("case__name"))
     forms_by_pk = {s.pk: SubscriptionForm(instance=s, user=user, prefix=f"s{s.pk}") for s in mine}
     initial_case = request.GET.get("case", "")

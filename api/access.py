@@ -38,3 +38,24 @@ def readable_case(user, slug):
     if case is None:
         raise refusal(user)
     return case
+
+
+# The operations anyone may call, who may read no case: the index of addresses (it holds no case data).
+OPEN_OPERATIONS = frozenset({"index"})
+
+
+def admit(request):
+    """Refuse a request that may read nothing at its address, before its parameters are read: who is
+    asking decides first (401 without an identity, 403 without a role, 404 for a case one may not
+    read), and only then are parameters checked (400), so that a bad parameter never hides the
+    refusal. Called by the authentication (api.auth.TokenOrSession), which runs before django-ninja
+    reads the parameters. An address with a case (`slug`) leaves the case read at `request.api_case`
+    for `api.endpoints.common.Conditional` (no second query). Raises the Problem of `refusal`."""
+    match = request.resolver_match
+    if match is None or match.url_name in OPEN_OPERATIONS:
+        return
+    slug = match.kwargs.get("slug")
+    if slug is not None:
+        request.api_case = readable_case(request.user, slug)
+    elif not readable_cases(request.user).exists():
+        raise refusal(request.user)

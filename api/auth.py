@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
+from api import access
 from api.problems import Problem
 from measures import services
 
@@ -40,6 +41,15 @@ class TokenOrSession(HttpBearer):
     user, so that permissions read as on the pages."""
 
     def __call__(self, request):
+        caller = self.identify(request)
+        request.user = caller.user
+        # Refusals before parameters (api.access.admit), then the parameters this address does not take.
+        access.admit(request)
+        if (unknown := getattr(request, "api_unknown_parameters", None)) is not None:
+            raise unknown
+        return caller
+
+    def identify(self, request):
         header = request.headers.get("Authorization")
         if header is None:
             user = getattr(request, "user", None) or AnonymousUser()

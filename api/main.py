@@ -70,7 +70,8 @@ class ReadApi(NinjaAPI):
 
 def refuse_unknown_parameters(run):
     """Wrap an operation: a query parameter it does not take is a 400 problem naming it (a typo such as
-    `asof` would otherwise be silently ignored, and the answer be for another date)."""
+    `asof` would otherwise be silently ignored, and the answer be for another date), raised after the
+    authentication's refusals."""
     operation = run.__self__
     known = set()
     for model in operation.models:
@@ -82,9 +83,10 @@ def refuse_unknown_parameters(run):
         unknown = sorted(set(request.GET) - known)
         if unknown:
             takes = ", ".join(sorted(known)) or "none"
-            return answer(
-                request,
-                Problem.invalid({name: f"is not a parameter of this address (it takes: {takes})" for name in unknown}),
+            # Raised by the authentication once who is asking may read here (api.auth.TokenOrSession):
+            # a refusal (401, 403, 404) comes before any 400.
+            request.api_unknown_parameters = Problem.invalid(
+                {name: f"is not a parameter of this address (it takes: {takes})" for name in unknown}
             )
         return run(request, *args, **kwargs)
 

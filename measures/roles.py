@@ -126,6 +126,14 @@ def reads_every_case(user):
     return user.is_authenticated and user.is_active and user.has_perm("measures.view_case")
 
 
+def reads_some_case(user):
+    """Whether `user` may read at least one case by `readable_cases`' rule (share links aside): an
+    account with a role that reads cases, or anyone while a case is published. The pages about
+    several cases (`reading.access.cases_reader`) and the alerts page ask it: with nothing to read
+    there is nothing to compare or to follow."""
+    return reads_every_case(user) or readable_cases(user).exists()
+
+
 def readable_cases(user, *, shared=()):
     """The cases `user` may read, as a queryset: the one place that rule lives, for the reading pages
     (`reading.access`), the report, the matrix and a type's page, and the read API (`api.access`).

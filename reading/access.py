@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from measures.models import Case, Review, ShareLink
-from measures.roles import is_team, readable_cases, reader_required, reads_every_case
+from measures.roles import is_team, reader_required, reads_some_case
 
 TEAM, READER, PUBLIC = "team", "reader", "public"
 # The session key under which the share links opened in a browser are kept (their ids).
@@ -103,7 +103,7 @@ def cases_reader(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not reads_every_case(request.user) and not readable_cases(request.user).exists():
+        if not reads_some_case(request.user):
             return reader_required(view)(request, *args, **kwargs)
         return view(request, *args, **kwargs)
 

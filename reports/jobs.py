@@ -63,6 +63,8 @@ def _update(job, **fields):
     """
     attempt = job.attempts
     fields = {**fields, "heartbeat_at": timezone.now()}
+    if fields.get("status") in (Status.DONE, Status.FAILED):
+        fields["requested_from"] = None  # needed only while it waits (_refuse_when_queue_full)
     if not ReportJob.objects.filter(pk=job.pk, attempts=attempt).update(**fields):
         raise JobReclaimed(f"Report job {job.pk}: attempt {attempt} was taken back; its work is dropped.")
     for name, value in fields.items():
@@ -184,6 +186,7 @@ def request_report(
     as_of_rule="given",
     site_url="",
     public=False,
+    client_address=None,
 ):
     """The ReportJob for `case` at its current data version (and every case's) over this period, "as
     known on" date (None: everything on record), "recorded since" date (None: no such list), as-of
@@ -192,7 +195,9 @@ def request_report(
     A public job records no requester.
 
     Raises QueueFull, creating nothing, when a new job would be more than `user`'s share of the queue
-    (settings.REPORT_JOBS_PER_USER)."""
+    (settings.REPORT_JOBS_PER_USER), or, asked for without an account, more than `client_address`'s
+    share (the same number) or than the queue takes from readers without an account
+    (settings.REPORT_JOBS_PUBLIC)."""
     audience = ReportJob.Audience.PUBLIC if public else ReportJob.Audience.ACCOUNT
     if public or not getattr(user, "is_authenticated", False):
         user = None
@@ -215,34 +220,51 @@ def request_report(
         if job.status == Status.DONE and not job.file.storage.exists(job.file.name):
             return _requeue(job, attempts=0)  # the stored file went missing: make it again
         return job
-    _refuse_when_queue_full(user)
+    address = (client_address or None) if user is None else None
+    _refuse_when_queue_full(user, address)
     try:
         with transaction.atomic():
-            job = ReportJob.objects.create(**key, requested_by=user, site_url=site_url)
+            job = ReportJob.objects.create(**key, requested_by=user, requested_from=address, site_url=site_url)
     except IntegrityError:  # someone asked for the same report at the same moment
         return ReportJob.objects.get(**key)
     return _enqueue(job)
 
 
-def _refuse_when_queue_full(user):
+def _refuse_when_queue_full(user, address):
     """Raise QueueFull when `user` has settings.REPORT_JOBS_PER_USER reports queued or running: one reader
-    asking for 60 periods queued 60 jobs, and a colleague's report waited minutes behind them."""
-    if user is None or not user.is_authenticated:
-        return
+    asking for 60 periods queued 60 jobs, and a colleague's report waited minutes behind them. Without
+    an account (`user` None), the same share per client `address` (measures.lib.addresses, the login
+    throttle's rule: behind a trusted proxy, the address it forwards), and at most
+    settings.REPORT_JOBS_PUBLIC such reports at once in all, since addresses are cheap to change."""
     limit = settings.REPORT_JOBS_PER_USER
-    waiting = list(
-        ReportJob.objects.filter(requested_by=user, status__in=(Status.QUEUED, Status.RUNNING))
-        .select_related("case")
-        .order_by("requested_at", "pk")[:limit]
-    )
-    if len(waiting) >= limit:
-        reports = "1 PDF report" if len(waiting) == 1 else f"{len(waiting)} PDF reports"
-        which = "it is" if len(waiting) == 1 else "one of them is"
+    waiting = ReportJob.objects.filter(status__in=(Status.QUEUED, Status.RUNNING))
+    if user is not None:
+        mine = list(waiting.filter(requested_by=user).select_related("case").order_by("requested_at", "pk")[:limit])
+        if len(mine) >= limit:
+            raise QueueFull(_share_message(len(mine), "You already have"), mine)
+        return
+    public = waiting.filter(requested_by__isnull=True)
+    if address is not None:
+        mine = list(public.filter(requested_from=address).select_related("case").order_by("requested_at", "pk")[:limit])
+        if len(mine) >= limit:
+            raise QueueFull(_share_message(len(mine), "Your address already has"), mine)
+    total = public.count()
+    if total >= settings.REPORT_JOBS_PUBLIC:
         raise QueueFull(
-            f"You already have {reports} waiting or being made, the most one reader may have at once, so that "
-            f"everyone's reports are made in turn. Ask for this one when {which} ready.",
-            waiting,
+            f"{total} PDF reports asked for without an account are waiting or being made, the most the queue takes "
+            "at once from readers without an account, so that everyone's reports are made in turn. Ask for this one "
+            "again in a few minutes, or log in if you have an account.",
+            [],
         )
+
+
+def _share_message(count, who):
+    reports = "1 PDF report" if count == 1 else f"{count} PDF reports"
+    which = "it is" if count == 1 else "one of them is"
+    return (
+        f"{who} {reports} waiting or being made, the most one reader may have at once, so that everyone's "
+        f"reports are made in turn. Ask for this one when {which} ready."
+    )
 
 
 def _enqueue(job):

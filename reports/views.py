@@ -9,7 +9,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header, http_date, quote_etag
 from django.views.decorators.http import require_POST
 
+from measures.lib.addresses import request_client_address
 from measures.models import ReportJob
+from measures.state import default_since
 from reading.access import case_reader
 from reading.caching import cached_page
 from reports import jobs
@@ -18,12 +20,25 @@ from reports.jobs import REFRESH_SECONDS, Status, request_report
 from reports.render import render_report_html
 
 
+def _refused(request, case, params):
+    """The 400 page for a report asked for with dates that cannot be used: the problems, the form, and
+    the period an empty "Changes since" gives (state.default_since: it depends on the case's status)."""
+    default = default_since(case, case.default_as_of(timezone.localdate()))
+    context = {
+        "case": case,
+        "form": params.form,
+        "errors": params.errors,
+        "paper": params.paper,
+        "default_period": default.rule_text,
+    }
+    return render(request, "measures/report_invalid.html", context, status=400)
+
+
 def _report_or_errors(request, slug):
     case = request.viewer.case  # loaded by case_reader
     params = parse_request(request.GET, case=case)
     if params.errors:
-        context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
-        return None, render(request, "measures/report_invalid.html", context, status=400)
+        return None, _refused(request, case, params)
     built = build_report(case, user=request.user, public=request.viewer.is_public, **params.build_kwargs())
     return built, None
 
@@ -51,8 +66,7 @@ def report_pdf(request, slug):
     case = request.viewer.case  # loaded by case_reader
     params = parse_request(request.GET, case=case)
     if params.errors:
-        context = {"case": case, "form": params.form, "errors": params.errors, "paper": params.paper}
-        return render(request, "measures/report_invalid.html", context, status=400)
+        return _refused(request, case, params)
     try:
         job = request_report(
             case,
@@ -65,6 +79,7 @@ def report_pdf(request, slug):
             user=request.user,
             site_url=request.build_absolute_uri("/"),
             public=request.viewer.is_public,
+            client_address=request_client_address(request),
         )
     except jobs.QueueFull as full:
         context = {"case": case, "message": str(full), "waiting": full.waiting}

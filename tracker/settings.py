@@ -266,6 +266,8 @@ TASKS = {
 # Fair queues: how many report PDFs one reader may have waiting or being made at once (a report already
 # asked for by anyone is always served: only new ones count).
 REPORT_JOBS_PER_USER = env_int("REPORT_JOBS_PER_USER", 3, minimum=1)
+# …the same share per client address for readers without an account, and this many at most from them all.
+REPORT_JOBS_PUBLIC = env_int("REPORT_JOBS_PUBLIC", 10, minimum=1)
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))

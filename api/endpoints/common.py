@@ -36,7 +36,9 @@ class Conditional:
 
     @classmethod
     def of(cls, request, slug):
-        return cls(request, readable_case(request.user, slug))
+        # The authentication has read it already (api.access.admit), refusing it if unreadable.
+        case = getattr(request, "api_case", None)
+        return cls(request, case if case is not None and case.slug == slug else readable_case(request.user, slug))
 
     def stamp(self, response):
         return stamped(response, self.tag)

@@ -151,7 +151,8 @@ def _unstorable_text(value, parts=(), field=None):
     """Problems, with their paths, for text no database stores alike: a NUL character (SQLite keeps it,
     PostgreSQL refuses it) or a lone surrogate (JSON's "\\ud800" escape: not a character at all); and
     for text the models refuse (measures.lib.text): any other control character, bar tab and line breaks
-    in a multi-line field. Checked before the schema, whose messages would otherwise quote such text back."""
+    in a multi-line field, and an invisible character in a single-line one. Checked before the schema,
+    whose messages would otherwise quote such text back."""
     if isinstance(value, str):
         if "\x00" in value:
             yield f"{path_text(parts)}: contains a NUL character (\\u0000), which is not text"
@@ -162,6 +163,11 @@ def _unstorable_text(value, parts=(), field=None):
                 yield (
                     f"{path_text(parts)}: contains a control character (\\u{ord(char):04x}); "
                     f"this field takes no control characters{allowed}"
+                )
+            elif field not in MULTI_LINE_FIELDS and (char := text.invisible_character(value)) is not None:
+                yield (
+                    f"{path_text(parts)}: contains an invisible character ({text.describe(char)}); "
+                    "a name, title or label takes none (they can hide or reverse the text around them)"
                 )
         for char in value:
             if "\ud800" <= char <= "\udfff":

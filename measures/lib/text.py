@@ -1,14 +1,27 @@
 """One rule for control characters in stored text, used by the model fields (hence model clean and every
-admin and site form), the case-file loader, the intake of documents (tidy_text) and the exports.
+admin and site form), the case-file loader, the intake of documents (tidy_text) and the exports; and
+one for invisible characters in a single line (a name, a title, a label: `invisible_character`).
 
 Unicode category Cc holds the C0 controls, DEL and the C1 controls (U+0080–U+009F). None of them is
 text a reader can see: a vertical tab or a form feed prints as a box in the PDF, U+0085 (next line) ends
 a row in many CSV readers. A single-line field (a name, a title, a label) takes none of them; a
 multi-line field takes tab, line feed and carriage return only. A document's page and section breaks
 end a paragraph when its text is taken in (tidy_text); the exports write every control as a space.
+
+A single line also refuses the other characters nobody sees, by Unicode category: format characters
+(Cf: the zero-width space U+200B, the byte order mark, the bidi embeddings, overrides and isolates
+U+202A–U+202E and U+2066–U+2069, which reverse or hide the text around them: "Safe \u202egnp.exe"
+reads "Safe exe.png") and the line and paragraph separators (Zl, Zp). Two kinds of format character
+are writing, not tricks, and stay: the zero-width non-joiner and joiner (U+200C, U+200D), which
+Persian, Urdu and the Indic scripts need inside a word (a title copied from a Persian headline has
+them), allowed between two visible characters; and the bidi marks LRM, RLM and ALM (U+200E, U+200F,
+U+061C), zero-width letters of one direction that reverse nothing. A line must also hold at least one
+visible character: a label of one zero-width space printed "[]" in every footnote. Multi-line text
+(a passage, a rationale) keeps the Unicode it has: quotes are checked against a document's own text.
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -45,12 +58,45 @@ def control_character(value, *, multi_line):
 
 
 def describe(char):
-    return f"U+{ord(char):04X}"
+    """ "U+202E RIGHT-TO-LEFT OVERRIDE": the code point and, where Unicode gives one, the name."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X} {name}" if name else f"U+{ord(char):04X}"
+
+
+# Unicode categories of the characters nobody sees that a single line refuses (module docstring).
+INVISIBLE_CATEGORIES = frozenset({"Cf", "Zl", "Zp"})
+JOINERS = "\u200c\u200d"
+BIDI_MARKS = "\u200e\u200f\u061c"
+
+
+def _visible(char):
+    # Letters, marks, numbers, punctuation and symbols (categories L, M, N, P, S); not spaces (Z*) nor
+    # controls, format characters, surrogates, private-use or unassigned code points (C*).
+    return unicodedata.category(char)[0] not in "ZC"
+
+
+def invisible_character(value):
+    """The first character of a single line `value` that nobody would see and that it may not hold
+    (module docstring: Cf, Zl, Zp but the joiners inside a word and the bidi marks), or None.
+    Control characters (Cc) are `control_character`'s."""
+    for i, char in enumerate(value):
+        if unicodedata.category(char) not in INVISIBLE_CATEGORIES or char in BIDI_MARKS:
+            continue
+        if char in JOINERS and 0 < i < len(value) - 1 and _visible(value[i - 1]) and _visible(value[i + 1]):
+            continue
+        return char
+    return None
+
+
+def has_visible_character(value):
+    return any(_visible(char) for char in value)
 
 
 @deconstructible
 class NoControlCharacters:
-    """Refuses control characters; `multi_line` allows tab, line feed and carriage return."""
+    """Refuses control characters; `multi_line` allows tab, line feed and carriage return. A single
+    line (not `multi_line`) also refuses invisible characters (`invisible_character`) and a value
+    with no visible character (module docstring)."""
 
     def __init__(self, *, multi_line=False):
         self.multi_line = multi_line
@@ -64,6 +110,21 @@ class NoControlCharacters:
                 "characters%(allowed)s.",
                 code="control_character",
                 params={"char": describe(char), "allowed": allowed},
+            )
+        if self.multi_line or not value:
+            return
+        char = invisible_character(value)
+        if char is not None:
+            raise ValidationError(
+                "Contains an invisible character (%(char)s); remove it: a name, title or label takes no "
+                "invisible characters, which can hide or reverse the text around them (bidi marks, and "
+                "joiners inside a word, are kept).",
+                code="invisible_character",
+                params={"char": describe(char)},
+            )
+        if not has_visible_character(value):
+            raise ValidationError(
+                "Has no visible character: write the name, title or label itself.", code="no_visible_character"
             )
 
     def __eq__(self, other):

@@ -150,6 +150,12 @@ class Case(models.Model):
             pass  # the field's validator says why
         if self.status == CaseStatus.CLOSED and self.end_date is None:
             errors["end_date"] = "A closed case needs the date on which the crisis ended."
+        if self.status == CaseStatus.ACTIVE and self.end_date is not None:
+            # Refused rather than cleared: reopening a case is a decision about its dates (the crisis
+            # flared up again, or the case was closed by mistake), and nothing is dropped unseen.
+            errors["end_date"] = (
+                "An active case has no end date: clear the end date to follow the case again, or keep it closed."
+            )
         if self.end_date is not None and self.start_date is not None and self.end_date < self.start_date:
             errors["end_date"] = "The end date cannot be before the start date."
         if errors:

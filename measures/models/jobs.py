@@ -64,6 +64,13 @@ class ReportJob(models.Model):
     stage = models.CharField(max_length=100, blank=True, help_text="What the worker is doing, for the reader.")
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0 to 100.")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    requested_from = models.GenericIPAddressField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The client address a job asked for without an account came from, kept while it waits (the "
+        "queue's share per address, reports.jobs) and cleared once it is made or has failed.",
+    )
     site_url = models.CharField(max_length=300, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from measures.lib import dates
 from measures.models import Alert, AlertKind, Case, Evidence, Notification, Subscription, WatchPoint
-from measures.roles import can_read_case
+from measures.roles import can_read_case, reads_some_case
 from measures.services.base import ServiceError
 from measures.state import case_state, commitment_calendar
 from measures.state.commitments import DUE, OVERDUE
@@ -30,11 +30,14 @@ def subscribe(
     *, user, case=None, level_changed=True, contested=True, stale=False, commitments=True, weekly_digest=True
 ):
     """Follow `case` (None: every case `user` may read) with these choices; an existing subscription of
-    the same scope takes them. Refused when the user may not read the case, or asks for nothing.
-    The case's state is taken as the baseline of detection when nobody followed it yet, so that alerts
-    tell of changes from now on. Returns the Subscription."""
+    the same scope takes them. Refused when the user may not read the case (for every case: reads
+    none, measures.roles.reads_some_case), or asks for nothing. The case's state is taken as the
+    baseline of detection when nobody followed it yet, so that alerts tell of changes from now on.
+    Returns the Subscription."""
     if case is not None and not can_read_case(user, case):
         raise ServiceError({"case": "You cannot follow a case you may not read."})
+    if case is None and not reads_some_case(user):
+        raise ServiceError({"case": "You may read no case, so there is nothing to follow."})
     choices = {
         "level_changed": bool(level_changed),
         "contested": bool(contested),

@@ -17,7 +17,7 @@ from reading.access import cases_reader
 from reading.caching import cached_page
 from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
-from reading.views.base import EXPORT_FORMATS, CitedPassage, _export_query, _page, _period
+from reading.views.base import EXPORT_FORMATS, CitedPassage, _export_query, _page, _period, refused
 
 # Passages shown per measure on a type's page (the measure's own page lists them all).
 PASSAGES_PER_MEASURE = 5
@@ -125,12 +125,14 @@ def _link_query(period):
 def matrix(request):
     """Measure types (rows, grouped by theme) against the cases the reader may read (columns)."""
     form, period = _period(request)
+    export_format = request.GET.get("_export")
+    if export_format in EXPORT_FORMATS and form.errors:
+        return refused(form, "export")  # not a file for another date than the one asked for
     cases = _readable_cases(request)
     all_types = list(MeasureType.objects.select_related("theme"))
     themes = list({t.theme.pk: t.theme for t in all_types}.values())
     parties = sorted({p.pk: p for case in cases for p in case.assessed_parties.all()}.values(), key=lambda p: p.name)
     matrix_filter = MatrixFilter(request.GET, themes=themes, parties=parties)
-    export_format = request.GET.get("_export")
     days_wanted = matrix_filter.view == MatrixFilterForm.VIEW_DAYS or export_format in EXPORT_FORMATS
     comparison = compare_cases(
         matrix_filter.cases(cases),

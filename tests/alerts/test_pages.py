@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from alerts.tokens import unsubscribe_token
 from measures import services
-from measures.models import Subscription
+from measures.models import Case, Subscription
 from tests import factories
 
 
@@ -122,3 +122,29 @@ def test_a_malformed_subscription_id_changes_nothing_and_is_no_server_error(db, 
     response = client.post(reverse("alerts:subscriptions"), {"action": action, "subscription": value})
     assert response.status_code in (200, 302)
     assert not Subscription.objects.exists()
+
+
+def test_an_account_that_may_read_no_case_cannot_subscribe_and_is_told_why(pakistan_iran, client):
+    """An account without a role reads what the public reads (measures.roles.readable_cases): with no
+    case published it may read none, so there is nothing to follow; the page says so (403)."""
+    norole = factories.UserFactory(username="norole")
+    client.force_login(norole)
+    page = client.get(reverse("alerts:subscriptions"))
+    assert page.status_code == 403
+    assert "Your account may read no case, so there is nothing to follow." in page.content.decode()
+    response = client.post(
+        reverse("alerts:subscriptions"), {"action": "add", "new-scope": "all", "new-level_changed": "on"}
+    )
+    assert response.status_code == 403
+    assert not Subscription.objects.exists()
+    with pytest.raises(services.ServiceError, match="nothing to follow"):
+        services.subscribe(user=norole, case=None)
+    assert not Subscription.objects.exists()
+
+
+def test_an_account_without_a_role_follows_the_published_cases_as_it_reads_them(pakistan_iran, client):
+    Case.objects.filter(pk=pakistan_iran.pk).update(visibility=Case.Visibility.PUBLISHED)
+    client.force_login(factories.UserFactory(username="norole"))
+    page = client.get(reverse("alerts:subscriptions"))
+    assert page.status_code == 200
+    assert "Pakistan–Iran crisis, January 2024" in page.content.decode()

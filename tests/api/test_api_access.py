@@ -137,3 +137,50 @@ def test_requests_are_limited_per_token(pakistan_iran, api, reader_user, setting
     limited = api.get("/api/v1/cases/", token=first)
     assert limited.data["type"].endswith("#problem-too-many-requests") and 1 <= int(limited["Retry-After"]) <= 60
     assert api.get("/api/v1/cases/", token=second).status_code == 200  # each token has its own count
+
+
+# Parameters each refused on its own (400) by an address that may be read.
+BAD_PARAMETERS = [
+    ("/api/v1/cases/{slug}/measures/", {"as_of": "abc"}),
+    ("/api/v1/cases/", {"updated_since": "abc"}),
+    ("/api/v1/cases/", {"limit": "-1"}),  # not a parameter of the address
+    ("/api/v1/cases/{slug}/events/", {"page_size": "-1"}),
+    ("/api/v1/package.zip", {"known_on": "2024-02-30"}),
+]
+
+
+@pytest.mark.parametrize(("address", "params"), BAD_PARAMETERS)
+def test_who_may_not_read_is_refused_before_any_parameter_is_read(
+    pakistan_iran, api, places, reader_user, address, params
+):
+    path = address.format(**places)
+    unknown_case = address.format(**{**places, "slug": "no-such-case"})
+    nobody = services.create_api_token(user=factories.UserFactory(username="no-role"), name="x")[1]
+    for token, status, kind in (
+        (None, 401, "authentication-required"),
+        ("dtk_" + "x" * 43, 401, "invalid-token"),
+        (nobody, 403, "no-role"),
+    ):
+        for asked in (path, unknown_case):
+            refused = api.get(asked, token=token, **params)
+            assert (refused.status_code, refused.data["type"].split("#problem-")[1]) == (status, kind), (asked, token)
+    reader = services.create_api_token(user=reader_user, name="y")[1]
+    if "{slug}" in address:
+        assert api.get(unknown_case, token=reader, **params).status_code == 404
+    assert api.get(path, token=reader, **params).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/deleted/", "/api/v1/cases/pakistan-iran-2024/commitments/", "/api/", "/api/v2/cases/"]
+)
+def test_an_unknown_api_address_is_a_404_problem_not_the_sites_page(db, api, path):
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.data["type"].endswith("/api/v1/docs/#problem-not-found")
+    assert response.data["detail"] == "Nothing here: see the API's documentation for its addresses."
+
+
+def test_an_api_address_without_its_slash_is_still_redirected_to_it(db, api):
+    response = api.get("/api/v1/cases")
+    assert (response.status_code, response["Location"]) == (301, "/api/v1/cases/")

@@ -197,6 +197,17 @@ def test_the_csv_is_the_long_form_with_formulas_made_inert(reader_client, cases)
     assert (beta["Lags"], beta["Behind since"]) == ("yes", "7 Mar 2024")
 
 
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+@pytest.mark.parametrize(("param", "value"), [("as_of", "abc"), ("known_on", "2024-02-30"), ("as_of", "0001-01-01")])
+def test_an_export_with_a_bad_date_is_refused_not_made_for_the_default_date(
+    reader_client, cases, export_format, param, value
+):
+    response = reader_client.get(MATRIX, {"_export": export_format, param: value})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().startswith("No export made. ")
+
+
 def test_the_xlsx_has_the_long_form_the_summaries_and_who_lags(reader_client, cases):
     Case.objects.filter(name="Late").update(name="@SUM(A1)")
     response = reader_client.get(MATRIX, {"_export": "xlsx", "as_of": day(30).isoformat()})

@@ -154,3 +154,23 @@ def test_axe_finds_nothing_on_the_main_admin_pages(page, live_server, login, ana
         page.goto(live_server.url + path)
         page.wait_for_load_state("load")
         assert axe(page) == [], path
+
+
+def test_the_assessment_form_and_the_alerts_page_fit_a_phone(
+    page, live_server, login, analyst_user, case_objects, artifacts_dir
+):
+    """At 390 px the assessment form was 866 px wide (the levels table, the citations box) and the
+    alerts page 663 px (the private feed address, one long word)."""
+    measure = case_objects[0]
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "analyst")
+    for name, path in (("assess", f"/admin/measures/measure/{measure.pk}/assess/"), ("alerts", "/alerts/")):
+        page.goto(live_server.url + path)
+        page.screenshot(path=artifacts_dir / f"phone-{name}.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+        result = page.evaluate(OVERFLOW)
+        assert (result["sticking"], result["scrolling"]) == ([], []), name
+    # The levels table's fields keep their labels once its column headers are folded away.
+    page.goto(live_server.url + f"/admin/measures/measure/{measure.pk}/assess/")
+    expect(page.locator(".party-levels tbody label").first).to_be_visible()
+    expect(page.locator(".party-levels thead")).to_be_hidden()

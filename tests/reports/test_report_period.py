@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from measures.models import Case
 from reports.build import build_report
 from tests.scenarios import reversal_case
 
@@ -103,6 +104,26 @@ def test_the_report_and_its_command_refuse_a_date_before_the_case_with_the_pages
         assert response.status_code == 400 and message in response.content.decode()
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("status_report", ceasefire.slug, "--as-of", "2024-11-01", "-o", "-", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("status", "end_date", "default"),
+    [
+        ("closed", D(2024, 12, 31), "the whole crisis, since the case is closed"),
+        ("active", None, "the last 7 days, since the case is active"),
+    ],
+)
+def test_the_reports_refusal_names_the_period_an_empty_since_gives(reader_client, ceasefire, status, end_date, default):
+    Case.objects.filter(pk=ceasefire.pk).update(status=status, end_date=end_date)
+    for name, params in (
+        ("measures:report", {"as_of": "abc"}),
+        ("measures:report_pdf", {"since": "2024-12-20", "as_of": "2024-12-10"}),
+    ):
+        response = reader_client.get(report_url(ceasefire, name, **params))
+        assert response.status_code == 400
+        text = plain(response.content.decode())
+        assert f"Leave “Changes since” empty for {default}." in text
+        assert "the week before" not in text
 
 
 def test_the_report_lists_what_was_recorded_since_a_date(reader_client, ceasefire):
