@@ -266,6 +266,13 @@ TASKS = {
 # Fair queues: how many report PDFs one reader may have waiting or being made at once (a report already
 # asked for by anyone is always served: only new ones count).
 REPORT_JOBS_PER_USER = env_int("REPORT_JOBS_PER_USER", 3, minimum=1)
+# The same for costly work done inside a request (measures.services.accounts.work_slot): events file
+# imports (preview or import) and documents being read for a new source, under way at once per user; a
+# slot left by a killed process stops counting after WORK_SLOT_SECONDS. Followed cases per user.
+IMPORTS_PER_USER = env_int("IMPORTS_PER_USER", 1, minimum=1)
+EXTRACTIONS_PER_USER = env_int("EXTRACTIONS_PER_USER", 2, minimum=1)
+WORK_SLOT_SECONDS = env_int("WORK_SLOT_SECONDS", 900, minimum=60)
+SUBSCRIPTIONS_PER_USER = env_int("SUBSCRIPTIONS_PER_USER", 50, minimum=1)
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))

@@ -1,15 +1,19 @@
 """Accounts: personal API tokens (created, shown once, revoked, recognised when a request sends one),
-and an administrator lifting the login lock of a user (django-axes), logged."""
+an administrator lifting the login lock of a user (django-axes), logged, and each user's share of
+costly work done inside a request (`work_slot`: events imports, text extraction)."""
 
+import contextlib
 import datetime
 import logging
 import secrets
 
 from axes.utils import reset
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from measures.models import ApiToken
+from measures.models import ApiToken, WorkKind, WorkSlot
 from measures.models.tokens import SHOWN_CHARACTERS, TOKEN_PREFIX, token_digest
 from measures.services.base import ServiceError, _field_errors
 
@@ -92,3 +96,54 @@ def lift_login_lock(*, user, by):
     cleared = reset(username=username)
     logger.warning("Login lock of “%s” lifted by %s (%s failed-login record(s) cleared)", username, by, cleared)
     return cleared
+
+
+# Per kind: (the setting with how many a user may have under way at once, how it is named to them).
+WORK_LIMITS = {
+    WorkKind.EVENT_IMPORT: ("IMPORTS_PER_USER", "events file import", "events file imports"),
+    WorkKind.EXTRACTION: ("EXTRACTIONS_PER_USER", "document being read", "documents being read"),
+}
+
+
+class WorkLimitReached(ServiceError):
+    """`user` already has as many pieces of work of this kind under way as one user may have."""
+
+
+def _take_slot(user, kind):
+    setting, one, many = WORK_LIMITS[kind]
+    limit = getattr(settings, setting)
+    now = timezone.now()
+    with transaction.atomic():
+        # One user's slots are counted and taken one caller at a time (a row lock on PostgreSQL; SQLite's
+        # IMMEDIATE transactions serialise writers already).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+        WorkSlot.objects.filter(user=user, kind=kind, expires_at__lte=now).delete()
+        under_way = WorkSlot.objects.filter(user=user, kind=kind).count()
+        if under_way >= limit:
+            what = f"1 {one}" if under_way == 1 else f"{under_way} {many}"
+            raise WorkLimitReached(
+                f"You already have {what} under way, the most one user may have at once ({setting}), so that "
+                "the service stays quick for everyone. Nothing was done: try again when it has finished.",
+                code="work_limit",
+            )
+        lease = datetime.timedelta(seconds=settings.WORK_SLOT_SECONDS)
+        return WorkSlot.objects.create(user=user, kind=kind, started_at=now, expires_at=now + lease)
+
+
+@contextlib.contextmanager
+def work_slot(*, user, kind):
+    """Count the block as one piece of work of `kind` (a WorkKind) under way for `user` while it runs.
+
+    Raises WorkLimitReached (a ServiceError naming the limit), before the block runs, when `user` already
+    has the setting's number (WORK_LIMITS: IMPORTS_PER_USER, EXTRACTIONS_PER_USER) under way: one
+    analyst's parallel uploads or imports must not take every worker process and the write lock from
+    the others. A slot left by a killed process stops counting after WORK_SLOT_SECONDS. Without a user
+    (a management command run by the operator), nothing is counted."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        yield None
+        return
+    slot = _take_slot(user, kind)
+    try:
+        yield slot
+    finally:
+        WorkSlot.objects.filter(pk=slot.pk).delete()
