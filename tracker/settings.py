@@ -229,6 +229,9 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 # Locks are lifted by an administrator ("Lift the login lock" on the users' list, logged) or with
 # manage.py axes_reset_username (README); the admin lists only our models.
 AXES_ENABLE_ADMIN = False
+# Or by the user: a link mailed to the account's address on request lifts the lock; it is valid this
+# many minutes, once (alerts.views.unlock_request).
+UNLOCK_LINK_MINUTES = env_int("UNLOCK_LINK_MINUTES", 60, minimum=5)
 # The client's address: the TCP peer's, or X-Forwarded-For's only when the peer is a listed proxy
 # (TRUSTED_PROXIES, addresses or networks, comma-separated; empty: the header is ignored).
 try:

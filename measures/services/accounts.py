@@ -12,8 +12,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from measures.models import ApiToken, WorkKind, WorkSlot
+from measures.lib import acting
+from measures.models import ApiToken, AuditEntry, WorkKind, WorkSlot
 from measures.models.tokens import SHOWN_CHARACTERS, TOKEN_PREFIX, token_digest
 from measures.services.base import ServiceError, _field_errors
 
@@ -87,14 +89,48 @@ def user_for_api_token(secret):
 logger = logging.getLogger("measures.accounts")
 
 
-def lift_login_lock(*, user, by):
+def _failed_logins(user):
+    from axes.models import AccessAttempt  # django-axes' table of failed logins (per username and address)
+
+    return AccessAttempt.objects.filter(username=user.get_username())
+
+
+def has_failed_logins(user):
+    """Whether `user`'s username has failed logins on record (locked, or on the way to it)."""
+    return _failed_logins(user).filter(failures_since_start__gt=0).exists()
+
+
+def login_lock_fingerprint(user):
+    """A digest (32 hex characters) of `user`'s failed-login records and password hash. It changes when
+    the lock is lifted (the records are cleared), when a failure is added and when the password changes:
+    a mailed unlock link that carries it works once, for the lock it was sent for."""
+    records = list(_failed_logins(user).order_by("pk").values_list("pk", "failures_since_start"))
+    value = f"{user.pk}|{user.password}|{records}"
+    return salted_hmac("measures.accounts.unlock", value, algorithm="sha256").hexdigest()[:32]
+
+
+def lift_login_lock(*, user, by, mailed=False):
     """Clear the failed logins recorded for `user`'s username (from every address), which lifts a lock on
-    it, and return how many attempt records were cleared (0: it was not locked). Logged on
-    "measures.accounts" with the administrator `by`; the admin action also writes it to the user's
-    history. A lock of an address is lifted with manage.py axes_reset_ip."""
+    it, and return how many attempt records were cleared (0: it was not locked). Written to the audit log
+    (action "unlock") and the log "measures.accounts": by the administrator `by` (a user, or a name), or,
+    with `mailed`, by the account's owner through the link mailed to its address (alerts.views.unlock).
+    The admin action also writes it to the user's history. A lock of an address is lifted with
+    manage.py axes_reset_ip."""
     username = user.get_username()
     cleared = reset(username=username)
-    logger.warning("Login lock of “%s” lifted by %s (%s failed-login record(s) cleared)", username, by, cleared)
+    if mailed:
+        who, actor, path = "the link mailed to the account's address", user, acting.LOGIN
+    else:
+        who, actor, path = str(by), by if getattr(by, "is_authenticated", False) else None, None
+    logger.warning("Login lock of “%s” lifted by %s (%s failed-login record(s) cleared)", username, who, cleared)
+    AuditEntry.objects.record(
+        action=AuditEntry.Action.UNLOCK,
+        kind="account",
+        obj=user,
+        user=actor,
+        path=path,
+        detail=f"by {who}; {cleared} failed-login record(s) cleared",
+    )
     return cleared
 
 
