@@ -1,10 +1,13 @@
 """The user's subscriptions page, the one-click unsubscribe link of the mails, each case's feed, and the
 mailed link that lifts a user's login lock (asked for from the lockout page)."""
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +20,7 @@ from alerts.forms import SubscriptionForm, UnlockRequestForm
 from alerts.tasks import send_unlock_link
 from alerts.tokens import feed_token, read_feed_token, read_unlock_token, read_unsubscribe_token
 from measures import services
+from measures.lib.addresses import request_client_address
 from measures.lib.ids import parse_id
 from measures.models import Case, Notification, Subscription
 from measures.roles import can_read_case
@@ -115,12 +119,30 @@ UNLOCK_SENT = (
 )
 
 
+# Requests for unlock links one address may make in an hour, whatever the usernames (each queues a task).
+UNLOCK_REQUESTS_PER_ADDRESS_PER_HOUR = 10
+
+
+def _unlock_request_allowed(request):
+    """Count this request against its address's hourly share (the client address as the login lock reads
+    it: measures.lib.addresses); False once the share is used."""
+    key = f"alerts:unlock-requests:{request_client_address(request)}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) <= UNLOCK_REQUESTS_PER_ADDRESS_PER_HOUR
+    except ValueError:  # expired between add and incr: a new hour
+        return True
+
+
 @require_http_methods(["GET", "POST"])
 def unlock_request(request):
     """A locked-out user asks for a link that lifts the lock, mailed to the account's address. The
     answer is the same for every username, known or not, locked or not (the mail is made by the
     worker's task, so the time taken says nothing either)."""
     form = UnlockRequestForm(request.POST or None, initial={"username": request.GET.get("username", "")[:150]})
+    if request.method == "POST" and not _unlock_request_allowed(request):
+        message = "Too many requests for unlock links from your address: try again in an hour. Nothing was sent."
+        return render(request, "alerts/unlock_request.html", {"form": form, "refusal": message}, status=429)
     if request.method == "POST" and form.is_valid():
         send_unlock_link.enqueue(form.cleaned_data["username"])
         messages.success(request, UNLOCK_SENT.format(minutes=settings.UNLOCK_LINK_MINUTES))

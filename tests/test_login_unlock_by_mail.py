@@ -152,3 +152,16 @@ def test_the_administrators_lift_is_in_the_audit_log_too(client, amina, settings
     entry = AuditEntry.objects.get(action=AuditEntry.Action.UNLOCK)
     assert (entry.user, entry.object_id, entry.path) == (administrator, str(amina.pk), "admin")
     assert entry.detail.startswith("by root;")
+
+
+def test_one_address_asks_for_at_most_ten_links_an_hour_whatever_the_usernames(client, amina, settings):
+    lock(client, settings)
+    answers = [ask(client, f"someone-{n}").status_code for n in range(10)]
+    assert answers == [200] * 10
+    refused = client.post(reverse("alerts:unlock_request"), {"username": "amina"})
+    assert refused.status_code == 429
+    assert "Too many requests for unlock links from your address" in refused.content.decode()
+    assert mail.outbox == []
+    # Another address has its own share.
+    other = client.post(reverse("alerts:unlock_request"), {"username": "amina"}, REMOTE_ADDR="198.51.100.9")
+    assert other.status_code == 302 and len(mail.outbox) == 1
