@@ -53,3 +53,9 @@ class SubscriptionForm(forms.ModelForm):
 
     def choices(self):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class UnlockRequestForm(forms.Form):
+    """The username of an account locked out of logging in, to mail it a link that lifts the lock."""
+
+    username = forms.CharField(label="Username", max_length=150, strip=True)

@@ -71,3 +71,22 @@ def build_message(notification):
     )
     message.attach_alternative(html, "text/html")
     return message, subject
+
+
+def unlock_message(user):
+    """The mail with the link that lifts `user`'s login lock (valid UNLOCK_LINK_MINUTES, once), to the
+    account's address, in plain text: it names the username and nothing else of the account."""
+    from alerts.tokens import unlock_token
+
+    context = {
+        "user": user,
+        "unlock_url": absolute(reverse("alerts:unlock", args=[unlock_token(user)])),
+        "minutes": settings.UNLOCK_LINK_MINUTES,
+        "site_url": settings.SITE_URL,
+    }
+    return EmailMultiAlternatives(
+        subject="Lift the login lock of your De-escalation Tracker account",
+        body=render_to_string("alerts/mail/unlock.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )

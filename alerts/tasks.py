@@ -58,3 +58,31 @@ def schedule_retry():
     if earliest is None or not getattr(default_task_backend, "supports_defer", False):
         return None
     return deliver_notifications.using(run_after=earliest).enqueue()
+
+
+# One unlock mail per account in this many seconds, whatever the number of requests: the form is open to
+# anyone, and must not be a way to fill a colleague's mailbox.
+UNLOCK_MAIL_INTERVAL_SECONDS = 300
+
+
+@task()
+def send_unlock_link(username):
+    """Mail the account named `username` a link that lifts its login lock (alerts.views.unlock), when it
+    exists, is active, has a mail address and failed logins on record, and was not sent one in the last
+    UNLOCK_MAIL_INTERVAL_SECONDS. Queued for any username, so that the page's answer and its time say
+    nothing of which accounts exist. Returns whether a mail was sent."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+
+    from alerts.mail import unlock_message
+    from measures.services.accounts import has_failed_logins
+
+    model = get_user_model()
+    user = model.objects.filter(**{model.USERNAME_FIELD: username, "is_active": True}).exclude(email="").first()
+    if user is None or not has_failed_logins(user):
+        return False
+    if not cache.add(f"alerts:unlock-mail:{user.pk}", True, timeout=UNLOCK_MAIL_INTERVAL_SECONDS):
+        return False
+    unlock_message(user).send()
+    logger.info("Unlock link mailed to the address of “%s”", username)
+    return True

@@ -1,6 +1,7 @@
 """Signed tokens in links that work without logging in: the one-click unsubscribe link of every mail,
-and a user's private feed address. Signed with SECRET_KEY (django.core.signing, HMAC-SHA256): a token
-cannot be forged or moved to another subscription or user without the key."""
+a user's private feed address, and the link that lifts a user's login lock. Signed with SECRET_KEY
+(django.core.signing, HMAC-SHA256): a token cannot be forged or moved to another subscription or user
+without the key."""
 
 from django.core import signing
 
@@ -35,3 +36,26 @@ def read_feed_token(token):
     except signing.BadSignature:
         return None
     return value if isinstance(value, int) else None
+
+
+UNLOCK_SALT = "alerts.unlock"
+
+
+def unlock_token(user):
+    """The token of the link that lifts `user`'s login lock: its id and the fingerprint of its failed
+    logins now (measures.services.accounts.login_lock_fingerprint), signed and timestamped."""
+    from measures.services.accounts import login_lock_fingerprint
+
+    return signing.dumps([user.pk, login_lock_fingerprint(user)], salt=UNLOCK_SALT, compress=True)
+
+
+def read_unlock_token(token, *, max_age):
+    """(user id, fingerprint) from a token signed at most `max_age` seconds ago; None when it is not one
+    we signed, or older. Whether it is still the account's (not used, no new failure) is for the caller."""
+    try:
+        value = signing.loads(token, salt=UNLOCK_SALT, max_age=max_age)
+    except signing.BadSignature:  # SignatureExpired is one
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str)):
+        return None
+    return tuple(value)

@@ -9,4 +9,6 @@ urlpatterns = [
     path("alerts/", views.subscriptions, name="subscriptions"),
     path("alerts/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("cases/<slug:slug>/feed.atom", views.case_feed, name="case_feed"),
+    path("accounts/unlock/", views.unlock_request, name="unlock_request"),
+    path("accounts/unlock/<str:token>/", views.unlock, name="unlock"),
 ]

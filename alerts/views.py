@@ -1,21 +1,30 @@
-"""The user's subscriptions page, the one-click unsubscribe link of the mails, and each case's feed."""
+"""The user's subscriptions page, the one-click unsubscribe link of the mails, each case's feed, and the
+mailed link that lifts a user's login lock (asked for from the lockout page)."""
 
+import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from alerts.feeds import CaseFeed
-from alerts.forms import SubscriptionForm
-from alerts.tokens import feed_token, read_feed_token, read_unsubscribe_token
+from alerts.forms import SubscriptionForm, UnlockRequestForm
+from alerts.tasks import send_unlock_link
+from alerts.tokens import feed_token, read_feed_token, read_unlock_token, read_unsubscribe_token
 from measures import services
+from measures.lib.addresses import request_client_address
 from measures.lib.ids import parse_id
 from measures.models import Case, Notification, Subscription
 from measures.roles import can_read_case, reads_some_case
+from measures.services.accounts import lift_login_lock, login_lock_fingerprint
 
 
 @login_required
@@ -106,3 +115,60 @@ def case_feed(request, slug):
     response = CaseFeed()(request, case=case)
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
+
+
+UNLOCK_SENT = (
+    "If an account has that username, a mail address and a lock (or failed logins), a link that lifts the "
+    "lock has been sent to its address. It works once, for {minutes} minutes."
+)
+
+
+# Requests for unlock links one address may make in an hour, whatever the usernames (each queues a task).
+UNLOCK_REQUESTS_PER_ADDRESS_PER_HOUR = 10
+
+
+def _unlock_request_allowed(request):
+    """Count this request against its address's hourly share (the client address as the login lock reads
+    it: measures.lib.addresses); False once the share is used."""
+    key = f"alerts:unlock-requests:{request_client_address(request)}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) <= UNLOCK_REQUESTS_PER_ADDRESS_PER_HOUR
+    except ValueError:  # expired between add and incr: a new hour
+        return True
+
+
+@require_http_methods(["GET", "POST"])
+def unlock_request(request):
+    """A locked-out user asks for a link that lifts the lock, mailed to the account's address. The
+    answer is the same for every username, known or not, locked or not (the mail is made by the
+    worker's task, so the time taken says nothing either)."""
+    form = UnlockRequestForm(request.POST or None, initial={"username": request.GET.get("username", "")[:150]})
+    if request.method == "POST" and not _unlock_request_allowed(request):
+        message = "Too many requests for unlock links from your address: try again in an hour. Nothing was sent."
+        return render(request, "alerts/unlock_request.html", {"form": form, "refusal": message}, status=429)
+    if request.method == "POST" and form.is_valid():
+        send_unlock_link.enqueue(form.cleaned_data["username"])
+        messages.success(request, UNLOCK_SENT.format(minutes=settings.UNLOCK_LINK_MINUTES))
+        return redirect("alerts:unlock_request")
+    return render(request, "alerts/unlock_request.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def unlock(request, token):
+    """The mailed link: a GET shows a button (mail scanners follow links), a POST lifts the lock and
+    says so, with the way to the login page. A link we did not sign, too old, already used, or made for an earlier
+    lock (new failures since, a new password) lifts nothing and says so (400)."""
+    ids = read_unlock_token(token, max_age=settings.UNLOCK_LINK_MINUTES * 60)
+    user = None
+    if ids is not None:
+        candidate = get_user_model().objects.filter(pk=ids[0], is_active=True).first()
+        if candidate is not None and constant_time_compare(login_lock_fingerprint(candidate), ids[1]):
+            user = candidate
+    if user is None:
+        context = {"invalid": True, "minutes": settings.UNLOCK_LINK_MINUTES}
+        return render(request, "alerts/unlock.html", context, status=400)
+    if request.method == "POST":
+        lift_login_lock(user=user, by=None, mailed=True)
+        return render(request, "alerts/unlock.html", {"done": True})
+    return render(request, "alerts/unlock.html", {"account": user})

@@ -119,6 +119,11 @@ def about_rows(case, period, *, now=None):
             "Peace Accords Matrix: not initiated 0, minimal 1, intermediate 2, full 3; reversed 0; "
             "empty when not scored (not yet assessed, not applicable).",
         ),
+        (
+            "Commitments",
+            "Every commitment of the case announced by the as-of date and on record by the as-known-on date, "
+            "whatever the measures' filters, with the outcome in force on the as-of date as known then.",
+        ),
     ]
 
 
@@ -142,8 +147,9 @@ def csv_response(statuses, parties, *, filename):
     return response
 
 
-def xlsx_response(statuses, parties, *, filename, case, period):
-    """XLSX: a "Measures" sheet (date cells, numeric scores, autofilter, frozen header) and an "About" sheet."""
+def xlsx_response(statuses, parties, *, filename, case, period, calendar):
+    """XLSX: a "Measures" sheet (date cells, numeric scores, autofilter, frozen header), a "Commitments"
+    sheet (`commitment_rows(calendar)`, the whole case's whatever the measure filters) and an "About" sheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -166,6 +172,8 @@ def xlsx_response(statuses, parties, *, filename, case, period):
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = sheet.dimensions
 
+    _sheet(book, "Commitments", COMMITMENT_COLUMNS, commitment_rows(calendar))
+
     about = book.create_sheet("About")
     for label, value in about_rows(case, period):
         about.append([label, clean_text(value)])
@@ -183,6 +191,82 @@ def xlsx_response(statuses, parties, *, filename, case, period):
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# The case's commitments and their outcomes: one row per commitment of the dashboard's calendar.
+
+COMMITMENT_COLUMNS = [
+    ("Due", "text"),
+    ("Due from", "date"),
+    ("Due by", "date"),
+    ("Due as stated", "text"),
+    ("Commitment", "text"),
+    ("Parties", "text"),
+    ("No.", "int"),
+    ("Measure", "text"),
+    ("Announced on", "date"),
+    ("Stated by", "text"),
+    ("Due in the period", "text"),
+    ("Outcome", "text"),
+    ("Outcome on", "date"),
+    ("Days late", "int"),
+    ("Outcome confidence", "text"),
+    ("Outcome rationale", "text"),
+    ("Outcome shown by", "text"),
+    ("Outcome recorded on", "date"),
+]
+
+
+def _sources(citations):
+    return "; ".join(citation.source.short_label for citation in citations)
+
+
+def commitment_rows(calendar):
+    """The values of each commitment of `calendar` (a state.CommitmentCalendar: the commitments announced
+    by its `as_of` and on record by its `known_on`, each with the outcome in force then), in the order of
+    COMMITMENT_COLUMNS and the calendar's (due order, no stated date last). "Outcome" is the calendar's
+    status ("Kept late, by 1 day", "Overdue, not judged"); the outcome's cells are empty until judged."""
+    for entry in calendar.entries:
+        commitment, outcome = entry.commitment, entry.outcome
+        window = commitment.window() or (None, None)
+        values = [
+            commitment.due_label,
+            window[0],
+            window[1],
+            commitment.due_text or None,
+            commitment.what,
+            commitment.party_names,
+            commitment.measure.number,
+            commitment.measure.title,
+            commitment.announced_on,
+            _sources(commitment.stated_by.all()),
+            "yes" if entry.due_in_period else "no",
+            entry.status_label,
+        ]
+        if outcome is None:
+            values += [None] * 6
+        else:
+            values += [
+                outcome.occurred_on,
+                entry.days_late or None,
+                outcome.get_confidence_display(),
+                outcome.rationale,
+                _sources(outcome.citations.all()),
+                timezone.localdate(outcome.recorded_at),
+            ]
+        yield values
+
+
+def commitments_csv_response(calendar, *, filename):
+    """The commitments of the calendar as CSV (UTF-8 with a byte-order mark; dates as on the pages)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([header for header, _ in COMMITMENT_COLUMNS])
+    for values in commitment_rows(calendar):
+        writer.writerow([_csv_value(value) for value in values])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

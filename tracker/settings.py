@@ -229,6 +229,9 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 # Locks are lifted by an administrator ("Lift the login lock" on the users' list, logged) or with
 # manage.py axes_reset_username (README); the admin lists only our models.
 AXES_ENABLE_ADMIN = False
+# Or by the user: a link mailed to the account's address on request lifts the lock; it is valid this
+# many minutes, once (alerts.views.unlock_request).
+UNLOCK_LINK_MINUTES = env_int("UNLOCK_LINK_MINUTES", 60, minimum=5)
 # The client's address: the TCP peer's, or X-Forwarded-For's only when the peer is a listed proxy
 # (TRUSTED_PROXIES, addresses or networks, comma-separated; empty: the header is ignored).
 try:
@@ -268,6 +271,13 @@ TASKS = {
 REPORT_JOBS_PER_USER = env_int("REPORT_JOBS_PER_USER", 3, minimum=1)
 # …the same share per client address for readers without an account, and this many at most from them all.
 REPORT_JOBS_PUBLIC = env_int("REPORT_JOBS_PUBLIC", 10, minimum=1)
+# The same for costly work done inside a request (measures.services.accounts.work_slot): events file
+# imports (preview or import) and documents being read for a new source, under way at once per user; a
+# slot left by a killed process stops counting after WORK_SLOT_SECONDS. Followed cases per user.
+IMPORTS_PER_USER = env_int("IMPORTS_PER_USER", 1, minimum=1)
+EXTRACTIONS_PER_USER = env_int("EXTRACTIONS_PER_USER", 2, minimum=1)
+WORK_SLOT_SECONDS = env_int("WORK_SLOT_SECONDS", 900, minimum=60)
+SUBSCRIPTIONS_PER_USER = env_int("SUBSCRIPTIONS_PER_USER", 50, minimum=1)
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))

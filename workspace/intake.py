@@ -20,7 +20,7 @@ from measures.intake.extract import HTML, max_upload_bytes
 from measures.intake.language import detect_language
 from measures.intake.suggest import suggest
 from measures.lib.ids import parse_id, parse_offset
-from measures.models import Case, Evidence, Measure, Source
+from measures.models import Case, Evidence, Measure, Source, WorkKind
 
 
 class SourceUploadForm(forms.Form):
@@ -37,6 +37,11 @@ class SourceUploadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12, "cols": 90}),
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user  # whose share of extractions the reading counts against (EXTRACTIONS_PER_USER)
+        self.limit_reached = False
+
     def clean(self):
         cleaned_data = super().clean()
         upload = cleaned_data.get("file")
@@ -50,7 +55,8 @@ class SourceUploadForm(forms.Form):
                 name = upload.name
                 intake.check_size(name, upload.size)  # before reading a byte of it
                 data = upload.read()
-                cleaned_data["document"] = intake.extract(data, name=name)
+                with services.work_slot(user=self.user, kind=WorkKind.EXTRACTION):
+                    cleaned_data["document"] = intake.extract(data, name=name)
                 cleaned_data["original"] = staging.Original(
                     name=name, data=data, doc_type=cleaned_data["document"].doc_type
                 )
@@ -59,6 +65,9 @@ class SourceUploadForm(forms.Form):
                 cleaned_data["original"] = None
         except intake.IntakeError as exc:
             raise forms.ValidationError(str(exc), code="intake") from None
+        except services.WorkLimitReached as exc:
+            self.limit_reached = True
+            raise forms.ValidationError(exc.messages, code="work_limit") from None
         return cleaned_data
 
 
@@ -161,7 +170,7 @@ class SourceIntakeMixin:
                     )
                     return redirect(reverse("admin:measures_source_change", args=[source.pk]))
         elif request.method == "POST":
-            upload = SourceUploadForm(request.POST, request.FILES)
+            upload = SourceUploadForm(request.POST, request.FILES, user=request.user)
             if upload.is_valid():
                 document = upload.cleaned_data["document"]
                 original = upload.cleaned_data["original"]
@@ -188,7 +197,10 @@ class SourceIntakeMixin:
             "max_size": intake.human_size(max_upload_bytes()),
             "media": self.media + (review.media if review is not None else upload.media),
         }
-        return self._render(request, "admin/measures/source/intake.html", context)
+        response = self._render(request, "admin/measures/source/intake.html", context)
+        if upload.limit_reached:
+            response.status_code = 429  # the user's share of extractions is taken: the form says so
+        return response
 
     def suggestions_view(self, request, object_id):
         """The passages of a source most related to each measure of a case; accept or dismiss each."""

@@ -33,7 +33,7 @@ from measures.models.commitments import (
     month_window,
 )
 from measures.models.events import Event, EventDirection, EventKind, EventPrecision
-from measures.models.jobs import ReportJob, ReportJobStatus
+from measures.models.jobs import ReportJob, ReportJobStatus, WorkKind, WorkSlot
 from measures.models.publication import ShareLink
 from measures.models.sources import (
     Citation,
@@ -47,6 +47,8 @@ from measures.models.sources import (
 from measures.models.tokens import ApiToken
 
 __all__ = [
+    "WorkKind",
+    "WorkSlot",
     "Alert",
     "AlertKind",
     "Commitment",

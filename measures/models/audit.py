@@ -45,6 +45,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", "Logged in"
     LOGIN_FAILED = "login_failed", "Login failed"
     LOCKOUT = "lockout", "Locked out"
+    UNLOCK = "unlock", "Login lock lifted"
 
 
 class AuditPath(models.TextChoices):

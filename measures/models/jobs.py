@@ -166,3 +166,35 @@ class ReportJob(models.Model):
 
     def get_absolute_url(self):
         return reverse("measures:report_job", args=[self.case.slug, self.pk])
+
+
+class WorkKind(models.TextChoices):
+    """Costly work a user starts inside a request, limited per user (settings IMPORTS_PER_USER,
+    EXTRACTIONS_PER_USER)."""
+
+    EVENT_IMPORT = "event_import", "Events file import"
+    EXTRACTION = "extraction", "Text extraction from a document"
+
+
+class WorkSlot(models.Model):
+    """One costly piece of work a user has under way (measures.services.accounts.work_slot): counted
+    against the user's share while it runs, deleted when it ends. A slot left by a killed process stops
+    counting at `expires_at`."""
+
+    Kind = WorkKind
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_slots")
+    kind = models.CharField(max_length=20, choices=WorkKind)
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        indexes = [models.Index(fields=["user", "kind", "expires_at"], name="work_slot_user_kind")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=WorkKind.values), name="work_slot_kind_valid"),
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("started_at")), name="work_slot_expires_after"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.user} since {self.started_at:%Y-%m-%d %H:%M}"

@@ -9,9 +9,11 @@ workspace's forms, handed to its topic's service); this package re-exports them,
 """
 
 from measures.services.accounts import (
+    WorkLimitReached,
     create_api_token,
     revoke_api_token,
     user_for_api_token,
+    work_slot,
 )
 from measures.services.alerts import (
     detect_changes,
@@ -135,6 +137,8 @@ __all__ = [
     "share_link_errors",
     "touch_cases",
     "user_for_api_token",
+    "work_slot",
+    "WorkLimitReached",
     "translate_citation",
     "version_text",
 ]

@@ -1,15 +1,21 @@
 """Accounts: personal API tokens (created, shown once, revoked, recognised when a request sends one),
-and an administrator lifting the login lock of a user (django-axes), logged."""
+an administrator lifting the login lock of a user (django-axes), logged, and each user's share of
+costly work done inside a request (`work_slot`: events imports, text extraction)."""
 
+import contextlib
 import datetime
 import logging
 import secrets
 
 from axes.utils import reset
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from measures.models import ApiToken
+from measures.lib import acting
+from measures.models import ApiToken, AuditEntry, WorkKind, WorkSlot
 from measures.models.tokens import SHOWN_CHARACTERS, TOKEN_PREFIX, token_digest
 from measures.services.base import ServiceError, _field_errors
 
@@ -83,12 +89,97 @@ def user_for_api_token(secret):
 logger = logging.getLogger("measures.accounts")
 
 
-def lift_login_lock(*, user, by):
+def _failed_logins(user):
+    from axes.models import AccessAttempt  # django-axes' table of failed logins (per username and address)
+
+    return AccessAttempt.objects.filter(username=user.get_username())
+
+
+def has_failed_logins(user):
+    """Whether `user`'s username has failed logins on record (locked, or on the way to it)."""
+    return _failed_logins(user).filter(failures_since_start__gt=0).exists()
+
+
+def login_lock_fingerprint(user):
+    """A digest (32 hex characters) of `user`'s failed-login records and password hash. It changes when
+    the lock is lifted (the records are cleared), when a failure is added and when the password changes:
+    a mailed unlock link that carries it works once, for the lock it was sent for."""
+    records = list(_failed_logins(user).order_by("pk").values_list("pk", "failures_since_start"))
+    value = f"{user.pk}|{user.password}|{records}"
+    return salted_hmac("measures.accounts.unlock", value, algorithm="sha256").hexdigest()[:32]
+
+
+def lift_login_lock(*, user, by, mailed=False):
     """Clear the failed logins recorded for `user`'s username (from every address), which lifts a lock on
-    it, and return how many attempt records were cleared (0: it was not locked). Logged on
-    "measures.accounts" with the administrator `by`; the admin action also writes it to the user's
-    history. A lock of an address is lifted with manage.py axes_reset_ip."""
+    it, and return how many attempt records were cleared (0: it was not locked). Written to the audit log
+    (action "unlock") and the log "measures.accounts": by the administrator `by` (a user, or a name), or,
+    with `mailed`, by the account's owner through the link mailed to its address (alerts.views.unlock).
+    The admin action also writes it to the user's history. A lock of an address is lifted with
+    manage.py axes_reset_ip."""
     username = user.get_username()
     cleared = reset(username=username)
-    logger.warning("Login lock of “%s” lifted by %s (%s failed-login record(s) cleared)", username, by, cleared)
+    if mailed:
+        who, actor, path = "the link mailed to the account's address", user, acting.LOGIN
+    else:
+        who, actor, path = str(by), by if getattr(by, "is_authenticated", False) else None, None
+    logger.warning("Login lock of “%s” lifted by %s (%s failed-login record(s) cleared)", username, who, cleared)
+    AuditEntry.objects.record(
+        action=AuditEntry.Action.UNLOCK,
+        kind="account",
+        obj=user,
+        user=actor,
+        path=path,
+        detail=f"by {who}; {cleared} failed-login record(s) cleared",
+    )
     return cleared
+
+
+# Per kind: (the setting with how many a user may have under way at once, how it is named to them).
+WORK_LIMITS = {
+    WorkKind.EVENT_IMPORT: ("IMPORTS_PER_USER", "events file import", "events file imports"),
+    WorkKind.EXTRACTION: ("EXTRACTIONS_PER_USER", "document being read", "documents being read"),
+}
+
+
+class WorkLimitReached(ServiceError):
+    """`user` already has as many pieces of work of this kind under way as one user may have."""
+
+
+def _take_slot(user, kind):
+    setting, one, many = WORK_LIMITS[kind]
+    limit = getattr(settings, setting)
+    now = timezone.now()
+    with transaction.atomic():
+        # One user's slots are counted and taken one caller at a time (a row lock on PostgreSQL; SQLite's
+        # IMMEDIATE transactions serialise writers already).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+        WorkSlot.objects.filter(user=user, kind=kind, expires_at__lte=now).delete()
+        under_way = WorkSlot.objects.filter(user=user, kind=kind).count()
+        if under_way >= limit:
+            what = f"1 {one}" if under_way == 1 else f"{under_way} {many}"
+            raise WorkLimitReached(
+                f"You already have {what} under way, the most one user may have at once ({setting}), so that "
+                "the service stays quick for everyone. Nothing was done: try again when it has finished.",
+                code="work_limit",
+            )
+        lease = datetime.timedelta(seconds=settings.WORK_SLOT_SECONDS)
+        return WorkSlot.objects.create(user=user, kind=kind, started_at=now, expires_at=now + lease)
+
+
+@contextlib.contextmanager
+def work_slot(*, user, kind):
+    """Count the block as one piece of work of `kind` (a WorkKind) under way for `user` while it runs.
+
+    Raises WorkLimitReached (a ServiceError naming the limit), before the block runs, when `user` already
+    has the setting's number (WORK_LIMITS: IMPORTS_PER_USER, EXTRACTIONS_PER_USER) under way: one
+    analyst's parallel uploads or imports must not take every worker process and the write lock from
+    the others. A slot left by a killed process stops counting after WORK_SLOT_SECONDS. Without a user
+    (a management command run by the operator), nothing is counted."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        yield None
+        return
+    slot = _take_slot(user, kind)
+    try:
+        yield slot
+    finally:
+        WorkSlot.objects.filter(pk=slot.pk).delete()

@@ -14,6 +14,7 @@ What counts as a change, per measure (one alert for all the parties it concerns)
 - COMMITMENT_DUE / COMMITMENT_OVERDUE: a commitment not judged entered its due window / passed it.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -49,11 +50,28 @@ def subscribe(
         raise ServiceError({"__all__": "Choose at least one thing to be told, or unsubscribe."})
     cases = [case] if case is not None else [c for c in Case.objects.all() if can_read_case(user, c)]
     with transaction.atomic():
+        _refuse_past_the_subscription_limit(user, case)
         for followed in cases:
             if not WatchPoint.objects.filter(case=followed).exists() or not _followed(followed):
                 take_watch_point(followed)
         subscription, _ = Subscription.objects.update_or_create(user=user, case=case, defaults=choices)
     return subscription
+
+
+def _refuse_past_the_subscription_limit(user, case):
+    """ServiceError when a new subscription to one case would take `user` past SUBSCRIPTIONS_PER_USER
+    (each followed case is a check after every write to it and a digest a week); changing the choices of
+    one they have, or following every case (one subscription), is always allowed."""
+    if case is None or Subscription.objects.filter(user=user, case=case).exists():
+        return
+    limit = settings.SUBSCRIPTIONS_PER_USER
+    followed = Subscription.objects.filter(user=user, case__isnull=False).count()
+    if followed >= limit:
+        raise ServiceError(
+            f"You already follow {followed} cases one by one, the most one user may (SUBSCRIPTIONS_PER_USER). "
+            "Nothing was changed: follow every case you may read instead, or stop following one.",
+            code="work_limit",
+        )
 
 
 def unsubscribe(*, subscription):

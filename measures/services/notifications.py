@@ -10,7 +10,8 @@ acceptance and that mark leaves it to be sent again, with the same Message-ID.
 import datetime
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from measures.models import Notification
@@ -23,13 +24,16 @@ def _lease():
 
 
 def due_notifications(*, now=None):
-    """The notifications that may be claimed now, oldest first (a queryset of their ids)."""
+    """The notifications that may be claimed now, served fairly (a queryset of their ids): each
+    recipient's oldest first, then each one's second, and so on, so that one subscriber following many
+    cases (a digest for each) does not make everyone else's mail wait behind theirs."""
     now = now or timezone.now()
     return (
         Notification.objects.filter(
             Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=now - _lease())
         )
-        .order_by("next_attempt_at", "pk")
+        .annotate(turn=Window(RowNumber(), partition_by=[F("recipient_id")], order_by=[F("next_attempt_at"), F("pk")]))
+        .order_by("turn", "next_attempt_at", "pk")
         .values_list("pk", flat=True)
     )
 

@@ -18,6 +18,9 @@ from reading.filters import MeasureFilter
 from reading.tables import MeasureRow, MeasureTable, RowUrls
 from reading.views.base import EXPORT_FORMATS, _export_query, _page, _period, _review_context, can_assess, refused
 
+# The dashboard's third download: its commitment calendar as CSV (the XLSX carries it as a sheet).
+COMMITMENTS_CSV = "commitments.csv"
+
 
 @cached_page
 def case_list(request):
@@ -49,6 +52,13 @@ def dashboard(request, slug):
     viewer = request.viewer
     form, period = _period(request, case)
     export_format = request.GET.get("_export")
+    if export_format == COMMITMENTS_CSV:
+        # The calendar's commitments (the whole case's: the measures' filters do not apply), as of the period.
+        if form.errors:
+            return refused(form, "export")
+        filename = f"{case.slug}-commitments-{period.as_of.isoformat()}.csv"
+        calendar = commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
+        return exports.commitments_csv_response(calendar, filename=filename)
     # Exports count approved judgements only, whatever the page previews.
     preview = viewer.include_pending and export_format is None
     # The figures of each measure, computed in SQL: the dashboard lists no evidence.
@@ -77,9 +87,12 @@ def dashboard(request, slug):
         filename = f"{case.slug}-measures-{period.as_of.isoformat()}.{export_format}"
         if export_format == "csv":
             return exports.csv_response(statuses, state.parties, filename=filename)
-        return exports.xlsx_response(statuses, state.parties, filename=filename, case=case, period=period)
+        calendar = commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
+        return exports.xlsx_response(
+            statuses, state.parties, filename=filename, case=case, period=period, calendar=calendar
+        )
     if export_format is not None:
-        messages.append(f"“{export_format}” is not an export format: choose CSV or XLSX.")
+        messages.append(f"“{export_format}” is not an export format: choose CSV, XLSX or the commitments' CSV.")
 
     @functools.cache
     def calendar():

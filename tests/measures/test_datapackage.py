@@ -15,6 +15,7 @@ from frictionless import Package, validate
 
 from measures import services
 from measures.importing.datapackage import TABLES, build_package, default_as_of
+from measures.importing.datapackage.tables import case_rows
 from measures.models import Assessment, Source
 from measures.state import case_state
 from tests.scenarios import build_case
@@ -160,5 +161,29 @@ def test_a_formula_like_text_is_made_inert(pakistan_iran):
 @pytest.mark.parametrize("scale", [1, 10])
 def test_a_package_runs_a_fixed_number_of_queries(db, django_assert_num_queries, scale):
     case = build_case(scale, slug=f"crisis-{scale}")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):  # 14, and the commitments (none here: their outcomes need no query)
         package_of(case, as_of=D(2024, 1, 29))
+
+
+def test_the_commitments_table_has_the_calendars_outcomes_as_of_and_as_known_on(pakistan_iran):
+    from measures.models import CommitmentOutcome
+
+    rows = case_rows(pakistan_iran, as_of=D(2024, 1, 29), as_of_rule="given", known_on=None)["commitments"]
+    assert sorted(row["standing"] for row in rows) == ["kept", "kept", "undated"]
+    ambassadors = next(row for row in rows if row["what"].startswith("Ambassadors return"))
+    assert (ambassadors["due_from"], ambassadors["due_by"], ambassadors["parties"]) == (
+        D(2024, 1, 26),
+        D(2024, 1, 27),
+        "IRN;PAK",
+    )
+    assert ambassadors["occurred_on"] == D(2024, 1, 27) and ambassadors["outcome_confidence"] == "low"
+    assert ambassadors["stated_by"] and ambassadors["outcome_citations"]
+    # Announced by the as-of date only; outcomes known on the as-known-on date only.
+    before = min(pakistan_iran.commitments.values_list("announced_on", flat=True)) - datetime.timedelta(days=1)
+    assert case_rows(pakistan_iran, as_of=before, as_of_rule="given", known_on=None)["commitments"] == []
+    outcome = CommitmentOutcome.objects.get(commitment_id=ambassadors["id"])
+    CommitmentOutcome.objects.filter(pk=outcome.pk).update(recorded_at=outcome.recorded_at + datetime.timedelta(days=3))
+    known_on = (outcome.recorded_at + datetime.timedelta(days=1)).date()
+    rows = case_rows(pakistan_iran, as_of=D(2024, 1, 29), as_of_rule="given", known_on=known_on)["commitments"]
+    earlier = next(row for row in rows if row["id"] == ambassadors["id"])
+    assert (earlier["standing"], earlier["occurred_on"], earlier["outcome_rationale"]) == ("overdue", None, None)

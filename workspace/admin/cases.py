@@ -11,7 +11,7 @@ from django.urls import path, reverse
 
 from measures import services
 from measures.importing.events_csv import EventFileError, Mapping, import_events
-from measures.models import Case, Party
+from measures.models import Case, Party, WorkKind
 from workspace.admin.base import TrackedAdmin
 from workspace.forms import (
     CaseForm,
@@ -89,7 +89,7 @@ class CaseAdmin(TrackedAdmin):
         if not request.user.has_perm("measures.add_event"):
             raise PermissionDenied
         session_key = f"event-import-{case.pk}"
-        form, preview, problems = EventImportForm(), None, []
+        form, preview, problems, busy, status = EventImportForm(), None, [], "", 200
         if request.method == "POST" and "_import" in request.POST:
             pending = request.session.get(session_key)
             if pending is None:
@@ -98,15 +98,18 @@ class CaseAdmin(TrackedAdmin):
             csv_content, mapping_content = _unpack(pending["csv"]), _unpack(pending["mapping"])
             try:
                 mapping = Mapping.parse(mapping_content) if mapping_content is not None else None
-                result = import_events(
-                    case,
-                    csv_content,
-                    mapping=mapping,
-                    sync=pending.get("sync", False),
-                    deletions=_unpack(pending.get("deletions")),
-                )
+                with services.work_slot(user=request.user, kind=WorkKind.EVENT_IMPORT):
+                    result = import_events(
+                        case,
+                        csv_content,
+                        mapping=mapping,
+                        sync=pending.get("sync", False),
+                        deletions=_unpack(pending.get("deletions")),
+                    )
             except EventFileError as exc:
                 problems = exc.problems
+            except services.WorkLimitReached as exc:
+                busy, status = " ".join(exc.messages), 429
             else:
                 del request.session[session_key]
                 kept = (
@@ -126,16 +129,19 @@ class CaseAdmin(TrackedAdmin):
             if form.is_valid():
                 try:
                     mapping = Mapping.parse(form.mapping_content) if form.mapping_content is not None else None
-                    preview = import_events(
-                        case,
-                        form.csv_content,
-                        mapping=mapping,
-                        dry_run=True,
-                        sync=form.cleaned_data["sync"],
-                        deletions=form.deletions_content,
-                    )
+                    with services.work_slot(user=request.user, kind=WorkKind.EVENT_IMPORT):
+                        preview = import_events(
+                            case,
+                            form.csv_content,
+                            mapping=mapping,
+                            dry_run=True,
+                            sync=form.cleaned_data["sync"],
+                            deletions=form.deletions_content,
+                        )
                 except EventFileError as exc:
                     problems = exc.problems
+                except services.WorkLimitReached as exc:
+                    busy, status = " ".join(exc.messages), 429
                 else:
                     request.session[session_key] = {
                         "csv": _pack(form.csv_content),
@@ -152,6 +158,8 @@ class CaseAdmin(TrackedAdmin):
             "form": form,
             "preview": preview,
             "problems": problems,
+            "busy": busy,
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/measures/case/import_events.html", context)
+        # 429 when the user's share of imports is taken (IMPORTS_PER_USER): the page says so.
+        return TemplateResponse(request, "admin/measures/case/import_events.html", context, status=status)

@@ -10,7 +10,7 @@ field property (Table Schema allows custom ones); `constraints.enum` lists the a
 
 from dataclasses import dataclass, field
 
-from measures.models import Assessment, Case, Event, Evidence, Party, Source
+from measures.models import Assessment, Case, CommitmentOutcome, DuePrecision, Event, Evidence, Party, Source
 
 # The Peace Accords Matrix implementation scale (Joshi, Quinn & Regan, "Annualized implementation data
 # on comprehensive intrastate peace accords, 1989–2012", Journal of Peace Research 52(4), 2015), with
@@ -491,4 +491,49 @@ EVIDENCE = Table(
         (("citation",), "citations", ("id",)),
     ),
 )
-TABLES = (CASES, PARTIES, MEASURES, STATE, ASSESSMENTS, EVENTS, SOURCES, CITATIONS, EVIDENCE)
+COMMITMENT_STANDINGS = {
+    "upcoming": "Not judged; its due window has not begun.",
+    "due": "Not judged; the as-of date is inside its due window.",
+    "overdue": "Not judged; its due window has passed.",
+    "undated": "Not judged; the passage states no date.",
+    **{value: f"Judged: {label.lower()}." for value, label in CommitmentOutcome.Outcome.choices},
+}
+COMMITMENTS = Table(
+    "commitments",
+    "Commitments and their outcomes",
+    "One row per dated step a party (or several) undertook or announced, as cited passages state it: those "
+    "announced by the as-of date and on record by the as-known-on date, with the outcome in force on the as-of "
+    "date as known on the as-known-on date (the dashboard's commitment calendar).",
+    (
+        Column("id", "integer", "The commitment's id.", required=True),
+        _case(),
+        _measure(),
+        Column("parties", "string", "Who undertook or announced it (parties.code), separated by “;”.", required=True),
+        Column("what", "string", "The step, in a sentence.", required=True),
+        Column("due_precision", "string", "How precisely the passage states when it is due.", choices=DuePrecision),
+        Column("due_from", "date", "The first day it is due; empty when no date is stated."),
+        Column("due_by", "date", "The last day it is due (its deadline); empty when no date is stated."),
+        Column("due_text", "string", "How the passage states the date."),
+        Column("announced_on", "date", "When the parties undertook or announced it.", required=True),
+        Column("stated_by", "string", "The passages that state it (citations.id), separated by “;”."),
+        Column(
+            "standing",
+            "string",
+            "Where it stands on the as-of date: "
+            + "; ".join(f"{value}: {meaning}" for value, meaning in COMMITMENT_STANDINGS.items()),
+            required=True,
+        ),
+        Column("occurred_on", "date", "Kept, kept late or withdrawn: the day it was done or withdrawn."),
+        Column("days_late", "integer", "Kept late: days after the deadline.", unit="days"),
+        Column(
+            "outcome_confidence", "string", "How sure the analyst is of the outcome.", choices=Assessment.Confidence
+        ),
+        Column("outcome_rationale", "string", "Why, naming the sources by their labels."),
+        Column("outcome_citations", "string", "The passages that show the outcome (citations.id), separated by “;”."),
+        Column("outcome_recorded_at", "datetime", "When the outcome was put on record, in UTC.", unit="ISO 8601, UTC"),
+        _recorded_at("commitment"),
+    ),
+    ("id",),
+    ((("case", "measure"), "measures", ("case", "number")),),
+)
+TABLES = (CASES, PARTIES, MEASURES, STATE, ASSESSMENTS, EVENTS, SOURCES, CITATIONS, EVIDENCE, COMMITMENTS)

@@ -16,6 +16,7 @@ from measures.state import (
     case_parties,
     case_sources,
     case_state,
+    commitment_calendar,
     evidence_dating,
 )
 
@@ -165,7 +166,40 @@ def case_rows(case, *, as_of, as_of_rule, known_on):
         }
         for item in case_evidence(case, as_of=as_of, known_on=known_on).select_related("measure").order_by("pk")
     ]
+    rows["commitments"] = commitment_rows(case, as_of=as_of, known_on=known_on)
     return rows
+
+
+def commitment_rows(case, *, as_of, known_on):
+    """The rows of the commitments table: the commitment calendar of the state layer (the dashboard's)."""
+    rows = []
+    for entry in commitment_calendar(case, as_of=as_of, known_on=known_on).entries:
+        commitment, outcome = entry.commitment, entry.outcome
+        window = commitment.window() or (None, None)
+        rows.append(
+            {
+                "id": commitment.pk,
+                "case": case.slug,
+                "measure": commitment.measure.number,
+                "parties": _codes(commitment.parties.all()),
+                "what": commitment.what,
+                "due_precision": commitment.due_precision,
+                "due_from": window[0],
+                "due_by": window[1],
+                "due_text": commitment.due_text,
+                "announced_on": commitment.announced_on,
+                "stated_by": ";".join(str(c.pk) for c in commitment.stated_by.all()),
+                "standing": entry.status,
+                "occurred_on": outcome.occurred_on if outcome else None,
+                "days_late": (entry.days_late or None) if outcome else None,
+                "outcome_confidence": outcome.confidence if outcome else None,
+                "outcome_rationale": outcome.rationale if outcome else None,
+                "outcome_citations": ";".join(str(c.pk) for c in outcome.citations.all()) if outcome else None,
+                "outcome_recorded_at": outcome.recorded_at if outcome else None,
+                "recorded_at": commitment.recorded_at,
+            }
+        )
+    return sorted(rows, key=lambda row: row["id"])
 
 
 def citation_row(case, citation):

@@ -1,0 +1,63 @@
+"""Fair shares of alerts and digests: one user follows at most SUBSCRIPTIONS_PER_USER cases one by one
+(refused with a message, nothing changed), and the mails due are served each recipient's in turn, so
+one subscriber's many digests do not make everyone else's wait."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from measures import services
+from measures.models import Notification, Subscription
+from measures.services.notifications import due_notifications
+from tests import factories
+
+
+def test_one_user_follows_at_most_the_limit_of_cases_one_by_one(db, settings, client):
+    settings.SUBSCRIPTIONS_PER_USER = 2
+    first, second, third = (factories.CaseFactory(slug=f"case-{n}", name=f"Case {n}") for n in (1, 2, 3))
+    reader = factories.reader(username="follower", email="follower@example.org")
+    services.subscribe(user=reader, case=first)
+    services.subscribe(user=reader, case=second)
+
+    client.force_login(reader)
+    response = client.post(
+        reverse("alerts:subscriptions"), {"action": "add", "new-scope": third.slug, "new-weekly_digest": "on"}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "You already follow 2 cases one by one, the most one user may (SUBSCRIPTIONS_PER_USER)" in page
+    assert "follow every case you may read instead" in page
+    assert set(Subscription.objects.filter(user=reader).values_list("case__slug", flat=True)) == {"case-1", "case-2"}
+    # Changing what one is told of a followed case, and following every case, are always possible.
+    services.subscribe(user=reader, case=second, stale=True)
+    assert Subscription.objects.get(user=reader, case=second).stale
+    services.subscribe(user=reader, case=None)
+    # Another user has their own share.
+    other = factories.reader(username="other", email="other@example.org")
+    services.subscribe(user=other, case=third)
+    assert Subscription.objects.filter(user=other).count() == 1
+
+
+def test_the_mails_due_are_served_each_recipients_in_turn(db):
+    cases = [factories.CaseFactory(slug=f"case-{n}", name=f"Case {n}") for n in range(4)]
+    many = factories.reader(username="follows-everything", email="many@example.org")
+    one = factories.reader(username="follows-one", email="one@example.org")
+    services.subscribe(user=many, case=None)
+    services.subscribe(user=one, case=cases[3])
+    week = timezone.localdate() - datetime.timedelta(days=1)
+    queued = services.queue_digests(week_until=week)
+    assert sorted(n.recipient.username for n in queued) == ["follows-everything"] * 4 + ["follows-one"]
+    # Oldest first sent the colleague's digest after the four others (its notification is the newest).
+    Notification.objects.filter(recipient=one).update(next_attempt_at=timezone.now())
+
+    order = [Notification.objects.get(pk=pk).recipient.username for pk in due_notifications()]
+
+    assert order == [
+        "follows-everything",
+        "follows-one",
+        "follows-everything",
+        "follows-everything",
+        "follows-everything",
+    ]

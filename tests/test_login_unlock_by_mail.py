@@ -1,0 +1,167 @@
+"""A user locked out of logging in (django-axes) lifts the lock with a link mailed to the account's address:
+signed, valid UNLOCK_LINK_MINUTES, once; the page's answer is the same whether the account exists or not;
+the lift is written to the audit log and the log "measures.accounts", as an administrator's is."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail, signing
+from django.urls import reverse
+
+from alerts.tokens import unlock_token
+from measures.models import AuditEntry
+from tests import factories
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def amina(db):
+    return factories.analyst(username="amina", email="amina@example.org")
+
+
+def lock(client, settings, username="amina"):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": username, "password": "wrong"}, REMOTE_ADDR="192.0.2.10")
+
+
+def log_in(client, address="198.51.100.4"):
+    return client.post(reverse("login"), {"username": "amina", "password": PASSWORD}, REMOTE_ADDR=address)
+
+
+def ask(client, username):
+    return client.post(reverse("alerts:unlock_request"), {"username": username}, follow=True)
+
+
+def link_in(message):
+    return re.search(r"https?://\S+/accounts/unlock/\S+/", message.body).group(0)
+
+
+def path_of(url):
+    return urlsplit(url).path
+
+
+def test_a_locked_out_user_lifts_the_lock_with_the_mailed_link(client, amina, settings, caplog):
+    settings.SITE_URL = "https://tracker.example.org"
+    lock(client, settings)
+    locked = log_in(client)
+    assert locked.status_code == 429
+    assert reverse("alerts:unlock_request") + "?username=amina" in locked.content.decode()
+
+    page = ask(client, "amina")
+
+    assert page.status_code == 200
+    assert "If an account has that username" in page.content.decode()
+    (message,) = mail.outbox
+    assert message.to == ["amina@example.org"]
+    assert "“amina”" in message.body and "within 60 minutes" in message.body
+    url = link_in(message)
+    assert url.startswith("https://tracker.example.org/accounts/unlock/")
+    # Opening the link (as a mail scanner would) lifts nothing; its button does.
+    confirm = client.get(path_of(url))
+    assert confirm.status_code == 200 and "Lift the lock" in confirm.content.decode()
+    assert log_in(client).status_code == 429
+    with caplog.at_level("WARNING", logger="measures.accounts"):
+        done = client.post(path_of(url))
+    assert done.status_code == 200 and "The lock is lifted" in done.content.decode()
+    assert "Login lock of “amina” lifted by the link mailed to the account's address" in caplog.text
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.UNLOCK)
+    assert (entry.user, entry.kind, entry.object_id, entry.path) == (amina, "account", str(amina.pk), "login")
+    assert "mailed" in entry.detail
+    assert log_in(client).status_code == 302
+
+
+def test_the_link_works_once(client, amina, settings):
+    lock(client, settings)
+    ask(client, "amina")
+    url = path_of(link_in(mail.outbox[0]))
+    assert client.post(url).status_code == 200
+    again = client.post(url)
+    assert again.status_code == 400
+    assert "already used" in again.content.decode()
+    assert client.get(url).status_code == 400
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.UNLOCK).count() == 1
+
+
+def test_a_link_for_an_earlier_lock_or_password_lifts_nothing(client, amina, settings):
+    lock(client, settings)
+    ask(client, "amina")
+    url = path_of(link_in(mail.outbox[0]))
+    amina.set_password("a new password of hers")
+    amina.save()
+    assert client.post(url).status_code == 400
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.UNLOCK).exists()
+
+
+def test_the_link_expires(client, amina, settings, monkeypatch):
+    settings.UNLOCK_LINK_MINUTES = 5
+    lock(client, settings)
+    url = reverse("alerts:unlock", args=[unlock_token(amina)])
+    assert client.get(url).status_code == 200
+    later = signing.time.time() + 5 * 60 + 1
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    response = client.post(url)
+    assert response.status_code == 400 and "older than 5 minutes" in response.content.decode()
+    assert log_in(client).status_code == 429
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-token",
+        signing.dumps([1, "0" * 32], salt="alerts.unsubscribe", compress=True),  # another of our links
+        signing.dumps([1, "0" * 32], salt="alerts.unlock", key="not our secret key", compress=True),
+    ],
+)
+def test_a_link_we_did_not_sign_lifts_nothing(client, amina, settings, token):
+    lock(client, settings)
+    assert client.post(reverse("alerts:unlock", args=[token])).status_code == 400
+    assert log_in(client).status_code == 429
+
+
+def test_the_answer_never_tells_whether_an_account_exists(client, amina, settings):
+    factories.analyst(username="no-address", email="")
+    factories.analyst(username="gone", email="gone@example.org", is_active=False)
+    factories.analyst(username="not-locked", email="free@example.org")
+    for username in ("no-address", "gone"):
+        lock(client, settings, username)
+
+    answers = {
+        username: ask(client, username) for username in ("nobody-by-that-name", "no-address", "gone", "not-locked")
+    }
+
+    assert mail.outbox == []
+    assert {r.status_code for r in answers.values()} == {200}
+    texts = {re.sub(r'value="[^"]*"', "", r.content.decode()) for r in answers.values()}
+    assert len(texts) == 1  # the same page, word for word (the CSRF token aside)
+
+
+def test_asking_again_and_again_sends_one_mail(client, amina, settings):
+    lock(client, settings)
+    for _ in range(5):
+        ask(client, "amina")
+    assert len(mail.outbox) == 1
+
+
+def test_the_administrators_lift_is_in_the_audit_log_too(client, amina, settings):
+    lock(client, settings)
+    administrator = factories.administrator(username="root")
+    client.force_login(administrator)
+    client.post(reverse("admin:auth_user_changelist"), {"action": "lift_login_lock", "_selected_action": [amina.pk]})
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.UNLOCK)
+    assert (entry.user, entry.object_id, entry.path) == (administrator, str(amina.pk), "admin")
+    assert entry.detail.startswith("by root;")
+
+
+def test_one_address_asks_for_at_most_ten_links_an_hour_whatever_the_usernames(client, amina, settings):
+    lock(client, settings)
+    answers = [ask(client, f"someone-{n}").status_code for n in range(10)]
+    assert answers == [200] * 10
+    refused = client.post(reverse("alerts:unlock_request"), {"username": "amina"})
+    assert refused.status_code == 429
+    assert "Too many requests for unlock links from your address" in refused.content.decode()
+    assert mail.outbox == []
+    # Another address has its own share.
+    other = client.post(reverse("alerts:unlock_request"), {"username": "amina"}, REMOTE_ADDR="198.51.100.9")
+    assert other.status_code == 302 and len(mail.outbox) == 1
