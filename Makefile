@@ -35,6 +35,7 @@ help:
 	@echo "make lint           ruff, and no model change without its migration (makemigrations --check)"
 	@echo "make bench          time every page at 1×, 10×, 100× the data on SQLite and PostgreSQL (about 25 min;"
 	@echo "                    BENCH_ARGS='--runs 3 --scales 1,100 --databases sqlite' for less); writes docs/performance.md"
+	@echo "                    then 20 readers and 5 writing analysts for 60 s at 1× and 100× (bin/bench-crowd; CROWD_ARGS)"
 	@echo "make stress         role matrix, 20 analysts x 50 assessments through gunicorn, fuzzing; both databases (not in make test)"
 	@echo "make clean          remove .venv, caches and collected static files (the database is kept)"
 
@@ -103,6 +104,7 @@ test-postgres: $(VENV)/.requirements-dev $(AXE_CORE_JS)
 bench: $(VENV)/.requirements-dev
 	bin/system-packages test
 	$(PY) bin/bench $(BENCH_ARGS) --output docs/performance.md
+	$(PY) bin/bench-crowd $(CROWD_ARGS)
 
 # Not part of `make test`: minutes of load. Prints "STRESS" lines with the figures (docs/invariants.md).
 STRESS_FUZZ_EXAMPLES ?= 100

@@ -255,8 +255,13 @@ class AssessmentQuerySet(models.QuerySet):
         )
         return ranked.filter(_rank=1)
 
-    def with_details(self):
-        return self.select_related("measure", "party", "recorded_by", "corrects", "review__reviewer").prefetch_related(
+    def with_details(self, *, citations=True):
+        """With measure, party, author, what it corrects and its review; with its cited passages and
+        their sources (not their full texts) unless `citations` is False."""
+        related = self.select_related("measure", "party", "recorded_by", "corrects", "review__reviewer")
+        if not citations:
+            return related
+        return related.prefetch_related(
             # Histories name each cited passage and its source, never the source's full text (a
             # measure's 40 assessments at 100× cite sources of 6 KB each, loaded once per citation).
             models.Prefetch(

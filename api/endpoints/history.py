@@ -1,6 +1,7 @@
 """A case's assessments as a long history: one row per measure × party × effective date, as the
 measure pages number them (`state.assessment_history`: corrections and what they withdraw)."""
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from ninja import Query, Router
 
@@ -9,6 +10,7 @@ from api.endpoints.common import ERRORS, Conditional, Slug
 from api.pagination import page_of_list
 from api.params import AssessmentParams
 from api.schemas import AssessmentPage
+from measures.models import Citation
 from measures.state import assessment_history
 
 router = Router(tags=["assessments"])
@@ -42,7 +44,7 @@ def assessment_list(request, slug: Slug, params: Query[AssessmentParams], respon
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
-    changes = assessment_history(found.case, as_of=params.as_of, known_on=params.known_on)
+    changes = assessment_history(found.case, as_of=params.as_of, known_on=params.known_on, citations=False)
     if params.measure is not None:
         changes = [change for change in changes if change.measure.number == params.measure]
     if params.party is not None:
@@ -50,6 +52,10 @@ def assessment_list(request, slug: Slug, params: Query[AssessmentParams], respon
     if params.updated_since is not None:
         changes = [change for change in changes if _updated_at(change) >= params.updated_since]
     items, following = page_of_list(changes, request, params, "assessments", _position, (str, str, int))
+    # The page's citations only, their ids only: one query, whatever the size of the case's history.
+    prefetch_related_objects(
+        [change.assessment for change in items], Prefetch("citations", queryset=Citation.objects.only("pk"))
+    )
     authors = shows_authors(request.user)
     found.stamp(response)
     results = [

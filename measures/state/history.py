@@ -19,7 +19,7 @@ RECORDED_TOGETHER_SECONDS = 120
 # History ---------------------------------------------------------------------------------------
 
 
-def assessment_history(case, *, as_of=None, measure=None, known_on=None, include_pending=False):
+def assessment_history(case, *, as_of=None, measure=None, known_on=None, include_pending=False, citations=True):
     """Every assessment of the case (or of one measure) effective by `as_of`, recorded by `known_on`
     and approved by then, oldest first (by effective date, then recording), as [Change]: each with its
     review (`Change.review`, `Change.status`) and, when a correction that counts replaces it,
@@ -32,11 +32,14 @@ def assessment_history(case, *, as_of=None, measure=None, known_on=None, include
 
     `include_pending` (the team's preview): assessments awaiting review are listed and count as if
     approved, and returned ones are listed too but never count (`AssessmentQuerySet.counting`).
+    `citations=False` leaves the assessments' citations unloaded, for a caller that shows a page of
+    the history (the API) and loads the citations of that page only: a large case's history loaded
+    every citation and its source as model objects (most of the API's assessment list at 100×).
     Two queries plus one for citations, whatever the size."""
     assessments = Assessment.objects.filter(measure__case=case).effective_by(as_of).known_on(known_on)
     if not include_pending:
         assessments = assessments.approved(known_on)
-    assessments = assessments.chronological().with_details()
+    assessments = assessments.chronological().with_details(citations=citations)
     if measure is not None:
         assessments = assessments.filter(measure=measure)
     assessments = list(assessments)

@@ -2,12 +2,13 @@
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 
 from measures.models import Citation, Evidence
 from measures.state import commitment_calendar
 from reading import charts
 from reading.access import case_reader
-from reading.caching import cached_page
+from reading.caching import cached_fragment, cached_page
 from reading.filters import EventFilter
 from reading.views.base import EVENTS_PER_PAGE, _page, _paginate, _period
 
@@ -23,6 +24,23 @@ def event_list(request, slug):
     timeline_events = events.only("pk", "case_id", "date", "date_precision", "end_date", "title", "direction")
     messages = event_filter.error_messages()
     page = _paginate(request, events.with_actors(), EVENTS_PER_PAGE, messages)
+    link_query = period.query()
+
+    def timeline_html():
+        timeline = charts.events_timeline(
+            list(timeline_events),
+            start=case.start_date,
+            end=period.as_of,
+            commitments=commitment_calendar(case, as_of=period.as_of, known_on=period.known_on).entries,
+            case_start=case.start_date,
+        )
+        return render_to_string(
+            "measures/partials/events_timeline.html", {"timeline": timeline, "link_query": link_query}
+        )
+
+    # Drawn from the case's events and commitments, the period and the filter alone: every page of the
+    # list, and every reader of one audience, share it (kept per data version by cached_fragment).
+    filter_parts = sorted((key, value) for key, values in request.GET.lists() if key != "page" for value in values)
     context = {
         "case": case,
         "period": period,
@@ -30,14 +48,10 @@ def event_list(request, slug):
         "filter": event_filter,
         "events": [(event, event.date_text) for event in page.object_list],
         "page": page,
-        "timeline": charts.events_timeline(
-            list(timeline_events),
-            start=case.start_date,
-            end=period.as_of,
-            commitments=commitment_calendar(case, as_of=period.as_of, known_on=period.known_on).entries,
-            case_start=case.start_date,
+        "timeline_html": cached_fragment(
+            request, "event-list-timeline", [period.as_of, period.known_on, link_query, *filter_parts], timeline_html
         ),
-        "link_query": period.query(),
+        "link_query": link_query,
     }
     return _page(request, "measures/event_list.html", context, form=form, nav="events", messages=messages)
 

@@ -57,3 +57,18 @@ def test_the_package_of_every_case_runs_a_fixed_number_of_queries_per_case(db, a
     build_case(scale, slug="second")
     api.get("/api/v1/cases/", token=reader_token)
     assert queries(api, reader_token, "/api/v1/package.zip") == 36  # 6, then 15 per case (commitments: 1 when none)
+
+
+def test_the_assessment_list_loads_the_citations_of_its_page_only(db, api, reader_token):
+    # A large case's history was loaded with every assessment's citations and their sources, as model
+    # objects, to show a page of it: most of the list's time at 100× the demo data.
+    case = build_case(10, slug="large")
+    api.get("/api/v1/cases/", token=reader_token)
+    with CaptureQueriesContext(connection) as captured:
+        answer = api.get(f"/api/v1/cases/{case.slug}/assessments/?page_size=2", token=reader_token)
+    assert answer.status_code == 200
+    results = answer.json()["results"]
+    assert len(results) == 2 and all(row["citations"] for row in results)
+    (citations,) = [q["sql"] for q in captured if "measures_assessmentcitation" in q["sql"]]
+    shown = {str(row["id"]) for row in results}
+    assert set(citations.split("IN (")[1].split(")")[0].replace(" ", "").split(",")) == shown

@@ -277,6 +277,23 @@ def test_the_matrix_and_a_types_page_take_as_many_queries_for_one_case_as_for_ma
         assert reader_client.get(reverse("measures:measure_type", args=["ceasefire"])).status_code == 200
 
 
+@pytest.mark.parametrize("size", [1, 6])
+def test_a_types_page_shows_every_cases_passages_in_as_many_queries_for_one_case_as_for_many(
+    reader_client, db, django_assert_max_num_queries, size
+):
+    # Each passage names its case's working language (translation, insertions): the cases come with
+    # the evidence, not one query per passage (it took 251 queries at 100× the demo data).
+    for n in range(size):
+        case = compared_case(f"Case {n}", history=[("AA", Level.MINIMAL, 2)])
+        for _ in range(2):
+            factories.EvidenceFactory(measure=case.measures.get())
+    url = reverse("measures:measure_type", args=["ceasefire"])
+    with django_assert_max_num_queries(15):
+        response = reader_client.get(url)
+    assert response.status_code == 200
+    assert sum(len(entry["passages"]) for entry in response.context["entries"]) == 2 * size
+
+
 def test_a_measures_page_names_its_type_and_links_to_its_page_across_cases(reader_client, cases):
     content = reader_client.get(reverse("measures:measure_detail", args=["early", 1])).content.decode()
     assert '<a href="/matrix/types/ceasefire/">Ceasefire</a>: compared across cases' in content

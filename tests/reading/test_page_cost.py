@@ -104,6 +104,26 @@ def _svg(html, css_class):
     return html[start : html.index("</svg>", start)]
 
 
+def test_the_event_lists_timeline_is_drawn_once_per_data_version_period_and_filter(db, client):
+    client.force_login(factories.reader(username="reader"))
+    case = build_case(2)
+    url = f"/cases/{case.slug}/events/?as_of=2024-01-31"
+    timeline = "measures/partials/events_timeline.html"
+
+    first = client.get(url)
+    assert timeline in {t.name for t in first.templates}
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url + "&page=1")  # another page of the same list: no page cache
+    assert timeline not in {t.name for t in again.templates}
+    assert not [q for q in queries if "commitment" in q["sql"]]  # the calendar's markers come with it
+    assert _svg(again.content.decode(), "timeline-svg") == _svg(first.content.decode(), "timeline-svg")
+    # Another filter, another period, or a write (the data version) draws it again.
+    assert timeline in {t.name for t in client.get(url + "&direction=escalation").templates}
+    assert timeline in {t.name for t in client.get(url.replace("2024-01-31", "2024-01-30")).templates}
+    Case.objects.filter(pk=case.pk).update(data_version=F("data_version") + 1)
+    assert timeline in {t.name for t in client.get(url + "&page=1").templates}
+
+
 def test_the_dashboards_charts_and_commitments_are_drawn_once_per_data_version_and_period(db, client):
     client.force_login(factories.reader(username="reader"))
     case = build_case(2)

@@ -182,7 +182,8 @@ def evidence_of(items, *, newest=5, known_on=None, today=None):
     """The evidence of the measures of `items` (MeasureComparison), each as of its own as-of date, as
     known on `known_on`: {measure pk: (the `newest` pieces, newest first, with citation, source and
     event; how many count in all)}. Dated as `state.evidence_date` dates them, placed as
-    `state.evidence_counts_from` places them (undated pieces last). Two queries, whatever the number."""
+    `state.evidence_counts_from` places them (undated pieces last). Two queries, whatever the number
+    (each citation comes with its case: a passage shows the case's working language)."""
     dates = {item.case.pk: item.as_of for item in items}
     measure_ids = [item.measure.pk for item in items]
     if not measure_ids:
@@ -199,7 +200,7 @@ def evidence_of(items, *, newest=5, known_on=None, today=None):
     ).filter(rank__lte=newest)
     pieces = defaultdict(list)
     for item in (
-        ranked.select_related("citation__source", "citation__event")
+        ranked.select_related("citation__case", "citation__source", "citation__event")
         .defer("citation__source__full_text")
         .order_by("measure_id", "rank")
     ):
