@@ -1,8 +1,12 @@
-"""TODO docstring"""
+"""The status report rendered: as an HTML page (render_report_html) and as a PDF through WeasyPrint
+(render_report_pdf), with WeasyPrint's set-up kept here: the fonts, the report's stylesheet parsed once,
+a URL fetcher that reads our static files only (a PDF never reaches the network), and warm_up_pdf(),
+which the worker and the WSGI entry point call at start so that the first PDF does not pay for it.
+
+The report itself is built in reports.build; the views that serve it are in reports.views.
+"""
 
 import functools
-
-# Rendering -------------------------------------------------------------------------------------
 import logging
 import mimetypes
 import posixpath
@@ -190,6 +194,3 @@ def _fetcher_class():
 def static_files_fetcher(base_url=PDF_BASE_URL):
     """A WeasyPrint URL fetcher for our static files only, so that making a PDF never reaches the network."""
     return _fetcher_class()(base_url)
-
-
-# Views -----------------------------------------------------------------------------------------
