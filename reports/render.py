@@ -1,7 +1,7 @@
 """The status report rendered: as an HTML page (render_report_html) and as a PDF through WeasyPrint
 (render_report_pdf), with WeasyPrint's set-up kept here: the fonts, the report's stylesheet parsed once,
 a URL fetcher that reads our static files only (a PDF never reaches the network), and warm_up_pdf(),
-which the worker and the WSGI entry point call at start so that the first PDF does not pay for it.
+which the report worker calls at start so that the first PDF does not pay for the fonts and layout set-up.
 
 The report itself is built in reports.build; the views that serve it are in reports.views.
 """
