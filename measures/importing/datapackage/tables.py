@@ -17,6 +17,7 @@ from measures.state import (
     case_sources,
     case_state,
     evidence_dating,
+    history_row,
 )
 
 
@@ -93,24 +94,8 @@ def case_rows(case, *, as_of, as_of_rule, known_on):
                 }
             )
     rows["assessments"] = [
-        {
-            "id": change.assessment.pk,
-            "case": case.slug,
-            "measure": change.measure.number,
-            "party": change.party.code,
-            "effective_date": change.assessment.effective_date,
-            "level": change.assessment.level,
-            "score": change.assessment.score,
-            "previous_level": change.old_level,
-            "confidence": change.assessment.confidence,
-            "rationale": change.assessment.rationale,
-            "recorded_at": change.assessment.recorded_at,
-            "recorded_by": change.assessment.recorded_by.get_username(),
-            "corrects": change.assessment.corrects_id,
-            "superseded_by": change.superseded_by.pk if change.superseded_by else None,
-            "citations": ";".join(str(c.pk) for c in change.assessment.citations.all()),
-        }
-        for change in assessment_history(case, as_of=as_of, known_on=known_on)
+        {**row, "case": case.slug, "citations": ";".join(str(pk) for pk in row["citations"])}
+        for row in map(history_row, assessment_history(case, as_of=as_of, known_on=known_on))
     ]
     rows["events"] = [
         {
