@@ -32,9 +32,10 @@ def timestamp(value):
     return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
-def case_rows(case, *, as_of, as_of_rule, known_on):
+def case_rows(case, *, as_of, as_of_rule, known_on, authors=True):
     """{table name: [row dict]} of one case (sources and parties too, which cases share), as of `as_of`
-    as known on `known_on` (None: everything on record). A fixed number of queries whatever its size."""
+    as known on `known_on` (None: everything on record); `authors` False leaves `recorded_by` empty
+    (a package for the public names no one). A fixed number of queries whatever its size."""
     state = case_state(case, as_of=as_of, known_on=known_on, details=False)
     parties = list(case_parties(case))
     rows = {
@@ -95,7 +96,9 @@ def case_rows(case, *, as_of, as_of_rule, known_on):
             )
     rows["assessments"] = [
         {**row, "case": case.slug, "citations": ";".join(str(pk) for pk in row["citations"])}
-        for row in map(history_row, assessment_history(case, as_of=as_of, known_on=known_on))
+        for row in (
+            history_row(change, authors=authors) for change in assessment_history(case, as_of=as_of, known_on=known_on)
+        )
     ]
     rows["events"] = [
         {
