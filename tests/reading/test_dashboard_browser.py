@@ -122,7 +122,7 @@ def test_reader_sees_progress_over_time_per_party_and_joint(reader_page, live_se
     chart = page.locator(".progress-chart")
     expect(chart).to_be_visible()
     expect(chart.locator("svg.progress-chart-svg path.progress-line")).to_have_count(3)
-    expect(chart.locator(".chart-legend li")).to_have_text(["Joint: 54%", "Iran: 54%", "Pakistan: 54%"])
+    expect(chart.locator(".chart-legend li")).to_have_text(["Joint: 56%", "Iran: 56%", "Pakistan: 56%"])
     box = chart.locator("svg.progress-chart-svg").bounding_box()
     assert box["width"] > 500 and box["height"] > 100  # drawn at a readable size, not squeezed
     chart.get_by_text("The chart’s figures as a table").click()
