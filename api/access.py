@@ -16,9 +16,10 @@ def may_read_every_case(user):
 
 
 def shows_authors(user):
-    """Whether answers name the people who recorded assessments (user names): to logged-in readers,
-    as the pages do; never to anonymous visitors."""
-    return user.is_authenticated
+    """Whether answers (the assessment history, data packages) name the people who recorded assessments
+    (user names): to accounts with a role that reads cases, as the pages do (`reading.access.Viewer.
+    shows_names`); never to the public, an anonymous caller or an account without a role alike."""
+    return may_read_every_case(user)
 
 
 def refusal(user):

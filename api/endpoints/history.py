@@ -11,7 +11,7 @@ from api.pagination import page_of_list
 from api.params import AssessmentParams
 from api.schemas import AssessmentPage
 from measures.models import Citation
-from measures.state import assessment_history
+from measures.state import assessment_history, history_row
 
 router = Router(tags=["assessments"])
 
@@ -58,24 +58,5 @@ def assessment_list(request, slug: Slug, params: Query[AssessmentParams], respon
     )
     authors = shows_authors(request.user)
     found.stamp(response)
-    results = [
-        {
-            "id": change.assessment.pk,
-            "measure": change.measure.number,
-            "party": change.party.code,
-            "effective_date": change.assessment.effective_date,
-            "level": change.assessment.level,
-            "score": change.assessment.score,
-            "previous_level": change.old_level,
-            "confidence": change.assessment.confidence,
-            "rationale": change.assessment.rationale,
-            "recorded_at": change.assessment.recorded_at,
-            "recorded_by": change.assessment.recorded_by.get_username() if authors else None,
-            "corrects": change.assessment.corrects_id,
-            "superseded_by": change.superseded_by.pk if change.superseded_by else None,
-            "citations": [citation.pk for citation in change.assessment.citations.all()],
-            "updated_at": _updated_at(change),
-        }
-        for change in items
-    ]
+    results = [{**history_row(change, authors=authors), "updated_at": _updated_at(change)} for change in items]
     return {"results": results, "next": following}

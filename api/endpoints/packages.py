@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from ninja import Query, Router
 
-from api.access import readable_cases
+from api.access import readable_cases, refusal, shows_authors
 from api.conditional import cases_version, etag, not_modified, stamped
 from api.endpoints.common import ERRORS, Conditional, Slug, period
 from api.params import PackageParams
@@ -42,7 +42,11 @@ def case_package(request, slug: Slug, params: Query[PackageParams]):
         return found.unchanged
     as_of, rule = period(found.case, params)
     data = build_package(
-        [(found.case, as_of, rule)], known_on=params.known_on, name=found.case.slug, title=found.case.name
+        [(found.case, as_of, rule)],
+        known_on=params.known_on,
+        name=found.case.slug,
+        title=found.case.name,
+        authors=shows_authors(request.user),
     )
     return _zip(data, package_filename(found.case.slug, as_of, params.known_on), found.tag)
 
@@ -62,5 +66,11 @@ def all_cases_package(request, params: Query[PackageParams]):
     if (unchanged := not_modified(request, tag)) is not None:
         return unchanged
     chosen = [(case, *default_as_of(case, params.as_of)) for case in cases.order_by("slug")]
-    data = build_package(chosen, known_on=params.known_on, name="all-cases", title="De-escalation Tracker: all cases")
+    data = build_package(
+        chosen,
+        known_on=params.known_on,
+        name="all-cases",
+        title="De-escalation Tracker: all cases",
+        authors=shows_authors(request.user),
+    )
     return _zip(data, package_filename("all-cases", params.as_of, params.known_on), tag)

@@ -70,6 +70,7 @@ from measures.state.history import (
     changes_in_period,
     evidence_changes,
     history_entries,
+    history_row,
 )
 from measures.state.levels import (
     CONFIDENCE_RANK,
@@ -186,6 +187,7 @@ __all__ = [
     "evidence_changes",
     "evidence_of",
     "history_entries",
+    "history_row",
     "joint_level",
     "lags_in",
     "level_score",

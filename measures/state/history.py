@@ -86,6 +86,42 @@ def assessment_history(case, *, as_of=None, measure=None, known_on=None, include
     return changes
 
 
+def history_row(change, *, authors=True):
+    """One row of the assessment history's long form (one row per measure × party × effective date),
+    from a `Change` of `assessment_history()`; the API's assessment list and the data packages'
+    `assessments` table both read it, so they say the same thing.
+
+    The row is a dict:
+    `{"id": int, "measure": int (the measure's number), "party": str (its code),
+    "effective_date": date, "level": str (Assessment.Level value), "score": int | None (0–3 on the
+    Peace Accords Matrix scale, `Assessment.SCORES`: reversed scores 0; None for a level without a
+    score), "previous_level": str (the
+    level it replaced, as `Change.old_level`), "confidence": str, "rationale": str,
+    "recorded_at": aware datetime, "recorded_by": str | None (user name; None when `authors` is
+    False: the public never learns names), "corrects": int | None (the id of the assessment it
+    corrects), "superseded_by": int | None (the id of the correction that withdraws it),
+    "citations": [int] (the ids of the citations it rests on)}`.
+
+    No query of its own when `assessment_history()` made the change (citations are prefetched)."""
+    assessment = change.assessment
+    return {
+        "id": assessment.pk,
+        "measure": change.measure.number,
+        "party": change.party.code,
+        "effective_date": assessment.effective_date,
+        "level": assessment.level,
+        "score": assessment.score,
+        "previous_level": change.old_level,
+        "confidence": assessment.confidence,
+        "rationale": assessment.rationale,
+        "recorded_at": assessment.recorded_at,
+        "recorded_by": assessment.recorded_by.get_username() if authors else None,
+        "corrects": assessment.corrects_id,
+        "superseded_by": change.superseded_by.pk if change.superseded_by else None,
+        "citations": [citation.pk for citation in assessment.citations.all()],
+    }
+
+
 def _review_by(assessment, known_on):
     """The assessment's Review if decided by `known_on` (None: ever), else None (then awaiting review)."""
     try:

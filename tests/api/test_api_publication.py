@@ -1,7 +1,10 @@
 """The API follows publication (measures.roles.readable_cases): anonymous callers read published cases
 only, with approved judgements only and no one's name; private and shared-by-link cases are not there."""
 
+import csv
 import datetime
+import io
+import zipfile
 
 import pytest
 
@@ -61,3 +64,31 @@ def test_a_private_or_link_shared_case_is_not_in_the_api_for_anonymous_callers(a
     missing = api.get(f"{BASE}/no-such-case/")
     assert hidden.status_code == missing.status_code
     assert hidden.data["type"] == missing.data["type"]  # nothing tells it from a case that is not there
+
+
+def _recorded_by(package):
+    """The `recorded_by` cells of a data package's assessments table."""
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        text = archive.read("data/assessments.csv").decode("utf-8-sig")
+    return {row["recorded_by"] for row in csv.DictReader(io.StringIO(text))}
+
+
+@pytest.mark.parametrize("path", [BASE + "/{slug}/package.zip", "/api/v1/package.zip"])
+def test_a_data_package_for_the_public_names_no_one(api, pakistan_iran, reader_token, path):
+    """It named the analysts to anyone (the pages and the history never do)."""
+    _publish(pakistan_iran)
+    url = path.format(slug=pakistan_iran.slug)
+    public, reader = api.get(url), api.get(url, token=reader_token)
+    assert public.status_code == reader.status_code == 200
+    assert _recorded_by(public.content) == {""}
+    assert "" not in _recorded_by(reader.content)
+
+
+def test_an_account_without_a_role_reads_a_published_case_as_the_public_does(api, pakistan_iran):
+    """Logged in without a role, the history named the analysts (the pages show such an account no names)."""
+    _publish(pakistan_iran)
+    api.client.force_login(factories.UserFactory(username="no-role", is_staff=False))
+    history = api.get(f"{BASE}/{pakistan_iran.slug}/assessments/", page_size=100)
+    assert history.status_code == 200 and history.data["results"]
+    assert {row["recorded_by"] for row in history.data["results"]} == {None}
+    assert _recorded_by(api.get(f"{BASE}/{pakistan_iran.slug}/package.zip").content) == {""}

@@ -39,7 +39,7 @@ def test_measures_give_the_levels_the_dashboard_shows_for_that_date(pakistan_ira
     assert answer.status_code == 200
     client.force_login(factories.reader(username="dashboard-reader"))
     shown = dashboard_levels(client, as_of)
-    assert len(answer.data["results"]) == len(shown) == 10
+    assert len(answer.data["results"]) == len(shown) == 11
     for measure in answer.data["results"]:
         cells = {cell["party"]: cell for cell in measure["parties"]}
         assert shown[measure["number"]] == {

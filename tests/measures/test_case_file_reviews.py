@@ -14,9 +14,9 @@ from tests import factories
 def test_the_pakistan_iran_assessments_are_approved_and_keep_their_figures(pakistan_iran):
     assert Assessment.objects.filter(measure__case=pakistan_iran).pending().count() == 0
     reviews = Review.objects.filter(assessment__measure__case=pakistan_iran)
-    assert reviews.count() == 46 and not reviews.exclude(decision="approved").exists()
+    assert reviews.count() == 52 and not reviews.exclude(decision="approved").exists()
     assert all(r.decided_at == r.assessment.recorded_at and r.reviewer is None for r in reviews)
-    assert case_state(pakistan_iran).progress.coverage == "54% over 8 of 10 measures; 2 not yet assessed"
+    assert case_state(pakistan_iran).progress.coverage == "56% over 9 of 11 measures; 2 not yet assessed"
 
 
 def test_an_assessment_without_a_review_is_loaded_awaiting_review(db, case_data):
@@ -24,7 +24,7 @@ def test_an_assessment_without_a_review_is_loaded_awaiting_review(db, case_data)
     for item in data["assessments"]:
         del item["review"]
     case = import_case(data).case
-    assert Assessment.objects.filter(measure__case=case).pending().count() == 46
+    assert Assessment.objects.filter(measure__case=case).pending().count() == 52
     assert case_state(case).progress.scored == 0
 
 

@@ -166,7 +166,7 @@ def test_load_case_update_reports_added_existing_and_conflicts(pakistan_iran, ca
     text = out.getvalue()
     assert "Updated “Pakistan–Iran crisis, January 2024” (pakistan-iran-2024)." in text
     assert "added: 1 parties, 0 measures, 1 sources, 1 events, 1 citations, 1 evidence, 1 assessments" in text
-    assert f"already there: 11 parties, 10 measures, 5 sources, {len(case_data['events'])} events" in text
+    assert f"already there: 11 parties, 11 measures, 5 sources, {len(case_data['events'])} events" in text
     assert "conflicts (kept as stored): 1" in text
     assert "measures[2]: already stored with other content, kept as stored (title:" in text
 

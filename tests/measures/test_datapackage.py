@@ -49,7 +49,7 @@ def test_the_pakistan_iran_package_validates(pakistan_iran, tmp_path):
     path.write_bytes(package_of(pakistan_iran))
     assert report(path) == (True, [])
     rows = tables(path.read_bytes())
-    assert len(rows["measures"]) == 10 and len(rows["state"]) == 20
+    assert len(rows["measures"]) == 11 and len(rows["state"]) == 22
     assert len(rows["assessments"]) == Assessment.objects.filter(measure__case=pakistan_iran).count()
     assert rows["cases"][0]["as_of"] == "2024-01-29"
 

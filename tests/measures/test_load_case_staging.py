@@ -142,7 +142,7 @@ def test_a_file_refused_halfway_leaves_every_row_as_it_was(transactional_db, cas
     data = copy.deepcopy(case_data)
     data["assessments"][-1]["recorded_at"] = "2999-01-01T00:00:00Z"  # refused by record_assessment
     before = every_row()
-    with pytest.raises(CommandError, match=r"nothing was loaded:\n  assessments\[45\]"):
+    with pytest.raises(CommandError, match=r"nothing was loaded:\n  assessments\[51\]"):
         load(write_file(tmp_path, data))
     assert every_row() == before
 

@@ -440,6 +440,9 @@ def test_what_changed_on_the_dashboard_names_parties_recorded_together_once(read
         (10, "Pakistan"),
         (10, "Iran"),
         *[(number, "Iran and Pakistan") for number in (9, 5, 4, 2, 1)],
+        # Measure 11: each ambassador due back on his own day (27 January Iran's, 26 January Pakistan's).
+        (11, "Iran"),
+        (11, "Pakistan"),
     ]
     content = response.content.decode()
     rationale = entries[2].assessment.rationale

@@ -25,14 +25,14 @@ def test_reader_opens_filters_follows_a_measure_changes_the_date_and_exports(rea
     expect(page).to_have_url(f"{live_server.url}{DASHBOARD}")
     page.goto(f"{live_server.url}{DASHBOARD}?as_of=2024-01-31")
     expect(page.get_by_role("heading", level=1)).to_have_text("Pakistan–Iran crisis, January 2024")
-    expect(page.locator(".measures-table tbody tr")).to_have_count(10)
+    expect(page.locator(".measures-table tbody tr")).to_have_count(11)
     page.screenshot(path=artifacts_dir / "dashboard-1280.png", full_page=True)
 
     # Filter: measures whose joint level is intermediate.
     page.get_by_label("Level", exact=True).select_option("intermediate")
     page.get_by_role("button", name="Show").click()
     rows = page.locator(".measures-table tbody tr")
-    expect(rows).to_have_count(3)
+    expect(rows).to_have_count(4)  # measures 2, 9, 10 and 11
     expect(rows.first).to_contain_text("Confidence-building measures")
 
     # Export exactly the filtered rows.
@@ -43,7 +43,7 @@ def test_reader_opens_filters_follows_a_measure_changes_the_date_and_exports(rea
     raw = download.path().read_bytes()
     assert raw.startswith("\ufeff".encode())  # UTF-8 with a byte-order mark, for spreadsheet programs
     exported = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(exported) == 4 and exported[0][0] == "No."
+    assert len(exported) == 5 and exported[0][0] == "No."
 
     # Follow a measure, keeping the date.
     rows.first.get_by_role("link", name="Confidence-building measures").click()
@@ -122,7 +122,7 @@ def test_reader_sees_progress_over_time_per_party_and_joint(reader_page, live_se
     chart = page.locator(".progress-chart")
     expect(chart).to_be_visible()
     expect(chart.locator("svg.progress-chart-svg path.progress-line")).to_have_count(3)
-    expect(chart.locator(".chart-legend li")).to_have_text(["Joint: 54%", "Iran: 54%", "Pakistan: 54%"])
+    expect(chart.locator(".chart-legend li")).to_have_text(["Joint: 56%", "Iran: 56%", "Pakistan: 56%"])
     box = chart.locator("svg.progress-chart-svg").bounding_box()
     assert box["width"] > 500 and box["height"] > 100  # drawn at a readable size, not squeezed
     chart.get_by_text("The chart’s figures as a table").click()

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from measures import services
 from measures.models import Assessment, Case, MeasureType
-from measures.state import case_state
+from measures.state import STEPS, case_state
 from tests import factories
 from tests.scenarios import COMPARED_START, build_case, compared_case
 
@@ -169,14 +169,30 @@ def test_the_days_view_gives_each_cells_days_and_the_median_and_range_across_cas
     assert "No case has one." in content  # a type no case has
 
 
-def test_the_pakistan_iran_days_view_gives_the_crisis_communication_channels_steps(reader_client, pakistan_iran):
+def _pakistan_iran_item(response, slug):
+    """The one case's MeasureComparison in the matrix row of type `slug`."""
+    found = [cells for _, rows in response.context["rows"] for row, cells, _ in rows if row.type.slug == slug]
+    ((_, (item,)),) = found[0]
+    return item
+
+
+def test_the_pakistan_iran_days_view_answers_for_the_channels_and_the_return_of_envoys(reader_client, pakistan_iran):
+    """Issue 20's done-when: how many days after 16 January 2024 each step reached each level."""
     response = reader_client.get(MATRIX, {"view": "days"})
-    for _, rows in response.context["rows"]:
-        for row, cells, _ in rows:
-            if row.type.slug == "crisis-communication-channels":
-                ((_, (item,)),) = cells
-    assert [step.days for step in item.days] == [3, 13, None]  # after 16 January 2024: 19 and 29 January
-    assert item.progress_days == 3
+    channels = _pakistan_iran_item(response, "crisis-communication-channels")
+    assert [step.days for step in channels.days] == [3, 13, None]  # 19 and 29 January
+    assert channels.progress_days == 3
+    # Measure 11: the return announced on 22 January; the ambassadors due to resume their duties on 26
+    # (Pakistan's) and 27 January (Iran's); no source reports their arrival, so full is not reached.
+    envoys = _pakistan_iran_item(response, "return-of-envoys")
+    assert envoys.comparison.measure.number == 11
+    assert [step.days for step in envoys.days] == [6, 11, None]
+    assert envoys.progress_days == 6
+    parties = {party.code: party for party in pakistan_iran.assessed_parties.all()}
+    assert [envoys.comparison.days_to(level, parties["PAK"]).days for level in STEPS] == [6, 10, None]
+    assert [envoys.comparison.days_to(level, parties["IRN"]).days for level in STEPS] == [6, 11, None]
+    content = response.content.decode()
+    assert "Return of envoys" in content and "Crisis communication channels" in content
 
 
 def test_the_csv_is_the_long_form_with_formulas_made_inert(reader_client, cases):

@@ -3,7 +3,7 @@ demo data shaped like real cases: assessments over many days, corrections, commi
 measures table written without a template per cell, links reversed once per table and timeline."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
@@ -32,7 +32,7 @@ def test_a_case_page_takes_the_same_queries_whatever_the_size_of_the_demo_data(d
     client.force_login(factories.reader(username="reader"))
     counts = []
     for scale in (2, 10):
-        with pytest.raises(_Undo), demo_data.transaction.atomic():
+        with pytest.raises(_Undo), transaction.atomic():
             demo_data.generate(scale=scale)
             case = Case.objects.order_by("pk").first()
             _queries(client, f"/cases/{case.slug}/{page}")  # the first request fills the per-process caches

@@ -115,8 +115,8 @@ def test_a_closed_case_defaults_to_the_whole_crisis_and_links_the_last_days(read
     text = plain(response)
     assert "period 16–29 Jan 2024, both days included (by default: the whole crisis, since the case is closed;" in text
     assert 'href="?since=2024-01-23">show the last 7 days instead</a>' in response.content.decode()
-    # Both strikes are changes of the whole-crisis period.
-    assert len(response.context["state"].reversed_in_period) == 5
+    # Both strikes and the recall are changes of the whole-crisis period: measures 1, 2, 6, 9, 10, 11 reversed.
+    assert len(response.context["state"].reversed_in_period) == 6
     # The other default, chosen: the page offers the default back.
     last_days = reader_client.get(url(pakistan_iran, since="2024-01-23"))
     assert 'href="?">show the default period, the whole crisis</a>' in last_days.content.decode()

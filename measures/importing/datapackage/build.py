@@ -125,15 +125,18 @@ def merged_rows(parts):
     return merged
 
 
-def build_package(cases, *, known_on=None, name, title, now=None):
+def build_package(cases, *, known_on=None, name, title, now=None, authors=True):
     """The data package of `cases` as zip bytes.
 
     `cases`: [(case, as_of, as_of_rule)]: each case as of its date (`tables.default_as_of` gives the
     pages' default and its rule); `known_on`: a date, or None for everything on record. `name` (lower
     case letters, digits, "-", "." and "_") and `title` name the package. A fixed number of queries per
-    case, whatever its size."""
+    case, whatever its size. `authors` False: the assessments' `recorded_by` is left empty (for the
+    public, who never learn names)."""
     created = now or timezone.now()
-    parts = [case_rows(case, as_of=as_of, as_of_rule=rule, known_on=known_on) for case, as_of, rule in cases]
+    parts = [
+        case_rows(case, as_of=as_of, as_of_rule=rule, known_on=known_on, authors=authors) for case, as_of, rule in cases
+    ]
     rows = merged_rows(parts)
     dates = "; ".join(f"{case.name} as of {as_of.isoformat()}" for case, as_of, _ in cases) or "no case"
     known = f", as known on {known_on.isoformat()}" if known_on else ""

@@ -287,7 +287,11 @@ ASSESSMENTS = Table(
         Column("confidence", "string", "How sure the analyst is.", choices=Assessment.Confidence, required=True),
         Column("rationale", "string", "Why, naming the sources by their labels.", required=True),
         _recorded_at("assessment"),
-        Column("recorded_by", "string", "The user name of the analyst who recorded it."),
+        Column(
+            "recorded_by",
+            "string",
+            "The user name of the analyst who recorded it; empty in a package for the public (no names).",
+        ),
         Column("corrects", "integer", "The assessment this one corrects (assessments.id); empty if none."),
         Column(
             "superseded_by",

@@ -18,6 +18,7 @@ from measures.state import (
     case_state,
     commitment_calendar,
     evidence_dating,
+    history_row,
 )
 
 
@@ -32,9 +33,10 @@ def timestamp(value):
     return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
-def case_rows(case, *, as_of, as_of_rule, known_on):
+def case_rows(case, *, as_of, as_of_rule, known_on, authors=True):
     """{table name: [row dict]} of one case (sources and parties too, which cases share), as of `as_of`
-    as known on `known_on` (None: everything on record). A fixed number of queries whatever its size."""
+    as known on `known_on` (None: everything on record); `authors` False leaves `recorded_by` empty
+    (a package for the public names no one). A fixed number of queries whatever its size."""
     state = case_state(case, as_of=as_of, known_on=known_on, details=False)
     parties = list(case_parties(case))
     rows = {
@@ -94,24 +96,10 @@ def case_rows(case, *, as_of, as_of_rule, known_on):
                 }
             )
     rows["assessments"] = [
-        {
-            "id": change.assessment.pk,
-            "case": case.slug,
-            "measure": change.measure.number,
-            "party": change.party.code,
-            "effective_date": change.assessment.effective_date,
-            "level": change.assessment.level,
-            "score": change.assessment.score,
-            "previous_level": change.old_level,
-            "confidence": change.assessment.confidence,
-            "rationale": change.assessment.rationale,
-            "recorded_at": change.assessment.recorded_at,
-            "recorded_by": change.assessment.recorded_by.get_username(),
-            "corrects": change.assessment.corrects_id,
-            "superseded_by": change.superseded_by.pk if change.superseded_by else None,
-            "citations": ";".join(str(c.pk) for c in change.assessment.citations.all()),
-        }
-        for change in assessment_history(case, as_of=as_of, known_on=known_on)
+        {**row, "case": case.slug, "citations": ";".join(str(pk) for pk in row["citations"])}
+        for row in (
+            history_row(change, authors=authors) for change in assessment_history(case, as_of=as_of, known_on=known_on)
+        )
     ]
     rows["events"] = [
         {
