@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from ninja import Query, Router
 
-from api.access import readable_cases, refusal, shows_authors
+from api.access import readable_cases, shows_authors
 from api.conditional import cases_version, etag, not_modified, stamped
 from api.endpoints.common import ERRORS, Conditional, Slug, period
 from api.params import PackageParams
