@@ -341,6 +341,12 @@ SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20_000_000, minimum
 SOURCE_UNPACKED_MAX_BYTES = env_int("SOURCE_UNPACKED_MAX_BYTES", 50_000_000, minimum=1000)
 SOURCE_MAX_PAGES = env_int("SOURCE_MAX_PAGES", 200, minimum=1)
 SOURCE_MAX_CHARACTERS = env_int("SOURCE_MAX_CHARACTERS", 5_000_000, minimum=1000)
+# Extraction runs in the tasks worker, in a child process (measures.intake.sandbox) capped at this much
+# address space (bytes) and stopped after this many seconds; a file over either is refused, naming it.
+SOURCE_EXTRACT_MAX_MEMORY = env_int("SOURCE_EXTRACT_MAX_MEMORY", 280_000_000, minimum=100_000_000)
+SOURCE_EXTRACT_SECONDS = env_int("SOURCE_EXTRACT_SECONDS", 60, minimum=1)
+# How many documents one analyst may have waiting to be read or being read at once (fair queues).
+SOURCE_EXTRACTIONS_PER_USER = env_int("SOURCE_EXTRACTIONS_PER_USER", 3, minimum=1)
 # A source's text travels in a form field: pasted, then on the review page after extraction (both
 # forms multipart, so the text is sent as it is, not percent-encoded). A request may carry as much
 # text as the largest document one may upload, plus the form's other fields; Django's default

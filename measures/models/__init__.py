@@ -33,7 +33,7 @@ from measures.models.commitments import (
     month_window,
 )
 from measures.models.events import Event, EventDirection, EventKind, EventPrecision
-from measures.models.jobs import ReportJob, ReportJobStatus
+from measures.models.jobs import ExtractionJob, ReportJob, ReportJobStatus
 from measures.models.publication import ShareLink
 from measures.models.sources import (
     Citation,
@@ -75,6 +75,7 @@ __all__ = [
     "EventKind",
     "EventPrecision",
     "Evidence",
+    "ExtractionJob",
     "EvidenceStance",
     "Measure",
     "MeasureType",
