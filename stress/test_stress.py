@@ -453,13 +453,15 @@ def test_no_reading_is_stuck_after_its_worker_is_killed(transactional_db, settin
         queued.append(jobs.request_extraction(original, user=analysts[index % 3]))
     worker = [sys.executable, "manage.py", "report_worker", "--no-startup-delay", "--no-reload"]
     first = subprocess.Popen(worker, cwd=ROOT, env=_server_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while (
-        not ExtractionJob.objects.filter(status=ExtractionJob.Status.RUNNING).exists() and time.monotonic() < deadline
-    ):
-        time.sleep(0.2)
-    first.kill()
-    first.wait()
+    try:
+        deadline = time.monotonic() + 120
+        while not ExtractionJob.objects.filter(status=ExtractionJob.Status.RUNNING).exists():
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        first.kill()  # SIGKILL: no chance to finish or hand the job back
+        first.wait()
     killed_during = ExtractionJob.objects.filter(status=ExtractionJob.Status.RUNNING).count()
     later = timezone.now() + timedelta(seconds=jobs.lease_seconds() + 1)
     for job in ExtractionJob.objects.filter(status=ExtractionJob.Status.RUNNING):
