@@ -202,16 +202,35 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def large_case_file(case_data, copies):
-    """The Pakistan–Iran case file grown `copies` times (measures, events, citations, assessments
-    repeated under new numbers and keys, same parties and sources) under a new slug: a load that takes
-    seconds, to run while the analysts work."""
+    """The Pakistan–Iran case file grown `copies` times (measures with their requirements, events,
+    citations, assessments and commitments repeated under new numbers and keys, same parties and sources)
+    under a new slug: a load that takes seconds, to run while the analysts work."""
     data = {key: value for key, value in case_data.items()}
     data["case"] = {**case_data["case"], "slug": "stress-large-case", "name": "Large case loaded during the run"}
     data["measures"], data["events"], data["citations"], data["assessments"] = [], [], [], []
+    data["commitments"] = []
     for k in range(copies):
         number = {m["number"]: m["number"] + 100 * k for m in case_data["measures"]}
         data["measures"] += [
-            {**m, "number": number[m["number"]], "slug": f"{m['slug']}-{k}"} for m in case_data["measures"]
+            {
+                **m,
+                "number": number[m["number"]],
+                "slug": f"{m['slug']}-{k}",
+                **({"requirement": f"{m['requirement']}-{k}"} if m.get("requirement") else {}),
+            }
+            for m in case_data["measures"]
+        ]
+        data["commitments"] += [
+            {
+                **c,
+                "key": f"{c['key']}-{k}",
+                "measure": number[c["measure"]],
+                "stated_by": [f"{key}-{k}" for key in c.get("stated_by", [])],
+                "outcomes": [
+                    {**o, "citations": [f"{key}-{k}" for key in o.get("citations", [])]} for o in c.get("outcomes", [])
+                ],
+            }
+            for c in case_data.get("commitments", [])
         ]
         data["events"] += [{**e, "key": f"{e['key']}-{k}"} for e in case_data["events"]]
         data["citations"] += [
