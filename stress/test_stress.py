@@ -113,6 +113,7 @@ def test_role_matrix(world):
     admin_client = Client()
     admin_client.force_login(roles["administrator"])
     cells = unauthorised_reads = unauthorised_writes = server_errors = 0
+    offending = []
     for _role, user in roles.items():
         for area, model, action, url in _urls(world):
             for method in ("GET", "POST"):
@@ -132,12 +133,16 @@ def test_role_matrix(world):
                 server_errors += response.status_code >= 500
                 if method == "GET" and response.status_code == 200 and not may_read:
                     unauthorised_reads += 1
+                    offending.append(f"{_role} read {url}")
                 if method == "POST" and snapshot() != before and not may_write:
                     unauthorised_writes += 1
+                    offending.append(f"{_role} wrote {url}")
+                if response.status_code >= 500:
+                    offending.append(f"{_role} {method} {url}: {response.status_code}")
     report(
         f"role matrix: {len(roles)} roles × {len(_urls(world))} pages × 2 methods = {cells} cells; "
         f"unauthorised reads {unauthorised_reads}, unauthorised writes {unauthorised_writes}, "
-        f"server errors {server_errors}"
+        f"server errors {server_errors}" + (f" ({'; '.join(offending)})" if offending else "")
     )
     assert (unauthorised_reads, unauthorised_writes, server_errors) == (0, 0, 0)
     assert not broken_invariants()
