@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0032_audit_log"),
+        ("measures", "0035_audit_unlock"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
