@@ -29,7 +29,7 @@ from django.test import Client
 from django.urls import reverse
 
 from measures.models import Assessment
-from tests import factories
+from tests import documents, factories
 from tests.helpers import broken_invariants, change_form_data, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,6 +113,8 @@ def test_role_matrix(world):
     admin_client = Client()
     admin_client.force_login(roles["administrator"])
     cells = unauthorised_reads = unauthorised_writes = server_errors = 0
+    offending = []
+    case_list = reverse("measures:case_list")
     for _role, user in roles.items():
         for area, model, action, url in _urls(world):
             for method in ("GET", "POST"):
@@ -130,14 +132,21 @@ def test_role_matrix(world):
                 response = client.post(url, data) if method == "POST" else client.get(url)
                 cells += 1
                 server_errors += response.status_code >= 500
-                if method == "GET" and response.status_code == 200 and not may_read:
+                # The case list answers everyone (it lists the cases one may read: published ones for a user
+                # without a role); reading it is unauthorised only when it names the private case.
+                listed = url != case_list or world["case"].name in response.content.decode(errors="replace")
+                if method == "GET" and response.status_code == 200 and not may_read and listed:
                     unauthorised_reads += 1
+                    offending.append(f"{_role} read {url}")
                 if method == "POST" and snapshot() != before and not may_write:
                     unauthorised_writes += 1
+                    offending.append(f"{_role} wrote {url}")
+                if response.status_code >= 500:
+                    offending.append(f"{_role} {method} {url}: {response.status_code}")
     report(
         f"role matrix: {len(roles)} roles × {len(_urls(world))} pages × 2 methods = {cells} cells; "
         f"unauthorised reads {unauthorised_reads}, unauthorised writes {unauthorised_writes}, "
-        f"server errors {server_errors}"
+        f"server errors {server_errors}" + (f" ({'; '.join(offending)})" if offending else "")
     )
     assert (unauthorised_reads, unauthorised_writes, server_errors) == (0, 0, 0)
     assert not broken_invariants()
@@ -202,16 +211,35 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def large_case_file(case_data, copies):
-    """The Pakistan–Iran case file grown `copies` times (measures, events, citations, assessments
-    repeated under new numbers and keys, same parties and sources) under a new slug: a load that takes
-    seconds, to run while the analysts work."""
+    """The Pakistan–Iran case file grown `copies` times (measures with their requirements, events,
+    citations, assessments and commitments repeated under new numbers and keys, same parties and sources)
+    under a new slug: a load that takes seconds, to run while the analysts work."""
     data = {key: value for key, value in case_data.items()}
     data["case"] = {**case_data["case"], "slug": "stress-large-case", "name": "Large case loaded during the run"}
     data["measures"], data["events"], data["citations"], data["assessments"] = [], [], [], []
+    data["commitments"] = []
     for k in range(copies):
         number = {m["number"]: m["number"] + 100 * k for m in case_data["measures"]}
         data["measures"] += [
-            {**m, "number": number[m["number"]], "slug": f"{m['slug']}-{k}"} for m in case_data["measures"]
+            {
+                **m,
+                "number": number[m["number"]],
+                "slug": f"{m['slug']}-{k}",
+                **({"requirement": f"{m['requirement']}-{k}"} if m.get("requirement") else {}),
+            }
+            for m in case_data["measures"]
+        ]
+        data["commitments"] += [
+            {
+                **c,
+                "key": f"{c['key']}-{k}",
+                "measure": number[c["measure"]],
+                "stated_by": [f"{key}-{k}" for key in c.get("stated_by", [])],
+                "outcomes": [
+                    {**o, "citations": [f"{key}-{k}" for key in o.get("citations", [])]} for o in c.get("outcomes", [])
+                ],
+            }
+            for c in case_data.get("commitments", [])
         ]
         data["events"] += [{**e, "key": f"{e['key']}-{k}"} for e in case_data["events"]]
         data["citations"] += [
@@ -356,3 +384,121 @@ def test_concurrent_analysts_lose_nothing(transactional_db, tmp_path):
     )
     assert tally["server errors"] == 0 and tally["other"] == 0 and lost == 0 and in_database == tally["stored"]
     assert not broken_invariants()
+
+
+# ---- the intake set: every file read within its budgets ------------------------------------------------
+
+
+def _inflating_pdf(unpacked_bytes):
+    """A PDF of one page whose content stream unpacks to `unpacked_bytes` (spaces, compressed piecewise, so
+    that making it never holds them): the issue's 1.5 MB file that took 2.9 GB."""
+    import zlib
+
+    packer, piece = zlib.compressobj(9), b" " * 1_000_000
+    stream = b"".join(packer.compress(piece) for _ in range(unpacked_bytes // len(piece))) + packer.flush()
+    return documents.pdf_bytes(1, stream=stream)
+
+
+def _inflating_word(unpacked_bytes):
+    """A Word document whose document.xml is padded to unpack to `unpacked_bytes` (the issue's 0.5 MB file)."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(documents.word_document()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"</w:body>", b" " * unpacked_bytes + b"</w:body>")
+            package.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def intake_set():
+    """(name, bytes): ordinary documents of each type, and the issue's costly ones."""
+    dense = " ".join(["Both sides agreed to return their ambassadors and to de-escalate."] * 12)
+    return [
+        ("news page.html", documents.news_page()),
+        ("statement.pdf", documents.pdf_statement()),
+        ("statement.docx", documents.word_document()),
+        ("notes.txt", documents.text_file()),
+        ("long page.html", b"<html><body>" + b"<p>Envoys return to their posts.</p>" * 120_000 + b"</body></html>"),
+        ("150 MB of Word XML.docx", _inflating_word(150_000_000)),
+        ("stream of 1.5 GB.pdf", _inflating_pdf(1_500_000_000)),
+        ("stream of 45 MB.pdf", documents.pdf_bytes(1, padding=45_000_000)),
+        ("300 dense pages.pdf", documents.pdf_bytes(300, text=dense)),
+        ("200 dense pages.pdf", documents.pdf_bytes(200, text=dense)),
+    ]
+
+
+def test_every_file_of_the_intake_set_is_read_within_its_budgets(settings):
+    """Each file through the sandbox the worker uses (measures.intake.sandbox): read, or refused naming a
+    budget; never another error. The worst file's peak memory (the child's own, resident) stays under
+    300 MB; a child stopped at its memory budget counts as that budget."""
+    from measures.intake import IntakeError, sandbox
+
+    worst = (0, "")
+    for name, data in intake_set():
+        started = time.monotonic()
+        try:
+            document = sandbox.extract_limited(data, name=name)
+            outcome, peak = f"read, {len(document.text):,} characters", document.peak_bytes
+        except IntakeError as refusal:
+            budget = re.search(r"\(([A-Z_]+)\)", str(refusal))
+            outcome = f"refused ({budget.group(1) if budget else str(refusal)[:80]})"
+            peak = getattr(refusal, "peak_bytes", 0) or settings.SOURCE_EXTRACT_MAX_MEMORY
+        seconds = time.monotonic() - started
+        report(f"intake {name} ({len(data):,} bytes): {outcome}, peak {peak / 1e6:.0f} MB, {seconds:.1f} s")
+        worst = max(worst, (peak, name))
+    report(
+        f"intake worst peak: {worst[0] / 1e6:.0f} MB ({worst[1]}); "
+        f"budget {settings.SOURCE_EXTRACT_MAX_MEMORY / 1e6:.0f} MB"
+    )
+    assert worst[0] < 300_000_000
+
+
+# ---- jobs that finish though their worker is killed ------------------------------------------------------
+
+
+def test_no_reading_is_stuck_after_its_worker_is_killed(transactional_db, settings):
+    """Documents queued for the tasks worker; the worker is killed (SIGKILL) while it reads; the jobs it
+    held are reclaimed once their lease has passed (the clock moved on, not waited for), and a new worker
+    finishes every one: none is left waiting or being read."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from measures.intake import jobs, staging
+    from measures.models import ExtractionJob
+
+    analysts = [factories.analyst(username=f"reader{i}") for i in range(3)]
+    queued = []
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    readings = intake_set()
+    for index, (name, data) in enumerate([*readings[:4], readings[7], readings[9]]):
+        original = staging.Original(name=name, data=data, doc_type="")
+        queued.append(jobs.request_extraction(original, user=analysts[index % 3]))
+    worker = [sys.executable, "manage.py", "report_worker", "--no-startup-delay", "--no-reload"]
+    first = subprocess.Popen(worker, cwd=ROOT, env=_server_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not ExtractionJob.objects.filter(status=ExtractionJob.Status.RUNNING).exists():
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        first.kill()  # SIGKILL: no chance to finish or hand the job back
+        first.wait()
+    killed_during = ExtractionJob.objects.filter(status=ExtractionJob.Status.RUNNING).count()
+    later = timezone.now() + timedelta(seconds=jobs.lease_seconds() + 1)
+    for job in ExtractionJob.objects.filter(status=ExtractionJob.Status.RUNNING):
+        jobs.reclaim_if_abandoned(job, now=later)
+    subprocess.run([*worker, "--batch"], cwd=ROOT, env=_server_env(), check=True, capture_output=True, timeout=900)
+    stuck = ExtractionJob.objects.exclude(status__in=(ExtractionJob.Status.DONE, ExtractionJob.Status.FAILED))
+    done = ExtractionJob.objects.filter(status=ExtractionJob.Status.DONE).count()
+    report(
+        f"jobs: {len(queued)} readings queued, the worker killed while reading {killed_during}; after the lease a new "
+        f"worker finished them: read {done}, refused {len(queued) - done - stuck.count()}, stuck {stuck.count()}"
+    )
+    assert killed_during >= 1 and stuck.count() == 0

@@ -2,6 +2,7 @@
 (made with WeasyPrint), a Word document (made with python-docx) and a text file."""
 
 import io
+import zlib
 
 ARTICLE = [
     "Pakistan and Iran agreed on Monday that their ambassadors would return to their posts by "
@@ -74,3 +75,39 @@ def text_file(paragraphs=ARTICLE, *, title="Pakistan, Iran agree to return envoy
 
 def png_image():
     return b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def pdf_bytes(pages=1, *, text="Both sides agreed to de-escalate.", padding=0, stream=None):
+    """A small valid PDF: `pages` pages each showing `text`; `padding` bytes of spaces added to each page's
+    content stream, which is Flate-compressed (so a few KB can unpack to megabytes); or `stream`, a page's
+    content stream already compressed (to make one that unpacks to gigabytes without holding them)."""
+    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+    kids = []
+    for number in range(pages):
+        page_id, content_id = 4 + 2 * number, 5 + 2 * number
+        kids.append(f"{page_id} 0 R".encode())
+        content = (
+            stream
+            if stream is not None
+            else zlib.compress(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode() + b" " * padding)
+        )
+        objects[page_id] = (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+            + f"/Contents {content_id} 0 R >>".encode()
+        )
+        objects[content_id] = (
+            f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode() + content + b"\nendstream"
+        )
+    objects[2] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + f"] /Count {pages} >>".encode()
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = {}
+    for number in sorted(objects):
+        offsets[number] = out.tell()
+        out.write(f"{number} 0 obj\n".encode() + objects[number] + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for number in sorted(objects):
+        out.write(f"{offsets[number]:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()

@@ -272,10 +272,10 @@ REPORT_JOBS_PER_USER = env_int("REPORT_JOBS_PER_USER", 3, minimum=1)
 # …the same share per client address for readers without an account, and this many at most from them all.
 REPORT_JOBS_PUBLIC = env_int("REPORT_JOBS_PUBLIC", 10, minimum=1)
 # The same for costly work done inside a request (measures.services.accounts.work_slot): events file
-# imports (preview or import) and documents being read for a new source, under way at once per user; a
-# slot left by a killed process stops counting after WORK_SLOT_SECONDS. Followed cases per user.
+# imports (preview or import) under way at once per user (documents are read by the worker, limited by
+# SOURCE_EXTRACTIONS_PER_USER); a slot left by a killed process stops counting after WORK_SLOT_SECONDS.
+# Followed cases per user.
 IMPORTS_PER_USER = env_int("IMPORTS_PER_USER", 1, minimum=1)
-EXTRACTIONS_PER_USER = env_int("EXTRACTIONS_PER_USER", 2, minimum=1)
 WORK_SLOT_SECONDS = env_int("WORK_SLOT_SECONDS", 900, minimum=60)
 SUBSCRIPTIONS_PER_USER = env_int("SUBSCRIPTIONS_PER_USER", 50, minimum=1)
 
@@ -353,6 +353,12 @@ SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20_000_000, minimum
 SOURCE_UNPACKED_MAX_BYTES = env_int("SOURCE_UNPACKED_MAX_BYTES", 50_000_000, minimum=1000)
 SOURCE_MAX_PAGES = env_int("SOURCE_MAX_PAGES", 200, minimum=1)
 SOURCE_MAX_CHARACTERS = env_int("SOURCE_MAX_CHARACTERS", 5_000_000, minimum=1000)
+# Extraction runs in the tasks worker, in a child process (measures.intake.sandbox) capped at this much
+# address space (bytes) and stopped after this many seconds; a file over either is refused, naming it.
+SOURCE_EXTRACT_MAX_MEMORY = env_int("SOURCE_EXTRACT_MAX_MEMORY", 280_000_000, minimum=100_000_000)
+SOURCE_EXTRACT_SECONDS = env_int("SOURCE_EXTRACT_SECONDS", 60, minimum=1)
+# How many documents one analyst may have waiting to be read or being read at once (fair queues).
+SOURCE_EXTRACTIONS_PER_USER = env_int("SOURCE_EXTRACTIONS_PER_USER", 3, minimum=1)
 # A source's text travels in a form field: pasted, then on the review page after extraction (both
 # forms multipart, so the text is sent as it is, not percent-encoded). A request may carry as much
 # text as the largest document one may upload, plus the form's other fields; Django's default

@@ -5,26 +5,31 @@ The forms collect input; extraction is measures.intake, writes are measures.serv
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 
 from measures import intake, services
-from measures.intake import staging
+from measures.intake import sandbox, staging
 from measures.intake.extract import HTML, max_upload_bytes
 from measures.intake.language import detect_language
 from measures.intake.suggest import suggest
 from measures.lib.ids import parse_id, parse_offset
-from measures.models import Case, Evidence, Measure, Source, WorkKind
+from measures.models import Case, Evidence, ExtractionJob, Measure, Source
 
 
 class SourceUploadForm(forms.Form):
-    """Step 1: a file, or pasted text. Valid only when the text could be extracted."""
+    """Step 1: a file, or pasted text. Valid when the text was pasted, or the file is of a type we read
+    (its reading is then queued for the tasks worker: measures.intake.jobs)."""
 
     file = forms.FileField(
         required=False,
@@ -55,11 +60,12 @@ class SourceUploadForm(forms.Form):
                 name = upload.name
                 intake.check_size(name, upload.size)  # before reading a byte of it
                 data = upload.read()
-                with services.work_slot(user=self.user, kind=WorkKind.EXTRACTION):
-                    cleaned_data["document"] = intake.extract(data, name=name)
-                cleaned_data["original"] = staging.Original(
-                    name=name, data=data, doc_type=cleaned_data["document"].doc_type
-                )
+                try:
+                    doc_type = intake.sniff(data)  # the type, at once; the reading is the worker's (intake.jobs)
+                except intake.IntakeError as exc:
+                    raise intake.IntakeError(f"“{name}” {exc} Nothing was saved.") from None
+                cleaned_data["document"] = None
+                cleaned_data["original"] = staging.Original(name=name, data=data, doc_type=doc_type)
             else:
                 cleaned_data["document"] = intake.from_pasted_text(text)
                 cleaned_data["original"] = None
@@ -99,6 +105,32 @@ class SourceReviewForm(forms.ModelForm):
         )
 
 
+def _jobs():
+    """measures.intake.jobs, imported when first used: its task binds the tasks backend when imported, and
+    this module is imported while the admin is set up, before settings (tests' TASKS) are final."""
+    from measures.intake import jobs
+
+    return jobs
+
+
+def _review_form(document, *, language, token):
+    """The review form filled in from an ExtractedDocument (`document` kept on it for the page)."""
+    review = SourceReviewForm(
+        initial={
+            "title": document.title,
+            "publisher": document.publisher,
+            "author": document.author,
+            "published_on": document.published_on,
+            "full_text": document.text,
+            "language": language,
+            "kind": Source.Kind.NEWS_REPORT if document.doc_type == HTML else "",
+            "staged": token,
+        }
+    )
+    review.document = document
+    return review
+
+
 class SourceIntakeMixin:
     """Adds to the source admin: "Add from a document" and "Suggested passages"."""
 
@@ -126,11 +158,16 @@ class SourceIntakeMixin:
         )
 
     def intake_view(self, request):
-        """Upload a document (or paste text), review what was extracted, save it as a source."""
+        """Upload a document (or paste text), review what was extracted, save it as a source.
+
+        A file is read by the tasks worker (measures.intake.jobs): the upload answers with a page that
+        follows the reading (?reading=<job>, reloaded by a Refresh header, no JavaScript), which then
+        shows the text for review, or the refusal naming the budget the file went over."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         review = None
         upload = SourceUploadForm()
+        intake_jobs = _jobs()
         original = None
         if request.method == "POST" and "staged" in request.POST:
             review = SourceReviewForm(request.POST)
@@ -170,30 +207,65 @@ class SourceIntakeMixin:
                     )
                     return redirect(reverse("admin:measures_source_change", args=[source.pk]))
         elif request.method == "POST":
-            upload = SourceUploadForm(request.POST, request.FILES, user=request.user)
-            if upload.is_valid():
+            upload = SourceUploadForm(request.POST, request.FILES)
+            if upload.is_valid() and upload.cleaned_data["original"] is None:  # pasted text
                 document = upload.cleaned_data["document"]
-                original = upload.cleaned_data["original"]
-                token = staging.stage(original, user_id=request.user.pk) if original is not None else ""
-                review = SourceReviewForm(
-                    initial={
-                        "title": document.title,
-                        "publisher": document.publisher,
-                        "author": document.author,
-                        "published_on": document.published_on,
-                        "full_text": document.text,
-                        "language": detect_language(document.text),
-                        "kind": Source.Kind.NEWS_REPORT if document.doc_type == HTML else "",
-                        "staged": token,
-                    }
-                )
-                review.document = document
+                review = _review_form(document, language=detect_language(document.text), token="")
+            elif upload.is_valid():
+                try:
+                    job = intake_jobs.request_extraction(upload.cleaned_data["original"], user=request.user)
+                except intake.IntakeError as exc:
+                    upload.add_error(None, str(exc))
+                else:
+                    if job.status in (ExtractionJob.Status.QUEUED, ExtractionJob.Status.RUNNING):
+                        return redirect(f"{request.path}?reading={job.pk}")
+                    return self._reading(request, job)  # read at once (tasks run in the request)
+        elif "reading" in request.GET:
+            job_id = parse_id(request.GET["reading"])
+            if job_id is None:
+                raise Http404("No such reading.")
+            return self._reading(request, get_object_or_404(ExtractionJob, pk=job_id, requested_by=request.user))
+        return self._intake_page(request, upload=upload, review=review, original=original)
+
+    def _reading(self, request, job):
+        """The page of a document's reading: waiting (reloaded by a Refresh header), the text for review, or
+        the upload form with the refusal."""
+        intake_jobs = _jobs()
+        job = intake_jobs.reclaim_if_abandoned(job)  # its worker gone: queued again, or failed
+        if job.status == ExtractionJob.Status.DONE:
+            document = sandbox.document_from_json(job.result)
+            review = _review_form(document, language=job.result.get("language", ""), token=job.staged)
+            original = staging.Original(name=job.name, data=b"", doc_type=document.doc_type)
+            return self._intake_page(request, review=review, original=original, size=job.size)
+        if job.status == ExtractionJob.Status.FAILED:
+            upload = SourceUploadForm()
+            return self._intake_page(request, upload=upload, refusal=job.error)
+        elapsed = round((timezone.now() - job.requested_at).total_seconds())
+        context = {
+            "title": "Reading the document",
+            "job": job,
+            "elapsed": elapsed,
+            "refresh_seconds": intake_jobs.REFRESH_SECONDS,
+            "worker_late": job.status == ExtractionJob.Status.QUEUED and elapsed > 30,
+            "attempt": job.attempts + 1 if job.status == ExtractionJob.Status.QUEUED else job.attempts,
+            "max_attempts": intake_jobs.MAX_ATTEMPTS,
+            "time_budget": settings.SOURCE_EXTRACT_SECONDS,
+        }
+        response = self._render(request, "admin/measures/source/intake_reading.html", context)
+        patch_cache_control(response, no_store=True)
+        response["Refresh"] = str(intake_jobs.REFRESH_SECONDS)
+        return response
+
+    def _intake_page(self, request, *, upload=None, review=None, original=None, size=None, refusal=""):
+        upload = upload or SourceUploadForm()
         context = {
             "title": "Review the text of a new source" if review is not None else "Add a source from a document",
             "upload": upload,
             "review": review,
             "original": original,
+            "original_size": size if size is not None else (original.size if original is not None else 0),
             "document": getattr(review, "document", None),
+            "refusal": refusal,
             "max_size": intake.human_size(max_upload_bytes()),
             "media": self.media + (review.media if review is not None else upload.media),
         }

@@ -24,7 +24,15 @@ dataset's event id), `end_date`, `direction`. Other columns are ignored.
   events), or, with `sync`, the imported events a complete export no longer holds; an event that a
   citation reports is evidence and is kept, and said so.
 
-All or nothing: a file with any bad row changes nothing, and every problem names its row and column.
+Staged, so that one import never stops everyone (on SQLite a writer holds the whole database): every
+row is read, checked and compared with the stored events first, outside any transaction, and a file
+with any bad row changes nothing (every problem names its row and column). The events are then
+written in batches (additions, updates and removals in the file's order), each one short transaction
+of about half a second (measures.importing.events_write): all of that batch or none of it. A batch
+refused at write time (an event cited meanwhile, a database that stays locked) stops the import
+there: the batches before it stay written, and the refusal says which lines were written and lists,
+by line number, every row that was not, so nothing is lost silently; importing the same file again
+completes it (what is stored is "already there"). See docs/invariants.md, *The staged events import*.
 """
 
 import csv
@@ -39,10 +47,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from measures import services
+from measures.importing import events_write
 from measures.importing.events_sync import StoredEvents
 from measures.importing.schema import CaseFileError
-from measures.lib import acting, dates
+from measures.lib import dates
 from measures.models import Event, Party
 
 COLUMNS = (
@@ -165,6 +173,7 @@ class EventImport:
     removed: list = field(default_factory=list)  # stored Events the dataset deleted, removed
     kept: list = field(default_factory=list)  # (stored Event, citations reporting it): deleted there, kept here
     unknown_deletions: list = field(default_factory=list)  # (line of the deletion list, id): no such event here
+    batches: int = 0  # how many write transactions the import took (each about events_write.BATCH_SECONDS)
 
 
 def read_rows(content):
@@ -301,24 +310,34 @@ def import_events(case, content, *, mapping=None, dry_run=False, sync=False, del
 
     `sync`: the file is a complete export, so imported events it no longer holds are removed;
     `deletions`: the bytes of a deletion list (`read_deletions`), whose events are removed. Events that
-    citations report are never removed (listed in `kept`). Returns EventImport. Raises EventFileError
-    listing every problem (row number = line in the file, header = line 1), and then writes nothing;
-    with `dry_run` nothing is written either way.
+    citations report are never removed (listed in `kept`). Returns EventImport (`batches`: how many
+    write transactions it took). Raises EventFileError listing every problem (row number = line in the
+    file, header = line 1): for a bad file before anything is written; with `dry_run` nothing is
+    written either way. Written in batches of about half a second each (events_write), each all or
+    nothing (module docstring): a batch refused at write time raises EventFileError naming the lines
+    written before it and every line not written.
 
     Two imports of the same file at once: the file is compared with the stored events before the
     write, so the second may find, at write time, events the first has just stored (the database's
-    unique keys refuse them: `event_key_unique_in_case`, `event_external_id_unique_in_case`). It is then
-    compared again (up to IMPORT_ATTEMPTS times) and answers as it would have one after the other
-    ("… were already there"), never with a database error.
+    unique keys refuse them: `event_key_unique_in_case`, `event_external_id_unique_in_case`). The batch
+    is rolled back, the rest of the file compared again (up to IMPORT_ATTEMPTS times) and it answers as
+    it would have one after the other ("… were already there"), never with a database error.
     """
+    written = events_write.Written()
     for _ in range(IMPORT_ATTEMPTS):
+        result = _import_events(case, content, mapping=mapping, dry_run=dry_run, sync=sync, deletions=deletions)
+        if dry_run:
+            return result
         try:
-            return _import_events(case, content, mapping=mapping, dry_run=dry_run, sync=sync, deletions=deletions)
+            events_write.write(case, result, written)
         except IntegrityError:
             continue  # compared again with what the other import stored
+        except events_write.BatchRefused as exc:
+            raise EventFileError(exc.problems) from None
+        return written.merged_into(result)
     raise EventFileError(
         f"Other imports into “{case}” kept saving the same events while this one was being saved "
-        f"({IMPORT_ATTEMPTS} tries): nothing was imported. Import the file again."
+        f"({IMPORT_ATTEMPTS} tries). " + written.summary()
     )
 
 
@@ -479,16 +498,4 @@ def _import_events(case, content, *, mapping, dry_run, sync, deletions):
     problems += stored.removals(result, sync=sync, deletion_ids=deletion_ids)
     if problems:
         raise EventFileError(problems)
-    if not dry_run:
-        # Recorded in the audit log as an import, by whoever runs it (the admin page's user, a command's --user).
-        try:
-            with acting.acting(path=acting.IMPORT, keep_user=True):
-                services.save_imported_events(
-                    case=case,
-                    new=[(event, event.actor_codes) for event in result.new],
-                    updates=[(update.event, update.fields, update.actor_codes) for update in result.updated],
-                    removals=result.removed,
-                )
-        except ValidationError as exc:
-            raise EventFileError([" ".join(messages) for messages in exc.message_dict.values()]) from None
     return result

@@ -219,6 +219,8 @@ def _from_html(data, name):
             # Only dates the page states in its markup or text, not guesses from its URL or copyright line.
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
+    except MemoryError:  # the sandbox's memory budget: refused as such (measures.intake.sandbox)
+        raise
     except Exception as exc:  # trafilatura raises lxml and its own errors on broken markup
         raise IntakeError(f"“{name}” could not be read as an HTML page ({exc}). Nothing was saved.") from None
     if document is None:
@@ -280,6 +282,8 @@ def _from_pdf(data, name):
         raise IntakeError(
             f"“{name}” is a password-protected PDF. Nothing was saved. Save an unprotected copy, or paste its text."
         ) from None
+    except MemoryError:  # the sandbox's memory budget: refused as such (measures.intake.sandbox)
+        raise
     except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
         raise IntakeError(
             f"“{name}” is a damaged PDF that cannot be read ({type(exc).__name__}). Nothing was saved. "
@@ -321,6 +325,8 @@ def _check_pdf_budgets(pdf, name):
             seen.add(objid)
             try:
                 obj = pdf.getobj(objid)
+            except MemoryError:  # the sandbox's memory budget: refused as such (measures.intake.sandbox)
+                raise
             except Exception:  # a damaged object: pdfminer's own reading decides
                 continue
             if not isinstance(obj, PDFStream) or not obj.get_filters():
@@ -391,6 +397,8 @@ def _from_docx(data, name):
             f"“{name}” is a damaged Word document ({type(exc).__name__}). Nothing was saved. "
             "Open it in Word or LibreOffice and save it again, or paste its text."
         ) from None
+    except MemoryError:  # the sandbox's memory budget: refused as such (measures.intake.sandbox)
+        raise
     except Exception as exc:  # lxml errors on damaged XML parts
         raise IntakeError(f"“{name}” is a damaged Word document ({exc}). Nothing was saved.") from None
     paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]

@@ -1,8 +1,8 @@
 """Uploaded files waiting for the analyst's review, between the upload and the save.
 
-The upload is extracted at once (a bad file is refused before anything is written); a good one is
-kept under MEDIA_ROOT/intake-staging/ with a random name until the analyst saves the source or
-leaves. The review form carries a signed token naming the staged file and the user who uploaded
+An upload whose type we take is kept under MEDIA_ROOT/intake-staging/ with a random name while the
+tasks worker reads it (measures.intake.jobs) and until the analyst saves the source or leaves. The
+review form carries a signed token naming the staged file and the user who uploaded
 it, so nobody else can claim it and its name cannot be forged. Staged files older than a day are
 removed whenever a new file is staged.
 """
@@ -29,6 +29,10 @@ class Original:
     name: str
     data: bytes
     doc_type: str
+
+    @property
+    def size(self):
+        return len(self.data)
 
     @property
     def sha256(self):

@@ -22,7 +22,6 @@ class Migration(migrations.Migration):
                     models.CharField(
                         choices=[
                             ("event_import", "Events file import"),
-                            ("extraction", "Text extraction from a document"),
                         ],
                         max_length=20,
                     ),
@@ -43,7 +42,7 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["user", "kind", "expires_at"], name="work_slot_user_kind")],
                 "constraints": [
                     models.CheckConstraint(
-                        condition=models.Q(("kind__in", ["event_import", "extraction"])), name="work_slot_kind_valid"
+                        condition=models.Q(("kind__in", ["event_import"])), name="work_slot_kind_valid"
                     ),
                     models.CheckConstraint(
                         condition=models.Q(("expires_at__gt", models.F("started_at"))), name="work_slot_expires_after"

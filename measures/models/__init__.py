@@ -33,7 +33,7 @@ from measures.models.commitments import (
     month_window,
 )
 from measures.models.events import Event, EventDirection, EventKind, EventPrecision
-from measures.models.jobs import ReportJob, ReportJobStatus, WorkKind, WorkSlot
+from measures.models.jobs import ExtractionJob, ReportJob, ReportJobStatus, WorkKind, WorkSlot
 from measures.models.publication import ShareLink
 from measures.models.sources import (
     Citation,
@@ -77,6 +77,7 @@ __all__ = [
     "EventKind",
     "EventPrecision",
     "Evidence",
+    "ExtractionJob",
     "EvidenceStance",
     "Measure",
     "MeasureType",

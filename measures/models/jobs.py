@@ -169,11 +169,10 @@ class ReportJob(models.Model):
 
 
 class WorkKind(models.TextChoices):
-    """Costly work a user starts inside a request, limited per user (settings IMPORTS_PER_USER,
-    EXTRACTIONS_PER_USER)."""
+    """Costly work a user starts inside a request, limited per user (setting IMPORTS_PER_USER). The
+    reading of an uploaded document is the worker's, limited by SOURCE_EXTRACTIONS_PER_USER (ExtractionJob)."""
 
     EVENT_IMPORT = "event_import", "Events file import"
-    EXTRACTION = "extraction", "Text extraction from a document"
 
 
 class WorkSlot(models.Model):
@@ -198,3 +197,53 @@ class WorkSlot(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} by {self.user} since {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ExtractionJobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the worker"
+    RUNNING = "running", "Being read"
+    DONE = "done", "Read"
+    FAILED = "failed", "Not read"
+
+
+class ExtractionJob(models.Model):
+    """The reading of an uploaded document (measures.intake.jobs), done by the tasks worker in a child
+    process with memory and time budgets, for the analyst who uploaded it to review.
+
+    The file waits in the intake staging folder (`staged`: its signed token) until the source is saved;
+    `result` holds what was extracted (measures.intake.sandbox.document_to_json) once it is done, and
+    `error` the refusal, naming the budget a file went over.
+    """
+
+    Status = ExtractionJobStatus
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255, help_text="The file's name as uploaded.")
+    size = models.PositiveBigIntegerField(default=0, help_text="The file's size in bytes.")
+    staged = models.TextField(help_text="The signed token of the staged file (measures.intake.staging).")
+    status = models.CharField(max_length=8, choices=Status, default=Status.QUEUED)
+    stage = models.CharField(max_length=100, blank=True, help_text="What the worker is doing, for the analyst.")
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker has started reading it (bounded: measures.intake.jobs)."
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    peak_bytes = models.PositiveBigIntegerField(
+        default=0, help_text="The reading's peak resident memory, in bytes (0: not known)."
+    )
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ExtractionJobStatus.values), name="extraction_job_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Reading of “{self.name}” ({self.get_status_display()})"

@@ -61,6 +61,7 @@ from measures.services.commitments import (
 )
 from measures.services.events import (
     cited_events,
+    record_event_import,
     save_imported_events,
 )
 from measures.services.publication import (
@@ -130,6 +131,7 @@ __all__ = [
     "revoke_share_link",
     "save_citation",
     "save_evidence",
+    "record_event_import",
     "save_imported_events",
     "save_record",
     "save_records",

@@ -137,7 +137,6 @@ def lift_login_lock(*, user, by, mailed=False):
 # Per kind: (the setting with how many a user may have under way at once, how it is named to them).
 WORK_LIMITS = {
     WorkKind.EVENT_IMPORT: ("IMPORTS_PER_USER", "events file import", "events file imports"),
-    WorkKind.EXTRACTION: ("EXTRACTIONS_PER_USER", "document being read", "documents being read"),
 }
 
 
@@ -171,7 +170,7 @@ def work_slot(*, user, kind):
     """Count the block as one piece of work of `kind` (a WorkKind) under way for `user` while it runs.
 
     Raises WorkLimitReached (a ServiceError naming the limit), before the block runs, when `user` already
-    has the setting's number (WORK_LIMITS: IMPORTS_PER_USER, EXTRACTIONS_PER_USER) under way: one
+    has the setting's number (WORK_LIMITS: IMPORTS_PER_USER) under way: one
     analyst's parallel uploads or imports must not take every worker process and the write lock from
     the others. A slot left by a killed process stops counting after WORK_SLOT_SECONDS. Without a user
     (a management command run by the operator), nothing is counted."""

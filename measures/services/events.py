@@ -27,8 +27,9 @@ def cited_events(events):
     return {row["event"]: row["n"] for row in counts}
 
 
-def save_imported_events(*, case, new=(), updates=(), removals=()):
-    """Write what an event import found, all of it or nothing, and return (added, updated, removed) counts.
+def save_imported_events(*, case, new=(), updates=(), removals=(), record=True):
+    """Write what an event import found (or one batch of it: measures.importing.events_write), all of it
+    or nothing, in one transaction, and return (added, updated, removed) counts.
 
     - `new`: [(unsaved Event of `case`, [party codes of its actors])];
     - `updates`: [(stored Event of `case`, {field: new value}, [party codes] or None to keep its actors)]:
@@ -38,7 +39,8 @@ def save_imported_events(*, case, new=(), updates=(), removals=()):
 
     Every event passes the model's checks (ServiceError naming it otherwise); the search index follows
     (measures.search); the case's data version is bumped once, and the import is one entry of the audit
-    log (besides its events' own).
+    log (besides its events' own), unless `record` is false: a batched import records itself once, at
+    its end (record_event_import).
     """
     with transaction.atomic():
         parties = {party.code: party for party in Party.objects.all()}
@@ -71,11 +73,18 @@ def save_imported_events(*, case, new=(), updates=(), removals=()):
             event.delete()
         if new or updates or removals:
             touch_cases({case.pk})
+        if record:
+            record_event_import(case=case, added=len(new), updated=len(updates), removed=len(removals))
+    return len(new), len(updates), len(removals)
+
+
+def record_event_import(*, case, added, updated, removed):
+    """The audit log's one entry for an events import into `case` (counts of events), by whoever runs it."""
+    with transaction.atomic():
         AuditEntry.objects.record(
             action=AuditEntry.Action.IMPORT,
             kind="event",
-            object_repr=f"{len(new) + len(updates)} events",
+            object_repr=f"{added + updated} events",
             case=case,
-            detail=f"{len(new)} added, {len(updates)} updated, {len(removals)} removed",
+            detail=f"{added} added, {updated} updated, {removed} removed",
         )
-    return len(new), len(updates), len(removals)

@@ -1,6 +1,6 @@
-"""Fair shares of costly work done inside a request: one analyst may have IMPORTS_PER_USER events imports and
-EXTRACTIONS_PER_USER documents being read under way at once; one more is refused (429) with a message
-naming the limit and nothing done, a colleague is not touched, and a slot is given back when the work
+"""Fair shares of costly work done inside a request: one analyst may have IMPORTS_PER_USER events imports
+under way at once (documents are read by the worker: tests/workspace/test_source_intake_jobs.py); one more
+is refused (429) with a message naming the limit and nothing done, a colleague is not touched, and a slot is given back when the work
 ends, fails, or its process dies (WORK_SLOT_SECONDS)."""
 
 import datetime
@@ -8,16 +8,14 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 import workspace.admin.cases as case_admin
-from measures import intake, services
-from measures.models import Event, Source, WorkKind, WorkSlot
+from measures import services
+from measures.models import Event, WorkKind, WorkSlot
 from tests import factories
 from tests.helpers import ROWS, csv_bytes
 
-INTAKE = "admin:measures_source_intake"
 TEXT = b"<html><head><title>Envoys return</title></head><body><p>Both envoys return to their posts.</p></body></html>"
 
 
@@ -120,40 +118,16 @@ def test_a_slot_left_by_a_killed_process_stops_counting_after_its_lease(pakistan
     assert not WorkSlot.objects.exists()
 
 
-def test_documents_read_at_once_are_limited_per_analyst(db, settings, media_root, during_the_first):
-    settings.EXTRACTIONS_PER_USER = 1
-    analyst = factories.analyst(username="analyst")
-    colleague = factories.analyst(username="colleague")
-
-    def upload(user, name):
-        return logged_in(user).post(reverse(INTAKE), {"file": SimpleUploadedFile(name, TEXT), "text": ""})
-
-    seconds = during_the_first(intake, "extract", lambda: (upload(analyst, "b.html"), upload(colleague, "c.html")))
-
-    first = upload(analyst, "a.html")
-
-    # (The first response's context also holds the nested requests' templates: its page is what counts.)
-    assert first.status_code == 200 and "Review the text of a new source" in first.content.decode()
-    again, colleagues = seconds[0]
-    assert again.status_code == 429 and again.context["review"] is None
-    assert "You already have 1 document being read" in again.content.decode()
-    assert "EXTRACTIONS_PER_USER" in again.content.decode()
-    assert colleagues.status_code == 200 and colleagues.context["review"] is not None
-    assert not Source.objects.exists() and not WorkSlot.objects.exists()
-
-
-def test_pasted_text_and_the_operators_commands_take_no_slot(db, settings):
-    settings.EXTRACTIONS_PER_USER = 1
-    with services.work_slot(user=None, kind=WorkKind.EXTRACTION) as slot:
+def test_the_operators_commands_take_no_slot(db, settings):
+    settings.IMPORTS_PER_USER = 1
+    with services.work_slot(user=None, kind=WorkKind.EVENT_IMPORT) as slot:
         assert slot is None
-        with services.work_slot(user=None, kind=WorkKind.EXTRACTION):
+        with services.work_slot(user=None, kind=WorkKind.EVENT_IMPORT):
             pass
     analyst = factories.analyst(username="analyst")
-    with services.work_slot(user=analyst, kind=WorkKind.EXTRACTION):
+    with services.work_slot(user=analyst, kind=WorkKind.EVENT_IMPORT):
         assert WorkSlot.objects.count() == 1
-        with pytest.raises(services.WorkLimitReached, match="1 document being read"):
-            with services.work_slot(user=analyst, kind=WorkKind.EXTRACTION):
+        with pytest.raises(services.WorkLimitReached, match="1 events file import"):
+            with services.work_slot(user=analyst, kind=WorkKind.EVENT_IMPORT):
                 pass
-        with services.work_slot(user=analyst, kind=WorkKind.EVENT_IMPORT):  # another kind, another share
-            assert WorkSlot.objects.count() == 2
     assert not WorkSlot.objects.exists()

@@ -1,7 +1,9 @@
 """The report worker: django-tasks-db's `db_worker`, which first loads WeasyPrint and the report's fonts,
 takes back the jobs of workers that died (reports.jobs.reclaim_abandoned), and outlives a locked or
 lost database: its polling waits and tries again (after 1, 2, 4 … seconds, doubling up to a minute),
-saying so in the log, instead of dying (db_worker's loop lets a lock held longer than the busy timeout end it)."""
+saying so in the log, instead of dying (db_worker's loop lets a lock held longer than the busy timeout end it).
+It runs every task of the queue: the reading of uploaded documents too (measures.intake.jobs, each in a
+child process with its own memory and time budget, so a costly file cannot take the worker down)."""
 
 import logging
 import os
@@ -61,7 +63,8 @@ class Command(DatabaseWorkerCommand):
     help = (
         "Run the report worker: db_worker (same options), after loading WeasyPrint and the report's fonts, "
         "so that the first PDF after a start does not also pay for them. It takes back the jobs of workers "
-        "that died and waits out a locked or lost database (logged) instead of stopping."
+        "that died and waits out a locked or lost database (logged) instead of stopping. It also reads uploaded "
+        "documents (each in a child process with memory and time budgets)."
     )
 
     def handle(self, *args, **options):
