@@ -1,7 +1,7 @@
 """Fair shares of costly work done inside a request: one analyst may have IMPORTS_PER_USER events imports
 under way at once (documents are read by the worker: tests/workspace/test_source_intake_jobs.py); one more
-is refused (429) with a message naming the limit and nothing done, a colleague is not touched, and a slot is given back when the work
-ends, fails, or its process dies (WORK_SLOT_SECONDS)."""
+is refused (429) with a message naming the limit and nothing done, a colleague is not touched, and a slot
+is given back when the work ends, fails, or its process dies (WORK_SLOT_SECONDS)."""
 
 import datetime
 
