@@ -113,6 +113,7 @@ def test_the_link_expires(client, amina, settings, monkeypatch):
         signing.dumps([1, "0" * 32], salt="alerts.unsubscribe", compress=True),  # another of our links
         signing.dumps([1, "0" * 32], salt="alerts.unlock", key="not our secret key", compress=True),
     ],
+    ids=["not a token", "another of our links", "signed with another key"],  # signed values hold the time
 )
 def test_a_link_we_did_not_sign_lifts_nothing(client, amina, settings, token):
     lock(client, settings)
