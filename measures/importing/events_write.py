@@ -14,8 +14,8 @@ from measures import services
 from measures.lib import acting
 
 # How long one write transaction should hold the lock (seconds). An event costs what its row, history,
-# actors' history, audit entries and search index cost: measured on SQLite on the shared 2-core machine,
-# about 30 ms (docs/invariants.md, *The staged events import*), and more on a busy machine. So the size
+# actors' history, audit entries and search index cost: tens of milliseconds on SQLite (measured in
+# docs/invariants.md, *The staged events import*), and more on a busy machine. So the size
 # of a batch is not fixed: the first takes FIRST_BATCH events, and each next one as many as the last
 # one's pace fits in BATCH_SECONDS, never more than MAX_BATCH.
 BATCH_SECONDS = 0.5
