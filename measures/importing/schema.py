@@ -144,7 +144,7 @@ def parse_case_file(content):
 # Fields that take line breaks (the model's TextFields); every other string is a single line. A
 # source's full text is one of them: its page breaks are paragraph breaks, not form feeds (the intake
 # turns them into blank lines, measures.lib.text.tidy_text).
-MULTI_LINE_FIELDS = frozenset({"summary", "description", "rationale", "quote", "full_text"})
+MULTI_LINE_FIELDS = frozenset({"summary", "description", "rationale", "quote", "full_text", "translation", "comment"})
 
 
 def _unstorable_text(value, parts=(), field=None):

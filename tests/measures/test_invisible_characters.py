@@ -113,3 +113,11 @@ def test_the_event_form_refuses_an_overridden_title(analyst_client):
 )
 def test_every_short_name_a_user_types_takes_the_single_line_rule(model, field):
     assert text.single_line in getattr(models, model)._meta.get_field(field).validators
+
+
+@pytest.mark.parametrize("field", ["translation", "comment"])
+def test_the_loader_takes_line_breaks_in_every_field_the_forms_take_them_in(field):
+    # A passage's translation and a review's comment are multi-line in the models: export_case wrote
+    # them with their line breaks, and load_case refused its own export.
+    problems = _loader_problems(field, "First line,\nsecond line.")
+    assert not [problem for problem in problems if "control character" in problem]
