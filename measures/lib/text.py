@@ -67,19 +67,28 @@ def describe(char):
 INVISIBLE_CATEGORIES = frozenset({"Cf", "Zl", "Zp"})
 JOINERS = "\u200c\u200d"
 BIDI_MARKS = "\u200e\u200f\u061c"
+# Blank characters outside those categories: the Default_Ignorable_Code_Point characters of Unicode's
+# DerivedCoreProperties.txt that are letters or marks (the Hangul fillers U+115F, U+1160, U+3164,
+# U+FFA0, the combining grapheme joiner U+034F, the Khmer inherent vowels U+17B4–U+17B5, the Mongolian
+# free variation selectors U+180B–U+180D and U+180F), and the braille blank U+2800, a symbol that
+# prints nothing. A name of one Hangul filler looked empty and passed.
+BLANK_CHARACTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0")
 
 
 def _visible(char):
-    # Letters, marks, numbers, punctuation and symbols (categories L, M, N, P, S); not spaces (Z*) nor
-    # controls, format characters, surrogates, private-use or unassigned code points (C*).
-    return unicodedata.category(char)[0] not in "ZC"
+    # Letters, marks, numbers, punctuation and symbols (categories L, M, N, P, S) but the blank ones; not
+    # spaces (Z*) nor controls, format characters, surrogates, private-use or unassigned code points (C*).
+    return unicodedata.category(char)[0] not in "ZC" and char not in BLANK_CHARACTERS
 
 
 def invisible_character(value):
     """The first character of a single line `value` that nobody would see and that it may not hold
-    (module docstring: Cf, Zl, Zp but the joiners inside a word and the bidi marks), or None.
+    (module docstring: Cf, Zl, Zp but the joiners inside a word and the bidi marks; BLANK_CHARACTERS),
+    or None.
     Control characters (Cc) are `control_character`'s."""
     for i, char in enumerate(value):
+        if char in BLANK_CHARACTERS:
+            return char
         if unicodedata.category(char) not in INVISIBLE_CATEGORIES or char in BIDI_MARKS:
             continue
         if char in JOINERS and 0 < i < len(value) - 1 and _visible(value[i - 1]) and _visible(value[i + 1]):

@@ -121,3 +121,11 @@ def test_the_loader_takes_line_breaks_in_every_field_the_forms_take_them_in(fiel
     # them with their line breaks, and load_case refused its own export.
     problems = _loader_problems(field, "First line,\nsecond line.")
     assert not [problem for problem in problems if "control character" in problem]
+
+
+@pytest.mark.parametrize("char", ["\u3164", "\u115f", "\uffa0", "\u2800", "\u034f"])
+def test_a_blank_letter_is_refused_in_a_line_alone_or_beside_text(char):
+    assert text.invisible_character(f"Iran{char}") == char
+    assert _loader_problems("name", char)
+    with pytest.raises(ValidationError, match=f"U\\+{ord(char):04X}"):
+        text.single_line(char)
