@@ -37,7 +37,7 @@ def test_reader_opens_filters_follows_a_measure_changes_the_date_and_exports(rea
 
     # Export exactly the filtered rows.
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="CSV").click()
+        page.get_by_role("link", name="CSV", exact=True).click()
     download = download_info.value
     assert download.suggested_filename == "pakistan-iran-2024-measures-2024-01-31.csv"
     raw = download.path().read_bytes()
