@@ -356,3 +356,13 @@ def test_an_event_nothing_reports_can_move(relied_on):
     event.full_clean()
     event.save()
     assert Event.objects.get(pk=event.pk).case == relied_on["other"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's strftime('now') is the statement's time")
+def test_the_future_is_told_by_the_clock_not_by_the_transactions_start(db):
+    # now() is the time the transaction began: an assessment recorded at the end of a transaction longer
+    # than a minute (a large staged load) was refused as recorded in the future.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'measures_assessment_recorded_past'")
+        (source,) = cursor.fetchone()
+    assert "clock_timestamp()" in source and "now()" not in source
