@@ -135,16 +135,22 @@ def _csv_value(value):
     return clean_text(value)
 
 
-def csv_response(statuses, parties, *, filename):
-    """CSV in UTF-8 with a byte-order mark; dates as on the pages (the site locale's format), scores as integers."""
+def _csv_download(headers, rows, filename):
+    """A CSV download in UTF-8 with a byte-order mark: `headers` then each of `rows` (values written by
+    _csv_value: dates as on the pages, the site locale's format)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([header for header, _ in columns(parties)])
-    for status in statuses:
-        writer.writerow([_csv_value(value) for value in row_values(status)])
+    writer.writerow(headers)
+    for values in rows:
+        writer.writerow([_csv_value(value) for value in values])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_response(statuses, parties, *, filename):
+    """CSV in UTF-8 with a byte-order mark; dates as on the pages (the site locale's format), scores as integers."""
+    return _csv_download([header for header, _ in columns(parties)], map(row_values, statuses), filename)
 
 
 def xlsx_response(statuses, parties, *, filename, case, period, calendar):
@@ -261,14 +267,7 @@ def commitment_rows(calendar):
 
 def commitments_csv_response(calendar, *, filename):
     """The commitments of the calendar as CSV (UTF-8 with a byte-order mark; dates as on the pages)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([header for header, _ in COMMITMENT_COLUMNS])
-    for values in commitment_rows(calendar):
-        writer.writerow([_csv_value(value) for value in values])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _csv_download([header for header, _ in COMMITMENT_COLUMNS], commitment_rows(calendar), filename)
 
 
 # The matrix of cases, in long form: one row per case, measure and party (and one for the joint level).
@@ -398,14 +397,7 @@ def _matrix_about(comparison, period):
 
 def matrix_csv_response(comparison, *, filename):
     """The matrix in long form as CSV (UTF-8 with a byte-order mark; dates as on the pages)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([header for header, _ in MATRIX_COLUMNS])
-    for values in matrix_rows(comparison):
-        writer.writerow([_csv_value(value) for value in values])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _csv_download([header for header, _ in MATRIX_COLUMNS], matrix_rows(comparison), filename)
 
 
 def _sheet(book, title, columns, rows, *, first=False):
