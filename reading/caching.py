@@ -228,6 +228,23 @@ def cached_fragment(request, name, parts, render):
     return mark_safe(html)
 
 
+class ColumnCache:
+    """The cache in which `state.compare_cases` keeps each case's column of the matrix (its
+    `column_cache`): Django's cache, under keys hashed with the code's fingerprint, so that a
+    deployment of new code never reads columns computed by the old. Each key already names the case's
+    data version, its as-of date and the known-on date (`state.compare.columns.column_key`)."""
+
+    def _key(self, key):
+        return "column:" + hashlib.sha256(f"{code_fingerprint()}\x1f{key}".encode()).hexdigest()[:32]
+
+    def get_many(self, keys):
+        hashed = {self._key(key): key for key in keys}
+        return {hashed[key]: value for key, value in cache.get_many(list(hashed)).items()}
+
+    def set_many(self, values):
+        cache.set_many({self._key(key): value for key, value in values.items()}, settings.PAGE_CACHE_SECONDS)
+
+
 def _stamped(response, etag, modified_ts):
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified_ts)

@@ -115,6 +115,11 @@ def about_rows(case, period, *, now=None):
         ("As known on", period.known_on or "no limit"),
         ("Generated", timezone.localtime(now).replace(tzinfo=None, microsecond=0)),
         (
+            "Not begun",
+            f"“{NOT_BEGUN}”: the case had not begun on the as-of date (it began on its Case start); its rows "
+            "carry no level, days or lags, and it is left out of the counts and medians across cases.",
+        ),
+        (
             "Scores",
             "Peace Accords Matrix: not initiated 0, minimal 1, intermediate 2, full 3; reversed 0; "
             "empty when not scored (not yet assessed, not applicable).",
@@ -311,9 +316,17 @@ def _reached_values(reached):
     return values
 
 
+# The level column of a case that had not begun on its as-of date (`CaseColumn.begun`): nothing to show.
+NOT_BEGUN = "Not begun (as of a date before the case's start)"
+
+
 def matrix_rows(comparison):
     """The values of the matrix's long form, in the order of MATRIX_COLUMNS: per type (catalogue order),
-    case (column order) and measure, the joint level first ("Joint"), then each party by code."""
+    case (column order) and measure, the joint level first ("Joint"), then each party by code.
+
+    The first evidence of progress is the measure's (evidence is recorded for a measure, not for one
+    party): the same date on the joint row and on the row of each party the measure applies to. A case
+    that had not begun on its as-of date has NOT_BEGUN as its level on every row, and nothing else."""
     for row in comparison.rows:
         measure_type = row.type
         for cell in row.cells:
@@ -333,7 +346,13 @@ def matrix_rows(comparison):
                     measure.number,
                     measure.title,
                 ]
+                if item.as_of < case.start_date:
+                    yield [*head, "Joint", "yes", NOT_BEGUN, *[None] * 11]
+                    for standing in sorted(item.parties, key=lambda s: s.party.code):
+                        yield [*head, standing.party.code, "yes" if standing.applies else "no", NOT_BEGUN, *[None] * 11]
+                    continue
                 progress = item.first_progress
+                evidence = [progress.on, progress.days] if progress else [None, None]
                 yield [
                     *head,
                     "Joint",
@@ -343,8 +362,7 @@ def matrix_rows(comparison):
                     "",
                     None,
                     *_reached_values(item.joint_reached),
-                    progress.on if progress else None,
-                    progress.days if progress else None,
+                    *evidence,
                 ]
                 for standing in sorted(item.parties, key=lambda s: s.party.code):
                     yield [
@@ -356,8 +374,7 @@ def matrix_rows(comparison):
                         "yes" if standing.behind else "no",
                         standing.behind_since,
                         *_reached_values(standing.reached),
-                        None,
-                        None,
+                        *(evidence if standing.applies else [None, None]),
                     ]
 
 
@@ -380,12 +397,18 @@ def _matrix_about(comparison, period):
             "Days",
             "From the case's start to the first day the level in force reached that level or above "
             "(jointly: the lowest of the applicable parties); first evidence of progress: to the date the earliest "
-            "progress evidence speaks of. Empty when not reached.",
+            "progress evidence speaks of, the same on the joint row and each applicable party's row: evidence is "
+            "recorded for a measure, not for one party. Empty when not reached.",
         ),
         (
             "Lags",
             "A party lags when its level ranks below another applicable party's (reversed < not initiated < "
             "minimal < intermediate < full); behind since: the first day of its unbroken stretch behind.",
+        ),
+        (
+            "Not begun",
+            f"“{NOT_BEGUN}”: the case had not begun on the as-of date (it began on its Case start); its rows "
+            "carry no level, days or lags, and it is left out of the counts and medians across cases.",
         ),
         (
             "Scores",

@@ -14,10 +14,11 @@ from measures.roles import readable_cases
 from measures.state import STEPS, Level, compare_cases, evidence_dating, evidence_of
 from reading import exports
 from reading.access import cases_reader
-from reading.caching import cached_page
+from reading.caching import ColumnCache, cached_page
 from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
 from reading.views.base import EXPORT_FORMATS, CitedPassage, _export_query, _page, _period, refused
+from reading.views.matrix_cells import Marks, table_body
 
 # Passages shown per measure on a type's page (the measure's own page lists them all).
 PASSAGES_PER_MEASURE = 5
@@ -71,13 +72,13 @@ def _days(reached_by_step):
     ]
 
 
-def _item(comparison, *, url_template, link_query, party):
+def _item(comparison, *, url_template, link_query, party, marks=level_mark):
     standing = None if party is None else next(s for s in comparison.parties if s.party.pk == party.pk)
     headline = comparison.joint_level if standing is None else standing.level
     if standing is not None and not standing.applies:
-        mark = level_mark(Level.NOT_APPLICABLE, "Does not apply")
+        mark = marks(Level.NOT_APPLICABLE, "Does not apply")
     else:
-        mark = level_mark(headline)
+        mark = marks(headline)
     reached = comparison.joint_reached if standing is None else standing.reached
     progress = comparison.first_progress
     return MatrixItem(
@@ -85,7 +86,7 @@ def _item(comparison, *, url_template, link_query, party):
         url=_measure_url(url_template, comparison.case, comparison.measure.number, link_query),
         mark=mark,
         party_marks=[
-            (s.party, level_mark(s.level) if s.applies else level_mark(Level.NOT_APPLICABLE, "Does not apply"))
+            (s.party, marks(s.level) if s.applies else marks(Level.NOT_APPLICABLE, "Does not apply"))
             for s in comparison.parties
         ],
         lagging=comparison.lagging,
@@ -140,6 +141,7 @@ def matrix(request):
         known_on=period.known_on,
         types=matrix_filter.types(all_types),
         first_progress=days_wanted,
+        column_cache=ColumnCache(),
     )
     messages = matrix_filter.error_messages()
     if export_format in EXPORT_FORMATS:
@@ -153,7 +155,10 @@ def matrix(request):
     link_query = _link_query(period)
     url_template = reverse("measures:measure_detail", args=["__case__", 999999999])
     party = matrix_filter.party
-    rows = _matrix_rows(comparison, url_template=url_template, link_query=link_query, party=party)
+    marks = Marks()
+    rows = _matrix_rows(comparison, url_template=url_template, link_query=link_query, party=party, marks=marks)
+    column_count = len(comparison.columns) + 1 + (1 if matrix_filter.view == MatrixFilterForm.VIEW_DAYS else 0)
+    type_template = reverse("measures:measure_type", args=["__type__"])
     context = {
         # Not "period": the site's footer would then say "Figures as of <one date>", which is not so
         # when each case is shown as of its own date.
@@ -172,7 +177,17 @@ def matrix(request):
         "legend": [(level, LEVEL_SYMBOLS[level], Level(level).label) for level in LEVEL_SYMBOLS],
         "link_query": link_query,
         "export_query": _export_query(request),
-        "column_count": len(comparison.columns) + 1 + (1 if matrix_filter.view == MatrixFilterForm.VIEW_DAYS else 0),
+        "column_count": column_count,
+        "table_body": table_body(
+            rows,
+            show_days=matrix_filter.view == MatrixFilterForm.VIEW_DAYS,
+            show_parties=matrix_filter.view == MatrixFilterForm.VIEW_PARTIES,
+            column_count=column_count,
+            link_query=link_query,
+            type_url=lambda slug: type_template.replace("__type__", slug, 1),
+            marks=marks,
+        ),
+        "not_begun": [column for column in comparison.columns if not column.begun],
     }
     return _page(request, "measures/matrix.html", context, form=form, nav="matrix", messages=messages)
 
@@ -189,6 +204,7 @@ def measure_type(request, type_slug):
         as_of=period.as_of if period.as_of_given else None,
         known_on=period.known_on,
         types=[measure_type],
+        column_cache=ColumnCache(),
     )
     (row,) = comparison.rows
     link_query = _link_query(period)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from measures import services
 from measures.models import Assessment, Case, MeasureType
 from measures.state import STEPS, case_state
+from reading import exports
 from tests import factories
 from tests.scenarios import COMPARED_START, build_case, compared_case
 
@@ -316,3 +317,55 @@ def test_a_measures_page_names_its_type_and_links_to_its_page_across_cases(reade
     untyped = factories.MeasureFactory(case=cases[0], number=2, type=None)
     content = reader_client.get(reverse("measures:measure_detail", args=["early", untyped.number])).content.decode()
     assert "none: this measure is not in the matrix of cases" in content
+
+
+def _csv_rows(response):
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def test_a_case_that_had_not_begun_on_the_as_of_date_says_so_on_the_page_and_in_the_exports(reader_client, cases):
+    """A date before a case's start: its cells and rows say it had not begun (not "not yet assessed"),
+    and it is left out of the counts across cases; the cases that had begun are shown as before."""
+    compared_case("Later", history=[("AA", Level.MINIMAL, 1), ("BB", Level.MINIMAL, 1)], start=day(20))
+    as_of = day(15).isoformat()
+    response = reader_client.get(MATRIX, {"as_of": as_of, "view": "days"})
+    content = response.content.decode()
+    assert "Not begun: the case began on 21 Mar 2024" in content
+    assert "<strong>Later</strong> began on 21 Mar 2024: this case had not begun on 16 Mar 2024" in content
+    assert "6 d (2–10), 3 of 3 cases" in content  # Early, Middle and Late; not Later
+    assert [column.begun for column in response.context["columns"]] == [False, True, True, True]
+
+    rows = _csv_rows(reader_client.get(MATRIX, {"_export": "csv", "as_of": as_of}))
+    later = [row for row in rows if row["Case slug"] == "later"]
+    assert len(later) == 3 and {row["Level"] for row in later} == {exports.NOT_BEGUN}
+    assert {row["Days to minimal"] for row in later} == {""}
+    assert {row["Level"] for row in rows if row["Case slug"] == "early" and row["Party"] == "Joint"} == {"Minimal (1)"}
+
+    book = openpyxl.load_workbook(io.BytesIO(reader_client.get(MATRIX, {"_export": "xlsx", "as_of": as_of}).content))
+    assert exports.NOT_BEGUN in [row[14] for row in book["Matrix"].values if row[1] == "later"]
+    summary = [row for row in book["Time to each step"].values if row[1] == "Ceasefire"]
+    assert summary[0][2:5] == ("Minimal (1)", 3, 3)
+
+
+def test_the_pakistan_iran_csv_before_the_crisis_says_the_case_had_not_begun(reader_client, pakistan_iran):
+    """The tester's request: a date before 16 January 2024 answered "Not yet assessed" on every row."""
+    response = reader_client.get(MATRIX, {"_export": "csv", "as_of": "2024-01-10"})
+    assert response.status_code == 200
+    levels = {row["Level"] for row in _csv_rows(response)}
+    assert levels == {exports.NOT_BEGUN}
+    body = str(reader_client.get(MATRIX, {"as_of": "2024-01-10"}).context["table_body"])
+    assert "Not begun: the case began on 16 Jan 2024" in body and "level-mark" not in body
+
+
+def test_the_first_evidence_of_progress_is_the_measures_on_every_row_and_the_page_says_why(
+    reader_client, pakistan_iran
+):
+    """Evidence is recorded for a measure, not for one party: each applicable party's row of measure 11
+    (the return of envoys) carries the measure's first evidence of progress, as the joint row does."""
+    rows = [row for row in _csv_rows(reader_client.get(MATRIX, {"_export": "csv"})) if row["No."] == "11"]
+    assert [row["Party"] for row in rows] == ["Joint", "IRN", "PAK"]
+    assert {row["First evidence of progress"] for row in rows} == {"22 Jan 2024"}
+    assert {row["Days to first evidence of progress"] for row in rows} == {"6"}
+    content = reader_client.get(MATRIX, {"view": "days", "party": "IRN"}).content.decode()
+    assert "evidence is recorded for a measure, not for one party" in content

@@ -148,6 +148,12 @@ class CaseColumn:
     measures: list = field(default_factory=list)
 
     @property
+    def begun(self):
+        """Whether the case had begun on its as-of date (`state.before_start_message` otherwise): before
+        its start it has nothing to show, and the matrix says so instead of "not yet assessed"."""
+        return self.as_of >= self.case.start_date
+
+    @property
     def lagging(self):
         """[(MeasureComparison, PartyStanding)] of every party lagging on a measure of the case."""
         return [(item, standing) for item in self.measures for standing in item.lagging]

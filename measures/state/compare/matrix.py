@@ -4,11 +4,12 @@ evidence a type (`evidence_of`)."""
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, F, Min, Prefetch, Window, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from measures.models import Assessment, Evidence, Measure, MeasureType, Party
+from measures.state.compare.columns import column_key, column_values
 from measures.state.compare.figures import (
     STEPS,
     CaseColumn,
@@ -19,17 +20,7 @@ from measures.state.compare.figures import (
     TypeRow,
     summarise,
 )
-from measures.state.compare.paths import (
-    as_of_expression,
-    behind_since,
-    case_as_of,
-    chronology,
-    days_after,
-    first_reached_days,
-    parties_behind,
-    paths_of,
-)
-from measures.state.levels import joint_level
+from measures.state.compare.paths import as_of_expression, case_as_of, days_after
 
 Level = Assessment.Level
 
@@ -37,7 +28,7 @@ Level = Assessment.Level
 # Comparing cases ----------------------------------------------------------------------------------
 
 
-def compare_cases(cases, *, as_of=None, known_on=None, types=None, first_progress=True, today=None):
+def compare_cases(cases, *, as_of=None, known_on=None, types=None, first_progress=True, today=None, column_cache=None):
     """Cases side by side on the catalogue of measure types. Returns a Comparison.
 
     - `cases`: the cases to compare (an iterable of Case, e.g. `roles.readable_cases(user)`), shown in
@@ -48,10 +39,15 @@ def compare_cases(cases, *, as_of=None, known_on=None, types=None, first_progres
       catalogue order. Standings, days and lags are computed for every measure of the cases, typed
       or not (`CaseColumn.measures`); the rows and `Comparison.party_lags` cover the types shown.
     - `first_progress`: also compute the days to the first evidence of progress (one more query).
+    - `column_cache`: where each case's column values are kept between requests (an object with
+      Django's cache `get_many(keys)` and `set_many({key: value})`, e.g. a prefixed cache from the
+      front end), keyed per case on its data version (`columns.column_key`): only the columns of
+      cases written since are computed. None: every column is computed.
 
-    Seven queries (six without `first_progress`), whatever the number of cases, measures and
-    assessments: the parties, the types, the measures, their applicable parties, the levels in force,
-    the assessments that count in order, the first evidence of progress.
+    At most six queries (five without `first_progress`), whatever the number of cases, measures and
+    assessments: the parties, the types, the measures; then, when a column is not kept, its
+    applicable parties, the assessments that count in order (the levels in force are their last),
+    the first evidence of progress (`columns.column_values`).
     """
     today = today or timezone.localdate()
     cases = list(cases)
@@ -60,89 +56,89 @@ def compare_cases(cases, *, as_of=None, known_on=None, types=None, first_progres
         types = MeasureType.objects.all()
     types = list(types.select_related("theme")) if hasattr(types, "select_related") else list(types)
     case_by_pk = {case.pk: case for case in cases}
-    case_ids = list(case_by_pk)
-    dates = {case.pk: case_as_of(case, as_of, today) for case in cases}
-    as_of_sql = as_of_expression(as_of, today=today)
-
+    columns = {
+        pk: CaseColumn(case, case_as_of(case, as_of, today), list(case.assessed_parties.all()))
+        for pk, case in case_by_pk.items()
+    }
     measures = list(
-        Measure.objects.filter(case__in=case_ids)
+        Measure.objects.filter(case__in=list(case_by_pk))
         .only("pk", "case_id", "number", "title", "slug", "type_id")
         .order_by("case_id", "number")
     )
-    named = defaultdict(set)
-    pairs = Measure.applicable_parties.through.objects.filter(measure__case__in=case_ids)
-    for measure_id, party_id in pairs.values_list("measure_id", "party_id"):
-        named[measure_id].add(party_id)
-    in_force = {
-        (measure_id, party_id): level
-        for measure_id, party_id, level in Assessment.objects.filter(measure__case__in=case_ids)
-        .in_force(as_of=as_of_sql, known_on=known_on)
-        .values_list("measure_id", "party_id", "level")
-    }
-    paths = paths_of(chronology(case_ids, as_of_sql, known_on))
-    progress_on = {}
-    if first_progress:
-        progress = (
-            Evidence.objects.filter(measure__case__in=case_ids, stance=Evidence.Stance.PROGRESS)
-            .counting_by(as_of_expression(as_of, today=today), known_on)
-            .exclude(when__isnull=True)
-            .order_by()
-            .values("measure")
-            .annotate(first=Min("when"))
-            .values_list("measure", "first")
-        )
-        progress_on = dict(progress)
-
-    columns = {pk: CaseColumn(case, dates[pk], list(case.assessed_parties.all())) for pk, case in case_by_pk.items()}
+    values = _kept_or_computed(columns, measures, as_of, known_on, first_progress, today, column_cache)
+    made = {}
     for measure in measures:
         column = columns[measure.case_id]
         measure.case = column.case  # in memory: its page's URL needs the case's slug, without a query
-        column.measures.append(
-            _measure_comparison(
-                measure,
-                column,
-                named[measure.pk],
-                in_force,
-                paths.get(measure.pk, []),
-                progress_on.get(measure.pk) if first_progress else None,
-                first_progress,
-            )
-        )
+        kept = values[measure.case_id].get(measure.pk)
+        if kept is None:  # a measure added since the column was kept cannot be: its case's version moved
+            continue
+        column.measures.append(_measure_comparison(measure, column, kept, first_progress, made))
     ordered = [columns[case.pk] for case in cases]
     return Comparison(ordered, _rows(types, ordered, first_progress), as_of=_one_date(as_of), known_on=known_on)
+
+
+def _kept_or_computed(columns, measures, as_of, known_on, first_progress, today, column_cache):
+    """{case pk: {measure pk: MeasureValues}}: from `column_cache` where kept, else computed (and kept)."""
+    keys = {pk: column_key(column.case, column.as_of, known_on, first_progress) for pk, column in columns.items()}
+    kept = column_cache.get_many(list(keys.values())) if column_cache is not None and keys else {}
+    values = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    missing = {pk: column for pk, column in columns.items() if pk not in values}
+    if missing:
+        computed = column_values(
+            missing,
+            [measure for measure in measures if measure.case_id in missing],
+            as_of=as_of,
+            known_on=known_on,
+            first_progress=first_progress,
+            today=today,
+        )
+        values.update(computed)
+        if column_cache is not None:
+            column_cache.set_many({keys[pk]: column for pk, column in computed.items()})
+    return values
 
 
 def _one_date(as_of):
     return as_of if isinstance(as_of, datetime.date) else None
 
 
-def _reached(start, days):
-    """{step: Reached} from {step: first day} for a case that started on `start`."""
-    return {step: Reached(step, days.get(step), days_after(start, days.get(step))) for step in STEPS}
+def _reached(start, days, made):
+    """{step: Reached} from {step: first day} for a case that started on `start`; `made` keeps each
+    Reached made (they are frozen: a page of 500 measures shares a few hundred)."""
+    reached = {}
+    for step in STEPS:
+        on = days.get(step)
+        key = (step, on, start)
+        if key not in made:
+            made[key] = Reached(step, on, days_after(start, on))
+        reached[step] = made[key]
+    return reached
 
 
-def _measure_comparison(measure, column, named, in_force, path, progress_on, with_progress):
+def _measure_comparison(measure, column, kept, with_progress, made):
     case, start = column.case, column.case.start_date
-    applying = [party.pk for party in measure.parties_applying(column.parties, named)]
-    first_days, joint_days = first_reached_days(path, applying)
-    since = behind_since(path, applying)
     standings = []
     for party in column.parties:
-        level = in_force.get((measure.pk, party.pk), Level.NOT_ASSESSED)
-        reached = _reached(start, first_days.get(party.pk, {}))
-        standings.append(PartyStanding(party, level, applies=party.pk in applying, reached=reached))
-    behind = parties_behind({s.party.pk: s.level for s in standings}, applying)
-    for standing in standings:
-        if standing.party.pk in behind:
-            standing.behind = True
-            standing.behind_since = since.get(standing.party.pk)
+        own = kept.parties[party.pk]
+        standings.append(
+            PartyStanding(
+                party,
+                own.level,
+                applies=own.applies,
+                reached=_reached(start, own.reached, made),
+                behind=own.behind,
+                behind_since=own.since,
+            )
+        )
+    progress_on = kept.progress_on
     return MeasureComparison(
         measure=measure,
         case=case,
         as_of=column.as_of,
         parties=standings,
-        joint_level=joint_level(s.level for s in standings if s.applies),
-        joint_reached=_reached(start, joint_days),
+        joint_level=kept.joint_level,
+        joint_reached=_reached(start, kept.joint_reached, made),
         first_progress=Reached("progress", progress_on, days_after(start, progress_on)) if with_progress else None,
     )
 
@@ -156,7 +152,8 @@ def _rows(types, columns, first_progress):
     themes = {}
     for measure_type in types:
         cells = [by_type[measure_type.pk][index] for index in range(len(columns))]
-        having = [cell for cell in cells if cell]
+        # A case that had not begun on its as-of date is not among those having the type.
+        having = [cell for cell, column in zip(cells, columns, strict=True) if cell and column.begun]
         summaries = [
             summarise(step, [first_of(cell, lambda item, s=step: item.joint_reached[s].days) for cell in having])
             for step in STEPS
