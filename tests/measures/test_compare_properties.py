@@ -8,9 +8,13 @@ import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from measures.models import Case, MeasureType
+from measures.models import Assessment, Case, MeasureType
 from measures.state import LEVEL_RANK, STEPS, case_state, compare_cases, joint_level
+from measures.state.compare.columns import measure_values
+from measures.state.compare.paths import behind_since, first_reached_days, parties_behind, paths_of
 from tests.helpers import PROPERTIES, START, build, days, histories, in_savepoint
+
+Level = Assessment.Level
 
 
 def typed(world):
@@ -97,3 +101,30 @@ def test_days_to_each_level_and_lags_follow_the_dashboards_levels_day_by_day(his
             assert item.joint_level == joint_level(s.level for s in item.parties if s.applies)
 
     in_savepoint(check)
+
+
+@PROPERTIES
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from([1, 2, 3]), st.sampled_from(list(Level.values)), st.integers(0, 15)), max_size=25
+    ),
+    applying=st.lists(st.sampled_from([1, 2, 3]), min_size=1, max_size=3, unique=True),
+)
+def test_the_matrixs_one_pass_gives_the_days_and_lags_of_the_path_of_levels(rows, applying):
+    """`columns.measure_values` (the matrix's column, walked once) against the rules as stated over a
+    path of levels (`paths.first_reached_days`, `paths.behind_since`, `parties_behind`, `joint_level`)."""
+    rows = sorted(rows, key=lambda row: row[2])  # chronological; of one day, in the order recorded
+    dated = [(party, level, START + datetime.timedelta(days=n)) for party, level, n in rows]
+    path = paths_of([(1, party, level, on) for party, level, on in dated]).get(1, [])
+    per_party, joint = first_reached_days(path, applying)
+    since = behind_since(path, applying)
+    values = measure_values(dated, [1, 2, 3], applying)
+    in_force = {pk: (path[-1][1] if path else {}).get(pk, Level.NOT_ASSESSED) for pk in (1, 2, 3)}
+    behind = parties_behind(in_force, applying)
+    assert values.joint_reached == joint
+    assert values.joint_level == joint_level(in_force[pk] for pk in applying)
+    for pk in (1, 2, 3):
+        own = values.parties[pk]
+        assert (own.level, own.applies, own.behind) == (in_force[pk], pk in applying, pk in behind)
+        assert own.reached == per_party.get(pk, {})
+        assert own.since == (since.get(pk) if pk in behind else None)

@@ -369,3 +369,35 @@ def test_the_first_evidence_of_progress_is_the_measures_on_every_row_and_the_pag
     assert {row["Days to first evidence of progress"] for row in rows} == {"6"}
     content = reader_client.get(MATRIX, {"view": "days", "party": "IRN"}).content.decode()
     assert "evidence is recorded for a measure, not for one party" in content
+
+
+def test_a_write_to_one_case_recomputes_its_column_alone(reader_client, cases, monkeypatch):
+    """Each case's column is kept per its data version: once the matrix was drawn, a write to one case
+    (which bumps its version, services.touch_cases) recomputes that case's column and no other, and
+    the page shows the write."""
+    compare = importlib.import_module("measures.state.compare.matrix")
+    computed = []
+    real = compare.column_values
+
+    def spy(columns, *args, **kwargs):
+        computed.append(sorted(column.case.name for column in columns.values()))
+        return real(columns, *args, **kwargs)
+
+    monkeypatch.setattr(compare, "column_values", spy)
+    assert reader_client.get(MATRIX).status_code == 200
+    assert computed == [["Early", "Late", "Middle"]]
+    early = Case.objects.get(name="Early")
+    measure = early.measures.get(number=1)
+    factories.AssessmentFactory(
+        measure=measure, party=early.assessed_parties.get(code="AA"), level=Level.FULL, effective_date=day(3)
+    )
+    factories.AssessmentFactory(
+        measure=measure, party=early.assessed_parties.get(code="BB"), level=Level.FULL, effective_date=day(3)
+    )
+    services.touch_cases({early.pk})
+    response = reader_client.get(MATRIX)
+    assert computed == [["Early", "Late", "Middle"], ["Early"]]
+    levels = {column.case.name: items[0].comparison.joint_level for column, items in ceasefire_row(response)}
+    assert levels == {"Early": Level.FULL, "Late": Level.MINIMAL, "Middle": Level.MINIMAL}
+    reader_client.get(MATRIX, {"view": "parties"})  # another view of the same dates: every column kept
+    assert len(computed) == 2
