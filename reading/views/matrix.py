@@ -17,11 +17,14 @@ from reading.access import cases_reader
 from reading.caching import ColumnCache, cached_page
 from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
-from reading.views.base import EXPORT_FORMATS, CitedPassage, _export_query, _page, _period, refused
+from reading.views.base import EXPORT_FORMATS, CitedPassage, _page, _paginate, _period, refused
 from reading.views.matrix_cells import Marks, table_body
 
 # Passages shown per measure on a type's page (the measure's own page lists them all).
 PASSAGES_PER_MEASURE = 5
+# Cases (columns) per page of the matrix: a reader compares a few cases at a time, and at 100× the
+# data (50 cases) one page of all of them is half a megabyte of HTML. The exports hold every case.
+CASES_PER_PAGE = 10
 STEP_SHORT = {Level.MINIMAL: "Minimal", Level.INTERMEDIATE: "Intermediate", Level.FULL: "Full"}
 
 
@@ -101,19 +104,29 @@ def _summaries(row):
     return [(LEVEL_SYMBOLS.get(summary.level, "¶"), summary.label, summary) for summary in row.summaries]
 
 
-def _matrix_rows(comparison, **item_options):
-    """[(theme, [(TypeRow, [(CaseColumn, [MatrixItem])], summaries)])]: what the template draws."""
+def _matrix_rows(comparison, shown=None, **item_options):
+    """[(theme, [(TypeRow, [(CaseColumn, [MatrixItem])], summaries)])]: what the template draws, for
+    the columns whose index is in `shown` (None: all); the summaries are across every case."""
     themes = []
     for theme, theme_rows in comparison.themes:
         rows = []
         for row in theme_rows:
             cells = [
                 (column, [_item(item, **item_options) for item in cell])
-                for column, cell in zip(comparison.columns, row.cells, strict=True)
+                for index, (column, cell) in enumerate(zip(comparison.columns, row.cells, strict=True))
+                if shown is None or index in shown
             ]
             rows.append((row, cells, _summaries(row)))
         themes.append((theme, rows))
     return themes
+
+
+def _whole_export_query(request):
+    """The page's query for its export links, without the page of cases: the exports hold every case."""
+    params = request.GET.copy()
+    for name in ("_export", "page"):
+        params.pop(name, None)
+    return params.urlencode()
 
 
 def _link_query(period):
@@ -156,8 +169,12 @@ def matrix(request):
     url_template = reverse("measures:measure_detail", args=["__case__", 999999999])
     party = matrix_filter.party
     marks = Marks()
-    rows = _matrix_rows(comparison, url_template=url_template, link_query=link_query, party=party, marks=marks)
-    column_count = len(comparison.columns) + 1 + (1 if matrix_filter.view == MatrixFilterForm.VIEW_DAYS else 0)
+    # A page of cases (columns); the summaries across cases and who lags cover them all, as do the exports.
+    page = _paginate(request, range(len(comparison.columns)), CASES_PER_PAGE, messages)
+    shown = set(page.object_list)
+    columns = [column for index, column in enumerate(comparison.columns) if index in shown]
+    rows = _matrix_rows(comparison, shown, url_template=url_template, link_query=link_query, party=party, marks=marks)
+    column_count = len(columns) + 1 + (1 if matrix_filter.view == MatrixFilterForm.VIEW_DAYS else 0)
     type_template = reverse("measures:measure_type", args=["__type__"])
     context = {
         # Not "period": the site's footer would then say "Figures as of <one date>", which is not so
@@ -166,7 +183,8 @@ def matrix(request):
         "period_form": form,
         "filter": matrix_filter,
         "comparison": comparison,
-        "columns": comparison.columns,
+        "columns": columns,
+        "page": page,
         "rows": rows,
         "party": party,
         "view": matrix_filter.view,
@@ -176,7 +194,7 @@ def matrix(request):
         "untyped": len(comparison.untyped),
         "legend": [(level, LEVEL_SYMBOLS[level], Level(level).label) for level in LEVEL_SYMBOLS],
         "link_query": link_query,
-        "export_query": _export_query(request),
+        "export_query": _whole_export_query(request),
         "column_count": column_count,
         "table_body": table_body(
             rows,
@@ -187,7 +205,7 @@ def matrix(request):
             type_url=lambda slug: type_template.replace("__type__", slug, 1),
             marks=marks,
         ),
-        "not_begun": [column for column in comparison.columns if not column.begun],
+        "not_begun": [column for column in columns if not column.begun],
     }
     return _page(request, "measures/matrix.html", context, form=form, nav="matrix", messages=messages)
 

@@ -283,14 +283,17 @@ def test_the_matrix_and_a_types_page_take_as_many_queries_for_one_case_as_for_ma
 ):
     for n in range(size):
         compared_case(f"Case {n}", history=[("AA", Level.MINIMAL, 2), ("BB", Level.NOT_INITIATED, 3)])
-    # session, user, role (2), data version; cases, parties, types, measures, applicable parties, levels, path
-    with django_assert_max_num_queries(12):
+    # session, user, role (2), data version; cases, parties, types, measures; then, for the columns not
+    # kept (all, the first time), applicable parties and the assessments in order (their last: the level)
+    with django_assert_max_num_queries(11):
         assert reader_client.get(MATRIX).status_code == 200
-    with django_assert_max_num_queries(13):  # and the first evidence of progress
+    with django_assert_max_num_queries(12):  # and the first evidence of progress
         assert reader_client.get(MATRIX, {"view": "days"}).status_code == 200
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         assert reader_client.get(MATRIX, {"_export": "csv"}).status_code == 200
-    with django_assert_max_num_queries(15):  # and the type, the passages and their count
+    with django_assert_max_num_queries(9):  # another page of the same dates: every column kept
+        assert reader_client.get(MATRIX, {"view": "parties"}).status_code == 200
+    with django_assert_max_num_queries(14):  # and the type, the passages and their count
         assert reader_client.get(reverse("measures:measure_type", args=["ceasefire"])).status_code == 200
 
 
@@ -401,3 +404,22 @@ def test_a_write_to_one_case_recomputes_its_column_alone(reader_client, cases, m
     assert levels == {"Early": Level.FULL, "Late": Level.MINIMAL, "Middle": Level.MINIMAL}
     reader_client.get(MATRIX, {"view": "parties"})  # another view of the same dates: every column kept
     assert len(computed) == 2
+
+
+def test_the_matrix_shows_ten_cases_a_page_the_summaries_and_exports_cover_them_all(reader_client, db):
+    for n in range(12):
+        compared_case(f"Case {n:02}", history=[("AA", Level.MINIMAL, n), ("BB", Level.MINIMAL, n)])
+    first = reader_client.get(MATRIX, {"view": "days"})
+    assert [column.case.name for column in first.context["columns"]] == [f"Case {n:02}" for n in range(10)]
+    assert all(len(cells) == 10 for _, rows in first.context["rows"] for _, cells, _ in rows)
+    content = first.content.decode()
+    assert "12 cases (10 a page; the exports hold all of them)" in content
+    assert "Cases 1–10 of 12 (page 1 of 2)" in content
+    assert "5.5 d (0–11), 12 of 12 cases" in content  # the summary is across every case
+    assert "_export=csv" in content and "page=" not in content.split("_export=csv")[0].rsplit("href", 1)[1]
+    second = reader_client.get(MATRIX, {"view": "days", "page": "2"})
+    assert [column.case.name for column in second.context["columns"]] == ["Case 10", "Case 11"]
+    bad = reader_client.get(MATRIX, {"page": "9"})
+    assert any("There is no page 9" in notice for notice in bad.context["notices"])
+    rows = _csv_rows(reader_client.get(MATRIX, {"_export": "csv", "page": "2"}))
+    assert len({row["Case slug"] for row in rows}) == 12
