@@ -345,6 +345,9 @@ def test_a_case_that_had_not_begun_on_the_as_of_date_says_so_on_the_page_and_in_
     assert {row["Days to minimal"] for row in later} == {""}
     assert {row["Level"] for row in rows if row["Case slug"] == "early" and row["Party"] == "Joint"} == {"Minimal (1)"}
 
+    type_page = reader_client.get(reverse("measures:measure_type", args=["ceasefire"]), {"as_of": as_of})
+    assert "<strong>Not begun</strong> on 16 Mar 2024: the case began on 21 Mar 2024" in type_page.content.decode()
+
     book = openpyxl.load_workbook(io.BytesIO(reader_client.get(MATRIX, {"_export": "xlsx", "as_of": as_of}).content))
     assert exports.NOT_BEGUN in [row[14] for row in book["Matrix"].values if row[1] == "later"]
     summary = [row for row in book["Time to each step"].values if row[1] == "Ceasefire"]
