@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -14,7 +15,7 @@ from measures.roles import readable_cases
 from measures.state import STEPS, Level, compare_cases, evidence_dating, evidence_of
 from reading import exports
 from reading.access import cases_reader
-from reading.caching import ColumnCache, cached_page
+from reading.caching import ColumnCache, cached_fragment, cached_page
 from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
 from reading.views.base import EXPORT_FORMATS, CitedPassage, _page, _paginate, _period, refused
@@ -121,6 +122,21 @@ def _matrix_rows(comparison, shown=None, **item_options):
     return themes
 
 
+def _filter_fields(request, form, matrix_filter, themes, parties):
+    """The dates' and filters' fields, kept per data version (`cached_fragment`), query and choices
+    offered (the themes and the parties of the cases this reader may read)."""
+    query = sorted((k, v) for k, values in request.GET.lists() if k not in ("page", "_export") for v in values)
+    choices = ([theme.pk for theme in themes], [party.pk for party in parties])
+    return cached_fragment(
+        request,
+        "matrix-filters",
+        [query, choices],
+        lambda: render_to_string(
+            "measures/partials/matrix_filters.html", {"period_form": form, "filter": matrix_filter}, request
+        ),
+    )
+
+
 def _whole_export_query(request):
     """The page's query for its export links, without the page of cases: the exports hold every case."""
     params = request.GET.copy()
@@ -177,6 +193,7 @@ def matrix(request):
     column_count = len(columns) + 1 + (1 if matrix_filter.view == MatrixFilterForm.VIEW_DAYS else 0)
     type_template = reverse("measures:measure_type", args=["__type__"])
     context = {
+        "filter_fields": _filter_fields(request, form, matrix_filter, themes, parties),
         # Not "period": the site's footer would then say "Figures as of <one date>", which is not so
         # when each case is shown as of its own date.
         "dates": period,

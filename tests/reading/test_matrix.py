@@ -426,3 +426,11 @@ def test_the_matrix_shows_ten_cases_a_page_the_summaries_and_exports_cover_them_
     assert any("There is no page 9" in notice for notice in bad.context["notices"])
     rows = _csv_rows(reader_client.get(MATRIX, {"_export": "csv", "page": "2"}))
     assert len({row["Case slug"] for row in rows}) == 12
+
+
+def test_the_filters_fields_kept_between_requests_show_each_requests_values(reader_client, cases):
+    """The fields are kept per data version and query: another query gets its own values."""
+    assert '<option value="security" selected>' in reader_client.get(MATRIX, {"theme": "security"}).content.decode()
+    plain = reader_client.get(MATRIX).content.decode()
+    assert '<option value="security" selected>' not in plain and '<option value="security">' in plain
+    assert 'value="2024-03-05"' in reader_client.get(MATRIX, {"as_of": "2024-03-05"}).content.decode()
