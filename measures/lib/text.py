@@ -96,15 +96,34 @@ def invisible_character(value):
     (module docstring: Cf, Zl, Zp but the joiners and bidi marks where they do something;
     BLANK_CHARACTERS), or None.
     Control characters (Cc) are `control_character`'s."""
+    at = _invisible_at(value)
+    return None if at is None else value[at]
+
+
+def _invisible_at(value):
     for i, char in enumerate(value):
         if char in BLANK_CHARACTERS:
-            return char
+            return i
         if unicodedata.category(char) not in INVISIBLE_CATEGORIES:
             continue
         if char in IGNORED_IN_NAMES and not look_alike_mark(value, i):
             continue
-        return char
+        return i
     return None
+
+
+def clean_line(value):
+    """`value` (a str, or None for "") made a line the single-line rule takes, for a value taken from a
+    document to fill in a form (a Word file's title, a page's publisher), so that the form can be saved
+    and the analyst sees what will be stored: each control character (line breaks too) a space, each
+    invisible character the rule refuses removed (one at a time, since removing one can leave a joiner
+    or mark beside it doing nothing), runs of spaces one, the ends trimmed; "" when nothing visible is
+    left."""
+    line = " ".join(re.sub(control_class(), " ", value or "").split())
+    while (at := _invisible_at(line)) is not None:
+        line = line[:at] + line[at + 1 :]
+    line = " ".join(line.split())
+    return line if has_visible_character(line) else ""
 
 
 # The zero-width joiners and bidi marks: kept in a line where they do something (look_alike_mark),
