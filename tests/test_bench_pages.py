@@ -2,6 +2,8 @@
 row, so its cost at 10× and 100× was never measured (docs/performance.md)."""
 
 import ast
+import importlib.machinery
+import importlib.util
 
 from reading.views.cases import COMMITMENTS_CSV
 from tests.helpers import ROOT
@@ -19,3 +21,12 @@ def test_every_download_of_the_dashboard_is_benched():
     urls = _timed_urls()
     for export in ("csv", COMMITMENTS_CSV):
         assert f"/cases/{{slug}}/?_export={export}" in urls
+
+
+def test_the_cache_key_reads_the_files_that_exist():
+    # It read measures/importing/demo_data.py, which became a package: the bench stopped at once.
+    loader = importlib.machinery.SourceFileLoader("bench", str(ROOT / "bin" / "bench"))
+    spec = importlib.util.spec_from_loader("bench", loader)
+    bench = importlib.util.module_from_spec(spec)
+    loader.exec_module(bench)
+    assert len(bench.cache_key()) == 12
