@@ -3,6 +3,7 @@ mailed link that lifts a user's login lock (asked for from the lockout page)."""
 
 import time
 
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -24,7 +25,7 @@ from measures.lib.addresses import request_client_address
 from measures.lib.ids import parse_id
 from measures.models import Case, Notification, Subscription
 from measures.roles import can_read_case, reads_some_case
-from measures.services.accounts import lift_login_lock, login_lock_fingerprint
+from measures.services.accounts import lift_login_lock, login_lock_fingerprint, login_locks
 
 
 @login_required
@@ -136,6 +137,25 @@ def _unlock_request_allowed(request):
         return cache.incr(key) <= UNLOCK_REQUESTS_PER_ADDRESS_PER_HOUR
     except ValueError:  # expired between add and incr: a new hour
         return True
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE; 429): the page says which lock
+    holds (measures.services.accounts.login_locks). The mailed link lifts a username's lock, so it is
+    offered only when the username is locked; a lock on the address alone is explained, with when it
+    ends, as nothing the user can lift (an administrator can)."""
+    username = get_client_username(request, credentials) or ""
+    address = getattr(request, "axes_ip_address", None) or request_client_address(request)
+    locks = login_locks(username=username, address=address)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": username,
+        "cooloff_timedelta": get_cool_off(request),
+        "username_locked": locks.username or not locks.address,  # neither counted: offer the link, as before
+        "address_locked": locks.address,
+        "address_ends": locks.address_ends,
+    }
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
 @require_http_methods(["GET", "POST"])

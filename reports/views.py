@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from measures.lib.addresses import request_client_address
 from measures.models import ReportJob
-from measures.state import default_since
+from measures.state import default_since, reporting_period
 from reading.access import case_reader
 from reading.caching import cached_page
 from reports import jobs
-from reports.build import build_report, parse_request
+from reports.build import PAPER_SIZES, build_report, parse_request
 from reports.jobs import REFRESH_SECONDS, Status, request_report
 from reports.render import render_report_html
 
@@ -60,6 +60,14 @@ def _job_of(request, case, pk):
     return get_object_or_404(ReportJob.objects.select_related("case"), case=case, pk=pk, audience=audience)
 
 
+def _described(job):
+    """`job` with its period named the one way (`ReportingPeriod.text`: "16–18 Jan 2024") and its paper
+    as the report page names it ("A4", "US Letter"), as `period_text` and `paper_label`."""
+    job.period_text = reporting_period(since=job.since, as_of=job.as_of).text
+    job.paper_label = PAPER_SIZES.get(job.paper, job.paper)
+    return job
+
+
 @case_reader
 def report_pdf(request, slug):
     """The PDF of the report: the stored one at once when it exists, else the page following its making."""
@@ -82,7 +90,9 @@ def report_pdf(request, slug):
             client_address=request_client_address(request),
         )
     except jobs.QueueFull as full:
-        context = {"case": case, "message": str(full), "waiting": full.waiting}
+        # By period (then paper, then when asked), each named as every page names a period.
+        waiting = sorted(map(_described, full.waiting), key=lambda j: (j.as_of, j.since, j.paper, j.requested_at))
+        context = {"case": case, "message": str(full), "waiting": waiting}
         response = render(request, "measures/report_queue_full.html", context, status=429)
         response["Retry-After"] = str(REFRESH_SECONDS * 15)
         return response
@@ -100,7 +110,7 @@ def report_job(request, slug, pk):
     elapsed = ((job.finished_at or timezone.now()) - job.requested_at).total_seconds()
     context = {
         "case": case,
-        "job": job,
+        "job": _described(job),
         "waiting": waiting,
         "refresh_seconds": REFRESH_SECONDS,
         "elapsed": round(elapsed),

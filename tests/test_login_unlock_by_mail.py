@@ -166,3 +166,31 @@ def test_one_address_asks_for_at_most_ten_links_an_hour_whatever_the_usernames(c
     # Another address has its own share.
     other = client.post(reverse("alerts:unlock_request"), {"username": "amina"}, REMOTE_ADDR="198.51.100.9")
     assert other.status_code == 302 and len(mail.outbox) == 1
+
+
+def test_a_locked_address_alone_is_explained_and_no_mailed_link_is_offered(client, amina, settings):
+    # Five wrong passwords for another account from this address lock the address for every account:
+    # amina's mailed link could not lift that (it lifts her username's lock), so it is not offered.
+    factories.UserFactory(username="norole", is_staff=False)
+    lock(client, settings, username="norole")
+    locked = log_in(client, address="192.0.2.10")
+    content = locked.content.decode()
+    assert locked.status_code == 429
+    assert "Logins from your address are locked" in content and "not only yours" in content
+    assert "This lock ends by itself at" in content and "A link by mail lifts a lock on an account" in content
+    assert reverse("alerts:unlock_request") not in content
+
+
+def test_a_locked_username_is_offered_the_link_without_an_address_lock(client, amina, settings):
+    lock(client, settings)  # from 192.0.2.10
+    content = log_in(client, address="198.51.100.4").content.decode()
+    assert reverse("alerts:unlock_request") + "?username=amina" in content
+    assert "Logins from your address are locked" not in content
+
+
+def test_a_lock_without_cool_off_says_an_administrator_lifts_the_address(client, amina, settings):
+    settings.AXES_COOLOFF_TIME = None
+    factories.UserFactory(username="norole", is_staff=False)
+    lock(client, settings, username="norole")
+    content = log_in(client, address="192.0.2.10").content.decode()
+    assert "This lock lasts until an administrator lifts it" in content

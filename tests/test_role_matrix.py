@@ -11,9 +11,15 @@ rules the expected table writes down (`expected`) are those of README "Review an
 role, the holder of a share link) reads the published case, and the link holder the shared one on its
 pages; a case one may not read is 404 on its pages, as a case that does not exist.
 
-The figures (7 roles × 24 kinds × 3 states = 504 cells): 327 serve the case (200 with it named, or a
-200 whose answer names no one), 177 do not (60 login redirects, 43 × 404, 30 × 403, 12 × 401, and 32
-answers of 200 that list other cases but not this one)."""
+The data packages answer as the case's pages and the API's do: whoever reads the case gets its package,
+without names for the public. The unlock pages (asking for a mailed link, a link we did not sign) and the
+page that follows a document's reading (one's own: 200; another's: 404, as a reading that does not exist)
+are in the matrix too.
+
+The figures (7 roles × 28 kinds × 3 states = 588 cells): 334 serve the case (200 with it named, or a
+200 whose answer names no one), 254 do not (66 login redirects, 54 × 404, 36 × 403, 21 × 400, 12 × 401,
+38 answers of 200 that list other cases but not this one, and 27 pages of 200 about no case: the unlock
+request, one's own document reading)."""
 
 import datetime
 import io
@@ -26,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures import search, services
-from measures.models import Assessment, Case, MeasureType
+from measures.models import Assessment, Case, ExtractionJob, MeasureType
 from tests import factories
 
 D = datetime.date
@@ -68,6 +74,10 @@ GLOBAL_KINDS = (
     "review queue",
     "workspace cases",
     "audit log",
+    "unlock request",
+    "unlock link",
+    "document reading",
+    "another's document reading",
 )
 KINDS = CASE_KINDS + GLOBAL_KINDS
 
@@ -92,7 +102,11 @@ def expected(role, kind, state):
         return (200, True) if reads else (404, False)
     if kind == "report PDF":  # the page following its making (made by the worker), in the case's name
         return (200, True) if reads else (404, False)
-    if kind in ("data package", "all cases package", "search"):  # a role is needed
+    if kind == "data package":  # as the case's pages: without names to the public (as the API's)
+        return (200, True) if reads else (404, False)
+    if kind == "all cases package":  # the cases one may read, as the API's
+        return (200, not public or state == "published")
+    if kind == "search":  # a role is needed
         if public:
             return (login if anonymous else 403, False)
         return (200, True)
@@ -122,6 +136,16 @@ def expected(role, kind, state):
         if public:
             return (login, False)
         return (200, None) if role == "administrator" else (403, False)
+    if kind == "unlock request":  # anyone may ask for a link; the page names no case
+        return (200, False)
+    if kind == "unlock link":  # a link we did not sign lifts nothing, whoever opens it
+        return (400, False)
+    if kind in ("document reading", "another's document reading"):  # the workspace's, who may add sources
+        if public:
+            return (login, False)
+        if role in ("reader", "reviewer"):
+            return (403, False)
+        return (200, False) if kind == "document reading" else (404, False)
     raise ValueError(kind)
 
 
@@ -168,6 +192,10 @@ def world(db):
     cases = {state: _case(state, ceasefire=ceasefire, author=author, reviewer=reviewer) for state in STATES}
     services.touch_cases({case.pk for case in cases.values()})
     search.rebuild()
+    # A document the author uploaded, waiting to be read: its page is the author's alone.
+    reading_job = ExtractionJob.objects.create(requested_by=author, name="dispatch.html", size=10).pk
+    for case in cases.values():
+        case.reading_job = reading_job
     return cases
 
 
@@ -181,7 +209,12 @@ def _client(role, world):
         "administrator": lambda: factories.administrator(username="m-admin"),
     }
     if role in users:
-        client.force_login(users[role]())
+        user = users[role]()
+        client.force_login(user)
+        # A document this user uploaded, waiting for the worker (the page follows its reading).
+        client.reading_job = ExtractionJob.objects.create(requested_by=user, name="notes.txt", size=10).pk
+    else:
+        client.reading_job = world["published"].reading_job
     if role == "link holder":
         link = services.create_share_link(
             case=world["shared"],
@@ -192,8 +225,9 @@ def _client(role, world):
     return client
 
 
-def _url(kind, case):
+def _url(kind, case, client=None):
     slug = case.slug
+    intake = reverse("admin:measures_source_intake")
     case_urls = {
         "dashboard": reverse("measures:dashboard", args=[slug]),
         "measure page": reverse("measures:measure_detail", args=[slug, 1]),
@@ -219,6 +253,10 @@ def _url(kind, case):
         "review queue": reverse("admin:measures_assessment_review"),
         "workspace cases": reverse("admin:measures_case_changelist"),
         "audit log": reverse("admin:measures_auditentry_changelist"),
+        "unlock request": reverse("alerts:unlock_request"),
+        "unlock link": reverse("alerts:unlock", args=["not-a-signed-token"]),
+        "document reading": f"{intake}?reading={getattr(client, 'reading_job', 0)}",
+        "another's document reading": f"{intake}?reading={case.reading_job}",
     }
     return case_urls[kind]
 
@@ -237,7 +275,7 @@ def _text(response):
 def _get(client, kind, case):
     """(response, what it says but the address asked for, which a refusal may echo: the login page's
     `next`, the API problem's `instance`)."""
-    url = _url(kind, case)
+    url = _url(kind, case, client)
     with override_settings(TASKS=DUMMY_TASKS):  # a PDF is queued for the worker, not made in the request
         response = client.get(url)
         if kind in ("case list", "report PDF") and response.status_code == 302:

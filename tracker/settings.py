@@ -224,6 +224,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Rendered by this, which says which lock holds (the username, the address) and offers what lifts it.
+AXES_LOCKOUT_CALLABLE = "alerts.views.locked_out"
 # Passwords never reach the access log.
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # Locks are lifted by an administrator ("Lift the login lock" on the users' list, logged) or with

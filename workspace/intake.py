@@ -24,6 +24,7 @@ from measures.intake.extract import HTML, max_upload_bytes
 from measures.intake.language import detect_language
 from measures.intake.suggest import suggest
 from measures.lib.ids import parse_id, parse_offset
+from measures.lib.text import clean_line
 from measures.models import Case, Evidence, ExtractionJob, Measure, Source
 
 
@@ -114,12 +115,15 @@ def _jobs():
 
 
 def _review_form(document, *, language, token):
-    """The review form filled in from an ExtractedDocument (`document` kept on it for the page)."""
+    """The review form filled in from an ExtractedDocument (`document` kept on it for the page). The
+    single-line values a document gives (its title, publisher, author) are cleaned as the form would
+    refuse them (measures.lib.text.clean_line: a Word title holding U+202E showed reversed, and the save
+    was refused), so the analyst sees, and saves, what will be stored."""
     review = SourceReviewForm(
         initial={
-            "title": document.title,
-            "publisher": document.publisher,
-            "author": document.author,
+            "title": clean_line(document.title),
+            "publisher": clean_line(document.publisher),
+            "author": clean_line(document.author),
             "published_on": document.published_on,
             "full_text": document.text,
             "language": language,

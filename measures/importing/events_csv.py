@@ -51,6 +51,7 @@ from measures.importing import events_write
 from measures.importing.events_sync import StoredEvents
 from measures.importing.schema import CaseFileError
 from measures.lib import dates
+from measures.lib.text import name_key
 from measures.models import Event, Party
 
 COLUMNS = (
@@ -227,17 +228,23 @@ def parse_date(text):
     return None
 
 
+def _actor_key(name):
+    # Names compared as unique names are (measures.lib.text.name_key: without joiners and bidi marks),
+    # and without case.
+    return name_key(name).casefold()
+
+
 class _ActorMatcher:
     def __init__(self, mapping):
-        self.mapping = {key.casefold(): value for key, value in mapping.actors.items()}
+        self.mapping = {_actor_key(key): value for key, value in mapping.actors.items()}
         self.parties = list(Party.objects.order_by("code"))
         self.by_code = {p.code.casefold(): p for p in self.parties}
-        self.by_name = {p.name.casefold(): p for p in self.parties}
-        self.words = [(p, re.compile(rf"(?<!\w){re.escape(p.name.casefold())}(?!\w)")) for p in self.parties]
+        self.by_name = {_actor_key(p.name): p for p in self.parties}
+        self.words = [(p, re.compile(rf"(?<!\w){re.escape(_actor_key(p.name))}(?!\w)")) for p in self.parties]
 
     def match(self, actor):
         """("party", Party) | ("none", None) for an actor mapped to "" | ("unknown", None) | ("ambiguous", [Party])."""
-        key = actor.casefold()
+        key = _actor_key(actor)
         if key in self.mapping:
             code = self.mapping[key]
             if code == "":

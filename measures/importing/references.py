@@ -3,17 +3,24 @@ a load writes anything (casefile.import_case): each problem a message naming the
 
 import difflib
 
+from measures.lib.text import name_key
 from measures.models import MeasureType, Party
+from measures.models.base import name_key_expression
 
 
 def party_problems(items):
     """What stops the file's parties from matching the stored ones: [message with path].
 
     A code stored under another name (or kind) is refused unless the item says `"rename": true`; a name
-    that another code already has is always refused (party names are unique).
+    that another code already has is always refused (party names are unique), as is one that differs
+    from another's only by invisible joiners or bidi marks (compared by measures.lib.text.name_key, as
+    the model's constraint compares them), in the file or stored.
     """
     stored = {party.code: party for party in Party.objects.filter(code__in=[item["code"] for item in items])}
-    by_name = dict(Party.objects.filter(name__in=[item["name"] for item in items]).values_list("name", "code"))
+    keyed = Party.objects.annotate(key=name_key_expression("name"))
+    wanted = keyed.filter(key__in=[name_key(item["name"]) for item in items])
+    by_name = {key: (name, code) for key, name, code in wanted.values_list("key", "name", "code")}
+    in_file = {}
     problems = []
     for i, item in enumerate(items):
         party = stored.get(item["code"])
@@ -28,9 +35,17 @@ def party_problems(items):
                     f"parties[{i}].kind: the party “{item['code']}” is stored as “{party.kind}”, the file says "
                     f'“{item["kind"]}”: use the stored kind, or add "rename": true to change it'
                 )
-        owner = by_name.get(item["name"])
+        key = name_key(item["name"])
+        name, owner = by_name.get(key, (None, None))
         if owner is not None and owner != item["code"]:
-            problems.append(f"parties[{i}].name: “{item['name']}” is already the name of the party “{owner}”")
+            marks = "" if name == item["name"] else f" (as “{name}”: they differ only by invisible marks)"
+            problems.append(f"parties[{i}].name: “{item['name']}” is already the name of the party “{owner}”{marks}")
+        earlier = in_file.setdefault(key, i)
+        if earlier != i:
+            problems.append(
+                f"parties[{i}].name: “{item['name']}” reads the same as parties[{earlier}].name "
+                "(they differ at most by invisible marks): each party has its own name"
+            )
     return problems
 
 

@@ -12,17 +12,27 @@ A single line also refuses the other characters nobody sees, by Unicode category
 (Cf: the zero-width space U+200B, the byte order mark, the bidi embeddings, overrides and isolates
 U+202A–U+202E and U+2066–U+2069, which reverse or hide the text around them: "Safe \u202egnp.exe"
 reads "Safe exe.png") and the line and paragraph separators (Zl, Zp). Two kinds of format character
-are writing, not tricks, and stay: the zero-width non-joiner and joiner (U+200C, U+200D), which
-Persian, Urdu and the Indic scripts need inside a word (a title copied from a Persian headline has
-them), allowed between two visible characters; and the bidi marks LRM, RLM and ALM (U+200E, U+200F,
-U+061C), zero-width letters of one direction that reverse nothing. A line must also hold at least one
-visible character: a label of one zero-width space printed "[]" in every footnote. Multi-line text
-(a passage, a rationale) keeps the Unicode it has: quotes are checked against a document's own text.
+are writing, not tricks, and stay where they do something (`look_alike_mark`): the zero-width
+non-joiner and joiner (U+200C, U+200D), which Persian, Urdu and the Indic scripts need inside a word
+(a title copied from a Persian headline has them), only where RFC 5892's CONTEXTJ rules (Appendix A,
+the rules of internationalised domain names, checked by the idna package) say they change how letters
+are drawn: after a virama (Indic scripts; a ZWJ also before one, as Bengali's ya-phala "র‍্য" is
+written), or a ZWNJ between letters that join (Arabic, Syriac, N'Ko, Mongolian: Unicode's joining
+types); and the bidi marks LRM, RLM and ALM (U+200E, U+200F, U+061C), zero-width letters of one
+direction that reverse nothing, only next to right-to-left text (the nearest letter either side, past
+spaces, digits and punctuation, is Hebrew, Arabic or another right-to-left script) and never two in a
+row. Anywhere else they change nothing a reader sees, so "Iran" + LRM or "Ir" ZWNJ "an" would pass as a
+second "Iran": they are refused, and names are compared for uniqueness with them set aside
+(`name_key`). A line must also hold at least one visible character: a label of one zero-width space
+printed "[]" in every footnote. Multi-line text (a passage, a rationale) keeps the Unicode it has:
+quotes are checked against a document's own text; a list of names, one per line (a party's other
+names), takes the single-line rule line by line (`OnePerLine`).
 """
 
 import re
 import unicodedata
 
+import idna
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 
@@ -83,18 +93,84 @@ def _visible(char):
 
 def invisible_character(value):
     """The first character of a single line `value` that nobody would see and that it may not hold
-    (module docstring: Cf, Zl, Zp but the joiners inside a word and the bidi marks; BLANK_CHARACTERS),
-    or None.
+    (module docstring: Cf, Zl, Zp but the joiners and bidi marks where they do something;
+    BLANK_CHARACTERS), or None.
     Control characters (Cc) are `control_character`'s."""
+    at = _invisible_at(value)
+    return None if at is None else value[at]
+
+
+def _invisible_at(value):
     for i, char in enumerate(value):
         if char in BLANK_CHARACTERS:
-            return char
-        if unicodedata.category(char) not in INVISIBLE_CATEGORIES or char in BIDI_MARKS:
+            return i
+        if unicodedata.category(char) not in INVISIBLE_CATEGORIES:
             continue
-        if char in JOINERS and 0 < i < len(value) - 1 and _visible(value[i - 1]) and _visible(value[i + 1]):
+        if char in IGNORED_IN_NAMES and not look_alike_mark(value, i):
             continue
-        return char
+        return i
     return None
+
+
+def clean_line(value):
+    """`value` (a str, or None for "") made a line the single-line rule takes, for a value taken from a
+    document to fill in a form (a Word file's title, a page's publisher), so that the form can be saved
+    and the analyst sees what will be stored: each control character (line breaks too) a space, each
+    invisible character the rule refuses removed (one at a time, since removing one can leave a joiner
+    or mark beside it doing nothing), runs of spaces one, the ends trimmed; "" when nothing visible is
+    left."""
+    line = " ".join(re.sub(control_class(), " ", value or "").split())
+    while (at := _invisible_at(line)) is not None:
+        line = line[:at] + line[at + 1 :]
+    line = " ".join(line.split())
+    return line if has_visible_character(line) else ""
+
+
+# The zero-width joiners and bidi marks: kept in a line where they do something (look_alike_mark),
+# set aside when names are compared (name_key; the models' uniqueness constraints remove the same).
+IGNORED_IN_NAMES = JOINERS + BIDI_MARKS
+_WITHOUT_IGNORED = str.maketrans(dict.fromkeys(IGNORED_IN_NAMES))
+_VIRAMA = 9  # the canonical combining class of a virama (halant, pulli, al-lakuna…)
+# Bidi classes of letters with a direction (UAX #9): left-to-right, right-to-left, Arabic letter.
+_STRONG = {"L", "R", "AL"}
+# idna refuses longer labels; the joining context is read within this distance either side.
+_CONTEXT = 64
+
+
+def look_alike_mark(value, i):
+    """Whether the joiner or bidi mark at `value[i]` does nothing a reader would see, so that it only
+    makes a name look like another (module docstring): True for a ZWNJ or ZWJ outside RFC 5892's
+    CONTEXTJ rules (idna.valid_contextj) and not before a virama (ZWJ); for a bidi mark repeating the
+    mark before it or with no right-to-left letter as its nearest letter either side. False for any
+    other character."""
+    char = value[i]
+    if char in JOINERS:
+        start = max(0, i - _CONTEXT)
+        window = value[start : i + _CONTEXT]
+        try:
+            if idna.valid_contextj(window, i - start):
+                return False
+        except ValueError:  # an unassigned neighbour (idna cannot read its combining class)
+            return True
+        following = value[i + 1 : i + 2]
+        return not (char == "\u200d" and following and unicodedata.combining(following) == _VIRAMA)
+    if char in BIDI_MARKS:
+        if i > 0 and value[i - 1] in BIDI_MARKS:
+            return True
+        before = next((c for c in reversed(value[:i]) if unicodedata.bidirectional(c) in _STRONG), "")
+        after = next((c for c in value[i + 1 :] if unicodedata.bidirectional(c) in _STRONG), "")
+        return not any(c and unicodedata.bidirectional(c) in {"R", "AL"} for c in (before, after))
+    return False
+
+
+def name_key(value):
+    """`value` as names are compared for uniqueness: without the joiners and bidi marks
+    (IGNORED_IN_NAMES), which draw nothing, so that "Iran" + U+200E and "Iran" are one name. The one
+    rule of every unique name (a party's, a theme's, a measure type's, a source's label): the models'
+    constraints remove the same characters in the database (measures.models.base.name_key_expression)
+    and their checks compare with this, so the forms, the case-file loader, the imports and the API
+    apply it alike."""
+    return value.translate(_WITHOUT_IGNORED)
 
 
 def has_visible_character(value):
@@ -123,11 +199,19 @@ class NoControlCharacters:
         if self.multi_line or not value:
             return
         char = invisible_character(value)
+        if char is not None and char in IGNORED_IN_NAMES:
+            raise ValidationError(
+                "Contains an invisible character (%(char)s) where it changes nothing a reader sees; remove "
+                "it: it would make this name look the same as another. Joiners are kept inside words of "
+                "the scripts that need them (Persian, Urdu, Indic), bidi marks next to right-to-left text.",
+                code="invisible_character",
+                params={"char": describe(char)},
+            )
         if char is not None:
             raise ValidationError(
                 "Contains an invisible character (%(char)s); remove it: a name, title or label takes no "
-                "invisible characters, which can hide or reverse the text around them (bidi marks, and "
-                "joiners inside a word, are kept).",
+                "invisible characters, which can hide or reverse the text around them (bidi marks next to "
+                "right-to-left text, and joiners inside a word, are kept).",
                 code="invisible_character",
                 params={"char": describe(char)},
             )
@@ -142,6 +226,32 @@ class NoControlCharacters:
 
 single_line = NoControlCharacters()
 multi_line = NoControlCharacters(multi_line=True)
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@deconstructible
+class OnePerLine:
+    """A list of names, one per line (a party's other names): line breaks are allowed, and each line
+    that is not blank takes the single-line rule (`single_line`), as the case-file loader applies it to
+    each item of the list. The message names the line (from 1)."""
+
+    def __call__(self, value):
+        for number, line in enumerate(_LINE_BREAK.split(value), start=1):
+            if not line.strip():
+                continue
+            try:
+                single_line(line)
+            except ValidationError as exc:
+                raise ValidationError(
+                    "Line %(number)s: %(problem)s", code=exc.code, params={"number": number, "problem": exc.messages[0]}
+                ) from None
+
+    def __eq__(self, other):
+        return isinstance(other, OnePerLine)
+
+
+one_per_line = OnePerLine()
 
 
 _PAGE_BREAK = re.compile(_character_class(PAGE_BREAKS))

@@ -1,8 +1,13 @@
-"""Helpers shared by the model modules: short names, stored values, the refusal of a case change."""
+"""Helpers shared by the model modules: short names, stored values, the refusal of a case change, the
+uniqueness of names that look alike."""
 
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Replace
+
+from measures.lib import text
 
 _PARAGRAPH_LOCATOR = re.compile(r"(?:para(?:graph)?\.?|¶)\s*(\d{1,6})", re.IGNORECASE)
 
@@ -42,4 +47,49 @@ def case_change_error(instance, dependants):
             )
         },
         code="case_locked",
+    )
+
+
+def name_key_expression(field_name):
+    """The database expression of measures.lib.text.name_key over `field_name`: the field with the
+    joiners and bidi marks removed (one REPLACE per character, on SQLite and PostgreSQL alike)."""
+    expression = models.F(field_name)
+    for char in text.IGNORED_IN_NAMES:
+        expression = Replace(expression, models.Value(char), models.Value(""))
+    return expression
+
+
+def unique_name_constraint(field_name, *, name, condition=None):
+    """A uniqueness constraint on `field_name` compared as measures.lib.text.name_key compares it, so
+    that no race or path (a form, the case-file loader, an import, the API) stores two names that look
+    the same. The models' `same_name_error` gives the message first; this is the database's word."""
+    return models.UniqueConstraint(
+        name_key_expression(field_name),
+        condition=condition,
+        name=name,
+        violation_error_message="Another record already has this name once invisible marks are set aside.",
+    )
+
+
+def look_alike(instance, field_name):
+    """The other stored record of `instance`'s model whose `field_name` equals this one's once the
+    joiners and bidi marks are set aside (measures.lib.text.name_key), or None (also for an empty value)."""
+    value = getattr(instance, field_name)
+    if not value:
+        return None
+    others = type(instance)._default_manager.alias(_name_key=name_key_expression(field_name))
+    return others.filter(_name_key=text.name_key(value)).exclude(pk=instance.pk).first()
+
+
+def same_name_error(instance, field_name, noun):
+    """The ValidationError, on `field_name`, refusing a name another `noun` ("party") already has, or
+    that differs from its name only by invisible joiners and bidi marks; None when there is none."""
+    other = look_alike(instance, field_name)
+    if other is None:
+        return None
+    stored = getattr(other, field_name)
+    differs = "" if stored == getattr(instance, field_name) else " (they differ only by invisible marks)"
+    return ValidationError(
+        {field_name: f"Another {noun} is already named “{stored}”{differs}: choose a name that reads differently."},
+        code="unique",
     )

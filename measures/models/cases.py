@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from measures.lib import dates, languages, text
-from measures.models.base import case_change_error
+from measures.models.base import case_change_error, same_name_error, unique_name_constraint
 from measures.models.catalogue import MeasureType
 from measures.querysets import (
     MeasureQuerySet,
@@ -37,7 +37,7 @@ class Party(models.Model):
     kind = models.CharField(max_length=8, choices=Kind, default=Kind.STATE)
     other_names = models.TextField(
         blank=True,
-        validators=[text.multi_line],
+        validators=[text.one_per_line],
         help_text="The names sources in other languages and scripts give it, one per line (ایران, ईरान, "
         "อิหร่าน): suggested passages name the party when they use one of them.",
     )
@@ -50,10 +50,15 @@ class Party(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=PartyKind.values), name="party_kind_valid"),
             models.CheckConstraint(condition=~Q(code=""), name="party_code_not_empty"),
+            unique_name_constraint("name", name="party_name_unique_as_read"),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if error := same_name_error(self, "name", "party"):
+            raise error
 
     @property
     def names(self):

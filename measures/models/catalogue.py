@@ -13,6 +13,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from measures.lib import text
+from measures.models.base import same_name_error, unique_name_constraint
 
 
 class Theme(models.Model):
@@ -27,10 +28,17 @@ class Theme(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
-        constraints = [models.CheckConstraint(condition=~Q(name=""), name="theme_name_not_empty")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="theme_name_not_empty"),
+            unique_name_constraint("name", name="theme_name_unique_as_read"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if error := same_name_error(self, "name", "theme"):
+            raise error
 
 
 class MeasureType(models.Model):
@@ -66,6 +74,7 @@ class MeasureType(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="measure_type_name_not_empty"),
             models.CheckConstraint(condition=~Q(definition=""), name="measure_type_definition_not_empty"),
+            unique_name_constraint("name", name="measure_type_name_unique_as_read"),
         ]
 
     def __str__(self):
@@ -73,3 +82,7 @@ class MeasureType(models.Model):
 
     def get_absolute_url(self):
         return reverse("measures:measure_type", args=[self.slug])
+
+    def clean(self):
+        if error := same_name_error(self, "name", "measure type"):
+            raise error

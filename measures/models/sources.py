@@ -26,7 +26,7 @@ from measures.lib.quoting import (
     quote_problem,
 )
 from measures.lib.text import shorten
-from measures.models.base import _PARAGRAPH_LOCATOR, _stored, case_change_error
+from measures.models.base import _PARAGRAPH_LOCATOR, _stored, case_change_error, look_alike, unique_name_constraint
 from measures.models.cases import Case, Measure
 from measures.models.events import Event
 from measures.querysets import (
@@ -149,6 +149,8 @@ class Source(models.Model):
                 name="source_label_unique",
                 violation_error_message="Another source already has this label: labels are unique across cases.",
             ),
+            # …and two labels that differ only by invisible joiners or bidi marks are one label.
+            unique_name_constraint("label", name="source_label_unique_as_read", condition=~Q(label="")),
             # One source per uploaded document (services.create_source names the source that has it).
             models.UniqueConstraint(
                 fields=["original_sha256"],
@@ -186,16 +188,15 @@ class Source(models.Model):
         Labels are unique across the deployment (`source_label_unique`): sources are shared by cases,
         and a label names one source in every footnote. The message names the clash so that an analyst
         can pick another label ("Xinhua" in two crises: "Xinhua (Gaza)")."""
-        if not self.label:
-            return None
-        other = Source.objects.filter(label=self.label).exclude(pk=self.pk).first()
+        other = look_alike(self, "label")  # compared without invisible marks (measures.lib.text.name_key)
         if other is None:
             return None
         cases = sorted({name for name in other.citations.values_list("case__name", flat=True)})
         where = f", cited in {', '.join(cases)}" if cases else ""
+        marks = "" if other.label == self.label else " (they differ only by invisible marks)"
         return (
             f"The label “{self.label}” is already the label of another source, “{shorten(other.title, 80)}”"
-            f"{where}. Labels are unique across cases, so that a footnote names one source: choose another, "
+            f"{where}{marks}. Labels are unique across cases, so that a footnote names one source: choose another, "
             f"e.g. “{self.label} ({self.published_on.year if self.published_on else 'undated'})”."
         )
 

@@ -6,11 +6,13 @@ import contextlib
 import datetime
 import logging
 import secrets
+from dataclasses import dataclass
 
 from axes.utils import reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -93,6 +95,41 @@ def _failed_logins(user):
     from axes.models import AccessAttempt  # django-axes' table of failed logins (per username and address)
 
     return AccessAttempt.objects.filter(username=user.get_username())
+
+
+@dataclass(frozen=True)
+class LoginLocks:
+    """Which of a login's two locks hold (settings AXES_LOCKOUT_PARAMETERS: the username, from any
+    address; the address, for any usernames), and when the address's ends (None: no cool-off, it lasts
+    until an administrator lifts it, or the address is not locked)."""
+
+    username: bool
+    address: bool
+    address_ends: datetime.datetime | None
+
+
+def login_locks(*, username, address):
+    """The LoginLocks of a login by `username` (may be "") from `address` (may be None), counted as
+    django-axes counts them: the failures recorded for each, within the cool-off (LOGIN_LOCKOUT_MINUTES),
+    against LOGIN_FAILURE_LIMIT. Two queries. For the locked-out page: a mailed link lifts a username's
+    lock (lift_login_lock), never an address's, so it is offered only when the username is locked."""
+    from axes.models import AccessAttempt
+
+    attempts = AccessAttempt.objects.all()
+    cool_off = settings.AXES_COOLOFF_TIME
+    if isinstance(cool_off, datetime.timedelta):
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+
+    def counted(**match):
+        found = attempts.filter(**match).aggregate(failures=Sum("failures_since_start"), latest=Max("attempt_time"))
+        return found["failures"] or 0, found["latest"]
+
+    limit = settings.AXES_FAILURE_LIMIT
+    by_username = counted(username=username)[0] if username else 0
+    by_address, latest = counted(ip_address=address) if address else (0, None)
+    address_locked = by_address >= limit
+    ends = latest + cool_off if address_locked and isinstance(cool_off, datetime.timedelta) else None
+    return LoginLocks(username=by_username >= limit, address=address_locked, address_ends=ends)
 
 
 def has_failed_logins(user):

@@ -29,6 +29,9 @@ def test_one_user_follows_at_most_the_limit_of_cases_one_by_one(db, settings, cl
     page = response.content.decode()
     assert "You already follow 2 cases one by one, the most one user may (SUBSCRIPTIONS_PER_USER)" in page
     assert "follow every case you may read instead" in page
+    # At the top, as messages are, not under the list of cases followed (far down at 390 px), and once.
+    assert page.count("You already follow 2 cases") == 1
+    assert page.index("You already follow 2 cases") < page.index('id="mine-heading"')
     assert set(Subscription.objects.filter(user=reader).values_list("case__slug", flat=True)) == {"case-1", "case-2"}
     # Changing what one is told of a followed case, and following every case, are always possible.
     services.subscribe(user=reader, case=second, stale=True)

@@ -200,3 +200,12 @@ def test_two_hundred_rows_import_in_a_fixed_number_of_queries(case, django_asser
     with django_assert_max_num_queries(10):
         result = import_events(case, csv_bytes(rows), dry_run=True)
     assert len(result.new) == 200
+
+
+def test_an_actor_is_matched_as_unique_names_are_compared(case):
+    # A Persian name with a ZWNJ (which the line rule keeps between joining letters) is
+    # the party's name: names are compared without joiners and bidi marks (measures.lib.text.name_key).
+    factories.PartyFactory(code="IRF", name="ایران")
+    rows = [["X", "2024-01-20", "1", "Battles", "ای\u200cران", "Pakistan", "", "", "", ""]]
+    result = import_events(case, csv_bytes(rows))
+    assert [e.actor_codes for e in result.new] == [["IRF", "PAK"]]

@@ -8,6 +8,8 @@ import zipfile
 import pytest
 from django.urls import reverse
 
+from measures import services
+from measures.models import Case
 from tests import factories
 
 
@@ -46,11 +48,38 @@ def test_the_case_list_offers_every_case(reader_client, pakistan_iran):
     assert sorted(line.split(",")[0] for line in slugs) == ["pakistan-iran-2024", "second-case"]
 
 
-def test_downloads_need_a_reader(client, pakistan_iran):
-    assert client.get("/cases/pakistan-iran-2024/package.zip").status_code == 302
-    assert client.get("/package.zip").status_code == 302
-    client.force_login(factories.UserFactory(username="no-role"))
-    assert client.get("/cases/pakistan-iran-2024/package.zip").status_code == 403
+def test_a_private_case_package_is_not_found_by_those_who_may_not_read_it(client, pakistan_iran):
+    # As the case's pages: 404, never a login redirect or a 403 that says the case exists.
+    assert client.get("/cases/pakistan-iran-2024/package.zip").status_code == 404
+    assert client.get("/package.zip").status_code == 302  # nothing readable at all: log in
+    client.force_login(factories.UserFactory(username="no-role", is_staff=False))
+    assert client.get("/cases/pakistan-iran-2024/package.zip").status_code == 404
+
+
+def _table(package, name):
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        return list(csv.DictReader(io.StringIO(archive.read(f"data/{name}.csv").decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("who", ["anonymous", "no role"])
+def test_a_published_case_package_is_served_as_the_apis_without_names(client, pakistan_iran, who):
+    # It redirected anonymous visitors to the login page and gave an account without a role a bare 403,
+    # while /api/v1/cases/<slug>/package.zip served them both.
+    pakistan_iran.visibility = Case.Visibility.PUBLISHED
+    pakistan_iran.save()
+    services.touch_cases({pakistan_iran.pk})
+    if who == "no role":
+        client.force_login(factories.UserFactory(username="no-role", is_staff=False))
+    page = client.get("/cases/pakistan-iran-2024/?as_of=2024-01-25").content.decode()
+    assert 'href="/cases/pakistan-iran-2024/package.zip?as_of=2024-01-25"' in page
+    for path in ("/cases/pakistan-iran-2024/package.zip", "/package.zip"):
+        ours = client.get(path + "?as_of=2024-01-25")
+        api = client.get("/api/v1" + path + "?as_of=2024-01-25")
+        assert ours.status_code == api.status_code == 200 and ours["Content-Type"] == "application/zip"
+        assessments = _table(ours.content, "assessments")
+        assert assessments and {row["recorded_by"] for row in assessments} == {""}
+        for table in ("cases", "measures", "assessments", "events"):
+            assert _table(ours.content, table) == _table(api.content, table)
 
 
 @pytest.mark.parametrize(

@@ -256,3 +256,20 @@ def test_one_reader_cannot_fill_the_queue(client, case, fast_pdf, settings):
         other = reverse("measures:report_pdf", args=[case.slug]) + "?as_of=2024-01-31&since=2024-01-23"
         assert client.get(other).status_code == 302
     assert ReportJob.objects.count() == 4
+
+
+def test_the_full_queue_page_names_periods_as_every_page_does_and_in_order(client, case, fast_pdf, settings):
+    """It listed "…, as of 18 Jan 2024 since 16 Jan 2024 (LETTER)" and the jobs in the order 18, 19, 17 January."""
+    settings.REPORT_JOBS_PER_USER = 3
+    client.force_login(factories.reader(username="hoarder"))
+    pdf = reverse("measures:report_pdf", args=[case.slug])
+    with override_settings(TASKS=DUMMY):
+        for as_of, since in (("2024-01-18", "2024-01-16"), ("2024-01-19", "2024-01-16"), ("2024-01-17", "2024-01-17")):
+            assert client.get(f"{pdf}?as_of={as_of}&since={since}&paper=letter").status_code == 302
+        page = client.get(f"{pdf}?as_of=2024-01-31&since=2024-01-23").content.decode()
+    names = ["17 Jan 2024 (US Letter)", "16–18 Jan 2024 (US Letter)", "16–19 Jan 2024 (US Letter)"]
+    assert all(name in page for name in names), page
+    assert [page.index(name) for name in names] == sorted(page.index(name) for name in names)
+    assert "LETTER" not in page and "as of 18 Jan 2024 since" not in page
+    job = client.get(ReportJob.objects.order_by("pk").first().get_absolute_url()).content.decode()
+    assert "16–18 Jan 2024, both days included; US Letter paper." in job

@@ -169,3 +169,24 @@ def test_a_tampered_number_of_rows_is_refused_without_building_them(analyst, tot
     assert Citation.objects.filter(source=source).count() == before
     source.refresh_from_db()
     assert source.title != "Renamed"
+
+
+@pytest.mark.parametrize("total", ["abc", "", "²"])
+def test_a_count_of_rows_that_is_not_a_number_gets_a_plain_message_and_changes_nothing(analyst, total):
+    # It got Django's "ManagementForm data is missing or has been tampered with … file a bug report".
+    source = factories.SourceFactory(full_text=TEXT)
+    cite(source, factories.CaseFactory(), 2)
+    page = analyst.get(change_url(source))
+    data = change_form_data(page, title="Renamed")
+    data["citations-TOTAL_FORMS"] = total
+    response = analyst.post(change_url(source), data)
+    assert response.status_code == 200
+    (inline,) = response.context["inline_admin_formsets"]
+    assert inline.formset.non_form_errors() == [
+        "The count of rows sent with the page (citations-TOTAL_FORMS) is missing or not a number, so nothing "
+        "was saved: reload the page and make your changes again."
+    ]
+    assert "The count of rows sent with the page" in response.text
+    assert "ManagementForm" not in response.text and "bug report" not in response.text
+    source.refresh_from_db()
+    assert source.title != "Renamed"

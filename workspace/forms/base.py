@@ -240,12 +240,17 @@ class ConstantQueriesFormSet(BaseInlineFormSet):
     A save adds at most `new_rows_per_save` rows beside those that exist. Django otherwise takes the
     number of rows from the posted management form, up to 2,000, and builds (and, on an error,
     renders) every one: a tampered count cost one POST seconds of server time. Beyond the limit the save
-    is refused with the `too_many_forms` message and nothing is written.
+    is refused with the `too_many_forms` message and nothing is written; a count that is missing or not
+    a number, with a plain `missing_management_form` message, nothing written either.
     """
 
     new_rows_per_save = 50
     default_error_messages = {
         "too_many_forms": "At most %(num)d rows can be saved here at once: save these, then add the others.",
+        # Django's own asks the user to "file a bug report": a count of rows that is missing or not a
+        # number comes from a page changed in the browser, or a request made by hand.
+        "missing_management_form": "The count of rows sent with the page (%(field_names)s) is missing or not a number, "
+        "so nothing was saved: reload the page and make your changes again.",
     }
 
     def __init__(self, *args, **kwargs):
