@@ -107,10 +107,17 @@ def _where(backend, query, tag_groups, filters):
     return " AND ".join(conditions), params
 
 
-def search(text, filters, *, page=1, per_page=PER_PAGE, using="default"):
+def search(text, filters, *, page=1, per_page=PER_PAGE, using="default", remember=None):
     """The records matching `text` (what the reader typed: measures.lib.terms.parse_query) within
     `filters` (Filters), best first: Results with the hits of page `page` (1-based; a page past the
-    last gives no hits). An empty query (no words), or no case to search in, finds nothing."""
+    last gives no hits). An empty query (no words), or no case to search in, finds nothing.
+
+    `remember(key, compute)`, if given, returns what `compute()` returns for `key` (a text naming the
+    engine's query, its parameters and the page), or an answer it kept for that key: the caller's
+    cache of the ranked page (the count and the page's (kind, object id, case id) rows), valid as
+    long as the data it keeps it for (reading.views.search keys it on the cases' data version).
+    Ranking is the engine's work on every match (FTS5's bm25, ts_rank), however few are shown;
+    the records of the page and their snippets are read afresh every time."""
     query = terms.parse_query(text)
     if not query:
         return Results(query, 0, [], page, per_page)
@@ -122,17 +129,28 @@ def search(text, filters, *, page=1, per_page=PER_PAGE, using="default"):
     tag_groups = _tag_groups(filters, case_ids)
     where, params = _where(backend, query, tag_groups, filters)
     rank_sql, rank_params = backend.rank(query, tag_groups)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {where}", params)
-        total = cursor.fetchone()[0]
-        rows = []
-        if total and page >= 1:
-            cursor.execute(
-                f"SELECT kind, object_id, case_id FROM {TABLE} WHERE {where} "
-                f"ORDER BY {rank_sql}, kind, object_id LIMIT %s OFFSET %s",
-                [*params, *rank_params, per_page, (page - 1) * per_page],
-            )
-            rows = cursor.fetchall()
+    count_sql = f"SELECT count(*) FROM {TABLE} WHERE {where}"
+    page_sql = (
+        f"SELECT kind, object_id, case_id FROM {TABLE} WHERE {where} "
+        f"ORDER BY {rank_sql}, kind, object_id LIMIT %s OFFSET %s"
+    )
+    page_params = [*params, *rank_params, per_page, (page - 1) * per_page]
+
+    def ranked():
+        with connection.cursor() as cursor:
+            cursor.execute(count_sql, params)
+            total = cursor.fetchone()[0]
+            rows = []
+            if total and page >= 1:
+                cursor.execute(page_sql, page_params)
+                rows = [tuple(row) for row in cursor.fetchall()]
+        return total, rows
+
+    if remember is None:
+        total, rows = ranked()
+    else:
+        key = "\x1f".join([connection.vendor, count_sql, page_sql, *map(repr, page_params)])
+        total, rows = remember(key, ranked)
     return Results(query, total, _hits(rows, query, case_ids), page, per_page)
 
 

@@ -70,7 +70,9 @@ from measures.state.history import (
     changes_in_period,
     evidence_changes,
     history_entries,
+    history_outline,
     history_row,
+    with_assessments,
 )
 from measures.state.levels import (
     CONFIDENCE_RANK,
@@ -187,6 +189,7 @@ __all__ = [
     "evidence_changes",
     "evidence_of",
     "history_entries",
+    "history_outline",
     "history_row",
     "joint_level",
     "lags_in",
@@ -196,4 +199,5 @@ __all__ = [
     "reporting_period",
     "step_comparisons",
     "summarise",
+    "with_assessments",
 ]

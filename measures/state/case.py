@@ -10,6 +10,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from measures.models import Assessment, Case, Citation, Event, Evidence, Measure
+from measures.querysets import evidence_figures
 from measures.state.evidence import EvidenceDate, evidence_counts_from, evidence_date, evidence_dating
 from measures.state.levels import (
     CONFIDENCE_RANK,
@@ -436,12 +437,9 @@ def _figures_of(evidence):
 
 def _annotated_figures(measure):
     """_EvidenceFigures of a measure annotated by `MeasureQuerySet.with_evidence_figures`."""
-    latest = None
-    if measure.latest_evidence_on is not None:
-        latest = EvidenceDate(
-            measure.latest_evidence_on, measure.latest_evidence_precision, measure.latest_evidence_end
-        )
-    return _EvidenceFigures(count=measure.evidence_count, latest=latest, newest_setback=measure.newest_setback_on)
+    count, newest_on, precision, end, newest_setback = evidence_figures(measure)
+    latest = EvidenceDate(newest_on, precision, end) if newest_on is not None else None
+    return _EvidenceFigures(count=count, latest=latest, newest_setback=newest_setback)
 
 
 def case_state(

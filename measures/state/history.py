@@ -1,17 +1,20 @@
 """A measure's assessment history, numbered, corrections marked, parties recorded together grouped;
 what changed in a period; and what was done to evidence (its audit history)."""
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from measures.lib.text import shorten
-from measures.models import Assessment, Event, Evidence
+from measures.models import Assessment, AssessmentCitation, Citation, Event, Evidence, Review
 from measures.state.case import Change, case_state
 
 Level = Assessment.Level
 Precision = Event.Precision
+_RETURNED = Review.Decision.RETURNED
 
 # Two parties' assessments recorded by the same person within this many seconds, with the same level,
 # date, rationale and citations, were recorded together (one judgement about both): history shows them once.
@@ -32,16 +35,10 @@ def assessment_history(case, *, as_of=None, measure=None, known_on=None, include
 
     `include_pending` (the team's preview): assessments awaiting review are listed and count as if
     approved, and returned ones are listed too but never count (`AssessmentQuerySet.counting`).
-    `citations=False` leaves the assessments' citations unloaded, for a caller that shows a page of
-    the history (the API) and loads the citations of that page only: a large case's history loaded
-    every citation and its source as model objects (most of the API's assessment list at 100×).
+    `citations=False` leaves the assessments' citations unloaded. A caller that shows a page of the
+    history (the API) reads `history_outline()` instead, and loads that page's assessments only.
     Two queries plus one for citations, whatever the size."""
-    assessments = Assessment.objects.filter(measure__case=case).effective_by(as_of).known_on(known_on)
-    if not include_pending:
-        assessments = assessments.approved(known_on)
-    assessments = assessments.chronological().with_details(citations=citations)
-    if measure is not None:
-        assessments = assessments.filter(measure=measure)
+    assessments = _listed(case, as_of, measure, known_on, include_pending).with_details(citations=citations)
     assessments = list(assessments)
     corrections = {}
     known = (
@@ -53,40 +50,177 @@ def assessment_history(case, *, as_of=None, measure=None, known_on=None, include
         known = known.filter(measure=measure)
     for correction in known.select_related("recorded_by").order_by("recorded_at", "pk"):
         corrections.setdefault(correction.corrects_id, correction)
+    return [
+        Change(
+            assessment,
+            old_level,
+            superseded_by=corrections.get(assessment.pk),
+            measure=assessment.measure,
+            party=assessment.party,
+            review=review,
+            status=status,
+        )
+        for assessment, old_level, review, status in _walk(assessments, corrections, known_on)
+    ]
+
+
+def _listed(case, as_of, measure, known_on, include_pending):
+    """The assessments a history lists, oldest first (by effective date, then recording)."""
+    assessments = Assessment.objects.filter(measure__case=case).effective_by(as_of).known_on(known_on)
+    if not include_pending:
+        assessments = assessments.approved(known_on)
+    if measure is not None:
+        assessments = assessments.filter(measure=measure)
+    return assessments.chronological()
+
+
+def _walk(assessments, corrections, known_on):
+    """[(assessment, old level, review, status)] of `assessments` (oldest first), `corrections` being
+    {id of an assessment: the correction that counts and withdraws it}: the one rule of what each
+    entry of a history replaced and whether it counted. An assessment is read through its `pk`,
+    `measure_id`, `party_id`, `level`, `corrects_id` and `review` only (a model object or an
+    `OutlinedAssessment`)."""
     reviews = {a.pk: _review_by(a, known_on) for a in assessments}
     counted_levels = {
-        a.pk: a.level
-        for a in assessments
-        if reviews[a.pk] is None or reviews[a.pk].decision != reviews[a.pk].Decision.RETURNED
+        a.pk: a.level for a in assessments if reviews[a.pk] is None or reviews[a.pk].decision != _RETURNED
     }
     last_level = {}
-    changes = []
+    walked = []
     for assessment in assessments:
         key = (assessment.measure_id, assessment.party_id)
-        superseded_by = corrections.get(assessment.pk)
         review = reviews[assessment.pk]
         status = review.decision if review is not None else "pending"
         if assessment.corrects_id in counted_levels:
             old_level = counted_levels[assessment.corrects_id]  # the level this correction replaces
         else:
             old_level = last_level.get(key, Level.NOT_ASSESSED)
-        changes.append(
-            Change(
-                assessment,
-                old_level,
-                superseded_by=superseded_by,
-                measure=assessment.measure,
-                party=assessment.party,
-                review=review,
-                status=status,
-            )
-        )
-        if superseded_by is None and status != "returned":
+        walked.append((assessment, old_level, review, status))
+        if assessment.pk not in corrections and status != _RETURNED:
             last_level[key] = assessment.level
-    return changes
+    return walked
 
 
-def history_row(change, *, authors=True):
+@dataclass(frozen=True)
+class OutlinedReview:
+    """What a history reads of a review: its decision ("approved", "returned") and when it was made."""
+
+    decision: str
+    decided_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class OutlinedAssessment:
+    """An assessment's place in the history, read as values (no model object): what `_walk` needs, the
+    measure's number and party's code (to filter by), and its dates (to page by)."""
+
+    pk: int
+    measure_id: int
+    party_id: int
+    level: str
+    corrects_id: int | None
+    effective_date: datetime.date
+    recorded_at: datetime.datetime
+    measure_number: int
+    party_code: str
+    review: OutlinedReview | None
+
+
+@dataclass(frozen=True)
+class OutlinedCorrection:
+    """The correction that withdraws an assessment: its id and when it was recorded."""
+
+    pk: int
+    recorded_at: datetime.datetime
+
+
+def history_outline(case, *, as_of=None, known_on=None, include_pending=False):
+    """`assessment_history(case, ...)` as values: the same [Change], in the same order, with the same
+    `old_level`, `status` and withdrawals, but each `assessment` an OutlinedAssessment,
+    `superseded_by` an OutlinedCorrection (or None), `review` an OutlinedReview (or None) and no
+    measure or party loaded. For a page of a long history (the API's assessment list): filter and
+    page the outline, then `with_assessments()` loads the page's assessments only. One query (the
+    correction withdrawing each assessment is a subquery of it), whatever the size."""
+    corrections = (
+        Assessment.objects.filter(corrects=OuterRef("pk"))
+        .known_on(known_on)
+        .reviewed(known_on, include_pending=include_pending)
+        .order_by("recorded_at", "pk")
+    )
+    rows = (
+        _listed(case, as_of, None, known_on, include_pending)
+        .annotate(
+            superseded_pk=Subquery(corrections.values("pk")[:1]),
+            superseded_at=Subquery(corrections.values("recorded_at")[:1]),
+        )
+        .values_list(
+            "pk",
+            "measure_id",
+            "party_id",
+            "level",
+            "corrects_id",
+            "effective_date",
+            "recorded_at",
+            "measure__number",
+            "party__code",
+            "review__decision",
+            "review__decided_at",
+            "superseded_pk",
+            "superseded_at",
+        )
+    )
+    outlined = []
+    withdrawn = {}
+    for *fields, decision, decided_at, superseded_pk, superseded_at in rows:
+        review = OutlinedReview(decision, decided_at) if decision is not None else None
+        outlined.append(OutlinedAssessment(*fields, review))
+        if superseded_pk is not None:
+            withdrawn[fields[0]] = OutlinedCorrection(superseded_pk, superseded_at)
+    return [
+        Change(assessment, old_level, superseded_by=withdrawn.get(assessment.pk), review=review, status=status)
+        for assessment, old_level, review, status in _walk(outlined, withdrawn, known_on)
+    ]
+
+
+def with_assessments(changes):
+    """(changes, citations) for a page of `history_outline()`: `changes` with their assessments loaded
+    (what `history_row` reads: their fields, author's user name, measure's number and party's code,
+    nothing else), and {assessment id: [ids of the citations it rests on]}, in the citations' own
+    order (`Citation.Meta.ordering`), for `history_row(..., citations=…)`. Two queries whatever the
+    page; the withdrawals stay OutlinedCorrection (their id and recording time)."""
+    wanted = [change.assessment.pk for change in changes]
+    loaded = (
+        Assessment.objects.filter(pk__in=wanted)
+        .select_related("measure", "party", "recorded_by")
+        .only(*_ROW_FIELDS, "measure__number", "party__code", "recorded_by__username")
+        .in_bulk()
+    )
+    order = [f"citation__{field}" for field in Citation._meta.ordering]
+    cited = {pk: [] for pk in wanted}
+    links = AssessmentCitation.objects.filter(assessment__in=wanted).order_by("assessment", *order)
+    for assessment_id, citation_id in links.values_list("assessment_id", "citation_id"):
+        cited[assessment_id].append(citation_id)
+    changes = [
+        replace(change, assessment=(found := loaded[change.assessment.pk]), measure=found.measure, party=found.party)
+        for change in changes
+    ]
+    return changes, cited
+
+
+# The assessment's own fields a row of the long form shows (history_row).
+_ROW_FIELDS = (
+    "level",
+    "confidence",
+    "effective_date",
+    "rationale",
+    "recorded_at",
+    "corrects",
+    "measure",
+    "party",
+    "recorded_by",
+)
+
+
+def history_row(change, *, authors=True, citations=None):
     """One row of the assessment history's long form (one row per measure × party × effective date),
     from a `Change` of `assessment_history()`; the API's assessment list and the data packages'
     `assessments` table both read it, so they say the same thing.
@@ -102,7 +236,8 @@ def history_row(change, *, authors=True):
     corrects), "superseded_by": int | None (the id of the correction that withdraws it),
     "citations": [int] (the ids of the citations it rests on)}`.
 
-    No query of its own when `assessment_history()` made the change (citations are prefetched)."""
+    `citations`: {assessment id: [citation ids]} from `with_assessments()`; None reads the
+    assessment's citations (prefetched by `assessment_history()`). No query of its own either way."""
     assessment = change.assessment
     return {
         "id": assessment.pk,
@@ -118,7 +253,11 @@ def history_row(change, *, authors=True):
         "recorded_by": assessment.recorded_by.get_username() if authors else None,
         "corrects": assessment.corrects_id,
         "superseded_by": change.superseded_by.pk if change.superseded_by else None,
-        "citations": [citation.pk for citation in assessment.citations.all()],
+        "citations": (
+            citations[assessment.pk]
+            if citations is not None
+            else [citation.pk for citation in assessment.citations.all()]
+        ),
     }
 
 
@@ -127,6 +266,8 @@ def _review_by(assessment, known_on):
     try:
         review = assessment.review
     except ObjectDoesNotExist:
+        return None
+    if review is None:  # an OutlinedAssessment without a review
         return None
     if known_on is not None and timezone.localdate(review.decided_at) > known_on:
         return None

@@ -1,22 +1,71 @@
 """Search: /search/?q=… across the sources' full texts and titles, the cited passages (and their
 translations), events, rationales and measures of the cases the reader may read."""
 
+import functools
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 
 from measures import search as search_index
 from measures.lib import languages
-from measures.models import Source
+from measures.models import Citation, Source
 from measures.roles import readable_cases, reader_required
+from reading.caching import code_fingerprint
 from reading.forms import SearchForm
 from reading.views.base import _page
+
+# The code a ranked page comes from (the engines' queries, the terms of a text), beside reading's own.
+RANKING_CODE = ("measures/search", "measures/lib/terms.py", "measures/lib/words.py", "measures/lib/languages.py")
+
+
+@functools.cache
+def _ranking_fingerprint():
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for name in RANKING_CODE:
+        path = root / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(str(file.relative_to(root)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _remembered(cases):
+    """A `remember` for measures.search.search: the ranked page (count and rows: ids only, never a
+    snippet or a record's text) kept in the cache per data version of the readable `cases` (every
+    write through the services bumps the versions of the cases it changes, in the transaction that
+    writes the index; a source's, those of the cases citing it, where it is found) and code.
+    Ranking every match is the engine's work (at 100× the demo data, one common query matches 14,000
+    records); the same search again (the next reader, a reload, the back button) reuses it, while
+    the records shown and their snippets are read afresh."""
+
+    version = ",".join(f"{case.pk}:{case.data_version}:{case.data_changed_at.timestamp()}" for case in cases)
+
+    def remember(key, compute):
+        digest = hashlib.sha256("\x1f".join([_ranking_fingerprint(), version, key]).encode()).hexdigest()[:32]
+        found = cache.get(f"search:{digest}")
+        if found is None:
+            found = compute()
+            cache.set(f"search:{digest}", found, settings.PAGE_CACHE_SECONDS)
+        return found
+
+    return remember
 
 
 def _languages_found(cases, chosen):
     """The languages a search can be narrowed to: those of the sources the readable `cases` cite and
     of the cases (their working languages), two small queries on indexed columns, and the one asked
     for. (A passage given another language than its source's is found by that language too, typed in
-    the address.) Nothing of a case the reader may not read is named."""
-    cited = Source.objects.filter(citations__case__in=cases)
+    the address.) Nothing of a case the reader may not read is named.
+
+    Each source is asked whether a readable case cites it (EXISTS, one index probe per source): a
+    join of the sources with their citations read every citation of every readable case to find a
+    handful of languages (most of the search page's time at 100× the data)."""
+    cited = Source.objects.filter(Exists(Citation.objects.filter(source=OuterRef("pk"), case__in=cases)))
     found = set(cited.order_by().values_list("language", flat=True).distinct())
     found |= set(cases.order_by().values_list("working_language", flat=True).distinct())
     try:
@@ -50,13 +99,14 @@ def search(request):
         date_to=values.get("date_to"),
     )
     page_number = values.get("page", 1)
-    results = search_index.search(text, filters, page=page_number)
+    remember = _remembered(cases)
+    results = search_index.search(text, filters, page=page_number, remember=remember)
     messages = []
     if text and not results.query:
         messages.append(f"“{text}” has no words to search for: type words of the text you are looking for.")
     if results.total and page_number > results.pages:
         messages.append(f"There is no page {page_number} (the last is {results.pages}): showing the first page.")
-        results = search_index.search(text, filters, page=1)
+        results = search_index.search(text, filters, page=1, remember=remember)
     # The page links keep every other parameter of the search.
     paginator = Paginator(range(results.total), results.per_page) if results.total else None
     page = paginator.page(results.page) if paginator else None

@@ -302,3 +302,26 @@ def test_a_sources_language_corrected_in_the_admin_carries_to_its_passages(world
     response = analyst_client.post(reverse("admin:measures_source_change", args=[source.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert found("armées", language="fr") == {(search.PASSAGE, citation.pk), (search.SOURCE, source.pk)}
+
+
+def test_the_same_search_again_reuses_its_ranking_until_the_data_changes(world, reader_client):
+    # Ranking every match is the engine's work (a common query matches 14,000 records at 100× the
+    # demo data): the ranked page is kept per data version; the records and snippets are read afresh.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = world["case"]
+    first = cite(case, "The liaison officers met at the border.")
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            answer = reader_client.get(reverse("measures:search"), {"q": "liaison officers"})
+        ranked = [q["sql"] for q in queries if "measures_searchindex" in q["sql"]]
+        return {(hit.kind, hit.obj.pk) for hit in answer.context["results"].hits}, len(ranked)
+
+    found, ranked = page()
+    assert (search.PASSAGE, first.pk) in found and ranked == 2  # the count and the ranked page
+    assert page() == (found, 0)
+    second = cite(case, "Liaison officers again, at the crossing.")  # a write: the case's data version moves
+    found_again, ranked = page()
+    assert ranked == 2 and found_again == found | {(search.PASSAGE, second.pk), (search.SOURCE, second.source_id)}
