@@ -83,7 +83,10 @@ def look_alike(instance, field_name):
 
 def same_name_error(instance, field_name, noun):
     """The ValidationError, on `field_name`, refusing a name another `noun` ("party") already has, or
-    that differs from its name only by invisible joiners and bidi marks; None when there is none."""
+    that differs from its name only by invisible joiners and bidi marks; None when there is none, and
+    when the line rule refuses the value already (its message names the character to remove)."""
+    if text.invisible_character(getattr(instance, field_name) or "") is not None:
+        return None
     other = look_alike(instance, field_name)
     if other is None:
         return None
