@@ -306,7 +306,7 @@ def read_deletions(content, mapping=None):
 IMPORT_ATTEMPTS = 3
 
 
-def import_events(case, content, *, mapping=None, dry_run=False, sync=False, deletions=None):
+def import_events(case, content, *, mapping=None, dry_run=False, sync=False, deletions=None, progress=None):
     """Import the events of a CSV export (bytes) into `case`; see the module docstring for the rules.
 
     `sync`: the file is a complete export, so imported events it no longer holds are removed;
@@ -315,8 +315,9 @@ def import_events(case, content, *, mapping=None, dry_run=False, sync=False, del
     write transactions it took). Raises EventFileError listing every problem (row number = line in the
     file, header = line 1): for a bad file before anything is written; with `dry_run` nothing is
     written either way. Written in batches of about a quarter second each, with pauses between them
-    (events_write), each all or nothing (module docstring): a batch refused at write time raises
-    EventFileError naming the lines written before it and every line not written.
+    (events_write), each all or nothing (module docstring), then `progress(done, total)` is called, if
+    given (events written so far, and in all): a batch refused at write time raises EventFileError
+    naming the lines written before it and every line not written.
 
     Two imports of the same file at once: the file is compared with the stored events before the
     write, so the second may find, at write time, events the first has just stored (the database's
@@ -330,7 +331,7 @@ def import_events(case, content, *, mapping=None, dry_run=False, sync=False, del
         if dry_run:
             return result
         try:
-            events_write.write(case, result, written)
+            events_write.write(case, result, written, progress=progress)
         except IntegrityError:
             continue  # compared again with what the other import stored
         except events_write.BatchRefused as exc:

@@ -74,7 +74,7 @@ def test_a_file_of_thousands_of_rows_is_written_in_several_short_transactions(pa
 
 
 def test_each_batch_takes_as_many_events_as_fit_in_a_quarter_second_at_the_last_ones_pace(pakistan_iran, pace, batches):
-    pace["seconds"] = 1 / 64  # 16 events fit in 0.25 s
+    pace["seconds"] = 1 / 64  # 16 events fit in BATCH_SECONDS
     import_events(pakistan_iran, csv_bytes(rows(120)))
     assert batches == [10, 16, 16, 16, 16, 16, 16, 14]
     batches.clear()

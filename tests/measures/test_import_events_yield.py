@@ -72,8 +72,8 @@ def test_saves_meanwhile_are_never_refused_busy_while_an_import_runs():
 
 
 def test_the_import_pauses_between_batches_longer_than_a_waiting_writer_sleeps():
-    # SQLite's busy handler retries a waiting writer's lock at most every 100 ms: a pause longer than that
+    # SQLite's busy handler retries a waiting writer's lock at most every tenth of a second: a longer pause
     # lets every waiting writer take the lock before the next batch.
     assert events_write.PAUSE_SECONDS > 0.1
-    # …and a batch is sized to hold the lock well under the busy timeout (5 s).
+    # …and a batch is sized to hold the lock well under the busy timeout.
     assert events_write.BATCH_SECONDS <= 0.5
