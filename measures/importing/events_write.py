@@ -14,7 +14,7 @@ LOCKED_RETRIES times.
 import time
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, OperationalError
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 
 from measures import services
 from measures.lib import acting
@@ -23,7 +23,7 @@ from measures.lib import acting
 # actors' history, audit entries and search index cost: tens of milliseconds on SQLite (measured in
 # docs/invariants.md, *The staged events import*), and more on a busy machine. So the size
 # of a batch is not fixed: the first takes FIRST_BATCH events, and each next one as many as the last
-# one's pace fits in BATCH_SECONDS, never more than MAX_BATCH.
+# one's pace fits in BATCH_SECONDS (timed from when it holds the lock), never more than MAX_BATCH.
 BATCH_SECONDS = 0.25
 FIRST_BATCH = 10
 MAX_BATCH = 200
@@ -115,18 +115,23 @@ def write(case, result, written, *, progress=None):
         before = written.count()
         while start < len(work):
             batch = work[start : start + size]
-            began = clock()
             new = [item for what, item in batch if what == "new"]
             updates = [item for what, item in batch if what == "update"]
             removals = [item for what, item in batch if what == "remove"]
             try:
-                services.save_imported_events(
-                    case=case,
-                    new=[(event, event.actor_codes) for event in new],
-                    updates=[(update.event, update.fields, update.actor_codes) for update in updates],
-                    removals=removals,
-                    record=False,
-                )
+                # The batch's transaction is opened here, so that its time counts from when it has the lock
+                # (on SQLite, BEGIN IMMEDIATE waits for it): waiting behind colleagues' saves must not
+                # shrink the next batch.
+                with transaction.atomic():
+                    began = clock()
+                    services.save_imported_events(
+                        case=case,
+                        new=[(event, event.actor_codes) for event in new],
+                        updates=[(update.event, update.fields, update.actor_codes) for update in updates],
+                        removals=removals,
+                        record=False,
+                    )
+                    held = clock() - began
             except IntegrityError:
                 for event in new:  # rolled back: not stored after all
                     event.pk = None
@@ -139,7 +144,7 @@ def write(case, result, written, *, progress=None):
                     pause(PAUSE_SECONDS * 2**locked)
                     continue
                 raise BatchRefused(_refusal(exc, work[start:], written)) from None
-            size = next_batch_size(len(batch), clock() - began)
+            size = next_batch_size(len(batch), held)
             locked = 0
             written.new += new
             written.updated += updates

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from measures import services
-from measures.importing import events_csv
+from measures.importing import events_csv, events_sync
 from measures.intake import staging
 from measures.models import Citation, Event, Source
 from measures.services import citations as citations_service
@@ -52,7 +52,9 @@ def test_the_same_events_file_imported_twice_at_once(analyst_client, pakistan_ir
     upload = {"csv_file": SimpleUploadedFile("events.csv", content, "text/csv"), "_preview": "1"}
     assert analyst_client.post(import_url(case), upload).status_code == 200
     count = Event.objects.count()
-    meanwhile(services, "save_imported_events", lambda: events_csv.import_events(case, content))
+    # The colleague's import is stored between this one's comparison (its last step: the removals) and its
+    # first batch.
+    meanwhile(events_sync.StoredEvents, "removals", lambda: events_csv.import_events(case, content))
 
     response = analyst_client.post(import_url(case), {"_import": "1"}, follow=True)
     assert response.status_code == 200  # the import's page (the worker ran it: tasks run in the request here)
