@@ -5,11 +5,13 @@ A reader asking for a PDF gets, at once, either the stored PDF made for the same
 version, period and paper size (ReportJob), or a page that follows the job's progress and then
 offers the download. `manage.py status_report` stays synchronous.
 
-Work always finishes: the worker making a job stamps `heartbeat_at` at each stage and every
+Work always finishes, by the rule every job of the worker follows (measures.models.LeasedJob: lease,
+bounded retries, reclaim): the worker making a job stamps `heartbeat_at` at each stage and every
 HEARTBEAT_SECONDS while WeasyPrint lays out; a running job silent for LEASE_SECONDS has lost its
-worker (killed, machine lost) and is reclaimed (`reclaim_abandoned`): queued again, up to
-MAX_ATTEMPTS starts in all, then failed with a message and the page's retry button. A worker that
-outlives its lease finds the job's attempt number changed and stops writing to it (JobReclaimed).
+worker (killed, machine lost) and is reclaimed: queued again, up to MAX_ATTEMPTS starts in all, then
+failed with a message and the page's retry button. A worker that outlives its lease finds the job's
+attempt number changed and stops writing to it (JobReclaimed). The queue is served fairly: a reader's
+new job waits behind the jobs of readers with fewer under way (LeasedJob.enqueue).
 """
 
 import logging
@@ -22,7 +24,8 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.tasks import task
 from django.utils import timezone
 
-from measures.models import ReportJob
+from measures.models import JobReclaimed, ReportJob
+from measures.models import reclaim_abandoned as reclaim_every_kind
 from measures.state import default_since
 from reading.caching import data_stamp
 from reports.build import build_report
@@ -35,11 +38,11 @@ REFRESH_SECONDS = 2
 # A running job whose worker has given no sign of life for this long is taken back (seconds). The
 # worker stamps it at each stage and every HEARTBEAT_SECONDS in between, so only a dead or cut-off
 # worker goes silent this long.
-LEASE_SECONDS = 120
+LEASE_SECONDS = ReportJob.LEASE_SECONDS
 HEARTBEAT_SECONDS = 30
 # A job is started at most this many times (a worker killed by the report itself, e.g. out of
 # memory, must not kill every worker after it); then it is failed, and the reader may retry it.
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = ReportJob.MAX_ATTEMPTS
 
 
 class QueueFull(Exception):
@@ -52,23 +55,10 @@ class QueueFull(Exception):
         self.waiting = waiting
 
 
-class JobReclaimed(Exception):
-    """The job was taken back from this worker (its lease ran out): its writes would be stale."""
-
-
 def _update(job, **fields):
-    """Write `fields` to the job, as long as it is still this worker's attempt; stamps the heartbeat.
-
-    Raises JobReclaimed when the job has been reclaimed (or retried) since this attempt started.
-    """
-    attempt = job.attempts
-    fields = {**fields, "heartbeat_at": timezone.now()}
-    if fields.get("status") in (Status.DONE, Status.FAILED):
-        fields["requested_from"] = None  # needed only while it waits (_refuse_when_queue_full)
-    if not ReportJob.objects.filter(pk=job.pk, attempts=attempt).update(**fields):
-        raise JobReclaimed(f"Report job {job.pk}: attempt {attempt} was taken back; its work is dropped.")
-    for name, value in fields.items():
-        setattr(job, name, value)
+    """Write `fields` to the job while it is still this worker's attempt (LeasedJob.update: stamps the
+    heartbeat; raises JobReclaimed once it was taken back)."""
+    job.update(**fields)
 
 
 class _Heartbeat:
@@ -109,19 +99,9 @@ def render_report_job(job_id):
     failed, with the error, and is raised again for the task's own record.
     """
     job = ReportJob.objects.select_related("case", "requested_by").get(pk=job_id)
-    if job.status in (Status.DONE, Status.FAILED):
-        return job.pk  # made meanwhile, or given up on: a stale task of a reclaimed job
-    job.attempts += 1
-    if not ReportJob.objects.filter(pk=job.pk, attempts=job.attempts - 1).update(attempts=job.attempts):
-        return job.pk  # another worker started it at the same moment
-    _update(
-        job,
-        status=Status.RUNNING,
-        stage="Gathering levels, evidence and events",
-        progress=10,
-        started_at=timezone.now(),
-        error="",
-    )
+    # Made meanwhile, given up on (a stale task of a reclaimed job), or started by another worker: nothing to do.
+    if not job.begin(stage="Gathering levels, evidence and events", progress=10):
+        return job.pk
     try:
         report = build_report(
             job.case,
@@ -268,82 +248,35 @@ def _share_message(count, who):
 
 
 def _enqueue(job):
-    result = render_report_job.enqueue(job.pk)
-    ReportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
-    job.refresh_from_db()
-    return job
+    return job.enqueue()  # behind the jobs of the same reader or address (the fair queue)
 
 
 def _requeue(job, *, attempts=None):
     """Queue `job` again from the start; `attempts=0` gives it a fresh count (the reader's retry)."""
-    fields = dict(status=Status.QUEUED, stage="", progress=0, error="", file="", started_at=None, finished_at=None)
-    if attempts is not None:
-        fields["attempts"] = attempts
-    _update(job, **fields)
-    return _enqueue(job)
+    return job.requeue(attempts=attempts)
 
 
 def retry(job):
     """The reader's "Try again" on a failed job: queued again with a fresh count of attempts.
 
     Returns the job; one not failed is returned unchanged."""
-    if job.status != Status.FAILED:
-        return job
-    return _requeue(job, attempts=0)
+    return job.retry()
 
 
 def abandoned(now=None):
-    """The running jobs whose worker has been silent for LEASE_SECONDS (a queryset)."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=LEASE_SECONDS)
-    return ReportJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
+    """The running jobs whose worker has been silent for LEASE_SECONDS (a list)."""
+    return ReportJob.abandoned(now)
 
 
 def reclaim_if_abandoned(job, *, now=None):
-    """Take `job` back from a worker that is gone: queued again while it has attempts left
-    (MAX_ATTEMPTS), else failed with a message saying so. Returns the job as it now is; a job
-    that is not abandoned is returned unchanged. Logged on "reports.jobs"."""
-    if not abandoned(now).filter(pk=job.pk).exists():
-        return job
-    job.refresh_from_db()
-    silent = (now or timezone.now()) - job.heartbeat_at
-    try:
-        if job.attempts >= MAX_ATTEMPTS:
-            logger.error(
-                "Report job %s: worker silent for %s after attempt %s of %s; failed",
-                job.pk,
-                silent,
-                job.attempts,
-                MAX_ATTEMPTS,
-            )
-            _update(
-                job,
-                status=Status.FAILED,
-                stage="Failed",
-                error=f"The report worker stopped while making this report, {job.attempts} times in a row "
-                f"(the last time it was silent for {round(silent.total_seconds())} s). Try again; if it fails again, "
-                "the report may be too large for the worker's memory.",
-                finished_at=timezone.now(),
-            )
-            return job
-        logger.warning(
-            "Report job %s: worker silent for %s during attempt %s of %s; queued again",
-            job.pk,
-            silent,
-            job.attempts,
-            MAX_ATTEMPTS,
-        )
-        return _requeue(job)
-    except JobReclaimed:  # someone else reclaimed it (or the worker woke up) at the same moment
-        job.refresh_from_db()
-        return job
+    """Take `job` back from a worker that is gone (LeasedJob.reclaim_if_abandoned): queued again while it has
+    attempts left (MAX_ATTEMPTS), else failed with a message saying so. Returns the job as it now is."""
+    return job.reclaim_if_abandoned(now=now)
 
 
 def reclaim_abandoned(now=None):
-    """Reclaim every abandoned job (reclaim_if_abandoned); returns how many were reclaimed."""
-    jobs = list(abandoned(now))
-    for job in jobs:
-        reclaim_if_abandoned(job, now=now)
-    return len(jobs)
+    """Reclaim every abandoned job, of every kind (reports, readings, imports); returns how many."""
+    return sum(reclaim_every_kind(now).values())
 
 
 # Stored PDFs are kept this many days after they were made (manage.py expire_reports).

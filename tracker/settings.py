@@ -408,6 +408,9 @@ NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6, minimum=1)
 DIGEST_WEEKDAY = env_choice(
     "DIGEST_WEEKDAY", "monday", ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
+# At most this many weekly digests (one per followed case) are mailed to one subscriber a week; the rest
+# are left out and logged (measures.services.alerts.queue_digests).
+DIGESTS_PER_USER_WEEK = env_int("DIGESTS_PER_USER_WEEK", 10, minimum=1)
 # Called after each write that changes a case (measures.services.touch_cases): queue change detection.
 CASE_CHANGE_HOOKS = ["alerts.tasks.case_changed"]
 

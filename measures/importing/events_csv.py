@@ -28,7 +28,8 @@ Staged, so that one import never stops everyone (on SQLite a writer holds the wh
 row is read, checked and compared with the stored events first, outside any transaction, and a file
 with any bad row changes nothing (every problem names its row and column). The events are then
 written in batches (additions, updates and removals in the file's order), each one short transaction
-of about half a second (measures.importing.events_write): all of that batch or none of it. A batch
+of about a quarter second, with a pause after each (measures.importing.events_write): all of that
+batch or none of it. A batch
 refused at write time (an event cited meanwhile, a database that stays locked) stops the import
 there: the batches before it stay written, and the refusal says which lines were written and lists,
 by line number, every row that was not, so nothing is lost silently; importing the same file again
@@ -312,7 +313,7 @@ def read_deletions(content, mapping=None):
 IMPORT_ATTEMPTS = 3
 
 
-def import_events(case, content, *, mapping=None, dry_run=False, sync=False, deletions=None):
+def import_events(case, content, *, mapping=None, dry_run=False, sync=False, deletions=None, progress=None):
     """Import the events of a CSV export (bytes) into `case`; see the module docstring for the rules.
 
     `sync`: the file is a complete export, so imported events it no longer holds are removed;
@@ -320,9 +321,10 @@ def import_events(case, content, *, mapping=None, dry_run=False, sync=False, del
     citations report are never removed (listed in `kept`). Returns EventImport (`batches`: how many
     write transactions it took). Raises EventFileError listing every problem (row number = line in the
     file, header = line 1): for a bad file before anything is written; with `dry_run` nothing is
-    written either way. Written in batches of about half a second each (events_write), each all or
-    nothing (module docstring): a batch refused at write time raises EventFileError naming the lines
-    written before it and every line not written.
+    written either way. Written in batches of about a quarter second each, with pauses between them
+    (events_write), each all or nothing (module docstring), then `progress(done, total)` is called, if
+    given (events written so far, and in all): a batch refused at write time raises EventFileError
+    naming the lines written before it and every line not written.
 
     Two imports of the same file at once: the file is compared with the stored events before the
     write, so the second may find, at write time, events the first has just stored (the database's
@@ -336,7 +338,7 @@ def import_events(case, content, *, mapping=None, dry_run=False, sync=False, del
         if dry_run:
             return result
         try:
-            events_write.write(case, result, written)
+            events_write.write(case, result, written, progress=progress)
         except IntegrityError:
             continue  # compared again with what the other import stored
         except events_write.BatchRefused as exc:

@@ -4,9 +4,10 @@ a child process with memory and time budgets (measures.intake.sandbox), and the 
 for it, then shows the text for review.
 
 A job is the analyst's alone (`requested_by`). Its file waits in the intake staging folder until the
-source is saved. Work always finishes, as the report jobs' does: a running job whose worker has been
-silent for its lease (the time budget and a margin: the child is killed at the budget, so only a dead
-worker stays silent longer) is queued again, up to MAX_ATTEMPTS starts, then failed with a message.
+source is saved. Work always finishes, by the rule of every job of the worker (measures.models.LeasedJob):
+a running job whose worker has been silent for its lease (the time budget and a margin: the child is
+killed at the budget, so only a dead worker stays silent longer) is queued again, up to MAX_ATTEMPTS
+starts, then failed with a message.
 An analyst has at most SOURCE_EXTRACTIONS_PER_USER documents waiting or being read at once.
 """
 
@@ -21,14 +22,14 @@ from django.utils import timezone
 from measures.intake import sandbox, staging
 from measures.intake.extract import IntakeError
 from measures.intake.language import detect_language
-from measures.models import ExtractionJob
+from measures.models import ExtractionJob, JobReclaimed
 
 logger = logging.getLogger(__name__)
 Status = ExtractionJob.Status
 # The waiting page reloads itself this often (seconds; a Refresh header, no JavaScript).
 REFRESH_SECONDS = 2
 # A job is started at most this many times: a document that kills its worker must not kill every next one.
-MAX_ATTEMPTS = 2
+MAX_ATTEMPTS = ExtractionJob.MAX_ATTEMPTS
 # Finished jobs are forgotten after their staged file would be (a day).
 KEEP_SECONDS = staging.MAX_AGE_SECONDS
 
@@ -36,16 +37,15 @@ KEEP_SECONDS = staging.MAX_AGE_SECONDS
 def lease_seconds():
     """How long a running job's worker may stay silent before the job is taken back: the time budget
     of the reading (SOURCE_EXTRACT_SECONDS, after which the child is killed) and a minute."""
-    return settings.SOURCE_EXTRACT_SECONDS + 60
+    return ExtractionJob.lease_seconds()
 
 
 def _update(job, **fields):
     """Write `fields` while the job is still this attempt's; False (nothing written) once it was taken back."""
-    fields = {**fields, "heartbeat_at": timezone.now()}
-    if not ExtractionJob.objects.filter(pk=job.pk, attempts=job.attempts).update(**fields):
+    try:
+        job.update(**fields)
+    except JobReclaimed:
         return False
-    for name, value in fields.items():
-        setattr(job, name, value)
     return True
 
 
@@ -69,10 +69,7 @@ def request_extraction(original, *, user):
         job = ExtractionJob.objects.create(
             requested_by=user, name=original.name[:255], size=len(original.data), staged=token
         )
-    result = extract_source_job.enqueue(job.pk)
-    ExtractionJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
-    job.refresh_from_db()
-    return job
+    return job.enqueue()  # behind the analyst's other documents (the fair queue)
 
 
 @task()
@@ -83,12 +80,9 @@ def extract_source_job(job_id):
     message naming the budget; the staged file is then removed. Raises ExtractionJob.DoesNotExist for
     an unknown id; another error is stored as a failure and raised again for the task's own record."""
     job = ExtractionJob.objects.get(pk=job_id)
-    if job.status in (Status.DONE, Status.FAILED):
-        return job.pk  # a stale task of a job taken back, or finished meanwhile
-    job.attempts += 1
-    if not ExtractionJob.objects.filter(pk=job.pk, attempts=job.attempts - 1).update(attempts=job.attempts):
-        return job.pk  # another worker started it at the same moment
-    _update(job, status=Status.RUNNING, stage="Reading the document", started_at=timezone.now(), error="")
+    # A stale task of a job taken back, finished meanwhile, or started by another worker: nothing to do.
+    if not job.begin(stage="Reading the document"):
+        return job.pk
     try:
         original = staging.load(job.staged, user_id=job.requested_by_id)
         document = sandbox.extract_limited(original.data, name=job.name)
@@ -129,30 +123,5 @@ def extract_source_job(job_id):
 
 def reclaim_if_abandoned(job, *, now=None):
     """Take `job` back from a worker that is gone (silent for lease_seconds()): queued again while it
-    has starts left (MAX_ATTEMPTS), else failed with a message. Returns the job as it now is."""
-    now = now or timezone.now()
-    if job.status != Status.RUNNING or job.heartbeat_at is None:
-        return job
-    silent = now - job.heartbeat_at
-    if silent <= timedelta(seconds=lease_seconds()):
-        return job
-    if job.attempts >= MAX_ATTEMPTS:
-        logger.error(
-            "Reading of “%s” (job %s): worker silent for %s, %s times; failed", job.name, job.pk, silent, job.attempts
-        )
-        staging.discard(job.staged)
-        _update(
-            job,
-            status=Status.FAILED,
-            stage="Failed",
-            error=f"The worker stopped while reading “{job.name}”, {job.attempts} times in a row. Nothing was saved. "
-            "The file may be too costly to read: save a smaller version, or paste its text.",
-            finished_at=now,
-        )
-        return job
-    logger.warning("Reading of “%s” (job %s): worker silent for %s; queued again", job.name, job.pk, silent)
-    if _update(job, status=Status.QUEUED, stage="", started_at=None):
-        result = extract_source_job.enqueue(job.pk)
-        ExtractionJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
-    job.refresh_from_db()
-    return job
+    has starts left (MAX_ATTEMPTS), else failed with a message (LeasedJob). Returns the job as it now is."""
+    return job.reclaim_if_abandoned(now=now)

@@ -33,7 +33,17 @@ from measures.models.commitments import (
     month_window,
 )
 from measures.models.events import Event, EventDirection, EventKind, EventPrecision
-from measures.models.jobs import ExtractionJob, ReportJob, ReportJobStatus, WorkKind, WorkSlot
+from measures.models.jobs import (
+    EventImportJob,
+    ExtractionJob,
+    JobReclaimed,
+    LeasedJob,
+    ReportJob,
+    ReportJobStatus,
+    WorkKind,
+    WorkSlot,
+    reclaim_abandoned,
+)
 from measures.models.publication import ShareLink
 from measures.models.sources import (
     Citation,
@@ -78,6 +88,10 @@ __all__ = [
     "EventPrecision",
     "Evidence",
     "ExtractionJob",
+    "EventImportJob",
+    "JobReclaimed",
+    "LeasedJob",
+    "reclaim_abandoned",
     "EvidenceStance",
     "Measure",
     "MeasureType",

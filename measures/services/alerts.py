@@ -14,8 +14,10 @@ What counts as a change, per measure (one alert for all the parties it concerns)
 - COMMITMENT_DUE / COMMITMENT_OVERDUE: a commitment not judged entered its due window / passed it.
 """
 
+import logging
+
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +27,8 @@ from measures.roles import can_read_case, reads_some_case
 from measures.services.base import ServiceError
 from measures.state import case_state, commitment_calendar
 from measures.state.commitments import DUE, OVERDUE
+
+logger = logging.getLogger(__name__)
 
 
 def subscribe(
@@ -316,35 +320,59 @@ def notify_alert(alert):
 def queue_digests(*, week_until, today=None):
     """Queue the weekly digest of the week ending on `week_until` (a date; the seven days up to it, both
     included) for every subscriber who asked for digests, one per case they follow and may read. A
-    digest already queued for that recipient, case and week is not queued again. Returns the new
+    digest already queued for that recipient, case and week is not queued again. At most
+    settings.DIGESTS_PER_USER_WEEK digests a week go to one subscriber (the cases they follow one by one
+    first, then those of "every case I may read", each by name): one subscription to every case of a
+    large deployment must not send a subscriber, and the mail server, a mail per case each week. The
+    cases left out are logged (a warning naming the subscriber and how many). Returns the new
     Notifications."""
     import datetime
 
     since = week_until - datetime.timedelta(days=6)
-    queued = []
-    subscriptions = Subscription.objects.filter(weekly_digest=True).select_related("user", "case")
+    limit = settings.DIGESTS_PER_USER_WEEK
+    queued, sent, left_out = [], {}, {}
+    subscriptions = (
+        Subscription.objects.filter(weekly_digest=True)
+        .select_related("user", "case")
+        .order_by("user", models.F("case").asc(nulls_last=True))
+    )
     all_cases = None
     for subscription in subscriptions:
         if subscription.case is not None:
             cases = [subscription.case]
         else:
-            all_cases = all_cases if all_cases is not None else list(Case.objects.all())
+            all_cases = all_cases if all_cases is not None else list(Case.objects.order_by("name", "pk"))
             cases = all_cases
+        user = subscription.user
+        if user.pk not in sent:
+            sent[user.pk] = Notification.objects.filter(
+                recipient=user, key__startswith="digest:", week_until=week_until
+            ).count()
         for case in cases:
-            if not can_read_case(subscription.user, case) or week_until < case.start_date:
+            if not can_read_case(user, case) or week_until < case.start_date:
                 continue
-            if subscription.case is None and Subscription.objects.filter(user=subscription.user, case=case).exists():
+            if subscription.case is None and Subscription.objects.filter(user=user, case=case).exists():
                 continue  # told through the case's own subscription
+            key = f"digest:{case.pk}:{week_until.isoformat()}"
+            if sent[user.pk] >= limit:
+                if not Notification.objects.filter(recipient=user, key=key).exists():
+                    left_out[user] = left_out.get(user, 0) + 1
+                continue
             notification = _queue(
-                recipient=subscription.user,
+                recipient=user,
                 subscription=subscription,
                 case=case,
-                key=f"digest:{case.pk}:{week_until.isoformat()}",
+                key=key,
                 week_since=since,
                 week_until=week_until,
             )
             if notification is not None:
                 queued.append(notification)
+                sent[user.pk] += 1
+    for user, count in left_out.items():
+        logger.warning(
+            "Week to %s: %s digest(s) for %s left out, past DIGESTS_PER_USER_WEEK (%s)", week_until, count, user, limit
+        )
     return queued
 
 

@@ -64,3 +64,26 @@ def test_the_mails_due_are_served_each_recipients_in_turn(db):
         "follows-everything",
         "follows-everything",
     ]
+
+
+def test_a_subscriber_gets_at_most_the_weeks_cap_of_digests_and_the_rest_are_logged(db, settings, caplog):
+    """One subscription to every case mailed a digest per case each week, however many cases there were."""
+    settings.DIGESTS_PER_USER_WEEK = 3
+    cases = [factories.CaseFactory(slug=f"case-{n}", name=f"Case {n}") for n in range(5)]
+    many = factories.reader(username="follows-everything", email="many@example.org")
+    services.subscribe(user=many, case=None)
+    services.subscribe(user=many, case=cases[4])  # followed one by one: told first
+    one = factories.reader(username="follows-one", email="one@example.org")
+    services.subscribe(user=one, case=cases[0])
+    week = timezone.localdate() - datetime.timedelta(days=1)
+
+    with caplog.at_level("WARNING", logger="measures.services.alerts"):
+        queued = services.queue_digests(week_until=week)
+
+    mine = [n.case.slug for n in queued if n.recipient == many]
+    assert len(mine) == 3 and mine[0] == "case-4"
+    assert [n.case.slug for n in queued if n.recipient == one] == ["case-0"]  # others keep their own share
+    assert "2 digest(s) for follows-everything left out, past DIGESTS_PER_USER_WEEK (3)" in caplog.text
+    # Queued again (the command run twice that week): nothing more for anyone.
+    assert services.queue_digests(week_until=week) == []
+    assert Notification.objects.filter(recipient=many, week_until=week).count() == 3

@@ -3,6 +3,7 @@ transactions, each all or nothing; a batch refused at write time names what was 
 that was not, and importing the file again completes it."""
 
 import pytest
+from django.db import OperationalError
 
 from measures import services
 from measures.importing import events_write
@@ -19,6 +20,15 @@ def rows(count=ROW_COUNT):
         [f"Q{i}", f"2024-02-{1 + i % 28:02d}", "1", "Protests", "Government of Pakistan", "", f"Town {i}", "", "", ""]
         for i in range(count)
     ]
+
+
+@pytest.fixture(autouse=True)
+def pauses(monkeypatch):
+    """The pauses the import makes between batches (not slept here: tests/measures/test_import_events_yield.py
+    runs them for real beside another writer)."""
+    made = []
+    monkeypatch.setattr(events_write, "pause", made.append)
+    return made
 
 
 @pytest.fixture
@@ -63,14 +73,14 @@ def test_a_file_of_thousands_of_rows_is_written_in_several_short_transactions(pa
     assert entry.detail == f"{ROW_COUNT} added, 0 updated, 0 removed"
 
 
-def test_each_batch_takes_as_many_events_as_fit_in_half_a_second_at_the_last_ones_pace(pakistan_iran, pace, batches):
-    pace["seconds"] = 1 / 64  # 32 events fit in 0.5 s
+def test_each_batch_takes_as_many_events_as_fit_in_a_quarter_second_at_the_last_ones_pace(pakistan_iran, pace, batches):
+    pace["seconds"] = 1 / 64  # 16 events fit in BATCH_SECONDS
     import_events(pakistan_iran, csv_bytes(rows(120)))
-    assert batches == [10, 20, 32, 32, 26]
+    assert batches == [10, 16, 16, 16, 16, 16, 16, 14]
     batches.clear()
     pace["seconds"] = 0.0001  # a fast machine: the batches grow, twice as large each time, up to MAX_BATCH
     import_events(pakistan_iran, csv_bytes(rows(820)[120:]))
-    assert batches == [10, 20, 40, 80, 160, 320, 70]
+    assert batches == [10, 20, 40, 80, 160, 200, 190]
 
 
 def test_a_re_import_with_one_changed_and_one_deleted_event_is_batched_too(pakistan_iran, batches):
@@ -123,7 +133,44 @@ def test_a_dry_run_of_a_large_file_writes_nothing(pakistan_iran, batches):
 
 
 def test_the_next_batch_size_follows_the_pace_within_bounds():
-    assert events_write.next_batch_size(10, 1.0) == 5  # half a second's worth
+    assert events_write.next_batch_size(10, 1.0) == 2  # a quarter second's worth
     assert events_write.next_batch_size(10, 0.0) == 20  # no time measured: twice as many
     assert events_write.next_batch_size(400, 0.01) == events_write.MAX_BATCH
     assert events_write.next_batch_size(1, 30.0) == 1
+
+
+def test_the_import_pauses_after_each_batch_so_waiting_writers_take_the_lock(pakistan_iran, batches, pauses):
+    import_events(pakistan_iran, csv_bytes(rows(100)))
+    assert len(pauses) == len(batches) > 1
+    assert set(pauses) == {events_write.PAUSE_SECONDS}
+
+
+def test_a_batch_that_could_not_take_the_lock_is_tried_again_after_a_longer_pause(pakistan_iran, monkeypatch, pauses):
+    save = services.save_imported_events
+    tries = []
+
+    def locked_twice(**kwargs):
+        tries.append(len(kwargs["new"]))
+        if len(tries) <= 2:
+            raise OperationalError("database is locked")
+        return save(**kwargs)
+
+    monkeypatch.setattr(events_write.services, "save_imported_events", locked_twice)
+    result = import_events(pakistan_iran, csv_bytes(rows(30)))
+    assert len(result.new) == 30 and pakistan_iran.events.filter(external_id__startswith="Q").count() == 30
+    assert tries[:3] == [10, 10, 10]  # the same first batch, three times
+    assert pauses[:2] == [events_write.PAUSE_SECONDS * 2, events_write.PAUSE_SECONDS * 4]
+
+
+def test_a_lock_held_by_others_past_every_retry_stops_the_import_naming_what_was_not_written(
+    pakistan_iran, monkeypatch, pauses
+):
+    def always_locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(events_write.services, "save_imported_events", always_locked)
+    with pytest.raises(EventFileError) as refused:
+        import_events(pakistan_iran, csv_bytes(rows(30)))
+    message = "\n".join(refused.value.problems)
+    assert "database is locked" in message and "Not written: lines 2–31" in message
+    assert len(pauses) == events_write.LOCKED_RETRIES

@@ -1,5 +1,6 @@
 """The report worker: django-tasks-db's `db_worker`, which first loads WeasyPrint and the report's fonts,
-takes back the jobs of workers that died (reports.jobs.reclaim_abandoned), and outlives a locked or
+takes back the jobs of workers that died, of every kind (report PDFs, document readings, events imports:
+measures.models.reclaim_abandoned), as it starts and then every RECLAIM_SECONDS, and outlives a locked or
 lost database: its polling waits and tries again (after 1, 2, 4 … seconds, doubling up to a minute),
 saying so in the log, instead of dying (db_worker's loop lets a lock held longer than the busy timeout end it).
 It runs every task of the queue: the reading of uploaded documents too (measures.intake.jobs, each in a
@@ -7,30 +8,62 @@ child process with its own memory and time budget, so a costly file cannot take 
 
 import logging
 import os
+import threading
 import time
 
 from django.core.management.base import CommandError
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
-from reports.jobs import reclaim_abandoned
+from measures.models import reclaim_abandoned
 from reports.render import warm_up_pdf
 
 logger = logging.getLogger("reports.worker")
 # Back-off after a database error: the first wait, doubled after each failure in a row, up to the last.
 BACKOFF_FIRST_SECONDS = 1
 BACKOFF_MAX_SECONDS = 60
+# How often a running worker looks for jobs whose worker died (seconds): well under the shortest lease
+# (a report's, ReportJob.LEASE_SECONDS), so a job is taken back soon after its lease ends, even while this
+# worker is idle.
+RECLAIM_SECONDS = 30
+
+
+class _Reclaimer:
+    """Reclaims the abandoned jobs of every kind every RECLAIM_SECONDS from a thread, while the worker runs:
+    db_worker's polling loop has no hook, and an idle worker must still take back a dead worker's jobs."""
+
+    def __init__(self, reclaim):
+        self.reclaim = reclaim
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="job-reclaimer", daemon=True)
+
+    def _loop(self):
+        try:
+            while not self.stop.wait(RECLAIM_SECONDS):
+                try:
+                    self.reclaim()
+                except DatabaseError as exc:  # a locked or lost database: the next round tries again
+                    logger.warning("Taking back abandoned jobs failed (%s); trying again later", exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join()
 
 
 class ReportWorker(Worker):
     """db_worker's Worker whose polling survives database errors (locked, lost, restarted)."""
 
     def _reclaim(self):
-        reclaimed = reclaim_abandoned()
-        if reclaimed:
-            logger.warning("Took back %s report job(s) whose worker had stopped", reclaimed)
+        for kind, count in reclaim_abandoned().items():
+            logger.warning("Took back %s job(s) of kind %s whose worker had stopped", count, kind)
 
     def run(self):
         failures = 0
@@ -38,7 +71,8 @@ class ReportWorker(Worker):
             started = time.monotonic()
             try:
                 self._reclaim()
-                super().run()
+                with _Reclaimer(self._reclaim):
+                    super().run()
                 return
             except DatabaseError as exc:
                 if time.monotonic() - started > BACKOFF_MAX_SECONDS:
