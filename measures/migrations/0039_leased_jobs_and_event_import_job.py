@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0037_recorded_past_by_the_clock"),
+        ("measures", "0038_names_unique_as_read"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
