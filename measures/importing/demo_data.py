@@ -57,7 +57,6 @@ from measures.models import (
     Source,
     month_window,
 )
-from measures.roles import forget_cases
 
 MAX_SCALE = 1000
 GENERATOR_USERNAME = "demo-data-generator"
@@ -254,7 +253,6 @@ def generate(*, scale, progress=None):
             )
             for i in range(plan.cases)
         )
-        forget_cases()  # bulk_create sends no signal: no case row cached before may be served (measures.roles)
         through = Case.assessed_parties.through
         through.objects.bulk_create(
             through(case_id=case.pk, party_id=parties[2 * i + j].pk) for i, case in enumerate(cases) for j in (0, 1)
