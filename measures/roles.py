@@ -8,8 +8,17 @@
 
 Analysts, reviewers and administrators are "the team": they see assessments awaiting review marked as
 such, and may preview the state they would make (`is_team`).
+
+Who may read what is decided here (`readable_cases`); the accounts with their permissions and the case
+rows that decision reads are kept in the cache between requests (the end of this module).
 """
 
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 
 READER = "Reader"
@@ -155,3 +164,158 @@ def readable_cases(user, *, shared=()):
     if shared:
         public |= Q(visibility=Case.Visibility.SHARED, pk__in=list(shared))
     return Case.objects.filter(public)
+
+
+# Who is asking, and which case they ask for, read from the cache: so that a reading page answered
+# from the page cache (or with 304) costs no query at all for a logged-in reader.
+#
+# Each entry is kept under *tokens*: random strings that any change to what it was read from replaces,
+# once that change is committed. An entry read from the database is stored with the tokens read
+# *before* the database was, and a write replaces the tokens at once and again once it commits, so a
+# request that read old rows while the write was committing stores them under tokens that are already
+# dead: a stale entry is never found again. A token evicted from the cache is made anew, which equally
+# orphans every entry made under the old one.
+#
+# - **Accounts** (`CachedModelBackend`, in settings.AUTHENTICATION_BACKENDS): the active user with
+#   their permissions (Django's ModelBackend caches them on the user object, and they are pickled with
+#   it), under the user's own token and the roles' token. The user's token changes when the user row is
+#   saved or deleted (deactivated, password changed, logged in: `last_login`) and when their groups or
+#   own permissions change; the roles' token when any group, a group's permissions or a permission
+#   change (`measures.roles`: the roles are groups).
+# - **Cases** (`case_by_slug`): the case's row (its data version and visibility with it), under one
+#   token for all cases, changed by every save or deletion of a case and by every write's
+#   `services.touch_cases` (which bumps data versions with an `update()`, which sends no signal).
+#
+# Not seen, as for any signal: `QuerySet.update()` or raw SQL on users, groups or cases outside the
+# services. Their entries last ACCESS_CACHE_SECONDS at most.
+
+USER_TOKEN = "access:user:{pk}"
+ROLES_TOKEN = "access:roles"
+CASES_TOKEN = "access:cases"
+
+
+def _tokens(*names):
+    """The current value of each token (made anew where the cache has none)."""
+    names = [_salted(name) for name in names]
+    found = cache.get_many(names)
+    for name in names:
+        if name not in found:
+            fresh = uuid.uuid4().hex
+            found[name] = fresh if cache.add(name, fresh, None) else cache.get(name, fresh)
+    return [found[name] for name in names]
+
+
+def _salted(name):
+    """PAGE_CACHE_SALT changed (after restoring a backup, say) orphans every cached account and case."""
+    return f"{name}:{settings.PAGE_CACHE_SALT}"
+
+
+def forget_all(**kwargs):
+    """Every cached account and case row is read again: after `migrate` or `flush` (post_migrate)."""
+    _bump(ROLES_TOKEN, CASES_TOKEN)
+
+
+def _bump(*names):
+    """Give each token a new value now, and again once the current transaction commits: the first so
+    that this request reads anew what it wrote, the second so that what another request read before
+    the commit (the old rows) is orphaned too."""
+
+    def bump():
+        cache.set_many({_salted(name): uuid.uuid4().hex for name in names}, None)
+
+    bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump)
+
+
+def forget_user(pk):
+    """The cached account `pk` is read again from the database at its next request."""
+    _bump(USER_TOKEN.format(pk=pk))
+
+
+def forget_roles():
+    """Every cached account is read again (a group or a permission changed)."""
+    _bump(ROLES_TOKEN)
+
+
+def forget_cases():
+    """Every cached case row is read again (a case's data version, visibility or slug changed)."""
+    _bump(CASES_TOKEN)
+
+
+class CachedModelBackend(ModelBackend):
+    """Django's ModelBackend, whose `get_user` (run by AuthenticationMiddleware for each request with
+    a session) answers from the cache: the user with their permissions, or None for an inactive or
+    deleted account, as ModelBackend answers. One cache read and no query while nothing changed."""
+
+    def get_user(self, user_id):
+        user_token, roles_token = _tokens(USER_TOKEN.format(pk=user_id), ROLES_TOKEN)
+        key = f"access:account:{user_id}:{user_token}:{roles_token}"
+        user = cache.get(key)
+        if user is not None:
+            return user
+        user = super().get_user(user_id)
+        if user is not None:
+            self.get_all_permissions(user)  # kept on the object (_perm_cache), cached with it
+            cache.set(key, user, settings.ACCESS_CACHE_SECONDS)
+        return user
+
+
+def case_by_slug(slug):
+    """The Case at `slug` (a model instance, as `Case.objects.filter(slug=slug).first()` gives it), or
+    None: from the cache while no case was written since it was read, else one query."""
+    from measures.models import Case
+
+    (token,) = _tokens(CASES_TOKEN)
+    key = f"access:case:{token}:{slug}"
+    case = cache.get(key)
+    if case is not None:
+        return case
+    case = Case.objects.filter(slug=slug).first()
+    if case is not None:
+        cache.set(key, case, settings.ACCESS_CACHE_SECONDS)
+    return case
+
+
+def connect_signals():
+    """Connect the invalidations above to the models' signals (MeasuresConfig.ready)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+
+    from measures.models import Case
+
+    User = get_user_model()
+
+    def user_changed(sender, instance, **kwargs):
+        forget_user(instance.pk)
+
+    def user_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+        if not action.startswith("post_"):
+            return
+        if isinstance(instance, User):
+            forget_user(instance.pk)
+        elif pk_set is not None:  # group.user_set.add(...) and the like: the users are in pk_set
+            for pk in pk_set:
+                forget_user(pk)
+        else:  # group.user_set.clear(): whom it held is not said
+            forget_roles()
+
+    def roles_changed(sender, **kwargs):
+        forget_roles()
+
+    def case_changed(sender, **kwargs):
+        forget_cases()
+
+    uid = "measures.roles."
+    post_save.connect(user_changed, sender=User, dispatch_uid=uid + "user_saved")
+    post_delete.connect(user_changed, sender=User, dispatch_uid=uid + "user_deleted")
+    m2m_changed.connect(user_links_changed, sender=User.groups.through, dispatch_uid=uid + "user_groups")
+    m2m_changed.connect(user_links_changed, sender=User.user_permissions.through, dispatch_uid=uid + "user_perms")
+    for model in (Group, Permission):
+        post_save.connect(roles_changed, sender=model, dispatch_uid=uid + f"{model.__name__}_saved")
+        post_delete.connect(roles_changed, sender=model, dispatch_uid=uid + f"{model.__name__}_deleted")
+    m2m_changed.connect(roles_changed, sender=Group.permissions.through, dispatch_uid=uid + "group_perms")
+    post_migrate.connect(forget_all, dispatch_uid=uid + "migrated")
+    post_save.connect(case_changed, sender=Case, dispatch_uid=uid + "case_saved")
+    post_delete.connect(case_changed, sender=Case, dispatch_uid=uid + "case_deleted")

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from measures.models import Assessment, Case, Citation, Event, Evidence, Measure, MeasureType, Party, Source, Theme
+from measures.roles import forget_cases
 
 _UNCHECKED = object()
 
@@ -111,6 +112,7 @@ def touch_cases(case_ids):
     elif case_ids:
         Case.objects.filter(pk__in=case_ids).update(data_version=F("data_version") + 1, data_changed_at=timezone.now())
         refresh_public_pointers(case_ids)
+        forget_cases()  # the cached case rows (measures.roles): update() sends no signal
         if settings.CASE_CHANGE_HOOKS:
             transaction.on_commit(lambda: _after_change(case_ids), robust=True)
 
