@@ -13,6 +13,7 @@ Who may read what is decided here (`readable_cases`); the accounts with their pe
 rows that decision reads are kept in the cache between requests (the end of this module).
 """
 
+import functools
 import uuid
 
 from django.conf import settings
@@ -177,8 +178,8 @@ def readable_cases(user, *, shared=()):
 # orphans every entry made under the old one.
 #
 # - **Accounts** (`CachedModelBackend`, in settings.AUTHENTICATION_BACKENDS): the active user with
-#   their permissions (Django's ModelBackend caches them on the user object, and they are pickled with
-#   it), under the user's own token and the roles' token. The user's token changes when the user row is
+#   their permissions (Django's ModelBackend caches them on the user object) but not their password
+#   hash, under the user's own token and the roles' token. The user's token changes when the user row is
 #   saved or deleted (deactivated, password changed, logged in: `last_login`) and when their groups or
 #   own permissions change; the roles' token when any group, a group's permissions or a permission
 #   change (`measures.roles`: the roles are groups).
@@ -246,19 +247,62 @@ def forget_cases():
 class CachedModelBackend(ModelBackend):
     """Django's ModelBackend, whose `get_user` (run by AuthenticationMiddleware for each request with
     a session) answers from the cache: the user with their permissions, or None for an inactive or
-    deleted account, as ModelBackend answers. One cache read and no query while nothing changed."""
+    deleted account, as ModelBackend answers. One cache read and no query while nothing changed.
+
+    The password hash is not cached. The entry holds the account's other columns, its permissions and
+    the session hash Django checks each session against (`get_session_auth_hash()`: an HMAC of the
+    password hash with SECRET_KEY, which every session already holds); the user comes back with
+    `password` deferred, so reading it (a password check, a fallback SECRET_KEY's hash) costs one
+    query, and saving the user writes the columns it holds only, never a blank password."""
 
     def get_user(self, user_id):
         user_token, roles_token = _tokens(USER_TOKEN.format(pk=user_id), ROLES_TOKEN)
         key = f"access:account:{user_id}:{user_token}:{roles_token}"
-        user = cache.get(key)
-        if user is not None:
-            return user
+        entry = cache.get(key)
+        if entry is not None:
+            return _account_from(entry)
         user = super().get_user(user_id)
         if user is not None:
-            self.get_all_permissions(user)  # kept on the object (_perm_cache), cached with it
-            cache.set(key, user, settings.ACCESS_CACHE_SECONDS)
+            self.get_all_permissions(user)  # fills ModelBackend's _perm_cache and its two parts
+            cache.set(key, _account_entry(user), settings.ACCESS_CACHE_SECONDS)
         return user
+
+
+# ModelBackend's permission caches on a user object (django.contrib.auth.backends).
+_PERMISSION_CACHES = ("_perm_cache", "_user_perm_cache", "_group_perm_cache")
+
+
+def _account_entry(user):
+    """What the cache keeps of `user`: every concrete column but the password, the permission caches
+    and the session hash."""
+    names = [f.attname for f in user._meta.concrete_fields if f.attname != "password"]
+    return {
+        "names": names,
+        "values": [getattr(user, name) for name in names],
+        "permissions": {name: getattr(user, name) for name in _PERMISSION_CACHES if hasattr(user, name)},
+        "session_hash": user.get_session_auth_hash(),
+    }
+
+
+def _account_from(entry):
+    """The user of a cached entry: a model instance loaded from the database with `password`
+    deferred, its permissions filled in, answering `get_session_auth_hash()` from the entry until a
+    password is read or set on it (a password change then updates the session with the new hash)."""
+    from django.contrib.auth import get_user_model
+    from django.db import router
+
+    model = get_user_model()
+    user = model.from_db(router.db_for_read(model), entry["names"], entry["values"])
+    for name, value in entry["permissions"].items():
+        setattr(user, name, value)
+    user.get_session_auth_hash = functools.partial(_session_auth_hash, user, entry["session_hash"])
+    return user
+
+
+def _session_auth_hash(user, cached):
+    if "password" in user.__dict__:  # read or set since it was loaded: Django's own, from it
+        return type(user).get_session_auth_hash(user)
+    return cached
 
 
 def case_by_slug(slug):
@@ -275,6 +319,31 @@ def case_by_slug(slug):
     if case is not None:
         cache.set(key, case, settings.ACCESS_CACHE_SECONDS)
     return case
+
+
+# The published-version pointer: what lets reading.middleware.PublishedPageCacheMiddleware answer an
+# anonymous visitor from the page cache without the database. One cache entry per published case,
+# under its slug, holding its current data version; for a case that is not published (any more), or an
+# address no case has any more, NOT_PUBLISHED, which a page rendered before the change cannot replace
+# (a renderer only adds a pointer where none is); none where the next rendering is to add it.
+PUBLIC_POINTER_PREFIX = "published-case:"
+NOT_PUBLISHED = "not published"
+
+
+def public_pointer_key(slug):
+    return PUBLIC_POINTER_PREFIX + slug
+
+
+def case_saved(case, *, deleted=False):
+    """After the current transaction commits, follow a Case saved or deleted outside the services
+    (`case.save()` in a shell or a command: `connect_signals` below): a case not
+    published (any more), or deleted, is never again answered from the page cache to anonymous visitors;
+    a published one's pointer is dropped, to be set by its next rendering or write. No query."""
+    key = public_pointer_key(case.slug)
+    if not deleted and case.visibility == case.Visibility.PUBLISHED:
+        transaction.on_commit(lambda: cache.delete(key))
+    else:
+        transaction.on_commit(lambda: cache.set(key, NOT_PUBLISHED, settings.PAGE_CACHE_SECONDS))
 
 
 def connect_signals():
@@ -304,8 +373,13 @@ def connect_signals():
     def roles_changed(sender, **kwargs):
         forget_roles()
 
-    def case_changed(sender, **kwargs):
+    def case_written(sender, instance, **kwargs):
         forget_cases()
+        case_saved(instance)  # the anonymous visitors' published-version pointer
+
+    def case_deleted(sender, instance, **kwargs):
+        forget_cases()
+        case_saved(instance, deleted=True)
 
     uid = "measures.roles."
     post_save.connect(user_changed, sender=User, dispatch_uid=uid + "user_saved")
@@ -317,5 +391,5 @@ def connect_signals():
         post_delete.connect(roles_changed, sender=model, dispatch_uid=uid + f"{model.__name__}_deleted")
     m2m_changed.connect(roles_changed, sender=Group.permissions.through, dispatch_uid=uid + "group_perms")
     post_migrate.connect(forget_all, dispatch_uid=uid + "migrated")
-    post_save.connect(case_changed, sender=Case, dispatch_uid=uid + "case_saved")
-    post_delete.connect(case_changed, sender=Case, dispatch_uid=uid + "case_deleted")
+    post_save.connect(case_written, sender=Case, dispatch_uid=uid + "case_saved")
+    post_delete.connect(case_deleted, sender=Case, dispatch_uid=uid + "case_deleted")

@@ -34,7 +34,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
 
 from measures.models import Case
-from measures.services import public_pointer_key, version_text
+from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import audience_of
 
 CACHE_PREFIX = "page:"
@@ -151,7 +151,7 @@ def published_response(request, slug):
     no session, no database. The case's published-version pointer says it is published and at which
     data version; a write sets it anew (or removes it) once committed, so a stale page is never served."""
     pointer = cache.get(public_pointer_key(slug))
-    if pointer is None:
+    if pointer is None or pointer == NOT_PUBLISHED:
         return None
     version, changed_ts = pointer
     etag = quote_etag(page_stamp(request, version, "public", anonymous=True))

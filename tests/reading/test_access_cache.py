@@ -5,6 +5,7 @@ an account deactivated, a case unpublished, a logout."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.test import Client
 from django.urls import reverse
 
 from measures.models import Case
@@ -114,3 +115,55 @@ def test_a_changed_password_ends_the_other_sessions(reader, case, reader_user):
     reader_user.set_password("a new one, long enough")
     reader_user.save()
     assert reader.get(url).status_code == 404  # the session's hash no longer matches: logged out
+
+
+def test_the_cache_never_holds_a_password_hash(reader, case, reader_user):
+    """The cached account keeps every column but the password (measures.roles.CachedModelBackend): a
+    cache server read by someone else gives no hash to crack."""
+    from django.core.cache import cache
+
+    url = dashboard(case)
+    reader.get(url)
+    assert reader.get(url)["X-Page-Cache"] == "hit"
+    stored = b"".join(cache._cache.values())  # LocMemCache keeps each value pickled
+    assert str(reader_user.pk).encode() in stored and reader_user.username.encode() in stored
+    assert reader_user.password.encode() not in stored
+
+
+def test_the_cached_account_checks_its_password_and_saves_without_losing_it(reader_user, django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from measures.roles import CachedModelBackend
+
+    backend = CachedModelBackend()
+    backend.get_user(reader_user.pk)
+    with django_assert_num_queries(0):
+        cached = backend.get_user(reader_user.pk)
+        assert cached.has_perm("measures.view_case") and cached.username == "reader"
+    with django_assert_num_queries(1):  # the password, read when asked for
+        assert cached.check_password("correct horse battery staple")
+    cached = backend.get_user(reader_user.pk)
+    cached.first_name = "Renamed"
+    cached.save()
+    stored = get_user_model().objects.get(pk=reader_user.pk)
+    assert stored.first_name == "Renamed" and stored.check_password("correct horse battery staple")
+
+
+def test_changing_ones_own_password_keeps_that_session_and_ends_the_others(client, admin_user):
+    url = reverse("admin:index")
+    other = Client()
+    for browser in (client, other):
+        browser.force_login(admin_user)
+        assert browser.get(url).status_code == 200
+        assert browser.get(url).status_code == 200  # the account from the cache
+    answer = client.post(
+        reverse("admin:password_change"),
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": "another horse, another staple",
+            "new_password2": "another horse, another staple",
+        },
+    )
+    assert answer.status_code == 302
+    assert client.get(url).status_code == 200
+    assert other.get(url).status_code == 302  # to the login page

@@ -273,3 +273,34 @@ def test_share_links_are_refused_for_a_case_not_shared_and_a_past_date(pakistan_
     with pytest.raises(services.ServiceError, match="already past"):
         share_link(pakistan_iran, expires_on=D(2024, 1, 1))
     assert not ShareLink.objects.exists()
+
+
+def test_a_case_unpublished_outside_the_services_is_no_longer_served_from_the_cache(
+    client, published, django_capture_on_commit_callbacks
+):
+    """`case.save()` in a shell or a command, without services.touch_cases: the Case's own signal."""
+    url = reverse("measures:dashboard", args=[published.slug])
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        published.visibility = Case.Visibility.PRIVATE
+        published.save(update_fields=["visibility"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_page_rendered_before_unpublishing_cannot_serve_it_again(
+    client, published, django_capture_on_commit_callbacks
+):
+    """A rendering that read the case while it was published, and stores its pointer after the case
+    was unpublished (cache.add, as reading.caching.cached_page does), finds the case marked not
+    published: the anonymous visitor gets 404, not that rendering."""
+    from django.core.cache import cache
+
+    url = reverse("measures:dashboard", args=[published.slug])
+    client.get(url)
+    key = services.public_pointer_key(published.slug)
+    pointer = cache.get(key)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(published, Case.Visibility.PRIVATE)
+    cache.add(key, pointer)  # the late rendering's pointer
+    assert client.get(url).status_code == 404
