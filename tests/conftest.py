@@ -33,7 +33,10 @@ def pytest_configure(config):
 def _empty_page_cache():
     from django.core.cache import cache
 
+    from reading.caching import published_renderings
+
     cache.clear()
+    published_renderings.clear()
     yield
 
 

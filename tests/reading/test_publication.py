@@ -304,3 +304,24 @@ def test_a_page_rendered_before_unpublishing_cannot_serve_it_again(
         publish(published, Case.Visibility.PRIVATE)
     cache.add(key, pointer)  # the late rendering's pointer
     assert client.get(url).status_code == 404
+
+
+def test_a_rendering_kept_in_the_process_is_served_only_while_the_case_is_published(
+    client, published, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """reading.caching.published_renderings keeps the renderings served in this process; whether the
+    case is published, and at which version, is still read from the shared cache at each request."""
+    from django.core.cache import cache
+
+    url = reverse("measures:dashboard", args=[published.slug])
+    first = client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    cache.delete("page:" + first["ETag"].strip('"'))  # the shared cache's copy gone: this process has its own
+    with django_assert_num_queries(0):
+        kept = client.get(url)
+    assert kept["X-Page-Cache"] == "hit" and kept.content == first.content
+    assert kept["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert kept["Cache-Control"] == first["Cache-Control"] and kept["Vary"] == first["Vary"]
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(published, Case.Visibility.PRIVATE)
+    assert client.get(url).status_code == 404
