@@ -26,6 +26,7 @@ def pytest_configure(config):
     # Background tasks run inside the request (tests/reports/test_report_jobs.py also runs them through the
     # database backend), and stored reports go to a temporary directory.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.WARM_PAGES_AFTER_WRITES = False  # tests/reading/test_warming.py turns it on
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-test-media-")
 
 

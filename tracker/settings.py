@@ -412,7 +412,10 @@ DIGEST_WEEKDAY = env_choice(
     "DIGEST_WEEKDAY", "monday", ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
 # Called after each write that changes a case (measures.services.touch_cases): queue change detection.
-CASE_CHANGE_HOOKS = ["alerts.tasks.case_changed"]
+CASE_CHANGE_HOOKS = ["alerts.tasks.case_changed", "reading.views.warming.case_changed"]
+# After a write, the tasks worker renders the case's default pages again (reading/views/warming.py);
+# off by default where tasks run inside the request (the writer would wait for it).
+WARM_PAGES_AFTER_WRITES = env_bool("WARM_PAGES_AFTER_WRITES", not env_bool("TASKS_IMMEDIATE", False))
 
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "WARNING", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
