@@ -215,7 +215,7 @@ def published_response(request, slug):
         return None
     version, changed_ts = pointer
     today = timezone.localdate()
-    stamp = page_stamp(request, version, "public", anonymous=True, today=today)
+    stamp = _public_stamp(request, version, today)
     etag = quote_etag(stamp)
     modified_ts = int(max(changed_ts, _day_start(today).timestamp()))
     not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
@@ -235,6 +235,23 @@ def published_response(request, slug):
 
 
 _csp_built = (None, None)
+# page_stamp's answers for the anonymous visitors' requests, by (version, path, query, day, staleness):
+# the same request asked again skips hashing (the code's fingerprint is fixed for the process). Emptied
+# when it holds more than this many.
+_public_stamps = {}
+PUBLIC_STAMPS_KEPT = 10_000
+
+
+def _public_stamp(request, version, today):
+    """page_stamp(request, version, "public", anonymous=True), remembered for the same request."""
+    known = (version, request.path, request.META.get("QUERY_STRING", ""), today, settings.STALE_AFTER_DAYS)
+    stamp = _public_stamps.get(known)
+    if stamp is None:
+        stamp = page_stamp(request, version, "public", anonymous=True, today=today)
+        if len(_public_stamps) >= PUBLIC_STAMPS_KEPT:
+            _public_stamps.clear()
+        _public_stamps[known] = stamp
+    return stamp
 
 
 def _fixed_csp():
