@@ -239,6 +239,13 @@ def forget_roles():
     _bump(ROLES_TOKEN)
 
 
+def cases_token():
+    """A string that changes whenever any case is saved or deleted (its visibility among what may
+    change) and at every write through the services: for what depends on every case, such as the
+    report page's comparison with the cases its reader may read (reading.caching)."""
+    return _tokens(CASES_TOKEN)[0]
+
+
 def forget_cases():
     """Every cached case row is read again (a case's data version, visibility or slug changed)."""
     _bump(CASES_TOKEN)

@@ -37,6 +37,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
 
 from measures.models import Case
+from measures.roles import cases_token
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import audience_of
 
@@ -132,7 +133,9 @@ def _stamp_of(request, slug, across_cases=False):
         (version, changed_at), audience, published = stamp, audience_of(request), False
     if across_cases:
         everyone, everyone_at = data_stamp()
-        version = f"{version}|{everyone}"
+        # The cases token too: a case published or unpublished by a plain save() changes no data
+        # version, but changes which cases a public comparison may draw on.
+        version = f"{version}|{everyone}|{cases_token()}"
         changed_at = max(at for at in (changed_at, everyone_at) if at is not None)
         published = False
     return version, changed_at, audience, published

@@ -96,3 +96,19 @@ def test_a_stored_pdf_is_reused_only_while_no_case_changed(reader_user, cases, m
         second = jobs.request_report(quick, **asked)
     assert second != first and ReportJob.objects.count() == 2
     assert second.data_version == first.data_version and second.others_version != first.others_version
+
+
+def test_the_public_report_follows_another_case_unpublished_outside_the_services(client, cases):
+    """`case.save()` in a shell bumps no data version, but the public comparison may no longer draw on
+    that case: the report page's cached rendering is not served again."""
+    quick, stuck = cases
+    for case in cases:
+        case.visibility = Case.Visibility.PUBLISHED
+        case.save(update_fields=["visibility"])
+    url = reverse("measures:report", args=[quick.slug])
+    first = client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    stuck.visibility = Case.Visibility.PRIVATE
+    stuck.save(update_fields=["visibility"])
+    again = client.get(url)
+    assert again.status_code == 200 and again["X-Page-Cache"] == "miss" and again["ETag"] != first["ETag"]
