@@ -119,8 +119,8 @@ def _stamp_of(request, slug, across_cases=False):
     Viewer that reading.access.case_reader left (no query), else from the database; with
     `across_cases`, every case's too (a page that also compares the case with the others: the
     report's key judgements), one query more. `shortcut`: whether an anonymous visitor's rendering may
-    be answered from the published-version pointer (`published_response`): only for a published case's
-    page that depends on its own data alone."""
+    be answered from the published-version pointer (`published_response`): a published case's page
+    (one that depends on every case through the every-case entry this leaves in the cache too)."""
     viewer = getattr(request, "viewer", None)
     if viewer is not None:
         case = viewer.case
@@ -132,12 +132,16 @@ def _stamp_of(request, slug, across_cases=False):
             return None
         (version, changed_at), audience, published = stamp, audience_of(request), False
     if across_cases:
+        # The cases token too, read before the database: a case published or unpublished by a plain
+        # save() changes no data version, but changes which cases a public comparison may draw on.
+        token = cases_token()
         everyone, everyone_at = data_stamp()
-        # The cases token too: a case published or unpublished by a plain save() changes no data
-        # version, but changes which cases a public comparison may draw on.
-        version = f"{version}|{everyone}|{cases_token()}"
+        version = f"{version}|{everyone}|{token}"
         changed_at = max(at for at in (changed_at, everyone_at) if at is not None)
-        published = False
+        # For published_response (anonymous visitors of a published case): every case's version, valid
+        # while the token is.
+        every = (everyone, everyone_at.timestamp() if everyone_at else 0)
+        cache.add(EVERY_CASE_PREFIX + token, every, settings.PAGE_CACHE_SECONDS)
     return version, changed_at, audience, published
 
 
@@ -212,24 +216,47 @@ def published_response(request, slug):
     no session, no database. The case's published-version pointer says it is published and at which
     data version; a write sets it anew (or marks it not published) once committed, so a stale page is
     never served. The rendering comes from this process's memory when it served it before
-    (`published_renderings`), else from the shared cache."""
+    (`published_renderings`), else from the shared cache.
+
+    A page that compares the case with every case (the report page: `cached_page(across_cases=True)`)
+    is stamped with every case's version as well, which `_stamp_of` leaves in the cache under the
+    cases token it read before the database (EVERY_CASE_PREFIX): a case saved, deleted or written
+    since replaces the token, so an entry found under the current one is never older than the cases.
+    A stamp is answered only when its rendering is stored, so a page's own stamp never answers (not
+    even 304) for a page that depends on every case."""
     pointer = cache.get(public_pointer_key(slug))
     if pointer is None or pointer == NOT_PUBLISHED:
         return None
     version, changed_ts = pointer
     today = timezone.localdate()
-    stamp = _public_stamp(request, version, today)
-    etag = quote_etag(stamp)
-    modified_ts = int(max(changed_ts, _day_start(today).timestamp()))
-    not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
-    if not_modified is not None:
-        return _stamped(not_modified, etag, modified_ts)
+    day_ts = _day_start(today).timestamp()
+    response = _stored_answer(request, _public_stamp(request, version, today), max(changed_ts, day_ts))
+    if response is not None:
+        return response
+    token = cases_token()
+    every = cache.get(EVERY_CASE_PREFIX + token)
+    if every is None:
+        return None
+    everyone, everyone_ts = every
+    stamp = _public_stamp(request, f"{version}|{everyone}|{token}", today)
+    return _stored_answer(request, stamp, max(changed_ts, everyone_ts, day_ts))
+
+
+EVERY_CASE_PREFIX = "every-case:"
+
+
+def _stored_answer(request, stamp, modified_ts):
+    """304 or the rendering stored for `stamp`, or None when none is stored."""
     stored = published_renderings.get(stamp)
     if stored is None:
         stored = cache.get(CACHE_PREFIX + stamp)
         if stored is None:
             return None
         published_renderings.put(stamp, stored)
+    etag, modified_ts = quote_etag(stamp), int(modified_ts)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
+    if not_modified is not None:
+        return _stamped(not_modified, etag, modified_ts)
     response = _response_of(stored, etag, modified_ts)
     policy = _fixed_csp()
     if policy is not None:  # what ContentSecurityPolicyMiddleware would write, without building it again
@@ -311,8 +338,12 @@ def cached_page(view, *, across_cases=False):
             if anonymous and audience == "public" and published:
                 # Where no pointer is (never, or evicted): this version, read with the case in this request.
                 # Never overwritten from here, so a page rendered before a write cannot put its version back.
-                pointer = (version, changed_at.timestamp())
-                cache.add(public_pointer_key(request.viewer.case.slug), pointer, settings.PAGE_CACHE_SECONDS)
+                case = request.viewer.case  # its own version, whatever else the page depends on
+                pointer = (
+                    version_text(case.pk, case.data_version, case.data_changed_at),
+                    case.data_changed_at.timestamp(),
+                )
+                cache.add(public_pointer_key(case.slug), pointer, settings.PAGE_CACHE_SECONDS)
         return _stamped(response, etag, modified_ts)
 
     return wrapper

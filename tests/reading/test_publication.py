@@ -325,3 +325,24 @@ def test_a_rendering_kept_in_the_process_is_served_only_while_the_case_is_publis
     with django_capture_on_commit_callbacks(execute=True):
         publish(published, Case.Visibility.PRIVATE)
     assert client.get(url).status_code == 404
+
+
+def test_the_published_report_is_served_to_an_anonymous_visitor_without_the_database(
+    client, published, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The report page compares the case with every published case: served from the cache while no
+    case was saved or written, through the every-case entry (reading.caching.published_response)."""
+    url = reverse("measures:report", args=[published.slug])
+    first = client.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(url)
+        not_modified = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second["X-Page-Cache"] == "hit" and second.content == first.content
+    assert not_modified.status_code == 304
+    # Another case saved (published, say): every case's entry is read again, the report rendered again.
+    factories.CaseFactory(name="Another crisis", slug="another-crisis", visibility=Case.Visibility.PUBLISHED)
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(published, Case.Visibility.PRIVATE)
+    assert client.get(url).status_code == 404
