@@ -112,3 +112,21 @@ def test_the_public_report_follows_another_case_unpublished_outside_the_services
     stuck.save(update_fields=["visibility"])
     again = client.get(url)
     assert again.status_code == 200 and again["X-Page-Cache"] == "miss" and again["ETag"] != first["ETag"]
+
+
+def test_a_stored_public_pdf_follows_a_case_unpublished_outside_the_services(cases, monkeypatch):
+    """The public PDF's comparison draws on published cases only; `case.save()` bumps no data version."""
+    quick, stuck = cases
+    monkeypatch.setattr(jobs, "render_report_pdf", lambda report, *, site_url=None: b"%PDF-1.7 stand-in")
+    for case in cases:
+        case.visibility = Case.Visibility.PUBLISHED
+        case.save(update_fields=["visibility"])
+    asked = {"as_of": day(30), "since": day(20), "paper": "a4", "user": None, "public": True}
+    asked["client_address"] = "192.0.2.1"
+    with override_settings(TASKS=DUMMY):
+        first = jobs.request_report(quick, **asked)
+        assert jobs.request_report(quick, **asked) == first
+        stuck.visibility = Case.Visibility.PRIVATE
+        stuck.save(update_fields=["visibility"])
+        second = jobs.request_report(quick, **asked)
+    assert second != first and second.data_version == first.data_version
