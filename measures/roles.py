@@ -8,8 +8,18 @@
 
 Analysts, reviewers and administrators are "the team": they see assessments awaiting review marked as
 such, and may preview the state they would make (`is_team`).
+
+Who may read what is decided here (`readable_cases`); the accounts with their permissions and the case
+rows that decision reads are kept in the cache between requests (the end of this module).
 """
 
+import functools
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 
 READER = "Reader"
@@ -155,3 +165,238 @@ def readable_cases(user, *, shared=()):
     if shared:
         public |= Q(visibility=Case.Visibility.SHARED, pk__in=list(shared))
     return Case.objects.filter(public)
+
+
+# Who is asking, and which case they ask for, read from the cache: so that a reading page answered
+# from the page cache (or with 304) costs no query at all for a logged-in reader.
+#
+# Each entry is kept under *tokens*: random strings that any change to what it was read from replaces,
+# once that change is committed. An entry read from the database is stored with the tokens read
+# *before* the database was, and a write replaces the tokens at once and again once it commits, so a
+# request that read old rows while the write was committing stores them under tokens that are already
+# dead: a stale entry is never found again. A token evicted from the cache is made anew, which equally
+# orphans every entry made under the old one.
+#
+# - **Accounts** (`CachedModelBackend`, in settings.AUTHENTICATION_BACKENDS): the active user with
+#   their permissions (Django's ModelBackend caches them on the user object) but not their password
+#   hash, under the user's own token and the roles' token. The user's token changes when the user row is
+#   saved or deleted (deactivated, password changed, logged in: `last_login`) and when their groups or
+#   own permissions change; the roles' token when any group, a group's permissions or a permission
+#   change (`measures.roles`: the roles are groups).
+# - **Cases** (`case_by_slug`): the case's row (its data version and visibility with it), under one
+#   token for all cases, changed by every save or deletion of a case and by every write's
+#   `services.touch_cases` (which bumps data versions with an `update()`, which sends no signal).
+#
+# Not seen, as for any signal: `QuerySet.update()` or raw SQL on users, groups or cases outside the
+# services. Their entries last ACCESS_CACHE_SECONDS at most.
+
+USER_TOKEN = "access:user:{pk}"
+ROLES_TOKEN = "access:roles"
+CASES_TOKEN = "access:cases"
+
+
+def _tokens(*names):
+    """The current value of each token (made anew where the cache has none)."""
+    names = [_salted(name) for name in names]
+    found = cache.get_many(names)
+    for name in names:
+        if name not in found:
+            fresh = uuid.uuid4().hex
+            found[name] = fresh if cache.add(name, fresh, None) else cache.get(name, fresh)
+    return [found[name] for name in names]
+
+
+def _salted(name):
+    """PAGE_CACHE_SALT changed (after restoring a backup, say) orphans every cached account and case."""
+    return f"{name}:{settings.PAGE_CACHE_SALT}"
+
+
+def forget_all(**kwargs):
+    """Every cached account and case row is read again: after `migrate` or `flush` (post_migrate)."""
+    _bump(ROLES_TOKEN, CASES_TOKEN)
+
+
+def _bump(*names):
+    """Give each token a new value now, and again once the current transaction commits: the first so
+    that this request reads anew what it wrote, the second so that what another request read before
+    the commit (the old rows) is orphaned too."""
+
+    def bump():
+        cache.set_many({_salted(name): uuid.uuid4().hex for name in names}, None)
+
+    bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump)
+
+
+def forget_user(pk):
+    """The cached account `pk` is read again from the database at its next request."""
+    _bump(USER_TOKEN.format(pk=pk))
+
+
+def forget_roles():
+    """Every cached account is read again (a group or a permission changed)."""
+    _bump(ROLES_TOKEN)
+
+
+def cases_token():
+    """A string that changes whenever any case is saved or deleted (its visibility among what may
+    change) and at every write through the services: for what depends on every case, such as the
+    report page's comparison with the cases its reader may read (reading.caching)."""
+    return _tokens(CASES_TOKEN)[0]
+
+
+def forget_cases():
+    """Every cached case row is read again (a case's data version, visibility or slug changed)."""
+    _bump(CASES_TOKEN)
+
+
+class CachedModelBackend(ModelBackend):
+    """Django's ModelBackend, whose `get_user` (run by AuthenticationMiddleware for each request with
+    a session) answers from the cache: the user with their permissions, or None for an inactive or
+    deleted account, as ModelBackend answers. One cache read and no query while nothing changed.
+
+    The password hash is not cached. The entry holds the account's other columns, its permissions and
+    the session hash Django checks each session against (`get_session_auth_hash()`: an HMAC of the
+    password hash with SECRET_KEY, which every session already holds); the user comes back with
+    `password` deferred, so reading it (a password check, a fallback SECRET_KEY's hash) costs one
+    query, and saving the user writes the columns it holds only, never a blank password."""
+
+    def get_user(self, user_id):
+        user_token, roles_token = _tokens(USER_TOKEN.format(pk=user_id), ROLES_TOKEN)
+        key = f"access:account:{user_id}:{user_token}:{roles_token}"
+        entry = cache.get(key)
+        if entry is not None:
+            return _account_from(entry)
+        user = super().get_user(user_id)
+        if user is not None:
+            self.get_all_permissions(user)  # fills ModelBackend's _perm_cache and its two parts
+            cache.set(key, _account_entry(user), settings.ACCESS_CACHE_SECONDS)
+        return user
+
+
+# ModelBackend's permission caches on a user object (django.contrib.auth.backends).
+_PERMISSION_CACHES = ("_perm_cache", "_user_perm_cache", "_group_perm_cache")
+
+
+def _account_entry(user):
+    """What the cache keeps of `user`: every concrete column but the password, the permission caches
+    and the session hash."""
+    names = [f.attname for f in user._meta.concrete_fields if f.attname != "password"]
+    return {
+        "names": names,
+        "values": [getattr(user, name) for name in names],
+        "permissions": {name: getattr(user, name) for name in _PERMISSION_CACHES if hasattr(user, name)},
+        "session_hash": user.get_session_auth_hash(),
+    }
+
+
+def _account_from(entry):
+    """The user of a cached entry: a model instance loaded from the database with `password`
+    deferred, its permissions filled in, answering `get_session_auth_hash()` from the entry until a
+    password is read or set on it (a password change then updates the session with the new hash)."""
+    from django.contrib.auth import get_user_model
+    from django.db import router
+
+    model = get_user_model()
+    user = model.from_db(router.db_for_read(model), entry["names"], entry["values"])
+    for name, value in entry["permissions"].items():
+        setattr(user, name, value)
+    user.get_session_auth_hash = functools.partial(_session_auth_hash, user, entry["session_hash"])
+    return user
+
+
+def _session_auth_hash(user, cached):
+    if "password" in user.__dict__:  # read or set since it was loaded: Django's own, from it
+        return type(user).get_session_auth_hash(user)
+    return cached
+
+
+def case_by_slug(slug):
+    """The Case at `slug` (a model instance, as `Case.objects.filter(slug=slug).first()` gives it), or
+    None: from the cache while no case was written since it was read, else one query."""
+    from measures.models import Case
+
+    (token,) = _tokens(CASES_TOKEN)
+    key = f"access:case:{token}:{slug}"
+    case = cache.get(key)
+    if case is not None:
+        return case
+    case = Case.objects.filter(slug=slug).first()
+    if case is not None:
+        cache.set(key, case, settings.ACCESS_CACHE_SECONDS)
+    return case
+
+
+# The published-version pointer: what lets reading.middleware.PublishedPageCacheMiddleware answer an
+# anonymous visitor from the page cache without the database. One cache entry per published case,
+# under its slug, holding its current data version; for a case that is not published (any more), or an
+# address no case has any more, NOT_PUBLISHED, which a page rendered before the change cannot replace
+# (a renderer only adds a pointer where none is); none where the next rendering is to add it.
+PUBLIC_POINTER_PREFIX = "published-case:"
+NOT_PUBLISHED = "not published"
+
+
+def public_pointer_key(slug):
+    return PUBLIC_POINTER_PREFIX + slug
+
+
+def case_saved(case, *, deleted=False):
+    """After the current transaction commits, follow a Case saved or deleted outside the services
+    (`case.save()` in a shell or a command: `connect_signals` below): a case not
+    published (any more), or deleted, is never again answered from the page cache to anonymous visitors;
+    a published one's pointer is dropped, to be set by its next rendering or write. No query."""
+    key = public_pointer_key(case.slug)
+    if not deleted and case.visibility == case.Visibility.PUBLISHED:
+        transaction.on_commit(lambda: cache.delete(key))
+    else:
+        transaction.on_commit(lambda: cache.set(key, NOT_PUBLISHED, settings.PAGE_CACHE_SECONDS))
+
+
+def connect_signals():
+    """Connect the invalidations above to the models' signals (MeasuresConfig.ready)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+
+    from measures.models import Case
+
+    User = get_user_model()
+
+    def user_changed(sender, instance, **kwargs):
+        forget_user(instance.pk)
+
+    def user_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+        if not action.startswith("post_"):
+            return
+        if isinstance(instance, User):
+            forget_user(instance.pk)
+        elif pk_set is not None:  # group.user_set.add(...) and the like: the users are in pk_set
+            for pk in pk_set:
+                forget_user(pk)
+        else:  # group.user_set.clear(): whom it held is not said
+            forget_roles()
+
+    def roles_changed(sender, **kwargs):
+        forget_roles()
+
+    def case_written(sender, instance, **kwargs):
+        forget_cases()
+        case_saved(instance)  # the anonymous visitors' published-version pointer
+
+    def case_deleted(sender, instance, **kwargs):
+        forget_cases()
+        case_saved(instance, deleted=True)
+
+    uid = "measures.roles."
+    post_save.connect(user_changed, sender=User, dispatch_uid=uid + "user_saved")
+    post_delete.connect(user_changed, sender=User, dispatch_uid=uid + "user_deleted")
+    m2m_changed.connect(user_links_changed, sender=User.groups.through, dispatch_uid=uid + "user_groups")
+    m2m_changed.connect(user_links_changed, sender=User.user_permissions.through, dispatch_uid=uid + "user_perms")
+    for model in (Group, Permission):
+        post_save.connect(roles_changed, sender=model, dispatch_uid=uid + f"{model.__name__}_saved")
+        post_delete.connect(roles_changed, sender=model, dispatch_uid=uid + f"{model.__name__}_deleted")
+    m2m_changed.connect(roles_changed, sender=Group.permissions.through, dispatch_uid=uid + "group_perms")
+    post_migrate.connect(forget_all, dispatch_uid=uid + "migrated")
+    post_save.connect(case_written, sender=Case, dispatch_uid=uid + "case_saved")
+    post_delete.connect(case_deleted, sender=Case, dispatch_uid=uid + "case_deleted")

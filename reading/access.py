@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from measures.models import Case, Review, ShareLink
-from measures.roles import is_team, reader_required, reads_some_case
+from measures.roles import case_by_slug, is_team, reader_required, reads_some_case
 
 TEAM, READER, PUBLIC = "team", "reader", "public"
 # The session key under which the share links opened in a browser are kept (their ids).
@@ -111,14 +111,15 @@ def cases_reader(view):
 
 
 def case_reader(view):
-    """For the reading views of one case (`slug` in the URL): loads the case (one query, its data
-    version with it, which reading.caching.cached_page then uses), decides the Viewer or answers 404,
+    """For the reading views of one case (`slug` in the URL): loads the case (its data version
+    with it, which reading.caching.cached_page then uses; one query, none while no case was written
+    since the cache read it: measures.roles), decides the Viewer or answers 404,
     and leaves it at `request.viewer`. Put it above @cached_page: nothing is answered, not even 304,
     to someone who may not read the case."""
 
     @functools.wraps(view)
     def wrapper(request, slug, *args, **kwargs):
-        case = Case.objects.filter(slug=slug).first()
+        case = case_by_slug(slug)
         if case is None:
             raise Http404("No such case.")
         request.viewer = viewer_for(request, case)

@@ -22,6 +22,8 @@ through the case's published-version pointer (measures.services.base.refresh_pub
 import datetime
 import functools
 import hashlib
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
@@ -30,11 +32,13 @@ from django.db.models import Count, Max, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.csp import CSP, build_policy
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
 
 from measures.models import Case
-from measures.services import public_pointer_key, version_text
+from measures.roles import cases_token
+from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import audience_of
 
 CACHE_PREFIX = "page:"
@@ -57,9 +61,9 @@ def code_fingerprint():
     return digest.hexdigest()[:16]
 
 
-def _day_start():
+def _day_start(today=None):
     """The start of today in the site's time zone: pages "as of today" change then, data or not."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     return timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
 
 
@@ -80,10 +84,11 @@ def data_stamp(slug=None):
 ANONYMOUS = "anonymous"
 
 
-def page_stamp(request, data_version, audience="reader", *, anonymous=None):
+def page_stamp(request, data_version, audience="reader", *, anonymous=None, today=None):
     """The ETag value (without quotes) of the page `request` asks for, at this data version, for this
     audience (reading.access). `anonymous` (default: whether request.user is): the page of a visitor
-    who is not logged in, the same for all of them (no user, no CSRF token in it)."""
+    who is not logged in, the same for all of them (no user, no CSRF token in it). `today`: the
+    site's date, when the caller has it already."""
     if anonymous is None:
         anonymous = not request.user.is_authenticated
     who = [ANONYMOUS] if anonymous else [str(request.user.pk), request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")]
@@ -92,7 +97,7 @@ def page_stamp(request, data_version, audience="reader", *, anonymous=None):
         data_version,
         request.path,
         "&".join(sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values)),
-        timezone.localdate().isoformat(),
+        (today or timezone.localdate()).isoformat(),
         str(settings.STALE_AFTER_DAYS),
         audience,
         *who,
@@ -114,8 +119,8 @@ def _stamp_of(request, slug, across_cases=False):
     Viewer that reading.access.case_reader left (no query), else from the database; with
     `across_cases`, every case's too (a page that also compares the case with the others: the
     report's key judgements), one query more. `shortcut`: whether an anonymous visitor's rendering may
-    be answered from the published-version pointer (`published_response`): only for a published case's
-    page that depends on its own data alone."""
+    be answered from the published-version pointer (`published_response`): a published case's page
+    (one that depends on every case through the every-case entry this leaves in the cache too)."""
     viewer = getattr(request, "viewer", None)
     if viewer is not None:
         case = viewer.case
@@ -127,10 +132,16 @@ def _stamp_of(request, slug, across_cases=False):
             return None
         (version, changed_at), audience, published = stamp, audience_of(request), False
     if across_cases:
+        # The cases token too, read before the database: a case published or unpublished by a plain
+        # save() changes no data version, but changes which cases a public comparison may draw on.
+        token = cases_token()
         everyone, everyone_at = data_stamp()
-        version = f"{version}|{everyone}"
+        version = f"{version}|{everyone}|{token}"
         changed_at = max(at for at in (changed_at, everyone_at) if at is not None)
-        published = False
+        # For published_response (anonymous visitors of a published case): every case's version, valid
+        # while the token is.
+        every = (everyone, everyone_at.timestamp() if everyone_at else 0)
+        cache.add(EVERY_CASE_PREFIX + token, every, settings.PAGE_CACHE_SECONDS)
     return version, changed_at, audience, published
 
 
@@ -138,28 +149,152 @@ def _cached_response(key, etag, modified_ts):
     stored = cache.get(key)
     if stored is None:
         return None
+    return _response_of(stored, etag, modified_ts)
+
+
+def _response_of(stored, etag, modified_ts):
     response = HttpResponse(stored["content"], status=200)
     for name, value in stored["headers"].items():
         response[name] = value
     response["X-Page-Cache"] = "hit"
-    return _stamped(response, etag, modified_ts)
+    # As _stamped writes them, on a response that has none of them yet.
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified_ts)
+    response["Cache-Control"] = "private, no-cache"
+    response["Vary"] = "Cookie"
+    return response
+
+
+class _Renderings:
+    """The anonymous visitors' renderings most asked for, kept in this process's memory as well as in
+    the shared cache, by page stamp (the ETag: the data version, code, URL, day and audience are in it,
+    so one stamp's rendering never changes) up to `budget` bytes of content, least recently served
+    dropped first. It saves the shared cache's read and decompression of the page on each hit; whether
+    the case is still published, and at which version, is still read from the shared cache (the
+    pointer) at every request, so a write or an unpublishing on another server or process takes effect
+    at once all the same."""
+
+    def __init__(self, budget):
+        self.budget = budget
+        self.size = 0
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, stamp):
+        with self.lock:
+            stored = self.entries.get(stamp)
+            if stored is not None:
+                self.entries.move_to_end(stamp)
+            return stored
+
+    def put(self, stamp, stored):
+        size = len(stored["content"])
+        if size > self.budget:
+            return
+        with self.lock:
+            if stamp in self.entries:
+                return
+            self.entries[stamp] = stored
+            self.size += size
+            while self.size > self.budget:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped["content"])
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+# 32 MB: some 400 dashboards of the Pakistan–Iran case (80 KB each), per server process.
+published_renderings = _Renderings(budget=32 * 1024 * 1024)
 
 
 def published_response(request, slug):
     """The answer to an anonymous visitor's GET of a page of the published case `slug` from the cache:
     304 for a matching conditional GET, the stored rendering, or None (render it). Reads the cache only:
     no session, no database. The case's published-version pointer says it is published and at which
-    data version; a write sets it anew (or removes it) once committed, so a stale page is never served."""
+    data version; a write sets it anew (or marks it not published) once committed, so a stale page is
+    never served. The rendering comes from this process's memory when it served it before
+    (`published_renderings`), else from the shared cache.
+
+    A page that compares the case with every case (the report page: `cached_page(across_cases=True)`)
+    is stamped with every case's version as well, which `_stamp_of` leaves in the cache under the
+    cases token it read before the database (EVERY_CASE_PREFIX): a case saved, deleted or written
+    since replaces the token, so an entry found under the current one is never older than the cases.
+    A stamp is answered only when its rendering is stored, so a page's own stamp never answers (not
+    even 304) for a page that depends on every case."""
     pointer = cache.get(public_pointer_key(slug))
-    if pointer is None:
+    if pointer is None or pointer == NOT_PUBLISHED:
         return None
     version, changed_ts = pointer
-    etag = quote_etag(page_stamp(request, version, "public", anonymous=True))
-    modified_ts = int(max(changed_ts, _day_start().timestamp()))
+    today = timezone.localdate()
+    day_ts = _day_start(today).timestamp()
+    response = _stored_answer(request, _public_stamp(request, version, today), max(changed_ts, day_ts))
+    if response is not None:
+        return response
+    token = cases_token()
+    every = cache.get(EVERY_CASE_PREFIX + token)
+    if every is None:
+        return None
+    everyone, everyone_ts = every
+    stamp = _public_stamp(request, f"{version}|{everyone}|{token}", today)
+    return _stored_answer(request, stamp, max(changed_ts, everyone_ts, day_ts))
+
+
+EVERY_CASE_PREFIX = "every-case:"
+
+
+def _stored_answer(request, stamp, modified_ts):
+    """304 or the rendering stored for `stamp`, or None when none is stored."""
+    stored = published_renderings.get(stamp)
+    if stored is None:
+        stored = cache.get(CACHE_PREFIX + stamp)
+        if stored is None:
+            return None
+        published_renderings.put(stamp, stored)
+    etag, modified_ts = quote_etag(stamp), int(modified_ts)
     not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
     if not_modified is not None:
         return _stamped(not_modified, etag, modified_ts)
-    return _cached_response(CACHE_PREFIX + etag.strip('"'), etag, modified_ts)
+    response = _response_of(stored, etag, modified_ts)
+    policy = _fixed_csp()
+    if policy is not None:  # what ContentSecurityPolicyMiddleware would write, without building it again
+        response[CSP.HEADER_ENFORCE] = policy
+    return response
+
+
+_csp_built = (None, None)
+# page_stamp's answers for the anonymous visitors' requests, by (version, path, query, day, staleness):
+# the same request asked again skips hashing (the code's fingerprint is fixed for the process). Emptied
+# when it holds more than this many.
+_public_stamps = {}
+PUBLIC_STAMPS_KEPT = 10_000
+
+
+def _public_stamp(request, version, today):
+    """page_stamp(request, version, "public", anonymous=True), remembered for the same request."""
+    known = (version, request.path, request.META.get("QUERY_STRING", ""), today, settings.STALE_AFTER_DAYS)
+    stamp = _public_stamps.get(known)
+    if stamp is None:
+        stamp = page_stamp(request, version, "public", anonymous=True, today=today)
+        if len(_public_stamps) >= PUBLIC_STAMPS_KEPT:
+            _public_stamps.clear()
+        _public_stamps[known] = stamp
+    return stamp
+
+
+def _fixed_csp():
+    """settings.SECURE_CSP's header, built once while the setting is the same object, or None when it
+    has none or asks for a nonce (a new one each response: the middleware builds it)."""
+    global _csp_built
+    config = settings.SECURE_CSP
+    if not config:
+        return None
+    if _csp_built[0] is not config:
+        uses_nonce = any(CSP.NONCE in (v if isinstance(v, (list, tuple, set)) else [v]) for v in config.values())
+        _csp_built = (config, None if uses_nonce else build_policy(config))
+    return _csp_built[1]
 
 
 def cached_page(view, *, across_cases=False):
@@ -203,8 +338,12 @@ def cached_page(view, *, across_cases=False):
             if anonymous and audience == "public" and published:
                 # Where no pointer is (never, or evicted): this version, read with the case in this request.
                 # Never overwritten from here, so a page rendered before a write cannot put its version back.
-                pointer = (version, changed_at.timestamp())
-                cache.add(public_pointer_key(request.viewer.case.slug), pointer, settings.PAGE_CACHE_SECONDS)
+                case = request.viewer.case  # its own version, whatever else the page depends on
+                pointer = (
+                    version_text(case.pk, case.data_version, case.data_changed_at),
+                    case.data_changed_at.timestamp(),
+                )
+                cache.add(public_pointer_key(case.slug), pointer, settings.PAGE_CACHE_SECONDS)
         return _stamped(response, etag, modified_ts)
 
     return wrapper

@@ -14,6 +14,7 @@ attempt number changed and stops writing to it (JobReclaimed). The queue is serv
 new job waits behind the jobs of readers with fewer under way (LeasedJob.enqueue).
 """
 
+import hashlib
 import logging
 import threading
 from datetime import timedelta
@@ -26,6 +27,7 @@ from django.utils import timezone
 
 from measures.models import JobReclaimed, ReportJob
 from measures.models import reclaim_abandoned as reclaim_every_kind
+from measures.roles import readable_cases
 from measures.state import default_since
 from reading.caching import data_stamp
 from reports.build import build_report
@@ -185,7 +187,7 @@ def request_report(
         "case": case,
         "data_version": case.data_version,
         # The key judgements compare the case with the others: any case's write makes a new PDF.
-        "others_version": data_stamp()[0],
+        "others_version": _others_version(public),
         "as_of": as_of,
         "since": since,
         "known_on": known_on,
@@ -208,6 +210,19 @@ def request_report(
     except IntegrityError:  # someone asked for the same report at the same moment
         return ReportJob.objects.get(**key)
     return _enqueue(job)
+
+
+def _others_version(public):
+    """Every case's data version (reading.caching.data_stamp); for a public report, with a digest of
+    which cases the public may read as well (its comparison draws on those only), since a case
+    published or unpublished by a plain save() (a shell, a command) changes no data version."""
+    version = data_stamp()[0]
+    if public:
+        from django.contrib.auth.models import AnonymousUser
+
+        ids = readable_cases(AnonymousUser()).order_by("pk").values_list("pk", flat=True)
+        version += "|" + hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    return version
 
 
 def _refuse_when_queue_full(user, address):

@@ -26,6 +26,7 @@ def pytest_configure(config):
     # Background tasks run inside the request (tests/reports/test_report_jobs.py also runs them through the
     # database backend), and stored reports go to a temporary directory.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.WARM_PAGES_AFTER_WRITES = False  # tests/reading/test_warming.py turns it on
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-test-media-")
 
 
@@ -33,7 +34,10 @@ def pytest_configure(config):
 def _empty_page_cache():
     from django.core.cache import cache
 
+    from reading.caching import published_renderings
+
     cache.clear()
+    published_renderings.clear()
     yield
 
 

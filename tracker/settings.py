@@ -215,7 +215,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # usernames: spraying one password over many accounts), that username or address is locked out for
 # LOGIN_LOCKOUT_MINUTES from the failure that locked it (0: until an administrator lifts it, see README
 # "Login lockout"). Attempts during a lock do not restart it, so it cannot be kept up for ever.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# ModelBackend whose get_user reads the account and its permissions from the cache (measures.roles).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "measures.roles.CachedModelBackend"]
 AXES_ENABLED = env_bool("LOGIN_THROTTLING", True)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 _LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=0)
@@ -340,6 +341,10 @@ else:
 # How long a rendering is kept; a write makes it unreachable at once (new data version), this only
 # bounds the space old ones take.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600, minimum=0)
+# Sessions read from the cache, written through to the database; accounts and case rows cached
+# (measures.roles), invalidated on change; at most this long unseen by a bulk update().
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+ACCESS_CACHE_SECONDS = env_int("ACCESS_CACHE_SECONDS", 3600, minimum=0)
 # Change it to drop every cached page and ETag at once (the code's own changes already do).
 PAGE_CACHE_SALT = env_str("PAGE_CACHE_SALT", "")
 
@@ -412,7 +417,10 @@ DIGEST_WEEKDAY = env_choice(
 # are left out and logged (measures.services.alerts.queue_digests).
 DIGESTS_PER_USER_WEEK = env_int("DIGESTS_PER_USER_WEEK", 10, minimum=1)
 # Called after each write that changes a case (measures.services.touch_cases): queue change detection.
-CASE_CHANGE_HOOKS = ["alerts.tasks.case_changed"]
+CASE_CHANGE_HOOKS = ["alerts.tasks.case_changed", "reading.views.warming.case_changed"]
+# After a write, the tasks worker renders the case's default pages again (reading/views/warming.py);
+# off by default where tasks run inside the request (the writer would wait for it).
+WARM_PAGES_AFTER_WRITES = env_bool("WARM_PAGES_AFTER_WRITES", not env_bool("TASKS_IMMEDIATE", False))
 
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "WARNING", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])

@@ -31,6 +31,7 @@ from measures.services.assessments import (
     record_assessments_on_measures,
 )
 from measures.services.base import (
+    NOT_PUBLISHED,
     PARTY_FIELDS,
     ConcurrentAssessmentError,
     ServiceError,
@@ -117,6 +118,7 @@ __all__ = [
     "delete_record",
     "delete_records",
     "dismiss_passage",
+    "NOT_PUBLISHED",
     "forget_public_pages",
     "latest_assessment",
     "lock_source",

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from measures.models import Assessment, Case, Citation, Event, Evidence, Measure, MeasureType, Party, Source, Theme
+from measures.roles import NOT_PUBLISHED, forget_cases, public_pointer_key
 
 _UNCHECKED = object()
 
@@ -111,6 +112,7 @@ def touch_cases(case_ids):
     elif case_ids:
         Case.objects.filter(pk__in=case_ids).update(data_version=F("data_version") + 1, data_changed_at=timezone.now())
         refresh_public_pointers(case_ids)
+        forget_cases()  # the cached case rows (measures.roles): update() sends no signal
         if settings.CASE_CHANGE_HOOKS:
             transaction.on_commit(lambda: _after_change(case_ids), robust=True)
 
@@ -148,16 +150,6 @@ def touched_once():
     touch_cases(case_ids)
 
 
-# The published-version pointer: what lets reading.middleware.PublishedPageCacheMiddleware answer an
-# anonymous visitor from the page cache without the database. One cache entry per published case,
-# under its slug, holding its current data version; none for a case that is not published.
-PUBLIC_POINTER_PREFIX = "published-case:"
-
-
-def public_pointer_key(slug):
-    return PUBLIC_POINTER_PREFIX + slug
-
-
 def version_text(pk, data_version, changed_at):
     """The case's data version as the page stamps carry it (reading.caching.data_stamp)."""
     return f"{pk}:{data_version}:{changed_at.timestamp()}"
@@ -165,7 +157,7 @@ def version_text(pk, data_version, changed_at):
 
 def refresh_public_pointers(case_ids):
     """After the current transaction commits, set the pointer of each of these cases that is published
-    to its new data version, and delete the pointer of each that is not (one query now). Set rather
+    to its new data version, and that of each that is not to NOT_PUBLISHED (one query now). Set rather
     than deleted, so that a page rendered from the data before this write cannot put the old version
     back: a renderer only adds a pointer where none is (cache.add)."""
     rows = list(
@@ -178,7 +170,7 @@ def refresh_public_pointers(case_ids):
                 pointer = (version_text(pk, data_version, changed_at), changed_at.timestamp())
                 cache.set(public_pointer_key(slug), pointer, settings.PAGE_CACHE_SECONDS)
             else:
-                cache.delete(public_pointer_key(slug))
+                cache.set(public_pointer_key(slug), NOT_PUBLISHED, settings.PAGE_CACHE_SECONDS)
 
     transaction.on_commit(refresh)
 
@@ -186,7 +178,7 @@ def refresh_public_pointers(case_ids):
 def forget_public_pages(slug):
     """After the current transaction commits, stop answering anonymous visitors at `slug` from the cache
     (a case renamed to another slug: the old address must not keep serving the old pages)."""
-    transaction.on_commit(lambda: cache.delete(public_pointer_key(slug)))
+    transaction.on_commit(lambda: cache.set(public_pointer_key(slug), NOT_PUBLISHED, settings.PAGE_CACHE_SECONDS))
 
 
 PARTY_FIELDS = ("party", "level", "confidence", "corrects")

@@ -273,3 +273,76 @@ def test_share_links_are_refused_for_a_case_not_shared_and_a_past_date(pakistan_
     with pytest.raises(services.ServiceError, match="already past"):
         share_link(pakistan_iran, expires_on=D(2024, 1, 1))
     assert not ShareLink.objects.exists()
+
+
+def test_a_case_unpublished_outside_the_services_is_no_longer_served_from_the_cache(
+    client, published, django_capture_on_commit_callbacks
+):
+    """`case.save()` in a shell or a command, without services.touch_cases: the Case's own signal."""
+    url = reverse("measures:dashboard", args=[published.slug])
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        published.visibility = Case.Visibility.PRIVATE
+        published.save(update_fields=["visibility"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_page_rendered_before_unpublishing_cannot_serve_it_again(
+    client, published, django_capture_on_commit_callbacks
+):
+    """A rendering that read the case while it was published, and stores its pointer after the case
+    was unpublished (cache.add, as reading.caching.cached_page does), finds the case marked not
+    published: the anonymous visitor gets 404, not that rendering."""
+    from django.core.cache import cache
+
+    url = reverse("measures:dashboard", args=[published.slug])
+    client.get(url)
+    key = services.public_pointer_key(published.slug)
+    pointer = cache.get(key)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(published, Case.Visibility.PRIVATE)
+    cache.add(key, pointer)  # the late rendering's pointer
+    assert client.get(url).status_code == 404
+
+
+def test_a_rendering_kept_in_the_process_is_served_only_while_the_case_is_published(
+    client, published, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """reading.caching.published_renderings keeps the renderings served in this process; whether the
+    case is published, and at which version, is still read from the shared cache at each request."""
+    from django.core.cache import cache
+
+    url = reverse("measures:dashboard", args=[published.slug])
+    first = client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    cache.delete("page:" + first["ETag"].strip('"'))  # the shared cache's copy gone: this process has its own
+    with django_assert_num_queries(0):
+        kept = client.get(url)
+    assert kept["X-Page-Cache"] == "hit" and kept.content == first.content
+    assert kept["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert kept["Cache-Control"] == first["Cache-Control"] and kept["Vary"] == first["Vary"]
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(published, Case.Visibility.PRIVATE)
+    assert client.get(url).status_code == 404
+
+
+def test_the_published_report_is_served_to_an_anonymous_visitor_without_the_database(
+    client, published, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The report page compares the case with every published case: served from the cache while no
+    case was saved or written, through the every-case entry (reading.caching.published_response)."""
+    url = reverse("measures:report", args=[published.slug])
+    first = client.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(url)
+        not_modified = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second["X-Page-Cache"] == "hit" and second.content == first.content
+    assert not_modified.status_code == 304
+    # Another case saved (published, say): every case's entry is read again, the report rendered again.
+    factories.CaseFactory(name="Another crisis", slug="another-crisis", visibility=Case.Visibility.PUBLISHED)
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(published, Case.Visibility.PRIVATE)
+    assert client.get(url).status_code == 404

@@ -96,3 +96,37 @@ def test_a_stored_pdf_is_reused_only_while_no_case_changed(reader_user, cases, m
         second = jobs.request_report(quick, **asked)
     assert second != first and ReportJob.objects.count() == 2
     assert second.data_version == first.data_version and second.others_version != first.others_version
+
+
+def test_the_public_report_follows_another_case_unpublished_outside_the_services(client, cases):
+    """`case.save()` in a shell bumps no data version, but the public comparison may no longer draw on
+    that case: the report page's cached rendering is not served again."""
+    quick, stuck = cases
+    for case in cases:
+        case.visibility = Case.Visibility.PUBLISHED
+        case.save(update_fields=["visibility"])
+    url = reverse("measures:report", args=[quick.slug])
+    first = client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    stuck.visibility = Case.Visibility.PRIVATE
+    stuck.save(update_fields=["visibility"])
+    again = client.get(url)
+    assert again.status_code == 200 and again["X-Page-Cache"] == "miss" and again["ETag"] != first["ETag"]
+
+
+def test_a_stored_public_pdf_follows_a_case_unpublished_outside_the_services(cases, monkeypatch):
+    """The public PDF's comparison draws on published cases only; `case.save()` bumps no data version."""
+    quick, stuck = cases
+    monkeypatch.setattr(jobs, "render_report_pdf", lambda report, *, site_url=None: b"%PDF-1.7 stand-in")
+    for case in cases:
+        case.visibility = Case.Visibility.PUBLISHED
+        case.save(update_fields=["visibility"])
+    asked = {"as_of": day(30), "since": day(20), "paper": "a4", "user": None, "public": True}
+    asked["client_address"] = "192.0.2.1"
+    with override_settings(TASKS=DUMMY):
+        first = jobs.request_report(quick, **asked)
+        assert jobs.request_report(quick, **asked) == first
+        stuck.visibility = Case.Visibility.PRIVATE
+        stuck.save(update_fields=["visibility"])
+        second = jobs.request_report(quick, **asked)
+    assert second != first and second.data_version == first.data_version

@@ -1,0 +1,118 @@
+"""After a write, the tasks worker renders the changed cases' default pages again, so that no reader
+waits for a cold rendering of them (issue 25, point 4).
+
+`case_changed` is a case-change hook (settings.CASE_CHANGE_HOOKS, called once a write committed): it
+queues `warm_case` once per case and data version (a claim in the cache), and the task does nothing
+when a later write changed the case again (that write queued its own). The task renders, for the data
+version it was queued for:
+
+- for anonymous visitors, when the case is published: the dashboard, each measure page, the event list
+  and the source list, stored in the page cache as a visitor's first request would store them
+  (reading.caching.cached_page), with the case's published-version pointer, so that the next visitor
+  is answered by reading.middleware.PublishedPageCacheMiddleware without the database;
+- for readers and for the team: the dashboard and the event list as one account of that audience sees
+  them. A logged-in reader's page names them and holds their CSRF token, so it is never stored for
+  someone else; what these renderings leave in the cache are the parts every reader of one audience
+  shares (reading.caching.cached_fragment: the timeline, the progress chart, the commitment calendar).
+
+A rendering is a GET of the page's view through its URL, with no cookie and a session that is never
+saved: nothing is written but the cache. Off where tasks run inside the request
+(WARM_PAGES_AFTER_WRITES, false by default with TASKS_IMMEDIATE): the writer would wait for it.
+"""
+
+import io
+import logging
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIRequest
+from django.tasks import task
+from django.urls import resolve, reverse
+
+from measures.models import Case
+from measures.roles import ADMINISTRATOR, ANALYST, READER, REVIEWER
+from reading import access
+
+logger = logging.getLogger(__name__)
+
+# How long the claim "this case's version is queued" is kept: longer than a queue usually waits.
+CLAIM_SECONDS = 3600
+
+
+def case_changed(case_ids):
+    """The hook: queue `warm_case` for each of these cases at its current data version, unless it was
+    queued for that version already. One query."""
+    if not settings.WARM_PAGES_AFTER_WRITES:
+        return
+    for pk, version in Case.objects.filter(pk__in=case_ids).values_list("pk", "data_version"):
+        if cache.add(f"warm-pages:{pk}:{version}", True, CLAIM_SECONDS):
+            warm_case.enqueue(pk, version)
+
+
+@task()
+def warm_case(case_id, data_version):
+    """Render the default pages of case `case_id` at `data_version` for each audience (module
+    docstring). Returns the number of pages rendered; 0 when the case is gone or was written since."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or case.data_version != data_version:
+        return 0
+    rendered = 0
+    for audience, user in _audiences(case):
+        for url in _pages(case, audience):
+            response = _get(url, user)
+            if response.status_code == 200:
+                rendered += 1
+            else:
+                logger.warning("Warming %s for %s answered %s", url, audience, response.status_code)
+    return rendered
+
+
+def _pages(case, audience):
+    dashboard = reverse("measures:dashboard", args=[case.slug])
+    events = reverse("measures:event_list", args=[case.slug])
+    if audience != access.PUBLIC:
+        return [dashboard, events]
+    numbers = case.measures.values_list("number", flat=True)
+    measures = [reverse("measures:measure_detail", args=[case.slug, n]) for n in numbers]
+    return [dashboard, *measures, events, reverse("measures:source_list", args=[case.slug])]
+
+
+def _audiences(case):
+    """(audience, user) for the public when the case is published, then a reader and a member of the
+    team: the first active account of each role (none: that audience is skipped)."""
+    found = [(access.PUBLIC, AnonymousUser())] if case.visibility == Case.Visibility.PUBLISHED else []
+    accounts = get_user_model().objects.filter(is_active=True).order_by("pk")
+    for audience, groups in ((access.READER, [READER]), (access.TEAM, [ANALYST, REVIEWER, ADMINISTRATOR])):
+        user = accounts.filter(groups__name__in=groups).first()
+        if user is not None and access.audience_of(_Asking(user)) == audience:
+            found.append((audience, user))
+    return found
+
+
+class _Asking:
+    def __init__(self, user):
+        self.user = user
+
+
+def _get(path, user):
+    """The response of the reading view at `path` to a GET by `user` without cookies (the
+    middleware's work that these views read: the user and an empty session, never saved)."""
+    request = WSGIRequest(
+        {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "80",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+        }
+    )
+    request.user = user
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    match = resolve(path)
+    return match.func(request, *match.args, **match.kwargs)

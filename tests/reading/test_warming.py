@@ -1,0 +1,98 @@
+"""After a write, the tasks worker renders the case's default pages again (reading.views.warming): the
+next anonymous visitor of a published case gets them from the page cache without the database, and a
+reader's or the team's dashboard draws none of its shared parts (timeline, chart, calendar) again."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from measures import services
+from measures.models import Assessment, Case
+from reading.views import warming
+from tests import factories
+
+FRAGMENTS = {
+    "measures/partials/events_timeline.html",
+    "measures/partials/progress_chart.html",
+    "measures/partials/commitment_calendar.html",
+}
+
+
+@pytest.fixture
+def published(pakistan_iran, settings):
+    settings.WARM_PAGES_AFTER_WRITES = True
+    pakistan_iran.visibility = Case.Visibility.PUBLISHED
+    pakistan_iran.save(update_fields=["visibility"])
+    return pakistan_iran
+
+
+def write(case, django_capture_on_commit_callbacks):
+    """An analyst's assessment approved by a reviewer: two writes, each committed (the hooks run; the
+    tests' task backend runs the task there and then, as the worker would after the commit)."""
+    measure = case.measures.get(number=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment = services.record_assessment(
+            measure=measure,
+            party=case.assessed_parties.get(code="PAK"),
+            level=Assessment.Level.NOT_INITIATED,
+            rationale="Recorded to be warmed.",
+            citations=[measure.evidence.first().citation],
+            recorded_by=factories.analyst(username="author"),
+            effective_date=datetime.date(2024, 1, 29),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_assessment(assessment=assessment, reviewer=factories.reviewer(username="checker"))
+
+
+def test_after_a_write_the_next_anonymous_visitor_is_served_from_the_cache(
+    client, published, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    pages = [
+        reverse("measures:dashboard", args=[published.slug]),
+        reverse("measures:measure_detail", args=[published.slug, 1]),
+        reverse("measures:event_list", args=[published.slug]),
+        reverse("measures:source_list", args=[published.slug]),
+    ]
+    for page in pages:
+        client.get(page)  # cached at the version before the write
+    write(published, django_capture_on_commit_callbacks)
+    for page in pages:
+        with django_assert_num_queries(0):
+            response = client.get(page)
+        assert response.status_code == 200 and response["X-Page-Cache"] == "hit", page
+    assert "Recorded to be warmed." in client.get(pages[1]).content.decode()
+
+
+@pytest.mark.parametrize("role", ["reader", "analyst"])
+def test_after_a_write_a_logged_in_dashboard_draws_none_of_its_shared_parts(
+    client, published, role, django_capture_on_commit_callbacks
+):
+    user = getattr(factories, role)(username=f"the-{role}")
+    write(published, django_capture_on_commit_callbacks)
+    client.force_login(user)
+    response = client.get(reverse("measures:dashboard", args=[published.slug]))
+    assert response.status_code == 200
+    assert FRAGMENTS.isdisjoint(t.name for t in response.templates)
+    assert "measures/dashboard.html" in {t.name for t in response.templates}
+
+
+def test_a_version_is_queued_once_and_a_stale_one_renders_nothing(published, monkeypatch, django_assert_num_queries):
+    queued = []
+    monkeypatch.setattr(warming, "warm_case", SimpleNamespace(enqueue=lambda *args: queued.append(args)))
+    warming.case_changed([published.pk])
+    with django_assert_num_queries(1):  # the version read; already queued for it
+        warming.case_changed([published.pk])
+    assert queued == [(published.pk, published.data_version)]
+    monkeypatch.undo()
+    services.touch_cases([published.pk])
+    with django_assert_num_queries(1):  # the case read: written since, its own task renders
+        assert warming.warm_case.call(published.pk, published.data_version) == 0
+
+
+def test_a_private_case_is_warmed_for_its_readers_only(client, pakistan_iran, settings):
+    factories.reader(username="a-reader")
+    rendered = warming.warm_case.call(pakistan_iran.pk, pakistan_iran.data_version)
+    assert rendered == 2  # a reader's dashboard and event list; no team account, no public page
+    assert client.get(reverse("measures:dashboard", args=[pakistan_iran.slug])).status_code == 404
