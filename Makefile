@@ -79,7 +79,7 @@ check: $(VENV)/.requirements-dev
 	@start=$$(date +%s); status=0; \
 	$(MAKE) --no-print-directory lint || status=$$?; \
 	if [ $$status -eq 0 ]; then \
-		echo "== tests without browser or PDF, on SQLite"; \
+		echo "== tests without browser, PDF or real worker processes, on SQLite"; \
 		env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) -m "not browser and not pdf and not workers" $(PYTEST_ARGS) || status=$$?; \
 	fi; \
 	echo "make check took $$(( $$(date +%s) - start )) s"; \
