@@ -26,7 +26,8 @@ help:
 	@echo "                    with the report worker (manage.py report_worker) beside the server"
 	@echo "                    (PORT=8080 for another port; the first run takes about 75 s: venv, packages, data)"
 	@echo "make setup          the same without serving: venv, requirements, migrations, the case, demo accounts"
-	@echo "make check          the quick loop: lint, then every test that needs no browser and no PDF, on SQLite,"
+	@echo "make check          the quick loop: lint, then every test that needs no browser, no PDF and no real worker"
+	@echo "                    processes (markers browser, pdf, workers: make test runs them), on SQLite,"
 	@echo "                    in parallel (6.5 min on 2 cores at a load of 2; prints how long it took)"
 	@echo "make test           the whole suite, browser and PDF tests too, on SQLite, then on a throwaway PostgreSQL,"
 	@echo "                    in parallel (20–31 min on 2 cores; WORKERS=2 for a number of processes)"
@@ -73,13 +74,13 @@ $(AXE_CORE_JS):
 	@test -f $@ && touch $@
 
 # The quick loop while working: what needs neither Chromium nor WeasyPrint/Poppler (the markers `browser`
-# and `pdf`), on SQLite. Under 5 minutes on 2 cores.
+# and `pdf`) nor starts and kills real worker processes (the marker `workers`), on SQLite. Under 5 minutes on 2 cores.
 check: $(VENV)/.requirements-dev
 	@start=$$(date +%s); status=0; \
 	$(MAKE) --no-print-directory lint || status=$$?; \
 	if [ $$status -eq 0 ]; then \
-		echo "== tests without browser or PDF, on SQLite"; \
-		env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) -m "not browser and not pdf" $(PYTEST_ARGS) || status=$$?; \
+		echo "== tests without browser, PDF or real worker processes, on SQLite"; \
+		env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) -m "not browser and not pdf and not workers" $(PYTEST_ARGS) || status=$$?; \
 	fi; \
 	echo "make check took $$(( $$(date +%s) - start )) s"; \
 	exit $$status

@@ -232,6 +232,17 @@ def small_case():
     }
 
 
+def without_judgements(data):
+    """The case file `data` (a dict, changed in place and returned) keeping its case, parties, measures,
+    sources and events, without its citations, assessments and commitments (nor the measures' cited
+    requirements): for tests of what those items carry, since quoting and judging make most of a load."""
+    for key in ("citations", "assessments", "commitments"):
+        data.pop(key, None)
+    for measure in data.get("measures", []):
+        measure.pop("requirement", None)
+    return data
+
+
 # What the database holds, for fuzzing and stress ---------------------------------------------------
 
 TRACKED = [Party, Case, Measure, Source, Event, Citation, Evidence, Assessment, Theme, MeasureType, Review, ShareLink]

@@ -1,5 +1,8 @@
 """Delivery never duplicates or loses: a worker killed in the middle of a batch and started again sends
-every mail exactly once; two senders at once never send one twice; a failure is retried with back-off."""
+every mail exactly once; two senders at once never send one twice; a failure is retried with back-off.
+
+The first two start send_notifications as real processes (marked `workers`: `make test` runs them, `make check`
+does not)."""
 
 import os
 import signal
@@ -62,6 +65,7 @@ def _queue_alerts(n):
     return queued
 
 
+@pytest.mark.workers
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_in_the_middle_of_a_batch_and_restarted_sends_every_mail_exactly_once(smtp_server):
     _queue_alerts(BATCH)
@@ -117,6 +121,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_and_restarted_sends_every_mail
     assert len(smtp_server.messages) == BATCH
 
 
+@pytest.mark.workers
 @pytest.mark.django_db(transaction=True)
 def test_two_senders_at_once_send_each_mail_once(smtp_server):
     _queue_alerts(BATCH)

@@ -12,6 +12,7 @@ from measures.importing import CaseFileError, import_case
 from measures.models import Assessment, Case, Citation, Event, Evidence, Measure, Party, Source, normalise_text
 from measures.state import case_state
 from tests import factories
+from tests.helpers import without_judgements
 
 Level = Assessment.Level
 D = datetime.date
@@ -179,6 +180,6 @@ def test_unreadable_files_give_a_clear_message(db, tmp_path):
 
 def test_existing_parties_and_sources_are_reused(db, case_data):
     factories.PartyFactory(code="PAK", name="Pakistan", kind="state")
-    case = import_case(case_data).case
+    case = import_case(without_judgements(case_data)).case
     assert case.assessed_parties.get(code="PAK").name == "Pakistan"
     assert Party.objects.filter(code="PAK").count() == 1

@@ -10,6 +10,7 @@ from measures.importing import CaseFileError, import_case
 from measures.lib import dates
 from measures.models import Source
 from tests import factories
+from tests.helpers import without_judgements
 
 D = datetime.date
 
@@ -77,6 +78,7 @@ def test_dated_source_cannot_be_unknown(db):
 
 
 def test_case_file_carries_precision_end_date_and_fatalities(db, case_data):
+    without_judgements(case_data)
     case_data["sources"][1].update(published_on="2024-06-01", date_precision="month")
     case_data["events"][0].update(end_date="2024-01-17", fatalities=2)
     case = import_case(case_data).case
@@ -152,6 +154,7 @@ def test_month_dated_source_counts_from_the_last_day_of_its_month(db):
 def test_case_file_month_source_loads_once(db, case_data):
     import copy
 
+    without_judgements(case_data)
     case_data["sources"][1].update(published_on="2024-01-01", date_precision="month")
     import_case(copy.deepcopy(case_data))
     stored = Source.objects.get(title=case_data["sources"][1]["title"])

@@ -25,6 +25,9 @@ def pages(pakistan_iran):
     ]
 
 
+ROLES = [factories.reader, factories.analyst, factories.reviewer, factories.administrator]
+
+
 def test_a_private_case_does_not_exist_for_anonymous_visitors(client, pages, pakistan_iran):
     missing = client.get(reverse("measures:dashboard", args=["no-such-case"]))
     for page in pages:
@@ -46,11 +49,21 @@ def test_a_private_case_does_not_exist_for_an_account_without_a_role(client, pag
     assert listing.status_code == 200 and pakistan_iran.name not in listing.content.decode()
 
 
-@pytest.mark.parametrize(
-    "make_user", [factories.reader, factories.analyst, factories.reviewer, factories.administrator]
-)
-def test_every_role_reads_every_page(client, pages, make_user):
+@pytest.mark.parametrize("make_user", ROLES)
+def test_every_role_reads_every_page(client, pages, pakistan_iran, make_user):
+    """Every page but the PDF, which test_every_role_gets_the_pdf_report renders (marked `pdf`)."""
     client.force_login(make_user())
-    for page in [reverse("measures:case_list"), *pages]:
+    pdf = reverse("measures:report_pdf", args=[pakistan_iran.slug])
+    assert pdf in pages
+    for page in [reverse("measures:case_list"), *(page for page in pages if page != pdf)]:
         response = client.get(page, follow=True)
         assert response.status_code == 200, page
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("make_user", ROLES)
+def test_every_role_gets_the_pdf_report(client, pakistan_iran, make_user):
+    client.force_login(make_user())
+    response = client.get(reverse("measures:report_pdf", args=[pakistan_iran.slug]), follow=True)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
