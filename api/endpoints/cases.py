@@ -152,7 +152,16 @@ def _state(request, found, params, measure=None):
     case = found.case
     as_of, rule = period(case, params, since=params.since)
     # The dashboard's own call: the figures of each measure computed in SQL, no evidence listed.
-    state = case_state(case, as_of=as_of, since=params.since, known_on=params.known_on, measure=measure, details=False)
+    # No change is listed (levels and directions only): the changes' citations are left unloaded.
+    state = case_state(
+        case,
+        as_of=as_of,
+        since=params.since,
+        known_on=params.known_on,
+        measure=measure,
+        details=False,
+        cited_changes=False,
+    )
     return state, rule
 
 

@@ -28,7 +28,9 @@ def _changed(queryset, model, params):
     return queryset
 
 
-def _event(request, event):
+def _event(request, event, *, actors=None, page=None):
+    """`actors`: the event's parties' codes, sorted (`_actors_of`); None reads `event.actors`.
+    `page`: the address of its page with "0" for its id (`_event_page`); None reverses it."""
     return {
         "id": event.pk,
         "event_id_cnty": event.external_id,
@@ -40,14 +42,34 @@ def _event(request, event):
         "summary": event.summary,
         "kind": event.kind,
         "direction": event.direction,
-        "actors": sorted(party.code for party in event.actors.all()),
+        "actors": actors if actors is not None else sorted(party.code for party in event.actors.all()),
         "location": event.location,
         "fatalities": event.fatalities,
         "source_timestamp": event.external_timestamp,
         "recorded_at": event.recorded_at,
         "updated_at": event.updated_at,
-        "page": request.build_absolute_uri(reverse("measures:event_detail", args=[event.case.slug, event.pk])),
+        "page": (
+            "{0}/{2}/{1}".format(*page.rpartition("/0/")[::2], event.pk)
+            if page is not None
+            else request.build_absolute_uri(reverse("measures:event_detail", args=[event.case.slug, event.pk]))
+        ),
     }
+
+
+def _event_page(request, case):
+    """The absolute address of an event page of `case`, with 0 for the event's id: a list fills in
+    each event's id instead of reversing the address once per event."""
+    return request.build_absolute_uri(reverse("measures:event_detail", args=[case.slug, 0]))
+
+
+def _actors_of(events):
+    """{event id: [its actors' codes, sorted]} in one query (a prefetch made a related manager and a
+    Party object per actor of every event of the page)."""
+    codes = {event.pk: [] for event in events}
+    through = Event.actors.through.objects.filter(event__in=list(codes))
+    for event_id, code in through.values_list("event_id", "party__code"):
+        codes[event_id].append(code)
+    return {pk: sorted(found) for pk, found in codes.items()}
 
 
 @router.get("/cases/{slug}/events/", response={200: EventPage, **ERRORS}, summary="A case's events")
@@ -58,9 +80,10 @@ def event_list(request, slug: Slug, params: Query[RecordParams], response: HttpR
     if found.unchanged:
         return found.unchanged
     events = _changed(case_events(found.case, as_of=params.as_of, known_on=params.known_on), Event, params)
-    items, following = page_by_id(events.select_related("case").with_actors(), request, params, "events")
+    items, following = page_by_id(events, request, params, "events")
+    actors, page = _actors_of(items), _event_page(request, found.case)
     found.stamp(response)
-    return {"results": [_event(request, event) for event in items], "next": following}
+    return {"results": [_event(request, e, actors=actors[e.pk], page=page) for e in items], "next": following}
 
 
 @router.get("/cases/{slug}/events/{event_id}/", response={200: EventOut, **ERRORS}, summary="One event")

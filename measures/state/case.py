@@ -452,6 +452,7 @@ def case_state(
     measure=None,
     details=True,
     include_pending=False,
+    cited_changes=True,
 ):
     """Where every measure of `case` stood on `as_of`, per party and jointly. Returns a CaseState.
 
@@ -476,12 +477,17 @@ def case_state(
       four eyes); True previews the state that the assessments awaiting review would make (the
       team's "include pending"), returned ones still left out. Readers' pages never pass it.
 
+    - `cited_changes` (default True): with `since`, the assessments of the period's changes come with
+      their citations (one query), which `history_entries` groups them by; False leaves them unloaded,
+      for a caller that shows levels and directions but never lists the changes (the API's measure
+      list: at 100× the data, loading them as model objects was most of its time with `since`).
+
     With `since`, each cell and row also carries its path over the period (`state.path.level_paths`:
     every level in force during it), from which direction of travel, `moved` and `changes` are read.
 
     Seven queries (six without `since`; one more when a level in force during the period is neither
-    the baseline's nor the one in force on `as_of`; one less each without details), whatever the
-    number of measures, assessments or citations.
+    the baseline's nor the one in force on `as_of`; one less without details, one less without
+    `cited_changes`), whatever the number of measures, assessments or citations.
     """
     as_of = as_of or case.default_as_of(timezone.localdate())
     if since is not None:
@@ -511,7 +517,8 @@ def case_state(
             include_pending=include_pending,
         )
         steps = [step for path in paths.values() for _, party_path, _ in path.parties for step in party_path.changes]
-        _prefetch_citations([step.assessment for step in steps if step.assessment.pk not in loaded])
+        if cited_changes:
+            _prefetch_citations([step.assessment for step in steps if step.assessment.pk not in loaded])
 
     evidence_by_measure = defaultdict(list)
     if details:

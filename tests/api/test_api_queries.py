@@ -72,3 +72,16 @@ def test_the_assessment_list_loads_the_citations_of_its_page_only(db, api, reade
     (citations,) = [q["sql"] for q in captured if "measures_assessmentcitation" in q["sql"]]
     shown = {str(row["id"]) for row in results}
     assert set(citations.split("IN (")[1].split(")")[0].replace(" ", "").split(",")) == shown
+
+
+def test_the_measure_list_over_a_period_leaves_the_changes_citations_unloaded(db, api, reader_token):
+    # It shows levels and directions, never the list of changes: loading the citations of every
+    # assessment in force during the period took most of its time at 100× the demo data.
+    case = build_case(3, slug="large")
+    api.get("/api/v1/cases/", token=reader_token)
+    with CaptureQueriesContext(connection) as captured:
+        answer = api.get(f"/api/v1/cases/{case.slug}/measures/?as_of=2024-01-29&since=2024-01-16", token=reader_token)
+    assert answer.status_code == 200
+    assert {row["direction"] for row in answer.json()["results"]} - {None}
+    cited = [q["sql"] for q in captured if "measures_assessmentcitation" in q["sql"]]
+    assert len(cited) == 1  # the citations of the levels in force only (for "contested")
