@@ -52,7 +52,7 @@ from measures.importing import events_write
 from measures.importing.events_sync import StoredEvents
 from measures.importing.schema import CaseFileError
 from measures.lib import dates
-from measures.lib.text import name_key
+from measures.lib.text import name_key, single_line
 from measures.models import Event, Party
 
 COLUMNS = (
@@ -230,8 +230,8 @@ def parse_date(text):
 
 
 def _actor_key(name):
-    # Names compared as unique names are (measures.lib.text.name_key: without joiners and bidi marks),
-    # and without case.
+    # Names compared as unique names are (measures.lib.text.name_key: in NFC, without joiners and bidi
+    # marks), and without case.
     return name_key(name).casefold()
 
 
@@ -443,6 +443,12 @@ def _import_events(case, content, *, mapping, dry_run, sync, deletions):
             if not actor:
                 continue
             actor_names.append(actor)
+            try:
+                # The title is built from the actors: the line rule is checked here, to name the column.
+                single_line(actor)
+            except ValidationError as exc:
+                row_problems.append(f"{where}, {column[name]}: {' '.join(exc.messages)}")
+                continue
             outcome, found = matcher.match(actor)
             if outcome == "party":
                 if found.code not in actors:

@@ -83,18 +83,23 @@ BIDI_MARKS = "\u200e\u200f\u061c"
 # free variation selectors U+180B–U+180D and U+180F), and the braille blank U+2800, a symbol that
 # prints nothing. A name of one Hangul filler looked empty and passed.
 BLANK_CHARACTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0")
+# The variation selectors VS1–VS16 (U+FE00–U+FE0F) and VS17–VS256 (U+E0100–U+E01EF): also
+# Default_Ignorable_Code_Points, of category Mn, so counted visible above. They choose a glyph (text or
+# emoji style) and nothing a name needs: "Iran" + U+FE0F read as a second "Iran". A line refuses them.
+VARIATION_SELECTORS = frozenset(map(chr, [*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]))
+REFUSED_MARKS = BLANK_CHARACTERS | VARIATION_SELECTORS
 
 
 def _visible(char):
     # Letters, marks, numbers, punctuation and symbols (categories L, M, N, P, S) but the blank ones; not
     # spaces (Z*) nor controls, format characters, surrogates, private-use or unassigned code points (C*).
-    return unicodedata.category(char)[0] not in "ZC" and char not in BLANK_CHARACTERS
+    return unicodedata.category(char)[0] not in "ZC" and char not in REFUSED_MARKS
 
 
 def invisible_character(value):
     """The first character of a single line `value` that nobody would see and that it may not hold
     (module docstring: Cf, Zl, Zp but the joiners and bidi marks where they do something;
-    BLANK_CHARACTERS), or None.
+    BLANK_CHARACTERS, VARIATION_SELECTORS), or None.
     Control characters (Cc) are `control_character`'s."""
     at = _invisible_at(value)
     return None if at is None else value[at]
@@ -102,7 +107,7 @@ def invisible_character(value):
 
 def _invisible_at(value):
     for i, char in enumerate(value):
-        if char in BLANK_CHARACTERS:
+        if char in REFUSED_MARKS:
             return i
         if unicodedata.category(char) not in INVISIBLE_CATEGORIES:
             continue
@@ -164,13 +169,20 @@ def look_alike_mark(value, i):
 
 
 def name_key(value):
-    """`value` as names are compared for uniqueness: without the joiners and bidi marks
+    """`value` as names are compared for uniqueness: in Unicode normalization form C (NFC: "Tu" + U+0308
+    COMBINING DIAERESIS + "rkiye" and "Türkiye" are one name) and without the joiners and bidi marks
     (IGNORED_IN_NAMES), which draw nothing, so that "Iran" + U+200E and "Iran" are one name. The one
-    rule of every unique name (a party's, a theme's, a measure type's, a source's label): the models'
-    constraints remove the same characters in the database (measures.models.base.name_key_expression)
-    and their checks compare with this, so the forms, the case-file loader, the imports and the API
-    apply it alike."""
-    return value.translate(_WITHOUT_IGNORED)
+    rule of every unique name (a party's, a theme's, a measure type's, a source's label): the models
+    store these names in NFC (`nfc`, in their save()), their constraints remove the same marks in the
+    database (measures.models.base.name_key_expression) and their checks compare with this, so the
+    forms, the case-file loader, the imports and the API apply it alike."""
+    return nfc(value).translate(_WITHOUT_IGNORED)
+
+
+def nfc(value):
+    """`value` (a str; None and "" unchanged) in Unicode normalization form C, as unique names are
+    stored (name_key): a letter and its combining accent become the one precomposed letter."""
+    return unicodedata.normalize("NFC", value) if value else value
 
 
 def has_visible_character(value):

@@ -71,6 +71,21 @@ def unique_name_constraint(field_name, *, name, condition=None):
     )
 
 
+class StoredInNfc:
+    """A model mixin: the fields named in `nfc_fields` (its unique names) are stored in Unicode
+    normalization form C (measures.lib.text.nfc), whatever path saves them (a form, the case-file
+    loader, an import, the API), so that the database's constraint (`unique_name_constraint`), which
+    cannot normalise, compares "Türkiye" typed as "Tu" + U+0308 + "rkiye" as measures.lib.text.name_key
+    does."""
+
+    nfc_fields = ()
+
+    def save(self, *args, **kwargs):
+        for field_name in self.nfc_fields:
+            setattr(self, field_name, text.nfc(getattr(self, field_name)))
+        super().save(*args, **kwargs)
+
+
 def look_alike(instance, field_name):
     """The other stored record of `instance`'s model whose `field_name` equals this one's once the
     joiners and bidi marks are set aside (measures.lib.text.name_key), or None (also for an empty value)."""
@@ -91,7 +106,7 @@ def same_name_error(instance, field_name, noun):
     if other is None:
         return None
     stored = getattr(other, field_name)
-    differs = "" if stored == getattr(instance, field_name) else " (they differ only by invisible marks)"
+    differs = "" if stored == text.nfc(getattr(instance, field_name)) else " (they differ only by invisible marks)"
     return ValidationError(
         {field_name: f"Another {noun} is already named “{stored}”{differs}: choose a name that reads differently."},
         code="unique",

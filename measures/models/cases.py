@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from measures.lib import dates, languages, text
-from measures.models.base import case_change_error, same_name_error, unique_name_constraint
+from measures.models.base import StoredInNfc, case_change_error, same_name_error, unique_name_constraint
 from measures.models.catalogue import MeasureType
 from measures.querysets import (
     MeasureQuerySet,
@@ -24,7 +24,8 @@ class PartyKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Party(models.Model):
+class Party(StoredInNfc, models.Model):
+    nfc_fields = ("name",)  # stored in NFC, compared as measures.lib.text.name_key
     Kind = PartyKind
 
     name = models.CharField(validators=[text.single_line], max_length=200, unique=True)

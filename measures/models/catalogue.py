@@ -13,11 +13,13 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from measures.lib import text
-from measures.models.base import same_name_error, unique_name_constraint
+from measures.models.base import StoredInNfc, same_name_error, unique_name_constraint
 
 
-class Theme(models.Model):
+class Theme(StoredInNfc, models.Model):
     """A group of measure types (talks and diplomacy, military restraint…): the matrix's row groups."""
+
+    nfc_fields = ("name",)  # stored in NFC, compared as measures.lib.text.name_key
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(validators=[text.single_line], max_length=100, unique=True)
@@ -41,8 +43,10 @@ class Theme(models.Model):
             raise error
 
 
-class MeasureType(models.Model):
+class MeasureType(StoredInNfc, models.Model):
     """A kind of de-escalation step, shared by every case whose measures name it (`Measure.type`)."""
+
+    nfc_fields = ("name",)  # stored in NFC, compared as measures.lib.text.name_key
 
     slug = models.SlugField(
         max_length=80, unique=True, help_text="How case files name the type (measures[].type); keep it stable."

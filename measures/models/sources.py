@@ -26,7 +26,14 @@ from measures.lib.quoting import (
     quote_problem,
 )
 from measures.lib.text import shorten
-from measures.models.base import _PARAGRAPH_LOCATOR, _stored, case_change_error, look_alike, unique_name_constraint
+from measures.models.base import (
+    _PARAGRAPH_LOCATOR,
+    StoredInNfc,
+    _stored,
+    case_change_error,
+    look_alike,
+    unique_name_constraint,
+)
 from measures.models.cases import Case, Measure
 from measures.models.events import Event
 from measures.querysets import (
@@ -63,7 +70,8 @@ def original_upload_path(source, filename):
     return f"sources/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}"
 
 
-class Source(models.Model):
+class Source(StoredInNfc, models.Model):
+    nfc_fields = ("label",)  # stored in NFC, compared as measures.lib.text.name_key
     Kind = SourceKind
     DatePrecision = SourceDatePrecision
     OriginalType = OriginalType
