@@ -2,15 +2,20 @@
 signed, valid UNLOCK_LINK_MINUTES, once; the page's answer is the same whether the account exists or not;
 the lift is written to the audit log and the log "measures.accounts", as an administrator's is."""
 
+import datetime
 import re
 from urllib.parse import urlsplit
 
 import pytest
+from axes.models import AccessAttempt
 from django.core import mail, signing
+from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from alerts.tokens import unlock_token
 from measures.models import AuditEntry
+from measures.services.accounts import lift_login_lock
 from tests import factories
 
 PASSWORD = "correct horse battery staple"
@@ -194,3 +199,34 @@ def test_a_lock_without_cool_off_says_an_administrator_lifts_the_address(client,
     lock(client, settings, username="norole")
     content = log_in(client, address="192.0.2.10").content.decode()
     assert "This lock lasts until an administrator lifts it" in content
+
+
+def test_the_mailed_link_lifts_the_account_lock_and_leaves_the_address_lock(client, amina, settings):
+    # Five wrong passwords for amina from one address lock her account and that address. Her link lifts
+    # her account's lock only: the address stays locked, for her and every other account, until its
+    # cool-off ends; from another address she logs in.
+    factories.analyst(username="amina2", email="amina2@example.org", password=PASSWORD)
+    lock(client, settings)  # from 192.0.2.10
+    assert log_in(client, address="192.0.2.10").status_code == 429
+    ask(client, "amina")
+    assert client.post(path_of(link_in(mail.outbox[0]))).status_code == 200
+
+    other = {"username": "amina2", "password": PASSWORD}
+    assert client.post(reverse("login"), other, REMOTE_ADDR="192.0.2.10").status_code == 429
+    assert log_in(client, address="192.0.2.10").status_code == 429
+    assert AccessAttempt.objects.filter(ip_address="192.0.2.10").aggregate(n=Sum("failures_since_start"))["n"] == 5
+
+    assert log_in(client, address="198.51.100.4").status_code == 302
+    client.logout()
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(1))
+    assert client.post(reverse("login"), other, REMOTE_ADDR="192.0.2.10").status_code == 302
+
+
+def test_lifting_two_accounts_by_mail_from_one_address_keeps_both_counts(client, amina, settings):
+    amina2 = factories.analyst(username="amina2", email="amina2@example.org")
+    for username in ("amina", "amina", "amina2", "amina2"):  # below the limit: every failure recorded
+        client.post(reverse("login"), {"username": username, "password": "wrong"}, REMOTE_ADDR="192.0.2.10")
+    assert lift_login_lock(user=amina, by=None, mailed=True) == 1
+    assert lift_login_lock(user=amina2, by=None, mailed=True) == 1
+    (kept,) = AccessAttempt.objects.all()
+    assert (kept.username, kept.ip_address, kept.failures_since_start) == (None, "192.0.2.10", 4)

@@ -146,15 +146,48 @@ def login_lock_fingerprint(user):
     return salted_hmac("measures.accounts.unlock", value, algorithm="sha256").hexdigest()[:32]
 
 
+def _keep_address_counts(user):
+    """Take `user`'s username off its failed-login records, keeping them for their addresses' counts
+    (lift_login_lock); how many records it took."""
+    from axes.models import AccessAttempt
+
+    with transaction.atomic():
+        # The records of one address no longer under any username: one per address and browser, as
+        # django-axes keeps them (NULLs never clash in its unique constraint, so they are merged here).
+        cleared = 0
+        for attempt in _failed_logins(user).select_for_update().order_by("pk"):
+            kept = AccessAttempt.objects.filter(
+                username=None, ip_address=attempt.ip_address, user_agent=attempt.user_agent
+            ).first()
+            if kept is None:
+                attempt.username = None
+                attempt.save(update_fields=["username"])
+            else:
+                kept.failures_since_start += attempt.failures_since_start
+                kept.attempt_time = max(kept.attempt_time, attempt.attempt_time)
+                kept.save(update_fields=["failures_since_start", "attempt_time"])
+                attempt.delete()
+            cleared += 1
+    return cleared
+
+
 def lift_login_lock(*, user, by, mailed=False):
     """Clear the failed logins recorded for `user`'s username (from every address), which lifts a lock on
     it, and return how many attempt records were cleared (0: it was not locked). Written to the audit log
     (action "unlock") and the log "measures.accounts": by the administrator `by` (a user, or a name), or,
     with `mailed`, by the account's owner through the link mailed to its address (alerts.views.unlock).
-    The admin action also writes it to the user's history. A lock of an address is lifted with
-    manage.py axes_reset_ip."""
+    The admin action also writes it to the user's history.
+
+    An administrator's lift deletes the username's records, which also lifts the lock of each address
+    they came from (the administrator lifts every lock the user's failures set). The mailed link lifts
+    the username's lock only, never an address's: django-axes keeps one record per username and
+    address, and counts an address's failures over every username (login_locks), so deleting them
+    would let anyone clear an address by locking, then unlocking, an account of their own. With
+    `mailed` the records are kept, with their times and counts, but no longer name the username
+    (username NULL, which no login matches), so the address counts them until its cool-off ends. A
+    lock of an address alone is lifted with manage.py axes_reset_ip."""
     username = user.get_username()
-    cleared = reset(username=username)
+    cleared = _keep_address_counts(user) if mailed else reset(username=username)
     if mailed:
         who, actor, path = "the link mailed to the account's address", user, acting.LOGIN
     else:
