@@ -81,3 +81,50 @@ def test_an_analyst_gives_a_measure_its_type_chosen_under_its_theme(client, meas
     assert [m.pk for m in listed.context["cl"].result_list] == [measure.pk]
     wrong = client.post(url, change_form_data(client.get(url), type="999999"))
     assert wrong.status_code == 200 and "Select a valid choice" in wrong.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("TOTAL_FORMS", "abc"),
+        ("TOTAL_FORMS", ""),
+        ("TOTAL_FORMS", "1e3"),
+        ("TOTAL_FORMS", "²"),
+        ("INITIAL_FORMS", "abc"),
+    ],
+)
+def test_a_tampered_count_of_the_themes_types_gets_a_plain_message(client, db, field, value):
+    # The theme's read-only list of types showed Django's "ManagementForm data is missing or has been
+    # tampered with … file a bug report".
+    client.force_login(factories.administrator(username="administrator"))
+    theme = Theme.objects.get(slug="talks")
+    url = reverse("admin:measures_theme_change", args=[theme.pk])
+    page = client.get(url)
+    (inline,) = page.context["inline_admin_formsets"]
+    name = f"{inline.formset.prefix}-{field}"
+    response = client.post(url, change_form_data(page, description="Changed", **{name: value}))
+    assert response.status_code == 200
+    (inline,) = response.context["inline_admin_formsets"]
+    assert inline.formset.non_form_errors() == [
+        f"The count of rows sent with the page ({name}) is missing or not a number, so nothing was saved: reload "
+        "the page and make your changes again."
+    ]
+    assert "ManagementForm" not in response.text and "bug report" not in response.text
+    theme.refresh_from_db()
+    assert theme.description != "Changed"
+
+
+def test_too_many_rows_for_the_themes_types_gets_a_plain_message(client, db):
+    # It said "Please submit at most 0 forms." on a list that adds none.
+    client.force_login(factories.administrator(username="administrator"))
+    theme = Theme.objects.get(slug="talks")
+    url = reverse("admin:measures_theme_change", args=[theme.pk])
+    page = client.get(url)
+    (inline,) = page.context["inline_admin_formsets"]
+    data = change_form_data(page, description="Changed", **{f"{inline.formset.prefix}-TOTAL_FORMS": "99999999999"})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "The page sent more rows than can be saved here, so nothing was saved" in response.text
+    assert "at most 0 forms" not in response.text
+    theme.refresh_from_db()
+    assert theme.description != "Changed"

@@ -12,12 +12,14 @@ from django.utils.html import format_html
 
 from measures.models import Measure, MeasureType, Theme
 from workspace.admin.base import TrackedAdmin, count_of
+from workspace.forms.base import PlainMessagesFormSet
 
 
 class MeasureTypeInline(admin.TabularInline):
     """The types of a theme, read-only here: a type is edited on its own page."""
 
     model = MeasureType
+    formset = PlainMessagesFormSet  # a tampered count of rows gets a plain message
     fields = ["name", "slug", "position"]
     readonly_fields = fields
     extra = 0

@@ -231,7 +231,22 @@ class PreloadedAutocompleteSelect(SafeAutocompleteSelect):
         return [(None, options, 0)]
 
 
-class ConstantQueriesFormSet(BaseInlineFormSet):
+class PlainMessagesFormSet(BaseInlineFormSet):
+    """The base of every admin inline formset (ConstantQueriesFormSet, and the theme's read-only list of
+    types): a count of rows (TOTAL_FORMS, INITIAL_FORMS) that is missing or not a number, or more rows
+    than the page can save, gets a plain message, and nothing is written. Django's own asks the user
+    to "file a bug report", or says "Please submit at most 0 forms." on a page that adds none: such a
+    count comes from a page changed in the browser, or a request made by hand."""
+
+    default_error_messages = {
+        "missing_management_form": "The count of rows sent with the page (%(field_names)s) is missing or not a number, "
+        "so nothing was saved: reload the page and make your changes again.",
+        "too_many_forms": "The page sent more rows than can be saved here, so nothing was saved: reload the page and "
+        "make your changes again.",
+    }
+
+
+class ConstantQueriesFormSet(PlainMessagesFormSet):
     """An inline formset that renders any number of rows with a fixed number of queries.
 
     Plain selects evaluate their choices once and share them; autocomplete selects get the labels
@@ -241,16 +256,12 @@ class ConstantQueriesFormSet(BaseInlineFormSet):
     number of rows from the posted management form, up to 2,000, and builds (and, on an error,
     renders) every one: a tampered count cost one POST seconds of server time. Beyond the limit the save
     is refused with the `too_many_forms` message and nothing is written; a count that is missing or not
-    a number, with a plain `missing_management_form` message, nothing written either.
+    a number, with PlainMessagesFormSet's plain message, nothing written either.
     """
 
     new_rows_per_save = 50
     default_error_messages = {
         "too_many_forms": "At most %(num)d rows can be saved here at once: save these, then add the others.",
-        # Django's own asks the user to "file a bug report": a count of rows that is missing or not a
-        # number comes from a page changed in the browser, or a request made by hand.
-        "missing_management_form": "The count of rows sent with the page (%(field_names)s) is missing or not a number, "
-        "so nothing was saved: reload the page and make your changes again.",
     }
 
     def __init__(self, *args, **kwargs):
