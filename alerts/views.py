@@ -154,6 +154,8 @@ def locked_out(request, original_response=None, credentials=None):
         "username_locked": locks.username or not locks.address,  # neither counted: offer the link, as before
         "address_locked": locks.address,
         "address_ends": locks.address_ends,
+        "username_counted": locks.username,
+        "username_ends": locks.username_ends,
     }
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
 

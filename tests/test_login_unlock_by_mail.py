@@ -230,3 +230,19 @@ def test_lifting_two_accounts_by_mail_from_one_address_keeps_both_counts(client,
     assert lift_login_lock(user=amina2, by=None, mailed=True) == 1
     (kept,) = AccessAttempt.objects.all()
     assert (kept.username, kept.ip_address, kept.failures_since_start) == (None, "192.0.2.10", 4)
+
+
+def test_the_lockout_page_says_when_the_accounts_lock_ends(client, amina, settings):
+    lock(client, settings)  # from 192.0.2.10
+    content = log_in(client, address="198.51.100.4").content.decode()
+    ends = AccessAttempt.objects.get(username="amina").attempt_time + settings.AXES_COOLOFF_TIME
+    assert "The account “amina” is locked: 5 wrong passwords were given for it." in content
+    assert f"This lock ends by itself at {ends:%H:%M} UTC" in content
+
+
+def test_the_lockout_page_does_not_say_an_account_without_failures_is_locked(client, amina, settings):
+    factories.UserFactory(username="norole", is_staff=False)
+    lock(client, settings, username="norole")
+    content = log_in(client, address="192.0.2.10").content.decode()
+    assert "The account “amina” is locked" not in content and "for “amina”" not in content
+    assert "The account “amina” itself is not locked: it can log in from another address." in content

@@ -100,18 +100,20 @@ def _failed_logins(user):
 @dataclass(frozen=True)
 class LoginLocks:
     """Which of a login's two locks hold (settings AXES_LOCKOUT_PARAMETERS: the username, from any
-    address; the address, for any usernames), and when the address's ends (None: no cool-off, it lasts
-    until an administrator lifts it, or the address is not locked)."""
+    address; the address, for any usernames), and when each ends (None: no cool-off, it lasts until it
+    is lifted, or it does not hold)."""
 
     username: bool
     address: bool
     address_ends: datetime.datetime | None
+    username_ends: datetime.datetime | None = None
 
 
 def login_locks(*, username, address):
     """The LoginLocks of a login by `username` (may be "") from `address` (may be None), counted as
     django-axes counts them: the failures recorded for each, within the cool-off (LOGIN_LOCKOUT_MINUTES),
-    against LOGIN_FAILURE_LIMIT. Two queries. For the locked-out page: a mailed link lifts a username's
+    against LOGIN_FAILURE_LIMIT; each lock ends LOGIN_LOCKOUT_MINUTES after its latest failure. Two
+    queries. For the locked-out page: a mailed link lifts a username's
     lock (lift_login_lock), never an address's, so it is offered only when the username is locked."""
     from axes.models import AccessAttempt
 
@@ -125,11 +127,19 @@ def login_locks(*, username, address):
         return found["failures"] or 0, found["latest"]
 
     limit = settings.AXES_FAILURE_LIMIT
-    by_username = counted(username=username)[0] if username else 0
+    by_username, username_latest = counted(username=username) if username else (0, None)
     by_address, latest = counted(ip_address=address) if address else (0, None)
-    address_locked = by_address >= limit
-    ends = latest + cool_off if address_locked and isinstance(cool_off, datetime.timedelta) else None
-    return LoginLocks(username=by_username >= limit, address=address_locked, address_ends=ends)
+
+    def ends(locked, last):
+        return last + cool_off if locked and isinstance(cool_off, datetime.timedelta) else None
+
+    username_locked, address_locked = by_username >= limit, by_address >= limit
+    return LoginLocks(
+        username=username_locked,
+        address=address_locked,
+        address_ends=ends(address_locked, latest),
+        username_ends=ends(username_locked, username_latest),
+    )
 
 
 def has_failed_logins(user):
