@@ -72,7 +72,7 @@ def _refuse_past_the_subscription_limit(user, case):
     followed = Subscription.objects.filter(user=user, case__isnull=False).count()
     if followed >= limit:
         raise ServiceError(
-            f"You already follow {followed} cases one by one, the most one user may (SUBSCRIPTIONS_PER_USER). "
+            f"You already follow {followed} cases one by one, the most one user may. "
             "Nothing was changed: follow every case you may read instead, or stop following one.",
             code="work_limit",
         )
