@@ -4,9 +4,11 @@ C, so that "Tu" + U+0308 + "rkiye" is the name "Türkiye" (measures.lib.text.nam
 VARIATION_SELECTORS; measures.models.base.StoredInNfc), by the model, the database's constraint, the
 case-file loader and the events import."""
 
+import importlib
 import json
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -14,7 +16,7 @@ from measures.importing import CaseFileError
 from measures.importing.events_csv import EventFileError, import_events
 from measures.importing.schema import parse_case_file
 from measures.lib import text
-from measures.models import MeasureType, Party, Theme
+from measures.models import MeasureType, Party, Source, Theme
 from tests import factories
 from tests.helpers import csv_bytes
 
@@ -86,3 +88,19 @@ def test_an_invisible_joiner_in_an_actor_names_the_actor_column(pakistan_iran):
     with pytest.raises(EventFileError) as caught:
         import_events(pakistan_iran, csv_bytes(rows), dry_run=True)
     assert caught.value.problems[0].startswith("line 2, actor2: Contains an invisible character (U+200C")
+
+
+def test_names_stored_before_are_rewritten_in_nfc_unless_another_reads_the_same(db, capsys):
+    migration = importlib.import_module("measures.migrations.0040_names_in_nfc")
+    alone = factories.PartyFactory(code="TUR", name="Turkey")
+    Party.objects.filter(pk=alone.pk).update(name=TURKIYE_NFD)  # as stored before the rule
+    first = factories.SourceFactory(label="Ankara")
+    second = factories.SourceFactory(label="Ank")
+    Source.objects.filter(pk=first.pk).update(label="Bre\u0301aker")
+    Source.objects.filter(pk=second.pk).update(label="Br\u00e9aker")
+    migration.names_in_nfc(apps, None)
+    alone.refresh_from_db()
+    first.refresh_from_db()
+    assert alone.name == TURKIYE_NFC
+    assert first.label == "Bre\u0301aker"  # its NFC form is another's label: left, and named
+    assert f"Source {first.pk}" in capsys.readouterr().out
