@@ -163,6 +163,8 @@ def matrix(request):
     themes = list({t.theme.pk: t.theme for t in all_types}.values())
     parties = sorted({p.pk: p for case in cases for p in case.assessed_parties.all()}.values(), key=lambda p: p.name)
     matrix_filter = MatrixFilter(request.GET, themes=themes, parties=parties)
+    if export_format in EXPORT_FORMATS and not matrix_filter.valid:
+        return refused(matrix_filter, "export")  # not a file of every theme for a theme that does not exist
     days_wanted = matrix_filter.view == MatrixFilterForm.VIEW_DAYS or export_format in EXPORT_FORMATS
     comparison = compare_cases(
         matrix_filter.cases(cases),
