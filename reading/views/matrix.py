@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from measures.lib.ids import query_key
 from measures.models import MeasureType, Party
 from measures.roles import readable_cases
 from measures.state import STEPS, Level, compare_cases, evidence_dating, evidence_of
@@ -125,7 +126,7 @@ def _matrix_rows(comparison, shown=None, **item_options):
 def _filter_fields(request, form, matrix_filter, themes, parties):
     """The dates' and filters' fields, kept per data version (`cached_fragment`), query and choices
     offered (the themes and the parties of the cases this reader may read)."""
-    query = sorted((k, v) for k, values in request.GET.lists() if k not in ("page", "_export") for v in values)
+    query = query_key(request.GET, leave_out=("page", "_export"))
     choices = ([theme.pk for theme in themes], [party.pk for party in parties])
     return cached_fragment(
         request,
