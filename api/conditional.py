@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 
+from measures.lib.ids import query_key
+
 ROOT = Path(__file__).resolve().parent.parent
 # The code an answer's figures come from: the API, the state calculus, the querysets, the packages.
 CODE = ("api", "measures/state", "measures/querysets.py", "measures/importing/datapackage")
@@ -53,7 +55,7 @@ def etag(request, version):
         code_fingerprint(),
         version,
         request.path,
-        "&".join(sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values)),
+        query_key(request.GET),
         timezone.localdate().isoformat(),
         str(settings.STALE_AFTER_DAYS),
         str(request.user.pk),

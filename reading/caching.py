@@ -36,6 +36,7 @@ from django.utils.csp import CSP, build_policy
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
 
+from measures.lib.ids import query_key
 from measures.models import Case
 from measures.roles import cases_token
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
@@ -96,7 +97,7 @@ def page_stamp(request, data_version, audience="reader", *, anonymous=None, toda
         code_fingerprint(),
         data_version,
         request.path,
-        "&".join(sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values)),
+        query_key(request.GET),
         (today or timezone.localdate()).isoformat(),
         str(settings.STALE_AFTER_DAYS),
         audience,

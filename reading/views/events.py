@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 
+from measures.lib.ids import query_key
 from measures.models import Citation, Evidence
 from measures.state import commitment_calendar
 from reading import charts
@@ -40,7 +41,7 @@ def event_list(request, slug):
 
     # Drawn from the case's events and commitments, the period and the filter alone: every page of the
     # list, and every reader of one audience, share it (kept per data version by cached_fragment).
-    filter_parts = sorted((key, value) for key, values in request.GET.lists() if key != "page" for value in values)
+    filter_parts = query_key(request.GET, leave_out=("page",))
     context = {
         "case": case,
         "period": period,
@@ -49,7 +50,7 @@ def event_list(request, slug):
         "events": [(event, event.date_text) for event in page.object_list],
         "page": page,
         "timeline_html": cached_fragment(
-            request, "event-list-timeline", [period.as_of, period.known_on, link_query, *filter_parts], timeline_html
+            request, "event-list-timeline", [period.as_of, period.known_on, link_query, filter_parts], timeline_html
         ),
         "link_query": link_query,
     }

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from measures.lib.ids import query_key
 from measures.models import MeasureType, Party
 from measures.roles import readable_cases
 from measures.state import STEPS, Level, compare_cases, evidence_dating, evidence_of
@@ -125,7 +126,7 @@ def _matrix_rows(comparison, shown=None, **item_options):
 def _filter_fields(request, form, matrix_filter, themes, parties):
     """The dates' and filters' fields, kept per data version (`cached_fragment`), query and choices
     offered (the themes and the parties of the cases this reader may read)."""
-    query = sorted((k, v) for k, values in request.GET.lists() if k not in ("page", "_export") for v in values)
+    query = query_key(request.GET, leave_out=("page", "_export"))
     choices = ([theme.pk for theme in themes], [party.pk for party in parties])
     return cached_fragment(
         request,
@@ -163,6 +164,8 @@ def matrix(request):
     themes = list({t.theme.pk: t.theme for t in all_types}.values())
     parties = sorted({p.pk: p for case in cases for p in case.assessed_parties.all()}.values(), key=lambda p: p.name)
     matrix_filter = MatrixFilter(request.GET, themes=themes, parties=parties)
+    if export_format in EXPORT_FORMATS and not matrix_filter.valid:
+        return refused(matrix_filter, "export")  # not a file of every theme for a theme that does not exist
     days_wanted = matrix_filter.view == MatrixFilterForm.VIEW_DAYS or export_format in EXPORT_FORMATS
     comparison = compare_cases(
         matrix_filter.cases(cases),

@@ -225,6 +225,22 @@ def test_an_export_with_a_bad_date_is_refused_not_made_for_the_default_date(
     assert response.content.decode().startswith("No export made. ")
 
 
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("param", "value", "named"),
+    [("theme", "abc", "not a theme"), ("status", "bogus", "not a case status"), ("view", "bogus", "not a view")],
+)
+def test_an_export_with_a_bad_filter_is_refused_not_made_for_every_row(
+    reader_client, cases, export_format, param, value, named
+):
+    # The page shows the filter's message and filters nothing; a file cannot carry the message, so it
+    # is not made (it held every theme while the reader asked for one).
+    response = reader_client.get(MATRIX, {"_export": export_format, param: value})
+    assert response.status_code == 400
+    assert response.content.decode().startswith("No export made. ")
+    assert named in response.content.decode()
+
+
 def test_the_xlsx_has_the_long_form_the_summaries_and_who_lags(reader_client, cases):
     Case.objects.filter(name="Late").update(name="@SUM(A1)")
     response = reader_client.get(MATRIX, {"_export": "xlsx", "as_of": day(30).isoformat()})

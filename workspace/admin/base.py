@@ -49,6 +49,15 @@ def _without_version(fieldsets):
     ]
 
 
+def _with_version(fieldsets):
+    """Fieldsets that carry the hidden version field, which an admin declaring its own fields or
+    fieldsets would otherwise leave out: its form then saw every save as a colleague's conflict."""
+    if any("seen_version" in options["fields"] for _name, options in fieldsets):
+        return fieldsets
+    (name, options), *rest = fieldsets
+    return [(name, {**options, "fields": [*options["fields"], "seen_version"]}), *rest]
+
+
 def _protected_message(what, protected):
     shown = format_html_join("; ", "{}", ((item,) for item in protected[:PROTECTED_SHOWN]))
     more = f" and {len(protected) - PROTECTED_SHOWN} more" if len(protected) > PROTECTED_SHOWN else ""
@@ -159,7 +168,7 @@ class TrackedAdmin(QuickListsMixin, SafeLookupsMixin, SafeIdsMixin, SimpleHistor
         fieldsets = super().get_fieldsets(request, obj)
         if obj is not None and not self.has_change_permission(request, obj):
             return _without_version(fieldsets)
-        return fieldsets
+        return _with_version(fieldsets)
 
     # The forms validate, the services write (measures.services.records, which hands each record to its
     # topic's service): every save and delete of the admin, its inline rows and its bulk delete, in the
