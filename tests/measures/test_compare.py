@@ -196,9 +196,11 @@ def test_comparing_cases_takes_the_same_queries_whatever_their_number(db, django
     for n in range(size):
         crisis(f"Case {n}", history=[("AA", Level.MINIMAL, 2), ("BB", Level.NOT_INITIATED, 3)])
     cases = list(Case.objects.all())
-    with django_assert_num_queries(7):  # parties, types, measures, applicable parties, levels, path, evidence
+    # parties, types, measures, applicable parties, the assessments that count in order (levels and path in
+    # one pass), evidence
+    with django_assert_num_queries(6):
         compare_cases(cases)
-    with django_assert_num_queries(5):  # the parties are prefetched already
+    with django_assert_num_queries(4):  # the parties are prefetched already, and no evidence is asked for
         compare_cases(cases, first_progress=False)
 
 
