@@ -64,7 +64,7 @@ def import_case_staged(data, *, update=False, recorded_by=None):
         snapshot(copy)
         blocks = reserve_ids(block_size(data))
         prepare_copy(copy, blocks)
-        with default_database(copy):
+        with default_database(copy), services.change_hooks_off():
             result = import_case(data, update=update, recorded_by=recorded_by, index=False)
         apply_copy(copy, blocks, case_pk=result.case.pk)
     result.case = Case.objects.get(pk=result.case.pk)

@@ -37,6 +37,7 @@ from measures.services.base import (
     ServiceError,
     cases_affected_by,
     cases_stored_for,
+    change_hooks_off,
     forget_public_pages,
     public_pointer_key,
     touch_cases,
@@ -86,6 +87,7 @@ from measures.services.sources import (
 )
 
 __all__ = [
+    "change_hooks_off",
     "detect_changes",
     "judge_commitment",
     "queue_digests",

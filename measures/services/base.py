@@ -113,7 +113,7 @@ def touch_cases(case_ids):
         Case.objects.filter(pk__in=case_ids).update(data_version=F("data_version") + 1, data_changed_at=timezone.now())
         refresh_public_pointers(case_ids)
         forget_cases()  # the cached case rows (measures.roles): update() sends no signal
-        if settings.CASE_CHANGE_HOOKS:
+        if settings.CASE_CHANGE_HOOKS and not getattr(_touching, "hooks_off", False):
             transaction.on_commit(lambda: _after_change(case_ids), robust=True)
 
 
@@ -131,6 +131,20 @@ def _after_change(case_ids):
 
 
 _touching = threading.local()
+
+
+@contextmanager
+def change_hooks_off():
+    """Within the block, this thread's writes call no CASE_CHANGE_HOOKS: for writes to a staging copy of
+    the database (measures.importing.staging), where a hook's queued task would be a row the load
+    never writes (and the load is refused); the copy's replay on the real database touches the case,
+    and the hooks run then."""
+    previous = getattr(_touching, "hooks_off", False)
+    _touching.hooks_off = True
+    try:
+        yield
+    finally:
+        _touching.hooks_off = previous
 
 
 @contextmanager

@@ -235,3 +235,17 @@ def test_what_analysts_save_right_after_the_copy_keeps_its_ids(other_case, small
     assert Assessment.objects.get(pk=saved[0].pk).rationale == "Saved right after the copy."
     case = Case.objects.get(slug=small_data["case"]["slug"])
     assert Assessment.objects.filter(measure__case=case).count() == len(small_data["assessments"])
+
+
+def test_a_staged_load_queues_the_pages_warming_once_on_the_real_database(transactional_db, small_data, tmp_path):
+    # The case-change hooks ran inside the staging copy too: the warming hook's queued task was a row the
+    # load never writes, and every load_case was refused where tasks are queued in the database.
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with override_settings(TASKS=tasks, WARM_PAGES_AFTER_WRITES=True):
+        load(write_file(tmp_path, small_data))
+    case = Case.objects.get(slug=small_data["case"]["slug"])
+    queued = list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
+    assert queued == [("reading.views.warming.warm_case", {"args": [case.pk, case.data_version], "kwargs": {}})]
