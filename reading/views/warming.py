@@ -2,9 +2,8 @@
 waits for a cold rendering of them (issue 25, point 4).
 
 `case_changed` is a case-change hook (settings.CASE_CHANGE_HOOKS, called once a write committed): it
-queues `warm_case` once per case and data version (a claim in the cache), and the task does nothing
-when a later write changed the case again (that write queued its own). The task renders, for the data
-version it was queued for:
+queues `warm_case` once per case while one is waiting (a claim in the cache, released when the task
+starts), and the task renders the case as it is when it runs:
 
 - for anonymous visitors, when the case is published: the dashboard, each measure page, the event list
   and the source list, stored in the page cache as a visitor's first request would store them
@@ -38,26 +37,35 @@ from reading import access
 
 logger = logging.getLogger(__name__)
 
-# How long the claim "this case's version is queued" is kept: longer than a queue usually waits.
+# How long the claim "this case's rendering is queued" is kept: longer than a queue usually waits.
 CLAIM_SECONDS = 3600
 
 
 def case_changed(case_ids):
-    """The hook: queue `warm_case` for each of these cases at its current data version, unless it was
-    queued for that version already. One query."""
+    """The hook: queue `warm_case` for each of these cases, unless one is queued for it already (a claim
+    in the cache, released when the task starts). One query. Once per case, not per write: under a
+    stream of writes a task per write was a second transaction per save, and SQLite's writers waited
+    for each other long enough to answer "database busy" (docs/invariants.md, the stress run)."""
     if not settings.WARM_PAGES_AFTER_WRITES:
         return
     for pk, version in Case.objects.filter(pk__in=case_ids).values_list("pk", "data_version"):
-        if cache.add(f"warm-pages:{pk}:{version}", True, CLAIM_SECONDS):
+        if cache.add(_claim(pk), version, CLAIM_SECONDS):
             warm_case.enqueue(pk, version)
+
+
+def _claim(case_id):
+    return f"warm-pages:{case_id}"
 
 
 @task()
 def warm_case(case_id, data_version):
-    """Render the default pages of case `case_id` at `data_version` for each audience (module
-    docstring). Returns the number of pages rendered; 0 when the case is gone or was written since."""
+    """Render the default pages of case `case_id` for each audience (module docstring), at its data
+    version when the task runs (`data_version`: the one it was queued at; writes since then queued
+    nothing, so the task renders what they made). Returns the number of pages rendered; 0 when the
+    case is gone."""
+    cache.delete(_claim(case_id))  # a write from now on queues the next rendering
     case = Case.objects.filter(pk=case_id).first()
-    if case is None or case.data_version != data_version:
+    if case is None:
         return 0
     rendered = 0
     for audience, user in _audiences(case):

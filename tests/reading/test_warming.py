@@ -78,17 +78,21 @@ def test_after_a_write_a_logged_in_dashboard_draws_none_of_its_shared_parts(
     assert "measures/dashboard.html" in {t.name for t in response.templates}
 
 
-def test_a_version_is_queued_once_and_a_stale_one_renders_nothing(published, monkeypatch, django_assert_num_queries):
+def test_a_case_is_queued_once_until_its_task_starts_which_renders_it_as_it_is_then(
+    published, monkeypatch, django_assert_num_queries
+):
     queued = []
     monkeypatch.setattr(warming, "warm_case", SimpleNamespace(enqueue=lambda *args: queued.append(args)))
     warming.case_changed([published.pk])
-    with django_assert_num_queries(1):  # the version read; already queued for it
+    services.touch_cases([published.pk])  # another write while the rendering waits: no second task
+    with django_assert_num_queries(1):  # the version read; already queued
         warming.case_changed([published.pk])
     assert queued == [(published.pk, published.data_version)]
     monkeypatch.undo()
-    services.touch_cases([published.pk])
-    with django_assert_num_queries(1):  # the case read: written since, its own task renders
-        assert warming.warm_case.call(published.pk, published.data_version) == 0
+    assert warming.warm_case.call(published.pk, published.data_version) > 0  # the case as it is now
+    monkeypatch.setattr(warming, "warm_case", SimpleNamespace(enqueue=lambda *args: queued.append(args)))
+    warming.case_changed([published.pk])  # the task started: the next write queues the next rendering
+    assert len(queued) == 2
 
 
 def test_a_private_case_is_warmed_for_its_readers_only(client, pakistan_iran, settings):
