@@ -63,24 +63,24 @@ def _update(job, **fields):
     job.update(**fields)
 
 
-class _Heartbeat:
-    """Stamps the job's heartbeat every HEARTBEAT_SECONDS from a thread while the worker is busy
-    in one long call (the layout), so that a slow report is not mistaken for a dead worker."""
+class Periodic:
+    """Calls `action()` every `seconds` from a daemon thread named `name`, for the duration of a `with`
+    block. A DatabaseError (a locked or lost database) is handed to `failed(exc)` and the next round
+    tries again; the thread closes its own connection when it ends. The report job's heartbeat and the
+    worker's reclaiming of abandoned jobs (report_worker) run on it."""
 
-    def __init__(self, job):
-        self.job = job
+    def __init__(self, seconds, action, *, name, failed):
+        self.seconds, self.action, self.failed = seconds, action, failed
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"report-job-{job.pk}-heartbeat", daemon=True)
+        self.thread = threading.Thread(target=self._loop, name=name, daemon=True)
 
-    def _beat(self):
+    def _loop(self):
         try:
-            while not self.stop.wait(HEARTBEAT_SECONDS):
+            while not self.stop.wait(self.seconds):
                 try:
-                    ReportJob.objects.filter(pk=self.job.pk, attempts=self.job.attempts, status=Status.RUNNING).update(
-                        heartbeat_at=timezone.now()
-                    )
-                except DatabaseError as exc:  # a locked or lost database: the next beat tries again
-                    logger.warning("Report job %s: heartbeat not stored (%s)", self.job.pk, exc)
+                    self.action()
+                except DatabaseError as exc:
+                    self.failed(exc)
         finally:
             connection.close()  # this thread's own connection
 
@@ -91,6 +91,19 @@ class _Heartbeat:
     def __exit__(self, *exc_info):
         self.stop.set()
         self.thread.join()
+
+
+def _heartbeat(job):
+    """Stamps the job's heartbeat every HEARTBEAT_SECONDS while the worker is busy in one long call (the
+    layout), so that a slow report is not mistaken for a dead worker."""
+    return Periodic(
+        HEARTBEAT_SECONDS,
+        lambda: ReportJob.objects.filter(pk=job.pk, attempts=job.attempts, status=Status.RUNNING).update(
+            heartbeat_at=timezone.now()
+        ),
+        name=f"report-job-{job.pk}-heartbeat",
+        failed=lambda exc: logger.warning("Report job %s: heartbeat not stored (%s)", job.pk, exc),
+    )
 
 
 @task()
@@ -118,7 +131,7 @@ def render_report_job(job_id):
             public=job.audience == ReportJob.Audience.PUBLIC,
         )
         _update(job, stage="Laying out the pages", progress=30)
-        with _Heartbeat(job):
+        with _heartbeat(job):
             pdf = render_report_pdf(report, site_url=job.site_url or None)
         _update(job, stage="Storing the PDF", progress=95)
         job.file.save(f"{report.filename_stem}-{job.pk}.pdf", ContentFile(pdf), save=False)

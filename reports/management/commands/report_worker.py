@@ -8,16 +8,16 @@ child process with its own memory and time budget, so a costly file cannot take 
 
 import logging
 import os
-import threading
 import time
 
 from django.core.management.base import CommandError
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, close_old_connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
 from measures.models import reclaim_abandoned
+from reports.jobs import Periodic
 from reports.render import warm_up_pdf
 
 logger = logging.getLogger("reports.worker")
@@ -28,34 +28,6 @@ BACKOFF_MAX_SECONDS = 60
 # (a report's, ReportJob.LEASE_SECONDS), so a job is taken back soon after its lease ends, even while this
 # worker is idle.
 RECLAIM_SECONDS = 30
-
-
-class _Reclaimer:
-    """Reclaims the abandoned jobs of every kind every RECLAIM_SECONDS from a thread, while the worker runs:
-    db_worker's polling loop has no hook, and an idle worker must still take back a dead worker's jobs."""
-
-    def __init__(self, reclaim):
-        self.reclaim = reclaim
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._loop, name="job-reclaimer", daemon=True)
-
-    def _loop(self):
-        try:
-            while not self.stop.wait(RECLAIM_SECONDS):
-                try:
-                    self.reclaim()
-                except DatabaseError as exc:  # a locked or lost database: the next round tries again
-                    logger.warning("Taking back abandoned jobs failed (%s); trying again later", exc)
-        finally:
-            connection.close()  # this thread's own connection
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stop.set()
-        self.thread.join()
 
 
 class ReportWorker(Worker):
@@ -71,7 +43,14 @@ class ReportWorker(Worker):
             started = time.monotonic()
             try:
                 self._reclaim()
-                with _Reclaimer(self._reclaim):
+                with Periodic(
+                    RECLAIM_SECONDS,
+                    self._reclaim,
+                    name="job-reclaimer",
+                    failed=lambda exc: logger.warning(
+                        "Taking back abandoned jobs failed (%s); trying again later", exc
+                    ),
+                ):
                     super().run()
                 return
             except DatabaseError as exc:
