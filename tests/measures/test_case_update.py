@@ -180,3 +180,22 @@ def test_load_case_update_refuses_a_bad_file_naming_the_item(pakistan_iran, case
     with pytest.raises(CommandError, match=r"nothing was loaded:\n  events\[\d+\]\.date_precison: unknown key"):
         call_command("load_case", "--update", str(path))
     assert counts() == before
+
+
+def test_load_case_of_a_new_case_names_a_reused_sources_other_label(pakistan_iran, case_data, tmp_path):
+    """A new case whose file names a source already stored (same title, publisher and date) uses the
+    stored one: the output says so, with both labels, since the footnotes will show the stored label."""
+    data = copy.deepcopy(case_data)
+    data["case"]["slug"] = "copy-01"
+    tdi = next(i for i, source in enumerate(data["sources"]) if source["label"] == "TDI")
+    data["sources"][tdi]["label"] = "TDI c1"
+    path = tmp_path / "copy.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = io.StringIO()
+    call_command("load_case", str(path), stdout=out)
+    text = out.getvalue()
+    assert "Loaded “Pakistan–Iran crisis, January 2024” (copy-01): 11 measures, 0 sources" in text
+    assert "5 sources of the file already stored (same title, publisher and date): used as stored" in text
+    kept = "already stored with other content, kept as stored (label: stored “TDI”, file “TDI c1”)"
+    assert f"sources[{tdi}]: {kept}" in text
+    assert Source.objects.filter(label="TDI c1").count() == 0

@@ -50,6 +50,7 @@ class Command(BaseCommand):
             if result.created:
                 counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
                 self.stdout.write(self.style.SUCCESS(f"Loaded {case}: {counts}."))
+                self._reused_sources(result)
             elif not result.updated:
                 self.stdout.write(f"{case} is already there: left unchanged (use --update to add what is new).")
             else:
@@ -69,3 +70,18 @@ class Command(BaseCommand):
                         "(no type of the catalogue; the matrix of cases leaves them out): " + "; ".join(result.untyped)
                     )
                 )
+
+    def _reused_sources(self, result):
+        """A new case's sources found already stored (same title, publisher and date) are used as stored:
+        say so, and name every field the file gives otherwise (its label first of all: the footnotes
+        keep the stored label, not the file's)."""
+        reused = result.existing["sources"]
+        if not reused:
+            return
+        self.stdout.write(
+            f"  {reused} source{'s' if reused != 1 else ''} of the file already stored (same title, publisher "
+            "and date): used as stored, not loaded again"
+        )
+        for conflict in result.conflicts:
+            if conflict.startswith("sources["):
+                self.stdout.write(self.style.WARNING(f"    {conflict}"))
