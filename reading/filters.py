@@ -29,6 +29,10 @@ class _Filter:
     def active(self):
         return self.form.is_bound and self.valid and any(self.form.cleaned_data.values())
 
+    def accepted_fields(self):
+        """The names of the form's fields that the page applies: all of them, or none when any is invalid."""
+        return self.form.FIELDS if self.valid else ()
+
     def error_messages(self):
         return [
             f"{self.form.fields[name].label}: {message}"
@@ -131,9 +135,11 @@ class EventFilterForm(forms.Form):
         error_messages={"invalid_choice": "“%(value)s” is not a kind of event."},
     )
 
+    FIELDS = ("direction", "kind")
+
     def __init__(self, data=None, **kwargs):
         if data is not None:
-            data = {name: data.get(name, "") for name in ("direction", "kind")}
+            data = {name: data.get(name, "") for name in self.FIELDS}
         super().__init__(data, **kwargs)
 
 

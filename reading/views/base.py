@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import render
 
 from measures import roles
+from measures.lib.ids import query_key
 from measures.models import Citation, Evidence
 from reading.forms import PeriodForm
 
@@ -95,6 +96,28 @@ def _export_query(request):
     params = request.GET.copy()
     params.pop("_export", None)
     return params.urlencode()
+
+
+def pager_query(request, *parts):
+    """The query the page links carry (`measures.lib.ids.query_key`'s form, without `page`): only the
+    parameters the page applied, each with the value Django read (the last one). `parts`: the page's
+    forms with `FIELDS` (PeriodForm, SearchForm: each field without an error is applied) and filters
+    (reading.filters: `accepted_fields()`, all or none). A parameter the page refused (a bad date or
+    theme, an `_export` that is no format) or does not read is left out, so the next page neither
+    repeats its message nor keeps a value the first page did not use."""
+    names = [
+        name
+        for part in parts
+        for name in (
+            part.accepted_fields()
+            if hasattr(part, "accepted_fields")
+            else [name for name in part.FIELDS if name not in part.errors]
+        )
+    ]
+    accepted = {name: request.GET[name] for name in names if name != "page" and request.GET.get(name, "") != ""}
+    params = QueryDict(mutable=True)
+    params.update(accepted)
+    return query_key(params)
 
 
 def _paginate(request, items, per_page, messages):

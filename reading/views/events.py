@@ -11,7 +11,7 @@ from reading import charts
 from reading.access import case_reader
 from reading.caching import cached_fragment, cached_page
 from reading.filters import EventFilter
-from reading.views.base import EVENTS_PER_PAGE, _page, _paginate, _period
+from reading.views.base import EVENTS_PER_PAGE, _page, _paginate, _period, pager_query
 
 
 @case_reader
@@ -49,6 +49,7 @@ def event_list(request, slug):
         "filter": event_filter,
         "events": [(event, event.date_text) for event in page.object_list],
         "page": page,
+        "pager_query": pager_query(request, form, event_filter),
         "timeline_html": cached_fragment(
             request, "event-list-timeline", [period.as_of, period.known_on, link_query, filter_parts], timeline_html
         ),

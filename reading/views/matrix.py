@@ -19,7 +19,7 @@ from reading.access import cases_reader
 from reading.caching import ColumnCache, cached_fragment, cached_page
 from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
-from reading.views.base import EXPORT_FORMATS, CitedPassage, _page, _paginate, _period, refused
+from reading.views.base import EXPORT_FORMATS, CitedPassage, _page, _paginate, _period, pager_query, refused
 from reading.views.matrix_cells import Marks, table_body
 
 # Passages shown per measure on a type's page (the measure's own page lists them all).
@@ -205,6 +205,7 @@ def matrix(request):
         "comparison": comparison,
         "columns": columns,
         "page": page,
+        "pager_query": pager_query(request, form, matrix_filter),
         "rows": rows,
         "party": party,
         "view": matrix_filter.view,

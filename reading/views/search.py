@@ -16,7 +16,7 @@ from measures.models import Citation, Source
 from measures.roles import readable_cases, reader_required
 from reading.caching import code_fingerprint
 from reading.forms import SearchForm
-from reading.views.base import _page
+from reading.views.base import _page, pager_query
 
 # The code a ranked page comes from (the engines' queries, the terms of a text), beside reading's own.
 RANKING_CODE = ("measures/search", "measures/lib/terms.py", "measures/lib/words.py", "measures/lib/languages.py")
@@ -107,18 +107,16 @@ def search(request):
     if results.total and page_number > results.pages:
         messages.append(f"There is no page {page_number} (the last is {results.pages}): showing the first page.")
         results = search_index.search(text, filters, page=1, remember=remember)
-    # The page links keep every other parameter of the search.
+    # The page links keep every other parameter of the search that the form accepted.
     paginator = Paginator(range(results.total), results.per_page) if results.total else None
     page = paginator.page(results.page) if paginator else None
-    params = request.GET.copy()
-    params.pop("page", None)
     context = {
         "form": form,
         "text": text,
         "search_text": text,
         "results": results,
         "page": page,
-        "page_query": params.urlencode(),
+        "pager_query": pager_query(request, form),
         "kinds": search_index.KINDS,
     }
     return _page(request, "measures/search.html", context, form=form, nav="search", messages=messages)

@@ -13,7 +13,7 @@ from measures.roles import reader_required
 from measures.state import evidence_dating
 from reading.access import case_reader
 from reading.caching import cached_page
-from reading.views.base import SOURCES_PER_PAGE, CitedPassage, _page, _paginate, _period
+from reading.views.base import SOURCES_PER_PAGE, CitedPassage, _page, _paginate, _period, pager_query
 
 
 def _visible(citations, as_of):
@@ -39,6 +39,7 @@ def source_list(request, slug):
         "period_form": form,
         "rows": [(source, counts[source.pk]) for source in page.object_list],
         "page": page,
+        "pager_query": pager_query(request, form),
         "source_total": len(counts),
         "citation_total": sum(counts.values()),
         "link_query": period.query(),

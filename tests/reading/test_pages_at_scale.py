@@ -1,6 +1,8 @@
 """Long lists come a page at a time, counts come from SQL, and a crowded timeline groups its markers."""
 
 import datetime
+import importlib
+import re
 
 import pytest
 from django.urls import reverse
@@ -8,7 +10,7 @@ from django.urls import reverse
 from measures.models import Event
 from reading import charts
 from tests import factories
-from tests.scenarios import build_case
+from tests.scenarios import build_case, compared_case
 
 D = datetime.date
 
@@ -91,3 +93,30 @@ def test_the_source_list_counts_citations_in_sql_as_the_reader_could_see_them(re
     assert all("full_text" in s.get_deferred_fields() for s in rows)
     assert response.context["citation_total"] == 6
     assert reader_client.get(url, {"as_of": "2024-03-31"}).context["citation_total"] == 7
+
+
+def _next_link(response):
+    return re.search(r'<a href="([^"]*)" rel="next">', response.content.decode())[1]
+
+
+def test_the_pager_links_carry_only_the_parameters_the_page_accepted(reader_client, crowded):
+    """A refused value (a bad kind, a bad date, an `_export` that is no format) or an unknown parameter
+    is not carried to the next page; an accepted one is, with the value the page read (the last)."""
+    url = reverse("measures:event_list", args=[crowded.slug])
+    query = "as_of=2024-01-20&as_of=2024-02-29&kind=bogus&since=2024-13-01&_export=bogus&utm_source=x"
+    response = reader_client.get(f"{url}?{query}")
+    page = response.content.decode()
+    assert "is not a kind of event" in page and "Events 1–100 of 126" in page
+    assert _next_link(response) == "?as_of=2024-02-29&amp;page=2"
+
+
+def test_the_matrix_pager_leaves_out_a_refused_theme_and_export(reader_client, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("reading.views.matrix"), "CASES_PER_PAGE", 1)
+    compared_case("Border war")
+    compared_case("Strait crisis")
+    response = reader_client.get("/matrix/?theme=Talks&_export=bogus&view=days&as_of=2024-03-20")
+    page = response.content.decode()
+    assert "is not a theme of the catalogue" in page and "is not an export format" in page
+    assert _next_link(response) == "?as_of=2024-03-20&amp;page=2"  # the filters are refused together
+    response = reader_client.get("/matrix/?theme=talks&view=days&_export=bogus&as_of=2024-03-20")
+    assert _next_link(response) == "?as_of=2024-03-20&amp;theme=talks&amp;view=days&amp;page=2"
