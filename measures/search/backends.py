@@ -78,6 +78,12 @@ class SQLiteBackend:
         return f"bm25({TABLE}, {TITLE_WEIGHT}, 1.0, 0.0)", []
 
 
+# Up to this many cases searched, PostgreSQL narrows by their tags in the index; beyond, by a check
+# of each row found (PostgreSQLBackend.match): the two cost about the same at 20 cases of the 100×
+# demo data (docs/performance.md).
+CASES_IN_TSQUERY = 20
+
+
 class PostgreSQLBackend:
     vendor = "postgresql"
     ROW = "id"
@@ -99,12 +105,17 @@ class PostgreSQLBackend:
         return day
 
     def match(self, query, case_ids, tag_groups):
-        """As SQLiteBackend.match. The GIN index finds the words (and a kind's or language's tag);
-        the cases are read from the row the engine visits anyway: its case_id, or for a source (no
-        case_id) its cases' tags. The same rows as the cases' tags in the one tsquery, which made
-        the index scan merge every case's list (a reader of 50 cases: nearly every row) and each
-        row found be checked against 50 alternatives (docs/performance.md)."""
-        cases = "(" + " | ".join(f"'{documents.case_tag(pk)}':C" for pk in case_ids) + ")"
+        """As SQLiteBackend.match. The GIN index finds the words (and a kind's or language's tag).
+        The cases: up to CASES_IN_TSQUERY of them, their tags go to the index too, which intersects
+        a few short lists; more, and they are checked on the row the engine visits anyway: its
+        case_id, or for a source (no case_id) its cases' tags. Either way the same rows (a row's
+        case tag is made from its case_id). The tags of a reader's 50 cases in the tsquery made the
+        index merge lists holding nearly every row and check each row found against 52 items
+        (docs/performance.md, "A first search at 100×")."""
+        case_tags = [documents.case_tag(pk) for pk in case_ids]
+        if len(case_ids) <= CASES_IN_TSQUERY:
+            return "document @@ %s::tsquery", [_tsquery(query, [case_tags, *tag_groups])]
+        cases = "(" + " | ".join(f"'{tag}':C" for tag in case_tags) + ")"
         return (
             "document @@ %s::tsquery"
             " AND (case_id = ANY(%s::bigint[]) OR (case_id IS NULL AND document @@ %s::tsquery))",
