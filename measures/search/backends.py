@@ -3,8 +3,14 @@ text search (tsvector, tsquery, GIN index). Both index the terms of measures.lib
 and answer the same query (every group of terms found, a group's terms next to each other in order,
 narrowed by tags: measures.search.documents), ranked by the engine's own measure (BM25 for FTS5,
 ts_rank for PostgreSQL), a title term weighing more than a body term and a tag nothing. The table is
-created by migration 0026.
+created by migration 0029.
+
+Each backend gives `match` (the SQL condition selecting the rows found, within the cases searched)
+and `rank` (the expression ordered by, best first); `ROW` names the column of a row's id
+(documents.row_id), from which the rows' kinds and records are read.
 """
+
+from measures.search import documents
 
 TABLE = "measures_searchindex"
 # How much more a term of a title weighs than one of a body (FTS5's bm25 column weights;
@@ -23,6 +29,7 @@ def _quoted(term, quote):
 
 class SQLiteBackend:
     vendor = "sqlite"
+    ROW = "rowid"
 
     def delete(self, cursor, row_ids):
         for start in range(0, len(row_ids), 500):
@@ -55,20 +62,31 @@ class SQLiteBackend:
     def day_parameter(self, day):
         return day.isoformat()
 
-    def match(self, query, tag_groups):
-        """(SQL condition, params) selecting the rows that match `query` (measures.lib.terms.Query)
-        and carry, for each of `tag_groups` (lists of tags), one of its tags."""
+    def match(self, query, case_ids, tag_groups):
+        """(SQL condition, params) selecting the rows that match `query` (measures.lib.terms.Query),
+        belong to one of the cases `case_ids` (a source: is cited by one) and carry, for each of
+        `tag_groups` (lists of tags: a kind, a language), one of its tags. FTS5 narrows by the
+        cases' tags as it finds the words (reading a column of each row found costs more)."""
         found = ['"' + " ".join(group) + '"' for group in query.groups]
-        found += ["tags : (" + " OR ".join(_quoted(tag, '"') for tag in tags) + ")" for tags in tag_groups]
+        groups = [[documents.case_tag(pk) for pk in case_ids], *tag_groups]
+        found += ["tags : (" + " OR ".join(_quoted(tag, '"') for tag in tags) + ")" for tags in groups]
         return f"{TABLE} MATCH %s", [" AND ".join(found)]
 
-    def rank(self, query, tag_groups):
-        """(SQL expression, params) to ORDER BY, best first."""
+    def rank(self, query):
+        """(SQL expression, params) to ORDER BY, best first: BM25 of the MATCH's phrases (the tags'
+        column weighs nothing)."""
         return f"bm25({TABLE}, {TITLE_WEIGHT}, 1.0, 0.0)", []
+
+
+# Up to this many cases searched, PostgreSQL narrows by their tags in the index; beyond, by a check
+# of each row found (PostgreSQLBackend.match): the two cost about the same at 20 cases of the 100×
+# demo data (docs/performance.md).
+CASES_IN_TSQUERY = 20
 
 
 class PostgreSQLBackend:
     vendor = "postgresql"
+    ROW = "id"
 
     def delete(self, cursor, row_ids):
         cursor.execute(f"DELETE FROM {TABLE} WHERE id = ANY(%s)", [list(row_ids)])
@@ -86,12 +104,29 @@ class PostgreSQLBackend:
     def day_parameter(self, day):
         return day
 
-    def match(self, query, tag_groups):
-        return "document @@ %s::tsquery", [_tsquery(query, tag_groups)]
+    def match(self, query, case_ids, tag_groups):
+        """As SQLiteBackend.match. The GIN index finds the words (and a kind's or language's tag).
+        The cases: up to CASES_IN_TSQUERY of them, their tags go to the index too, which intersects
+        a few short lists; more, and they are checked on the row the engine visits anyway: its
+        case_id, or for a source (no case_id) its cases' tags. Either way the same rows (a row's
+        case tag is made from its case_id). The tags of a reader's 50 cases in the tsquery made the
+        index merge lists holding nearly every row and check each row found against 52 items
+        (docs/performance.md, "A first search at 100×")."""
+        case_tags = [documents.case_tag(pk) for pk in case_ids]
+        if len(case_ids) <= CASES_IN_TSQUERY:
+            return "document @@ %s::tsquery", [_tsquery(query, [case_tags, *tag_groups])]
+        cases = "(" + " | ".join(f"'{tag}':C" for tag in case_tags) + ")"
+        return (
+            "document @@ %s::tsquery"
+            " AND (case_id = ANY(%s::bigint[]) OR (case_id IS NULL AND document @@ %s::tsquery))",
+            [_tsquery(query, tag_groups), list(case_ids), cases],
+        )
 
-    def rank(self, query, tag_groups):
-        # Weights of D (body), C (tags), B, A (title) positions.
-        return "-ts_rank('{0.1, 0, 0.4, 1.0}', document, %s::tsquery)", [_tsquery(query, tag_groups)]
+    def rank(self, query):
+        """ts_rank of the query's words alone, weights of D (body), C (tags), B, A (title) positions:
+        the same score as with the tags for two words or more (a tag's weight is 0), and a real one
+        for a single word (the tags made every document's 0)."""
+        return "-ts_rank('{0.1, 0, 0.4, 1.0}', document, %s::tsquery)", [_tsquery(query, [])]
 
 
 # PostgreSQL keeps at most 256 positions of a lexeme and refuses a tsvector over 1 MB (1,048,575 bytes):

@@ -48,6 +48,23 @@ def row_id(kind, pk):
     return _KIND_NUMBER[kind] * _ROW_ID_STEP + int(pk)
 
 
+def record_of(row):
+    """(kind, primary key) of index row `row` (an int made by row_id); ValueError for another number."""
+    number, pk = divmod(int(row), _ROW_ID_STEP)
+    for kind, kind_number in _KIND_NUMBER.items():
+        if kind_number == number:
+            return kind, pk
+    raise ValueError(f"{row} is not a search index row.")
+
+
+def kind_order_sql(column):
+    """An SQL expression (SQLite and PostgreSQL) of the index row `column` that sorts rows by their
+    kind's name, as "kind, object_id" would: with the row id after it, the ranking's tie-break read
+    from the row id alone (FTS5 reads the row id for nothing, an UNINDEXED column from its table)."""
+    whens = " ".join(f"WHEN {_KIND_NUMBER[kind]} THEN {place}" for place, kind in enumerate(sorted(_KIND_NUMBER)))
+    return f"CASE {column} / {_ROW_ID_STEP} {whens} END"
+
+
 @dataclass(frozen=True)
 class Document:
     kind: str

@@ -1,7 +1,7 @@
 """Searching: a reader's query against the index, within the cases they may read, with filters, ranked by
 the engine, each hit loaded with a snippet of its text around the terms found. A fixed number of
-queries whatever the size of the data: a count, a page of rows, then one query per kind of record on
-the page (and one for the cases that cite the sources found)."""
+queries whatever the size of the data: the page of rows with the count, then one query per kind of
+record on the page (and one for the cases that cite the sources found)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -85,9 +85,9 @@ class Filters:
     date_to: object = None
 
 
-def _tag_groups(filters, case_ids):
-    """The tags a document must carry, one of each group: one of the cases, the kind, the language."""
-    groups = [[documents.case_tag(pk) for pk in case_ids]]
+def _tag_groups(filters):
+    """The tags a document must carry besides its case, one of each group: the kind, the language."""
+    groups = []
     if filters.kind:
         groups.append([documents.kind_tag(filters.kind)])
     if filters.language:
@@ -95,8 +95,8 @@ def _tag_groups(filters, case_ids):
     return groups
 
 
-def _where(backend, query, tag_groups, filters):
-    match_sql, params = backend.match(query, tag_groups)
+def _where(backend, query, case_ids, filters):
+    match_sql, params = backend.match(query, case_ids, _tag_groups(filters))
     conditions = [match_sql]
     if filters.date_from is not None:
         conditions.append("day >= %s")
@@ -114,10 +114,13 @@ def search(text, filters, *, page=1, per_page=PER_PAGE, using="default", remembe
 
     `remember(key, compute)`, if given, returns what `compute()` returns for `key` (a text naming the
     engine's query, its parameters and the page), or an answer it kept for that key: the caller's
-    cache of the ranked page (the count and the page's (kind, object id, case id) rows), valid as
-    long as the data it keeps it for (reading.views.search keys it on the cases' data version).
-    Ranking is the engine's work on every match (FTS5's bm25, ts_rank), however few are shown;
-    the records of the page and their snippets are read afresh every time."""
+    cache of the ranked page (the count and the page's (kind, object id) pairs), valid as long as
+    the data it keeps it for (reading.views.search keys it on the cases' data version).
+
+    One query gives the page and the count: the rows found with their scores are gathered once (a
+    materialised CTE: the engine finds and ranks every match, however few are shown), counted, and
+    the page taken from them, ties in score ordered by kind and record. Only a page past the last
+    asks for the count again. The records of the page and their snippets are read afresh every time."""
     query = terms.parse_query(text)
     if not query:
         return Results(query, 0, [], page, per_page)
@@ -126,30 +129,35 @@ def search(text, filters, *, page=1, per_page=PER_PAGE, using="default", remembe
         return Results(query, 0, [], page, per_page)
     connection = connections[using]
     backend = backend_for(connection)
-    tag_groups = _tag_groups(filters, case_ids)
-    where, params = _where(backend, query, tag_groups, filters)
-    rank_sql, rank_params = backend.rank(query, tag_groups)
-    count_sql = f"SELECT count(*) FROM {TABLE} WHERE {where}"
+    where, params = _where(backend, query, case_ids, filters)
+    rank_sql, rank_params = backend.rank(query)
     page_sql = (
-        f"SELECT kind, object_id, case_id FROM {TABLE} WHERE {where} "
-        f"ORDER BY {rank_sql}, kind, object_id LIMIT %s OFFSET %s"
+        f"WITH found AS MATERIALIZED (SELECT {backend.ROW} AS row_id, {rank_sql} AS score FROM {TABLE} WHERE {where}) "
+        f"SELECT row_id, (SELECT count(*) FROM found) FROM found "
+        f"ORDER BY score, {documents.kind_order_sql('row_id')}, row_id LIMIT %s OFFSET %s"
     )
-    page_params = [*params, *rank_params, per_page, (page - 1) * per_page]
+    page_params = [*rank_params, *params, per_page, (page - 1) * per_page]
+    count_sql = f"SELECT count(*) FROM {TABLE} WHERE {where}"
 
     def ranked():
         with connection.cursor() as cursor:
-            cursor.execute(count_sql, params)
-            total = cursor.fetchone()[0]
-            rows = []
-            if total and page >= 1:
+            found = []
+            if page >= 1:
                 cursor.execute(page_sql, page_params)
-                rows = [tuple(row) for row in cursor.fetchall()]
-        return total, rows
+                found = cursor.fetchall()
+            if found:
+                total = found[0][1]
+            elif page == 1:
+                total = 0
+            else:  # a page past the last (or before the first): how many there are
+                cursor.execute(count_sql, params)
+                total = cursor.fetchone()[0]
+        return total, [documents.record_of(row) for row, _ in found]
 
     if remember is None:
         total, rows = ranked()
     else:
-        key = "\x1f".join([connection.vendor, count_sql, page_sql, *map(repr, page_params)])
+        key = "\x1f".join([connection.vendor, page_sql, *map(repr, page_params)])
         total, rows = remember(key, ranked)
     return Results(query, total, _hits(rows, query, case_ids), page, per_page)
 
@@ -158,8 +166,8 @@ def _hits(rows, query, case_ids):
     from measures.models import Assessment, Case, Citation, Event, Measure, Source
 
     wanted = defaultdict(list)
-    for kind, object_id, _ in rows:
-        wanted[kind].append(int(object_id))
+    for kind, object_id in rows:
+        wanted[kind].append(object_id)
     loaded = {}
     if wanted[documents.PASSAGE]:
         citations = (
@@ -202,8 +210,8 @@ def _hits(rows, query, case_ids):
         for source_id, pks in citing.items():
             source_cases[source_id] = next(case for case in cases if case.pk in pks)
     hits = []
-    for kind, object_id, _ in rows:
-        obj = loaded.get((kind, int(object_id)))
+    for kind, object_id in rows:
+        obj = loaded.get((kind, object_id))
         if obj is None:
             continue  # removed since it was indexed
         hit = _hit(kind, obj, query.terms, source_cases)
