@@ -239,16 +239,16 @@ class _KeptEntries:
     it over the old one, a delete() removes it (`touch()` rewrites the expiry in place; nothing here
     touches these entries). This keeps the file it read open, so that no other file can take its inode
     number: the path still naming a file of that device and inode means the entry is unchanged, which
-    one `os.stat` tells (about 2 µs; a read of the entry costs some 40: docs/performance.md, issue 19
-    point 3). A change made by any process is seen at the next request. Other backends (Redis: one
-    round trip, no file) are read as they are, and so is every entry while more than MAX_KEPT are
-    kept (each holds a file descriptor): all are then let go."""
+    one `os.stat` tells, a twentieth of reading the entry (docs/performance.md, "An anonymous
+    visitor's cache hit"). A change made by any process is seen at the next request. Other backends
+    (Redis: one round trip, no file) are read as they are. Each entry kept holds a file descriptor:
+    when MAX_KEPT are kept, all are let go and kept anew as they are read."""
 
     MAX_KEPT = 256
 
     def __init__(self):
         self.entries = {}  # key -> (backend, path, (device, inode), expiry or None, value, open file)
-        self.paths = {}  # (backend, key) -> the entry's file: the backend's key hashing costs some 12 µs
+        self.paths = {}  # (backend, key) -> the entry's file (hashing the key costs more than the stat)
         self.lock = threading.Lock()
 
     def get(self, key):
@@ -268,6 +268,9 @@ class _KeptEntries:
             and kept[0] is backend
             and kept[2] == (status.st_dev, status.st_ino)
             and (kept[3] is None or kept[3] > time.time())
+            # Still kept, so its file was still open during the stat (an entry leaves `entries` before
+            # its file is closed): no other file could have had its inode.
+            and self.entries.get(key) is kept
         ):
             return kept[4]
         return self._read(backend, key, path)
@@ -315,9 +318,10 @@ class _KeptEntries:
             previous[5].close()
 
     def _close_all(self):
-        for entry in self.entries.values():
-            entry[5].close()
+        entries = list(self.entries.values())
         self.entries.clear()
+        for entry in entries:
+            entry[5].close()
 
     def clear(self):
         with self.lock:
