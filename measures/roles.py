@@ -246,6 +246,11 @@ def cases_token():
     return _tokens(CASES_TOKEN)[0]
 
 
+def cases_token_key():
+    """The cache key under which `cases_token()` is kept (to read it without making it)."""
+    return _salted(CASES_TOKEN)
+
+
 def forget_cases():
     """Every cached case row is read again (a case's data version, visibility or slug changed)."""
     _bump(CASES_TOKEN)

@@ -22,12 +22,17 @@ through the case's published-version pointer (measures.services.base.refresh_pub
 import datetime
 import functools
 import hashlib
+import os
+import pickle
 import threading
+import time
+import zlib
 from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db.models import Count, Max, Sum
 from django.http import HttpResponse
 from django.utils import timezone
@@ -38,7 +43,7 @@ from django.utils.safestring import mark_safe
 
 from measures.lib.ids import query_key
 from measures.models import Case
-from measures.roles import cases_token
+from measures.roles import cases_token, cases_token_key
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import audience_of
 
@@ -172,8 +177,9 @@ class _Renderings:
     so one stamp's rendering never changes) up to `budget` bytes of content, least recently served
     dropped first. It saves the shared cache's read and decompression of the page on each hit; whether
     the case is still published, and at which version, is still read from the shared cache (the
-    pointer) at every request, so a write or an unpublishing on another server or process takes effect
-    at once all the same."""
+    pointer, `kept_entries`) at every request, so a write or an unpublishing on another server or
+    process takes effect at once all the same. Each entry also keeps its answer's headers, built once
+    (`_answer`)."""
 
     def __init__(self, budget):
         self.budget = budget
@@ -183,23 +189,26 @@ class _Renderings:
 
     def get(self, stamp):
         with self.lock:
-            stored = self.entries.get(stamp)
-            if stored is not None:
+            kept = self.entries.get(stamp)
+            if kept is not None:
                 self.entries.move_to_end(stamp)
-            return stored
+            return kept
 
     def put(self, stamp, stored):
-        size = len(stored["content"])
+        """Keep `stored` (the shared cache's {"content", "headers"}) and return what is kept for `stamp`."""
+        kept = _Kept(stored)
+        size = len(kept.content)
         if size > self.budget:
-            return
+            return kept
         with self.lock:
             if stamp in self.entries:
-                return
-            self.entries[stamp] = stored
+                return self.entries[stamp]
+            self.entries[stamp] = kept
             self.size += size
             while self.size > self.budget:
                 _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped["content"])
+                self.size -= len(dropped.content)
+        return kept
 
     def clear(self):
         with self.lock:
@@ -207,8 +216,120 @@ class _Renderings:
             self.size = 0
 
 
+class _Kept:
+    """A rendering kept in memory, with the headers of its answer once built (for one Last-Modified and
+    one CSP setting: `prepared`, a ResponseHeaders' inner dict)."""
+
+    __slots__ = ("content", "headers", "prepared")
+
+    def __init__(self, stored):
+        self.content = stored["content"]
+        self.headers = stored["headers"]
+        self.prepared = None
+
+
 # 32 MB: some 400 dashboards of the Pakistan–Iran case (80 KB each), per server process.
 published_renderings = _Renderings(budget=32 * 1024 * 1024)
+
+
+class _KeptEntries:
+    """Small entries of Django's file cache (settings.CACHES' default without REDIS_URL) read once per
+    process and answered from memory for as long as the file they were read from is still the entry's
+    file. The file cache never changes an entry's file in place: a set() writes a new file and renames
+    it over the old one, a delete() removes it (`touch()` rewrites the expiry in place; nothing here
+    touches these entries). This keeps the file it read open, so that no other file can take its inode
+    number: the path still naming a file of that device and inode means the entry is unchanged, which
+    one `os.stat` tells, a twentieth of reading the entry (docs/performance.md, "An anonymous
+    visitor's cache hit"). A change made by any process is seen at the next request. Other backends
+    (Redis: one round trip, no file) are read as they are. Each entry kept holds a file descriptor:
+    when MAX_KEPT are kept, all are let go and kept anew as they are read."""
+
+    MAX_KEPT = 256
+
+    def __init__(self):
+        self.entries = {}  # key -> (backend, path, (device, inode), expiry or None, value, open file)
+        self.paths = {}  # (backend, key) -> the entry's file (hashing the key costs more than the stat)
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        """The cache's value for `key`, or None (absent, expired), as `cache.get(key)` answers it."""
+        backend = caches["default"]
+        if not isinstance(backend, FileBasedCache):
+            return backend.get(key)
+        kept = self.entries.get(key)
+        path = kept[1] if kept is not None and kept[0] is backend else self._path(backend, key)
+        try:
+            status = os.stat(path)
+        except FileNotFoundError:
+            self._forget(key)
+            return None
+        if (
+            kept is not None
+            and kept[0] is backend
+            and kept[2] == (status.st_dev, status.st_ino)
+            and (kept[3] is None or kept[3] > time.time())
+            # Still kept, so its file was still open during the stat (an entry leaves `entries` before
+            # its file is closed): no other file could have had its inode.
+            and self.entries.get(key) is kept
+        ):
+            return kept[4]
+        return self._read(backend, key, path)
+
+    def _path(self, backend, key):
+        path = self.paths.get((backend, key))
+        if path is None:
+            if len(self.paths) >= 4 * self.MAX_KEPT:
+                self.paths.clear()
+            path = self.paths[(backend, key)] = backend._key_to_file(key)
+        return path
+
+    def _read(self, backend, key, path):
+        """Read the entry from its file as FileBasedCache.get does (its expiry pickled, then its value
+        pickled and compressed), keeping that file open."""
+        try:
+            file = open(path, "rb")  # noqa: SIM115 (kept open: the class's docstring)
+        except FileNotFoundError:
+            self._forget(key)
+            return None
+        try:
+            status = os.fstat(file.fileno())
+            expiry = pickle.load(file)
+            if expiry is not None and expiry <= time.time():
+                file.close()
+                self._forget(key)
+                return backend.get(key)  # the backend answers None and removes the expired file
+            value = pickle.loads(zlib.decompress(file.read()))
+        except BaseException:
+            file.close()
+            raise
+        with self.lock:
+            if len(self.entries) >= self.MAX_KEPT:
+                self._close_all()
+            previous = self.entries.get(key)
+            self.entries[key] = (backend, path, (status.st_dev, status.st_ino), expiry, value, file)
+        if previous is not None:
+            previous[5].close()
+        return value
+
+    def _forget(self, key):
+        with self.lock:
+            previous = self.entries.pop(key, None)
+        if previous is not None:
+            previous[5].close()
+
+    def _close_all(self):
+        entries = list(self.entries.values())
+        self.entries.clear()
+        for entry in entries:
+            entry[5].close()
+
+    def clear(self):
+        with self.lock:
+            self._close_all()
+            self.paths.clear()
+
+
+kept_entries = _KeptEntries()
 
 
 def published_response(request, slug):
@@ -216,56 +337,77 @@ def published_response(request, slug):
     304 for a matching conditional GET, the stored rendering, or None (render it). Reads the cache only:
     no session, no database. The case's published-version pointer says it is published and at which
     data version; a write sets it anew (or marks it not published) once committed, so a stale page is
-    never served. The rendering comes from this process's memory when it served it before
-    (`published_renderings`), else from the shared cache.
+    never served. The pointer (and the every-case entry below) is read through `kept_entries`: from
+    memory while its file in the file cache is unchanged. The rendering comes from this process's
+    memory when it served it before (`published_renderings`), else from the shared cache.
 
     A page that compares the case with every case (the report page: `cached_page(across_cases=True)`)
     is stamped with every case's version as well, which `_stamp_of` leaves in the cache under the
     cases token it read before the database (EVERY_CASE_PREFIX): a case saved, deleted or written
     since replaces the token, so an entry found under the current one is never older than the cases.
     A stamp is answered only when its rendering is stored, so a page's own stamp never answers (not
-    even 304) for a page that depends on every case."""
-    pointer = cache.get(public_pointer_key(slug))
+    even 304) for a page that depends on every case. Renderings kept in memory are looked for first
+    (the page's own stamp, then the every-case one), then those of the shared cache."""
+    pointer = kept_entries.get(public_pointer_key(slug))
     if pointer is None or pointer == NOT_PUBLISHED:
         return None
+    csp = _fixed_csp()
     version, changed_ts = pointer
     today = timezone.localdate()
-    day_ts = _day_start(today).timestamp()
-    response = _stored_answer(request, _public_stamp(request, version, today), max(changed_ts, day_ts))
-    if response is not None:
-        return response
-    token = cases_token()
-    every = cache.get(EVERY_CASE_PREFIX + token)
-    if every is None:
-        return None
-    everyone, everyone_ts = every
-    stamp = _public_stamp(request, f"{version}|{everyone}|{token}", today)
-    return _stored_answer(request, stamp, max(changed_ts, everyone_ts, day_ts))
+    day_ts = _day_start_ts(today)
+    own = (_public_stamp(request, version, today), max(changed_ts, day_ts))
+    kept = published_renderings.get(own[0])
+    if kept is not None:
+        return _answer(request, kept, *own, csp)
+    across = None
+    token = kept_entries.get(cases_token_key())
+    every = kept_entries.get(EVERY_CASE_PREFIX + token) if token is not None else None
+    if every is not None:
+        everyone, everyone_ts = every
+        stamp = _public_stamp(request, f"{version}|{everyone}|{token}", today)
+        across = (stamp, max(changed_ts, everyone_ts, day_ts))
+        kept = published_renderings.get(stamp)
+        if kept is not None:
+            return _answer(request, kept, *across, csp)
+    for stamp, modified_ts in (own, across) if across is not None else (own,):
+        stored = cache.get(CACHE_PREFIX + stamp)
+        if stored is not None:
+            return _answer(request, published_renderings.put(stamp, stored), stamp, modified_ts, csp)
+    return None
 
 
 EVERY_CASE_PREFIX = "every-case:"
+CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 
-def _stored_answer(request, stamp, modified_ts):
-    """304 or the rendering stored for `stamp`, or None when none is stored."""
-    stored = published_renderings.get(stamp)
-    if stored is None:
-        stored = cache.get(CACHE_PREFIX + stamp)
-        if stored is None:
-            return None
-        published_renderings.put(stamp, stored)
+def _answer(request, kept, stamp, modified_ts, csp):
+    """304, or the rendering `kept` with the headers `cached_page` gives it, the CSP middleware's
+    (`csp`: (enforced, report-only), either None) and its length (as CommonMiddleware gives a rendered
+    page: without it the server sends the page in chunks)."""
     etag, modified_ts = quote_etag(stamp), int(modified_ts)
-    not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
-    if not_modified is not None:
-        return _stamped(not_modified, etag, modified_ts)
-    response = _response_of(stored, etag, modified_ts)
-    policy = _fixed_csp()
-    if policy is not None:  # what ContentSecurityPolicyMiddleware would write, without building it again
-        response[CSP.HEADER_ENFORCE] = policy
+    if any(name in request.META for name in CONDITIONS):
+        not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
+        if not_modified is not None:
+            for name, policy in zip((CSP.HEADER_ENFORCE, CSP.HEADER_REPORT_ONLY), csp, strict=True):
+                if policy is not None:
+                    not_modified[str(name)] = policy
+            return _stamped(not_modified, etag, modified_ts)
+    prepared = kept.prepared
+    if prepared is None or prepared[0] != (modified_ts, csp):
+        headers = _response_of({"content": b"", "headers": kept.headers}, etag, modified_ts).headers
+        headers["Content-Length"] = str(len(kept.content))
+        for name, policy in zip((CSP.HEADER_ENFORCE, CSP.HEADER_REPORT_ONLY), csp, strict=True):
+            if policy is not None:
+                headers[str(name)] = policy
+        prepared = kept.prepared = ((modified_ts, csp), headers._store)
+    response = HttpResponse(kept.content)
+    # The headers checked and encoded once (ResponseHeaders' own store, copied: the security middleware
+    # adds its own to each response) rather than nine times per request.
+    response.headers._store = dict(prepared[1])
     return response
 
 
-_csp_built = (None, None)
+_csp_built = (None, None, None)
 # page_stamp's answers for the anonymous visitors' requests, by (version, path, query, day, staleness):
 # the same request asked again skips hashing (the code's fingerprint is fixed for the process). Emptied
 # when it holds more than this many.
@@ -285,17 +427,31 @@ def _public_stamp(request, version, today):
     return stamp
 
 
+_day_starts = {}
+
+
+def _day_start_ts(today):
+    """_day_start(today).timestamp(), remembered per day."""
+    ts = _day_starts.get(today)
+    if ts is None:
+        if len(_day_starts) > 8:
+            _day_starts.clear()
+        ts = _day_starts[today] = _day_start(today).timestamp()
+    return ts
+
+
 def _fixed_csp():
-    """settings.SECURE_CSP's header, built once while the setting is the same object, or None when it
-    has none or asks for a nonce (a new one each response: the middleware builds it)."""
+    """The headers ContentSecurityPolicyMiddleware writes from settings.SECURE_CSP and
+    SECURE_CSP_REPORT_ONLY ((enforced, report-only), each None when its setting is empty), built once
+    while the settings are the same objects. The middleware gives a response a nonce only when its
+    rendering asked for one (django.utils.csp.LazyNonce), which a stored rendering never does (and no
+    template of ours uses one): its header for such an answer is this one. PublishedPageCacheMiddleware
+    comes before the CSP middleware, so its answers carry these."""
     global _csp_built
-    config = settings.SECURE_CSP
-    if not config:
-        return None
-    if _csp_built[0] is not config:
-        uses_nonce = any(CSP.NONCE in (v if isinstance(v, (list, tuple, set)) else [v]) for v in config.values())
-        _csp_built = (config, None if uses_nonce else build_policy(config))
-    return _csp_built[1]
+    configs = (settings.SECURE_CSP, settings.SECURE_CSP_REPORT_ONLY)
+    if _csp_built[0] is not configs[0] or _csp_built[1] is not configs[1]:
+        _csp_built = (*configs, tuple(build_policy(config) if config else None for config in configs))
+    return _csp_built[2]
 
 
 def cached_page(view, *, across_cases=False):

@@ -82,8 +82,9 @@ class PublishedPageCacheMiddleware:
     (so it is nobody logged in, and no share link), the case's published-version pointer is in the
     cache, and a rendering for that version, URL, day and the anonymous public is stored
     (reading.caching.published_response). Anything else goes on to the views, which render, store and
-    set the pointer. Put it after the security and CSP middleware (their headers apply to its answers
-    too) and before SessionMiddleware."""
+    set the pointer. Put it after the security middleware (its headers apply to its answers too) and
+    WhiteNoise, before the CSP middleware (its answers carry the headers that middleware would write,
+    built once rather than at each request: reading.caching._fixed_csp) and SessionMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response

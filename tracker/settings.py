@@ -116,9 +116,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Published pages for anonymous visitors, from the page cache alone: before the session is read.
+    # Published pages for anonymous visitors, from the page cache alone: before the session is read
+    # (it writes the CSP middleware's headers itself, built once).
     "reading.middleware.PublishedPageCacheMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,0 +1,131 @@
+"""What an anonymous visitor's cache hit of a published page costs and carries
+(reading.middleware.PublishedPageCacheMiddleware, reading.caching.published_response): its length and
+the CSP middleware's headers; with the file cache (the default without REDIS_URL), the case's
+published-version pointer read from memory while its file is unchanged, and read again as soon as any
+process changes it."""
+
+import datetime
+
+import pytest
+from django.core.cache.backends.filebased import FileBasedCache
+from django.urls import reverse
+from django.utils.csp import CSP
+
+from measures import services
+from measures.models import Assessment, Case
+from reading.caching import kept_entries
+from tests import factories
+
+
+@pytest.fixture
+def published(pakistan_iran):
+    pakistan_iran.visibility = Case.Visibility.PUBLISHED
+    pakistan_iran.save(update_fields=["visibility"])
+    services.touch_cases({pakistan_iran.pk})
+    return pakistan_iran
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path):
+    """Django's file cache in a folder of the test's own, as deployed without REDIS_URL; returns a
+    second FileBasedCache on the same folder: another server process."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+    }
+    return FileBasedCache(str(tmp_path), {})
+
+
+def dashboard(case):
+    return reverse("measures:dashboard", args=[case.slug])
+
+
+def test_a_cached_published_page_says_its_length(client, published):
+    """Without Content-Length the server sends the page in chunks (a rendered page gets it from
+    CommonMiddleware, which comes after the page cache's middleware)."""
+    url = dashboard(published)
+    first = client.get(url)
+    hit = client.get(url)
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit["Content-Length"] == first["Content-Length"] == str(len(hit.content))
+
+
+def test_a_cached_published_page_carries_the_csp_headers_of_a_rendered_one(client, published, settings):
+    settings.SECURE_CSP_REPORT_ONLY = {"default-src": [CSP.SELF], "report-uri": "/csp-reports/"}
+    url = dashboard(published)
+    first = client.get(url)
+    hit = client.get(url)
+    not_modified = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert hit["X-Page-Cache"] == "hit" and not_modified.status_code == 304
+    for answer in (hit, not_modified):
+        assert answer["Content-Security-Policy"] == first["Content-Security-Policy"]
+        assert answer["Content-Security-Policy-Report-Only"] == first["Content-Security-Policy-Report-Only"]
+
+
+def test_a_policy_with_a_nonce_gives_a_cached_page_the_header_of_a_rendered_one(client, published, settings):
+    """The CSP middleware puts a nonce in the header only for a rendering that used one, which a stored
+    page never is: the header built once is the middleware's."""
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "script-src": [CSP.SELF, CSP.NONCE]}
+    url = dashboard(published)
+    first = client.get(url)
+    hit = client.get(url)
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def test_a_hit_reads_no_file_cache_entry_while_nothing_changed(
+    client, published, file_cache, monkeypatch, django_assert_num_queries
+):
+    url = dashboard(published)
+    first = client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    reads = []
+    real_get = FileBasedCache.get
+    monkeypatch.setattr(
+        FileBasedCache, "get", lambda self, key, *a, **k: reads.append(key) or real_get(self, key, *a, **k)
+    )
+    with django_assert_num_queries(0):
+        hit = client.get(url)
+    assert hit["X-Page-Cache"] == "hit" and hit.content == first.content
+    assert reads == []
+
+
+def test_the_pointer_changed_by_another_process_is_read_again_at_once(
+    client, published, file_cache, django_capture_on_commit_callbacks
+):
+    url = reverse("measures:measure_detail", args=[published.slug, 1])
+    measure = published.measures.get(number=1)
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    # A write elsewhere: approved there, its new version set in the pointer's file.
+    assessment = services.record_assessment(
+        measure=measure,
+        party=published.assessed_parties.get(code="PAK"),
+        level=Assessment.Level.NOT_INITIATED,
+        rationale="Approved on another server.",
+        citations=[measure.evidence.first().citation],
+        recorded_by=factories.analyst(username="elsewhere"),
+        effective_date=datetime.date(2024, 1, 29),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_assessment(assessment=assessment, reviewer=factories.reviewer(username="rev"))
+    assert "Approved on another server." in client.get(url).content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    # Marked not published by another process, then published again there: seen at the next read.
+    key = services.public_pointer_key(published.slug)
+    pointer = kept_entries.get(key)
+    file_cache.set(key, services.NOT_PUBLISHED, None)
+    assert kept_entries.get(key) == services.NOT_PUBLISHED
+    file_cache.set(key, pointer, None)
+    assert kept_entries.get(key) == pointer
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    # Its pointer's file removed (culled, or the cache emptied): not read from memory any more.
+    file_cache.delete(key)
+    assert kept_entries.get(key) is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        published.visibility = Case.Visibility.PRIVATE
+        published.save(update_fields=["visibility"])
+    assert client.get(url).status_code == 404
