@@ -4,10 +4,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from measures.importing import import_case
 from tests import databases, factories
-from tests.helpers import ROOT, START
+from tests.helpers import CHECK_PROFILE, QUICK_EXAMPLES, ROOT, START, examples
+
+# `make check` runs fewer Hypothesis examples (tests.helpers.examples); the profile makes Hypothesis say so
+# in pytest's header, and caps a test that names no number of its own the same way.
+if QUICK_EXAMPLES:
+    settings.register_profile(CHECK_PROFILE, max_examples=examples(settings.default.max_examples))
+    settings.load_profile(CHECK_PROFILE)
 
 # pytest-django's live_server and Playwright's sync API share one thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
