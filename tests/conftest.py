@@ -11,7 +11,7 @@ from tests import databases, factories
 from tests.helpers import CHECK_PROFILE, QUICK_EXAMPLES, ROOT, START, examples
 
 # `make check` runs fewer Hypothesis examples (tests.helpers.examples); the profile makes Hypothesis say so
-# in pytest's header, and caps a test that names no number of its own the same way.
+# in pytest's header (with -v), and caps a test that names no number of its own the same way.
 if QUICK_EXAMPLES:
     settings.register_profile(CHECK_PROFILE, max_examples=examples(settings.default.max_examples))
     settings.load_profile(CHECK_PROFILE)
