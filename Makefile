@@ -74,13 +74,14 @@ $(AXE_CORE_JS):
 	@test -f $@ && touch $@
 
 # The quick loop while working: what needs neither Chromium nor WeasyPrint/Poppler (the markers `browser`
-# and `pdf`) nor starts and kills real worker processes (the marker `workers`), on SQLite. Under 5 minutes on 2 cores.
+# and `pdf`) nor starts and kills real worker processes (the marker `workers`), on SQLite, with a fifth of each
+# Hypothesis test's examples (HYPOTHESIS_PROFILE=check, tests/helpers.py). Under 5 minutes on 2 cores.
 check: $(VENV)/.requirements-dev
 	@start=$$(date +%s); status=0; \
 	$(MAKE) --no-print-directory lint || status=$$?; \
 	if [ $$status -eq 0 ]; then \
 		echo "== tests without browser, PDF or real worker processes, on SQLite"; \
-		env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) -m "not browser and not pdf and not workers" $(PYTEST_ARGS) || status=$$?; \
+		env -u DATABASE_URL HYPOTHESIS_PROFILE=check $(PY) -m pytest -n $(WORKERS) -m "not browser and not pdf and not workers" $(PYTEST_ARGS) || status=$$?; \
 	fi; \
 	echo "make check took $$(( $$(date +%s) - start )) s"; \
 	exit $$status
@@ -96,11 +97,11 @@ test: $(VENV)/.requirements-dev
 # adds the worker's name to it) and its own live server.
 test-sqlite: $(VENV)/.requirements-dev $(AXE_CORE_JS)
 	@echo "== test suite on SQLite"
-	env -u DATABASE_URL $(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+	env -u DATABASE_URL -u HYPOTHESIS_PROFILE $(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.requirements-dev $(AXE_CORE_JS)
 	@echo "== test suite on PostgreSQL"
-	bin/with-postgres $(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+	env -u HYPOTHESIS_PROFILE bin/with-postgres $(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.requirements-dev
 	bin/system-packages test

@@ -4,10 +4,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from measures.importing import import_case
-from tests import factories
-from tests.helpers import ROOT, START
+from tests import databases, factories
+from tests.helpers import CHECK_PROFILE, QUICK_EXAMPLES, ROOT, START, examples
+
+# `make check` runs fewer Hypothesis examples (tests.helpers.examples); the profile makes Hypothesis say so
+# in pytest's header (with -v), and caps a test that names no number of its own the same way.
+if QUICK_EXAMPLES:
+    settings.register_profile(CHECK_PROFILE, max_examples=examples(settings.default.max_examples))
+    settings.load_profile(CHECK_PROFILE)
 
 # pytest-django's live_server and Playwright's sync API share one thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -67,7 +74,38 @@ def _uses_shared_case(item):
     return "_pakistan_iran_loaded" in getattr(item, "fixturenames", ())
 
 
+def _serialized_rollback(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("serialized_rollback")) or (
+        "django_db_serialized_rollback" in getattr(item, "fixturenames", ())
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's test database, replaced: a copy of a template migrated once (tests/databases.py),
+    not a database migrated by each process. `--create-db` migrates the template again. Nothing is
+    serialized: no test uses serialized_rollback (pytest_collection_modifyitems refuses it)."""
+    from django.db import DEFAULT_DB_ALIAS
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        databases.copy_migrated_template(rebuild=request.config.getvalue("create_db"), verbosity=verbosity)
+        config = setup_databases(
+            verbosity=verbosity, interactive=False, keepdb=True, aliases={DEFAULT_DB_ALIAS}, serialized_aliases=set()
+        )
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=verbosity)  # the copy is removed
+
+
 def pytest_collection_modifyitems(config, items):
+    if serialized := [item.nodeid for item in items if _serialized_rollback(item)]:
+        raise pytest.UsageError(
+            "the test database is copied from a template and never serialized (tests/databases.py): "
+            f"serialized_rollback is not available ({', '.join(serialized)})"
+        )
     if wrong := [item.nodeid for item in items if _uses_shared_case(item) and _transactional(item)]:
         raise pytest.UsageError(
             "pakistan_iran is shared by the tests of a process and never committed: a transactional test takes "

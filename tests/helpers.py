@@ -286,8 +286,21 @@ def broken_invariants():
 START = datetime.date(2024, 1, 1)
 UTC = ZoneInfo("UTC")
 
+# How many examples a Hypothesis test runs: the number it names in `make test`; a fifth of it (at least 3)
+# under the profile `check`, which `make check` loads (HYPOTHESIS_PROFILE=check, see tests/conftest.py):
+# the quick loop tries fewer inputs, make test all of them. Derandomized, so both are repeatable.
+CHECK_PROFILE = "check"
+QUICK_EXAMPLES = os.environ.get("HYPOTHESIS_PROFILE") == CHECK_PROFILE
+
+
+def examples(full):
+    """The number of examples for a test that names `full`: `full`, or a fifth of it (at least 3) when
+    make check runs the quick loop."""
+    return max(3, full // 5) if QUICK_EXAMPLES else full
+
+
 PROPERTIES = settings(
-    max_examples=25,
+    max_examples=examples(25),
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

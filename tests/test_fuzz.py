@@ -1,7 +1,8 @@
 """Fuzzing (Hypothesis) of every admin form, the autocomplete, the lists' filters and the case importer:
 whatever is sent, the answer is never a server error, and a refused input writes nothing.
 
-Bounded for CI: FUZZ_EXAMPLES examples per target (default 8, derandomized, so a run is repeatable).
+Bounded for CI: FUZZ_EXAMPLES examples per target (default 8, derandomized, so a run is repeatable; `make check`
+tries a fifth of them, at least 3: tests.helpers.examples).
 `make stress` runs it with more, and FUZZ_REPORT=<file> appends one JSON line per target with the
 number of inputs tried and of server errors.
 """
@@ -18,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import factories
-from tests.helpers import broken_invariants, change_form_data, management, small_case, snapshot
+from tests.helpers import broken_invariants, change_form_data, examples, management, small_case, snapshot
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or examples(8))
 FUZZ = settings(
     max_examples=EXAMPLES,
     derandomize=True,

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+from tests.helpers import examples
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 8)
 FUZZ = settings(
-    max_examples=EXAMPLES * 5,
+    max_examples=examples(EXAMPLES * 5),
     derandomize=True,
     deadline=None,
     database=None,

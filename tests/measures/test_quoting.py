@@ -22,6 +22,7 @@ from measures.lib.quoting import (
     normalise_text,
 )
 from tests import factories
+from tests.helpers import examples
 
 ENVOY = "The envoy said the talks were long. He added that both capitals had agreed to reopen the crossing on Monday."
 TWICE = "\n".join(
@@ -248,7 +249,7 @@ VARIANTS = {
 }
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(words=WORDS, data=st.data())
 def test_any_span_of_words_folded_any_allowed_way_is_found(words, data):
     text = " ".join(words)
@@ -265,7 +266,7 @@ def test_any_span_of_words_folded_any_allowed_way_is_found(words, data):
     assert find_passages(text, quote), (text, quote)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=examples(60), deadline=None, derandomize=True)
 @given(words=WORDS, data=st.data(), replacement=st.text(alphabet="XQZJ", min_size=1, max_size=6))
 def test_a_quote_with_a_changed_word_is_refused(words, data, replacement):
     text = " ".join(words)
@@ -287,7 +288,7 @@ def _ends_word(text, i):
     return i == len(text) or (text[i].isspace() and not text[:i].endswith(("-", "\u00ad", "\u2014")))
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)
+@settings(max_examples=examples(40), deadline=None, derandomize=True)
 @given(text=st.text(alphabet=string.ascii_letters + " \n-—“”'\u00a0\u00ad\u200b", max_size=120), data=st.data())
 def test_offsets_always_point_into_the_source(text, data):
     if not text:
@@ -400,7 +401,7 @@ FOLD_ALPHABET = (
 )
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
+@settings(max_examples=examples(300), deadline=None, derandomize=True)
 @given(text=st.text(alphabet=FOLD_ALPHABET, max_size=40))
 def test_folding_plain_runs_in_one_step_changes_nothing(text):
     """fold() copies runs of plain ASCII in one step; the folded text and every offset must be what

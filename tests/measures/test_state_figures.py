@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from measures.models import Assessment, Event, Evidence, Source
 from measures.state import EvidenceDate, case_state
 from tests import factories
+from tests.helpers import examples
 from tests.scenarios import build_case
 
 D = datetime.date
@@ -24,7 +25,7 @@ UTC = ZoneInfo("UTC")
 Level = Assessment.Level
 
 PROPERTIES = settings(
-    max_examples=30,
+    max_examples=examples(30),
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
