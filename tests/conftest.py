@@ -34,10 +34,11 @@ def pytest_configure(config):
 def _empty_page_cache():
     from django.core.cache import cache
 
-    from reading.caching import published_renderings
+    from reading.caching import kept_columns, published_renderings
 
     cache.clear()
     published_renderings.clear()
+    kept_columns.clear()
     yield
 
 

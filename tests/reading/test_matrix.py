@@ -450,3 +450,26 @@ def test_the_filters_fields_kept_between_requests_show_each_requests_values(read
     plain = reader_client.get(MATRIX).content.decode()
     assert '<option value="security" selected>' not in plain and '<option value="security">' in plain
     assert 'value="2024-03-05"' in reader_client.get(MATRIX, {"as_of": "2024-03-05"}).content.decode()
+
+
+def test_a_page_of_cases_builds_the_measures_of_its_cases_only(reader_client, db, monkeypatch):
+    """The summaries across cases and who lags are counted from every column's values; the measures
+    (MeasureComparison) are built for the ten cases shown, and for every case in an export."""
+    for n in range(12):
+        compared_case(f"Case {n:02}", history=[("AA", Level.INTERMEDIATE, n), ("BB", Level.MINIMAL, n)])
+    compare = importlib.import_module("measures.state.compare.matrix")
+    built = []
+    real = compare._build_column
+
+    def spy(column, **kwargs):
+        built.append(column.case.name)
+        return real(column, **kwargs)
+
+    monkeypatch.setattr(compare, "_build_column", spy)
+    content = reader_client.get(MATRIX, {"view": "days"}).content.decode()
+    assert built == [f"Case {n:02}" for n in range(10)]
+    assert "5.5 d (0–11), 12 of 12 cases" in content
+    assert reader_client.get(MATRIX).context["party_lags"][0][1:] == (12, 12)  # BB, on every case's measure
+    built.clear()
+    assert len(_csv_rows(reader_client.get(MATRIX, {"_export": "csv"}))) == 12 * 3
+    assert len(built) == 12

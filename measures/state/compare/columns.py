@@ -66,7 +66,8 @@ def column_key(case, as_of, known_on, first_progress):
 
 def column_values(columns, measures, *, as_of, known_on, first_progress, today):
     """{case pk: {measure pk: MeasureValues}} for the cases of `columns` ({case pk: CaseColumn}, with
-    their as-of dates and assessed parties), of `measures` (theirs, Measure). `as_of` as
+    their as-of dates and assessed parties), of `measures` (theirs: rows beginning with the measure's pk
+    and its case's, as `compare_cases` reads them). `as_of` as
     `compare_cases` takes it. Three queries (two without `first_progress`), whatever the number of
     cases, measures and assessments: the applicable parties, the assessments that count in order
     (whose last level per party is the level in force: `AssessmentQuerySet.in_force`'s rule), the
@@ -92,11 +93,11 @@ def column_values(columns, measures, *, as_of, known_on, first_progress, today):
             .values_list("measure", "first")
         )
     values = {pk: {} for pk in case_ids}
-    for measure in measures:
-        parties = columns[measure.case_id].parties
-        applying = [party.pk for party in measure.parties_applying(parties, named[measure.pk])]
-        values[measure.case_id][measure.pk] = measure_values(
-            rows.get(measure.pk, []), [party.pk for party in parties], applying, progress_on.get(measure.pk)
+    for measure_id, case_id, *_ in measures:
+        parties = columns[case_id].parties
+        applying = [party.pk for party in Measure.applying_among(parties, named[measure_id])]
+        values[case_id][measure_id] = measure_values(
+            rows.get(measure_id, []), [party.pk for party in parties], applying, progress_on.get(measure_id)
         )
     return values
 
