@@ -190,6 +190,24 @@ class CaseColumn:
     def untyped_count(self):
         return len(self._values_of_type.get(None, []))
 
+    @functools.cached_property
+    def _firsts(self):
+        found = {}
+        for type_id, cell in self._values_of_type.items():
+            days = {}
+            for values in cell:
+                for step, day in (*values.joint_reached.items(), ("progress", values.progress_on)):
+                    if day is not None and (step not in days or day < days[step]):
+                        days[step] = day
+            found[type_id] = days
+        return found
+
+    def first_day(self, type_id, step):
+        """The first day on which a measure of the type `type_id` reached `step` jointly (a STEP, or
+        "progress": its first evidence of progress), or None: the first of the cell's measures to get
+        there, from the values."""
+        return self._firsts.get(type_id, {}).get(step)
+
     @property
     def lagging(self):
         """[(MeasureComparison, PartyStanding)] of every party lagging on a measure of the case."""

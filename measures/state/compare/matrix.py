@@ -167,23 +167,16 @@ def _rows(types, columns, first_progress):
     themes = {}
     steps = [*STEPS, "progress"] if first_progress else STEPS
     for measure_type in types:
-        cells = [(column, column.values_of_type(measure_type.pk)) for column in columns]
+        having = [column for column in columns if column.values_of_type(measure_type.pk)]
         # A case that had not begun on its as-of date is not among those having the type.
-        having = [(column.case.start_date, cell) for column, cell in cells if cell and column.begun]
+        begun = [column for column in having if column.begun]
         summaries = [
-            summarise(step, [days_after(start, _first_day(cell, step)) for start, cell in having]) for step in steps
+            summarise(step, [days_after(c.case.start_date, c.first_day(measure_type.pk, step)) for c in begun])
+            for step in steps
         ]
-        row = TypeRow(measure_type, columns, summaries, having=sum(1 for _, cell in cells if cell))
+        row = TypeRow(measure_type, columns, summaries, having=len(having))
         themes.setdefault(measure_type.theme, []).append(row)
     return list(themes.items())
-
-
-def _first_day(cell, step):
-    """The first day among a cell's measures (columns.MeasureValues) on which `step` was reached (the
-    first evidence of progress for "progress"), or None."""
-    days = [values.progress_on if step == "progress" else values.joint_reached.get(step) for values in cell]
-    days = [day for day in days if day is not None]
-    return min(days) if days else None
 
 
 def first_of(cell, days_of):
