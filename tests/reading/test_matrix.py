@@ -473,3 +473,30 @@ def test_a_page_of_cases_builds_the_measures_of_its_cases_only(reader_client, db
     built.clear()
     assert len(_csv_rows(reader_client.get(MATRIX, {"_export": "csv"}))) == 12 * 3
     assert len(built) == 12
+
+
+def test_a_deployment_of_other_code_than_the_comparisons_keeps_the_columns(reader_client, cases, monkeypatch):
+    """The columns' keys carry the fingerprint of the code that computes them (the domain's models,
+    querysets and state layer), not the pages': after a deployment that changed a template, a new
+    process reads every column from the shared cache instead of computing them all."""
+    caching = importlib.import_module("reading.caching")
+    compare = importlib.import_module("measures.state.compare.matrix")
+    assert reader_client.get(MATRIX).status_code == 200  # every column computed and kept
+    computed = []
+    real = compare.column_values
+
+    def spy(columns, *args, **kwargs):
+        computed.append(len(columns))
+        return real(columns, *args, **kwargs)
+
+    monkeypatch.setattr(compare, "column_values", spy)
+    monkeypatch.setattr(caching, "code_fingerprint", lambda: "new-templates")  # the pages' code changed
+    caching.kept_columns.clear()  # a new server process
+    assert reader_client.get(MATRIX, {"view": "parties"}).status_code == 200
+    assert computed == []
+    caching.columns_fingerprint.cache_clear()
+    monkeypatch.setattr(caching.settings, "PAGE_CACHE_SALT", "new-domain-code", raising=False)
+    caching.kept_columns.clear()
+    assert reader_client.get(MATRIX, {"view": "parties", "page": "1"}).status_code == 200
+    assert computed == [3]  # the comparison's code changed: every column computed again
+    caching.columns_fingerprint.cache_clear()
