@@ -41,11 +41,12 @@ def pytest_configure(config):
 def _empty_page_cache():
     from django.core.cache import cache
 
-    from reading.caching import kept_entries, published_renderings
+    from reading.caching import kept_columns, kept_entries, published_renderings
 
     cache.clear()
     published_renderings.clear()
     kept_entries.clear()
+    kept_columns.clear()
     yield
 
 

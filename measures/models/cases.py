@@ -252,6 +252,12 @@ class Measure(models.Model):
         read them already; otherwise `applicable_parties` is read (prefetched, when it is)."""
         if named is None:
             named = {party.pk for party in self.applicable_parties.all()}
+        return Measure.applying_among(case_parties, named)
+
+    @staticmethod
+    def applying_among(case_parties, named):
+        """The rule of `parties_applying`, for a caller that holds a measure's applicable parties' pks
+        (`named`) without the measure: all of `case_parties` unless some are named."""
         return [party for party in case_parties if not named or party.pk in named]
 
     def clean(self):

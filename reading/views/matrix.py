@@ -20,7 +20,7 @@ from reading.caching import ColumnCache, cached_fragment, cached_page
 from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
 from reading.views.base import EXPORT_FORMATS, CitedPassage, _page, _paginate, _period, pager_query, refused
-from reading.views.matrix_cells import Marks, table_body
+from reading.views.matrix_cells import Marks, lags_body, table_body
 
 # Passages shown per measure on a type's page (the measure's own page lists them all).
 PASSAGES_PER_MEASURE = 5
@@ -114,8 +114,8 @@ def _matrix_rows(comparison, shown=None, **item_options):
         rows = []
         for row in theme_rows:
             cells = [
-                (column, [_item(item, **item_options) for item in cell])
-                for index, (column, cell) in enumerate(zip(comparison.columns, row.cells, strict=True))
+                (column, [_item(item, **item_options) for item in column.of_type(row.type.pk)])
+                for index, column in enumerate(comparison.columns)
                 if shown is None or index in shown
             ]
             rows.append((row, cells, _summaries(row)))
@@ -212,7 +212,8 @@ def matrix(request):
         "show_parties": matrix_filter.view == MatrixFilterForm.VIEW_PARTIES,
         "show_days": matrix_filter.view == MatrixFilterForm.VIEW_DAYS,
         "party_lags": comparison.party_lags,
-        "untyped": len(comparison.untyped),
+        "lags_body": lags_body(comparison.party_lags),
+        "untyped": comparison.untyped_count,
         "legend": [(level, LEVEL_SYMBOLS[level], Level(level).label) for level in LEVEL_SYMBOLS],
         "link_query": link_query,
         "export_query": _whole_export_query(request),

@@ -80,7 +80,7 @@ def _item_html(item, several, *, show_days, show_parties, marks, party_abbr):
 
 
 def _summary_html(row, summaries):
-    if not row.measures:
+    if not row.having:
         return '<td class="matrix-summary"><span class="note">No case has one.</span></td>'
     parts = ['<td class="matrix-summary"><ul class="days summary-days">']
     for symbol, label, summary in summaries:
@@ -152,3 +152,14 @@ def table_body(rows, *, show_days, show_parties, column_count, link_query, type_
             parts.append("</tr>")
         parts.append("</tbody>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def lags_body(party_lags):
+    """The `<tbody>` of the table of who lags across cases: a row per party of `party_lags`
+    ([(Party, measures, cases)], `Comparison.party_lags`). A hundred parties at 100× the data."""
+    rows = "".join(
+        f'<tr><th scope="row">{escape(party.name)} ({escape(party.code)})</th>'
+        f'<td class="num" data-label="Measures">{measures}</td><td class="num" data-label="Cases">{cases}</td></tr>'
+        for party, measures, cases in party_lags
+    )
+    return mark_safe(f"<tbody>{rows}</tbody>")  # noqa: S308 - the names are escaped

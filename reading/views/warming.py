@@ -9,10 +9,13 @@ starts), and the task renders the case as it is when it runs:
   and the source list, stored in the page cache as a visitor's first request would store them
   (reading.caching.cached_page), with the case's published-version pointer, so that the next visitor
   is answered by reading.middleware.PublishedPageCacheMiddleware without the database;
-- for readers and for the team: the dashboard and the event list as one account of that audience sees
-  them. A logged-in reader's page names them and holds their CSRF token, so it is never stored for
-  someone else; what these renderings leave in the cache are the parts every reader of one audience
-  shares (reading.caching.cached_fragment: the timeline, the progress chart, the commitment calendar).
+- for readers and for the team: the dashboard, the event list and the matrix of cases (levels, and
+  days) as one account of that audience sees them. A logged-in reader's page names them and holds
+  their CSRF token, so it is never stored for someone else; what these renderings leave in the cache
+  are the parts every reader of one audience shares (reading.caching.cached_fragment: the timeline,
+  the progress chart, the commitment calendar, the matrix's filter fields) and the case's column of
+  the matrix (reading.caching.ColumnCache), which every audience shares: no reader then waits for
+  the column of a case written since to be computed.
 
 A rendering is a GET of the page's view through its URL, with no cookie and a session that is never
 saved: nothing is written but the cache. Off where tasks run inside the request
@@ -82,7 +85,10 @@ def _pages(case, audience):
     dashboard = reverse("measures:dashboard", args=[case.slug])
     events = reverse("measures:event_list", args=[case.slug])
     if audience != access.PUBLIC:
-        return [dashboard, events]
+        # The matrix of cases, in its two kinds of columns (levels; days, which the exports share):
+        # the changed case's column is computed and kept for every reader (the others are kept already).
+        matrix = reverse("measures:matrix")
+        return [dashboard, events, matrix, f"{matrix}?view=days"]
     numbers = case.measures.values_list("number", flat=True)
     measures = [reverse("measures:measure_detail", args=[case.slug, n]) for n in numbers]
     return [dashboard, *measures, events, reverse("measures:source_list", args=[case.slug])]
@@ -105,15 +111,17 @@ class _Asking:
         self.user = user
 
 
-def _get(path, user):
-    """The response of the reading view at `path` to a GET by `user` without cookies (the
-    middleware's work that these views read: the user and an empty session, never saved)."""
+def _get(url, user):
+    """The response of the reading view at `url` (a path, with a query or not) to a GET by `user`
+    without cookies (the middleware's work that these views read: the user and an empty session,
+    never saved)."""
+    path, _, query = url.partition("?")
     request = WSGIRequest(
         {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": path,
             "SCRIPT_NAME": "",
-            "QUERY_STRING": "",
+            "QUERY_STRING": query,
             "SERVER_NAME": "localhost",
             "SERVER_PORT": "80",
             "wsgi.url_scheme": "http",

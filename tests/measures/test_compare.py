@@ -16,6 +16,7 @@ from measures.state import (
     step_comparisons,
     summarise,
 )
+from measures.state.compare.matrix import first_of
 from tests import factories
 from tests.scenarios import COMPARED_START
 from tests.scenarios import compared_case as crisis
@@ -189,6 +190,35 @@ def test_who_lags_across_cases_per_party(db):
     factories.MeasureFactory(case=second, number=2, type=MeasureType.objects.get(slug="ceasefire"))
     comparison = compare_cases(Case.objects.order_by("name"))
     assert [(party.code, measures, cases) for party, measures, cases in comparison.party_lags] == [("BB", 2, 2)]
+
+
+def test_the_summaries_and_who_lags_across_cases_are_those_of_the_measures_built(db):
+    """Counted from the columns' values without building a measure: the same as the first of each
+    cell's built measures to get there (the cases begun only), and the same lags."""
+    crisis("One", history=[("AA", Level.MINIMAL, 2), ("BB", Level.FULL, 4)])
+    two = crisis("Two", history=[("AA", Level.INTERMEDIATE, 6), ("BB", Level.MINIMAL, 6), ("BB", Level.FULL, 9)])
+    factories.MeasureFactory(case=two, number=2, type=MeasureType.objects.get(slug="ceasefire"))
+    crisis("Late", history=[("AA", Level.MINIMAL, 1), ("BB", Level.MINIMAL, 1)], start=day(5))
+    crisis("Hotline", type_slug="military-hotline", history=[("AA", Level.FULL, 3), ("BB", Level.NOT_INITIATED, 3)])
+    event = factories.EventFactory(case=two, date=day(7))
+    citation = factories.CitationFactory(case=two, event=event)
+    factories.EvidenceFactory(measure=two.measures.get(number=1), citation=citation)
+    for as_of in (None, day(4), day(8)):
+        comparison = compare_cases(Case.objects.order_by("name"), as_of=as_of)
+        for row in comparison.rows:
+            cells = [cell for cell, column in zip(row.cells, comparison.columns, strict=True) if cell and column.begun]
+            built = [summarise(s, [first_of(c, lambda i, s=s: i.joint_reached[s].days) for c in cells]) for s in STEPS]
+            built.append(summarise("progress", [first_of(c, lambda i: i.first_progress.days) for c in cells]))
+            assert row.summaries == built
+            assert row.having == sum(1 for cell in row.cells if cell)
+        lags = {}
+        for row in comparison.rows:
+            for item in row.measures:
+                for standing in item.lagging:
+                    lags.setdefault(standing.party.code, []).append(item.case.name)
+        counted = {party.code: (measures, cases) for party, measures, cases in comparison.party_lags}
+        assert counted == {code: (len(names), len(set(names))) for code, names in lags.items()}
+    assert counted == {"AA": (1, 1), "BB": (2, 2)}  # on day 8: AA in One; BB in Two (not yet full) and Hotline
 
 
 @pytest.mark.parametrize("size", [1, 6])

@@ -450,3 +450,53 @@ def test_the_filters_fields_kept_between_requests_show_each_requests_values(read
     plain = reader_client.get(MATRIX).content.decode()
     assert '<option value="security" selected>' not in plain and '<option value="security">' in plain
     assert 'value="2024-03-05"' in reader_client.get(MATRIX, {"as_of": "2024-03-05"}).content.decode()
+
+
+def test_a_page_of_cases_builds_the_measures_of_its_cases_only(reader_client, db, monkeypatch):
+    """The summaries across cases and who lags are counted from every column's values; the measures
+    (MeasureComparison) are built for the ten cases shown, and for every case in an export."""
+    for n in range(12):
+        compared_case(f"Case {n:02}", history=[("AA", Level.INTERMEDIATE, n), ("BB", Level.MINIMAL, n)])
+    compare = importlib.import_module("measures.state.compare.matrix")
+    built = []
+    real = compare._build_column
+
+    def spy(column, **kwargs):
+        built.append(column.case.name)
+        return real(column, **kwargs)
+
+    monkeypatch.setattr(compare, "_build_column", spy)
+    content = reader_client.get(MATRIX, {"view": "days"}).content.decode()
+    assert built == [f"Case {n:02}" for n in range(10)]
+    assert "5.5 d (0–11), 12 of 12 cases" in content
+    assert reader_client.get(MATRIX).context["party_lags"][0][1:] == (12, 12)  # BB, on every case's measure
+    built.clear()
+    assert len(_csv_rows(reader_client.get(MATRIX, {"_export": "csv"}))) == 12 * 3
+    assert len(built) == 12
+
+
+def test_a_deployment_of_other_code_than_the_comparisons_keeps_the_columns(reader_client, cases, monkeypatch):
+    """The columns' keys carry the fingerprint of the code that computes them (the domain's models,
+    querysets and state layer), not the pages': after a deployment that changed a template, a new
+    process reads every column from the shared cache instead of computing them all."""
+    caching = importlib.import_module("reading.caching")
+    compare = importlib.import_module("measures.state.compare.matrix")
+    assert reader_client.get(MATRIX).status_code == 200  # every column computed and kept
+    computed = []
+    real = compare.column_values
+
+    def spy(columns, *args, **kwargs):
+        computed.append(len(columns))
+        return real(columns, *args, **kwargs)
+
+    monkeypatch.setattr(compare, "column_values", spy)
+    monkeypatch.setattr(caching, "code_fingerprint", lambda: "new-templates")  # the pages' code changed
+    caching.kept_columns.clear()  # a new server process
+    assert reader_client.get(MATRIX, {"view": "parties"}).status_code == 200
+    assert computed == []
+    caching.columns_fingerprint.cache_clear()
+    monkeypatch.setattr(caching.settings, "PAGE_CACHE_SALT", "new-domain-code", raising=False)
+    caching.kept_columns.clear()
+    assert reader_client.get(MATRIX, {"view": "parties", "page": "1"}).status_code == 200
+    assert computed == [3]  # the comparison's code changed: every column computed again
+    caching.columns_fingerprint.cache_clear()

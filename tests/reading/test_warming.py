@@ -3,6 +3,7 @@ next anonymous visitor of a published case gets them from the page cache without
 reader's or the team's dashboard draws none of its shared parts (timeline, chart, calendar) again."""
 
 import datetime
+import importlib
 from types import SimpleNamespace
 
 import pytest
@@ -98,5 +99,28 @@ def test_a_case_is_queued_once_until_its_task_starts_which_renders_it_as_it_is_t
 def test_a_private_case_is_warmed_for_its_readers_only(client, pakistan_iran, settings):
     factories.reader(username="a-reader")
     rendered = warming.warm_case.call(pakistan_iran.pk, pakistan_iran.data_version)
-    assert rendered == 2  # a reader's dashboard and event list; no team account, no public page
+    assert rendered == 4  # a reader's dashboard, event list and matrix (two views); no team, no public page
     assert client.get(reverse("measures:dashboard", args=[pakistan_iran.slug])).status_code == 404
+
+
+def test_after_a_write_a_readers_matrix_computes_no_column(
+    client, published, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The task renders the matrix too (levels and days): the written case's column is kept before any
+    reader asks, so a reader's matrix after the write reads every column from the cache."""
+    compare = importlib.import_module("measures.state.compare.matrix")
+    computed = []
+    real = compare.column_values
+
+    def spy(columns, *args, **kwargs):
+        computed.append(len(columns))
+        return real(columns, *args, **kwargs)
+
+    monkeypatch.setattr(compare, "column_values", spy)
+    client.force_login(factories.reader(username="the-reader"))
+    write(published, django_capture_on_commit_callbacks)
+    assert computed  # the task computed the written case's column
+    computed.clear()
+    for query in ({}, {"view": "days"}):
+        assert client.get(reverse("measures:matrix"), query).status_code == 200
+    assert computed == []

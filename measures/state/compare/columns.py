@@ -66,7 +66,8 @@ def column_key(case, as_of, known_on, first_progress):
 
 def column_values(columns, measures, *, as_of, known_on, first_progress, today):
     """{case pk: {measure pk: MeasureValues}} for the cases of `columns` ({case pk: CaseColumn}, with
-    their as-of dates and assessed parties), of `measures` (theirs, Measure). `as_of` as
+    their as-of dates and assessed parties), of `measures` (theirs: rows beginning with the measure's pk
+    and its case's, as `compare_cases` reads them). `as_of` as
     `compare_cases` takes it. Three queries (two without `first_progress`), whatever the number of
     cases, measures and assessments: the applicable parties, the assessments that count in order
     (whose last level per party is the level in force: `AssessmentQuerySet.in_force`'s rule), the
@@ -92,11 +93,11 @@ def column_values(columns, measures, *, as_of, known_on, first_progress, today):
             .values_list("measure", "first")
         )
     values = {pk: {} for pk in case_ids}
-    for measure in measures:
-        parties = columns[measure.case_id].parties
-        applying = [party.pk for party in measure.parties_applying(parties, named[measure.pk])]
-        values[measure.case_id][measure.pk] = measure_values(
-            rows.get(measure.pk, []), [party.pk for party in parties], applying, progress_on.get(measure.pk)
+    for measure_id, case_id, *_ in measures:
+        parties = columns[case_id].parties
+        applying = [party.pk for party in Measure.applying_among(parties, named[measure_id])]
+        values[case_id][measure_id] = measure_values(
+            rows.get(measure_id, []), [party.pk for party in parties], applying, progress_on.get(measure_id)
         )
     return values
 
@@ -128,32 +129,37 @@ def measure_values(rows, party_ids, applying, progress_on=None):
     """MeasureValues of one measure from its chronological (party pk, level, effective date) rows of
     assessments that count, for the case's parties `party_ids` and the applicable ones `applying`.
     Each day's levels are those at its end (of two on one day, the later recorded): the path of
-    `paths.paths_of`, walked once."""
+    `paths.paths_of`, walked once. It runs for every day of every measure's path (twenty thousand
+    at 100× the data), so each step is reached when the highest rank so far passes it, and the ranks
+    of a day are read once."""
+    rank_of = LEVEL_RANK.get
     levels = {}
+    best = dict.fromkeys(applying, BELOW_STEPS)  # the highest rank each applicable party has had
     reached = {pk: {} for pk in applying}
-    joint = {}
+    joint, joint_best = {}, BELOW_STEPS
     since = {}
     index, count = 0, len(rows)
     while index < count:
         day = rows[index][2]
-        changed = set()
+        changed = []
         while index < count and rows[index][2] == day:
             party_id, level, _ = rows[index]
             levels[party_id] = level
-            changed.add(party_id)
+            changed.append(party_id)
             index += 1
         for pk in changed:
-            rank = LEVEL_RANK.get(levels[pk])
-            if rank is not None and pk in reached:
-                for step, needed in STEP_RANKS:
-                    if rank >= needed and step not in reached[pk]:
-                        reached[pk][step] = day
-        rank, behind = _ranks(levels, applying)
-        if rank is not None:
-            for step, needed in STEP_RANKS:
-                if rank >= needed and step not in joint:
-                    joint[step] = day
-        since = {pk: since.get(pk, day) for pk in behind}
+            rank = rank_of(levels[pk])
+            if rank is not None and pk in best and rank > best[pk]:
+                _passed(reached[pk], best[pk], rank, day)
+                best[pk] = rank
+        ranks, lowest, top, unjudged = _day_ranks(levels, applying, rank_of)
+        if lowest is not None and not unjudged and lowest > joint_best:
+            _passed(joint, joint_best, lowest, day)
+            joint_best = lowest
+        if lowest is not None and lowest < top:
+            since = {pk: since.get(pk, day) for pk, rank in ranks if rank < top}
+        elif since:
+            since = {}
     applies = set(applying)
     in_force = {pk: levels.get(pk, Level.NOT_ASSESSED) for pk in party_ids}
     behind = set(_ranks(in_force, applying)[1])
@@ -168,3 +174,34 @@ def measure_values(rows, party_ids, applying, progress_on=None):
         for pk in party_ids
     }
     return MeasureValues(joint_level(in_force[pk] for pk in applying), joint, parties, progress_on)
+
+
+# Below every step's rank: nothing reached yet.
+BELOW_STEPS = min(needed for _, needed in STEP_RANKS) - 1
+
+
+def _passed(found, before, rank, day):
+    """Record `day` in `found` ({step: first day}) for each step between rank `before` and `rank`."""
+    for step, needed in STEP_RANKS:
+        if before < needed <= rank:
+            found[step] = day
+
+
+def _day_ranks(levels, applying, rank_of):
+    """([(pk, rank)] of the applying parties ranked, their lowest and highest rank (None, None when
+    none is), whether one is unjudged): `_ranks`' reading of a day, once."""
+    ranks = []
+    lowest = top = None
+    unjudged = False
+    for pk in applying:
+        level = levels.get(pk, NOT_ASSESSED)
+        rank = rank_of(level)
+        if rank is None:
+            unjudged = unjudged or level == NOT_ASSESSED
+            continue
+        ranks.append((pk, rank))
+        if lowest is None or rank < lowest:
+            lowest = rank
+        if top is None or rank > top:
+            top = rank
+    return ranks, lowest, top, unjudged

@@ -2,6 +2,7 @@
 summaries across cases, the matrix's columns and rows (see the package's docstring for the rules)."""
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import median
@@ -140,12 +141,18 @@ def summarise(level, per_case_days):
 @dataclass
 class CaseColumn:
     """One case of the matrix: its as-of date, its assessed parties (by name) and every measure of it
-    as MeasureComparison, typed or not, in number order."""
+    as MeasureComparison, typed or not, in number order (`measures`).
+
+    `entries` holds each measure's row (pk, case pk, number, title, slug, type pk) with its values
+    (`columns.MeasureValues`), and `build(column)` turns them into `measures`, on first use only: the
+    summaries across cases and who lags are counted from the values (`values_of_type`), so a page of
+    ten cases builds the comparisons of those ten, not of every case."""
 
     case: object
     as_of: datetime.date
     parties: list
-    measures: list = field(default_factory=list)
+    entries: list = field(default_factory=list)
+    build: object = None
 
     @property
     def begun(self):
@@ -153,21 +160,79 @@ class CaseColumn:
         its start it has nothing to show, and the matrix says so instead of "not yet assessed"."""
         return self.as_of >= self.case.start_date
 
+    @functools.cached_property
+    def measures(self):
+        return self.build(self) if self.build is not None else []
+
+    @functools.cached_property
+    def _of_type(self):
+        found = defaultdict(list)
+        for item in self.measures:
+            found[item.measure.type_id].append(item)
+        return found
+
+    def of_type(self, type_id):
+        """[MeasureComparison] of the case's measures of the type `type_id` (most often one, or none)."""
+        return self._of_type.get(type_id, [])
+
+    @functools.cached_property
+    def _values_of_type(self):
+        found = defaultdict(list)
+        for row, values in self.entries:
+            found[row[TYPE_OF_ROW]].append(values)
+        return found
+
+    def values_of_type(self, type_id):
+        """[columns.MeasureValues] of the case's measures of the type `type_id`, without building them."""
+        return self._values_of_type.get(type_id, [])
+
+    @property
+    def untyped_count(self):
+        return len(self._values_of_type.get(None, []))
+
+    @functools.cached_property
+    def _firsts(self):
+        found = {}
+        for type_id, cell in self._values_of_type.items():
+            days = {}
+            for values in cell:
+                for step, day in (*values.joint_reached.items(), ("progress", values.progress_on)):
+                    if day is not None and (step not in days or day < days[step]):
+                        days[step] = day
+            found[type_id] = days
+        return found
+
+    def first_day(self, type_id, step):
+        """The first day on which a measure of the type `type_id` reached `step` jointly (a STEP, or
+        "progress": its first evidence of progress), or None: the first of the cell's measures to get
+        there, from the values."""
+        return self._firsts.get(type_id, {}).get(step)
+
     @property
     def lagging(self):
         """[(MeasureComparison, PartyStanding)] of every party lagging on a measure of the case."""
         return [(item, standing) for item in self.measures for standing in item.lagging]
 
 
+# Where a measure's type is in the rows of CaseColumn.entries (pk, case pk, number, title, slug, type pk).
+TYPE_OF_ROW = 5
+
+
 @dataclass
 class TypeRow:
-    """One type of the matrix: `cells` aligned with the columns, each the list of the case's measures
-    of this type (most often one; empty when the case has none), and `summaries`, one StepSummary
-    per STEP, then the first evidence of progress (when computed)."""
+    """One type of the matrix across `columns` (CaseColumn): `cells` aligned with them, each the list
+    of the case's measures of this type (most often one; empty when the case has none; built on first
+    use), `having` (how many cases have a measure of it) and `summaries`, one StepSummary per STEP,
+    then the first evidence of progress (when computed)."""
 
     type: MeasureType
-    cells: list
+    columns: list
     summaries: list = field(default_factory=list)
+    having: int = 0
+
+    @functools.cached_property
+    def cells(self):
+        return [column.of_type(self.type.pk) for column in self.columns]
 
     @property
     def measures(self):
@@ -195,14 +260,21 @@ class Comparison:
         return [item for column in self.columns for item in column.measures if item.measure.type_id is None]
 
     @property
+    def untyped_count(self):
+        return sum(column.untyped_count for column in self.columns)
+
+    @functools.cached_property
     def party_lags(self):
         """[(Party, measures on which it lags, cases in which it does)], across the measures shown in
-        the rows, most lagging first."""
+        the rows, most lagging first. Counted from the columns' values (nothing is built)."""
         counts, cases, parties = defaultdict(int), defaultdict(set), {}
-        for row in self.rows:
-            for item in row.measures:
-                for standing in item.lagging:
-                    counts[standing.party.pk] += 1
-                    cases[standing.party.pk].add(item.case.pk)
-                    parties[standing.party.pk] = standing.party
+        for column in self.columns:
+            by_pk = {party.pk: party for party in column.parties}
+            for row in self.rows:
+                for values in column.values_of_type(row.type.pk):
+                    for pk, own in values.parties.items():
+                        if own.applies and own.behind:
+                            counts[pk] += 1
+                            cases[pk].add(column.case.pk)
+                            parties[pk] = by_pk[pk]
         return sorted(((parties[pk], counts[pk], len(cases[pk])) for pk in counts), key=lambda t: (-t[1], t[0].name))

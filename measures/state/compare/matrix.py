@@ -2,8 +2,10 @@
 evidence a type (`evidence_of`)."""
 
 import datetime
+import functools
 from collections import defaultdict
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, F, Prefetch, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -60,25 +62,41 @@ def compare_cases(cases, *, as_of=None, known_on=None, types=None, first_progres
         pk: CaseColumn(case, case_as_of(case, as_of, today), list(case.assessed_parties.all()))
         for pk, case in case_by_pk.items()
     }
-    measures = list(
-        Measure.objects.filter(case__in=list(case_by_pk))
-        .only("pk", "case_id", "number", "title", "slug", "type_id")
-        .order_by("case_id", "number")
+    # Rows of values, not model instances: a page builds the measures of the cases it shows only.
+    listed = list(
+        Measure.objects.filter(case__in=list(case_by_pk)).order_by("case_id", "number").values_list(*MEASURE_FIELDS)
     )
-    values = _kept_or_computed(columns, measures, as_of, known_on, first_progress, today, column_cache)
-    made = {}
-    for measure in measures:
-        column = columns[measure.case_id]
-        measure.case = column.case  # in memory: its page's URL needs the case's slug, without a query
-        kept = values[measure.case_id].get(measure.pk)
+    values = _kept_or_computed(columns, listed, as_of, known_on, first_progress, today, column_cache)
+    build = functools.partial(_build_column, with_progress=first_progress)
+    for row in listed:
+        column = columns[row[1]]
+        kept = values[row[1]].get(row[0])
         if kept is None:  # a measure added since the column was kept cannot be: its case's version moved
             continue
-        column.measures.append(_measure_comparison(measure, column, kept, first_progress, made))
+        column.entries.append((row, kept))
+    for column in columns.values():
+        column.build = build
     ordered = [columns[case.pk] for case in cases]
     return Comparison(ordered, _rows(types, ordered, first_progress), as_of=_one_date(as_of), known_on=known_on)
 
 
-def _kept_or_computed(columns, measures, as_of, known_on, first_progress, today, column_cache):
+# The fields of a measure that the comparison reads, in the order of CaseColumn.entries' rows (its
+# type last: figures.TYPE_OF_ROW); the measures built from them defer the others, as `only()` would.
+MEASURE_FIELDS = ("id", "case_id", "number", "title", "slug", "type_id")
+
+
+def _build_column(column, *, with_progress):
+    """[MeasureComparison] of `column`'s entries (CaseColumn.build)."""
+    made = {}
+    built = []
+    for row, kept in column.entries:
+        measure = Measure.from_db(DEFAULT_DB_ALIAS, MEASURE_FIELDS, row)
+        measure.case = column.case  # in memory: its page's URL needs the case's slug, without a query
+        built.append(_measure_comparison(measure, column, kept, with_progress, made))
+    return built
+
+
+def _kept_or_computed(columns, listed, as_of, known_on, first_progress, today, column_cache):
     """{case pk: {measure pk: MeasureValues}}: from `column_cache` where kept, else computed (and kept)."""
     keys = {pk: column_key(column.case, column.as_of, known_on, first_progress) for pk, column in columns.items()}
     kept = column_cache.get_many(list(keys.values())) if column_cache is not None and keys else {}
@@ -87,7 +105,7 @@ def _kept_or_computed(columns, measures, as_of, known_on, first_progress, today,
     if missing:
         computed = column_values(
             missing,
-            [measure for measure in measures if measure.case_id in missing],
+            [row for row in listed if row[1] in missing],
             as_of=as_of,
             known_on=known_on,
             first_progress=first_progress,
@@ -144,25 +162,20 @@ def _measure_comparison(measure, column, kept, with_progress, made):
 
 
 def _rows(types, columns, first_progress):
-    by_type = defaultdict(lambda: defaultdict(list))
-    for index, column in enumerate(columns):
-        for item in column.measures:
-            if item.measure.type_id is not None:
-                by_type[item.measure.type_id][index].append(item)
+    """[(Theme, [TypeRow])] of `types` over `columns`, with the summaries across cases counted from the
+    columns' values (`CaseColumn.values_of_type`): nothing is built for them."""
     themes = {}
+    steps = [*STEPS, "progress"] if first_progress else STEPS
     for measure_type in types:
-        cells = [by_type[measure_type.pk][index] for index in range(len(columns))]
+        having = [column for column in columns if column.values_of_type(measure_type.pk)]
         # A case that had not begun on its as-of date is not among those having the type.
-        having = [cell for cell, column in zip(cells, columns, strict=True) if cell and column.begun]
+        begun = [column for column in having if column.begun]
         summaries = [
-            summarise(step, [first_of(cell, lambda item, s=step: item.joint_reached[s].days) for cell in having])
-            for step in STEPS
+            summarise(step, [days_after(c.case.start_date, c.first_day(measure_type.pk, step)) for c in begun])
+            for step in steps
         ]
-        if first_progress:
-            summaries.append(
-                summarise("progress", [first_of(cell, lambda item: item.first_progress.days) for cell in having])
-            )
-        themes.setdefault(measure_type.theme, []).append(TypeRow(measure_type, cells, summaries))
+        row = TypeRow(measure_type, columns, summaries, having=len(having))
+        themes.setdefault(measure_type.theme, []).append(row)
     return list(themes.items())
 
 
