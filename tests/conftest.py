@@ -41,7 +41,8 @@ def pytest_configure(config):
 def _empty_page_cache():
     from django.core.cache import cache
 
-    from reading.caching import kept_columns, kept_entries, published_renderings
+    from reading.caching import kept_entries, published_renderings
+    from reading.caching.columns import kept_columns
 
     cache.clear()
     published_renderings.clear()

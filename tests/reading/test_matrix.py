@@ -480,6 +480,7 @@ def test_a_deployment_of_other_code_than_the_comparisons_keeps_the_columns(reade
     querysets and state layer), not the pages': after a deployment that changed a template, a new
     process reads every column from the shared cache instead of computing them all."""
     caching = importlib.import_module("reading.caching")
+    column_cache = importlib.import_module("reading.caching.columns")
     compare = importlib.import_module("measures.state.compare.matrix")
     assert reader_client.get(MATRIX).status_code == 200  # every column computed and kept
     computed = []
@@ -491,12 +492,12 @@ def test_a_deployment_of_other_code_than_the_comparisons_keeps_the_columns(reade
 
     monkeypatch.setattr(compare, "column_values", spy)
     monkeypatch.setattr(caching, "code_fingerprint", lambda: "new-templates")  # the pages' code changed
-    caching.kept_columns.clear()  # a new server process
+    column_cache.kept_columns.clear()  # a new server process
     assert reader_client.get(MATRIX, {"view": "parties"}).status_code == 200
     assert computed == []
-    caching.columns_fingerprint.cache_clear()
-    monkeypatch.setattr(caching.settings, "PAGE_CACHE_SALT", "new-domain-code", raising=False)
-    caching.kept_columns.clear()
+    column_cache.columns_fingerprint.cache_clear()
+    monkeypatch.setattr(column_cache.settings, "PAGE_CACHE_SALT", "new-domain-code", raising=False)
+    column_cache.kept_columns.clear()
     assert reader_client.get(MATRIX, {"view": "parties", "page": "1"}).status_code == 200
     assert computed == [3]  # the comparison's code changed: every column computed again
-    caching.columns_fingerprint.cache_clear()
+    column_cache.columns_fingerprint.cache_clear()
