@@ -270,9 +270,10 @@ class AssessmentQuerySet(models.QuerySet):
         """The assessment in force for each (measure, party) on `as_of`, as known on `known_on`: the
         latest effective by `as_of` (later recorded first on the same day) among those that count
         (`counting`: approved by then; awaiting review too with `include_pending`). The one definition
-        of the level in force; `MeasureQuerySet._level_in_force` is its subquery form. `as_of` may
-        also be an expression giving each row its own date (the matrix of cases shows each case as of
-        its own default date, `state.compare`)."""
+        of the level in force; `MeasureQuerySet._level_in_force` is its subquery form, and the last of
+        each pair of `in_force_candidates().chronological()` its replay (`state.path`, tested against
+        it). `as_of` may also be an expression giving each row its own date (the matrix of cases shows
+        each case as of its own default date, `state.compare`)."""
         return self.in_force_candidates(
             as_of=as_of, known_on=known_on, include_pending=include_pending
         ).latest_per_pair()
@@ -298,6 +299,21 @@ class AssessmentQuerySet(models.QuerySet):
             )
         )
         return ranked.filter(_rank=1)
+
+    def with_newest_cited_date(self):
+        """Annotate `newest_cited_on`: the newest date the assessment's cited passages speak of (a date,
+        or None when none is dated), by `state.evidence_date`'s rule in SQL (the reported event's date,
+        else the source's publication date). What a level in force rests on, for "contested"
+        (`state.case_state`), without loading its citations: one correlated subquery on the link table."""
+        link = self.model._meta.get_field("citations").remote_field.through
+        newest = (
+            link.objects.filter(assessment=OuterRef("pk"))
+            .order_by()
+            .values("assessment")
+            .annotate(on=Max(Coalesce("citation__event__date", "citation__source__published_on")))
+            .values("on")
+        )
+        return self.annotate(newest_cited_on=Subquery(newest, output_field=models.DateField()))
 
     def with_details(self, *, citations=True):
         """With measure, party, author, what it corrects and its review; with its cited passages and

@@ -152,7 +152,8 @@ def _state(request, found, params, measure=None):
     case = found.case
     as_of, rule = period(case, params, since=params.since)
     # The dashboard's own call: the figures of each measure computed in SQL, no evidence listed.
-    # No change is listed (levels and directions only): the changes' citations are left unloaded.
+    # No change is listed (levels, flags and directions only): the paths over a period are read from
+    # values, and no assessment's citations are loaded.
     state = case_state(
         case,
         as_of=as_of,
@@ -160,7 +161,7 @@ def _state(request, found, params, measure=None):
         known_on=params.known_on,
         measure=measure,
         details=False,
-        cited_changes=False,
+        changes=False,
     )
     return state, rule
 

@@ -6,12 +6,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from measures.models import Assessment, Case, Citation, Event, Evidence, Measure
-from measures.querysets import evidence_figures
-from measures.state.evidence import EvidenceDate, evidence_counts_from, evidence_date, evidence_dating
+from measures.models import Assessment, Case, Event, Evidence, Measure
+from measures.state.evidence import (
+    EvidenceDate,
+    annotated_evidence_figures,
+    evidence_counts_from,
+    evidence_date,
+    evidence_figures_of,
+)
 from measures.state.levels import (
     CONFIDENCE_RANK,
     LEVEL_ORDER,
@@ -22,7 +26,15 @@ from measures.state.levels import (
     joint_level,
     progress,
 )
-from measures.state.path import LevelPath, MeasurePath, level_paths
+from measures.state.path import (
+    LevelPath,
+    MeasurePath,
+    in_force_assessments,
+    in_force_from_candidates,
+    level_paths,
+    levelled_candidates,
+    prefetch_citations,
+)
 from measures.state.period import reporting_period
 
 Level = Assessment.Level
@@ -37,7 +49,9 @@ DOES_NOT_APPLY = "Does not apply"
 @dataclass
 class PartyCell:
     """One party's level on one measure: the assessment in force at `as_of` and at the baseline, and
-    with a period, `path` (state.path.LevelPath): every level in force during it."""
+    with a period, `path` (state.path.LevelPath): every level in force during it. `previous` (the
+    baseline's assessment) is None when the state was read without the changes' assessments
+    (`case_state(changes=False)`); `previous_level` is read from the path then."""
 
     party: object
     assessment: Assessment | None
@@ -67,6 +81,9 @@ class PartyCell:
 
     @property
     def previous_level(self):
+        """The level at the baseline (the end of the day before the period): its path's, when there is one."""
+        if self.path is not None:
+            return self.path.baseline
         return self.previous.level if self.previous else Level.NOT_ASSESSED
 
     @property
@@ -271,6 +288,7 @@ class CaseState:
     rows: list
     active: bool = True  # the case was going on on `as_of` (staleness only applies then)
     include_pending: bool = False  # assessments awaiting review counted too (the team's preview)
+    with_changes: bool = True  # False: read for levels and directions only (`case_state(changes=False)`)
 
     @property
     def period(self):
@@ -308,9 +326,12 @@ class CaseState:
         """What changed in the period: [Change] every change of an applicable party's level in force
         on some day of the period (state.path), each with the level it replaced, in the order they
         took effect. A level reversed on 10 Dec and restored on 20 Dec is two changes; no "X → X"
-        entry, no superseded assessment. `net_changes` compares the two ends only."""
+        entry, no superseded assessment. `net_changes` compares the two ends only. ValueError when the
+        state was read without them (`case_state(changes=False)`)."""
         if self.since is None:
             return []
+        if not self.with_changes:
+            raise ValueError("This state was read for levels and directions only (case_state(changes=False)).")
         changes = [
             Change(
                 step.assessment,
@@ -329,9 +350,12 @@ class CaseState:
     @property
     def net_changes(self):
         """[Change] per (measure, applicable party) whose level at the baseline differs from its level
-        at `as_of`: the difference of the two states, what the period's changes add up to."""
+        at `as_of`: the difference of the two states, what the period's changes add up to. ValueError
+        when the state was read without the changes' assessments (`case_state(changes=False)`)."""
         if self.since is None:
             return []
+        if not self.with_changes:
+            raise ValueError("This state was read for levels and directions only (case_state(changes=False)).")
         changes = [
             Change(
                 cell.assessment,
@@ -376,70 +400,19 @@ def _change_order(as_of):
     return key
 
 
-def _in_force(case, as_of, known_on, measure_ids=None, include_pending=False):
-    """{(measure pk, party pk): Assessment in force}, citations (with source and event) prefetched,
-    its review (if any) joined. Sources come without their full text, which no reading of a state shows."""
-    assessments = Assessment.objects.filter(measure__case=case)
-    if measure_ids is not None:
-        assessments = assessments.filter(measure__in=measure_ids)
-    cited = Citation.objects.with_source().defer("source__full_text").order_by("pk")
-    assessments = (
-        assessments.in_force(as_of=as_of, known_on=known_on, include_pending=include_pending)
-        .select_related("recorded_by", "review")
-        .prefetch_related(Prefetch("citations", queryset=cited))
-    )
-    return {(a.measure_id, a.party_id): a for a in assessments}
-
-
-def _prefetch_citations(assessments):
-    """Load the citations (with source and event, without the source's text) of `assessments` in one
-    query: the changes of a period are grouped by what they cite (`history_entries`)."""
-    assessments = [a for a in assessments if a is not None]
-    if assessments:
-        cited = Citation.objects.with_source().defer("source__full_text").order_by("pk")
-        prefetch_related_objects(assessments, Prefetch("citations", queryset=cited))
-
-
 def _is_contested(cell, newest_setback):
     """A party's level is contested when setback evidence is newer than every piece of evidence its
     assessment in force cites (or than its effective date, if none is dated), unless the level
     already reflects a setback (reversed, not initiated). `newest_setback`: the date of the newest
-    dated setback evidence of the measure, or None."""
+    dated setback evidence of the measure, or None. The assessment comes annotated with the newest
+    date its citations speak of (`AssessmentQuerySet.with_newest_cited_date`)."""
     assessment = cell.assessment
     if not cell.applies or assessment is None or assessment.level not in LEVEL_RANK:
         return False
     if assessment.level in SETBACK_LEVELS or newest_setback is None:
         return False
-    cited = [evidence_date(c) for c in assessment.citations.all()]
-    cited = [d for d in cited if d is not None]
-    basis = max(cited) if cited else assessment.effective_date
+    basis = assessment.newest_cited_on or assessment.effective_date
     return newest_setback > basis
-
-
-@dataclass(frozen=True)
-class _EvidenceFigures:
-    count: int = 0
-    latest: EvidenceDate | None = None
-    newest_setback: datetime.date | None = None
-
-
-def _figures_of(evidence):
-    """_EvidenceFigures of a measure's evidence objects (those that count), for the detailed state."""
-    dated = [(evidence_dating(item.citation), item.stance) for item in evidence]
-    dated = [(d, stance) for d, stance in dated if d is not None]
-    setbacks = [d.date for d, stance in dated if stance == Evidence.Stance.SETBACK]
-    return _EvidenceFigures(
-        count=len(evidence),
-        latest=max((d for d, _ in dated), key=lambda d: d.date) if dated else None,
-        newest_setback=max(setbacks, default=None),
-    )
-
-
-def _annotated_figures(measure):
-    """_EvidenceFigures of a measure annotated by `MeasureQuerySet.with_evidence_figures`."""
-    count, newest_on, precision, end, newest_setback = evidence_figures(measure)
-    latest = EvidenceDate(newest_on, precision, end) if newest_on is not None else None
-    return _EvidenceFigures(count=count, latest=latest, newest_setback=newest_setback)
 
 
 def case_state(
@@ -452,7 +425,7 @@ def case_state(
     measure=None,
     details=True,
     include_pending=False,
-    cited_changes=True,
+    changes=True,
 ):
     """Where every measure of `case` stood on `as_of`, per party and jointly. Returns a CaseState.
 
@@ -477,17 +450,26 @@ def case_state(
       four eyes); True previews the state that the assessments awaiting review would make (the
       team's "include pending"), returned ones still left out. Readers' pages never pass it.
 
-    - `cited_changes` (default True): with `since`, the assessments of the period's changes come with
-      their citations (one query), which `history_entries` groups them by; False leaves them unloaded,
-      for a caller that shows levels and directions but never lists the changes (the API's measure
-      list: at 100× the data, loading them as model objects was most of its time with `since`).
+    - `changes` (default True): with `since`, the assessments of the period's changes come as model
+      objects with their citations (one query), which `history_entries` groups them by. False, for a
+      caller that shows levels, flags and directions but never lists what changed (the API's
+      measure list): the paths are read from values (`level_paths(assessments=False)`: the same
+      levels and directions, no assessment object), the levels in force come without their
+      citations unless `details`, and `CaseState.changes` / `net_changes` refuse (ValueError). At
+      100× the data, loading those objects was most of the API's measure list's time.
 
     With `since`, each cell and row also carries its path over the period (`state.path.level_paths`:
     every level in force during it), from which direction of travel, `moved` and `changes` are read.
+    "Contested" compares the measure's newest setback evidence with the newest date the level in
+    force's citations speak of, read in SQL (`AssessmentQuerySet.with_newest_cited_date`).
 
     Seven queries (six without `since`; one more when a level in force during the period is neither
-    the baseline's nor the one in force on `as_of`; one less without details, one less without
-    `cited_changes`), whatever the number of measures, assessments or citations.
+    the baseline's nor the one in force on `as_of`; one less without details), whatever the number of
+    measures, assessments or citations. Without details and without listed changes (no `since`, or
+    `changes` False), the levels in force's citations are not read: one query less again. With
+    `changes` False the assessments that count are read once, as values, for both the levels in
+    force (then loaded by id) and the paths: five queries with or without `since` without details
+    (seven with), one less when no assessment counts.
     """
     as_of = as_of or case.default_as_of(timezone.localdate())
     if since is not None:
@@ -501,7 +483,19 @@ def case_state(
     if not details:
         measures = measures.with_evidence_figures(as_of=as_of, known_on=known_on)
     measures = list(measures)
-    current = _in_force(case, as_of, known_on, measure_ids, include_pending)
+    listed_changes = since is not None and changes
+    levelled = None
+    if changes:
+        current = in_force_assessments(
+            case, as_of, known_on, measure_ids, include_pending, citations=details or listed_changes
+        )
+    else:
+        # The assessments that count, as values (one query): those in force are the last of each pair,
+        # and the paths of a period are read from the same rows.
+        levelled = levelled_candidates(
+            case, as_of=as_of, known_on=known_on, measure=measure, include_pending=include_pending
+        )
+        current = in_force_from_candidates(levelled, citations=details)
     paths = {}
     if since is not None:
         loaded = {assessment.pk: assessment for assessment in current.values()}
@@ -515,10 +509,12 @@ def case_state(
             measures=measures,
             loaded=loaded,
             include_pending=include_pending,
+            assessments=changes,
+            candidates=levelled,
         )
-        steps = [step for path in paths.values() for _, party_path, _ in path.parties for step in party_path.changes]
-        if cited_changes:
-            _prefetch_citations([step.assessment for step in steps if step.assessment.pk not in loaded])
+        if listed_changes:
+            steps = [step for path in paths.values() for _, cell_path, _ in path.parties for step in cell_path.changes]
+            prefetch_citations([step.assessment for step in steps if step.assessment.pk not in loaded])
 
     evidence_by_measure = defaultdict(list)
     if details:
@@ -544,10 +540,10 @@ def case_state(
                 key=lambda item: evidence_date(item.citation) or datetime.date.min,
                 reverse=True,
             )
-            figures = _figures_of(evidence)
+            figures = evidence_figures_of(evidence)
         else:
             evidence = None
-            figures = _annotated_figures(measure)
+            figures = annotated_evidence_figures(measure)
         applying = {party.pk for party in measure.parties_applying(parties)}
         path = paths.get(measure.pk)
         cells = []
@@ -591,4 +587,5 @@ def case_state(
         rows=rows,
         active=active,
         include_pending=include_pending,
+        with_changes=changes,
     )

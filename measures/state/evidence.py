@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from measures.lib import dates
-from measures.models import Assessment, Event
+from measures.models import Assessment, Event, Evidence
+from measures.querysets import evidence_figures
 
 Level = Assessment.Level
 Precision = Event.Precision
@@ -63,3 +64,35 @@ def evidence_counts_from(citation):
     if when is not None:
         return when
     return timezone.localdate(citation.source.recorded_at)
+
+
+# Evidence figures of a measure ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceFigures:
+    """What a state shows of a measure's evidence that counts: how many pieces, the newest dated one
+    (EvidenceDate or None) and the date of the newest dated setback (or None)."""
+
+    count: int = 0
+    latest: EvidenceDate | None = None
+    newest_setback: datetime.date | None = None
+
+
+def evidence_figures_of(evidence):
+    """EvidenceFigures of a measure's evidence objects (those that count), for the detailed state."""
+    dated = [(evidence_dating(item.citation), item.stance) for item in evidence]
+    dated = [(d, stance) for d, stance in dated if d is not None]
+    setbacks = [d.date for d, stance in dated if stance == Evidence.Stance.SETBACK]
+    return EvidenceFigures(
+        count=len(evidence),
+        latest=max((d for d, _ in dated), key=lambda d: d.date) if dated else None,
+        newest_setback=max(setbacks, default=None),
+    )
+
+
+def annotated_evidence_figures(measure):
+    """EvidenceFigures of a measure annotated by `MeasureQuerySet.with_evidence_figures`."""
+    count, newest_on, precision, end, newest_setback = evidence_figures(measure)
+    latest = EvidenceDate(newest_on, precision, end) if newest_on is not None else None
+    return EvidenceFigures(count=count, latest=latest, newest_setback=newest_setback)

@@ -1,5 +1,5 @@
 """The path of a measure over a period: every level in force from `since` to `as_of`, per party and
-jointly, not only the two end points.
+jointly, not only the two end points; and the reading of the assessments in force for a state.
 
 A measure at Full on 1 December, Reversed on 10 December and Full again on 20 December has the same
 level at both ends of a period from 2 to 31 December; comparing end points alone would call it
@@ -21,10 +21,12 @@ The rule (docs/dashboard.md, "What changed"):
 
 import datetime
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.formats import date_format
 
-from measures.models import Assessment, Measure
+from measures.models import Assessment, Citation, Measure
 from measures.state.levels import LEVEL_RANK, Direction, joint_level
 from measures.state.period import reporting_period
 
@@ -286,6 +288,32 @@ class MeasurePath:
         return "; ".join(reversal.text for reversal in self.reversals)
 
 
+class Levelled(NamedTuple):
+    """What a path reads of an assessment when no model object is wanted (`levelled_candidates`)."""
+
+    pk: int
+    measure_id: int
+    party_id: int
+    effective_date: datetime.date
+    level: str
+
+
+def levelled_candidates(case, *, as_of, known_on=None, measure=None, include_pending=False):
+    """[Levelled] the assessments of `case` (or of `measure` alone) that may be in force on `as_of` or
+    on a day before it, as known on `known_on` (`AssessmentQuerySet.in_force_candidates`), oldest first
+    (`chronological`: of two on the same day, the later recorded last), as values: one query.
+
+    The last of each (measure, party) is the one in force on `as_of`, by the rule of
+    `AssessmentQuerySet.in_force` (latest effective, later recorded first, then the higher id)."""
+    candidates = Assessment.objects.filter(measure__case=case)
+    if measure is not None:
+        candidates = candidates.filter(measure=measure)
+    candidates = candidates.in_force_candidates(
+        as_of=as_of, known_on=known_on, include_pending=include_pending
+    ).chronological()
+    return [Levelled(*values) for values in candidates.values_list(*Levelled._fields)]
+
+
 def _timeline(rows):
     """[(date, level, assessment)] from the chronological candidates of one (measure, party): the
     level at the end of each day it changed, same-level days dropped."""
@@ -352,6 +380,8 @@ def level_paths(
     measures=None,
     loaded=None,
     include_pending=False,
+    assessments=True,
+    candidates=None,
 ):
     """{measure pk: MeasurePath} for the measures of `case` (or `measure` alone) over the period from
     `since` to `as_of` (dates, both included), as known on `known_on` (a date, or None for no limit).
@@ -367,6 +397,13 @@ def level_paths(
     Assessment} the caller has already read, e.g. those in force on `as_of`), which are used as they are.
     Only approved assessments count (`AssessmentQuerySet.counting`); awaiting review too with
     `include_pending` (the team's preview).
+
+    `assessments` False reads the same candidates as values (`levelled_candidates`; or takes them
+    from `candidates`, when the caller has read them for `as_of`): the same levels, changes and
+    directions, but every Step's `assessment` and every party path's `baseline_assessment` are None.
+    For a caller that shows levels and directions and never lists the changes (the API's measure
+    list: loading some 450 assessments with their authors and reviews to read their levels was most
+    of its time over a period, at 100× the data).
     """
     loaded = loaded or {}
     reporting_period(since=since, as_of=as_of)  # validates the order
@@ -377,17 +414,24 @@ def level_paths(
         if measure is not None:
             measures = measures.filter(pk=measure.pk)
         measures = list(measures)
-    candidates = Assessment.objects.filter(measure__case=case)
-    if measure is not None:
-        candidates = candidates.filter(measure=measure)
-    candidates = (
-        candidates.in_force_candidates(as_of=as_of, known_on=known_on, include_pending=include_pending)
-        .chronological()
-        .select_related("recorded_by", "review")
-    )
+    if not assessments:
+        read = candidates
+        if read is None:
+            read = levelled_candidates(
+                case, as_of=as_of, known_on=known_on, measure=measure, include_pending=include_pending
+            )
+    else:
+        read = Assessment.objects.filter(measure__case=case)
+        if measure is not None:
+            read = read.filter(measure=measure)
+        read = (
+            read.in_force_candidates(as_of=as_of, known_on=known_on, include_pending=include_pending)
+            .chronological()
+            .select_related("recorded_by", "review")
+        )
+        read = (loaded.get(a.pk, a) for a in read)
     rows = {}
-    for assessment in candidates:
-        assessment = loaded.get(assessment.pk, assessment)
+    for assessment in read:
         rows.setdefault((assessment.measure_id, assessment.party_id), []).append(assessment)
     paths = {}
     for each in measures:
@@ -397,10 +441,10 @@ def level_paths(
         for party, timeline in timelines:
             earlier = [a for a in rows.get((each.pk, party.pk), []) if a.effective_date < since]
             path = _cut(
-                [(day, level, a, (party,)) for day, level, a in timeline],
+                [(day, level, a if assessments else None, (party,)) for day, level, a in timeline],
                 since,
                 as_of,
-                baseline_assessment=earlier[-1] if earlier else None,
+                baseline_assessment=earlier[-1] if earlier and assessments else None,
             )
             party_paths.append((party, path, party.pk in applying))
         joint = _cut(
@@ -410,3 +454,47 @@ def level_paths(
         )
         paths[each.pk] = MeasurePath(measure=each, parties=party_paths, joint=joint)
     return paths
+
+
+# The assessments in force, for a state (`state.case_state`) -----------------------------------------
+
+
+def in_force_assessments(case, as_of, known_on, measure_ids=None, include_pending=False, citations=True):
+    """{(measure pk, party pk): Assessment in force on `as_of`} (`AssessmentQuerySet.in_force`), its
+    review (if any) joined, annotated with the newest date its citations speak of (`newest_cited_on`,
+    for "contested"); with `citations`, its citations prefetched (`prefetch_citations`)."""
+    assessments = Assessment.objects.filter(measure__case=case)
+    if measure_ids is not None:
+        assessments = assessments.filter(measure__in=measure_ids)
+    assessments = (
+        assessments.in_force(as_of=as_of, known_on=known_on, include_pending=include_pending)
+        .with_newest_cited_date()
+        .select_related("recorded_by", "review")
+    )
+    found = {(a.measure_id, a.party_id): a for a in assessments}
+    if citations:
+        prefetch_citations(found.values())
+    return found
+
+
+def in_force_from_candidates(levelled, citations):
+    """`in_force_assessments`'s answer from the candidates already read as values
+    (`levelled_candidates`): the last of each (measure, party), loaded by id in one query (none when
+    nothing was assessed), annotated, joined and prefetched alike."""
+    last = {(row.measure_id, row.party_id): row.pk for row in levelled}
+    if not last:
+        return {}
+    assessments = Assessment.objects.filter(pk__in=last.values()).with_newest_cited_date()
+    found = {(a.measure_id, a.party_id): a for a in assessments.select_related("recorded_by", "review")}
+    if citations:
+        prefetch_citations(found.values())
+    return found
+
+
+def prefetch_citations(assessments):
+    """Load the citations (with source and event, without the source's text) of `assessments` in one
+    query: the changes of a period are grouped by what they cite (`history_entries`)."""
+    assessments = [a for a in assessments if a is not None]
+    if assessments:
+        cited = Citation.objects.with_source().defer("source__full_text").order_by("pk")
+        prefetch_related_objects(assessments, Prefetch("citations", queryset=cited))
