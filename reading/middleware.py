@@ -14,8 +14,8 @@ from django.urls import reverse
 from measures.lib import acting
 from reading.caching import published_response
 
-# SQLite's message when the busy timeout (5 s) passed while another writer, such as a large
-# load_case, held the lock. The request's transaction was rolled back: nothing was written.
+# SQLite's message when the busy timeout (SQLITE_OPTIONS, tracker/settings.py) passed while other writers
+# held the lock. The request's transaction was rolled back: nothing was written.
 BUSY_MESSAGES = ("database is locked", "database table is locked")
 RETRY_AFTER_SECONDS = 10
 

@@ -1,6 +1,6 @@
 """Writing a checked events import (measures.importing.events_csv) in batches, each one short transaction,
 so that an import of thousands of events never holds the database's write lock for long (on SQLite one
-writer holds the whole database, and analysts' saves wait at most its busy timeout, 5 s). Each batch is
+writer holds the whole database, and analysts' saves wait at most its busy timeout, SQLITE_OPTIONS). Each batch is
 sized to hold the lock about BATCH_SECONDS, and the import pauses PAUSE_SECONDS after each one, so that
 the saves waiting meanwhile take the lock before the next batch does: without the pause, a commit
 handed the lock straight to the next batch, and 15 of 25 saves made during an 8,000-row import were

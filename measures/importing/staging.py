@@ -1,6 +1,6 @@
 """Loading a case file into SQLite without holding the database's write lock for the whole load.
 
-SQLite lets one writer at a time hold the database; the busy timeout (5 s, `SQLITE_OPTIONS`) is how
+SQLite lets one writer at a time hold the database; the busy timeout (`SQLITE_OPTIONS`) is how
 long the others wait before "database is locked". Loading a large case through the services takes
 tens of seconds (every item is validated, every quote matched, history written), so a load in one
 transaction made analysts' saves fail. A staged load keeps the write lock for well under a second and

@@ -17,7 +17,7 @@ from tests.helpers import csv_bytes
 
 ROWS = 200
 # The saving connection gives up after this long waiting for the lock (milliseconds): shorter than the
-# project's busy timeout (5 s) so the test is short, and still longer than any batch is sized to take.
+# project's busy timeout (tracker/settings.py) so the test is short, and still longer than any batch is sized to take.
 SAVER_BUSY_TIMEOUT_MS = 2500
 
 

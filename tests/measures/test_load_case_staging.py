@@ -249,3 +249,35 @@ def test_a_staged_load_queues_the_pages_warming_once_on_the_real_database(transa
     case = Case.objects.get(slug=small_data["case"]["slug"])
     queued = list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
     assert queued == [("reading.views.warming.warm_case", {"args": [case.pk, case.data_version], "kwargs": {}})]
+
+
+def test_while_the_file_loads_on_the_copy_nothing_writes_to_the_database(transactional_db, small_data, tmp_path):
+    """The stress run's "busy" answers during a load were looked for here first: the staged load opens
+    write transactions on the database for its account, to reserve ids, to apply the copy and to index
+    what it loaded, and nothing (no hook, cache, task or history row) writes to it while the file loads
+    on the copy."""
+    writes, phase = [], ["before"]
+
+    def watch(execute, sql, params, many, context):
+        if sql.lstrip().split(" ", 1)[0].upper() in ("BEGIN", "INSERT", "UPDATE", "DELETE", "REPLACE"):
+            writes.append((phase[0], sql.split(" ", 2)[:2] if sql.startswith("BEGIN") else sql.split(" ", 1)[0]))
+        return execute(sql, params, many, context)
+
+    original = casefile.import_case
+
+    def on_the_copy(*args, **kwargs):
+        phase[0] = "loading on the copy"
+        try:
+            return original(*args, **kwargs)
+        finally:
+            phase[0] = "after"
+
+    real = connections["default"]
+    with pytest.MonkeyPatch.context() as patch, real.execute_wrapper(watch):
+        patch.setattr(staging, "import_case", on_the_copy)
+        load(write_file(tmp_path, small_data))
+    assert [kind for when, kind in writes if when == "loading on the copy"] == []
+    transactions = [when for when, kind in writes if kind == ["BEGIN", "IMMEDIATE"]]
+    # Before: the case-import account (created on the first load) and the id reservation; after: the
+    # final copy and the search index.
+    assert transactions == ["before", "before", "after", "after"]
