@@ -31,7 +31,7 @@ class _Filter:
 
     def accepted_fields(self):
         """The names of the form's fields that the page applies: all of them, or none when any is invalid."""
-        return self.form.FIELDS if self.valid else ()
+        return tuple(getattr(self.form, "FIELDS", self.form.fields)) if self.valid else ()
 
     def error_messages(self):
         return [

@@ -49,4 +49,4 @@ def test_a_sqlite_database_url_gets_the_projects_sqlite_options(tmp_path):
         "connection.transaction_mode)"
     )
     result = run_manage("shell", "-v", "0", "-c", code, env={"DATABASE_URL": f"sqlite:///{tmp_path}/url.sqlite3"})
-    assert result.stdout.split() == ["wal", "5000", "IMMEDIATE"], result.stderr
+    assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"], result.stderr

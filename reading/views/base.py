@@ -91,11 +91,18 @@ def _preview_links(request):
     return f"?{on.urlencode()}", f"?{off.urlencode()}" if off else request.path
 
 
-def _export_query(request):
-    """The current query string without `_export`, to which the export links add theirs."""
-    params = request.GET.copy()
-    params.pop("_export", None)
-    return params.urlencode()
+def _export_query(request, *parts):
+    """The query to which the export links add their `_export`: the parameters the page applied
+    (`pager_query` of its forms and filters `parts`) and the table's sorting (`sort`, which
+    django-tables2 ignores when it names no column). A refused date or filter is left out, so a
+    download link never answers 400 for a value the page itself set aside."""
+    query = pager_query(request, *parts)
+    sort = request.GET.get("sort", "")
+    if not sort:
+        return query
+    sorting = QueryDict(mutable=True)
+    sorting["sort"] = sort
+    return f"{query}&{sorting.urlencode()}" if query else sorting.urlencode()
 
 
 def pager_query(request, *parts):

@@ -151,7 +151,7 @@ def dashboard(request, slug):
         # Where one party's level ranks below another's, and since when (one query).
         "lags": lags_in(state),
         "stale_after_days": settings.STALE_AFTER_DAYS,
-        "export_query": _export_query(request),
+        "export_query": _export_query(request, form, measure_filter),
         # Every stretch of the period during which a measure's joint level was reversed, with its dates.
         "reversed_in_period": state.reversed_in_period,
         "recorded": (

@@ -455,3 +455,16 @@ def test_a_default_period_never_starts_before_the_case(reader_client, case):
     """As of the case's fifth day, the default seven days would start two days before the case."""
     response = reader_client.get(dashboard_url(case, as_of="2024-01-20"))
     assert response.context["period"].since == case.start_date == D(2024, 1, 16)
+
+
+def test_the_download_links_carry_only_what_the_page_applied(reader_client, case):
+    """A refused date is set aside by the page (it shows the default): its download links leave it out
+    too, so they answer with the rows shown instead of 400; the table's sorting and a valid filter stay."""
+    page = reader_client.get(dashboard_url(case, as_of="2024-13-01", sort="-joint", junk="1", _export="pdf"))
+    assert page.status_code == 200
+    links = re.findall(r'href="\?([^"]*_export=csv)"', page.content.decode())
+    assert links, "the dashboard offers a CSV download"
+    query = links[0].replace("&amp;", "&")
+    assert "as_of" not in query and "junk" not in query and "_export=pdf" not in query
+    assert "sort=-joint" in query
+    assert reader_client.get(reverse("measures:dashboard", args=[case.slug]) + "?" + query).status_code == 200
