@@ -99,6 +99,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         )
     yield
     with django_db_blocker.unblock():
+        databases.end_other_sessions()
         teardown_databases(config, verbosity=verbosity)  # the copy is removed
 
 

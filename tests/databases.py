@@ -290,3 +290,19 @@ class PostgreSQLTemplates:
         quote = connection.ops.quote_name
         cls.drop(connection, target)
         cls._execute(connection, f"CREATE DATABASE {quote(target)} TEMPLATE {quote(template)}")
+
+
+def end_other_sessions():
+    """Before the test database is dropped: on PostgreSQL, end every other session still open on it (a
+    thread of a test, such as a report job's heartbeat, that kept its connection), which would make
+    `DROP DATABASE` fail with "being accessed by other users"; then close this process's connections."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    connections.close_all()
