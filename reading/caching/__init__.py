@@ -171,7 +171,49 @@ def _response_of(stored, etag, modified_ts):
     return response
 
 
-class _Renderings:
+class KeptInMemory:
+    """Values by key in this process's memory, up to `budget` (the sum of `weigh(value)` over the values
+    kept; 1 each by default), the least recently used dropped first; a value heavier than the whole
+    budget is not kept. Thread-safe. For values that never change under their key (a key names its
+    data version), so that a value kept is never stale; `clear()` empties it (tests)."""
+
+    def __init__(self, budget, weigh=None):
+        self.budget = budget
+        self.weigh = weigh or (lambda value: 1)
+        self.size = 0
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        """Keep `value` under `key` and return what is kept for `key` (the value kept first, if any)."""
+        weight = self.weigh(value)
+        if weight > self.budget:
+            return value
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+            self.entries[key] = value
+            self.size += weight
+            while self.size > self.budget:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= self.weigh(dropped)
+        return value
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+class _Renderings(KeptInMemory):
     """The anonymous visitors' renderings most asked for, kept in this process's memory as well as in
     the shared cache, by page stamp (the ETag: the data version, code, URL, day and audience are in it,
     so one stamp's rendering never changes) up to `budget` bytes of content, least recently served
@@ -182,38 +224,11 @@ class _Renderings:
     (`_answer`)."""
 
     def __init__(self, budget):
-        self.budget = budget
-        self.size = 0
-        self.entries = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, stamp):
-        with self.lock:
-            kept = self.entries.get(stamp)
-            if kept is not None:
-                self.entries.move_to_end(stamp)
-            return kept
+        super().__init__(budget, weigh=lambda kept: len(kept.content))
 
     def put(self, stamp, stored):
         """Keep `stored` (the shared cache's {"content", "headers"}) and return what is kept for `stamp`."""
-        kept = _Kept(stored)
-        size = len(kept.content)
-        if size > self.budget:
-            return kept
-        with self.lock:
-            if stamp in self.entries:
-                return self.entries[stamp]
-            self.entries[stamp] = kept
-            self.size += size
-            while self.size > self.budget:
-                _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped.content)
-        return kept
-
-    def clear(self):
-        with self.lock:
-            self.entries.clear()
-            self.size = 0
+        return super().put(stamp, _Kept(stored))
 
 
 class _Kept:

@@ -3,12 +3,12 @@
 
 import functools
 import hashlib
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+
+from reading.caching import KeptInMemory
 
 APP_DIR = Path(__file__).resolve().parent.parent  # reading/
 
@@ -62,35 +62,6 @@ class ColumnCache:
         cache.set_many(hashed, settings.PAGE_CACHE_SECONDS)
 
 
-class _KeptColumns:
-    """The matrix's columns this process read or computed last, by hashed key, at most `size` of them
-    (least recently used dropped first). A key names a column's data version, so an entry is never
-    stale; `clear()` empties it (tests)."""
-
-    def __init__(self, size):
-        self.size = size
-        self.entries = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.entries.get(key)
-            if value is not None:
-                self.entries.move_to_end(key)
-            return value
-
-    def put(self, key, value):
-        with self.lock:
-            self.entries[key] = value
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-    def clear(self):
-        with self.lock:
-            self.entries.clear()
-
-
 # A column holds a case's measures' levels and dates (a few kilobytes at 100× the data): 2,000 of them
 # are forty views of fifty cases, some megabytes per server process.
-kept_columns = _KeptColumns(size=2000)
+kept_columns = KeptInMemory(budget=2000)
