@@ -233,6 +233,34 @@ class ReportJobAudience(models.TextChoices):
     PUBLIC = "public", "Anyone (a published or shared case): names no one"
 
 
+def _one_job_per_report():
+    """One unique constraint per combination of the report's optional dates (`known_on`,
+    `recorded_since`, each empty or given): NULLs are distinct in a unique index, so a single constraint
+    over every field would let two jobs for the same report in whenever an optional date is empty."""
+    suffixes = {
+        (): "",
+        ("known_on",): "_known_on",
+        ("recorded_since",): "_recorded",
+        ("known_on", "recorded_since"): "_known_on_recorded",
+    }
+    for given, suffix in suffixes.items():
+        yield models.UniqueConstraint(
+            fields=[
+                "case",
+                "data_version",
+                "others_version",
+                "as_of",
+                "since",
+                *given,
+                "paper",
+                "as_of_rule",
+                "audience",
+            ],
+            condition=Q(**{f"{name}__isnull": name not in given for name in ("known_on", "recorded_since")}),
+            name=f"report_job_unique_per_version{suffix}",
+        )
+
+
 class ReportJob(LeasedJob):
     """A status report PDF made by the background worker (reports.jobs), kept for reuse.
 
@@ -294,68 +322,7 @@ class ReportJob(LeasedJob):
     class Meta:
         ordering = ["-requested_at", "-pk"]
         constraints = [
-            # Two constraints because NULLs are distinct in a unique index: one job per report asked for.
-            # …and as many as the optional dates make (known_on, recorded_since: each empty or given).
-            models.UniqueConstraint(
-                fields=[
-                    "case",
-                    "data_version",
-                    "others_version",
-                    "as_of",
-                    "since",
-                    "paper",
-                    "as_of_rule",
-                    "audience",
-                ],
-                condition=Q(known_on__isnull=True, recorded_since__isnull=True),
-                name="report_job_unique_per_version",
-            ),
-            models.UniqueConstraint(
-                fields=[
-                    "case",
-                    "data_version",
-                    "others_version",
-                    "as_of",
-                    "since",
-                    "known_on",
-                    "paper",
-                    "as_of_rule",
-                    "audience",
-                ],
-                condition=Q(known_on__isnull=False, recorded_since__isnull=True),
-                name="report_job_unique_per_version_known_on",
-            ),
-            models.UniqueConstraint(
-                fields=[
-                    "case",
-                    "data_version",
-                    "others_version",
-                    "as_of",
-                    "since",
-                    "recorded_since",
-                    "paper",
-                    "as_of_rule",
-                    "audience",
-                ],
-                condition=Q(known_on__isnull=True, recorded_since__isnull=False),
-                name="report_job_unique_per_version_recorded",
-            ),
-            models.UniqueConstraint(
-                fields=[
-                    "case",
-                    "data_version",
-                    "others_version",
-                    "as_of",
-                    "since",
-                    "known_on",
-                    "recorded_since",
-                    "paper",
-                    "as_of_rule",
-                    "audience",
-                ],
-                condition=Q(known_on__isnull=False, recorded_since__isnull=False),
-                name="report_job_unique_per_version_known_on_recorded",
-            ),
+            *_one_job_per_report(),
             models.CheckConstraint(condition=Q(status__in=ReportJobStatus.values), name="report_job_status_valid"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_job_progress_percent"),
             models.CheckConstraint(
