@@ -86,13 +86,16 @@ def test_a_long_name_without_spaces_never_widens_the_page(page, live_server, log
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_a_long_case_name_never_widens_the_admins_pages(page, live_server, login, admin_user, long_names, width):
-    """The page title and breadcrumbs of the case's admin pages (its form, the events import) wrap."""
+    """The page title and breadcrumbs of the case's admin pages (its form, the events import) wrap, and so
+    does the long party's heading on a measure's page, its Record button staying on the screen."""
     page.set_viewport_size({"width": width, "height": 900})
     login(page, "administrator")
     too_wide = {}
     for path in (
         f"/admin/measures/case/{long_names.pk}/change/",
         f"/admin/measures/case/{long_names.pk}/import-events/",
+        # the per-party headings of a measure (the long party's name) and their Record buttons
+        f"/admin/measures/measure/{long_names.measures.get(number=2).pk}/change/",
     ):
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
@@ -100,3 +103,8 @@ def test_a_long_case_name_never_widens_the_admins_pages(page, live_server, login
         if found["page"] > found["screen"]:
             too_wide[path] = found["page"]
     assert too_wide == {}
+    buttons = page.locator("a.assess-party")
+    assert buttons.count() == 2
+    for i in range(2):
+        box = buttons.nth(i).bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= width
