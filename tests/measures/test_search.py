@@ -384,3 +384,16 @@ def test_the_same_search_again_reuses_its_ranking_until_the_data_changes(world, 
     second = cite(case, "Liaison officers again, at the crossing.")  # a write: the case's data version moves
     found_again, ranked = page()
     assert ranked == 1 and found_again == found | {(search.PASSAGE, second.pk), (search.SOURCE, second.source_id)}
+
+
+def test_a_to_date_before_the_from_date_says_that_from_is_kept(pakistan_iran, reader_client):
+    """Only "To" is refused: the search keeps "From", and the message says so rather than "the default"."""
+    page = reader_client.get(
+        reverse("measures:search"), {"q": "Iran", "date_from": "2024-01-20", "date_to": "2024-01-18"}
+    )
+    notices = " ".join(page.context["notices"])
+    assert "searching from 20 Jan 2024 on, with no end date" in notices
+    assert page.context["results"].total > 0
+    text = page.content.decode()
+    assert "shows the default instead" not in text
+    assert "applies the rest of what you asked for" in text
