@@ -157,6 +157,28 @@ def test_filters_narrow_by_case_kind_language_and_date(world, case_narrowing):
     assert in_january == {(search.PASSAGE, english.pk), (search.SOURCE, english.source_id)}
 
 
+def test_an_event_in_another_script_than_the_cases_language_is_indexed_and_shown_in_its_own(world):
+    """Events have no language of their own: an Urdu summary in an English case is found with the Urdu
+    filter (not the English one) and its snippet is marked Urdu, right to left; an English event keeps
+    the case's language."""
+    case = world["case"]
+    assert case.working_language == "en"
+    urdu = factories.EventFactory(
+        case=case,
+        title="وزیر خارجہ کا بیان",
+        summary="وزیر خارجہ نے کہا کہ سرحد پر کشیدگی کم کرنے کے لیے بات چیت جاری رہے گی۔",
+    )
+    english = factories.EventFactory(
+        case=case, title="Foreign minister speaks", summary="The minister said talks go on."
+    )
+    search.index([urdu, english])
+    assert found("کہا", language="ur") == {(search.EVENT, urdu.pk)}
+    assert found("کہا", language="en") == set()
+    assert found("minister", language="en") == {(search.EVENT, english.pk)}
+    (hit,) = search.search("کہا", search.Filters(cases=Case.objects.all())).hits
+    assert (hit.texts[0].language, hit.texts[0].dir) == ("ur", "rtl")
+
+
 def test_a_source_is_found_only_in_the_cases_that_cite_it(world, case_narrowing):
     uncited = factories.SourceFactory(full_text="A hotline between commanders was set up.")
     search.index([uncited])
