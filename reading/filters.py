@@ -34,11 +34,26 @@ class _Filter:
         return tuple(getattr(self.form, "FIELDS", self.form.fields)) if self.valid else ()
 
     def error_messages(self):
-        return [
+        """Each refused value as a sentence; then, as the filters apply all together or not at all, the
+        valid values given beside it that are therefore not applied either (a view asked for included)."""
+        messages = [
             f"{self.form.fields[name].label}: {message}"
             for name, messages in self.form.errors.items()
             for message in messages
         ]
+        if messages:
+            set_aside = []
+            for name, field in self.form.fields.items():
+                value = self.form.data.get(name, "")
+                if name in self.form.errors or value in ("", None):
+                    continue
+                shown = dict(getattr(field, "choices", ())).get(value, value)
+                set_aside.append(f"{field.label} “{shown}”")
+            if set_aside:
+                messages.append(
+                    f"Not applied either, as the filters apply all together or not at all: {', '.join(set_aside)}."
+                )
+        return messages
 
 
 class MeasureFilterForm(forms.Form):

@@ -297,7 +297,12 @@ class SearchForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start is not None and end is not None and start > end:
-            self.add_error("date_to", f"“To” ({date_format(end)}) is before “From” ({date_format(start)}).")
+            # Only "To" is refused: the search keeps "From" and says so.
+            self.add_error(
+                "date_to",
+                f"“To” ({date_format(end)}) is before “From” ({date_format(start)}): "
+                f"searching from {date_format(start)} on, with no end date.",
+            )
         return cleaned
 
     def values(self):

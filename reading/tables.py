@@ -284,8 +284,11 @@ class MeasureTable(tables.Table):
         row_attrs = {"class": lambda record: "moved" if record.moved else None}
         empty_text = "No measure matches these filters."
 
-    def __init__(self, data, *, parties, can_assess=False, **kwargs):
+    def __init__(self, data, *, parties, can_assess=False, query="", **kwargs):
+        """`query`: what the page applied (reading.views.base.pager_query), which the column headings' sort
+        links carry before their `sort`: a refused or unknown parameter is not repeated by a sort link."""
         self.can_assess = can_assess
+        self.query = query
         party_columns = [
             (
                 f"party_{party.code}",

@@ -156,3 +156,17 @@ def test_an_administrator_lifts_the_lock(client, analyst, settings):
     assert attempt(client, "admin:login", PASSWORD).status_code == 429
     call_command("axes_reset_username", "amina", stdout=open("/dev/null", "w"))
     assert attempt(client, "admin:login", PASSWORD).status_code == 302
+
+
+def test_the_lockout_pages_log_in_link_does_not_lead_back_to_the_login_page_after_logging_in(client, analyst, settings):
+    """The header's "Log in" link on the login page (and so on the lockout page) keeps the page's own
+    `next` rather than naming the login page itself; elsewhere it names the page it is on."""
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "login", "wrong")
+    locked = client.post(
+        reverse("login") + "?next=/matrix/", {"username": "amina", "password": PASSWORD}, REMOTE_ADDR="192.0.2.10"
+    )
+    assert locked.status_code == 429
+    assert 'class="login-link" href="/accounts/login/?next=/matrix/"' in locked.text
+    assert 'class="login-link" href="/accounts/login/"' in client.get(reverse("login")).text
+    assert "next=/accounts/login/" not in locked.text

@@ -197,19 +197,25 @@ def read_rows(content):
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    # A row is numbered by the line it starts on (the header is line 1): the reader's line_num counts the
+    # lines read so far, which for a row with a quoted line break is its last line, and for a row the reader
+    # refuses (a field over csv's field size limit) the line before it.
+    start = 1
     try:
         header = [name.strip() for name in (reader.fieldnames or [])]
         reader.fieldnames = header
         rows = []
+        start = reader.line_num + 1
         for row in reader:
             if len(rows) >= MAX_ROWS:
                 raise EventFileError(f"file: more than {MAX_ROWS} rows; split it")
             if None in row:
-                raise EventFileError(f"line {reader.line_num}: more cells than the header has columns")
+                raise EventFileError(f"line {start}: more cells than the header has columns")
             if any((value or "").strip() for value in row.values()):
-                rows.append((reader.line_num, row))
+                rows.append((start, row))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise EventFileError(f"line {reader.line_num}: not valid CSV: {exc}") from None
+        raise EventFileError(f"line {start}: not valid CSV: {exc}") from None
     if not header:
         raise EventFileError("file: empty; expected a header row with event_date, event_type, actor1…")
     twice = sorted({name for name in header if header.count(name) > 1})
@@ -506,8 +512,9 @@ def _import_events(case, content, *, mapping, dry_run, sync, deletions):
         stored.place(event, result)
     for actor, lines in sorted(unknown.items()):
         shown = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
+        where = "line" if len(lines) == 1 else "lines"
         problems.append(
-            f"actor “{actor}” (lines {shown}) matches no party: create the party, or map the actor under "
+            f"actor “{actor}” ({where} {shown}) matches no party: create the party, or map the actor under "
             '“actors” in the mapping file (to a party code, or to "" if it is not a party)'
         )
     problems += stored.removals(result, sync=sync, deletion_ids=deletion_ids)

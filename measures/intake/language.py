@@ -45,7 +45,7 @@ def _detector():
     return LanguageDetectorBuilder.from_all_languages().build()
 
 
-def _main_script(text):
+def main_script(text):
     """The Unicode script name (first word of the character names) of most of `text`'s letters."""
     scripts = Counter(
         unicodedata.name(char, "").split(" ", 1)[0] for char in text if unicodedata.category(char).startswith("L")
@@ -59,7 +59,7 @@ def detect_language(text):
     sample = (text or "")[:SAMPLE_CHARS]
     if not words.words(sample):
         return ""
-    script_language = _SCRIPT_LANGUAGES.get(_main_script(sample))
+    script_language = _SCRIPT_LANGUAGES.get(main_script(sample))
     if script_language:
         return script_language
     ranked = _detector().compute_language_confidence_values(sample)

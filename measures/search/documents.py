@@ -12,6 +12,7 @@ historical models too.
 
 from dataclasses import dataclass
 
+from measures.intake.language import detect_language, main_script
 from measures.lib import languages
 from measures.lib import terms as term_rules
 
@@ -123,12 +124,24 @@ def passage_document(citation):
     )
 
 
+def event_language(event, working_language):
+    """The language an event's text (title, summary, location) is in, for the index's language filter and
+    the `lang`/`dir` of its snippet: events carry no language of their own (an imported row has none), so
+    the case's working language, unless the text is mostly in a script other than Latin or the working
+    language is written right to left; then the language detected in it (measures.intake.language), or the
+    working language when none can be told. An Urdu summary in an English case is "ur", right to left."""
+    text = " ".join(part for part in (event.title, event.summary, event.location) if part)
+    if main_script(text) in ("LATIN", "") and languages.direction(working_language) == "ltr":
+        return working_language
+    return detect_language(text) or working_language
+
+
 def event_document(event, working_language):
     return Document(
         EVENT,
         event.pk,
         event.case_id,
-        working_language,
+        event_language(event, working_language),
         event.date,
         _terms(event.title),
         _terms(event.summary, event.location),

@@ -238,7 +238,8 @@ def _hit(kind, obj, query_terms, source_cases):
         return Hit(kind, obj, obj.case, texts)
     if kind == documents.EVENT:
         text = f"{obj.title}. {obj.summary}" if obj.summary else obj.title
-        return Hit(kind, obj, obj.case, [_text(text, query_terms, obj.case.working_language)])
+        language = documents.event_language(obj, obj.case.working_language)
+        return Hit(kind, obj, obj.case, [_text(text, query_terms, language)])
     if kind == documents.MEASURE:
         return Hit(kind, obj, obj.case, [_text(obj.description, query_terms, obj.case.working_language)])
     case = obj.measure.case

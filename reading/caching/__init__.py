@@ -111,12 +111,33 @@ def page_stamp(request, data_version, audience="reader", *, anonymous=None, toda
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+# Every query parameter a cached reading page reads: the period (reading.forms.PeriodForm.FIELDS), the
+# filters (reading.filters' forms), the table's sorting, the pager, the downloads, the report's paper and
+# the team's preview (tests/reading/test_page_cache.py checks it holds every form's fields).
+READ_PARAMETERS = frozenset(
+    {
+        *("as_of", "since", "known_on", "recorded_since"),
+        *("level", "party", "flag", "direction", "kind", "theme", "status", "view"),
+        *("sort", "page", "_export", "paper", "include_pending"),
+    }
+)
+
+
+def _every_parameter_applied(request):
+    """Whether the page applied every parameter of the request: none it does not read (READ_PARAMETERS),
+    none it refused with a message (reading.views.base._page marks those). Only such a rendering is
+    stored, so junk parameters (`?foo=1`, `?as_of=nonsense`, a new one each time) cannot fill the page
+    cache and evict the pages readers ask for; they are rendered each time, as a first visit is."""
+    return not getattr(request, "parameters_refused", False) and READ_PARAMETERS.issuperset(request.GET)
+
+
 def _can_store(request, response, anonymous):
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         and (anonymous or settings.CSRF_COOKIE_NAME in request.COOKIES)
+        and _every_parameter_applied(request)
     )
 
 

@@ -60,8 +60,11 @@ def _period(request, case=None):
 
 def _page(request, template, context, *, form, nav=None, messages=()):
     """Render a reading page, with every problem in its parameters listed at the top, and who reads it
-    (`viewer`, reading.access: the public banner and what names and pending judgements are shown)."""
+    (`viewer`, reading.access: the public banner and what names and pending judgements are shown).
+    Marks the request when a parameter was refused (`request.parameters_refused`)."""
     context["notices"] = [*form.error_messages(), *messages]
+    # A page that set a parameter aside is not kept in the page cache (reading.caching._can_store).
+    request.parameters_refused = bool(context["notices"])
     context["nav"] = nav
     context.setdefault("viewer", getattr(request, "viewer", None))
     return render(request, template, context)

@@ -16,7 +16,16 @@ from reading.access import PUBLIC, audience_of, case_reader
 from reading.caching import cached_fragment, cached_page
 from reading.filters import MeasureFilter
 from reading.tables import MeasureRow, MeasureTable, RowUrls
-from reading.views.base import EXPORT_FORMATS, _export_query, _page, _period, _review_context, can_assess, refused
+from reading.views.base import (
+    EXPORT_FORMATS,
+    _export_query,
+    _page,
+    _period,
+    _review_context,
+    can_assess,
+    pager_query,
+    refused,
+)
 
 # The dashboard's third download: its commitment calendar as CSV (the XLSX carries it as a sheet).
 COMMITMENTS_CSV = "commitments.csv"
@@ -74,7 +83,12 @@ def dashboard(request, slug):
     link_query = period.query()
     urls = RowUrls(case.slug)
     rows = [MeasureRow(status, link_query=link_query, urls=urls) for status in measure_filter.filter(state.rows)]
-    table = MeasureTable(rows, parties=state.parties, can_assess=can_assess(request.user))
+    table = MeasureTable(
+        rows,
+        parties=state.parties,
+        can_assess=can_assess(request.user),
+        query=pager_query(request, form, measure_filter),
+    )
     RequestConfig(request, paginate=False).configure(table)
 
     messages = measure_filter.error_messages()

@@ -96,6 +96,23 @@ def test_another_encoding_is_refused_naming_the_line(case):
     assert len(problems) == 1 and problems[0].startswith("line 6: not UTF-8 text (byte 0xe2)")
 
 
+def test_a_field_over_the_csv_limit_is_refused_naming_the_line_that_holds_it(case):
+    """The header is line 1 and three good rows take lines 2–4: the oversized field is on line 5."""
+    rows = [*ROWS[:3], ["X", "2024-01-20", "1", "Battles", "Pakistan", "", "L" * 140_000, "", "", ""]]
+    problems = refused(case, csv_bytes(rows))
+    assert len(problems) == 1 and problems[0].startswith("line 5: not valid CSV: field larger than field limit")
+
+
+def test_a_row_with_a_line_break_in_a_quoted_cell_is_named_by_the_line_it_starts_on(case):
+    """The first row takes lines 2 and 3 (a line break in its location); the next row starts on line 4."""
+    rows = [
+        ["X", "31/02/2024", "1", "Battles", "Pakistan", "", "Panjgur\nDistrict", "", "", ""],
+        ["Y", "2024-02-30", "1", "Battles", "Pakistan", "", "", "", "", ""],
+    ]
+    problems = refused(case, csv_bytes(rows))
+    assert [problem.split(":")[0] for problem in problems] == ["line 2, event_date", "line 4, event_date"]
+
+
 def test_actor_matching_two_parties_is_refused(case):
     rows = [["X", "2024-01-20", "1", "Battles", "Joint forces of Pakistan and Iran", "", "", "", "", ""]]
     (problem,) = refused(case, csv_bytes(rows))
@@ -109,7 +126,7 @@ def test_unknown_actors_are_listed_and_can_be_mapped(case):
     ]
     problems = refused(case, csv_bytes(rows))
     assert problems == [
-        "actor “Police of Balochistan” (lines 2) matches no party: create the party, or map the actor under "
+        "actor “Police of Balochistan” (line 2) matches no party: create the party, or map the actor under "
         '“actors” in the mapping file (to a party code, or to "" if it is not a party)',
         "actor “Unidentified Armed Group” (lines 2, 3) matches no party: create the party, or map the actor under "
         '“actors” in the mapping file (to a party code, or to "" if it is not a party)',

@@ -157,6 +157,28 @@ def test_filters_narrow_by_case_kind_language_and_date(world, case_narrowing):
     assert in_january == {(search.PASSAGE, english.pk), (search.SOURCE, english.source_id)}
 
 
+def test_an_event_in_another_script_than_the_cases_language_is_indexed_and_shown_in_its_own(world):
+    """Events have no language of their own: an Urdu summary in an English case is found with the Urdu
+    filter (not the English one) and its snippet is marked Urdu, right to left; an English event keeps
+    the case's language."""
+    case = world["case"]
+    assert case.working_language == "en"
+    urdu = factories.EventFactory(
+        case=case,
+        title="وزیر خارجہ کا بیان",
+        summary="وزیر خارجہ نے کہا کہ سرحد پر کشیدگی کم کرنے کے لیے بات چیت جاری رہے گی۔",
+    )
+    english = factories.EventFactory(
+        case=case, title="Foreign minister speaks", summary="The minister said talks go on."
+    )
+    search.index([urdu, english])
+    assert found("کہا", language="ur") == {(search.EVENT, urdu.pk)}
+    assert found("کہا", language="en") == set()
+    assert found("minister", language="en") == {(search.EVENT, english.pk)}
+    (hit,) = search.search("کہا", search.Filters(cases=Case.objects.all())).hits
+    assert (hit.texts[0].language, hit.texts[0].dir) == ("ur", "rtl")
+
+
 def test_a_source_is_found_only_in_the_cases_that_cite_it(world, case_narrowing):
     uncited = factories.SourceFactory(full_text="A hotline between commanders was set up.")
     search.index([uncited])
@@ -384,3 +406,16 @@ def test_the_same_search_again_reuses_its_ranking_until_the_data_changes(world, 
     second = cite(case, "Liaison officers again, at the crossing.")  # a write: the case's data version moves
     found_again, ranked = page()
     assert ranked == 1 and found_again == found | {(search.PASSAGE, second.pk), (search.SOURCE, second.source_id)}
+
+
+def test_a_to_date_before_the_from_date_says_that_from_is_kept(pakistan_iran, reader_client):
+    """Only "To" is refused: the search keeps "From", and the message says so rather than "the default"."""
+    page = reader_client.get(
+        reverse("measures:search"), {"q": "Iran", "date_from": "2024-01-20", "date_to": "2024-01-18"}
+    )
+    notices = " ".join(page.context["notices"])
+    assert "searching from 20 Jan 2024 on, with no end date" in notices
+    assert page.context["results"].total > 0
+    text = page.content.decode()
+    assert "shows the default instead" not in text
+    assert "applies the rest of what you asked for" in text

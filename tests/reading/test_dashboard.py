@@ -5,6 +5,7 @@ import re
 
 import openpyxl
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -468,3 +469,22 @@ def test_the_download_links_carry_only_what_the_page_applied(reader_client, case
     assert "as_of" not in query and "junk" not in query and "_export=pdf" not in query
     assert "sort=-joint" in query
     assert reader_client.get(reverse("measures:dashboard", args=[case.slug]) + "?" + query).status_code == 200
+
+
+def test_the_column_sort_links_carry_only_what_the_page_applied(reader_client, case):
+    """Each heading's sort link keeps the applied period and filter and its own `sort`, and leaves out a
+    refused date, an unknown parameter, a refused `_export` and a `page` the dashboard does not read."""
+    page = reader_client.get(
+        dashboard_url(case, foo="bar", as_of="2024-13-01", since="2024-01-16", _export="pdf", page="9", sort="-title")
+    )
+    links = [
+        link.replace("&amp;", "&")
+        for link in re.findall(r'<th scope="col"[^>]*>\s*<a href="\?([^"]*)"', page.content.decode())
+    ]
+    assert len(links) >= 8, "every orderable column has a sort link"
+    for query in links:
+        params = QueryDict(query)
+        assert set(params) == {"since", "sort"}, query
+        assert params["since"] == "2024-01-16" and len(params.getlist("sort")) == 1
+    assert "sort=title" in links[1], "the sorted column's link reverses it"
+    assert reader_client.get(reverse("measures:dashboard", args=[case.slug]) + "?" + links[1]).status_code == 200

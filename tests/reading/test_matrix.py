@@ -160,6 +160,20 @@ def test_a_bad_filter_or_date_says_so_and_shows_the_defaults(reader_client, case
     assert "is not an export format" in reader_client.get(MATRIX, {"_export": "pdf"}).content.decode()
 
 
+def test_a_view_set_aside_with_a_refused_filter_is_named(reader_client, cases):
+    """The filters apply all together or not at all: with a bad theme the days view asked for is not drawn
+    either, and the page says so instead of drawing the levels as if they had been asked for."""
+    response = reader_client.get(MATRIX, {"theme": "nope", "view": "days", "status": "active"})
+    notices = response.context["notices"]
+    assert any("“nope” is not a theme" in n for n in notices)
+    assert (
+        "Not applied either, as the filters apply all together or not at all: "
+        "Cases “Active only”, Show “Days to each level”."
+    ) in notices
+    assert not response.context["show_days"]
+    assert "Not applied either" not in " ".join(reader_client.get(MATRIX, {"view": "days"}).context["notices"])
+
+
 def test_the_days_view_gives_each_cells_days_and_the_median_and_range_across_cases(reader_client, cases):
     response = reader_client.get(MATRIX, {"view": "days"})
     content = response.content.decode()

@@ -100,6 +100,28 @@ def test_a_query_that_means_another_date_is_not_served_another_dates_page(reader
     assert reader.get(f"{url}?as_of={early}%26_export%3Dcsv").get("Content-Disposition") is None
 
 
+@pytest.mark.parametrize("query", ["foo=1", "as_of=nonsense", "level=sideways", "as_of=2024-01-20&junk=2"])
+def test_a_page_with_a_parameter_it_does_not_apply_is_rendered_but_not_stored(reader, case, query):
+    """Junk parameters, a new one each time, cannot fill the page cache and evict the pages readers ask
+    for: a page with a parameter it does not read or refused is rendered each time, never stored."""
+    url = f"{page_url(case, 'dashboard', [])}?{query}"
+    for _ in range(2):
+        response = reader.get(url)
+        assert response.status_code == 200
+        assert not response.has_header("X-Page-Cache")
+    applied = f"{page_url(case, 'dashboard', [])}?as_of=2024-01-20&level=minimal&sort=-title"
+    assert [reader.get(applied)["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
+
+
+def test_the_parameters_a_stored_page_may_carry_are_every_form_field_it_reads():
+    from reading.caching import READ_PARAMETERS
+    from reading.filters import EventFilterForm, MatrixFilterForm, MeasureFilterForm
+    from reading.forms import PeriodForm
+
+    for form in (PeriodForm, EventFilterForm, MatrixFilterForm, MeasureFilterForm):
+        assert set(form.base_fields) <= READ_PARAMETERS, form
+
+
 def test_the_query_key_tells_apart_what_django_reads_differently():
     from django.http import QueryDict
 
