@@ -25,12 +25,14 @@ from measures.state import (
     RecordedSince,
     case_state,
     commitment_calendar,
+    newest_evidence,
     progress,
     reporting_period,
     step_comparisons,
 )
 from measures.state import recorded_since as recorded_since_state
 from reading import charts
+from reading.caching.columns import ColumnCache
 from reading.forms import PeriodForm
 from reports.parts import (
     BibliographyEntry,
@@ -51,6 +53,11 @@ DEFAULT_PAPER = "a4"
 DEFAULT_PERIOD_DAYS = 7
 # The timeline's width in SVG units: it is scaled to the text width, so this sets its type size on paper.
 TIMELINE_WIDTH = 760
+# A status report is a summary: each measure quotes in full its newest passages of evidence, up to this
+# many (and the newest of each stance when older: state.newest_evidence); the measure's page lists every
+# passage, and the case's data package holds the whole record. The Pakistan–Iran case's measures have
+# up to 18 passages each; a measure of a long crisis has hundreds.
+QUOTED_PER_MEASURE = 15
 Level = Assessment.Level
 
 
@@ -174,6 +181,10 @@ class Report:
         return [section for section in self.sections if section.moved]
 
     @property
+    def quoted_per_measure(self):
+        return QUOTED_PER_MEASURE
+
+    @property
     def stale_after_days(self):
         return settings.STALE_AFTER_DAYS
 
@@ -250,7 +261,11 @@ def build_report(
     size of the case: two queries for the events of the period and their actors, one for the citations
     reporting them, one for the measures' requirements.
     """
-    state = case_state(case, as_of=as_of, since=since, known_on=known_on)
+    # The measures' evidence figures in SQL, and only the passages the sections quote as objects.
+    state = case_state(case, as_of=as_of, since=since, known_on=known_on, details=False)
+    quoted = newest_evidence(
+        [row.measure.pk for row in state.rows], as_of=as_of, known_on=known_on, limit=QUOTED_PER_MEASURE
+    )
     period = state.period
     changes = state.changes
     in_force = [cell.assessment for row in state.rows for cell in row.cells if cell.assessment is not None]
@@ -267,7 +282,9 @@ def build_report(
         changes_by_measure[change.measure.pk].append(PeriodChange(change))
 
     numbering = _Numbering()
-    sections = [_section(row, changes_by_measure[row.measure.pk], numbering) for row in state.rows]
+    sections = [
+        _section(row, quoted[row.measure.pk], changes_by_measure[row.measure.pk], numbering) for row in state.rows
+    ]
 
     events = (
         Event.objects.filter(case=case)
@@ -351,7 +368,13 @@ def build_report(
             scheduled,
             events,
             calendar.sentence if calendar.entries else "",
-            step_comparisons(case, readable_cases(AnonymousUser() if public else user), as_of=as_of, known_on=known_on),
+            step_comparisons(
+                case,
+                readable_cases(AnonymousUser() if public else user),
+                as_of=as_of,
+                known_on=known_on,
+                column_cache=ColumnCache(),  # each case's column, kept for its data version as the matrix keeps it
+            ),
             _untranslated(numbering),
         ),
         progress_chart=charts.case_progress_chart(state),
@@ -381,7 +404,9 @@ def _untranslated(numbering):
     return sorted((note for note in notes if note.citation.needs_translation), key=lambda note: note.number)
 
 
-def _section(row, changes, numbering):
+def _section(row, evidence, changes, numbering):
+    """The MeasureSection of `row` (a MeasureStatus), quoting `evidence` (the pieces it quotes, newest
+    first: state.newest_evidence) and naming how many of the measure's other pieces it leaves out."""
     own_notes = []  # the notes this section introduces, listed at its end
 
     def note_for(citation, *, quoted_in_text):
@@ -399,7 +424,7 @@ def _section(row, changes, numbering):
     if row.measure.requirement is not None:
         requirement_notes.append(note_for(row.measure.requirement, quoted_in_text=True))
     quotes = []
-    for item in reversed(row.evidence):  # case_state gives newest first; a section reads oldest first
+    for item in reversed(evidence):  # newest first; a section reads oldest first
         quoted_under = numbering.quoted_under(item.citation)
         note = note_for(item.citation, quoted_in_text=True)
         quotes.append(QuotedEvidence(item, note, first_quoted_under=quoted_under))
@@ -415,6 +440,7 @@ def _section(row, changes, numbering):
         changes=changes,
         footnotes=own_notes,
         requirement_notes=requirement_notes,
+        not_quoted=row.citation_count - len(quotes),
     )
 
 

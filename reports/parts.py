@@ -201,6 +201,7 @@ class MeasureSection:
     changes: list  # PeriodChange, in the order they took effect
     footnotes: list = field(default_factory=list)
     requirement_notes: list = field(default_factory=list)  # where "what it requires" comes from
+    not_quoted: int = 0  # the measure's pieces of evidence the summary leaves to its page (build.QUOTED_PER_MEASURE)
 
     @property
     def measure(self):

@@ -7,7 +7,7 @@ from api.access import readable_cases, shows_authors
 from api.conditional import cases_version, etag, not_modified, stamped
 from api.endpoints.common import ERRORS, Conditional, Slug, period
 from api.params import PackageParams
-from measures.importing.datapackage import MEDIA_TYPE, build_package, default_as_of, package_filename
+from measures.importing.datapackage import MEDIA_TYPE, build_package, default_as_of, kept_case_package, package_filename
 
 router = Router(tags=["data packages"])
 
@@ -41,12 +41,8 @@ def case_package(request, slug: Slug, params: Query[PackageParams]):
     if found.unchanged:
         return found.unchanged
     as_of, rule = period(found.case, params)
-    data = build_package(
-        [(found.case, as_of, rule)],
-        known_on=params.known_on,
-        name=found.case.slug,
-        title=found.case.name,
-        authors=shows_authors(request.user),
+    data = kept_case_package(
+        found.case, as_of=as_of, as_of_rule=rule, known_on=params.known_on, authors=shows_authors(request.user)
     )
     return _zip(data, package_filename(found.case.slug, as_of, params.known_on), found.tag)
 

@@ -62,6 +62,7 @@ from measures.state.evidence import (
     evidence_counts_from,
     evidence_date,
     evidence_dating,
+    newest_evidence,
 )
 from measures.state.history import (
     RECORDED_TOGETHER_SECONDS,
@@ -194,6 +195,7 @@ __all__ = [
     "joint_level",
     "lags_in",
     "level_score",
+    "newest_evidence",
     "progress",
     "progress_series",
     "reporting_period",

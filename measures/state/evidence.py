@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from measures.lib import dates
@@ -96,3 +98,47 @@ def annotated_evidence_figures(measure):
     count, newest_on, precision, end, newest_setback = evidence_figures(measure)
     latest = EvidenceDate(newest_on, precision, end) if newest_on is not None else None
     return EvidenceFigures(count=count, latest=latest, newest_setback=newest_setback)
+
+
+# The evidence a summary quotes --------------------------------------------------------------------
+
+
+def newest_evidence(measure_ids, *, as_of, known_on=None, limit):
+    """{measure pk: [Evidence, newest first]}: of each measure in `measure_ids`, the `limit` newest
+    pieces of evidence that count by `as_of` (on record by `known_on`), and the newest of each stance
+    (progress, setback, context) when it is older, so that a summary never hides the only setback
+    behind newer progress. Newest by the date the evidence speaks of (`evidence_date`), undated pieces
+    last, ties in the order they were recorded: the order of `MeasureStatus.evidence`, of which this
+    is a part. Each with its citation, the citation's source (without its full text), event and case.
+
+    Chosen in SQL (a row number over each measure, and over each measure and stance), then loaded:
+    three queries, whatever the number of pieces; `limit` must be at least 1 (ValueError otherwise)."""
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    ids = list(measure_ids)
+    if not ids:
+        return {}
+    newest_first = [F("when").desc(nulls_last=True), F("pk").asc()]
+    ranked = (
+        Evidence.objects.filter(measure__in=ids)
+        .counting_by(as_of, known_on)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("measure_id")], order_by=newest_first),
+            stance_rank=Window(RowNumber(), partition_by=[F("measure_id"), F("stance")], order_by=newest_first),
+        )
+        .order_by()  # not the model's ordering, whose joins the choice does not need
+    )
+    rank_of = dict(ranked.filter(rank__lte=limit).values_list("pk", "rank"))
+    rank_of.update(ranked.filter(stance_rank=1).values_list("pk", "rank"))  # at most one a stance
+    chosen = (
+        Evidence.objects.filter(pk__in=list(rank_of))
+        .select_related("citation__source", "citation__event", "citation__case")
+        .defer("citation__source__full_text")
+        .order_by()
+    )
+    by_measure = {pk: [] for pk in ids}
+    for item in chosen:
+        by_measure[item.measure_id].append(item)
+    for items in by_measure.values():
+        items.sort(key=lambda item: rank_of[item.pk])
+    return by_measure

@@ -5,7 +5,7 @@ without anyone's name for the public; a private case is 404 to them, as its page
 
 from django.http import HttpResponse
 
-from measures.importing.datapackage import MEDIA_TYPE, build_package, default_as_of, package_filename
+from measures.importing.datapackage import MEDIA_TYPE, build_package, default_as_of, kept_case_package, package_filename
 from measures.roles import readable_cases
 from reading.access import PUBLIC, audience_of, case_reader, cases_reader
 from reading.caching import cached_page
@@ -26,12 +26,8 @@ def case_package(request, slug):
     if form.errors:
         return refused(form, "data package")
     rule = "given" if period.as_of_given else default_as_of(case, None)[1]
-    data = build_package(
-        [(case, period.as_of, rule)],
-        known_on=period.known_on,
-        name=case.slug,
-        title=case.name,
-        authors=request.viewer.shows_names,
+    data = kept_case_package(
+        case, as_of=period.as_of, as_of_rule=rule, known_on=period.known_on, authors=request.viewer.shows_names
     )
     return _download(data, package_filename(case.slug, period.as_of, period.known_on))
 

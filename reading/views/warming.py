@@ -5,13 +5,15 @@ waits for a cold rendering of them (issue 25, point 4).
 queues `warm_case` once per case while one is waiting (a claim in the cache, released when the task
 starts), and the task renders the case as it is when it runs:
 
-- for anonymous visitors, when the case is published: the dashboard, each measure page, the event list
-  and the source list, stored in the page cache as a visitor's first request would store them
-  (reading.caching.cached_page), with the case's published-version pointer, so that the next visitor
-  is answered by reading.middleware.PublishedPageCacheMiddleware without the database;
+- for anonymous visitors, when the case is published: the dashboard, each measure page, the event list,
+  the source list and the case's data package, stored in the page cache as a visitor's first request
+  would store them (reading.caching.cached_page), with the case's published-version pointer, so that
+  the next visitor is answered by reading.middleware.PublishedPageCacheMiddleware without the database;
 - for readers and for the team: the dashboard, the event list and the matrix of cases (levels, and
-  days) as one account of that audience sees them. A logged-in reader's page names them and holds
-  their CSRF token, so it is never stored for someone else; what these renderings leave in the cache
+  days) as one account of that audience sees them, and the case's data package, kept per audience
+  for the pages and the read API alike (measures.importing.datapackage.kept). A logged-in reader's
+  page names them and holds their CSRF token, so it is never stored for someone else; what these
+  renderings leave in the cache
   are the parts every reader of one audience shares (reading.caching.cached_fragment: the timeline,
   the progress chart, the commitment calendar, the matrix's filter fields) and the case's column of
   the matrix (reading.caching.columns.ColumnCache), which every audience shares: no reader then waits for
@@ -84,14 +86,17 @@ def warm_case(case_id, data_version):
 def _pages(case, audience):
     dashboard = reverse("measures:dashboard", args=[case.slug])
     events = reverse("measures:event_list", args=[case.slug])
+    # The case's data package, kept for each audience (measures.importing.datapackage.kept), which the
+    # read API's package of the case shares.
+    package = reverse("measures:case_package", args=[case.slug])
     if audience != access.PUBLIC:
         # The matrix of cases, in its two kinds of columns (levels; days, which the exports share):
         # the changed case's column is computed and kept for every reader (the others are kept already).
         matrix = reverse("measures:matrix")
-        return [dashboard, events, matrix, f"{matrix}?view=days"]
+        return [dashboard, events, matrix, f"{matrix}?view=days", package]
     numbers = case.measures.values_list("number", flat=True)
     measures = [reverse("measures:measure_detail", args=[case.slug, n]) for n in numbers]
-    return [dashboard, *measures, events, reverse("measures:source_list", args=[case.slug])]
+    return [dashboard, *measures, events, reverse("measures:source_list", args=[case.slug]), package]
 
 
 def _audiences(case):

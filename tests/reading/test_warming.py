@@ -4,6 +4,8 @@ reader's or the team's dashboard draws none of its shared parts (timeline, chart
 
 import datetime
 import importlib
+import io
+import zipfile
 from types import SimpleNamespace
 
 import pytest
@@ -99,7 +101,8 @@ def test_a_case_is_queued_once_until_its_task_starts_which_renders_it_as_it_is_t
 def test_a_private_case_is_warmed_for_its_readers_only(client, pakistan_iran, settings):
     factories.reader(username="a-reader")
     rendered = warming.warm_case.call(pakistan_iran.pk, pakistan_iran.data_version)
-    assert rendered == 4  # a reader's dashboard, event list and matrix (two views); no team, no public page
+    # A reader's dashboard, event list, matrix (two views) and data package; no team, no public page.
+    assert rendered == 5
     assert client.get(reverse("measures:dashboard", args=[pakistan_iran.slug])).status_code == 404
 
 
@@ -124,3 +127,31 @@ def test_after_a_write_a_readers_matrix_computes_no_column(
     for query in ({}, {"view": "days"}):
         assert client.get(reverse("measures:matrix"), query).status_code == 200
     assert computed == []
+
+
+@pytest.mark.parametrize("role", ["reader", "analyst"])
+def test_after_a_write_the_data_package_is_kept_for_the_page_and_the_api(
+    client, published, role, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The task builds the case's package for each audience; a reader's download of it from the page or
+    the read API, after the write, builds nothing and holds what the write recorded."""
+    kept = importlib.import_module("measures.importing.datapackage.kept")
+    built = []
+    real = kept.build_package
+
+    def spy(*args, **kwargs):
+        built.append(kwargs["authors"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kept, "build_package", spy)
+    client.force_login(getattr(factories, role)(username=f"the-{role}"))
+    write(published, django_capture_on_commit_callbacks)
+    assert built  # the task built the written case's package
+    built.clear()
+    page = client.get(reverse("measures:case_package", args=[published.slug]))
+    api = client.get(f"/api/v1/cases/{published.slug}/package.zip")
+    assert page.status_code == api.status_code == 200
+    assert built == []
+    assert page.content == api.content
+    with zipfile.ZipFile(io.BytesIO(page.content)) as archive:
+        assert "Recorded to be warmed." in archive.read("data/assessments.csv").decode("utf-8-sig")

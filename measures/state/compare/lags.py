@@ -96,14 +96,20 @@ class StepComparison:
         return STEP_NAMES[self.level]
 
 
-def step_comparisons(case, others, *, as_of, known_on=None, today=None):
+def step_comparisons(case, others, *, as_of, known_on=None, today=None, column_cache=None):
     """[StepComparison] with a verdict, for each typed measure of `case` (as of `as_of`, as known on
     `known_on`) and each level, against `others` (cases, each as of its own default date, as known on
     `known_on`). A comparison needs at least MIN_OTHER_CASES other cases that reached the level.
-    The queries of one `compare_cases` (without evidence), whatever the number of cases."""
+    The queries of one `compare_cases` (without evidence), whatever the number of cases; with
+    `column_cache` (as `compare_cases` takes it), the columns kept there are not computed again."""
     others = [other for other in others if other.pk != case.pk]
     comparison = compare_cases(
-        [case, *others], as_of={case.pk: as_of}, known_on=known_on, first_progress=False, today=today
+        [case, *others],
+        as_of={case.pk: as_of},
+        known_on=known_on,
+        first_progress=False,
+        today=today,
+        column_cache=column_cache,
     )
     own, rest = comparison.columns[0], comparison.columns[1:]
     by_type = defaultdict(list)
