@@ -32,10 +32,12 @@ from reading.views.base import (
 # recorded together, each with the passages it rests on): the judgements an analyst reads before
 # recording the next one; the level charts above show the whole path.
 HISTORY_PER_PAGE = 10
-# Pieces of evidence of each stance on one page, newest first.
-EVIDENCE_PER_PAGE = 10
+# Pieces of evidence of each stance on one page, newest first: as many as a type's page shows of each
+# measure (reading.views.matrix.PASSAGES_PER_MEASURE), per stance, so setbacks are never hidden
+# behind a long run of progress.
+EVIDENCE_PER_PAGE = 5
 # Related events on one page, in date order.
-RELATED_EVENTS_PER_PAGE = 20
+RELATED_EVENTS_PER_PAGE = 10
 
 
 @case_reader
