@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from measures.models import Assessment
-from measures.state import assessment_history, commitment_calendar
+from measures.state import commitment_calendar, history_outline
 
 MAX_ITEMS = 50
 
@@ -25,10 +25,33 @@ class FeedItem:
 
 
 def feed_items(case):
-    """[FeedItem] of `case`, newest first, at most MAX_ITEMS."""
+    """[FeedItem] of `case`, newest first (by when each was put on record), at most MAX_ITEMS: a feed
+    reader polls and keeps what it has read, so a feed carries the latest changes only, as feeds do
+    (RSS and Atom readers conventionally get the latest 20–50); the case's pages and exports hold
+    the whole history.
+
+    The assessment history is read as values (`history_outline`: one query, the levels each change
+    replaced computed as on the measure pages), and only the MAX_ITEMS newest changes are loaded as
+    model objects (with their measure and party): a long history costs a values query, not an object
+    per assessment and its citations. The commitments come from the case's commitment calendar."""
+    outline = history_outline(case, as_of=case.default_as_of(timezone.localdate()))
+    # The newest MAX_ITEMS (of two recorded at the same time, the earlier in the history first, as the
+    # stable sort below orders them): no other change can be among the feed's items.
+    newest = {
+        change.assessment.pk
+        for change in sorted(outline, key=lambda change: change.assessment.recorded_at, reverse=True)[:MAX_ITEMS]
+    }
+    loaded = (
+        Assessment.objects.filter(pk__in=newest)
+        .select_related("measure", "party")
+        .only("level", "effective_date", "rationale", "recorded_at", "measure__number", "measure__title", "party__name")
+        .in_bulk()
+    )
     items = []
-    for change in assessment_history(case, as_of=case.default_as_of(timezone.localdate())):
-        a = change.assessment
+    for change in outline:
+        if change.assessment.pk not in newest:
+            continue
+        a = loaded[change.assessment.pk]
         old, new = Assessment.Level(change.old_level).label, a.get_level_display()
         moved = f"{old} → {new}" if change.changes_level else f"{new} (level confirmed)"
         items.append(
@@ -40,30 +63,36 @@ def feed_items(case):
                 guid=f"assessment-{a.pk}",
             )
         )
+    # The commitments' items are written for those among the newest only: (when, how to write it).
+    pending = [(item.updated, lambda item=item: item) for item in items]
     for entry in commitment_calendar(case).entries:
-        commitment = entry.commitment
-        items.append(
-            FeedItem(
-                title=f"Commitment of {commitment.party_names}: {commitment.what} (due {commitment.due_label})",
-                description=" ".join(f"“{c.passage}” [{c.source.short_label}]" for c in commitment.stated_by.all()),
-                link=commitment.get_absolute_url(),
-                updated=commitment.recorded_at,
-                guid=f"commitment-{commitment.pk}",
-            )
-        )
+        pending.append((entry.commitment.recorded_at, lambda entry=entry: _commitment_item(entry)))
         if entry.outcome is not None:
-            outcome = entry.outcome
-            items.append(
-                FeedItem(
-                    title=f"{entry.status_label}: {commitment.what}",
-                    description=outcome.rationale,
-                    link=commitment.get_absolute_url(),
-                    updated=outcome.recorded_at,
-                    guid=f"commitment-outcome-{outcome.pk}",
-                )
-            )
-    items.sort(key=lambda item: item.updated, reverse=True)
-    return items[:MAX_ITEMS]
+            pending.append((entry.outcome.recorded_at, lambda entry=entry: _outcome_item(entry)))
+    pending.sort(key=lambda when_write: when_write[0], reverse=True)
+    return [write() for _, write in pending[:MAX_ITEMS]]
+
+
+def _commitment_item(entry):
+    commitment = entry.commitment
+    return FeedItem(
+        title=f"Commitment of {commitment.party_names}: {commitment.what} (due {commitment.due_label})",
+        description=" ".join(f"“{c.passage}” [{c.source.short_label}]" for c in commitment.stated_by.all()),
+        link=commitment.get_absolute_url(),
+        updated=commitment.recorded_at,
+        guid=f"commitment-{commitment.pk}",
+    )
+
+
+def _outcome_item(entry):
+    commitment, outcome = entry.commitment, entry.outcome
+    return FeedItem(
+        title=f"{entry.status_label}: {commitment.what}",
+        description=outcome.rationale,
+        link=commitment.get_absolute_url(),
+        updated=outcome.recorded_at,
+        guid=f"commitment-outcome-{outcome.pk}",
+    )
 
 
 class CaseFeed(Feed):

@@ -130,17 +130,34 @@ def pager_query(request, *parts):
     return query_key(params)
 
 
-def _paginate(request, items, per_page, messages):
-    """The page of `items` that `?page=` asks for (the first one, with a message, for a bad number)."""
+def _paginate(request, items, per_page, messages, *, param="page", what=None, count=None):
+    """The page of `items` that `?<param>=` asks for (the first one, with a message, for a bad number).
+    `what` names the list in the message, for a page with several lists ("assessment history");
+    `count`: the number of `items` when the caller already has it (spares the paginator's COUNT)."""
     paginator = Paginator(items, per_page)
-    number = request.GET.get("page", "1")
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not computed again
+    number = request.GET.get(param, "1")
+    of = f" of the {what}" if what else ""
     try:
         return paginator.page(number)
     except PageNotAnInteger:
-        messages.append(f"“{number}” is not a page number: showing the first page.")
+        messages.append(f"“{number}” is not a page number{of}: showing the first page.")
     except EmptyPage:
-        messages.append(f"There is no page {number} (the last is {paginator.num_pages}): showing the first page.")
+        messages.append(f"There is no page {number}{of} (the last is {paginator.num_pages}): showing the first page.")
     return paginator.page(1)
+
+
+def pager_links(query, pages):
+    """Give each Page of `pages` ({parameter: Page}, the lists of one page, each paged by its own
+    parameter) `param` and `pager_query`: `query` (pager_query's, the page's accepted parameters)
+    with the other lists' page numbers (those not on their first page), so that turning one list's
+    page keeps the others where they are (templates/measures/partials/list_pager.html)."""
+    for param, page in pages.items():
+        others = QueryDict(mutable=True)
+        others.update({name: str(p.number) for name, p in pages.items() if name != param and p.number != 1})
+        page.param = param
+        page.pager_query = "&".join(part for part in (query, query_key(others)) if part)
 
 
 def _review_context(request, viewer, assessments):

@@ -250,8 +250,12 @@ def measure_type(request, type_slug):
     (row,) = comparison.rows
     link_query = _link_query(period)
     url_template = reverse("measures:measure_detail", args=["__case__", 999999999])
-    items = [_item(c, url_template=url_template, link_query=link_query, party=None) for c in row.measures]
-    passages = evidence_of(row.measures, newest=PASSAGES_PER_MEASURE, known_on=period.known_on)
+    # The figures across cases (row.summaries) count every case; the cases' own sections come
+    # CASES_PER_PAGE at a time, as the matrix's columns do, and only theirs are built.
+    messages = []
+    page = _paginate(request, row.measures, CASES_PER_PAGE, messages)
+    items = [_item(c, url_template=url_template, link_query=link_query, party=None) for c in page.object_list]
+    passages = evidence_of(page.object_list, newest=PASSAGES_PER_MEASURE, known_on=period.known_on)
     entries = []
     for item in items:
         shown, total = passages.get(item.measure.pk, ([], 0))
@@ -276,5 +280,7 @@ def measure_type(request, type_slug):
         "cases_without": [c.case for c, cell in zip(comparison.columns, row.cells, strict=True) if not cell],
         "link_query": link_query,
         "as_of_text": date_format(period.as_of) if period.as_of_given else None,
+        "page": page,
+        "pager_query": pager_query(request, form),
     }
-    return _page(request, "measures/measure_type.html", context, form=form, nav="matrix")
+    return _page(request, "measures/measure_type.html", context, form=form, nav="matrix", messages=messages)

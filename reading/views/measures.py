@@ -1,16 +1,43 @@
-"""A measure's page: its levels per party over time, history and evidence."""
+"""A measure's page: its levels per party over time, history and evidence.
 
-from collections import defaultdict
+What it shows of a large case is bounded (README, "The measure page"): the state in force and its
+figures (counted in SQL), then the newest HISTORY_PER_PAGE entries of the assessment history, the
+newest EVIDENCE_PER_PAGE pieces of evidence of each stance and RELATED_EVENTS_PER_PAGE related events,
+each list with its own pager (`?history=`, `?progress=`, `?setback=`, `?context=`, `?events=`) and
+its total in its heading: every entry stays one click away, and the exports are unchanged."""
 
+from django.db.models import Count, F
 from django.http import Http404
+from django.template.loader import render_to_string
 
-from measures.models import Assessment, Citation
+from measures.models import Assessment, Citation, Event, Evidence
 from measures.state import assessment_history, case_state, commitment_calendar, evidence_dating, history_entries
 from reading import charts
 from reading.access import case_reader
-from reading.caching import cached_page
+from reading.caching import cached_fragment, cached_page
 from reading.tables import assess_url
-from reading.views.base import STANCE_ORDER, CitedPassage, _page, _period, _review_context, can_assess
+from reading.views.base import (
+    STANCE_ORDER,
+    CitedPassage,
+    _page,
+    _paginate,
+    _period,
+    _review_context,
+    can_assess,
+    pager_links,
+    pager_query,
+)
+
+# Entries of the assessment history on one page, newest first (an entry: the parties' assessments
+# recorded together, each with the passages it rests on): the judgements an analyst reads before
+# recording the next one; the level charts above show the whole path.
+HISTORY_PER_PAGE = 10
+# Pieces of evidence of each stance on one page, newest first: as many as a type's page shows of each
+# measure (reading.views.matrix.PASSAGES_PER_MEASURE), per stance, so setbacks are never hidden
+# behind a long run of progress.
+EVIDENCE_PER_PAGE = 5
+# Related events on one page, in date order.
+RELATED_EVENTS_PER_PAGE = 10
 
 
 @case_reader
@@ -22,8 +49,11 @@ def measure_detail(request, slug, number):
     measure = case.measures.filter(number=number).first()
     if measure is None:
         raise Http404(f"“{case}” has no measure {number}.")
-    # This measure's state only: the same figures as its dashboard row, without the rest of the case.
-    state = case_state(case, as_of=period.as_of, known_on=period.known_on, measure=measure, include_pending=preview)
+    # This measure's state only, its evidence figures counted in SQL (details=False): the same
+    # figures as its dashboard row, without the rest of the case or its evidence rows.
+    state = case_state(
+        case, as_of=period.as_of, known_on=period.known_on, measure=measure, include_pending=preview, details=False
+    )
     status = state.rows[0]
     measure = status.measure
     history = assessment_history(
@@ -32,22 +62,38 @@ def measure_detail(request, slug, number):
     level_charts = charts.level_charts(
         history, [cell.party for cell in status.applicable_cells], start=case.start_date, end=period.as_of
     )
-
-    entries = [
+    messages = []
+    entries = _paginate(
+        request,
+        list(reversed(history_entries(history))),
+        HISTORY_PER_PAGE,
+        messages,
+        param="history",
+        what="assessment history",
+    )
+    entries.object_list = [
         (
             entry,
             Assessment.Level(entry.first.old_level).label,
             [CitedPassage(c, evidence_dating(c)) for c in entry.assessment.citations.all()],
         )
-        for entry in reversed(history_entries(history))
+        for entry in entries.object_list
     ]
-    by_stance = defaultdict(list)
-    events = {}
-    for item in status.evidence:
-        by_stance[item.stance].append((item, CitedPassage(item.citation, evidence_dating(item.citation))))
-        if item.citation.event is not None:
-            events[item.citation.event.pk] = item.citation.event
-    evidence_groups = [(stance, by_stance[stance]) for stance in STANCE_ORDER]
+    evidence = Evidence.objects.filter(measure=measure).counting_by(period.as_of, period.known_on)
+    evidence_groups = _evidence_pages(request, evidence, messages)
+    events = _paginate(
+        request,
+        Event.objects.filter(pk__in=evidence.values("citation__event")).order_by("date", "pk"),
+        RELATED_EVENTS_PER_PAGE,
+        messages,
+        param="events",
+        what="related events",
+    )
+    events.object_list = [(event, event.date_text) for event in events.object_list]
+    pager_links(
+        pager_query(request, form),
+        {"history": entries, **{stance.value: page for stance, page in evidence_groups}, "events": events},
+    )
     context = {
         "case": case,
         "measure": measure,
@@ -56,10 +102,18 @@ def measure_detail(request, slug, number):
         "period_form": form,
         "parties": state.parties,
         "level_charts": level_charts,
+        # Their drawing (a step per assessment) is the same for every page of the lists below and every
+        # reader of one audience: kept per data version, as the dashboard's charts are.
+        "level_charts_html": cached_fragment(
+            request,
+            "measure-level-charts",
+            [measure.pk, period.as_of, period.known_on, preview],
+            lambda: render_to_string("measures/partials/level_charts.html", {"level_charts": level_charts}),
+        ),
         "entries": entries,
         "evidence_groups": evidence_groups,
-        "evidence_count": len(status.evidence),
-        "events": [(event, event.date_text) for event in sorted(events.values(), key=lambda e: (e.date, e.pk))],
+        "evidence_count": status.citation_count,
+        "events": events,
         # The passage that defines the measure (its benchmark), apart from its evidence.
         "requirement": _requirement(measure, period),
         "link_query": period.query(),
@@ -70,7 +124,35 @@ def measure_detail(request, slug, number):
         ],
         **_review_context(request, request.viewer, Assessment.objects.filter(measure=measure)),
     }
-    return _page(request, "measures/measure_detail.html", context, form=form, nav="measure")
+    return _page(request, "measures/measure_detail.html", context, form=form, nav="measure", messages=messages)
+
+
+def _evidence_pages(request, evidence, messages):
+    """[(stance, Page of (Evidence, CitedPassage))] in STANCE_ORDER: the page of each stance's evidence
+    that `?<stance>=` asks for, newest first (by the date it speaks of, undated last: the order
+    `case_state` gives `MeasureStatus.evidence`), each Page's `paginator.count` the stance's total.
+    One query for the totals, one per stance with evidence."""
+    totals = dict(evidence.order_by().values_list("stance").annotate(n=Count("pk")))
+    rows = (
+        evidence.select_related("citation__source", "citation__event", "citation__case")
+        .defer("citation__source__full_text")
+        .order_by(F("when").desc(nulls_last=True), "pk")
+    )
+    groups = []
+    for stance in STANCE_ORDER:
+        total = totals.get(stance.value, 0)
+        page = _paginate(
+            request,
+            rows.filter(stance=stance) if total else [],
+            EVIDENCE_PER_PAGE,
+            messages,
+            param=stance.value,
+            what=f"evidence “{stance.label}”",
+            count=total,
+        )
+        page.object_list = [(item, CitedPassage(item.citation, evidence_dating(item.citation))) for item in page]
+        groups.append((stance, page))
+    return groups
 
 
 def _requirement(measure, period):

@@ -63,7 +63,7 @@ def test_measure_page_as_of_hides_later_assessments_and_evidence(reader_client, 
     assert response.context["status"].joint_level == Level.NOT_INITIATED
     groups = dict(response.context["evidence_groups"])
     assert len(groups[Evidence.Stance.SETBACK]) == 1
-    assert groups[Evidence.Stance.PROGRESS] == []  # the talks of 22 January had not happened
+    assert list(groups[Evidence.Stance.PROGRESS]) == []  # the talks of 22 January had not happened
 
 
 def test_measure_page_groups_evidence_by_stance_and_lists_related_events(reader_client, case):
