@@ -62,6 +62,7 @@ from measures.state.evidence import (
     evidence_counts_from,
     evidence_date,
     evidence_dating,
+    newest_evidence,
 )
 from measures.state.history import (
     RECORDED_TOGETHER_SECONDS,
@@ -72,6 +73,7 @@ from measures.state.history import (
     history_entries,
     history_outline,
     history_row,
+    newest_assessments,
     with_assessments,
 )
 from measures.state.levels import (
@@ -192,6 +194,8 @@ __all__ = [
     "history_outline",
     "history_row",
     "joint_level",
+    "newest_assessments",
+    "newest_evidence",
     "lags_in",
     "level_score",
     "progress",
