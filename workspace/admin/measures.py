@@ -19,8 +19,10 @@ from workspace.admin.base import (
     TrackedAdmin,
     _assessments_of,
     _evidence_changes_of,
+    _is_changelist,
     delete_selected,
 )
+from workspace.filters import AutocompleteFilter, CaseFilter
 from workspace.forms import (
     AssessmentForm,
     BulkAssessmentForm,
@@ -35,6 +37,7 @@ from workspace.forms import (
 # filtered to the measure and that party or stance; the measure's History page lists every assessment).
 # It listed all of them: at 100× the demo data a measure has 265 pieces of evidence and 45 assessments,
 # and its page took three times as long as at 1× (docs/performance.md, issue 25 points 2 and 5).
+LEVEL_LABELS = dict(Level.choices)
 ASSESSMENTS_SHOWN = 10
 EVIDENCE_SHOWN = 10
 
@@ -104,8 +107,14 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
     form = MeasureForm
     list_display = ["short_number", "title", "case", "type", "levels", "latest_evidence_date", "citations"]
     list_display_links = ["short_number", "title"]
-    list_filter = ["case", "type", CurrentLevelFilter]
+    list_filter = [CaseFilter, "type", CurrentLevelFilter]
     list_select_related = ["case", "type"]
+    # One count, the filtered one: the list of every measure is counted again for "(N total)".
+    show_full_result_count = False
+    # A page of measures, each with its parties' levels and its evidence figures read for that page
+    # (FiguresPerPageChangeList): Django's 100 rows cost five times the list of one case's measures
+    # at 100× the data (docs/performance.md, issue 25); the next page is one click away.
+    list_per_page = 25
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     # Searched as you type: listing every case and party of an organisation as options took a
@@ -120,6 +129,19 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
 
     def get_changelist(self, request, **kwargs):
         return FiguresPerPageChangeList
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not _is_changelist(request):
+            return queryset
+        # The rows are sorted by case across a join: sort them without the texts the list never shows
+        # (a measure's description, its case's summary, its type's definition). Setting select_related
+        # here makes the list ignore list_select_related: both are named.
+        return queryset.select_related("case", "type").defer("description", "case__summary", "type__definition")
+
+    @property
+    def media(self):
+        return super().media + AutocompleteFilter.media()
 
     def get_list_display(self, request):
         columns = list(self.list_display)
@@ -137,7 +159,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         return format_html_join(
             "",
             '<span class="level level-{}" title="{}: {}"><b>{}</b> {}</span>',
-            ((level, name, Level(level).label, code, Level(level).label) for name, code, level in parties),
+            ((level, name, LEVEL_LABELS[level], code, LEVEL_LABELS[level]) for name, code, level in parties),
         )
 
     @admin.display(description="Current level")
