@@ -63,6 +63,7 @@ from measures.state.evidence import (
     evidence_date,
     evidence_dating,
     newest_evidence,
+    newest_evidence_by_stance,
 )
 from measures.state.history import (
     RECORDED_TOGETHER_SECONDS,
@@ -73,6 +74,7 @@ from measures.state.history import (
     history_entries,
     history_outline,
     history_row,
+    newest_assessments,
     with_assessments,
 )
 from measures.state.levels import (
@@ -193,6 +195,8 @@ __all__ = [
     "history_outline",
     "history_row",
     "joint_level",
+    "newest_assessments",
+    "newest_evidence_by_stance",
     "lags_in",
     "level_score",
     "newest_evidence",

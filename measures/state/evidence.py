@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -142,3 +142,42 @@ def newest_evidence(measure_ids, *, as_of, known_on=None, limit):
     for items in by_measure.values():
         items.sort(key=lambda item: rank_of[item.pk])
     return by_measure
+
+
+# The newest evidence of a measure, a few per stance ----------------------------------------------
+
+
+def newest_evidence_by_stance(measure, *, as_of, shown):
+    """The newest `shown` pieces of evidence of `measure` for each stance, among those that count by
+    `as_of` (a date; `evidence_counts_from`), with the number of pieces of each stance:
+    {stance: ([Evidence], total)} for every value of `Evidence.Stance`, a stance without evidence
+    giving ([], 0). Within a stance, newest first by `evidence_date` (undated last, then by id), the
+    order of `case_state`'s detailed rows; each citation comes with its source (not its full text),
+    event and case. `shown`: a whole number, at least 1 (ValueError otherwise).
+
+    For a page that lists a measure's evidence and links to the rest (the workspace's measure page):
+    two queries whatever the number of pieces, and no more objects than it shows."""
+    if shown < 1:
+        raise ValueError("shown must be at least 1")
+    by_stance = Window(RowNumber(), partition_by=[F("stance")], order_by=[F("when").desc(nulls_last=True), F("pk")])
+    # Ranked as narrow rows, then the few shown loaded whole: sorting the joined rows (passages, the
+    # case's summary, the event's) for the window took longer than the second query.
+    ranked = (
+        Evidence.objects.filter(measure=measure)
+        .counting_by(as_of)
+        .annotate(rank=by_stance, stance_total=Window(Count("pk"), partition_by=[F("stance")]))
+        .filter(rank__lte=shown)
+        .values_list("pk", "stance_total", "rank")
+    )
+    place = {pk: (total, rank) for pk, total, rank in ranked}
+    loaded = (
+        Evidence.objects.filter(pk__in=list(place))
+        .select_related("citation__source", "citation__event", "citation__case")
+        .defer("citation__source__full_text")
+    )
+    grouped = {stance: ([], 0) for stance in Evidence.Stance.values}
+    for item in sorted(loaded, key=lambda item: place[item.pk][1]):
+        items, _ = grouped[item.stance]
+        items.append(item)
+        grouped[item.stance] = (items, place[item.pk][0])
+    return grouped

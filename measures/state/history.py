@@ -5,7 +5,8 @@ import datetime
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from measures.lib.text import shorten
@@ -62,6 +63,38 @@ def assessment_history(case, *, as_of=None, measure=None, known_on=None, include
         )
         for assessment, old_level, review, status in _walk(assessments, corrections, known_on)
     ]
+
+
+def newest_assessments(measure, *, shown):
+    """The newest `shown` assessments of `measure` for each party, whatever their review (approved,
+    awaiting review or returned: the team's view), with the number of each party's assessments:
+    {party id: ([Assessment], total)} for the parties that have any. Newest first, in the reverse of
+    `assessment_history`'s order (effective date, then recording, then id); each with
+    `AssessmentQuerySet.with_details` (its measure, party, author, what it corrects, its review, its
+    citations with their sources). `shown`: a whole number, at least 1 (ValueError otherwise).
+
+    For a page that lists a measure's history per party and links to the rest (the workspace's
+    measure page): three queries (their ranks, the assessments, their citations) whatever the length of the history."""
+    if shown < 1:
+        raise ValueError("shown must be at least 1")
+    newest_first = [F("effective_date").desc(), F("recorded_at").desc(), F("pk").desc()]
+    # Ranked as narrow rows, then the few shown loaded with their details.
+    ranked = (
+        Assessment.objects.filter(measure=measure)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("party_id")], order_by=newest_first),
+            party_total=Window(Count("pk"), partition_by=[F("party_id")]),
+        )
+        .filter(rank__lte=shown)
+        .values_list("pk", "party_total")
+    )
+    totals = dict(ranked)
+    grouped = {}
+    for assessment in Assessment.objects.filter(pk__in=list(totals)).with_details().order_by(*newest_first):
+        items, _ = grouped.get(assessment.party_id, ([], 0))
+        items.append(assessment)
+        grouped[assessment.party_id] = (items, totals[assessment.pk])
+    return grouped
 
 
 def _listed(case, as_of, measure, known_on, include_pending):

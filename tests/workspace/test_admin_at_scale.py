@@ -181,3 +181,67 @@ def test_assessment_list_sorts_the_assessments_alone_then_fetches_the_pages_rela
     # No join before the sort, and no rationale in the rows sorted.
     assert " JOIN " not in listing
     assert '"rationale"' not in listing
+
+
+def measure_list(client, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:measures_measure_changelist"), params or {})
+    assert response.status_code == 200
+    return response, [q["sql"] for q in queries]
+
+
+def test_measure_list_searches_the_case_instead_of_listing_every_case(analyst, data):
+    others = [factories.CaseFactory(name=f"Listed case {i}") for i in range(3)]
+    for case in others:
+        factories.MeasureFactory(case=case)
+    response, _ = measure_list(analyst)
+    page = response.content.decode()
+    assert "Listed case 1</a></li>" not in page  # no case listed in the sidebar
+    assert 'name="case__id__exact"' in page and "js/autocomplete-filter.js" in page
+
+    # The filter keeps the parameter of the admin's own case filter (links to a case's measures).
+    response, sql = measure_list(analyst, {"case__id__exact": data["case"].pk})
+    assert {m.case_id for m in response.context["cl"].result_list} == {data["case"].pk}
+    assert f'<option value="{data["case"].pk}" selected>' in response.content.decode()
+    assert "column-case" not in response.content.decode()  # one case: its name on every row is noise
+    # Counted once, filtered: not also every measure for "(N total)".
+    assert sum(q.startswith("SELECT COUNT(*)") for q in sql) == 1
+
+
+@pytest.mark.parametrize("value", ["x", "99999999999999999999", "-5"])
+def test_measure_list_refuses_a_case_that_is_not_an_id(analyst, data, value):
+    response = analyst.get(reverse("admin:measures_measure_changelist"), {"case__id__exact": value})
+    assert response.status_code == 302
+    assert "e=1" in response.url
+
+
+def test_measure_list_pages_hold_a_bounded_number_of_measures(analyst, data):
+    from workspace.admin.measures import MeasureAdmin
+
+    case = data["case"]
+    for n in range(MeasureAdmin.list_per_page):
+        factories.MeasureFactory(case=case, number=100 + n)
+    response, sql = measure_list(analyst)
+    assert len(response.context["cl"].result_list) == MeasureAdmin.list_per_page
+    assert response.context["cl"].result_count == MeasureAdmin.list_per_page + 3
+    assert "?p=2" in response.content.decode()
+    # The rows are sorted across the join with the case without the texts the list never shows.
+    listing = next(q for q in sql if q.startswith('SELECT "measures_measure"."id"') and "ORDER BY" in q)
+    texts = ('"measures_measure"."description"', '"measures_case"."summary"', '"measures_measuretype"."definition"')
+    assert not [text for text in texts if text in listing]
+
+
+def test_measure_list_costs_the_same_queries_whatever_the_number_of_measures_cases_and_evidence(analyst, db):
+    counts = []
+    for n in (1, 4):
+        for _ in range(n):
+            case = factories.CaseFactory()
+            for number in range(1, n + 2):
+                measure = factories.MeasureFactory(case=case, number=number)
+                for _ in range(n):
+                    factories.EvidenceFactory(measure=measure)
+                factories.AssessmentFactory(measure=measure)
+        measure_list(analyst)  # the session and the site's caches, once
+        lists = ({}, {"case__id__exact": case.pk}, {"level": "minimal"})
+        counts.append([len(measure_list(analyst, params)[1]) for params in lists])
+    assert counts[0] == counts[1]

@@ -12,15 +12,17 @@ from django.utils.html import format_html, format_html_join
 
 from measures import services
 from measures.models import Evidence, Measure
-from measures.state import assessment_history, case_state
+from measures.state import case_state, newest_assessments, newest_evidence_by_stance
 from workspace.admin.base import (
     Level,
     QuickLinksChangeList,
     TrackedAdmin,
     _assessments_of,
     _evidence_changes_of,
+    _is_changelist,
     delete_selected,
 )
+from workspace.filters import AutocompleteFilter, CaseFilter
 from workspace.forms import (
     AssessmentForm,
     BulkAssessmentForm,
@@ -30,10 +32,33 @@ from workspace.forms import (
     show_service_errors,
 )
 
+# The measure's page lists, for each party, its newest assessments and, for each stance, the newest
+# evidence, with how many there are in all and a link to the rest (the assessment and evidence lists
+# filtered to the measure and that party or stance; the measure's History page lists every assessment).
+# It listed all of them: at 100× the demo data a measure has 265 pieces of evidence and 45 assessments,
+# and its page took three times as long as at 1× (docs/performance.md, issue 25 points 2 and 5).
+LEVEL_LABELS = dict(Level.choices)
+ASSESSMENTS_SHOWN = 10
+EVIDENCE_SHOWN = 10
 
-def _status_of(measure):
-    """Where the measure stands today (state.case_state's row for it)."""
-    return case_state(measure.case, measure=measure).rows[0]
+
+def _state_of(measure):
+    """Where the measure stands today: state.case_state for it alone, its evidence counted in SQL
+    (the rows list no evidence: the measure's page lists the newest pieces itself)."""
+    return case_state(measure.case, measure=measure, details=False)
+
+
+class Shown(list):
+    """The first items of a longer list (newest first): `total` items in all, the rest at `rest_url`."""
+
+    def __init__(self, items, total, rest_url):
+        super().__init__(items)
+        self.total = total
+        self.rest_url = rest_url
+
+    @property
+    def more(self):
+        return self.total - len(self)
 
 
 class CurrentLevelFilter(admin.SimpleListFilter):
@@ -82,8 +107,14 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
     form = MeasureForm
     list_display = ["short_number", "title", "case", "type", "levels", "latest_evidence_date", "citations"]
     list_display_links = ["short_number", "title"]
-    list_filter = ["case", "type", CurrentLevelFilter]
+    list_filter = [CaseFilter, "type", CurrentLevelFilter]
     list_select_related = ["case", "type"]
+    # One count, the filtered one: the list of every measure is counted again for "(N total)".
+    show_full_result_count = False
+    # A page of measures, each with its parties' levels and its evidence figures read for that page
+    # (FiguresPerPageChangeList): Django's 100 rows cost five times the list of one case's measures
+    # at 100× the data (docs/performance.md, issue 25); the next page is one click away.
+    list_per_page = 25
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     # Searched as you type: listing every case and party of an organisation as options took a
@@ -98,6 +129,19 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
 
     def get_changelist(self, request, **kwargs):
         return FiguresPerPageChangeList
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not _is_changelist(request):
+            return queryset
+        # The rows are sorted by case across a join: sort them without the texts the list never shows
+        # (a measure's description, its case's summary, its type's definition). Setting select_related
+        # here makes the list ignore list_select_related: both are named.
+        return queryset.select_related("case", "type").defer("description", "case__summary", "type__definition")
+
+    @property
+    def media(self):
+        return super().media + AutocompleteFilter.media()
 
     def get_list_display(self, request):
         columns = list(self.list_display)
@@ -115,7 +159,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         return format_html_join(
             "",
             '<span class="level level-{}" title="{}: {}"><b>{}</b> {}</span>',
-            ((level, name, Level(level).label, code, Level(level).label) for name, code, level in parties),
+            ((level, name, LEVEL_LABELS[level], code, LEVEL_LABELS[level]) for name, code, level in parties),
         )
 
     @admin.display(description="Current level")
@@ -162,23 +206,34 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _assessment_panel(self, request, measure):
-        """Per party: the level in force and the full history, newest first, with the assessments awaiting
-        review or returned marked (the team's page: what it recorded is listed at once); evidence grouped
-        by stance."""
-        row = _status_of(measure)
-        history = list(reversed(assessment_history(measure.case, measure=measure, include_pending=True)))
-        parties = [
-            {"cell": cell, "assessments": [c.assessment for c in history if c.assessment.party_id == cell.party.pk]}
-            for cell in row.cells
-        ]
-        evidence = [
-            (stance, label, [item for item in row.evidence if item.stance == stance])
+        """Per party: the level in force and its newest assessments (ASSESSMENTS_SHOWN), with those
+        awaiting review or returned marked (the team's page: what it recorded is listed at once);
+        per stance, the newest evidence (EVIDENCE_SHOWN); each list with its length in all and a link
+        to the rest. A fixed number of queries, and objects, whatever the measure's history."""
+        state = _state_of(measure)
+        row = state.rows[0]
+        site = self.admin_site.name
+        assessments_url = reverse("admin:measures_assessment_changelist", current_app=site)
+        evidence_url = reverse("admin:measures_evidence_changelist", current_app=site)
+        assessments = newest_assessments(measure, shown=ASSESSMENTS_SHOWN)
+        parties = []
+        for cell in row.cells:
+            items, total = assessments.get(cell.party.pk, ([], 0))
+            rest = f"{assessments_url}?measure__id__exact={measure.pk}&party__id__exact={cell.party.pk}"
+            parties.append({"cell": cell, "assessments": Shown(items, total, rest)})
+        evidence = newest_evidence_by_stance(measure, as_of=state.as_of, shown=EVIDENCE_SHOWN)
+        by_stance = [
+            (
+                stance,
+                label,
+                Shown(*evidence[stance], f"{evidence_url}?measure__id__exact={measure.pk}&stance__exact={stance}"),
+            )
             for stance, label in Evidence.Stance.choices
         ]
         return {
             "status": row,
             "party_histories": parties,
-            "evidence_by_stance": evidence,
+            "evidence_by_stance": by_stance,
             "can_assess": self.has_add_assessment_permission(request),
         }
 
@@ -249,7 +304,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             "chosen_party": chosen_party,
             "media": self.media + form.media,
             "newer": newer,
-            "status": _status_of(measure),
+            "status": _state_of(measure).rows[0],
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/measures/measure/assess.html", context)
