@@ -43,7 +43,7 @@ from django.utils.safestring import mark_safe
 
 from measures.lib.ids import query_key
 from measures.models import Case
-from measures.roles import cases_token, cases_token_key
+from measures.roles import cases_token, cases_token_key, published_generation_key
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import audience_of
 
@@ -363,7 +363,10 @@ def published_response(request, slug):
     A stamp is answered only when its rendering is stored, so a page's own stamp never answers (not
     even 304) for a page that depends on every case. Renderings kept in memory are looked for first
     (the page's own stamp, then the every-case one), then those of the shared cache."""
-    pointer = kept_entries.get(public_pointer_key(slug))
+    generation = kept_entries.get(published_generation_key())
+    if generation is None:  # none yet (or evicted): the views render or find the page and set it
+        return None
+    pointer = kept_entries.get(public_pointer_key(slug, generation))
     if pointer is None or pointer == NOT_PUBLISHED:
         return None
     csp = _fixed_csp()
@@ -497,6 +500,8 @@ def cached_page(view, *, across_cases=False):
         key = CACHE_PREFIX + etag.strip('"')
         cached = _cached_response(key, etag, modified_ts)
         if cached is not None:
+            if anonymous and audience == "public" and published:
+                _offer_pointer(request.viewer.case)
             return cached
         # For cached_fragment: the case's data as this audience sees it (team, reader, public).
         request.data_version = f"{version}|{audience}"
@@ -508,17 +513,20 @@ def cached_page(view, *, across_cases=False):
             cache.set(key, {"content": response.content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
             if anonymous and audience == "public" and published:
-                # Where no pointer is (never, or evicted): this version, read with the case in this request.
-                # Never overwritten from here, so a page rendered before a write cannot put its version back.
-                case = request.viewer.case  # its own version, whatever else the page depends on
-                pointer = (
-                    version_text(case.pk, case.data_version, case.data_changed_at),
-                    case.data_changed_at.timestamp(),
-                )
-                cache.add(public_pointer_key(case.slug), pointer, settings.PAGE_CACHE_SECONDS)
+                _offer_pointer(request.viewer.case)
         return _stamped(response, etag, modified_ts)
 
     return wrapper
+
+
+def _offer_pointer(case):
+    """Where no published-version pointer is for `case` (never set, evicted, or set in an earlier
+    generation: measures.roles.public_pointer_key), set it to the version read with the case in this
+    request (its own, whatever else the page depends on), after an anonymous visitor's page was rendered
+    or found in the cache: the next visitors are answered by the middleware. Never overwritten from
+    here, so a page rendered before a write cannot put its version back."""
+    pointer = (version_text(case.pk, case.data_version, case.data_changed_at), case.data_changed_at.timestamp())
+    cache.add(public_pointer_key(case.slug), pointer, settings.PAGE_CACHE_SECONDS)
 
 
 def cached_fragment(request, name, parts, render):

@@ -7,11 +7,13 @@ process changes it."""
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.core.cache.backends.filebased import FileBasedCache
+from django.db.models import F
 from django.urls import reverse
 from django.utils.csp import CSP
 
-from measures import services
+from measures import roles, services
 from measures.models import Assessment, Case
 from reading.caching import kept_entries
 from tests import factories
@@ -129,3 +131,32 @@ def test_the_pointer_changed_by_another_process_is_read_again_at_once(
         published.visibility = Case.Visibility.PRIVATE
         published.save(update_fields=["visibility"])
     assert client.get(url).status_code == 404
+
+
+def test_a_pointer_set_before_migrate_or_flush_is_never_read(client, published):
+    """After migrate or flush the database under the cache may be another one (a backup restored; the
+    bench's databases of each scale, whose largest case has the same address): a pointer set from the
+    one before must not answer for it. Here the rows change without the services, as another database
+    would have them; measures.roles.forget_all is what post_migrate runs."""
+    url = dashboard(published)
+    first = client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    Case.objects.filter(pk=published.pk).update(data_version=F("data_version") + 7)
+    assert client.get(url)["ETag"] == first["ETag"]  # a write outside the services is not seen (roles.py)
+    roles.forget_all()
+    after = client.get(url)
+    assert after.status_code == 200 and after["ETag"] != first["ETag"]
+
+
+def test_a_page_found_in_the_cache_puts_a_missing_pointer_back(client, published, django_assert_num_queries):
+    """The report page (stamped with every case's version too) found in the shared cache by the view,
+    its pointer gone (evicted): the pointer is set again, so that the next visitor is answered before
+    the session and the database, not by the view at every request."""
+    url = reverse("measures:report", args=[published.slug])
+    first = client.get(url)
+    cache.delete(services.public_pointer_key(published.slug))
+    found = client.get(url)
+    assert found["X-Page-Cache"] == "hit" and found["ETag"] == first["ETag"]
+    with django_assert_num_queries(0):
+        hit = client.get(url)
+    assert hit.status_code == 200 and hit.content == first.content
