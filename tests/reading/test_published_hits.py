@@ -1,8 +1,8 @@
 """What an anonymous visitor's cache hit of a published page costs and carries
 (reading.middleware.PublishedPageCacheMiddleware, reading.caching.published_response): its length and
 the CSP middleware's headers; with the file cache (the default without REDIS_URL), the case's
-published-version pointer read from memory while its file is unchanged, and read again as soon as any
-process changes it."""
+published-version pointer read from memory while its file is unchanged (tracker.filecache), and read
+again as soon as any process changes it."""
 
 import datetime
 
@@ -15,8 +15,8 @@ from django.utils.csp import CSP
 
 from measures import roles, services
 from measures.models import Assessment, Case
-from reading.caching import kept_entries
 from tests import factories
+from tracker import filecache
 
 
 @pytest.fixture
@@ -29,11 +29,9 @@ def published(pakistan_iran):
 
 @pytest.fixture
 def file_cache(settings, tmp_path):
-    """Django's file cache in a folder of the test's own, as deployed without REDIS_URL; returns a
-    second FileBasedCache on the same folder: another server process."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
-    }
+    """The file cache in a folder of the test's own, as deployed without REDIS_URL; returns Django's
+    FileBasedCache on the same folder: another server process."""
+    settings.CACHES = {"default": {"BACKEND": "tracker.filecache.KeptFileBasedCache", "LOCATION": str(tmp_path)}}
     return FileBasedCache(str(tmp_path), {})
 
 
@@ -81,9 +79,9 @@ def test_a_hit_reads_no_file_cache_entry_while_nothing_changed(
     first = client.get(url)
     assert client.get(url)["X-Page-Cache"] == "hit"
     reads = []
-    real_get = FileBasedCache.get
+    real_open = open
     monkeypatch.setattr(
-        FileBasedCache, "get", lambda self, key, *a, **k: reads.append(key) or real_get(self, key, *a, **k)
+        filecache, "open", lambda path, *a, **k: reads.append(path) or real_open(path, *a, **k), raising=False
     )
     with django_assert_num_queries(0):
         hit = client.get(url)
@@ -116,16 +114,16 @@ def test_the_pointer_changed_by_another_process_is_read_again_at_once(
 
     # Marked not published by another process, then published again there: seen at the next read.
     key = services.public_pointer_key(published.slug)
-    pointer = kept_entries.get(key)
+    pointer = cache.get(key)
     file_cache.set(key, services.NOT_PUBLISHED, None)
-    assert kept_entries.get(key) == services.NOT_PUBLISHED
+    assert cache.get(key) == services.NOT_PUBLISHED
     file_cache.set(key, pointer, None)
-    assert kept_entries.get(key) == pointer
+    assert cache.get(key) == pointer
     assert client.get(url)["X-Page-Cache"] == "hit"
 
     # Its pointer's file removed (culled, or the cache emptied): not read from memory any more.
     file_cache.delete(key)
-    assert kept_entries.get(key) is None
+    assert cache.get(key) is None
 
     with django_capture_on_commit_callbacks(execute=True):
         published.visibility = Case.Visibility.PRIVATE
