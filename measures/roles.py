@@ -193,6 +193,8 @@ def readable_cases(user, *, shared=()):
 USER_TOKEN = "access:user:{pk}"
 ROLES_TOKEN = "access:roles"
 CASES_TOKEN = "access:cases"
+# The generation of the published-version pointers (below): replaced only by `forget_all`.
+PUBLISHED_TOKEN = "access:published"
 
 
 def _tokens(*names):
@@ -212,8 +214,10 @@ def _salted(name):
 
 
 def forget_all(**kwargs):
-    """Every cached account and case row is read again: after `migrate` or `flush` (post_migrate)."""
-    _bump(ROLES_TOKEN, CASES_TOKEN)
+    """Every cached account and case row is read again, and no published-version pointer set before is
+    read any more: after `migrate` or `flush` (post_migrate), when the database under the cache may be
+    another one (a backup restored, a bench's database of another scale)."""
+    _bump(ROLES_TOKEN, CASES_TOKEN, PUBLISHED_TOKEN)
 
 
 def _bump(*names):
@@ -342,8 +346,25 @@ PUBLIC_POINTER_PREFIX = "published-case:"
 NOT_PUBLISHED = "not published"
 
 
-def public_pointer_key(slug):
-    return PUBLIC_POINTER_PREFIX + slug
+def public_pointer_key(slug, generation=None):
+    """The cache key of the pointer of the case at `slug`, in the pointers' current generation
+    (`published_generation()`, read unless given). `forget_all` (after migrate or flush) starts a new
+    generation: a pointer set from another database under the same cache (a backup restored, the bench's
+    databases of other scales, each with a "demo-crisis-1") is never read again, and would otherwise
+    answer with that database's pages until the case's next write."""
+    if generation is None:
+        generation = published_generation()
+    return f"{PUBLIC_POINTER_PREFIX}{generation}:{slug}"
+
+
+def published_generation():
+    """The pointers' current generation (a token: made anew where the cache has none)."""
+    return _tokens(PUBLISHED_TOKEN)[0]
+
+
+def published_generation_key():
+    """The cache key under which `published_generation()` is kept (to read it without making it)."""
+    return _salted(PUBLISHED_TOKEN)
 
 
 def case_saved(case, *, deleted=False):

@@ -41,12 +41,13 @@ def pytest_configure(config):
 def _empty_page_cache():
     from django.core.cache import cache
 
-    from reading.caching import kept_entries, published_renderings
+    from reading.caching import published_renderings
     from reading.caching.columns import kept_columns
+    from tracker.filecache import kept_files
 
     cache.clear()
     published_renderings.clear()
-    kept_entries.clear()
+    kept_files.clear()
     kept_columns.clear()
     yield
 

@@ -342,7 +342,8 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's file cache, the entries it read answered from memory while their files are unchanged.
+            "BACKEND": "tracker.filecache.KeptFileBasedCache",
             "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / ".cache" / "pages")),
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=100)},
         }

@@ -22,17 +22,12 @@ through the case's published-version pointer (measures.services.base.refresh_pub
 import datetime
 import functools
 import hashlib
-import os
-import pickle
 import threading
-import time
-import zlib
 from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.http import HttpResponse
 from django.utils import timezone
@@ -43,7 +38,7 @@ from django.utils.safestring import mark_safe
 
 from measures.lib.ids import query_key
 from measures.models import Case
-from measures.roles import cases_token, cases_token_key
+from measures.roles import cases_token, cases_token_key, published_generation_key
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import audience_of
 
@@ -240,7 +235,7 @@ class _Renderings(KeptInMemory):
     so one stamp's rendering never changes) up to `budget` bytes of content, least recently served
     dropped first. It saves the shared cache's read and decompression of the page on each hit; whether
     the case is still published, and at which version, is still read from the shared cache (the
-    pointer, `kept_entries`) at every request, so a write or an unpublishing on another server or
+    pointer) at every request, so a write or an unpublishing on another server or
     process takes effect at once all the same. Each entry also keeps its answer's headers, built once
     (`_answer`)."""
 
@@ -268,114 +263,15 @@ class _Kept:
 published_renderings = _Renderings(budget=32 * 1024 * 1024)
 
 
-class _KeptEntries:
-    """Small entries of Django's file cache (settings.CACHES' default without REDIS_URL) read once per
-    process and answered from memory for as long as the file they were read from is still the entry's
-    file. The file cache never changes an entry's file in place: a set() writes a new file and renames
-    it over the old one, a delete() removes it (`touch()` rewrites the expiry in place; nothing here
-    touches these entries). This keeps the file it read open, so that no other file can take its inode
-    number: the path still naming a file of that device and inode means the entry is unchanged, which
-    one `os.stat` tells, a twentieth of reading the entry (docs/performance.md, "An anonymous
-    visitor's cache hit"). A change made by any process is seen at the next request. Other backends
-    (Redis: one round trip, no file) are read as they are. Each entry kept holds a file descriptor:
-    when MAX_KEPT are kept, all are let go and kept anew as they are read."""
-
-    MAX_KEPT = 256
-
-    def __init__(self):
-        self.entries = {}  # key -> (backend, path, (device, inode), expiry or None, value, open file)
-        self.paths = {}  # (backend, key) -> the entry's file (hashing the key costs more than the stat)
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        """The cache's value for `key`, or None (absent, expired), as `cache.get(key)` answers it."""
-        backend = caches["default"]
-        if not isinstance(backend, FileBasedCache):
-            return backend.get(key)
-        kept = self.entries.get(key)
-        path = kept[1] if kept is not None and kept[0] is backend else self._path(backend, key)
-        try:
-            status = os.stat(path)
-        except FileNotFoundError:
-            self._forget(key)
-            return None
-        if (
-            kept is not None
-            and kept[0] is backend
-            and kept[2] == (status.st_dev, status.st_ino)
-            and (kept[3] is None or kept[3] > time.time())
-            # Still kept, so its file was still open during the stat (an entry leaves `entries` before
-            # its file is closed): no other file could have had its inode.
-            and self.entries.get(key) is kept
-        ):
-            return kept[4]
-        return self._read(backend, key, path)
-
-    def _path(self, backend, key):
-        path = self.paths.get((backend, key))
-        if path is None:
-            if len(self.paths) >= 4 * self.MAX_KEPT:
-                self.paths.clear()
-            path = self.paths[(backend, key)] = backend._key_to_file(key)
-        return path
-
-    def _read(self, backend, key, path):
-        """Read the entry from its file as FileBasedCache.get does (its expiry pickled, then its value
-        pickled and compressed), keeping that file open."""
-        try:
-            file = open(path, "rb")  # noqa: SIM115 (kept open: the class's docstring)
-        except FileNotFoundError:
-            self._forget(key)
-            return None
-        try:
-            status = os.fstat(file.fileno())
-            expiry = pickle.load(file)
-            if expiry is not None and expiry <= time.time():
-                file.close()
-                self._forget(key)
-                return backend.get(key)  # the backend answers None and removes the expired file
-            value = pickle.loads(zlib.decompress(file.read()))
-        except BaseException:
-            file.close()
-            raise
-        with self.lock:
-            if len(self.entries) >= self.MAX_KEPT:
-                self._close_all()
-            previous = self.entries.get(key)
-            self.entries[key] = (backend, path, (status.st_dev, status.st_ino), expiry, value, file)
-        if previous is not None:
-            previous[5].close()
-        return value
-
-    def _forget(self, key):
-        with self.lock:
-            previous = self.entries.pop(key, None)
-        if previous is not None:
-            previous[5].close()
-
-    def _close_all(self):
-        entries = list(self.entries.values())
-        self.entries.clear()
-        for entry in entries:
-            entry[5].close()
-
-    def clear(self):
-        with self.lock:
-            self._close_all()
-            self.paths.clear()
-
-
-kept_entries = _KeptEntries()
-
-
 def published_response(request, slug):
     """The answer to an anonymous visitor's GET of a page of the published case `slug` from the cache:
     304 for a matching conditional GET, the stored rendering, or None (render it). Reads the cache only:
     no session, no database. The case's published-version pointer says it is published and at which
     data version; a write sets it anew (or marks it not published) once committed, so a stale page is
-    never served. The pointer (and the every-case entry below) is read through `kept_entries`: from
-    memory while its file in the file cache is unchanged. The rendering comes from this process's
-    memory when it served it before (`published_renderings`), else from the shared cache.
+    never served. With the file cache (tracker.filecache.KeptFileBasedCache) the pointer and the other
+    small entries are answered from memory while their files are unchanged (one `os.stat` each). The
+    rendering comes from this process's memory when it served it before (`published_renderings`),
+    else from the shared cache.
 
     A page that compares the case with every case (the report page: `cached_page(across_cases=True)`)
     is stamped with every case's version as well, which `_stamp_of` leaves in the cache under the
@@ -384,7 +280,10 @@ def published_response(request, slug):
     A stamp is answered only when its rendering is stored, so a page's own stamp never answers (not
     even 304) for a page that depends on every case. Renderings kept in memory are looked for first
     (the page's own stamp, then the every-case one), then those of the shared cache."""
-    pointer = kept_entries.get(public_pointer_key(slug))
+    generation = cache.get(published_generation_key())
+    if generation is None:  # none yet (or evicted): the views render or find the page and set it
+        return None
+    pointer = cache.get(public_pointer_key(slug, generation))
     if pointer is None or pointer == NOT_PUBLISHED:
         return None
     csp = _fixed_csp()
@@ -396,8 +295,8 @@ def published_response(request, slug):
     if kept is not None:
         return _answer(request, kept, *own, csp)
     across = None
-    token = kept_entries.get(cases_token_key())
-    every = kept_entries.get(EVERY_CASE_PREFIX + token) if token is not None else None
+    token = cache.get(cases_token_key())
+    every = cache.get(EVERY_CASE_PREFIX + token) if token is not None else None
     if every is not None:
         everyone, everyone_ts = every
         stamp = _public_stamp(request, f"{version}|{everyone}|{token}", today)
@@ -518,6 +417,8 @@ def cached_page(view, *, across_cases=False):
         key = CACHE_PREFIX + etag.strip('"')
         cached = _cached_response(key, etag, modified_ts)
         if cached is not None:
+            if anonymous and audience == "public" and published:
+                _offer_pointer(request.viewer.case)
             return cached
         # For cached_fragment: the case's data as this audience sees it (team, reader, public).
         request.data_version = f"{version}|{audience}"
@@ -529,17 +430,20 @@ def cached_page(view, *, across_cases=False):
             cache.set(key, {"content": response.content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
             if anonymous and audience == "public" and published:
-                # Where no pointer is (never, or evicted): this version, read with the case in this request.
-                # Never overwritten from here, so a page rendered before a write cannot put its version back.
-                case = request.viewer.case  # its own version, whatever else the page depends on
-                pointer = (
-                    version_text(case.pk, case.data_version, case.data_changed_at),
-                    case.data_changed_at.timestamp(),
-                )
-                cache.add(public_pointer_key(case.slug), pointer, settings.PAGE_CACHE_SECONDS)
+                _offer_pointer(request.viewer.case)
         return _stamped(response, etag, modified_ts)
 
     return wrapper
+
+
+def _offer_pointer(case):
+    """Where no published-version pointer is for `case` (never set, evicted, or set in an earlier
+    generation: measures.roles.public_pointer_key), set it to the version read with the case in this
+    request (its own, whatever else the page depends on), after an anonymous visitor's page was rendered
+    or found in the cache: the next visitors are answered by the middleware. Never overwritten from
+    here, so a page rendered before a write cannot put its version back."""
+    pointer = (version_text(case.pk, case.data_version, case.data_changed_at), case.data_changed_at.timestamp())
+    cache.add(public_pointer_key(case.slug), pointer, settings.PAGE_CACHE_SECONDS)
 
 
 def cached_fragment(request, name, parts, render):

@@ -1,7 +1,13 @@
 """A logged-in reader's cached page and 304 cost no query (the session, the account with its
 permissions and the case row come from the cache: measures.roles), and whatever changes who
 may read what takes effect at the very next request: a role revoked, a group's permission removed,
-an account deactivated, a case unpublished, a logout."""
+an account deactivated, a case unpublished, a logout. Each test runs with the cache in memory and with
+the file cache as deployed without REDIS_URL (tracker.filecache: entries answered from memory while
+their files are unchanged)."""
+
+import pathlib
+import pickle
+import zlib
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -12,6 +18,14 @@ from measures.models import Case
 from measures.roles import READER
 from tests import factories
 from tests.scenarios import build_case
+from tracker import filecache
+
+
+@pytest.fixture(autouse=True, params=["memory", "file"])
+def cache_backend(request, settings, tmp_path):
+    if request.param == "file":
+        settings.CACHES = {"default": {"BACKEND": "tracker.filecache.KeptFileBasedCache", "LOCATION": str(tmp_path)}}
+    return request.param
 
 
 @pytest.fixture
@@ -40,6 +54,27 @@ def test_a_cached_page_and_a_304_cost_a_logged_in_reader_no_query(reader, case, 
     with django_assert_num_queries(0):
         not_modified = reader.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert not_modified.status_code == 304
+
+
+def test_a_cached_page_opens_no_cache_file_for_a_logged_in_reader(
+    reader, case, cache_backend, monkeypatch, django_assert_num_queries
+):
+    """The session, the account and its tokens, the case row and the page, each read before in this
+    process, are answered from memory while their files are unchanged: no file opened, no query."""
+    if cache_backend != "file":
+        pytest.skip("the file cache only")
+    url = dashboard(case)
+    first = reader.get(url)
+    assert reader.get(url)["X-Page-Cache"] == "hit"
+    opened = []
+    real_open = open
+    monkeypatch.setattr(
+        filecache, "open", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k), raising=False
+    )
+    with django_assert_num_queries(0):
+        hit = reader.get(url)
+    assert hit["X-Page-Cache"] == "hit" and hit.content == first.content
+    assert opened == []
 
 
 def test_the_team_too(client, case, analyst_user, django_assert_num_queries):
@@ -117,7 +152,7 @@ def test_a_changed_password_ends_the_other_sessions(reader, case, reader_user):
     assert reader.get(url).status_code == 404  # the session's hash no longer matches: logged out
 
 
-def test_the_cache_never_holds_a_password_hash(reader, case, reader_user):
+def test_the_cache_never_holds_a_password_hash(reader, case, reader_user, cache_backend, settings):
     """The cached account keeps every column but the password (measures.roles.CachedModelBackend): a
     cache server read by someone else gives no hash to crack."""
     from django.core.cache import cache
@@ -125,7 +160,14 @@ def test_the_cache_never_holds_a_password_hash(reader, case, reader_user):
     url = dashboard(case)
     reader.get(url)
     assert reader.get(url)["X-Page-Cache"] == "hit"
-    stored = b"".join(cache._cache.values())  # LocMemCache keeps each value pickled
+    if cache_backend == "file":  # each file: the expiry pickled, then the value pickled and compressed
+        stored = b""
+        for path in pathlib.Path(settings.CACHES["default"]["LOCATION"]).iterdir():
+            with path.open("rb") as file:
+                pickle.load(file)
+                stored += zlib.decompress(file.read())
+    else:
+        stored = b"".join(cache._cache.values())  # LocMemCache keeps each value pickled
     assert str(reader_user.pk).encode() in stored and reader_user.username.encode() in stored
     assert reader_user.password.encode() not in stored
 
