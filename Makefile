@@ -10,6 +10,10 @@ PYTHON := $(shell for p in python3.13 python3.12 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 CASES := fixtures/pakistan-iran-2024.json
 PYTEST_ARGS ?=
+# Python keeps compiled modules (and pytest its assert-rewritten test modules) in __pycache__/ (git ignores
+# it) even where the environment says not to: without them every test process compiles the project and
+# rewrites every test module again, seconds of CPU for each pytest-xdist worker.
+unexport PYTHONDONTWRITEBYTECODE
 # pytest-xdist workers for the test targets: `auto` is one per CPU core; WORKERS=0 runs in this process.
 WORKERS ?= auto
 BENCH_ARGS ?= --runs 5  # e.g. BENCH_ARGS='--runs 3 --scales 1,100 --databases sqlite'
