@@ -50,3 +50,28 @@ def test_a_sqlite_database_url_gets_the_projects_sqlite_options(tmp_path):
     )
     result = run_manage("shell", "-v", "0", "-c", code, env={"DATABASE_URL": f"sqlite:///{tmp_path}/url.sqlite3"})
     assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"], result.stderr
+
+
+def test_the_cache_keys_carry_the_identity_of_the_database(tmp_path):
+    """Two instances sharing a cache never read each other's entries (tests/reading/test_published_hits.py
+    shows what that would leak); the same database reached by two spellings shares them."""
+    from tracker.databases import database_identity
+
+    sqlite = "django.db.backends.sqlite3"
+    one = database_identity({"ENGINE": sqlite, "NAME": tmp_path / "one.sqlite3"})
+    assert one == database_identity({"ENGINE": sqlite, "NAME": str(tmp_path / "x" / ".." / "one.sqlite3")})
+    assert one != database_identity({"ENGINE": sqlite, "NAME": tmp_path / "two.sqlite3"})
+    postgres = {"ENGINE": "django.db.backends.postgresql", "NAME": "tracker", "HOST": "db", "PORT": "5432"}
+    assert database_identity(postgres) != database_identity({**postgres, "HOST": "other"})
+    assert database_identity(postgres) != database_identity({**postgres, "NAME": "tracker2"})
+    assert len(one) == 12 and int(one, 16) >= 0
+
+
+def test_the_settings_prefix_the_cache_with_the_database_identity():
+    from django.conf import settings as live
+
+    from tracker import settings as module
+    from tracker.databases import database_identity
+
+    assert module.CACHES["default"]["KEY_PREFIX"] == database_identity(module.DATABASES["default"])
+    assert live.DATABASES  # the module is the settings Django loaded

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from measures.lib.addresses import parse_networks
+from tracker.databases import database_identity
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -348,6 +349,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=100)},
         }
     }
+# One cache may serve several deployments (a Redis server, a CACHE_DIR given to two instances): every
+# key carries the identity of the database it was read from, so that no instance ever reads a page, an
+# account, a case row or a published-version pointer that another database wrote (a case private in
+# one database would otherwise be served under a published case's address of the other).
+CACHES["default"]["KEY_PREFIX"] = database_identity(DATABASES["default"])
 # How long a rendering is kept; a write makes it unreachable at once (new data version), this only
 # bounds the space old ones take.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600, minimum=0)

@@ -158,3 +158,19 @@ def test_a_page_found_in_the_cache_puts_a_missing_pointer_back(client, published
     with django_assert_num_queries(0):
         hit = client.get(url)
     assert hit.status_code == 200 and hit.content == first.content
+
+
+def test_an_instance_on_another_database_never_reads_the_pages_of_this_one(client, published, settings, tmp_path):
+    """Two deployments given one cache folder (or one Redis): each key carries its database's identity
+    (tracker.databases.database_identity as the cache's KEY_PREFIX), so the other instance, whose
+    database may hold a private case at the same address, renders its own answer instead of this one's."""
+    here = {"BACKEND": "tracker.filecache.KeptFileBasedCache", "LOCATION": str(tmp_path), "KEY_PREFIX": "here"}
+    settings.CACHES = {"default": here}
+    url = dashboard(published)
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    settings.CACHES = {"default": {**here, "KEY_PREFIX": "another-database"}}
+    published.visibility = Case.Visibility.PRIVATE  # as that database holds it
+    published.save(update_fields=["visibility"])
+    answer = client.get(url)
+    assert answer.status_code == 404 and "X-Page-Cache" not in answer
