@@ -19,6 +19,15 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Keep-alive: long enough for a browser to fetch the page's CSS, scripts and SVG over one connection.
 keepalive = 5
 
+# Each worker listens on its own socket (SO_REUSEPORT, gunicorn ≥ 23), so the kernel spreads new
+# connections over the workers. On one shared socket, a gthread worker accepts whatever arrives while
+# it has room (`worker_connections`, 1,000), however busy its threads are: 20 readers and 5 analysts
+# kept alive split 848/194 between two workers on PostgreSQL, and one process under one GIL answered
+# most requests (docs/performance.md, issue 25 point 5). Linux only (elsewhere the flag is ignored and
+# the socket shared). With the flag, a second server started by mistake on the same address and user
+# shares its connections instead of failing to bind: give each server its own address.
+reuse_port = True
+
 # The slowest request left after this work is an admin form of a large case (a second or two);
 # status-report PDFs are rendered by the background worker (`manage.py report_worker`), never in a
 # request. 30 s still ends a stuck request; graceful_timeout lets requests under way finish on reload.

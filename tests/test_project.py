@@ -135,3 +135,64 @@ def test_the_wsgi_entry_point_loads_weasyprint_at_start():
     env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "tracker.settings"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     assert result.stdout.strip() == "True", result.stderr
+
+
+def _gunicorn_config():
+    """The repository's gunicorn.conf.py as gunicorn reads it (its own loader and validators)."""
+    from gunicorn.app.base import Application
+    from gunicorn.config import Config
+
+    config = Config()
+    for name, value in Application.get_config_from_filename(None, str(ROOT / "gunicorn.conf.py")).items():
+        if name in config.settings:
+            config.set(name, value)
+    return config
+
+
+def test_gunicorn_workers_each_listen_on_their_own_socket():
+    """SO_REUSEPORT per worker: the kernel spreads new connections over the workers. On one shared
+    socket a gthread worker accepts connections while its threads are busy, and the keep-alive
+    connections of a crowd piled onto one worker (docs/performance.md, issue 25 point 5)."""
+    config = _gunicorn_config()
+    assert config.worker_class_str == "gthread"
+    assert config.reuse_port is True
+    assert config.workers >= 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT balances connections on Linux")
+def test_gunicorn_with_the_repositorys_settings_answers_from_both_workers(tmp_path):
+    """Forty new connections to gunicorn run with gunicorn.conf.py and two workers are answered by both
+    (a page naming the process that answered it): each worker binds its own socket and takes its share.
+    (Idle workers sharing one socket pass this too; the setting itself is the test above.)"""
+    import http.client
+    import socket
+    import time
+
+    (tmp_path / "pid_app.py").write_text(
+        "import os\n\n\ndef app(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [str(os.getpid()).encode()]\n"
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), "--workers", "2"]
+    command += ["--bind", f"127.0.0.1:{port}", "--pythonpath", str(tmp_path), "pid_app:app"]
+    env = {**os.environ, "GUNICORN_ACCESS_LOG": "/dev/null", "GUNICORN_LOG_LEVEL": "warning"}
+    server = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        answered_by, deadline = [], time.monotonic() + 30
+        while len(answered_by) < 40 and time.monotonic() < deadline:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            try:
+                connection.request("GET", "/")
+                answered_by.append(connection.getresponse().read())
+            except OSError:
+                time.sleep(0.1)  # not listening yet
+            finally:
+                connection.close()
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    assert len(answered_by) == 40
+    assert len(set(answered_by)) == 2

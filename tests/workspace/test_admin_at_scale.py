@@ -198,6 +198,9 @@ def test_measure_list_searches_the_case_instead_of_listing_every_case(analyst, d
     page = response.content.decode()
     assert "Listed case 1</a></li>" not in page  # no case listed in the sidebar
     assert 'name="case__id__exact"' in page and "js/autocomplete-filter.js" in page
+    # Without JavaScript, the search box finds a case's measures by its name.
+    searched, _ = measure_list(analyst, {"q": "Listed"})
+    assert {m.case_id for m in searched.context["cl"].result_list} == {case.pk for case in others}
 
     # The filter keeps the parameter of the admin's own case filter (links to a case's measures).
     response, sql = measure_list(analyst, {"case__id__exact": data["case"].pk})

@@ -115,7 +115,8 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
     # (FiguresPerPageChangeList): Django's 100 rows cost five times the list of one case's measures
     # at 100× the data (docs/performance.md, issue 25); the next page is one click away.
     list_per_page = 25
-    search_fields = ["title", "description"]
+    # The case's name too: without JavaScript the case filter cannot search, and says to use this box.
+    search_fields = ["title", "description", "case__name"]
     prepopulated_fields = {"slug": ["title"]}
     # Searched as you type: listing every case and party of an organisation as options took a
     # quarter of the measure form at 100× the data (50 cases, 100 parties).
