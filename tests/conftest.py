@@ -77,7 +77,7 @@ def _uses_shared_case(item):
 
 
 # Fixtures whose rows are kept for several tests (kept_until_the_end): refused to transactional tests.
-KEPT_ROWS = {"_pakistan_iran_loaded", "cases_at_two_sizes", "kept_world"}
+KEPT_ROWS = {"_pakistan_iran_loaded", "cases_at_two_sizes", "kept_world", "demo_data_at_10"}
 
 
 def _uses_kept_rows(item):
