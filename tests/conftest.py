@@ -8,7 +8,7 @@ from hypothesis import settings
 
 from measures.importing import import_case
 from tests import databases, factories
-from tests.helpers import CHECK_PROFILE, QUICK_EXAMPLES, ROOT, START, examples
+from tests.helpers import CHECK_PROFILE, QUICK_EXAMPLES, ROOT, START, examples, kept_until_the_end
 
 # `make check` runs fewer Hypothesis examples (tests.helpers.examples); the profile makes Hypothesis say so
 # in pytest's header (with -v), and caps a test that names no number of its own the same way.
@@ -77,6 +77,14 @@ def _uses_shared_case(item):
     return "_pakistan_iran_loaded" in getattr(item, "fixturenames", ())
 
 
+# Fixtures whose rows are kept for several tests (kept_until_the_end): refused to transactional tests.
+KEPT_ROWS = {"_pakistan_iran_loaded", "cases_at_two_sizes", "kept_world", "demo_data_at_10"}
+
+
+def _uses_kept_rows(item):
+    return bool(KEPT_ROWS & set(getattr(item, "fixturenames", ())))
+
+
 def _serialized_rollback(item):
     marker = item.get_closest_marker("django_db")
     return bool(marker and marker.kwargs.get("serialized_rollback")) or (
@@ -110,10 +118,10 @@ def pytest_collection_modifyitems(config, items):
             "the test database is copied from a template and never serialized (tests/databases.py): "
             f"serialized_rollback is not available ({', '.join(serialized)})"
         )
-    if wrong := [item.nodeid for item in items if _uses_shared_case(item) and _transactional(item)]:
+    if wrong := [item.nodeid for item in items if _uses_kept_rows(item) and _transactional(item)]:
         raise pytest.UsageError(
-            "pakistan_iran is shared by the tests of a process and never committed: a transactional test takes "
-            f"pakistan_iran_committed instead ({', '.join(wrong)})"
+            "pakistan_iran (and every fixture of KEPT_ROWS) is shared by several tests and never committed: "
+            f"a transactional test takes pakistan_iran_committed or builds its own rows ({', '.join(wrong)})"
         )
     # pytest-django has put the tests in Django's order (plain database tests, then transactional ones,
     # then the rest). Those of the shared case go after all of them, in that order: a stable sort. xdist
@@ -125,23 +133,10 @@ def pytest_collection_modifyitems(config, items):
 def _pakistan_iran_loaded(django_db_setup, django_db_blocker):
     """The primary key of the Pakistan–Iran case, loaded for the test process in a transaction rolled
     back after its last test."""
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        # Marked as Django's TestCase marks its own, so that durable blocks in the code may nest in it.
-        outer._from_testcase = True
-        outer.__enter__()
-        try:
-            pk = import_case(json.loads(CASE_FILE.read_text(encoding="utf-8"))).case.pk
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield pk
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    with kept_until_the_end(
+        django_db_blocker, lambda: import_case(json.loads(CASE_FILE.read_text(encoding="utf-8"))).case.pk
+    ) as pk:
+        yield pk
 
 
 @pytest.fixture

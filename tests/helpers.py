@@ -4,6 +4,7 @@ A test module imports from here, from tests.factories, tests.scenarios or tests.
 from another test module.
 """
 
+import contextlib
 import csv
 import datetime
 import io
@@ -36,6 +37,35 @@ from measures.models import (
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# Rows kept for several tests -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def kept_until_the_end(django_db_blocker, build):
+    """Yield what `build()` returns, its rows written in a transaction that stays open until the block
+    ends and is then rolled back: for a session- or module-scoped fixture whose tests only read those
+    rows (each test runs in a savepoint inside it, pytest-django's `db`, so what it writes is undone).
+    Its tests must not be transactional (tests/conftest.py: name the fixture in KEPT_ROWS, and
+    pytest_collection_modifyitems refuses them)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        # Marked as Django's TestCase marks its own, so that durable blocks in the code may nest in it.
+        outer._from_testcase = True
+        outer.__enter__()
+        try:
+            built = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 # manage.py in a fresh process ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from measures import services
 from measures.importing import CaseFileError, import_case
 from measures.models import Assessment, AssessmentCitation, Evidence
 from tests import factories
+from tests.helpers import small_case
 
 Level = Assessment.Level
 D = datetime.date
@@ -468,7 +469,9 @@ def test_bulk_assessment_takes_a_stance_per_passage_for_each_measure_it_is_new_t
 # The case file loader and the migration of existing data.
 
 
-def test_loader_attaches_a_cited_passage_with_the_stance_of_the_file(db, case_data):
+# The loader's rule holds whatever the size of the file: small_case() (one assessment citing one passage).
+def test_loader_attaches_a_cited_passage_with_the_stance_of_the_file(db):
+    case_data = small_case()
     item = case_data["assessments"][0]
     key = item["citations"][0]
     citation_item = next(c for c in case_data["citations"] if c["key"] == key)
@@ -483,7 +486,8 @@ def test_loader_attaches_a_cited_passage_with_the_stance_of_the_file(db, case_da
     assert evidence.stance == "setback"
 
 
-def test_loader_refuses_a_cited_passage_without_a_stance(db, case_data):
+def test_loader_refuses_a_cited_passage_without_a_stance(db):
+    case_data = small_case()
     item = case_data["assessments"][0]
     citation_item = next(c for c in case_data["citations"] if c["key"] == item["citations"][0])
     citation_item["evidence"] = [e for e in citation_item["evidence"] if e["measure"] != item["measure"]]

@@ -19,6 +19,7 @@ from measures.models import (
     Source,
 )
 from tests import factories
+from tests.helpers import kept_until_the_end
 
 
 def counts():
@@ -114,51 +115,60 @@ def test_is_deterministic(db):
     assert (second[0], second[2:]) == (first[0], first[2:])
 
 
-def test_cases_are_shaped_like_real_ones(db):
-    generate(scale=10)
-    plan = Plan(10)
-    for case in Case.objects.all():
-        assessments = Assessment.objects.filter(measure__case=case)
-        # Spread over the case's year, not bunched on a few days.
-        assert assessments.values("effective_date").distinct().count() >= 30
-        # Several assessments for each measure and party.
-        pairs = assessments.filter(corrects=None).values("measure", "party").annotate(n=Count("pk"))
-        assert len(pairs) == 20 and {p["n"] for p in pairs} == {plan.assessments_per_pair} == {2}
-        # Evidence for every measure, in the hundreds for the case.
-        evidence = Evidence.objects.filter(measure__case=case)
-        assert evidence.count() == plan.evidence_per_case > 250
-        assert evidence.values("measure").distinct().count() == 10
-        assert evidence.values("citation").annotate(n=Count("pk")).filter(n=2).exists()
-        # Commitments of every due precision, outcomes of every kind.
-        commitments = Commitment.objects.filter(case=case)
-        assert set(commitments.values_list("due_precision", flat=True)) == set(Commitment.Precision.values)
-        outcomes = CommitmentOutcome.objects.filter(commitment__case=case)
-        assert set(outcomes.values_list("outcome", flat=True)) == set(CommitmentOutcome.Outcome.values)
+@pytest.fixture(scope="class")
+def demo_data_at_10(django_db_setup, django_db_blocker):
+    """generate(scale=10), for the tests of a class that only read it, rolled back after them
+    (tests.helpers.kept_until_the_end)."""
+    with kept_until_the_end(django_db_blocker, lambda: generate(scale=10)) as totals:
+        yield totals
 
 
-def test_corrections_and_requirements_follow_the_rules(db):
-    generate(scale=10)
-    corrections = Assessment.objects.exclude(corrects=None).select_related("corrects")
-    assert corrections.count() == Plan(10).cases * Plan(10).corrections_per_case > 0
-    for correction in corrections:
-        original = correction.corrects
-        assert (correction.measure_id, correction.party_id) == (original.measure_id, original.party_id)
-        assert correction.effective_date == original.effective_date
-        assert correction.recorded_at > original.recorded_at
-    # The corrected assessments no longer count: one rule, AssessmentQuerySet.counting.
-    assert Assessment.objects.counting(include_pending=True).count() == Assessment.objects.count() - corrections.count()
-    for correction in CommitmentOutcome.objects.exclude(corrects=None).select_related("corrects"):
-        assert correction.commitment_id == correction.corrects.commitment_id
-        assert correction.recorded_at > correction.corrects.recorded_at
-    for measure in Measure.objects.select_related("requirement"):
-        assert measure.requirement.case_id == measure.case_id
-        assert not measure.evidence.filter(citation=measure.requirement).exists()
-    # Commitments and their judgements cite passages of their own case, stated by their measure's evidence.
-    for commitment in Commitment.objects.prefetch_related("stated_by", "parties"):
-        assert commitment.stated_by.exists() and commitment.parties.exists()
-        assert {c.case_id for c in commitment.stated_by.all()} == {commitment.case_id}
-        assert not commitment.stated_by.exclude(evidence__measure=commitment.measure_id).exists()
-        commitment.full_clean(exclude=["recorded_by"])
+class TestTheDataAtTenTimes:
+    def test_cases_are_shaped_like_real_ones(self, db, demo_data_at_10):
+        plan = Plan(10)
+        for case in Case.objects.all():
+            assessments = Assessment.objects.filter(measure__case=case)
+            # Spread over the case's year, not bunched on a few days.
+            assert assessments.values("effective_date").distinct().count() >= 30
+            # Several assessments for each measure and party.
+            pairs = assessments.filter(corrects=None).values("measure", "party").annotate(n=Count("pk"))
+            assert len(pairs) == 20 and {p["n"] for p in pairs} == {plan.assessments_per_pair} == {2}
+            # Evidence for every measure, in the hundreds for the case.
+            evidence = Evidence.objects.filter(measure__case=case)
+            assert evidence.count() == plan.evidence_per_case > 250
+            assert evidence.values("measure").distinct().count() == 10
+            assert evidence.values("citation").annotate(n=Count("pk")).filter(n=2).exists()
+            # Commitments of every due precision, outcomes of every kind.
+            commitments = Commitment.objects.filter(case=case)
+            assert set(commitments.values_list("due_precision", flat=True)) == set(Commitment.Precision.values)
+            outcomes = CommitmentOutcome.objects.filter(commitment__case=case)
+            assert set(outcomes.values_list("outcome", flat=True)) == set(CommitmentOutcome.Outcome.values)
+
+    def test_corrections_and_requirements_follow_the_rules(self, db, demo_data_at_10):
+        corrections = Assessment.objects.exclude(corrects=None).select_related("corrects")
+        assert corrections.count() == Plan(10).cases * Plan(10).corrections_per_case > 0
+        for correction in corrections:
+            original = correction.corrects
+            assert (correction.measure_id, correction.party_id) == (original.measure_id, original.party_id)
+            assert correction.effective_date == original.effective_date
+            assert correction.recorded_at > original.recorded_at
+        # The corrected assessments no longer count: one rule, AssessmentQuerySet.counting.
+        assert (
+            Assessment.objects.counting(include_pending=True).count()
+            == Assessment.objects.count() - corrections.count()
+        )
+        for correction in CommitmentOutcome.objects.exclude(corrects=None).select_related("corrects"):
+            assert correction.commitment_id == correction.corrects.commitment_id
+            assert correction.recorded_at > correction.corrects.recorded_at
+        for measure in Measure.objects.select_related("requirement"):
+            assert measure.requirement.case_id == measure.case_id
+            assert not measure.evidence.filter(citation=measure.requirement).exists()
+        # Commitments and their judgements cite passages of their own case, stated by their measure's evidence.
+        for commitment in Commitment.objects.prefetch_related("stated_by", "parties"):
+            assert commitment.stated_by.exists() and commitment.parties.exists()
+            assert {c.case_id for c in commitment.stated_by.all()} == {commitment.case_id}
+            assert not commitment.stated_by.exclude(evidence__measure=commitment.measure_id).exists()
+            commitment.full_clean(exclude=["recorded_by"])
 
 
 def test_refuses_a_database_that_holds_data_and_writes_nothing(db):

@@ -14,7 +14,7 @@ from measures import services
 from measures.importing import CaseFileError, import_case
 from measures.models import Assessment, Citation, Event, Measure, Source
 from tests import factories
-from tests.helpers import change_form_data, change_url, management
+from tests.helpers import change_form_data, change_url, management, small_case
 
 
 def raw(sql, *params):
@@ -328,10 +328,11 @@ def test_the_service_refuses_a_recording_time_in_the_future(relied_on, analyst_u
         )
 
 
-def test_the_importer_refuses_a_recording_time_in_2999(db, case_data):
-    case_data["assessments"][0]["recorded_at"] = "2999-01-01T00:00:00+00:00"
+def test_the_importer_refuses_a_recording_time_in_2999(db):
+    data = small_case()
+    data["assessments"][0]["recorded_at"] = "2999-01-01T00:00:00+00:00"
     with pytest.raises(CaseFileError, match=r"assessments\[0\].recorded_at: The recording time 01 January 2999"):
-        import_case(case_data)
+        import_case(data)
     assert not Assessment.objects.exists()
 
 

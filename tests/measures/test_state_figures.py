@@ -154,7 +154,7 @@ def test_latest_evidence_from_sql_keeps_the_events_precision_and_end(world):
     assert row.citation_count == 1
 
 
-@pytest.mark.parametrize("size", [3, 30])
+@pytest.mark.parametrize("size", [3, 12])
 def test_the_figures_only_state_runs_fewer_queries_whatever_the_size(db, django_assert_max_num_queries, size):
     case = build_case(size)
     # 6, and one for the citations of the period's changes to levels no longer in force (17 Jan).

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from measures.models import Assessment
 from tests import factories
+from tests.helpers import kept_until_the_end
 
 TEXT = (
     "The foreign ministers spoke by telephone and agreed to de-escalate. "
@@ -65,9 +66,17 @@ def build_case(scale):
     }
 
 
-@pytest.fixture(params=[1, 10], ids=["small", "ten-times"])
-def world(request, db):
-    return build_case(request.param)
+@pytest.fixture(scope="module", params=[1, 10], ids=["small", "ten-times"])
+def kept_world(request, django_db_setup, django_db_blocker):
+    """build_case at each scale, built once for the tests of this module (pytest runs those of one scale
+    one after the other) and rolled back after them (tests.helpers.kept_until_the_end): they only read it."""
+    with kept_until_the_end(django_db_blocker, lambda: build_case(request.param)) as built:
+        yield built
+
+
+@pytest.fixture
+def world(kept_world, db):
+    return kept_world
 
 
 @pytest.fixture
