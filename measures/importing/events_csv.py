@@ -471,6 +471,13 @@ def _import_events(case, content, *, mapping, dry_run, sync, deletions):
                 result.not_parties.setdefault(actor, []).append(line)
             else:
                 unknown.setdefault(actor, []).append(line)
+        if get("location"):
+            # The title is built from the location too: checked here, so that the message names the
+            # file's column once (not "title", which is no column of the file, and "location" again).
+            try:
+                single_line(get("location"))
+            except ValidationError as exc:
+                row_problems.append(f"{where}, {column['location']}: {' '.join(exc.messages)}")
         problems += row_problems
         if row_problems:
             continue

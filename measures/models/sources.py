@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
+from django.db.models.functions import Length, Now
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -198,15 +198,38 @@ class Source(StoredInNfc, models.Model):
         can pick another label ("Xinhua" in two crises: "Xinhua (Gaza)")."""
         other = look_alike(self, "label")  # compared without invisible marks (measures.lib.text.name_key)
         if other is None:
+            other = self._label_in_other_capitals()
+        if other is None:
             return None
         cases = sorted({name for name in other.citations.values_list("case__name", flat=True)})
         where = f", cited in {', '.join(cases)}" if cases else ""
-        marks = "" if other.label == self.label else " (they differ only by invisible marks)"
+        if other.label == self.label:
+            marks = ""
+        elif text.name_key(other.label) == text.name_key(self.label):
+            marks = " (they differ only by invisible marks)"
+        else:
+            marks = f" (written “{other.label}” there: labels that differ only in capitals are one label)"
         return (
             f"The label “{self.label}” is already the label of another source, “{shorten(other.title, 80)}”"
             f"{where}{marks}. Labels are unique across cases, so that a footnote names one source: choose another, "
             f"e.g. “{self.label} ({self.published_on.year if self.published_on else 'undated'})”."
         )
+
+    def _label_in_other_capitals(self):
+        """Another stored source whose label differs from this one's only in capitals ("tdi" beside
+        "TDI"), or None: footnotes [TDI] and [tdi] would name two documents a reader cannot tell apart.
+        Checked here (not by a constraint, which would need a migration): the database narrows the
+        candidates (`iexact` for an ASCII label; for another, the labels of the same length, as SQLite
+        folds ASCII letters only), which are compared case-folded as names are (measures.lib.text.name_key)."""
+        if not self.label:
+            return None
+        key = text.name_key(self.label).casefold()
+        others = Source.objects.exclude(pk=self.pk).order_by("pk")
+        if self.label.isascii():
+            candidates = others.filter(label__iexact=self.label)
+        else:
+            candidates = others.alias(label_length=Length("label")).filter(label_length=len(self.label))
+        return next((other for other in candidates if text.name_key(other.label).casefold() == key), None)
 
     def text_lock_reason(self):
         """Why this source's full text can no longer change (a message for people), or None while it may.

@@ -104,13 +104,21 @@ def test_a_field_over_the_csv_limit_is_refused_naming_the_line_that_holds_it(cas
 
 
 def test_a_row_with_a_line_break_in_a_quoted_cell_is_named_by_the_line_it_starts_on(case):
-    """The first row takes lines 2 and 3 (a line break in its location); the next row starts on line 4."""
+    """The first row takes lines 2 and 3 (a line break in its notes); the next row starts on line 4."""
     rows = [
-        ["X", "31/02/2024", "1", "Battles", "Pakistan", "", "Panjgur\nDistrict", "", "", ""],
+        ["X", "31/02/2024", "1", "Battles", "Pakistan", "", "Panjgur", "", "", "Shelling.\nTwo wounded."],
         ["Y", "2024-02-30", "1", "Battles", "Pakistan", "", "", "", "", ""],
     ]
     problems = refused(case, csv_bytes(rows))
     assert [problem.split(":")[0] for problem in problems] == ["line 2, event_date", "line 4, event_date"]
+
+
+def test_a_line_break_in_the_location_is_named_once_by_its_column(case):
+    """The title is built from the actors and the location: a control character in the location is
+    reported once, on the location column, not also on "title", which the file has no column for."""
+    rows = [["X", "2024-01-20", "1", "Battles", "Pakistan", "", "Panjgur\r\nDistrict", "", "", ""]]
+    problems = refused(case, csv_bytes(rows))
+    assert len(problems) == 1 and problems[0].startswith("line 2, location: "), problems
 
 
 def test_actor_matching_two_parties_is_refused(case):

@@ -144,6 +144,26 @@ def test_a_source_label_clash_is_a_form_message_naming_the_other_source(admin_cl
     assert Source.objects.get(pk=second.pk).version == before and Source.objects.get(pk=second.pk).label == ""
 
 
+@pytest.mark.parametrize("label", ["tdi", "Tdi", "ÉCHO"])
+def test_a_label_differing_only_in_capitals_is_refused_naming_the_stored_one(admin_client, db, label):
+    """Labels are one label whatever their capitals: footnotes [TDI] and [tdi] would name two documents a
+    reader cannot tell apart. Refused in the admin's form (Source.clean, which load_case runs too), naming
+    the stored label."""
+    stored = "écho" if label == "ÉCHO" else "TDI"
+    factories.SourceFactory(title="The stored one", label=stored)
+    second = factories.SourceFactory(title="Another document", label="")
+    url = reverse("admin:measures_source_change", args=[second.pk])
+    response = admin_client.post(url, change_form_data(admin_client.get(url), label=label))
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["label"]
+    assert error.startswith(
+        f"The label “{label}” is already the label of another source, “The stored one” (written “{stored}” "
+        "there: labels that differ only in capitals are one label)."
+    )
+    assert Source.objects.get(pk=second.pk).label == ""
+    assert Source(title="A third", label=f"{label} 2").label_clash() is None
+
+
 def test_a_case_file_names_a_commitment_date_outside_the_plausible_range(case_data):
     """The case-file check listed the case's, sources', events' and assessments' dates, not commitments'."""
     from measures.importing.schema import CaseFileError, validate_case_data
