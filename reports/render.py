@@ -51,6 +51,11 @@ def render_report_html(report, *, request=None, standalone=False):
         context["calendar_html"] = cached_fragment(
             request, "report-commitments", parts, functools.partial(_calendar_html, report)
         )
+        # The progress chart likewise (drawn from the case's data up to as_of): computed only when not kept.
+        context["progress_chart_html"] = cached_fragment(
+            request, "report-progress", parts, functools.partial(_progress_chart_html, report)
+        )
+        context["progress_chart_kept"] = True
     if standalone:
         # Our own stylesheet, not user input: marked safe so that its quotes survive.
         context["stylesheet"] = mark_safe(_read_static(STYLESHEET).decode("utf-8"))
@@ -60,6 +65,12 @@ def render_report_html(report, *, request=None, standalone=False):
 def _calendar_html(report):
     context = {"calendar": report.commitments, "case": report.case, "link_query": report.link_query}
     return render_to_string("measures/partials/commitment_calendar.html", context)
+
+
+def _progress_chart_html(report):
+    if report.progress_chart is None:
+        return ""
+    return render_to_string("measures/partials/progress_chart.html", {"chart": report.progress_chart})
 
 
 def render_report_pdf(report, *, site_url=None):

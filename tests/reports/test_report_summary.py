@@ -118,8 +118,8 @@ def test_the_report_costs_the_same_queries_whatever_the_number_of_passages(reade
     assert report_queries(reader_client, large) == report_queries(reader_client, small)
 
 
-def test_the_report_page_keeps_its_commitment_calendar_for_the_next_reader(client, pakistan_iran):
-    """Drawn from the case's data and the report's dates alone, the calendar is rendered once per data
+def test_the_report_page_keeps_its_commitment_calendar_and_progress_chart_for_the_next_reader(client, pakistan_iran):
+    """Drawn from the case's data and the report's dates alone, they are rendered once per data
     version and audience (reading.caching.cached_fragment); the next reader's page holds the same."""
     url = reverse("measures:report", args=[pakistan_iran.slug]) + "?as_of=2024-01-31&since=2024-01-15"
     pages = []
@@ -128,8 +128,12 @@ def test_the_report_page_keeps_its_commitment_calendar_for_the_next_reader(clien
         response = client.get(url)
         assert response.status_code == 200
         pages.append((response, {t.name for t in response.templates}))
-    assert "measures/partials/commitment_calendar.html" in pages[0][1]
-    assert "measures/partials/commitment_calendar.html" not in pages[1][1]
+    for partial in ("measures/partials/commitment_calendar.html", "measures/partials/progress_chart.html"):
+        assert partial in pages[0][1]
+        assert partial not in pages[1][1]
+    assert (
+        pages[0][0].content.count(b'class="progress-chart') == pages[1][0].content.count(b'class="progress-chart') > 0
+    )
     calendars = [
         re.search(r'<section class="report-section" id="commitments">.*?</section>', r.content.decode(), re.S)
         for r, _ in pages
