@@ -7,6 +7,7 @@ and the bibliography.
 """
 
 import datetime
+import functools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -149,7 +150,6 @@ class Report:
     bibliography: list
     paper: str = DEFAULT_PAPER
     key_judgements: KeyJudgements | None = None
-    progress_chart: charts.ProgressChart | None = None  # per party and joint, case start to as_of
     summary: str = ""  # the case's own summary from its end date on, else one built from events up to as_of
     summary_is_case_summary: bool = False
     known_on: datetime.date | None = None
@@ -165,6 +165,12 @@ class Report:
     @property
     def period(self):
         return reporting_period(since=self.since, as_of=self.as_of)
+
+    @functools.cached_property
+    def progress_chart(self):
+        """charts.ProgressChart per party and joint, from the case's start to as_of (or None): drawn
+        when first asked for, so that the page, which keeps its rendering, does not draw it again."""
+        return charts.case_progress_chart(self.state)
 
     @property
     def link_query(self):
@@ -377,7 +383,6 @@ def build_report(
             ),
             _untranslated(numbering),
         ),
-        progress_chart=charts.case_progress_chart(state),
         summary=summary,
         summary_is_case_summary=summary_is_case_summary,
         sections=sections,

@@ -22,6 +22,8 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from reading.caching import cached_fragment
+
 # The origin WeasyPrint resolves the report's relative URLs against; nothing is ever fetched from it.
 PDF_BASE_URL = "https://report.invalid/"
 STYLESHEET = "css/report.css"
@@ -42,10 +44,33 @@ def render_report_html(report, *, request=None, standalone=False):
             entry.source.pk: reverse("measures:source_detail", args=[report.case.slug, entry.source.pk])
             for entry in report.bibliography
         }
+        # The commitment calendar, drawn from the case's data and the report's dates alone: kept for this
+        # data version and audience as the dashboard keeps its own (reading.caching.cached_fragment); a
+        # long crisis's calendar is most of the page's rendering.
+        parts = [report.as_of, report.since, report.known_on, report.link_query, settings.STALE_AFTER_DAYS]
+        context["calendar_html"] = cached_fragment(
+            request, "report-commitments", parts, functools.partial(_calendar_html, report)
+        )
+        # The progress chart likewise (drawn from the case's data up to as_of): computed only when not kept.
+        context["progress_chart_html"] = cached_fragment(
+            request, "report-progress", parts, functools.partial(_progress_chart_html, report)
+        )
+        context["progress_chart_kept"] = True
     if standalone:
         # Our own stylesheet, not user input: marked safe so that its quotes survive.
         context["stylesheet"] = mark_safe(_read_static(STYLESHEET).decode("utf-8"))
     return render_to_string("measures/report.html", context, request=request)
+
+
+def _calendar_html(report):
+    context = {"calendar": report.commitments, "case": report.case, "link_query": report.link_query}
+    return render_to_string("measures/partials/commitment_calendar.html", context)
+
+
+def _progress_chart_html(report):
+    if report.progress_chart is None:
+        return ""
+    return render_to_string("measures/partials/progress_chart.html", {"chart": report.progress_chart})
 
 
 def render_report_pdf(report, *, site_url=None):

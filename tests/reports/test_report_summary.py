@@ -3,6 +3,7 @@ reports.build.QUOTED_PER_MEASURE, says how many it leaves to the measure page, a
 number of queries whatever the number of passages."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -115,3 +116,27 @@ def test_the_report_costs_the_same_queries_whatever_the_number_of_passages(reade
             add_passages(measure, 2, first_day=D(2023, 12, 5), stance=Stance.SETBACK, prefix="Setback")
     report_queries(reader_client, first)  # the first rendering of the process reads what it keeps
     assert report_queries(reader_client, large) == report_queries(reader_client, small)
+
+
+def test_the_report_page_keeps_its_commitment_calendar_and_progress_chart_for_the_next_reader(client, pakistan_iran):
+    """Drawn from the case's data and the report's dates alone, they are rendered once per data
+    version and audience (reading.caching.cached_fragment); the next reader's page holds the same."""
+    url = reverse("measures:report", args=[pakistan_iran.slug]) + "?as_of=2024-01-31&since=2024-01-15"
+    pages = []
+    for name in ("first-reader", "second-reader"):
+        client.force_login(factories.reader(username=name))
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append((response, {t.name for t in response.templates}))
+    for partial in ("measures/partials/commitment_calendar.html", "measures/partials/progress_chart.html"):
+        assert partial in pages[0][1]
+        assert partial not in pages[1][1]
+    assert (
+        pages[0][0].content.count(b'class="progress-chart') == pages[1][0].content.count(b'class="progress-chart') > 0
+    )
+    calendars = [
+        re.search(r'<section class="report-section" id="commitments">.*?</section>', r.content.decode(), re.S)
+        for r, _ in pages
+    ]
+    assert calendars[0].group(0) == calendars[1].group(0)
+    assert 'class="commitments-table"' in calendars[0].group(0)
