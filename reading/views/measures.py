@@ -6,7 +6,7 @@ newest EVIDENCE_PER_PAGE pieces of evidence of each stance and RELATED_EVENTS_PE
 each list with its own pager (`?history=`, `?progress=`, `?setback=`, `?context=`, `?events=`) and
 its total in its heading: every entry stays one click away, and the exports are unchanged."""
 
-from django.db.models import Count, F
+from django.db.models import F
 from django.http import Http404
 from django.template.loader import render_to_string
 
@@ -80,16 +80,7 @@ def measure_detail(request, slug, number):
         for entry in entries.object_list
     ]
     evidence = Evidence.objects.filter(measure=measure).counting_by(period.as_of, period.known_on)
-    evidence_groups = _evidence_pages(request, evidence, messages)
-    events = _paginate(
-        request,
-        Event.objects.filter(pk__in=evidence.values("citation__event")).order_by("date", "pk"),
-        RELATED_EVENTS_PER_PAGE,
-        messages,
-        param="events",
-        what="related events",
-    )
-    events.object_list = [(event, event.date_text) for event in events.object_list]
+    evidence_groups, events = _evidence_and_events(request, evidence, messages)
     pager_links(
         pager_query(request, form),
         {"history": entries, **{stance.value: page for stance, page in evidence_groups}, "events": events},
@@ -127,32 +118,52 @@ def measure_detail(request, slug, number):
     return _page(request, "measures/measure_detail.html", context, form=form, nav="measure", messages=messages)
 
 
-def _evidence_pages(request, evidence, messages):
-    """[(stance, Page of (Evidence, CitedPassage))] in STANCE_ORDER: the page of each stance's evidence
-    that `?<stance>=` asks for, newest first (by the date it speaks of, undated last: the order
-    `case_state` gives `MeasureStatus.evidence`), each Page's `paginator.count` the stance's total.
-    One query for the totals, one per stance with evidence."""
-    totals = dict(evidence.order_by().values_list("stance").annotate(n=Count("pk")))
-    rows = (
-        evidence.select_related("citation__source", "citation__event", "citation__case")
-        .defer("citation__source__full_text")
-        .order_by(F("when").desc(nulls_last=True), "pk")
+def _evidence_and_events(request, evidence, messages):
+    """([(stance, Page of (Evidence, CitedPassage))] in STANCE_ORDER, Page of (Event, its date text)).
+
+    Each stance's page is the one `?<stance>=` asks for, newest first (by the date it speaks of,
+    undated last: the order `case_state` gives `MeasureStatus.evidence`); the related events (those
+    the counting evidence reports) come in date order, the page `?events=` asks for. Each Page's
+    `paginator.count` is its list's total. The measure's counting evidence is read once as values (its
+    id, stance, date and event: a few numbers a piece), and only the pages shown are loaded as
+    objects: three queries at most, whatever the evidence."""
+    rows = list(
+        evidence.order_by(F("when").desc(nulls_last=True), "pk").values_list(
+            "pk", "stance", "citation__event_id", "citation__event__date"
+        )
     )
     groups = []
     for stance in STANCE_ORDER:
-        total = totals.get(stance.value, 0)
-        page = _paginate(
-            request,
-            rows.filter(stance=stance) if total else [],
-            EVIDENCE_PER_PAGE,
-            messages,
-            param=stance.value,
-            what=f"evidence “{stance.label}”",
-            count=total,
+        ids = [pk for pk, of, _, _ in rows if of == stance]
+        groups.append(
+            (
+                stance,
+                _paginate(
+                    request, ids, EVIDENCE_PER_PAGE, messages, param=stance.value, what=f"evidence “{stance.label}”"
+                ),
+            )
         )
-        page.object_list = [(item, CitedPassage(item.citation, evidence_dating(item.citation))) for item in page]
-        groups.append((stance, page))
-    return groups
+    events = sorted({(day, pk) for _, _, pk, day in rows if pk is not None})
+    events = _paginate(
+        request, [pk for _, pk in events], RELATED_EVENTS_PER_PAGE, messages, param="events", what="related events"
+    )
+    shown = [pk for _, page in groups for pk in page.object_list]
+    loaded = (
+        Evidence.objects.filter(pk__in=shown)
+        .select_related("citation__source", "citation__event", "citation__case")
+        .defer("citation__source__full_text")
+        .in_bulk()
+        if shown
+        else {}
+    )
+    for _, page in groups:
+        page.object_list = [
+            (item, CitedPassage(item.citation, evidence_dating(item.citation)))
+            for item in (loaded[pk] for pk in page.object_list)
+        ]
+    loaded_events = Event.objects.in_bulk(events.object_list) if events.object_list else {}
+    events.object_list = [(event, event.date_text) for event in (loaded_events[pk] for pk in events.object_list)]
+    return groups, events
 
 
 def _requirement(measure, period):

@@ -21,9 +21,9 @@ LEVELS = [Level.MINIMAL, Level.INTERMEDIATE]
 
 
 # The page's queries once the reader's session is kept, whatever the lengths of its lists (among them:
-# the measure, its state, its history, the evidence's totals and one page per stance, the related
-# events' count and page, the benchmark, the commitments).
-QUERIES = 14
+# the measure, its state, its history, its counting evidence as values, the shown evidence and
+# related events, the benchmark, the commitments).
+QUERIES = 12
 
 
 def measure_url(case, number=1, query=""):
