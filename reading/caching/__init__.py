@@ -114,6 +114,7 @@ READ_PARAMETERS = frozenset(
         *("as_of", "since", "known_on", "recorded_since"),
         *("level", "party", "flag", "direction", "kind", "theme", "status", "view"),
         *("sort", "page", "_export", "paper", "include_pending"),
+        *("history", "progress", "setback", "context", "events"),  # the measure page's lists' pages
     }
 )
 

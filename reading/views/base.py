@@ -10,6 +10,7 @@ from django.shortcuts import render
 from measures import roles
 from measures.lib.ids import query_key
 from measures.models import Citation, Evidence
+from reading.access import PREVIEW_PARAMETER
 from reading.forms import PeriodForm
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -114,7 +115,8 @@ def pager_query(request, *parts):
     forms with `FIELDS` (PeriodForm, SearchForm: each field without an error is applied) and filters
     (reading.filters: `accepted_fields()`, all or none). A parameter the page refused (a bad date or
     theme, an `_export` that is no format) or does not read is left out, so the next page neither
-    repeats its message nor keeps a value the first page did not use."""
+    repeats its message nor keeps a value the first page did not use. The team's preview of pending
+    assessments (`?include_pending=1`, applied: `request.viewer.include_pending`) is kept."""
     names = [
         name
         for part in parts
@@ -125,6 +127,9 @@ def pager_query(request, *parts):
         )
     ]
     accepted = {name: request.GET[name] for name in names if name != "page" and request.GET.get(name, "") != ""}
+    viewer = getattr(request, "viewer", None)
+    if viewer is not None and viewer.include_pending:  # the team's preview, kept from page to page
+        accepted[PREVIEW_PARAMETER] = "1"
     params = QueryDict(mutable=True)
     params.update(accepted)
     return query_key(params)

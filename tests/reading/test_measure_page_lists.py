@@ -178,3 +178,33 @@ def test_the_measure_page_query_count_does_not_grow_with_its_lists(reader_client
     with django_assert_num_queries(QUERIES):
         response = reader_client.get(measure_url(case, query="history=2&progress=2&setback=2&events=2"))
     assert response.status_code == 200
+
+
+def test_the_teams_preview_is_kept_from_page_to_page(analyst_client, case):
+    """An analyst previewing the pending assessments (`?include_pending=1`) turns the history's pages
+    without leaving the preview: the totals and entries do not shift under them."""
+    measure = grow(case, assessments=HISTORY_PER_PAGE + 3)
+    factories.AssessmentFactory(
+        measure=measure,
+        party=case.assessed_parties.get(code="PAK"),
+        level=Level.NOT_INITIATED,
+        effective_date=D(2024, 3, 1),
+        rationale="Pending: awaiting a second analyst.",
+        approved=False,
+    )
+    preview = analyst_client.get(measure_url(case, query="include_pending=1"))
+    count = preview.context["entries"].paginator.count
+    link = re.search(r'href="\?([^"#]*)#history-heading" rel="next"', preview.content.decode()).group(1)
+    assert sorted(link.replace("&amp;", "&").split("&")) == ["history=2", "include_pending=1"]
+    second = analyst_client.get(measure_url(case, query=link.replace("&amp;", "&")))
+    assert second.context["entries"].paginator.count == count
+    assert count == analyst_client.get(measure_url(case)).context["entries"].paginator.count + 1
+
+
+@pytest.mark.parametrize("param", ["history", "progress", "setback", "events"])
+def test_a_lists_other_pages_are_kept_in_the_page_cache_as_the_first(reader_client, case, param):
+    grow(case, assessments=HISTORY_PER_PAGE + 1, progress=RELATED_EVENTS_PER_PAGE + 1, setbacks=EVIDENCE_PER_PAGE + 1)
+    reader_client.get(reverse("login"))  # sets the CSRF cookie, as any earlier page does in a browser
+    url = measure_url(case, query=f"{param}=2")
+    assert reader_client.get(url)["X-Page-Cache"] == "miss"
+    assert reader_client.get(url)["X-Page-Cache"] == "hit"
