@@ -196,23 +196,26 @@ def read_rows(content):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
     # A row is numbered by the line it starts on (the header is line 1): the reader's line_num counts the
     # lines read so far, which for a row with a quoted line break is its last line, and for a row the reader
-    # refuses (a field over csv's field size limit) the line before it.
-    start = 1
+    # refuses (a field over csv's field size limit) the line before it. Blank lines are skipped (before
+    # the header too, as csv.DictReader does) but counted: csv.reader gives each one as an empty row.
+    start, header, rows = 1, [], []
     try:
-        header = [name.strip() for name in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        rows = []
-        start = reader.line_num + 1
-        for row in reader:
-            if len(rows) >= MAX_ROWS:
-                raise EventFileError(f"file: more than {MAX_ROWS} rows; split it")
-            if None in row:
-                raise EventFileError(f"line {start}: more cells than the header has columns")
-            if any((value or "").strip() for value in row.values()):
-                rows.append((start, row))
+        for cells in reader:
+            if not cells:
+                pass
+            elif not header:
+                header = [name.strip() for name in cells]
+            else:
+                if len(rows) >= MAX_ROWS:
+                    raise EventFileError(f"file: more than {MAX_ROWS} rows; split it")
+                if len(cells) > len(header):
+                    raise EventFileError(f"line {start}: more cells than the header has columns")
+                row = dict(zip(header, cells, strict=False)) | {name: None for name in header[len(cells) :]}
+                if any((value or "").strip() for value in row.values()):
+                    rows.append((start, row))
             start = reader.line_num + 1
     except csv.Error as exc:
         raise EventFileError(f"line {start}: not valid CSV: {exc}") from None

@@ -113,6 +113,22 @@ def test_a_row_with_a_line_break_in_a_quoted_cell_is_named_by_the_line_it_starts
     assert [problem.split(":")[0] for problem in problems] == ["line 2, event_date", "line 4, event_date"]
 
 
+def test_a_row_after_blank_lines_is_named_by_its_own_line(case):
+    """Spreadsheets export empty rows: the header is line 1, a good row line 2, two blank lines 3–4, so
+    the bad date is on line 5 and the row with a cell too many after one more blank line on line 7."""
+    header = "event_date,event_type,actor1,location\n"
+    content = header + "2024-01-20,Battles,Iran,Panjgur\n\n\n2024-13-45,Battles,Iran,Panjgur\n"
+    problems = refused(case, content.encode())
+    assert [problem.split(":")[0] for problem in problems] == ["line 5, event_date"]
+    content = header + "2024-01-20,Battles,Iran,Panjgur\n\n\n\n\n2024-01-21,Battles,Iran,Panjgur,EXTRA\n"
+    assert refused(case, content.encode()) == ["line 7: more cells than the header has columns"]
+
+
+def test_blank_lines_before_the_header_are_skipped_and_counted(case):
+    content = "\n\nevent_date,event_type,actor1,location\n2024-13-45,Battles,Iran,Panjgur\n"
+    assert [problem.split(":")[0] for problem in refused(case, content.encode())] == ["line 4, event_date"]
+
+
 def test_a_line_break_in_the_location_is_named_once_by_its_column(case):
     """The title is built from the actors and the location: a control character in the location is
     reported once, on the location column, not also on "title", which the file has no column for."""
