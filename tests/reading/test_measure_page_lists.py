@@ -208,3 +208,14 @@ def test_a_lists_other_pages_are_kept_in_the_page_cache_as_the_first(reader_clie
     url = measure_url(case, query=f"{param}=2")
     assert reader_client.get(url)["X-Page-Cache"] == "miss"
     assert reader_client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_each_pager_has_a_name_of_its_own(reader_client, case):
+    """Landmarks of one kind need distinct accessible names (axe: landmark-unique): the history's two
+    pagers, and the pagers of each stance's evidence."""
+    grow(case, assessments=HISTORY_PER_PAGE + 1, progress=RELATED_EVENTS_PER_PAGE + 1, setbacks=EVIDENCE_PER_PAGE + 1)
+    names = re.findall(
+        r'<nav class="pager" aria-label="([^"]*)"', reader_client.get(measure_url(case)).content.decode()
+    )
+    assert len(names) == 5  # the history's two, progress, setback, the related events
+    assert len(set(names)) == len(names)
