@@ -63,28 +63,27 @@ def measure_detail(request, slug, number):
         history, [cell.party for cell in status.applicable_cells], start=case.start_date, end=period.as_of
     )
     messages = []
-    entries = _paginate(
-        request,
-        list(reversed(history_entries(history))),
-        HISTORY_PER_PAGE,
-        messages,
-        param="history",
-        what="assessment history",
-    )
-    entries.object_list = [
-        (
-            entry,
-            Assessment.Level(entry.first.old_level).label,
-            [CitedPassage(c, evidence_dating(c)) for c in entry.assessment.citations.all()],
-        )
-        for entry in entries.object_list
-    ]
+    newest_first = list(reversed(history_entries(history)))
+    entries = _paginate(request, newest_first, HISTORY_PER_PAGE, messages, param="history", what="assessment history")
     evidence = Evidence.objects.filter(measure=measure).counting_by(period.as_of, period.known_on)
     evidence_groups, events = _evidence_and_events(request, evidence, messages)
     pager_links(
         pager_query(request, form),
         {"history": entries, **{stance.value: page for stance, page in evidence_groups}, "events": events},
     )
+    to_entry = _entry_links(newest_first, entries)
+    entries.object_list = [
+        (
+            entry,
+            Assessment.Level(entry.first.old_level).label,
+            [CitedPassage(c, evidence_dating(c)) for c in entry.assessment.citations.all()],
+            {
+                "superseded_by": to_entry(entry.first.superseded_by),
+                "corrects": to_entry(entry.assessment.corrects_id),
+            },
+        )
+        for entry in entries.object_list
+    ]
     context = {
         "case": case,
         "measure": measure,
@@ -116,6 +115,31 @@ def measure_detail(request, slug, number):
         **_review_context(request, request.viewer, Assessment.objects.filter(measure=measure)),
     }
     return _page(request, "measures/measure_detail.html", context, form=form, nav="measure", messages=messages)
+
+
+def _entry_links(newest_first, page):
+    """A function giving the link to the history entry of an assessment (an object with `pk`, or its
+    id; None gives None): `#assessment-<id>` on the page of history shown, else the history's page that
+    holds it (`?history=N`, with the page's other parameters), so that "superseded by" and "corrects"
+    reach an entry on another page too."""
+    page_of = {
+        change.assessment.pk: index // HISTORY_PER_PAGE + 1
+        for index, entry in enumerate(newest_first)
+        for change in entry.changes
+        if change.assessment is not None
+    }
+
+    def link(assessment):
+        if assessment is None:
+            return None
+        pk = getattr(assessment, "pk", assessment)
+        number = page_of.get(pk, page.number)
+        if number == page.number:
+            return f"#assessment-{pk}"
+        query = f"{page.pager_query}&" if page.pager_query else ""
+        return f"?{query}history={number}#assessment-{pk}"
+
+    return link
 
 
 def _evidence_and_events(request, evidence, messages):

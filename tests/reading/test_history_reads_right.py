@@ -39,7 +39,7 @@ def corrected(pakistan_iran):
 
 
 def _entry(response, assessment):
-    return next(entry for entry, _, _ in response.context["entries"] if entry.assessment.pk == assessment.pk)
+    return next(entry for entry, _, _, _ in response.context["entries"] if entry.assessment.pk == assessment.pk)
 
 
 def test_a_correction_that_lowers_a_level_reads_as_the_change_it_is(reader_client, pakistan_iran, corrected):

@@ -44,12 +44,12 @@ def test_measure_page_shows_description_status_and_history_with_quotes(reader_cl
     entries = response.context["entries"]
     # Newest first, numbered from the oldest; both parties' 17 January assessments were recorded together
     # (same rationale, citations and time): one entry naming both.
-    assert [(e.number, e.party_names, e.assessment.effective_date) for e, _, _ in entries] == [
+    assert [(e.number, e.party_names, e.assessment.effective_date) for e, _, _, _ in entries] == [
         (3, "Iran", D(2024, 1, 25)),
         (2, "Pakistan", D(2024, 1, 25)),
         (1, "Pakistan and Iran", D(2024, 1, 17)),
     ]
-    assert [old for _, old, _ in entries] == ["Not initiated (0)", "Not initiated (0)", "Not yet assessed"]
+    assert [old for _, old, _, _ in entries] == ["Not initiated (0)", "Not initiated (0)", "Not yet assessed"]
     assert content.count("Strikes on measure 1.") == 1
     # Numbered once (the entry's number, not the list's markers too).
     assert '<span class="history-number">3.</span>' in content and 'history-number">4.' not in content
@@ -103,9 +103,9 @@ def test_a_correction_on_the_same_day_replaces_the_earlier_assessment(reader_cli
     content = response.content.decode()
     assert "corrects <a" in content and "the assessment effective 25 Jan 2024" in content
     entries = response.context["entries"]
-    superseded = next(e for e, _, _ in entries if e.assessment.pk == earlier.pk)
+    superseded = next(e for e, _, _, _ in entries if e.assessment.pk == earlier.pk)
     assert superseded.first.is_superseded and "Superseded" in content
-    correction = next(e for e, _, _ in entries if e.first.is_correction)
+    correction = next(e for e, _, _, _ in entries if e.first.is_correction)
     # Compared with the level it replaces (the corrected assessment's), not the one before that.
     assert correction.first.old_level == earlier.level
     assert correction.first.changes_level is (earlier.level != Level.FULL)

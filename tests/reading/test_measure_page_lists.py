@@ -75,7 +75,7 @@ def test_the_history_shows_the_newest_entries_and_every_older_one_a_click_away(r
     total = len(Assessment.objects.filter(measure=measure).values_list("effective_date", "party").distinct())
     first = reader_client.get(measure_url(case))
     numbers = every_page(
-        reader_client, case, "history", first, lambda r: [entry.number for entry, _, _ in r.context["entries"]]
+        reader_client, case, "history", first, lambda r: [entry.number for entry, _, _, _ in r.context["entries"]]
     )
     assert len(numbers[0]) == HISTORY_PER_PAGE
     assert numbers[0][0] == max(max(page) for page in numbers)  # newest first
@@ -219,3 +219,19 @@ def test_each_pager_has_a_name_of_its_own(reader_client, case):
     )
     assert len(names) == 5  # the history's two, progress, setback, the related events
     assert len(set(names)) == len(names)
+
+
+def test_a_correction_links_to_the_entry_it_corrects_on_another_page_and_back(reader_client, case):
+    measure = grow(case, assessments=HISTORY_PER_PAGE + 2)
+    # The tenth newest entry, corrected on its own date: the correction takes its place, the last of
+    # the first page, and pushes it to the second.
+    oldest = Assessment.objects.get(measure=measure, rationale="Judgement 3 of the growing history.")
+    correction = factories.AssessmentFactory(
+        measure=measure, party=oldest.party, level=Level.FULL, effective_date=oldest.effective_date, corrects=oldest
+    )
+    first = reader_client.get(measure_url(case, query="as_of=2024-12-31")).content.decode()
+    assert f'corrects <a href="?as_of=2024-12-31&amp;history=2#assessment-{oldest.pk}">' in first
+    second = reader_client.get(measure_url(case, query="as_of=2024-12-31&history=2")).content.decode()
+    assert f'id="assessment-{oldest.pk}"' in second
+    assert f'(<a href="?as_of=2024-12-31#assessment-{correction.pk}">' not in second  # page 1 has no number
+    assert f'(<a href="?as_of=2024-12-31&amp;history=1#assessment-{correction.pk}">' in second
