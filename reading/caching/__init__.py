@@ -149,6 +149,9 @@ def _stamp_of(request, slug, across_cases=False):
         case = viewer.case
         version, changed_at = version_text(case.pk, case.data_version, case.data_changed_at), case.data_changed_at
         audience, published = viewer.audience, case.is_published
+        if viewer.link is not None:
+            # The page names the link's expiry date: each link's holders get their own rendering.
+            audience = f"{audience}:link-{viewer.link.pk}-{viewer.link.expires_on}"
     else:
         stamp = data_stamp(slug)
         if stamp is None:

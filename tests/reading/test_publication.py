@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from measures import services
 from measures.models import Assessment, Case, ShareLink
@@ -232,6 +233,20 @@ def test_a_shared_case_opens_with_its_link_only(client, shared):
         assert "Last reviewed" in content and "case-import" not in content, page
         assert "Shared read-only" in content or page.endswith("/report/"), page
     assert Client().get(dashboard).status_code == 404  # another browser, without the link
+
+
+def test_each_links_holder_is_told_the_expiry_of_their_own_link(shared):
+    """The page names the link's expiry date, so a rendering kept for one link's holders is never
+    served to another's."""
+    dashboard = reverse("measures:dashboard", args=[shared.slug])
+    soon = share_link(shared, expires_on=timezone.localdate() + datetime.timedelta(days=7))
+    later = share_link(shared, expires_on=timezone.localdate() + datetime.timedelta(days=90))
+    for link in (soon, later, soon):
+        browser = Client()
+        browser.get(link.get_absolute_url())
+        for _ in range(2):  # rendered, then from the cache
+            content = browser.get(dashboard).content.decode()
+            assert f"valid until {date_format(link.expires_on)}" in content
 
 
 def test_an_expired_or_revoked_link_is_refused(client, shared, monkeypatch):
