@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -156,8 +157,20 @@ def locked_out(request, original_response=None, credentials=None):
         "address_ends": locks.address_ends,
         "username_counted": locks.username,
         "username_ends": locks.username_ends,
+        # As Django's LoginView gives its page: the address to return to after logging in, if safe.
+        "next": _safe_next(request),
     }
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+def _safe_next(request):
+    """The `next` of the login form (POST, else the address), or "" unless it is a path or URL of this
+    site (django.utils.http.url_has_allowed_host_and_scheme, as LoginView.get_redirect_url)."""
+    target = request.POST.get("next", request.GET.get("next", ""))
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
 
 
 @require_http_methods(["GET", "POST"])

@@ -170,3 +170,17 @@ def test_the_lockout_pages_log_in_link_does_not_lead_back_to_the_login_page_afte
     assert 'class="login-link" href="/accounts/login/?next=/matrix/"' in locked.text
     assert 'class="login-link" href="/accounts/login/"' in client.get(reverse("login")).text
     assert "next=/accounts/login/" not in locked.text
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/x", "javascript:alert(1)"])
+def test_the_log_in_link_never_repeats_a_next_that_leaves_the_site(client, analyst, settings, target):
+    """Django's login view refuses to redirect there; the header's link does not offer it either, on the
+    login page and on the lockout page."""
+    page = client.get(reverse("login"), {"next": target})
+    assert 'class="login-link" href="/accounts/login/"' in page.text
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "login", "wrong")
+    locked = client.post(reverse("login"), {"username": "amina", "password": PASSWORD, "next": target})
+    assert locked.status_code == 429
+    assert 'class="login-link" href="/accounts/login/"' in locked.text
+    assert "evil.example" not in locked.text and "javascript" not in locked.text
