@@ -62,6 +62,9 @@ class MeasuresConfig(AppConfig):
             empty_search_index_of_an_empty_database, sender=self, dispatch_uid="measures.empty_search_index"
         )
         connect_audit_log()
+        from measures.services.accounts import connect_account_renames
+
+        connect_account_renames()  # a renamed account's cases are touched: their pages and packages name it anew
         from measures.roles import connect_signals
 
         connect_signals()

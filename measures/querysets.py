@@ -365,13 +365,18 @@ class EvidenceQuerySet(models.QuerySet):
         """Evidence on record on `known_on`: the evidence, its citation and the citation's source."""
         return _recorded_by(self, known_on, "", "citation__", "citation__source__")
 
+    def dated(self):
+        """The evidence with its date (`when`: a date or None) as state.evidence_date() gives it: its
+        event's date, else its source's publication date."""
+        return self.annotate(when=Coalesce("citation__event__date", "citation__source__published_on"))
+
     def counting_by(self, as_of, known_on=None):
         """Evidence that counts by `as_of` (on record by `known_on`; None: no limit), dated (`when`)
         as state.evidence_date() does and placed as state.evidence_counts_from() does (undated:
         from its source's record date, `counts_from`)."""
         return (
             self.known_on(known_on)
-            .annotate(when=Coalesce("citation__event__date", "citation__source__published_on"))
+            .dated()
             .annotate(counts_from=Coalesce(F("when"), TruncDate("citation__source__recorded_at")))
             .filter(counts_from__lte=as_of)
         )

@@ -15,7 +15,7 @@ LAYERS = (
     ("measures.querysets", 1),
     ("measures.models", 1),
     ("measures.roles", 1),
-    ("measures.apps", 1),
+    ("measures.apps", 3),  # the app's config connects the receivers, the services' too (a renamed account)
     ("measures.state", 2),  # the state calculus: reads only
     ("measures.services", 3),  # every write
     ("measures.intake", 3),

@@ -17,9 +17,18 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from measures.lib import acting
-from measures.models import ApiToken, AuditEntry, WorkKind, WorkSlot
+from measures.models import (
+    ApiToken,
+    Assessment,
+    AuditEntry,
+    Commitment,
+    CommitmentOutcome,
+    Review,
+    WorkKind,
+    WorkSlot,
+)
 from measures.models.tokens import SHOWN_CHARACTERS, TOKEN_PREFIX, token_digest
-from measures.services.base import ServiceError, _field_errors
+from measures.services.base import ServiceError, _field_errors, touch_cases
 
 # More than this many active tokens per user is refused: one per script or machine is plenty, and a
 # long list is a list nobody reviews.
@@ -262,3 +271,47 @@ def work_slot(*, user, kind):
         yield slot
     finally:
         WorkSlot.objects.filter(pk=slot.pk).delete()
+
+
+# A renamed account ------------------------------------------------------------------------------
+
+
+def cases_named_by(user_id):
+    """The ids of the cases whose records name the account `user_id` (a set): those in which it
+    recorded or reviewed an assessment, or recorded a commitment or a commitment's outcome. Four queries."""
+    return {
+        *Assessment.objects.filter(recorded_by=user_id).values_list("measure__case", flat=True).distinct(),
+        *Review.objects.filter(reviewer=user_id).values_list("assessment__measure__case", flat=True).distinct(),
+        *Commitment.objects.filter(recorded_by=user_id).values_list("case", flat=True).distinct(),
+        *CommitmentOutcome.objects.filter(recorded_by=user_id).values_list("commitment__case", flat=True).distinct(),
+    }
+
+
+def _username_before(sender, instance, raw=False, update_fields=None, **kwargs):
+    """pre_save of the user model: note the stored username of an account about to be saved (one
+    query), unless the save cannot change it (a new account, a fixture, `update_fields` without it:
+    a login's `last_login`)."""
+    field = sender.USERNAME_FIELD
+    if raw or instance.pk is None or (update_fields is not None and field not in update_fields):
+        instance._username_before = None
+        return
+    instance._username_before = sender._default_manager.filter(pk=instance.pk).values_list(field, flat=True).first()
+
+
+def _username_after(sender, instance, created=False, raw=False, **kwargs):
+    """post_save of the user model: when the username changed, touch the cases that name the account
+    (`cases_named_by`, `touch_cases`), in the save's transaction, as every write to a case does: their
+    kept pages and data packages (kept per data version) name it anew."""
+    before = instance.__dict__.pop("_username_before", None)
+    if before is not None and before != instance.get_username():
+        touch_cases(cases_named_by(instance.pk))
+
+
+def connect_account_renames():
+    """Connect `_username_before` and `_username_after` to the user model's saves (MeasuresConfig.ready):
+    an account is renamed by its save (the Users admin, `manage.py shell`), not through a service."""
+    from django.db.models.signals import post_save, pre_save
+
+    User = get_user_model()
+    pre_save.connect(_username_before, sender=User, dispatch_uid="measures.services.accounts.username_before")
+    post_save.connect(_username_after, sender=User, dispatch_uid="measures.services.accounts.username_after")

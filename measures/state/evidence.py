@@ -149,7 +149,9 @@ def newest_evidence(measure_ids, *, as_of, known_on=None, limit):
 
 def newest_evidence_by_stance(measure, *, as_of, shown):
     """The newest `shown` pieces of evidence of `measure` for each stance, among those that count by
-    `as_of` (a date; `evidence_counts_from`), with the number of pieces of each stance:
+    `as_of` (a date; `evidence_counts_from`) or, when `as_of` is None, among every piece on record
+    whatever its date (the team's page: the evidence list it links to counts those), with the number
+    of pieces of each stance:
     {stance: ([Evidence], total)} for every value of `Evidence.Stance`, a stance without evidence
     giving ([], 0). Within a stance, newest first by `evidence_date` (undated last, then by id), the
     order of `case_state`'s detailed rows; each citation comes with its source (not its full text),
@@ -162,10 +164,10 @@ def newest_evidence_by_stance(measure, *, as_of, shown):
     by_stance = Window(RowNumber(), partition_by=[F("stance")], order_by=[F("when").desc(nulls_last=True), F("pk")])
     # Ranked as narrow rows, then the few shown loaded whole: sorting the joined rows (passages, the
     # case's summary, the event's) for the window took longer than the second query.
+    evidence = Evidence.objects.filter(measure=measure)
+    evidence = evidence.dated() if as_of is None else evidence.counting_by(as_of)
     ranked = (
-        Evidence.objects.filter(measure=measure)
-        .counting_by(as_of)
-        .annotate(rank=by_stance, stance_total=Window(Count("pk"), partition_by=[F("stance")]))
+        evidence.annotate(rank=by_stance, stance_total=Window(Count("pk"), partition_by=[F("stance")]))
         .filter(rank__lte=shown)
         .values_list("pk", "stance_total", "rank")
     )

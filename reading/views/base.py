@@ -95,18 +95,31 @@ def _preview_links(request):
     return f"?{on.urlencode()}", f"?{off.urlencode()}" if off else request.path
 
 
-def _export_query(request, *parts):
+def table_sorting(request, table):
+    """(the sort `table` applied, refused): the `sort` values (its `order_by_field`) of the request that
+    django-tables2 applied, as asked (a list of column names, each maybe with "-"; empty when none was
+    asked: the table's default order is no parameter), and a message for each value it set aside (a
+    name that is no column the table sorts by, or several names in one value), as a refused filter
+    has one. Call it after RequestConfig configured the table."""
+    asked = [value for value in request.GET.getlist(table.order_by_field) if value != ""]
+    if not asked:
+        return [], []
+    applied = [str(alias) for alias in table.order_by]
+    refused = [f"Sort: “{value}” is not a column the table sorts by." for value in asked if value not in applied]
+    return [value for value in asked if value in applied], refused
+
+
+def _export_query(request, *parts, sorting=()):
     """The query to which the export links add their `_export`: the parameters the page applied
-    (`pager_query` of its forms and filters `parts`) and the table's sorting (`sort`, which
-    django-tables2 ignores when it names no column). A refused date or filter is left out, so a
-    download link never answers 400 for a value the page itself set aside."""
+    (`pager_query` of its forms and filters `parts`) and the table's sorting that the table applied
+    (`sorting`: `table_sorting`'s first value). A refused date, filter or sort is left out, so a
+    download link never answers 400 for, nor carries, a value the page itself set aside."""
     query = pager_query(request, *parts)
-    sort = request.GET.get("sort", "")
-    if not sort:
+    if not sorting:
         return query
-    sorting = QueryDict(mutable=True)
-    sorting["sort"] = sort
-    return f"{query}&{sorting.urlencode()}" if query else sorting.urlencode()
+    params = QueryDict(mutable=True)
+    params.setlist("sort", list(sorting))
+    return f"{query}&{params.urlencode()}" if query else params.urlencode()
 
 
 def pager_query(request, *parts):

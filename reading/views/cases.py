@@ -25,6 +25,7 @@ from reading.views.base import (
     can_assess,
     pager_query,
     refused,
+    table_sorting,
 )
 
 # The dashboard's third download: its commitment calendar as CSV (the XLSX carries it as a sheet).
@@ -90,8 +91,9 @@ def dashboard(request, slug):
         query=pager_query(request, form, measure_filter),
     )
     RequestConfig(request, paginate=False).configure(table)
+    sorting, sort_messages = table_sorting(request, table)
 
-    messages = measure_filter.error_messages()
+    messages = [*measure_filter.error_messages(), *sort_messages]
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS and form.errors:
         return refused(form, "export")
@@ -165,7 +167,7 @@ def dashboard(request, slug):
         # Where one party's level ranks below another's, and since when (one query).
         "lags": lags_in(state),
         "stale_after_days": settings.STALE_AFTER_DAYS,
-        "export_query": _export_query(request, form, measure_filter),
+        "export_query": _export_query(request, form, measure_filter, sorting=sorting),
         # Every stretch of the period during which a measure's joint level was reversed, with its dates.
         "reversed_in_period": state.reversed_in_period,
         "recorded": (

@@ -461,14 +461,29 @@ def test_a_default_period_never_starts_before_the_case(reader_client, case):
 def test_the_download_links_carry_only_what_the_page_applied(reader_client, case):
     """A refused date is set aside by the page (it shows the default): its download links leave it out
     too, so they answer with the rows shown instead of 400; the table's sorting and a valid filter stay."""
-    page = reader_client.get(dashboard_url(case, as_of="2024-13-01", sort="-joint", junk="1", _export="pdf"))
+    page = reader_client.get(dashboard_url(case, as_of="2024-13-01", sort="-joint_level", junk="1", _export="pdf"))
     assert page.status_code == 200
     links = re.findall(r'href="\?([^"]*_export=csv)"', page.content.decode())
     assert links, "the dashboard offers a CSV download"
     query = links[0].replace("&amp;", "&")
     assert "as_of" not in query and "junk" not in query and "_export=pdf" not in query
-    assert "sort=-joint" in query
+    assert "sort=-joint_level" in query
     assert reader_client.get(reverse("measures:dashboard", args=[case.slug]) + "?" + query).status_code == 200
+
+
+@pytest.mark.parametrize("sort", ["bogus", "-joint", "-joint_level,bogus"])
+def test_a_sort_the_table_refuses_is_named_and_left_out_of_the_download_links(reader_client, case, sort):
+    """An unknown column (or one the table does not sort by) is set aside with a notice, as a refused
+    filter is, and the download links do not carry it; a valid filter stays."""
+    page = reader_client.get(dashboard_url(case, sort=sort, level="full"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"Sort: “{sort}” is not a column the table sorts by" in html
+    links = [link.replace("&amp;", "&") for link in re.findall(r'href="\?([^"]*_export=(?:csv|xlsx))"', html)]
+    assert links, "the dashboard offers its downloads"
+    for query in links:
+        params = QueryDict(query)
+        assert "sort" not in params and params["level"] == "full", query
 
 
 def test_the_column_sort_links_carry_only_what_the_page_applied(reader_client, case):

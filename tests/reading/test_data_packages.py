@@ -99,3 +99,26 @@ def test_a_bad_date_is_refused_with_the_pages_message_not_swapped_for_the_defaul
     response = reader_client.get(f"{reverse('measures:' + name, args=args)}?{query}")
     assert response.status_code == 400
     assert response.content.decode().startswith("No data package made. ")
+
+
+def test_a_renamed_account_is_named_anew_in_the_kept_package_and_pages(reader_client, pakistan_iran):
+    """The package is kept per data version: renaming an account (User.save(), as the Users admin
+    does) touches the cases it recorded or reviewed in, so the package and the pages name it anew."""
+    url = "/cases/pakistan-iran-2024/package.zip?as_of=2024-01-25"
+    before = {row["recorded_by"] for row in _table(reader_client.get(url).content, "assessments")}
+    author = pakistan_iran.measures.first().assessments.first().recorded_by
+    assert author.username in before
+    version = pakistan_iran.data_version
+
+    author.last_login = author.date_joined
+    author.save(update_fields=["last_login"])  # not a rename (a login): no case is touched
+    pakistan_iran.refresh_from_db()
+    assert pakistan_iran.data_version == version
+
+    old = author.username
+    author.username = old + "-renamed"
+    author.save()
+    pakistan_iran.refresh_from_db()
+    assert pakistan_iran.data_version > version
+    after = {row["recorded_by"] for row in _table(reader_client.get(url).content, "assessments")}
+    assert author.username in after and old not in after

@@ -181,3 +181,32 @@ def test_newest_assessments_are_the_history_newest_first(measure, parties):
 def test_shown_must_be_at_least_one(measure, function):
     with pytest.raises(ValueError, match="at least 1"):
         function(measure, shown=0, **({"as_of": timezone.localdate()} if function is newest_evidence_by_stance else {}))
+
+
+def test_evidence_dated_after_a_closed_cases_end_is_listed_and_counted_as_the_linked_list(analyst_client, measure):
+    """The team's page lists every piece on record, whatever its date: a passage about an event after
+    the case's end date is shown at once, and "all N" is the length of the list the link opens."""
+    case = measure.case
+    case.status, case.end_date = "closed", DAY + datetime.timedelta(days=20)
+    case.save()
+    evidence(measure, Evidence.Stance.SETBACK, EVIDENCE_SHOWN + 2)
+    later = factories.EvidenceFactory(
+        measure=measure,
+        stance=Evidence.Stance.SETBACK,
+        citation=factories.CitationFactory(
+            case=case,
+            quote="setback after the end",
+            event=factories.EventFactory(case=case, date=case.end_date + datetime.timedelta(days=10)),
+        ),
+    )
+
+    response = page_of(analyst_client, measure)
+    setback = {stance: items for stance, _, items in response.context["evidence_by_stance"]}["setback"]
+    assert setback[0] == later
+    rest = analyst_client.get(setback.rest_url)
+    assert rest.status_code == 200
+    assert setback.total == rest.context["cl"].result_count == EVIDENCE_SHOWN + 3
+    page = response.content.decode()
+    assert f"The {EVIDENCE_SHOWN} newest of {EVIDENCE_SHOWN + 3}:" in page
+    assert "setback after the end" in page
+    assert "the levels above count only those dated by 21 Feb 2024" in page

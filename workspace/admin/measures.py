@@ -222,7 +222,9 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
             items, total = assessments.get(cell.party.pk, ([], 0))
             rest = f"{assessments_url}?measure__id__exact={measure.pk}&party__id__exact={cell.party.pk}"
             parties.append({"cell": cell, "assessments": Shown(items, total, rest)})
-        evidence = newest_evidence_by_stance(measure, as_of=state.as_of, shown=EVIDENCE_SHOWN)
+        # Every piece on record, whatever its date, as the evidence list the page links to: a passage
+        # dated after the day of the levels (a closed case's end) is listed at once, and counted.
+        evidence = newest_evidence_by_stance(measure, as_of=None, shown=EVIDENCE_SHOWN)
         by_stance = [
             (
                 stance,
@@ -233,6 +235,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         ]
         return {
             "status": row,
+            "status_as_of": state.as_of,
             "party_histories": parties,
             "evidence_by_stance": by_stance,
             "can_assess": self.has_add_assessment_permission(request),
