@@ -14,7 +14,9 @@ module, of this module, of the installed packages' versions, the database engine
 and SQLite's version. Any change to those builds a new template on the next run; `--create-db` builds
 it again regardless. Only one process builds it (a lock: a file lock for SQLite, an advisory lock for
 PostgreSQL), under another name first and renamed when complete, so that no process ever copies half
-a template. Templates of other keys are removed when a new one is built.
+a template. The project's files are named in the key relative to the project, so checkouts of the same
+code at other paths share a template. When a new one is built, PostgreSQL's templates of other keys are
+removed, and SQLite's that no process copied for a day (each copy touches its template).
 
 - SQLite: `.cache/test-databases/<key>.sqlite3` at the project root (`make clean` removes it).
 - PostgreSQL: a database `test_<NAME>_template_<key>` on the server, beside the test databases.
@@ -31,11 +33,13 @@ import os
 import shutil
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_TEMPLATES = ROOT / ".cache" / "test-databases"
 KEY_LENGTH = 16
+UNUSED_SQLITE_TEMPLATE_SECONDS = 24 * 3600
 
 
 def copy_migrated_template(*, rebuild=False, verbosity=0):
@@ -89,12 +93,18 @@ def template_key(settings_dict):
             files.update(_project_imports(migrations))
     files.update({ROOT / "tracker" / "settings.py", Path(__file__).resolve()})
     for path in sorted(files):
-        add(str(path), path.read_bytes())
+        add(_label(path), path.read_bytes())
     packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
     add("packages", "\n".join(packages).encode())
     add("engine", repr((settings_dict["ENGINE"], sorted(settings_dict.get("OPTIONS", {}).items()))).encode())
     add("sqlite", sqlite3.sqlite_version.encode())
     return digest.hexdigest()[:KEY_LENGTH]
+
+
+def _label(path):
+    """A file's name in the key: relative to the project for its own files, so that worktrees (checkouts
+    at other paths) with the same files have the same key and share one template."""
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
 def _migrations_folder(app):
@@ -210,8 +220,10 @@ class SQLiteTemplates:
 
     @classmethod
     def drop_others(cls, connection, key):
+        # Other checkouts (another branch's migrations or settings) may still be copying theirs.
+        unused_since = time.time() - UNUSED_SQLITE_TEMPLATE_SECONDS
         for path in SQLITE_TEMPLATES.glob("*.sqlite3"):
-            if path.stem != key:
+            if path.stem != key and path.stat().st_mtime < unused_since:
                 cls.drop(connection, path)
 
     @staticmethod
@@ -224,6 +236,7 @@ class SQLiteTemplates:
         connection.close()
         cls.drop(connection, target)
         shutil.copyfile(template, target)
+        os.utime(template)  # in use: drop_others keeps it
 
 
 class PostgreSQLTemplates:

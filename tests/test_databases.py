@@ -1,6 +1,10 @@
 """The test database is a copy of a template migrated once (tests/databases.py): the copy is complete,
 and the template's key follows what the migrations depend on."""
 
+import os
+import time
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -53,3 +57,23 @@ def test_the_key_changes_with_a_migration_file_and_with_the_database_options(mon
     assert changed != key
     (folder / "0001_initial.py").write_text("operations = []  # edited\n", encoding="utf-8")
     assert databases.template_key(settings_dict) not in {key, changed}
+
+
+def test_the_key_names_the_projects_files_relative_to_it_so_checkouts_elsewhere_share_a_template():
+    assert databases._label(ROOT / "tracker" / "settings.py") == "tracker/settings.py"
+    assert (
+        databases._label(ROOT / "measures" / "migrations" / "0001_initial.py") == "measures/migrations/0001_initial.py"
+    )
+    outside = Path("/usr/lib/python3/dist-packages/example.py")
+    assert databases._label(outside) == str(outside)
+
+
+def test_a_template_of_another_key_is_kept_while_used_and_dropped_after_a_day_unused(tmp_path, monkeypatch):
+    monkeypatch.setattr(databases, "SQLITE_TEMPLATES", tmp_path)
+    used, unused = tmp_path / "aaaa.sqlite3", tmp_path / "bbbb.sqlite3"
+    for path in (used, unused):
+        path.write_bytes(b"")
+    old = time.time() - databases.UNUSED_SQLITE_TEMPLATE_SECONDS - 60
+    os.utime(unused, (old, old))
+    databases.SQLiteTemplates.drop_others(None, "cccc")
+    assert used.exists() and not unused.exists()
