@@ -1,9 +1,14 @@
 """Settings from the environment: every bad value stops the process with one line naming the variable;
 SQLite gets the same options however it is named; log lines print once."""
 
+import runpy
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import run_manage
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -67,11 +72,16 @@ def test_the_cache_keys_carry_the_identity_of_the_database(tmp_path):
     assert len(one) == 12 and int(one, 16) >= 0
 
 
-def test_the_settings_prefix_the_cache_with_the_database_identity():
-    from django.conf import settings as live
-
-    from tracker import settings as module
+def test_the_settings_prefix_the_cache_with_the_database_identity(monkeypatch, tmp_path):
+    """Read from the settings module run afresh (pytest-django renames the loaded settings' database)."""
     from tracker.databases import database_identity
 
-    assert module.CACHES["default"]["KEY_PREFIX"] == database_identity(module.DATABASES["default"])
-    assert live.DATABASES  # the module is the settings Django loaded
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    names = {}
+    for name in ("one.sqlite3", "two.sqlite3"):
+        monkeypatch.setenv("SQLITE_NAME", str(tmp_path / name))
+        fresh = runpy.run_path(str(ROOT / "tracker" / "settings.py"))
+        names[name] = fresh["CACHES"]["default"]["KEY_PREFIX"]
+        assert names[name] == database_identity(fresh["DATABASES"]["default"])
+    assert names["one.sqlite3"] != names["two.sqlite3"]

@@ -72,6 +72,8 @@ COLUMNS = (
 )
 REQUIRED = ("event_date", "event_type", "actor1")
 MAX_BYTES = 10 * 1024 * 1024
+# The longest field taken, in characters: csv's default limit, whatever another library set it to.
+MAX_FIELD = 131_072
 MAX_ROWS = 20000
 
 PRECISION = {
@@ -204,6 +206,9 @@ def read_rows(content):
     start, header, rows = 1, [], []
     try:
         for cells in reader:
+            if any(len(cell) > MAX_FIELD for cell in cells):
+                # csv's own limit is process-wide and other libraries raise it (frictionless does on import).
+                raise csv.Error(f"field larger than field limit ({MAX_FIELD})")
             if not cells:
                 pass
             elif not header:

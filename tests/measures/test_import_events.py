@@ -1,12 +1,13 @@
 """import_events: events from a conflict-event CSV export, with dry run, re-import and bad input."""
 
+import csv
 import io
 import json
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from measures.importing.events_csv import EventFileError, Mapping, import_events
+from measures.importing.events_csv import MAX_FIELD, EventFileError, Mapping, import_events
 from measures.models import Event
 from tests import factories
 from tests.helpers import HEADER, ROWS, csv_bytes
@@ -101,6 +102,18 @@ def test_a_field_over_the_csv_limit_is_refused_naming_the_line_that_holds_it(cas
     rows = [*ROWS[:3], ["X", "2024-01-20", "1", "Battles", "Pakistan", "", "L" * 140_000, "", "", ""]]
     problems = refused(case, csv_bytes(rows))
     assert len(problems) == 1 and problems[0].startswith("line 5: not valid CSV: field larger than field limit")
+
+
+def test_a_field_over_the_limit_is_refused_whatever_limit_another_library_set(case):
+    """csv's field limit is one for the process, and frictionless raises it when imported: the import
+    keeps its own (events_csv.MAX_FIELD)."""
+    rows = [*ROWS[:1], ["X", "2024-01-20", "1", "Battles", "Pakistan", "", "L" * 140_000, "", "", ""]]
+    before = csv.field_size_limit(10**9)
+    try:
+        problems = refused(case, csv_bytes(rows))
+    finally:
+        csv.field_size_limit(before)
+    assert problems == [f"line 3: not valid CSV: field larger than field limit ({MAX_FIELD})"]
 
 
 def test_a_row_with_a_line_break_in_a_quoted_cell_is_named_by_the_line_it_starts_on(case):
