@@ -78,6 +78,14 @@ class CaseFactory(factory.django.DjangoModelFactory):
         self.assessed_parties.set(extracted if extracted is not None else [PartyFactory(), PartyFactory()])
 
 
+def pakistan_iran_parties_case(start_date):
+    """A case of Pakistan (PAK) and Iran (IRN) as assessed parties, starting on `start_date`, with no
+    measure: the workspace's tests add theirs."""
+    pak = PartyFactory(name="Pakistan", code="PAK")
+    irn = PartyFactory(name="Iran", code="IRN")
+    return CaseFactory(assessed_parties=[pak, irn], start_date=start_date)
+
+
 class MeasureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Measure

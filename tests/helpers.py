@@ -391,3 +391,16 @@ def approve(*assessments, reviewer=None):
     for assessment in assessments:
         services.record_review(assessment=assessment, decision="approved", reviewer=reviewer)
     return assessments[-1] if assessments else None
+
+
+def files_opened_by_the_file_cache(monkeypatch):
+    """A list that every path tracker.filecache opens from now on is appended to (the test's
+    monkeypatch undoes it): to show that a hit read nothing from disk."""
+    from tracker import filecache
+
+    opened = []
+    real_open = open
+    monkeypatch.setattr(
+        filecache, "open", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k), raising=False
+    )
+    return opened

@@ -17,8 +17,8 @@ from django.urls import reverse
 from measures.models import Case
 from measures.roles import READER
 from tests import factories
+from tests.helpers import files_opened_by_the_file_cache
 from tests.scenarios import build_case
-from tracker import filecache
 
 
 @pytest.fixture(autouse=True, params=["memory", "file"])
@@ -66,11 +66,7 @@ def test_a_cached_page_opens_no_cache_file_for_a_logged_in_reader(
     url = dashboard(case)
     first = reader.get(url)
     assert reader.get(url)["X-Page-Cache"] == "hit"
-    opened = []
-    real_open = open
-    monkeypatch.setattr(
-        filecache, "open", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k), raising=False
-    )
+    opened = files_opened_by_the_file_cache(monkeypatch)
     with django_assert_num_queries(0):
         hit = reader.get(url)
     assert hit["X-Page-Cache"] == "hit" and hit.content == first.content

@@ -16,7 +16,7 @@ from django.utils.csp import CSP
 from measures import roles, services
 from measures.models import Assessment, Case
 from tests import factories
-from tracker import filecache
+from tests.helpers import files_opened_by_the_file_cache
 
 
 @pytest.fixture
@@ -78,11 +78,7 @@ def test_a_hit_reads_no_file_cache_entry_while_nothing_changed(
     url = dashboard(published)
     first = client.get(url)
     assert client.get(url)["X-Page-Cache"] == "hit"
-    reads = []
-    real_open = open
-    monkeypatch.setattr(
-        filecache, "open", lambda path, *a, **k: reads.append(path) or real_open(path, *a, **k), raising=False
-    )
+    reads = files_opened_by_the_file_cache(monkeypatch)
     with django_assert_num_queries(0):
         hit = client.get(url)
     assert hit["X-Page-Cache"] == "hit" and hit.content == first.content

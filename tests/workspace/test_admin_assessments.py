@@ -15,9 +15,7 @@ Level = Assessment.Level
 
 @pytest.fixture
 def case(db):
-    pak = factories.PartyFactory(name="Pakistan", code="PAK")
-    irn = factories.PartyFactory(name="Iran", code="IRN")
-    return factories.CaseFactory(assessed_parties=[pak, irn], start_date=datetime.date(2024, 1, 16))
+    return factories.pakistan_iran_parties_case(datetime.date(2024, 1, 16))
 
 
 @pytest.fixture

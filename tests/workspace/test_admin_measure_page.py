@@ -20,9 +20,7 @@ DAY = datetime.date(2024, 2, 1)
 
 @pytest.fixture
 def case(db):
-    pak = factories.PartyFactory(name="Pakistan", code="PAK")
-    irn = factories.PartyFactory(name="Iran", code="IRN")
-    return factories.CaseFactory(assessed_parties=[pak, irn], start_date=datetime.date(2024, 1, 1))
+    return factories.pakistan_iran_parties_case(datetime.date(2024, 1, 1))
 
 
 @pytest.fixture
