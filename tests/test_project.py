@@ -161,9 +161,10 @@ def test_gunicorn_workers_each_listen_on_their_own_socket():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT balances connections on Linux")
 def test_gunicorn_with_the_repositorys_settings_answers_from_both_workers(tmp_path):
-    """Forty new connections to gunicorn run with gunicorn.conf.py and two workers are answered by both
-    (a page naming the process that answered it): each worker binds its own socket and takes its share.
-    (Idle workers sharing one socket pass this too; the setting itself is the test above.)"""
+    """New connections to gunicorn run with gunicorn.conf.py and two workers are answered by both (a page
+    naming the process that answered it), within 400 connections once the first is answered (a worker
+    that boots later than the other gets none before it listens): each worker binds its own socket and
+    takes its share. (Idle workers sharing one socket pass this too; the setting itself is the test above.)"""
     import http.client
     import socket
     import time
@@ -182,7 +183,7 @@ def test_gunicorn_with_the_repositorys_settings_answers_from_both_workers(tmp_pa
     server = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, start_new_session=True)
     try:
         answered_by, deadline = [], time.monotonic() + 30
-        while len(answered_by) < 40 and time.monotonic() < deadline:
+        while len(set(answered_by)) < 2 and len(answered_by) < 400 and time.monotonic() < deadline:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             try:
                 connection.request("GET", "/")
@@ -194,5 +195,5 @@ def test_gunicorn_with_the_repositorys_settings_answers_from_both_workers(tmp_pa
     finally:
         server.terminate()
         server.communicate(timeout=30)
-    assert len(answered_by) == 40
-    assert len(set(answered_by)) == 2
+    assert answered_by, "gunicorn never answered"
+    assert len(set(answered_by)) == 2, f"{len(answered_by)} connections, all answered by one worker"
