@@ -360,7 +360,19 @@ class CitationQuerySet(models.QuerySet):
         return self.filter(case=case).with_source()
 
 
+# Evidence newest first by the date it speaks of (`EvidenceQuerySet.dated`'s `when`), undated pieces last,
+# ties in the order they were recorded: the order of a measure's detailed evidence (state.case_state).
+EVIDENCE_NEWEST_FIRST = (F("when").desc(nulls_last=True), F("pk").asc())
+
+
 class EvidenceQuerySet(models.QuerySet):
+    def with_passage(self):
+        """Each piece with what a page quoting it shows, in the same query: its citation and the
+        citation's source (without its full text), event and case."""
+        return self.select_related("citation__source", "citation__event", "citation__case").defer(
+            "citation__source__full_text"
+        )
+
     def known_on(self, known_on):
         """Evidence on record on `known_on`: the evidence, its citation and the citation's source."""
         return _recorded_by(self, known_on, "", "citation__", "citation__source__")

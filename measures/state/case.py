@@ -521,12 +521,7 @@ def case_state(
         evidence_rows = Evidence.objects.filter(measure__case=case)
         if measure_ids is not None:
             evidence_rows = evidence_rows.filter(measure__in=measure_ids)
-        evidence_rows = (
-            evidence_rows.known_on(known_on)
-            .select_related("citation__source", "citation__event", "citation__case")
-            .defer("citation__source__full_text")
-            .order_by("pk")
-        )
+        evidence_rows = evidence_rows.known_on(known_on).with_passage().order_by("pk")
         for item in evidence_rows:
             if evidence_counts_from(item.citation) <= as_of:
                 evidence_by_measure[item.measure_id].append(item)

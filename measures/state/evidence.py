@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from measures.lib import dates
 from measures.models import Assessment, Event, Evidence
-from measures.querysets import evidence_figures
+from measures.querysets import EVIDENCE_NEWEST_FIRST, evidence_figures
 
 Level = Assessment.Level
 Precision = Event.Precision
@@ -118,24 +118,20 @@ def newest_evidence(measure_ids, *, as_of, known_on=None, limit):
     ids = list(measure_ids)
     if not ids:
         return {}
-    newest_first = [F("when").desc(nulls_last=True), F("pk").asc()]
     ranked = (
         Evidence.objects.filter(measure__in=ids)
         .counting_by(as_of, known_on)
         .annotate(
-            rank=Window(RowNumber(), partition_by=[F("measure_id")], order_by=newest_first),
-            stance_rank=Window(RowNumber(), partition_by=[F("measure_id"), F("stance")], order_by=newest_first),
+            rank=Window(RowNumber(), partition_by=[F("measure_id")], order_by=EVIDENCE_NEWEST_FIRST),
+            stance_rank=Window(
+                RowNumber(), partition_by=[F("measure_id"), F("stance")], order_by=EVIDENCE_NEWEST_FIRST
+            ),
         )
         .order_by()  # not the model's ordering, whose joins the choice does not need
     )
     rank_of = dict(ranked.filter(rank__lte=limit).values_list("pk", "rank"))
     rank_of.update(ranked.filter(stance_rank=1).values_list("pk", "rank"))  # at most one a stance
-    chosen = (
-        Evidence.objects.filter(pk__in=list(rank_of))
-        .select_related("citation__source", "citation__event", "citation__case")
-        .defer("citation__source__full_text")
-        .order_by()
-    )
+    chosen = Evidence.objects.filter(pk__in=list(rank_of)).with_passage().order_by()
     by_measure = {pk: [] for pk in ids}
     for item in chosen:
         by_measure[item.measure_id].append(item)
@@ -161,7 +157,7 @@ def newest_evidence_by_stance(measure, *, as_of, shown):
     two queries whatever the number of pieces, and no more objects than it shows."""
     if shown < 1:
         raise ValueError("shown must be at least 1")
-    by_stance = Window(RowNumber(), partition_by=[F("stance")], order_by=[F("when").desc(nulls_last=True), F("pk")])
+    by_stance = Window(RowNumber(), partition_by=[F("stance")], order_by=EVIDENCE_NEWEST_FIRST)
     # Ranked as narrow rows, then the few shown loaded whole: sorting the joined rows (passages, the
     # case's summary, the event's) for the window took longer than the second query.
     evidence = Evidence.objects.filter(measure=measure)
@@ -172,11 +168,7 @@ def newest_evidence_by_stance(measure, *, as_of, shown):
         .values_list("pk", "stance_total", "rank")
     )
     place = {pk: (total, rank) for pk, total, rank in ranked}
-    loaded = (
-        Evidence.objects.filter(pk__in=list(place))
-        .select_related("citation__source", "citation__event", "citation__case")
-        .defer("citation__source__full_text")
-    )
+    loaded = Evidence.objects.filter(pk__in=list(place)).with_passage()
     grouped = {stance: ([], 0) for stance in Evidence.Stance.values}
     for item in sorted(loaded, key=lambda item: place[item.pk][1]):
         items, _ = grouped[item.stance]

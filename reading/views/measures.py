@@ -6,11 +6,11 @@ newest EVIDENCE_PER_PAGE pieces of evidence of each stance and RELATED_EVENTS_PE
 each list with its own pager (`?history=`, `?progress=`, `?setback=`, `?context=`, `?events=`) and
 its total in its heading: every entry stays one click away, and the exports are unchanged."""
 
-from django.db.models import F
 from django.http import Http404
 from django.template.loader import render_to_string
 
 from measures.models import Assessment, Citation, Event, Evidence
+from measures.querysets import EVIDENCE_NEWEST_FIRST
 from measures.state import assessment_history, case_state, commitment_calendar, evidence_dating, history_entries
 from reading import charts
 from reading.access import case_reader
@@ -152,7 +152,7 @@ def _evidence_and_events(request, evidence, messages):
     id, stance, date and event: a few numbers a piece), and only the pages shown are loaded as
     objects: three queries at most, whatever the evidence."""
     rows = list(
-        evidence.order_by(F("when").desc(nulls_last=True), "pk").values_list(
+        evidence.order_by(*EVIDENCE_NEWEST_FIRST).values_list(
             "pk", "stance", "citation__event_id", "citation__event__date"
         )
     )
@@ -172,14 +172,7 @@ def _evidence_and_events(request, evidence, messages):
         request, [pk for _, pk in events], RELATED_EVENTS_PER_PAGE, messages, param="events", what="related events"
     )
     shown = [pk for _, page in groups for pk in page.object_list]
-    loaded = (
-        Evidence.objects.filter(pk__in=shown)
-        .select_related("citation__source", "citation__event", "citation__case")
-        .defer("citation__source__full_text")
-        .in_bulk()
-        if shown
-        else {}
-    )
+    loaded = Evidence.objects.filter(pk__in=shown).with_passage().in_bulk() if shown else {}
     for _, page in groups:
         page.object_list = [
             (item, CitedPassage(item.citation, evidence_dating(item.citation)))
