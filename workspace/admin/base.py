@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from measures import services
 from measures.models import Assessment
 from measures.state import evidence_changes
+from workspace.filters import AutocompleteFilter
 from workspace.forms import (
     ConstantQueriesFormSet,
     PreloadedAutocompleteSelect,
@@ -139,10 +140,28 @@ class QuickLinksChangeList(ChangeList):
         return self._change_url.replace("__pk__", str(pk), 1)
 
 
+# Rows a page in the workspace's lists. Django's 100 made each list at 100× the data cost three to
+# five times the same list of the Pakistan–Iran case, whose lists hold fewer rows than a page: the
+# rows' own rendering (Django's items_for_result, about half a millisecond a row) was most of it
+# (docs/performance.md, “Figures behind the code”). The next page is one click away.
+LIST_PER_PAGE = 25
+
+
 class QuickListsMixin:
     """Changelists whose rows cost markup, not template renderings: each row's action checkbox is written
     directly (Django renders a form widget template per row: docs/performance.md, “Figures behind the
-    code”) and its links come from one reversed URL (QuickLinksChangeList)."""
+    code”) and its links come from one reversed URL (QuickLinksChangeList); 25 rows a page
+    (LIST_PER_PAGE)."""
+
+    list_per_page = LIST_PER_PAGE
+
+    @property
+    def media(self):
+        # The script of the sidebar's search-as-you-type filters, where the list has one.
+        media = super().media
+        if any(isinstance(f, type) and issubclass(f, AutocompleteFilter) for f in self.list_filter):
+            media += AutocompleteFilter.media()
+        return media
 
     def get_changelist(self, request, **kwargs):
         return QuickLinksChangeList

@@ -15,7 +15,7 @@ from workspace.admin.base import (
     _is_changelist,
     count_of,
 )
-from workspace.filters import AutocompleteFilter
+from workspace.filters import AutocompleteFilter, CaseFilter, MeasureCaseFilter
 from workspace.forms import (
     CitationForm,
     ConstantQueriesFormSet,
@@ -104,13 +104,21 @@ class MeasureEvidencedFilter(AutocompleteFilter):
 class CitationAdmin(TrackedAdmin):
     form = CitationForm
     list_display = ["short_quote", "locator", "source_title", "event_title", "case", "measure_count"]
-    list_filter = ["case", SourceFilter, EventFilter, MeasureEvidencedFilter, "evidence__stance"]
+    list_filter = [CaseFilter, SourceFilter, EventFilter, MeasureEvidencedFilter, "evidence__stance"]
     # Newest first, along the primary key: sorting every row by source title through a join cost more
     # than the list (docs/performance.md, “Figures behind the code”).
     ordering = ["-pk"]
     list_select_related = ["source", "event", "case"]
     show_full_result_count = False
-    search_fields = ["quote", "locator", "source__label", "source__title", "source__publisher", "event__title"]
+    search_fields = [
+        "quote",
+        "locator",
+        "source__label",
+        "source__title",
+        "source__publisher",
+        "event__title",
+        "case__name",
+    ]
     autocomplete_fields = ["case", "source", "event"]
     fieldsets = [
         (
@@ -168,10 +176,6 @@ class CitationAdmin(TrackedAdmin):
             if parse_id(measure) is not None and stance in Evidence.Stance.values:
                 kwargs["initial"] = [{"measure": measure, "stance": stance}]
         return kwargs
-
-    @property
-    def media(self):
-        return super().media + AutocompleteFilter.media()
 
     def get_queryset(self, request):
         # Setting select_related here makes the list ignore list_select_related: name them all.
@@ -232,11 +236,17 @@ class CitationAdmin(TrackedAdmin):
 @admin.register(Evidence)
 class EvidenceAdmin(TrackedAdmin):
     list_display = ["measure", "citation", "stance", "note"]
-    list_filter = ["stance", "measure__case"]
+    list_filter = ["stance", MeasureCaseFilter]
     ordering = ["-pk"]  # newest first, along the primary key, instead of sorting every row through three joins
     list_select_related = ["measure", "citation__source"]
     show_full_result_count = False
-    search_fields = ["citation__quote", "measure__title", "note"]
+    search_fields = ["citation__quote", "measure__title", "note", "measure__case__name"]
+
+    def lookup_allowed(self, lookup, value, request):
+        # The case filter's parameter goes through a relation (the measure's case), which Django's rule
+        # allows only for the filters it builds itself; it is the parameter that filter had.
+        return lookup == MeasureCaseFilter.lookup or super().lookup_allowed(lookup, value, request)
+
     autocomplete_fields = ["measure", "citation"]
 
     def get_queryset(self, request):

@@ -15,19 +15,21 @@ from measures.lib.due_dates import suggest_due_dates
 from measures.models import Case, Commitment, Notification, Source
 from measures.services import notifications
 from measures.services.commitments import passage_base
+from workspace.admin.base import QuickListsMixin
 from workspace.admin.citations import _selected_passage
+from workspace.filters import CaseFilter
 from workspace.forms import parse_id, show_service_errors
 from workspace.forms.commitments import CommitmentForm, JudgementForm
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(QuickListsMixin, admin.ModelAdmin):
     """View-only list and pages; commitments are recorded from a passage and judged through the services."""
 
     list_display = ["what", "case", "measure", "due_label_column", "announced_on", "recorded_at"]
-    list_filter = ["case", "due_precision"]
+    list_filter = [CaseFilter, "due_precision"]
     list_select_related = ["case", "measure", "anchor_event"]
-    search_fields = ["what", "due_text"]
+    search_fields = ["what", "due_text", "case__name"]
     fields = [
         "case",
         "measure",
@@ -191,13 +193,13 @@ class CommitmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(QuickListsMixin, admin.ModelAdmin):
     """What was sent to whom for which change; failures with their error, for administrators."""
 
     list_display = ["created_at", "recipient", "case", "key", "status", "attempts", "next_attempt_at", "last_error"]
-    list_filter = ["status", "case"]
+    list_filter = ["status", CaseFilter]
     list_select_related = ["recipient", "case"]
-    search_fields = ["recipient__username", "recipient__email", "key", "subject", "last_error"]
+    search_fields = ["recipient__username", "recipient__email", "key", "subject", "last_error", "case__name"]
     readonly_fields = [f.name for f in Notification._meta.fields]
     actions = ["send_again"]
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from measures.models import Citation, Event
 from workspace.admin.base import ConstantQueriesInline, TrackedAdmin
+from workspace.filters import ActorFilter, CaseFilter
 from workspace.forms import (
     CitationForm,
     ConstantQueriesFormSet,
@@ -35,10 +36,12 @@ class EventCitationInline(ConstantQueriesInline, admin.StackedInline):
 @admin.register(Event)
 class EventAdmin(TrackedAdmin):
     list_display = ["when", "title", "kind", "direction", "case", "actor_codes"]
-    list_filter = ["case", "kind", "direction", "actors", ("date", admin.DateFieldListFilter)]
+    # The case and the actors searched as one types, not every case and party as a link.
+    list_filter = [CaseFilter, "kind", "direction", ActorFilter, ("date", admin.DateFieldListFilter)]
     show_full_result_count = False
     list_select_related = ["case"]
-    search_fields = ["title", "summary", "location"]
+    # The case's name too: without JavaScript the case filter cannot search, and says to use this box.
+    search_fields = ["title", "summary", "location", "case__name"]
     autocomplete_fields = ["actors"]
     inlines = [EventCitationInline]
 

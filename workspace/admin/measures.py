@@ -22,7 +22,7 @@ from workspace.admin.base import (
     _is_changelist,
     delete_selected,
 )
-from workspace.filters import AutocompleteFilter, CaseFilter
+from workspace.filters import CaseFilter
 from workspace.forms import (
     AssessmentForm,
     BulkAssessmentForm,
@@ -111,10 +111,8 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
     list_select_related = ["case", "type"]
     # One count, the filtered one: the list of every measure is counted again for "(N total)".
     show_full_result_count = False
-    # A page of measures, each with its parties' levels and its evidence figures read for that page
-    # (FiguresPerPageChangeList): Django's 100 rows cost five times the list of one case's measures
-    # at 100× the data (docs/performance.md, issue 25); the next page is one click away.
-    list_per_page = 25
+    # A page of measures (LIST_PER_PAGE), each with its parties' levels and its evidence figures read
+    # for that page (FiguresPerPageChangeList).
     # The case's name too: without JavaScript the case filter cannot search, and says to use this box.
     search_fields = ["title", "description", "case__name"]
     prepopulated_fields = {"slug": ["title"]}
@@ -139,10 +137,6 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         # (a measure's description, its case's summary, its type's definition). Setting select_related
         # here makes the list ignore list_select_related: both are named.
         return queryset.select_related("case", "type").defer("description", "case__summary", "type__definition")
-
-    @property
-    def media(self):
-        return super().media + AutocompleteFilter.media()
 
     def get_list_display(self, request):
         columns = list(self.list_display)

@@ -60,17 +60,40 @@ def _in_force(assessments):
     return {(a.measure_id, a.party_id): a for a in found}
 
 
-def _authors(case, user):
+def _waiting():
+    """What awaits review, counted per (case id, author id), in one query over the assessments (each of
+    the queue's figures used to scan them again: the total, the cases offered, the batches).
+    Returns {(case id, author id): number waiting}."""
+    rows = (
+        Assessment.objects.awaiting_review()
+        .order_by()
+        .values_list("measure__case", "recorded_by")
+        .annotate(n=Count("pk"))
+    )
+    return {(case_id, author_id): n for case_id, author_id, n in rows}
+
+
+def _authors(waiting, case, user):
     """[(author, number waiting)] of what awaits review (in `case`, or everywhere), the reviewer's own
-    left out unless self-approval is allowed: the batches one can approve at once. Two queries."""
-    waiting = Assessment.objects.awaiting_review()
-    if case is not None:
-        waiting = waiting.filter(measure__case=case)
-    if not settings.ALLOW_SELF_APPROVAL:
-        waiting = waiting.exclude(recorded_by=user)
-    counts = dict(waiting.order_by().values("recorded_by").annotate(n=Count("pk")).values_list("recorded_by", "n"))
+    left out unless self-approval is allowed: the batches one can approve at once. `waiting` is
+    `_waiting()`'s; one query (the authors)."""
+    counts = {}
+    for (case_id, author_id), n in waiting.items():
+        if case is not None and case_id != case.pk:
+            continue
+        if author_id == user.pk and not settings.ALLOW_SELF_APPROVAL:
+            continue
+        counts[author_id] = counts.get(author_id, 0) + n
     people = get_user_model().objects.filter(pk__in=counts).order_by("username")
     return [(person, counts[person.pk]) for person in people]
+
+
+class _CountedPaginator(Paginator):
+    """A Paginator told its count (from `_waiting`), so that it does not count the queue again."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
 
 
 def review_queue_view(model_admin, request):
@@ -86,7 +109,13 @@ def review_queue_view(model_admin, request):
         _decide(model_admin, request)
         return redirect(request.get_full_path())
     queryset = queue_queryset(case=case, author=author)
-    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    waiting = _waiting()
+    total = sum(
+        n
+        for (case_id, author_id), n in waiting.items()
+        if (case is None or case_id == case.pk) and (author is None or author_id == author.pk)
+    )
+    page = _CountedPaginator(queryset, PER_PAGE, count=total).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     in_force = _in_force(shown)
     items = [
@@ -108,8 +137,8 @@ def review_queue_view(model_admin, request):
         "total": page.paginator.count,
         "case": case,
         "author": author,
-        "cases": Case.objects.filter(measures__assessments__in=Assessment.objects.awaiting_review()).distinct(),
-        "batches": _authors(case, request.user) if author is None else [],
+        "cases": Case.objects.filter(pk__in={case_id for case_id, _ in waiting}),
+        "batches": _authors(waiting, case, request.user) if author is None else [],
         "self_approval": settings.ALLOW_SELF_APPROVAL,
     }
     request.current_app = model_admin.admin_site.name

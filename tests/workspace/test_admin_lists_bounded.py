@@ -1,0 +1,146 @@
+"""The workspace's lists show a page of 25 rows and search cases and parties as one types, so that a
+list of a large organisation costs what one page shows; the review queue counts what waits once."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests import factories
+from workspace.admin.base import LIST_PER_PAGE
+
+
+@pytest.fixture
+def analyst(client, db):
+    client.force_login(factories.analyst(username="analyst"))
+    return client
+
+
+def changelist(client, model_name, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(f"admin:measures_{model_name}_changelist"), params or {})
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def test_a_list_holds_a_page_of_rows_and_links_to_the_next(analyst, db):
+    case = factories.CaseFactory()
+    for n in range(LIST_PER_PAGE + 1):
+        factories.EventFactory(case=case, title=f"Listed event {n}")
+    response, _ = changelist(analyst, "event")
+    assert len(response.context["cl"].result_list) == LIST_PER_PAGE == 25
+    assert "?p=2" in response.content.decode()
+    second, _ = changelist(analyst, "event", {"p": 2})
+    assert len(second.context["cl"].result_list) == 1
+
+
+@pytest.mark.parametrize(
+    ("model_name", "parameter", "row_case"),
+    [
+        ("event", "case__id__exact", lambda event: event.case_id),
+        ("citation", "case__id__exact", lambda citation: citation.case_id),
+        ("evidence", "measure__case__id__exact", lambda evidence: evidence.measure.case_id),
+    ],
+)
+def test_a_list_searches_the_case_instead_of_listing_every_case(analyst, db, model_name, parameter, row_case):
+    cases = [factories.CaseFactory(name=name) for name in ("Listed Alpha", "Listed Bravo", "Listed Charlie")]
+    for case in cases:
+        factories.EvidenceFactory(
+            measure=factories.MeasureFactory(case=case),
+            citation=factories.CitationFactory(case=case, event=factories.EventFactory(case=case)),
+        )
+    response, _ = changelist(analyst, model_name)
+    page = response.content.decode()
+    assert "Listed Bravo</a></li>" not in page  # no case listed in the sidebar
+    assert f'name="{parameter}"' in page and "js/autocomplete-filter.js" in page
+
+    # The admin's own parameter still filters (the links to a case's rows), and keeps the choice.
+    response, _ = changelist(analyst, model_name, {parameter: cases[1].pk})
+    assert {row_case(row) for row in response.context["cl"].result_list} == {cases[1].pk}
+    assert f'<option value="{cases[1].pk}" selected>' in response.content.decode()
+    # Without JavaScript the filter cannot search: the search box finds the rows by the case's name.
+    searched, _ = changelist(analyst, model_name, {"q": "Charlie"})
+    assert {row_case(row) for row in searched.context["cl"].result_list} == {cases[2].pk}
+
+
+def test_the_event_list_searches_actors_instead_of_listing_every_party(analyst, db):
+    case = factories.CaseFactory()
+    parties = [factories.PartyFactory(name=f"Listed party {i}") for i in range(3)]
+    events = [factories.EventFactory(case=case) for _ in parties]
+    for event, party in zip(events, parties, strict=True):
+        event.actors.add(party)
+    response, _ = changelist(analyst, "event")
+    page = response.content.decode()
+    assert "Listed party 1</a></li>" not in page
+    assert 'name="actors__id__exact"' in page
+    response, _ = changelist(analyst, "event", {"actors__id__exact": parties[2].pk})
+    assert list(response.context["cl"].result_list) == [events[2]]
+
+
+@pytest.mark.parametrize("value", ["x", "-5", "99999999999999999999"])
+def test_a_case_filter_refuses_what_is_not_an_id(analyst, db, value):
+    for model_name, parameter in (("event", "case__id__exact"), ("evidence", "measure__case__id__exact")):
+        response = analyst.get(reverse(f"admin:measures_{model_name}_changelist"), {parameter: value})
+        assert response.status_code == 302 and "e=1" in response.url
+
+
+def test_commitments_and_notifications_search_the_case(client, db):
+    client.force_login(factories.administrator(username="admin"))
+    for i in range(3):
+        factories.CaseFactory(name=f"Listed case {i}")
+    for model_name in ("commitment", "notification"):
+        page = changelist(client, model_name)[0].content.decode()
+        assert "Listed case 1</a></li>" not in page
+        assert 'name="case__id__exact"' in page
+
+
+def _pending_work(cases, authors, done=()):
+    """One assessment awaiting review and one approved for each (case, author) pair not in `done`."""
+    for case in cases:
+        for author in authors:
+            if (case, author) in done:
+                continue
+            measure = factories.MeasureFactory(case=case)
+            factories.AssessmentFactory(measure=measure, recorded_by=author, approved=False)
+            factories.AssessmentFactory(measure=measure, recorded_by=author)  # approved: not waiting
+
+
+def test_the_review_queue_counts_what_waits_once_whatever_the_number_of_cases_and_authors(client, db):
+    reviewer = factories.reviewer(username="reviewer")
+    client.force_login(reviewer)
+    url = reverse("admin:measures_assessment_review")
+    cases, authors, counts = [], [], []
+    for n in (1, 4):
+        done = {(case, author) for case in cases for author in authors}
+        cases += [factories.CaseFactory(name=f"Case {i}") for i in range(len(cases), n)]
+        authors += [factories.analyst(username=f"author-{i}") for i in range(len(authors), n)]
+        _pending_work(cases, authors, done)
+        client.get(url)  # the session and the site's caches, once
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        counts.append(len(queries))
+        assert response.context["total"] == n * n
+        assert set(response.context["cases"]) == set(cases)
+        assert response.context["batches"] == [(author, n) for author in authors]
+        # Filtered by a case and an author: the figures follow the filters.
+        one = client.get(url, {"case": cases[0].pk, "author": authors[0].pk})
+        assert one.context["total"] == 1 and one.context["batches"] == []
+        by_case = client.get(url, {"case": cases[0].pk})
+        assert by_case.context["total"] == n
+        assert by_case.context["batches"] == [(author, 1) for author in authors]
+    assert counts[0] == counts[1]
+
+
+def test_the_review_queue_leaves_the_reviewers_own_work_out_of_the_batches(client, db, settings):
+    reviewer = factories.reviewer(username="reviewer")
+    other = factories.analyst(username="other")
+    client.force_login(reviewer)
+    case = factories.CaseFactory()
+    _pending_work([case], [reviewer, other])
+    url = reverse("admin:measures_assessment_review")
+    settings.ALLOW_SELF_APPROVAL = False
+    response = client.get(url)
+    assert response.context["total"] == 2
+    assert response.context["batches"] == [(other, 1)]
+    settings.ALLOW_SELF_APPROVAL = True
+    assert client.get(url).context["batches"] == [(other, 1), (reviewer, 1)]
