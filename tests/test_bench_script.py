@@ -323,3 +323,37 @@ def test_a_page_that_fails_takes_its_twin_out_of_the_following_rounds(monkeypatc
     # Its twin was last requested in round 1, after the CSV that answered.
     assert requests.count("/cases/pakistan-iran-2024/?_export=csv") == 3
     assert figures["pairs"]["dashboard"]["runs"] == 3
+
+
+def test_the_markdown_keeps_the_intro_and_adds_the_pairs_after_the_marker(tmp_path):
+    bench = load_bench()
+    sizes = {"events": 400, "citations": 2000, "evidence": 2653, "assessments": 450, "commitments": 100}
+    small_sizes = {"events": 19, "citations": 65, "evidence": 99, "assessments": 52, "commitments": 3}
+    page = bench.summarise({"status": 200, "bytes": 10}, [0.3, 0.4], [0.01, 0.01])
+    figures = {
+        "sqlite": {
+            "1": {"sizes": sizes, "pages": {"dashboard": page}, "load": [1.0, 1.5]},
+            "100": {
+                "sizes": sizes,
+                "pages": {"dashboard": page},
+                "load": [1.5, 2.0],
+                "pairs": {"dashboard": bench.pair_figures([0.3, 0.4], [0.1, 0.1])},
+                "small_sizes": small_sizes,
+            },
+        }
+    }
+    text = bench.table(figures) + "\n" + bench.growth_table(figures) + "\n" + bench.pair_table(figures)
+    path = tmp_path / "performance.md"
+    path.write_text("# Performance\n\nHow it is measured.\n\n<!-- bench table -->\n\nan older run\n", encoding="utf-8")
+    bench.write_markdown(path, figures, text, None, argparse.Namespace(runs=2))
+    intro, _, measured = path.read_text(encoding="utf-8").partition("<!-- bench table -->")
+    assert intro == "# Performance\n\nHow it is measured.\n\n" and "an older run" not in measured
+    assert "the Pakistan–Iran case is loaded beside the generated cases (19 events, 65 citations" in measured
+    assert measured.endswith(
+        "| big case ÷ Pakistan–Iran, same database and run | SQLite 100× |\n|---|---|\n"
+        "| dashboard | 3.50× [3.00–4.00] (350 ÷ 100 ms) |\n| over 1.5× (median of the rounds) | 1 of 1 |\n"
+    )
+    # A run without pairs (1× only, or --no-pairs) says nothing of them.
+    del figures["sqlite"]["100"]
+    bench.write_markdown(path, figures, bench.table(figures), None, argparse.Namespace(runs=2))
+    assert "Pakistan–Iran case is loaded" not in path.read_text(encoding="utf-8")
