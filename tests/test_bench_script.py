@@ -189,11 +189,12 @@ def _run_scale(monkeypatch, tmp_path, scale, failing_twin_request=None, failing_
     """measure_scale with a fake server and browser whose made-up answers make the big case's pages
     three times Pakistan–Iran's (the admin list twice) and Pakistan–Iran's ten times a static file's."""
     bench = load_bench()
-    calls, requests = [], []
+    calls, requests, environments = [], [], {}
     info = INFO if scale != 1 else {**INFO, "slug": "pakistan-iran-2024", "small": None, "small_sizes": None}
 
     def manage(env, *args, capture=False):
         calls.append(args)
+        environments[args[0]] = env
         return json.dumps(info) if args[0] == "shell" else ""
 
     class FakeBrowser:
@@ -220,6 +221,7 @@ def _run_scale(monkeypatch, tmp_path, scale, failing_twin_request=None, failing_
     monkeypatch.setattr(bench, "Server", FakeServer)
     monkeypatch.setattr(bench, "Browser", FakeBrowser)
     args = argparse.Namespace(pages=["dashboard"], runs=3, pairs=True)
+    bench.environments = environments
     return bench, bench.measure_scale("sqlite", scale, args, tmp_path), calls, requests
 
 
@@ -227,6 +229,8 @@ def test_the_twin_follows_its_page_in_every_round(monkeypatch, tmp_path):
     bench, figures, calls, requests = _run_scale(monkeypatch, tmp_path, 10)
     # Pakistan–Iran loaded into the copy before the pages are prepared.
     assert calls.index(("load_case", str(bench.CASE_FILE))) < [c[0] for c in calls].index("shell")
+    # …without queueing the rendering of its pages, which the report worker would do while pages are timed.
+    assert bench.environments["load_case"]["WARM_PAGES_AFTER_WRITES"] == "false"
     # A B A B: the big case's dashboard, its static file, Pakistan–Iran's dashboard, its static file;
     # in the warm-up and in each of the 3 rounds, for each of the 4 reader pages of the dashboard.
     quartet = [
