@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from measures.models import Assessment
-from measures.state import commitment_calendar, history_outline
+from measures.state import commitment_calendar, commitment_outline, history_outline
 
 MAX_ITEMS = 50
 
@@ -33,8 +33,11 @@ def feed_items(case):
     The assessment history is read as values (`history_outline`: one query, the levels each change
     replaced computed as on the measure pages), and only the MAX_ITEMS newest changes are loaded as
     model objects (with their measure and party): a long history costs a values query, not an object
-    per assessment and its citations. The commitments come from the case's commitment calendar."""
-    outline = history_outline(case, as_of=case.default_as_of(timezone.localdate()))
+    per assessment and its citations. The commitments come from the case's commitment calendar: read as
+    values (`commitment_outline`), and the entries of those among the newest MAX_ITEMS only built with
+    their passages (`commitment_calendar(only=…)`)."""
+    as_of = case.default_as_of(timezone.localdate())
+    outline = history_outline(case, as_of=as_of)
     # The newest MAX_ITEMS (of two recorded at the same time, the earlier in the history first, as the
     # stable sort below orders them): no other change can be among the feed's items.
     newest = {
@@ -63,14 +66,26 @@ def feed_items(case):
                 guid=f"assessment-{a.pk}",
             )
         )
-    # The commitments' items are written for those among the newest only: (when, how to write it).
-    pending = [(item.updated, lambda item=item: item) for item in items]
-    for entry in commitment_calendar(case).entries:
-        pending.append((entry.commitment.recorded_at, lambda entry=entry: _commitment_item(entry)))
-        if entry.outcome is not None:
-            pending.append((entry.outcome.recorded_at, lambda entry=entry: _outcome_item(entry)))
-    pending.sort(key=lambda when_write: when_write[0], reverse=True)
-    return [write() for _, write in pending[:MAX_ITEMS]]
+    # Every change and every commitment and outcome in force (the commitments read as values, in the
+    # calendar's order) is a candidate: (when, kind, id). Only the newest MAX_ITEMS are written, and
+    # only their commitments are loaded as objects.
+    candidates = [(item.updated, "assessment", index) for index, item in enumerate(items)]
+    for line in commitment_outline(case, as_of=as_of):
+        candidates.append((line.recorded_at, "commitment", line.commitment_id))
+        if line.outcome_id is not None:
+            candidates.append((line.outcome_recorded_at, "outcome", line.commitment_id))
+    candidates.sort(key=lambda candidate: candidate[0], reverse=True)
+    shown = candidates[:MAX_ITEMS]
+    wanted = {pk for _, kind, pk in shown if kind != "assessment"}
+    entries = {}
+    if wanted:
+        entries = {entry.commitment.pk: entry for entry in commitment_calendar(case, as_of=as_of, only=wanted).entries}
+    write = {
+        "assessment": lambda index: items[index],
+        "commitment": lambda pk: _commitment_item(entries[pk]),
+        "outcome": lambda pk: _outcome_item(entries[pk]),
+    }
+    return [write[kind](pk) for _, kind, pk in shown]
 
 
 def _commitment_item(entry):

@@ -317,10 +317,16 @@ class AssessmentQuerySet(models.QuerySet):
 
     def with_details(self, *, citations=True):
         """With measure, party, author, what it corrects and its review; with its cited passages and
-        their sources (not their full texts) unless `citations` is False."""
+        their sources (not their full texts) unless `citations` is False; `citations="ids"`: the cited
+        passages with their ids only (which passages, e.g. for the entries recorded together, not
+        their text)."""
         related = self.select_related("measure", "party", "recorded_by", "corrects", "review__reviewer")
         if not citations:
             return related
+        if citations == "ids":
+            return related.prefetch_related(
+                models.Prefetch("citations", queryset=_citation_model(self).objects.only("pk"))
+            )
         return related.prefetch_related(
             # Histories name each cited passage and its source, never the source's full text (a
             # measure's 40 assessments at 100× cite sources of 6 KB each, loaded once per citation).

@@ -123,16 +123,10 @@ class Commitment(models.Model):
         return f"{reverse('measures:measure_detail', args=[self.case.slug, self.measure.number])}#commitment-{self.pk}"
 
     def window(self):
-        """(first day, last day) on which the step is due, or None when no date is stated."""
-        precision = self.due_precision
-        if precision == DuePrecision.DAY:
-            return self.due_on, self.due_on
-        if precision in (DuePrecision.RANGE, DuePrecision.MONTH):
-            return self.due_on, self.due_until
-        if precision == DuePrecision.AFTER_EVENT and self.anchor_event is not None:
-            start = self.anchor_event.end_date or self.anchor_event.date
-            return start, start + datetime.timedelta(days=self.within_days or 0)
-        return None
+        """(first day, last day) on which the step is due, or None when no date is stated (`due_window`)."""
+        anchor = self.anchor_event
+        anchor_day = None if anchor is None else anchor.end_date or anchor.date
+        return due_window(self.due_precision, self.due_on, self.due_until, anchor_day, self.within_days)
 
     @property
     def deadline(self):
@@ -158,6 +152,39 @@ class Commitment(models.Model):
     def party_names(self):
         names = [party.name for party in self.parties.all()]
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+
+
+def due_window(precision, due_on, due_until, anchor_day, within_days):
+    """The due window of a commitment from its fields' values: (first day, last day) as dates, or None
+    when no date is stated. `precision`: a DuePrecision value; `anchor_day`: for AFTER_EVENT, the day
+    the anchor event ended (its end date, else its date), None without an anchor event.
+
+    The one place of the rule (`Commitment.window()` and the state layer's values read it): a day is
+    due on that day ("by 26 January"), a range or a month over its days, "within N days of" an event
+    from the event's last day to N days after it."""
+    if precision == DuePrecision.DAY:
+        return due_on, due_on
+    if precision in (DuePrecision.RANGE, DuePrecision.MONTH):
+        return due_on, due_until
+    if precision == DuePrecision.AFTER_EVENT and anchor_day is not None:
+        return anchor_day, anchor_day + datetime.timedelta(days=within_days or 0)
+    return None
+
+
+def outcome_effective_on(occurred_on, deadline, recorded_at):
+    """The day (a date) a judged outcome holds in the world, from its values: when it was done or
+    withdrawn (`occurred_on`); for "not kept", the day after the commitment's `deadline` (the last day
+    of its due window); without either, the day it was recorded (`recorded_at`, an aware datetime, in
+    the site's time zone).
+
+    The one place of the rule (`CommitmentOutcome.effective_on` and the state layer's values read it):
+    "kept on 27 January" is not yet kept as of 26 January, as an assessment is not in force before its
+    date (measures.state.commitments)."""
+    if occurred_on is not None:
+        return occurred_on
+    if deadline is not None:
+        return deadline + datetime.timedelta(days=1)
+    return timezone.localdate(recorded_at)
 
 
 def month_window(day):
@@ -229,14 +256,8 @@ class CommitmentOutcome(models.Model):
 
     @property
     def effective_on(self):
-        """The day the outcome holds in the world: when it was done or withdrawn; for "not kept", the
-        day after the deadline (None without one: then it holds from its recording)."""
-        if self.occurred_on is not None:
-            return self.occurred_on
-        deadline = self.commitment.deadline
-        if deadline is not None:
-            return deadline + datetime.timedelta(days=1)
-        return timezone.localdate(self.recorded_at)
+        """The day the outcome holds in the world (`outcome_effective_on`)."""
+        return outcome_effective_on(self.occurred_on, self.commitment.deadline, self.recorded_at)
 
     @property
     def days_late(self):

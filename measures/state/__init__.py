@@ -16,7 +16,8 @@ Everything derived from assessments and evidence is defined here, once, and nowh
   replace, new evidence and events, and which of them moved the headline figure;
 - the period's **default** (`default_since`: the whole crisis for a closed case, the last seven days
   for an active one) and the one message for an as-of date before a case began (`before_start_message`);
-- the **commitments** of a case on a date, with their outcome in force (`commitment_calendar`);
+- the **commitments** of a case on a date, with their outcome in force (`commitment_calendar`; read as
+  values for a page that shows some of them: `commitment_outline`);
 - the **assessment history** of a measure, numbered, with corrections marked and parties recorded
   together grouped;
 - **cases compared** on the catalogue of measure types (`compare`): the matrix's cells, the days from
@@ -36,8 +37,10 @@ from measures.state.case import (
 from measures.state.commitments import (
     STATUS_LABELS,
     CommitmentCalendar,
+    CommitmentOutline,
     CommitmentStatus,
     commitment_calendar,
+    commitment_outline,
 )
 from measures.state.compare import (
     STEPS,
@@ -130,8 +133,10 @@ from measures.state.series import (
 __all__ = [
     "STATUS_LABELS",
     "CommitmentCalendar",
+    "CommitmentOutline",
     "CommitmentStatus",
     "commitment_calendar",
+    "commitment_outline",
     "Level",
     "CONFIDENCE_RANK",
     "CaseColumn",

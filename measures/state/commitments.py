@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from measures.lib import dates
 from measures.models import Citation, Commitment, CommitmentOutcome
+from measures.models.commitments import due_window, outcome_effective_on
 
 Outcome = CommitmentOutcome.Outcome
 
@@ -169,7 +170,100 @@ def _status(commitment, outcome, as_of):
     return UPCOMING
 
 
-def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=None):
+def _commitments(case, as_of, known_on, measure=None):
+    """The commitments of `case` that the calendar lists on `as_of`, as known on `known_on` (a queryset)."""
+    commitments = Commitment.objects.filter(case=case, announced_on__lte=as_of).known_on(known_on)
+    return commitments if measure is None else commitments.filter(measure=measure)
+
+
+def _judgements(commitments, known_on):
+    """The judgements of `commitments` (ids or a queryset) that count, as known on `known_on`, oldest
+    recorded first (a queryset)."""
+    return (
+        CommitmentOutcome.objects.filter(commitment__in=commitments)
+        .counting()
+        .known_on(known_on)
+        .not_superseded(known_on)
+        .order_by("recorded_at", "pk")
+    )
+
+
+def _in_force(judgements, as_of, effective_on):
+    """{commitment id: the judgement in force on `as_of`} from `judgements` in recording order (objects
+    or values rows) with `effective_on(judgement)` (a date): the later recorded wins among those in
+    force by `as_of` (the module docstring's rule)."""
+    in_force = {}
+    for judgement in judgements:
+        if effective_on(judgement) <= as_of:
+            commitment_id = judgement["commitment_id"] if isinstance(judgement, dict) else judgement.commitment_id
+            in_force[commitment_id] = judgement
+    return in_force
+
+
+def _calendar_order(window, pk):
+    """The calendar's order: by the first day due, no stated date last, then as recorded."""
+    return (window is None, (window or (datetime.date.max,))[0], pk)
+
+
+@dataclass(frozen=True)
+class CommitmentOutline:
+    """One commitment of the calendar read as values: its id and when it was put on record, and the id
+    and recording time of its outcome in force (None, None when not judged by `as_of`)."""
+
+    commitment_id: int
+    recorded_at: datetime.datetime
+    outcome_id: int | None
+    outcome_recorded_at: datetime.datetime | None
+
+
+def commitment_outline(case, *, as_of=None, known_on=None):
+    """[CommitmentOutline] of the commitments `commitment_calendar(case, as_of=…, known_on=…)` lists,
+    in its order, with the same outcome in force: read as values (two queries whatever the number of
+    commitments), with the date rules of `due_window` and `outcome_effective_on` (measures.models).
+    For a page that shows some of them (the case's feed): then `commitment_calendar(…, only=ids)`."""
+    as_of = as_of or case.default_as_of(timezone.localdate())
+    commitments = _commitments(case, as_of, known_on)
+    rows = list(
+        commitments.values_list(
+            "pk",
+            "recorded_at",
+            "due_precision",
+            "due_on",
+            "due_until",
+            "anchor_event__end_date",
+            "anchor_event__date",
+            "within_days",
+        ).order_by()
+    )
+    windows = {
+        pk: due_window(precision, due_on, due_until, anchor_end or anchor_day, within_days)
+        for pk, _, precision, due_on, due_until, anchor_end, anchor_day, within_days in rows
+    }
+    judgements = _judgements(commitments.values("pk"), known_on).values(
+        "pk", "commitment_id", "occurred_on", "recorded_at"
+    )
+    in_force = _in_force(
+        judgements,
+        as_of,
+        lambda row: outcome_effective_on(
+            row["occurred_on"], (windows[row["commitment_id"]] or (None, None))[1], row["recorded_at"]
+        ),
+    )
+    outline = []
+    for pk, recorded_at, *_ in sorted(rows, key=lambda row: _calendar_order(windows[row[0]], row[0])):
+        judgement = in_force.get(pk)
+        outline.append(
+            CommitmentOutline(
+                pk,
+                recorded_at,
+                judgement and judgement["pk"],
+                judgement and judgement["recorded_at"],
+            )
+        )
+    return outline
+
+
+def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=None, only=None):
     """Where each commitment of `case` (or of one `measure`) stands on `as_of`, as known on `known_on`.
 
     - `as_of` (date; default `case.default_as_of(today)`); `since` (date or None): with it, each entry
@@ -177,45 +271,35 @@ def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=
     - Commitments recorded by `known_on` and announced by `as_of` count (a step announced later did
       not exist yet on that day: the page "as it stood that day" does not list it); their outcome in
       force is the module docstring's.
+    - `only` (ids or None): the entries of these commitments only (those a page shows, picked with
+      `commitment_outline`); the parties are then theirs.
     Returns a CommitmentCalendar, entries in due order (no stated date last). Three queries, plus one
     for the parties, whatever the number of commitments.
     """
     as_of = as_of or case.default_as_of(timezone.localdate())
-    commitments = Commitment.objects.filter(case=case, announced_on__lte=as_of).known_on(known_on)
-    if measure is not None:
-        commitments = commitments.filter(measure=measure)
+    commitments = _commitments(case, as_of, known_on, measure)
+    if only is not None:
+        commitments = commitments.filter(pk__in=only)
     commitments = list(
         commitments.select_related("measure", "anchor_event", "case").prefetch_related(
             "parties", Prefetch("stated_by", queryset=Citation.objects.with_source().defer("source__full_text"))
         )
     )
     outcomes = (
-        CommitmentOutcome.objects.filter(commitment__in=commitments)
-        .counting()
-        .known_on(known_on)
-        .not_superseded(known_on)
+        _judgements(commitments, known_on)
         .select_related("recorded_by")
         .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_source().defer("source__full_text")))
-        .order_by("recorded_at", "pk")
     )
     by_commitment = {c.pk: c for c in commitments}
-    in_force = {}
     for outcome in outcomes:
         outcome.commitment = by_commitment[outcome.commitment_id]
-        if outcome.effective_on <= as_of:
-            in_force[outcome.commitment_id] = outcome  # the later recorded wins
+    in_force = _in_force(outcomes, as_of, lambda outcome: outcome.effective_on)
     entries = []
     for commitment in commitments:
         outcome = in_force.get(commitment.pk)
         window = commitment.window()
         meets = since is not None and window is not None and window[0] <= as_of and window[1] >= since
         entries.append(CommitmentStatus(commitment, outcome, _status(commitment, outcome, as_of), meets))
-    entries.sort(
-        key=lambda e: (
-            e.commitment.window() is None,
-            (e.commitment.window() or (datetime.date.max,))[0],
-            e.commitment.pk,
-        )
-    )
+    entries.sort(key=lambda e: _calendar_order(e.commitment.window(), e.commitment.pk))
     parties = sorted({p for c in commitments for p in c.parties.all()}, key=lambda p: p.name)
     return CommitmentCalendar(as_of=as_of, since=since, entries=entries, parties=parties)

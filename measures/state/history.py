@@ -36,7 +36,8 @@ def assessment_history(case, *, as_of=None, measure=None, known_on=None, include
 
     `include_pending` (the team's preview): assessments awaiting review are listed and count as if
     approved, and returned ones are listed too but never count (`AssessmentQuerySet.counting`).
-    `citations=False` leaves the assessments' citations unloaded. A caller that shows a page of the
+    `citations=False` leaves the assessments' citations unloaded; `citations="ids"` loads which
+    passages each cites, without their text or source (enough for `history_entries`). A caller that shows a page of the
     history (the API) reads `history_outline()` instead, and loads that page's assessments only.
     Two queries plus one for citations, whatever the size."""
     assessments = _listed(case, as_of, measure, known_on, include_pending).with_details(citations=citations)

@@ -6,6 +6,7 @@ newest EVIDENCE_PER_PAGE pieces of evidence of each stance and RELATED_EVENTS_PE
 each list with its own pager (`?history=`, `?progress=`, `?setback=`, `?context=`, `?events=`) and
 its total in its heading: every entry stays one click away, and the exports are unchanged."""
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.template.loader import render_to_string
 
@@ -56,8 +57,10 @@ def measure_detail(request, slug, number):
     )
     status = state.rows[0]
     measure = status.measure
+    # The whole history for the charts and the numbering, its citations as ids (which passages, for the
+    # entries recorded together); the shown page's passages are loaded below.
     history = assessment_history(
-        case, as_of=period.as_of, measure=measure, known_on=period.known_on, include_pending=preview
+        case, as_of=period.as_of, measure=measure, known_on=period.known_on, include_pending=preview, citations="ids"
     )
     level_charts = charts.level_charts(
         history, [cell.party for cell in status.applicable_cells], start=case.start_date, end=period.as_of
@@ -72,11 +75,12 @@ def measure_detail(request, slug, number):
         {"history": entries, **{stance.value: page for stance, page in evidence_groups}, "events": events},
     )
     to_entry = _entry_links(newest_first, entries)
+    cited = _cited_passages([entry.assessment for entry in entries.object_list])
     entries.object_list = [
         (
             entry,
             Assessment.Level(entry.first.old_level).label,
-            [CitedPassage(c, evidence_dating(c)) for c in entry.assessment.citations.all()],
+            cited[entry.assessment.pk],
             {
                 "superseded_by": to_entry(entry.first.superseded_by),
                 "corrects": to_entry(entry.assessment.corrects_id),
@@ -115,6 +119,14 @@ def measure_detail(request, slug, number):
         **_review_context(request, request.viewer, Assessment.objects.filter(measure=measure)),
     }
     return _page(request, "measures/measure_detail.html", context, form=form, nav="measure", messages=messages)
+
+
+def _cited_passages(assessments):
+    """{assessment id: [CitedPassage]} of `assessments` (the history's page shown), their passages with
+    their sources (not the full texts), in the passages' order: one query."""
+    full = Citation.objects.with_source().defer("source__full_text")
+    prefetch_related_objects(assessments, Prefetch("citations", queryset=full, to_attr="shown_citations"))
+    return {a.pk: [CitedPassage(c, evidence_dating(c)) for c in a.shown_citations] for a in assessments}
 
 
 def _entry_links(newest_first, page):

@@ -273,3 +273,18 @@ def test_a_case_is_compared_only_when_enough_other_cases_reached_the_level(db):
     quick = crisis("Quick", history=[("AA", Level.MINIMAL, 1), ("BB", Level.MINIMAL, 1)])
     crisis("Only other", history=[("AA", Level.MINIMAL, 9), ("BB", Level.MINIMAL, 9)])
     assert step_comparisons(quick, Case.objects.all(), as_of=day(30)) == []
+
+
+def test_a_types_cell_builds_that_types_measures_only_and_the_same_as_every_measure_built(pakistan_iran):
+    typed = pakistan_iran.measures.exclude(type=None).order_by("number")
+    type_id = typed.first().type_id
+    (column,) = compare_cases([pakistan_iran]).columns
+    cell = column.of_type(type_id)
+    assert "measures" not in column.__dict__  # the case's other measures are not built for one type
+    (whole,) = compare_cases([pakistan_iran]).columns
+    expected = [item for item in whole.measures if item.measure.type_id == type_id]
+    assert [item.measure.number for item in cell] == [item.measure.number for item in expected]
+    assert [(item.joint_level, item.joint_reached, item.parties) for item in cell] == [
+        (item.joint_level, item.joint_reached, item.parties) for item in expected
+    ]
+    assert whole.of_type(type_id) == expected

@@ -475,9 +475,9 @@ def test_a_page_of_cases_builds_the_measures_of_its_cases_only(reader_client, db
     built = []
     real = compare._build_column
 
-    def spy(column, **kwargs):
+    def spy(column, entries, **kwargs):
         built.append(column.case.name)
-        return real(column, **kwargs)
+        return real(column, entries, **kwargs)
 
     monkeypatch.setattr(compare, "_build_column", spy)
     content = reader_client.get(MATRIX, {"view": "days"}).content.decode()

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from measures import services
-from measures.models import Assessment, Case, Evidence
+from measures.models import Assessment, Case, Citation, Evidence
 from reading.views.measures import EVIDENCE_PER_PAGE, HISTORY_PER_PAGE, RELATED_EVENTS_PER_PAGE
 from tests import factories
 from tests.scenarios import build_case
@@ -21,9 +21,10 @@ LEVELS = [Level.MINIMAL, Level.INTERMEDIATE]
 
 
 # The page's queries once the reader's session is kept, whatever the lengths of its lists (among them:
-# the measure, its state, its history, its counting evidence as values, the shown evidence and
-# related events, the benchmark, the commitments).
-QUERIES = 12
+# the measure, its state, its history with its passages' ids, the passages of the history's page
+# shown, its counting evidence as values, the shown evidence and related events, the benchmark, the
+# commitments).
+QUERIES = 13
 
 
 def measure_url(case, number=1, query=""):
@@ -235,3 +236,27 @@ def test_a_correction_links_to_the_entry_it_corrects_on_another_page_and_back(re
     assert f'id="assessment-{oldest.pk}"' in second
     assert f'(<a href="?as_of=2024-12-31#assessment-{correction.pk}">' not in second  # page 1 has no number
     assert f'(<a href="?as_of=2024-12-31&amp;history=1#assessment-{correction.pk}">' in second
+
+
+def test_the_history_loads_the_passages_of_its_shown_page_only(reader_client, db, monkeypatch):
+    """The whole history is read for the charts and the numbering with its passages' ids only; the
+    passages with their text and source are loaded for the entries shown."""
+    case = build_case()
+    measure = grow(case, assessments=3 * HISTORY_PER_PAGE)
+    for n, assessment in enumerate(measure.assessments.filter(rationale__contains="growing history")):
+        assessment.citations.add(factories.CitationFactory(case=case, quote=f"Cited by judgement {n}"))
+    loaded = []
+    real = Citation.from_db.__func__
+
+    def spy(cls, db, field_names, values, **kwargs):
+        instance = real(cls, db, field_names, values, **kwargs)
+        if "quote" in field_names:
+            loaded.append(instance.quote)
+        return instance
+
+    monkeypatch.setattr(Citation, "from_db", classmethod(spy))
+    reader_client.cookies.pop("csrftoken", None)
+    content = reader_client.get(measure_url(case)).content.decode()
+    cited = [quote for quote in loaded if quote.startswith("Cited by judgement")]
+    assert len(cited) == HISTORY_PER_PAGE
+    assert all(quote in content for quote in cited)

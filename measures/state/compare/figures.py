@@ -144,15 +144,17 @@ class CaseColumn:
     as MeasureComparison, typed or not, in number order (`measures`).
 
     `entries` holds each measure's row (pk, case pk, number, title, slug, type pk) with its values
-    (`columns.MeasureValues`), and `build(column)` turns them into `measures`, on first use only: the
-    summaries across cases and who lags are counted from the values (`values_of_type`), so a page of
-    ten cases builds the comparisons of those ten, not of every case."""
+    (`columns.MeasureValues`), and `build(column, entries)` turns them into `measures` (or those of one
+    type: `of_type`), on first use only: the summaries across cases and who lags are counted from the
+    values (`values_of_type`), so a page of ten cases builds the comparisons of those ten, not of every
+    case."""
 
     case: object
     as_of: datetime.date
     parties: list
     entries: list = field(default_factory=list)
     build: object = None
+    _one_type: dict = field(default_factory=dict, repr=False, compare=False)  # of_type's, before `measures`
 
     @property
     def begun(self):
@@ -162,7 +164,7 @@ class CaseColumn:
 
     @functools.cached_property
     def measures(self):
-        return self.build(self) if self.build is not None else []
+        return self.build(self, self.entries) if self.build is not None else []
 
     @functools.cached_property
     def _of_type(self):
@@ -172,8 +174,15 @@ class CaseColumn:
         return found
 
     def of_type(self, type_id):
-        """[MeasureComparison] of the case's measures of the type `type_id` (most often one, or none)."""
-        return self._of_type.get(type_id, [])
+        """[MeasureComparison] of the case's measures of the type `type_id` (most often one, or none), in
+        number order: taken from `measures` when those are built, else built from that type's entries
+        only (a type's page of ten cases builds one measure of each, not every measure of each)."""
+        if "measures" in self.__dict__:
+            return self._of_type.get(type_id, [])
+        if type_id not in self._one_type:
+            entries = [(row, values) for row, values in self.entries if row[TYPE_OF_ROW] == type_id]
+            self._one_type[type_id] = self.build(self, entries) if self.build is not None and entries else []
+        return self._one_type[type_id]
 
     @functools.cached_property
     def _values_of_type(self):

@@ -85,11 +85,11 @@ def compare_cases(cases, *, as_of=None, known_on=None, types=None, first_progres
 MEASURE_FIELDS = ("id", "case_id", "number", "title", "slug", "type_id")
 
 
-def _build_column(column, *, with_progress):
-    """[MeasureComparison] of `column`'s entries (CaseColumn.build)."""
+def _build_column(column, entries, *, with_progress):
+    """[MeasureComparison] of `entries`, some or all of `column`'s (CaseColumn.build)."""
     made = {}
     built = []
-    for row, kept in column.entries:
+    for row, kept in entries:
         measure = Measure.from_db(DEFAULT_DB_ALIAS, MEASURE_FIELDS, row)
         measure.case = column.case  # in memory: its page's URL needs the case's slug, without a query
         built.append(_measure_comparison(measure, column, kept, with_progress, made))
