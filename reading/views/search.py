@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 
 from measures import search as search_index
 from measures.lib import languages
-from measures.models import Citation, Source
+from measures.models import Assessment, Citation, Source
 from measures.roles import readable_cases, reader_required
 from reading.caching import code_fingerprint
 from reading.forms import SearchForm
@@ -44,6 +44,10 @@ def _remembered(cases):
     the records shown and their snippets are read afresh."""
 
     version = ",".join(f"{case.pk}:{case.data_version}:{case.data_changed_at.timestamp()}" for case in cases)
+    # The index holds every rationale as soon as it is recorded, awaiting review too, which bumps no
+    # data version (services.record_assessment): the newest assessment keys the ranking as well (one
+    # query, on the primary key's index).
+    version += f"|recorded:{Assessment.objects.newest_id()}"
 
     def remember(key, compute):
         digest = hashlib.sha256("\x1f".join([_ranking_fingerprint(), version, key]).encode()).hexdigest()[:32]
