@@ -114,19 +114,24 @@ def test_the_review_queue_lists_a_pending_assessment_at_once(case, analyst_user)
     assert RATIONALE in reviewer.get(queue).content.decode()
 
 
-def test_its_approval_makes_every_page_fresh(reader, team, case, analyst_user):
+@pytest.mark.parametrize("decision", ["approve", "return"])
+def test_a_decision_on_it_makes_every_page_fresh(reader, team, case, analyst_user, decision):
     pages = [url(case, name, *args) for name, args in READER_PAGES]
     assessment = record_pending(case, analyst_user)
     seen = {(who, page): client.get(page) for who, client in (("reader", reader), ("team", team)) for page in pages}
 
-    services.approve_assessment(assessment=assessment, reviewer=factories.reviewer(username="approver"))
+    reviewer = factories.reviewer(username="decider")
+    if decision == "approve":
+        services.approve_assessment(assessment=assessment, reviewer=reviewer)
+    else:
+        services.return_assessment(assessment=assessment, reviewer=reviewer, comment="Cite the ministry itself.")
 
     for (who, page), before in seen.items():
         after = (reader if who == "reader" else team).get(page, HTTP_IF_NONE_MATCH=before["ETag"])
         assert after.status_code == 200, (who, page)
         assert after["X-Page-Cache"] == "miss", (who, page)
         assert after["ETag"] != before["ETag"], (who, page)
-    assert RATIONALE in reader.get(url(case, "measure_detail", 1)).content.decode()
+    assert (RATIONALE in reader.get(url(case, "measure_detail", 1)).content.decode()) == (decision == "approve")
 
 
 def test_a_pending_assessment_citing_a_new_passage_refreshes_every_page(reader, case, analyst_user):
