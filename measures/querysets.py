@@ -218,6 +218,11 @@ class AssessmentQuerySet(models.QuerySet):
         """Assessments a reviewer returned for revision, by `known_on` (None: ever). They never count."""
         return self.filter(Exists(self._decisions(known_on, "returned")))
 
+    def unapproved(self):
+        """Assessments no reviewer approved: awaiting review or returned. Readers and the public never
+        see them (nor their rationales: reading.views.search)."""
+        return self.exclude(Exists(self._decisions(None, "approved")))
+
     def pending(self, known_on=None):
         """Assessments awaiting review: no decision on them by `known_on` (None: none yet)."""
         return self.exclude(Exists(self._decisions(known_on)))

@@ -196,3 +196,18 @@ def test_the_team_finds_a_pending_rationale_by_search_at_once(team, case, analys
     found = team.get(search).content.decode()
     assert "1 result for" in found
     assert "search-hit-rationale" in found
+
+
+def test_a_reader_never_finds_a_rationale_no_reviewer_approved(reader, team, case, analyst_user):
+    search = reverse("measures:search") + "?q=ministry+withdrawal"
+    returned = record_pending(case, analyst_user)
+    services.return_assessment(assessment=returned, reviewer=factories.reviewer(username="returner"), comment="Why?")
+    pending = record_pending(case, analyst_user)
+    assert "2 results for" in team.get(search).content.decode()  # the team finds both
+    page = reader.get(search).content.decode()
+    assert "search-hit-rationale" not in page
+    assert "Nothing found for" in page  # not even counted
+    services.approve_assessment(assessment=pending, reviewer=factories.reviewer(username="approver"))
+    page = reader.get(search).content.decode()
+    assert "1 result for" in page
+    assert f"#assessment-{pending.pk}" in page and f"#assessment-{returned.pk}" not in page
