@@ -218,6 +218,11 @@ class AssessmentQuerySet(models.QuerySet):
         """Assessments a reviewer returned for revision, by `known_on` (None: ever). They never count."""
         return self.filter(Exists(self._decisions(known_on, "returned")))
 
+    def unapproved(self):
+        """Assessments no reviewer approved: awaiting review or returned. Readers and the public never
+        see them (nor their rationales: reading.views.search)."""
+        return self.exclude(Exists(self._decisions(None, "approved")))
+
     def pending(self, known_on=None):
         """Assessments awaiting review: no decision on them by `known_on` (None: none yet)."""
         return self.exclude(Exists(self._decisions(known_on)))
@@ -251,6 +256,20 @@ class AssessmentQuerySet(models.QuerySet):
             .reviewed(known_on, include_pending=include_pending)
         )
         return self.exclude(Exists(corrections))
+
+    def recording_stamp(self):
+        """(the newest id, the newest `recorded_at`) of these assessments, or (0, None) when there is
+        none: what moves on when an assessment is recorded to await review, which the case's data
+        version does not (services.record_assessment: nothing that counts changed). Ids only grow (an
+        autoincrement key), and anything else that changes what awaits review (a decision, a deletion)
+        bumps the data version. One query (an aggregate over an index of the case's assessments)."""
+        found = self.order_by().aggregate(newest=Max("pk"), at=Max("recorded_at"))
+        return found["newest"] or 0, found["at"]
+
+    def newest_id(self):
+        """The id of the newest of these assessments (0: none): `recording_stamp`'s first half, for every
+        case at once (search's ranking). One query, on the primary key's index."""
+        return self.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     def counting(self, known_on=None, *, include_pending=False):
         """The assessments that count, as known on `known_on` (a date in the site's time zone; None:

@@ -75,14 +75,16 @@ class Filters:
     """What a search is narrowed to: `cases` (a queryset of the cases the reader may read, perhaps
     narrowed to one), `kind` (documents.KINDS), `language` (a BCP 47 tag: its language subtag is
     compared, so "en" finds "en-GB"), `date_from`/`date_to` (dates, both included; undated records
-    are then left out). Cases, kind and language are tags of the index; dates are read from the rows
-    that match."""
+    are then left out), `hidden_rationales` (ids of assessments whose rationales are left out: those
+    no reviewer approved, for a searcher who is not of the team). Cases, kind and language are tags of
+    the index; dates are read from the rows that match, and the hidden rationales by their rows' ids."""
 
     cases: object
     kind: str = ""
     language: str = ""
     date_from: object = None
     date_to: object = None
+    hidden_rationales: tuple = ()
 
 
 def _tag_groups(filters):
@@ -104,6 +106,9 @@ def _where(backend, query, case_ids, filters):
     if filters.date_to is not None:
         conditions.append("day <= %s")
         params.append(backend.day_parameter(filters.date_to))
+    if filters.hidden_rationales:
+        conditions.append(f"{backend.ROW} NOT IN ({', '.join(['%s'] * len(filters.hidden_rationales))})")
+        params.extend(documents.row_id(documents.RATIONALE, pk) for pk in filters.hidden_rationales)
     return " AND ".join(conditions), params
 
 

@@ -284,7 +284,15 @@ def record_assessment(
         )
         assessment.citations.set(citations)
         search.index([assessment])
-        touch_cases({measure.case_id})
+        if recorded_at is not None:
+            # An import of past work: its time is not the newest recorded, which the team's pages'
+            # Last-Modified reads (reading.caching), so the case is touched as any other write.
+            touch_cases({measure.case_id})
+        # Otherwise the case's data version stays: an assessment awaiting review changes nothing that
+        # counts (AssessmentQuerySet.counting), so what readers and the public see is unchanged; the
+        # team's pages, which list it, are stamped with the case's newest assessment as well
+        # (AssessmentQuerySet.recording_stamp). A newly cited passage became evidence above
+        # (save_evidence), and that touched the case: evidence is shown to everyone.
         AuditEntry.objects.record(
             action=AuditEntry.Action.RECORD,
             kind="assessment",

@@ -100,7 +100,9 @@ def touch_cases(case_ids):
     """Record that the data of these cases changed: bump their data version, set data_changed_at.
 
     Every write through the services calls it, in the write's transaction, so that the reading
-    pages' ETags and cached renderings (reading.caching) never outlive the data; inside
+    pages' ETags and cached renderings (reading.caching) never outlive the data; but one that changes
+    nothing that counts: an assessment recorded to await review (services.record_assessment), which
+    the team's pages follow by the case's newest assessment (AssessmentQuerySet.recording_stamp); inside
     touched_once(), the cases are collected and bumped once, when the block ends.
     An update() on purpose: this is bookkeeping, not an edit with history or a version check.
     Once the transaction commits, the published-version pointers follow (`refresh_public_pointers`).

@@ -1,6 +1,7 @@
 """Conditional GET and cached renderings of the reading pages, keyed on the case's data version.
 
-A reading page depends on the case's data (whose version every write bumps: services.touch_cases),
+A reading page depends on the case's data (whose version every write bumps: services.touch_cases;
+for the team, on its newest assessment too, since one awaiting review bumps nothing: `_with_recordings`),
 on its URL (path and query: period, filters, sorting, export format), on the date (pages default to
 "as of today"), on the code that renders it, and on the reader: the page header names them and holds
 their CSRF token for the logout button. `page_stamp()` folds these into an ETag; a request whose
@@ -37,7 +38,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
 
 from measures.lib.ids import query_key
-from measures.models import Case
+from measures.models import Assessment, Case
 from measures.roles import cases_token, cases_token_key, published_generation_key
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import audience_of
@@ -149,6 +150,8 @@ def _stamp_of(request, slug, across_cases=False):
         case = viewer.case
         version, changed_at = version_text(case.pk, case.data_version, case.data_changed_at), case.data_changed_at
         audience, published = viewer.audience, case.is_published
+        if viewer.is_team:
+            version, changed_at = _with_recordings(version, changed_at, case)
         if viewer.link is not None:
             # The page names the link's expiry date: each link's holders get their own rendering.
             audience = f"{audience}:link-{viewer.link.pk}-{viewer.link.expires_on}"
@@ -169,6 +172,18 @@ def _stamp_of(request, slug, across_cases=False):
         every = (everyone, everyone_at.timestamp() if everyone_at else 0)
         cache.add(EVERY_CASE_PREFIX + token, every, settings.PAGE_CACHE_SECONDS)
     return version, changed_at, audience, published
+
+
+def _with_recordings(version, changed_at, case):
+    """(version, last change) of a case's page for the team: its data version and its newest
+    assessment (AssessmentQuerySet.recording_stamp; one query). An assessment recorded to await review
+    leaves the data version alone (readers and the public see nothing new: it does not count), but the
+    team's pages list it (the review panel, the measure's history, the preview of `include_pending`),
+    so their ETag, cache key, fragments and Last-Modified move on with it."""
+    newest, recorded_at = Assessment.objects.filter(measure__case_id=case.pk).recording_stamp()
+    if recorded_at is not None and recorded_at > changed_at:
+        changed_at = recorded_at
+    return f"{version}|recorded:{newest}", changed_at
 
 
 def _cached_response(key, etag, modified_ts):

@@ -12,8 +12,8 @@ from django.db.models import Exists, OuterRef
 
 from measures import search as search_index
 from measures.lib import languages
-from measures.models import Citation, Source
-from measures.roles import readable_cases, reader_required
+from measures.models import Assessment, Citation, Source
+from measures.roles import is_team, readable_cases, reader_required
 from reading.caching import code_fingerprint
 from reading.forms import SearchForm
 from reading.views.base import _page, pager_query
@@ -44,6 +44,10 @@ def _remembered(cases):
     the records shown and their snippets are read afresh."""
 
     version = ",".join(f"{case.pk}:{case.data_version}:{case.data_changed_at.timestamp()}" for case in cases)
+    # The index holds every rationale as soon as it is recorded, awaiting review too, which bumps no
+    # data version (services.record_assessment): the newest assessment keys the ranking as well (one
+    # query, on the primary key's index).
+    version += f"|recorded:{Assessment.objects.newest_id()}"
 
     def remember(key, compute):
         digest = hashlib.sha256("\x1f".join([_ranking_fingerprint(), version, key]).encode()).hexdigest()[:32]
@@ -76,6 +80,12 @@ def _languages_found(cases, chosen):
     return sorted(found)
 
 
+def _unapproved(cases):
+    """The ids of the assessments of `cases` that no reviewer approved, as a tuple (one query)."""
+    found = Assessment.objects.filter(measure__case__in=cases).unapproved().order_by("pk")
+    return tuple(found.values_list("pk", flat=True))
+
+
 @reader_required
 def search(request):
     readable = readable_cases(request.user)
@@ -91,12 +101,15 @@ def search(request):
     searched = readable
     if values.get("case"):
         searched = readable.filter(slug=values["case"])
+    # The team finds every rationale, awaiting review too; readers only approved judgements' (one query).
+    hidden = () if is_team(request.user) else _unapproved(searched)
     filters = search_index.Filters(
         cases=searched,
         kind=values.get("kind", ""),
         language=values.get("language", ""),
         date_from=values.get("date_from"),
         date_to=values.get("date_to"),
+        hidden_rationales=hidden,
     )
     page_number = values.get("page", 1)
     remember = _remembered(cases)

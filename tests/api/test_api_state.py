@@ -176,7 +176,7 @@ def test_a_client_that_has_the_answer_gets_304_until_the_data_changes(pakistan_i
     other = api.get(f"{BASE}/measures/", token=reader_token, as_of="2024-01-28", headers={"HTTP_IF_NONE_MATCH": etag})
     assert other.status_code == 200
     measure = pakistan_iran.measures.get(number=10)
-    services.record_assessment(
+    assessment = services.record_assessment(
         measure=measure,
         party=pakistan_iran.assessed_parties.get(code="PAK"),
         level="not_assessed",
@@ -185,6 +185,10 @@ def test_a_client_that_has_the_answer_gets_304_until_the_data_changes(pakistan_i
         citations=[],
         recorded_by=analyst_user,
     )
+    # Awaiting review it counts for nothing the API answers: the answer the client has still holds.
+    pending = api.get(f"{BASE}/measures/", token=reader_token, as_of="2024-01-29", headers={"HTTP_IF_NONE_MATCH": etag})
+    assert pending.status_code == 304
+    services.approve_assessment(assessment=assessment, reviewer=factories.reviewer(username="api-reviewer"))
     changed = api.get(f"{BASE}/measures/", token=reader_token, as_of="2024-01-29", headers={"HTTP_IF_NONE_MATCH": etag})
     assert changed.status_code == 200 and changed["ETag"] != etag
 
