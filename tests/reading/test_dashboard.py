@@ -486,6 +486,15 @@ def test_a_sort_the_table_refuses_is_named_and_left_out_of_the_download_links(re
         assert "sort" not in params and params["level"] == "full", query
 
 
+@pytest.mark.parametrize(("sort", "kept"), [("bogus", []), ("-title", ["-title"]), ("%1B-title", [])])
+def test_the_filter_form_keeps_only_a_sort_the_table_applied(reader_client, case, sort, kept):
+    """Showing other filters keeps the table's order, but not a sort it refused (that one would come
+    back with its notice on every submit)."""
+    html = reader_client.get(dashboard_url(case, sort=sort)).content.decode()
+    form = re.search(r'<form method="get" class="controls" aria-label="Date and filters">.*?</form>', html, re.S)
+    assert re.findall(r'<input type="hidden" name="sort" value="([^"]*)">', form.group()) == kept
+
+
 def test_the_column_sort_links_carry_only_what_the_page_applied(reader_client, case):
     """Each heading's sort link keeps the applied period and filter and its own `sort`, and leaves out a
     refused date, an unknown parameter, a refused `_export` and a `page` the dashboard does not read."""
