@@ -19,6 +19,7 @@ from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from measures.lib.text import printable
 from measures.models import Assessment, Case, Citation, Event, Review
 from measures.roles import readable_cases
 from measures.state import (
@@ -528,6 +529,7 @@ def parse_request(data, *, today=None, case=None):
     if paper not in PAPER_SIZES:
         errors.append(f"“Paper” must be a4 or letter, not “{given_paper}”.")
         paper = DEFAULT_PAPER
+    errors = [printable(error) for error in errors]  # what was typed, quoted printably (a NUL as <U+0000>)
     return ReportRequest(
         as_of=period.as_of,
         since=period.since,
