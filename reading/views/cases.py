@@ -97,6 +97,8 @@ def dashboard(request, slug):
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS and form.errors:
         return refused(form, "export")
+    if export_format in EXPORT_FORMATS and not measure_filter.valid:
+        return refused(measure_filter, "export")  # not a file of every row for a filter that was refused
     if export_format in EXPORT_FORMATS:
         # The rows shown, in the table's order, with the figures of case_state.
         statuses = [row.record.status for row in table.rows]
