@@ -126,3 +126,12 @@ def case_reader(view):
         return view(request, *args, slug=slug, **kwargs)
 
     return wrapper
+
+
+def header_offers(request):
+    """Template context processor: what the site's header (templates/base.html) offers the account of
+    `request` beyond what `perms` tells, so that no page, the 403 page included, offers a page the
+    account would be refused. `may_compare`: the pages about several cases (`cases_reader`'s rule,
+    `roles.reads_some_case`), a callable the template calls only where it shows the link: no query for
+    an account with a role, one (kept in the access cache) for an account without one."""
+    return {"may_compare": lambda: reads_some_case(request.user)}

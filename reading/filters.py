@@ -11,6 +11,7 @@ from django import forms
 
 from measures.models import Assessment, Case, Event
 from measures.state import LEVEL_ORDER
+from reading.forms import ReadingForm
 
 Level = Assessment.Level
 JOINT = ""
@@ -56,7 +57,7 @@ class _Filter:
         return messages
 
 
-class MeasureFilterForm(forms.Form):
+class MeasureFilterForm(ReadingForm):
     FLAG_CHOICES = [
         ("", "Any"),
         ("stale", "Stale"),
@@ -136,7 +137,7 @@ class MeasureFilter(_Filter):
         }[flag]
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(ReadingForm):
     direction = forms.ChoiceField(
         required=False,
         label="Direction",
@@ -172,7 +173,7 @@ class EventFilter(_Filter):
         return queryset
 
 
-class MatrixFilterForm(forms.Form):
+class MatrixFilterForm(ReadingForm):
     """The matrix's filters and view: `?theme=<slug>&status=active|closed&party=<code>&view=levels|parties|days`."""
 
     VIEW_LEVELS, VIEW_PARTIES, VIEW_DAYS = "levels", "parties", "days"

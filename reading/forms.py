@@ -4,13 +4,33 @@ import datetime
 from dataclasses import dataclass
 
 from django import forms
+from django.forms.utils import ErrorList
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from measures.lib import dates, languages
+from measures.lib.text import printable
 from measures.state import RECENT_DAYS, before_start_message, default_since, reporting_period
 
 DEFAULT_SINCE_DAYS = RECENT_DAYS
+
+
+class PrintableErrors(ErrorList):
+    """The errors of a reading page's form (ReadingForm's `error_class`), each quoting what was typed into the
+    address printably (`measures.lib.text.printable`): "“%(value)s” is not a level" with `?level=%00`
+    says "“<U+0000>” is not a level", beside the field and in the page's notices alike."""
+
+    def __getitem__(self, i):
+        error = super().__getitem__(i)
+        return printable(str(error)) if isinstance(i, int) else error
+
+
+class ReadingForm(forms.Form):
+    """A form of the reading pages, bound to the address's parameters: its errors are PrintableErrors."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_class", PrintableErrors)
+        super().__init__(*args, **kwargs)
 
 
 class DateInput(forms.DateInput):
@@ -129,7 +149,7 @@ def _date_field(label, help_text, example):
     )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(ReadingForm):
     """`?as_of=YYYY-MM-DD&since=YYYY-MM-DD&known_on=YYYY-MM-DD`, all optional.
 
     Bind it to `request.GET` and call `period()`: it always returns dates to show. A bad value is
@@ -253,7 +273,7 @@ class PeriodForm(forms.Form):
         return [message for messages in self.errors.values() for message in messages]
 
 
-class SearchForm(forms.Form):
+class SearchForm(ReadingForm):
     """`/search/?q=…&case=…&kind=…&language=…&date_from=…&date_to=…&page=…`, all but `q` optional.
 
     Like PeriodForm, a bad value is reported (`error_messages`) and left out, never an error page.

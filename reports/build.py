@@ -11,6 +11,7 @@ import functools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -18,6 +19,7 @@ from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from measures.lib.text import printable
 from measures.models import Assessment, Case, Citation, Event, Review
 from measures.roles import readable_cases
 from measures.state import (
@@ -160,6 +162,7 @@ class Report:
     other_period_label: str = ""
     recorded: RecordedSince | None = None  # what was recorded since a date, when asked for
     public: bool = False  # for readers without an account (a published or shared case): it names no one
+    period_query: str = ""  # the dates asked for, as the report read them (ReportRequest.period_query)
     last_reviewed: datetime.datetime | None = None  # when a reviewer last decided on one of the case's assessments
 
     @property
@@ -181,6 +184,22 @@ class Report:
         if self.recorded is not None:
             parts.append(f"recorded_since={self.recorded.since:%Y-%m-%d}")
         return "&".join(parts)
+
+    @property
+    def query(self):
+        """The query string of this report as the report read it: the dates asked for and the paper
+        (none for A4, the default), for its PDF link. Nothing else of the page's address: a parameter
+        the report does not read is not carried into the PDF's."""
+        return self.paper_query(self.paper)
+
+    @property
+    def other_paper_query(self):
+        """`query` for the other paper size (the link that lays the report out for it)."""
+        return self.paper_query("letter" if self.paper == DEFAULT_PAPER else DEFAULT_PAPER)
+
+    def paper_query(self, paper):
+        paper_part = "" if paper == DEFAULT_PAPER else urlencode({"paper": paper})
+        return "&".join(part for part in (self.period_query, paper_part) if part)
 
     @property
     def moved(self):
@@ -254,6 +273,7 @@ def build_report(
     other_period_query="",
     other_period_label="",
     public=False,
+    period_query="",
 ):
     """Everything the status report of `case` shows, for the period from `since` to `as_of` (both
     days included, `ReportingPeriod`), as known on `known_on` (None: everything on record), and,
@@ -266,6 +286,9 @@ def build_report(
     reviewed. Levels, flags, paths and changes come from `measures.state`; on top of them, whatever the
     size of the case: two queries for the events of the period and their actors, one for the citations
     reporting them, one for the measures' requirements.
+
+    `period_query`: the dates asked for, as a query string (`ReportRequest.period_query`), which the
+    page's PDF and paper links carry (`Report.query`).
     """
     # The measures' evidence figures in SQL, and only the passages the sections quote as objects.
     state = case_state(case, as_of=as_of, since=since, known_on=known_on, details=False)
@@ -393,6 +416,7 @@ def build_report(
         since_rule=since_rule,
         other_period_query=other_period_query,
         other_period_label=other_period_label,
+        period_query=period_query,
         recorded=(
             recorded_since_state(case, since=recorded_since, as_of=as_of, until=known_on)
             if recorded_since is not None
@@ -464,6 +488,7 @@ class ReportRequest:
     since_rule: str = ""  # which default gave `since`, in words, or "" when it was given
     other_period_query: str = ""  # the other default period's query string (whole crisis / last days)
     other_period_label: str = ""
+    period_query: str = ""  # the dates given, as read: "as_of=2024-01-31&since=2024-01-15" (_period_query)
 
     def build_kwargs(self):
         """The keyword arguments of `build_report` these parameters give (all but case, user, now)."""
@@ -477,7 +502,17 @@ class ReportRequest:
             "since_rule": self.since_rule,
             "other_period_query": self.other_period_query,
             "other_period_label": self.other_period_label,
+            "period_query": self.period_query,
         }
+
+
+def _period_query(form):
+    """The dates of `form` (a validated PeriodForm) that were given, written as the form read them
+    (YYYY-MM-DD), as a query string in the form's order. A date not given is left out, so that the
+    PDF made from a link takes the same default as the page and says so."""
+    cleaned = getattr(form, "cleaned_data", {})
+    given = [(name, cleaned[name]) for name in form.FIELDS if name not in form.errors and cleaned.get(name)]
+    return urlencode([(name, value.isoformat()) for name, value in given])
 
 
 def parse_request(data, *, today=None, case=None):
@@ -494,6 +529,7 @@ def parse_request(data, *, today=None, case=None):
     if paper not in PAPER_SIZES:
         errors.append(f"“Paper” must be a4 or letter, not “{given_paper}”.")
         paper = DEFAULT_PAPER
+    errors = [printable(error) for error in errors]  # what was typed, quoted printably (a NUL as <U+0000>)
     return ReportRequest(
         as_of=period.as_of,
         since=period.since,
@@ -506,4 +542,5 @@ def parse_request(data, *, today=None, case=None):
         since_rule=period.since_rule,
         other_period_query=period.other_default_query if period.since_rule else period.default_query,
         other_period_label=period.other_default_label if period.since_rule else "the default period",
+        period_query=_period_query(form),
     )

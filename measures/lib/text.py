@@ -168,6 +168,25 @@ def look_alike_mark(value, i):
     return False
 
 
+def printable(message):
+    """`message` (a sentence quoting what someone typed: a parameter of an address, an option) with
+    each character nobody sees written as its code point in angle brackets, so that
+    `?page=%00` says "“<U+0000>” is not a page number": the control characters (Cc), the line and
+    paragraph separators (Zl, Zp) and the format characters (Cf), but the joiners and bidi marks a
+    stored name may hold (IGNORED_IN_NAMES), which reverse and hide nothing. A NUL or a line break thus
+    never reaches a page, a plain-text answer or a terminal as itself, and a right-to-left override
+    typed into an address cannot reverse the words after it. Our own words and stored names hold none
+    of these (the single-line rule), so a whole message can go through it."""
+    return "".join(f"<U+{ord(char):04X}>" if _unseen(char) else char for char in message)
+
+
+def _unseen(char):
+    return unicodedata.category(char) in _UNSEEN_CATEGORIES and char not in IGNORED_IN_NAMES
+
+
+_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
 def name_key(value):
     """`value` as names are compared for uniqueness: in Unicode normalization form C (NFC: "Tu" + U+0308
     COMBINING DIAERESIS + "rkiye" and "Türkiye" are one name) and without the joiners and bidi marks

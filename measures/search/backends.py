@@ -62,13 +62,14 @@ class SQLiteBackend:
     def day_parameter(self, day):
         return day.isoformat()
 
-    def match(self, query, case_ids, tag_groups):
+    def match(self, query, case_ids, tag_groups, *, uncited=False):
         """(SQL condition, params) selecting the rows that match `query` (measures.lib.terms.Query),
-        belong to one of the cases `case_ids` (a source: is cited by one) and carry, for each of
-        `tag_groups` (lists of tags: a kind, a language), one of its tags. FTS5 narrows by the
-        cases' tags as it finds the words (reading a column of each row found costs more)."""
+        belong to one of the cases `case_ids` (a source: is cited by one; with `uncited`, or is cited
+        by none: documents.UNCITED_TAG) and carry, for each of `tag_groups` (lists of tags: a kind, a
+        language), one of its tags. FTS5 narrows by the cases' tags as it finds the words (reading a
+        column of each row found costs more)."""
         found = ['"' + " ".join(group) + '"' for group in query.groups]
-        groups = [[documents.case_tag(pk) for pk in case_ids], *tag_groups]
+        groups = [_case_tags(case_ids, uncited), *tag_groups]
         found += ["tags : (" + " OR ".join(_quoted(tag, '"') for tag in tags) + ")" for tags in groups]
         return f"{TABLE} MATCH %s", [" AND ".join(found)]
 
@@ -104,7 +105,7 @@ class PostgreSQLBackend:
     def day_parameter(self, day):
         return day
 
-    def match(self, query, case_ids, tag_groups):
+    def match(self, query, case_ids, tag_groups, *, uncited=False):
         """As SQLiteBackend.match. The GIN index finds the words (and a kind's or language's tag).
         The cases: up to CASES_IN_TSQUERY of them, their tags go to the index too, which intersects
         a few short lists; more, and they are checked on the row the engine visits anyway: its
@@ -112,7 +113,7 @@ class PostgreSQLBackend:
         case tag is made from its case_id). The tags of a reader's 50 cases in the tsquery made the
         index merge lists holding nearly every row and check each row found against 52 items
         (docs/performance.md, "A first search at 100×")."""
-        case_tags = [documents.case_tag(pk) for pk in case_ids]
+        case_tags = _case_tags(case_ids, uncited)
         if len(case_ids) <= CASES_IN_TSQUERY:
             return "document @@ %s::tsquery", [_tsquery(query, [case_tags, *tag_groups])]
         cases = "(" + " | ".join(f"'{tag}':C" for tag in case_tags) + ")"
@@ -168,6 +169,11 @@ def _tsquery(query, tag_groups):
     found = ["(" + " <-> ".join(_quoted(term, "'") for term in group) + ")" for group in query.groups]
     found += ["(" + " | ".join(f"'{tag}':C" for tag in tags) + ")" for tags in tag_groups]
     return " & ".join(found)
+
+
+def _case_tags(case_ids, uncited):
+    """The tags of the cases searched, and the uncited sources' with `uncited` (documents.UNCITED_TAG)."""
+    return [documents.case_tag(pk) for pk in case_ids] + ([documents.UNCITED_TAG] if uncited else [])
 
 
 def backend_for(connection):

@@ -4,7 +4,9 @@
 What a search is narrowed to (the cases a reader may read, a kind, a language) is indexed as *tags*:
 terms of their own column, made with a private-use character that no word's term holds, so that the
 engine narrows a search as fast as it finds a word (a filter read from each matching row took most
-of a search's time at 100× the data). A source is tagged with every case that cites it.
+of a search's time at 100× the data). A source is tagged with every case that cites it, and a source
+no case cites yet (in the library only) with UNCITED_TAG: found by who may read the library
+(`Filters.uncited_sources`), never by a search limited to cases.
 
 Built from the models' fields only (no model methods), so that a migration can build them from its
 historical models too.
@@ -30,6 +32,10 @@ TAG = "\ue000"  # private use: never in a term of a text (measures.lib.terms kee
 
 def case_tag(case_id):
     return f"{TAG}c{case_id}"
+
+
+# A source that no case cites (its document carries no case's tag). Letters a case tag never starts with.
+UNCITED_TAG = f"{TAG}uncited"
 
 
 def kind_tag(kind):
@@ -83,9 +89,10 @@ class Document:
 
     @property
     def tags(self):
-        """Its kind, language and case(s), as terms of the tags column."""
+        """Its kind, language and case(s) (a source no case cites: UNCITED_TAG), as terms of the tags column."""
         cases = (self.case_id,) if self.case_id is not None else self.citing_cases
-        return (kind_tag(self.kind), language_tag(self.language), *(case_tag(pk) for pk in sorted(cases)))
+        uncited = (UNCITED_TAG,) if self.kind == SOURCE and not cases else ()
+        return (kind_tag(self.kind), language_tag(self.language), *(case_tag(pk) for pk in sorted(cases)), *uncited)
 
 
 def _terms(*texts):
@@ -93,7 +100,8 @@ def _terms(*texts):
 
 
 def source_document(source, citing_cases):
-    """`citing_cases`: the ids of the cases that cite the source (it is found in those only)."""
+    """`citing_cases`: the ids of the cases that cite the source (it is found in those; with none, by
+    who may read the library: UNCITED_TAG)."""
     return Document(
         SOURCE,
         source.pk,

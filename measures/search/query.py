@@ -77,7 +77,9 @@ class Filters:
     compared, so "en" finds "en-GB"), `date_from`/`date_to` (dates, both included; undated records
     are then left out), `hidden_rationales` (ids of assessments whose rationales are left out: those
     no reviewer approved, for a searcher who is not of the team). Cases, kind and language are tags of
-    the index; dates are read from the rows that match, and the hidden rationales by their rows' ids."""
+    the index; dates are read from the rows that match, and the hidden rationales by their rows' ids.
+    `uncited_sources`: also the sources no case cites yet (the library's), for a reader who may read
+    the library (reading.views.search decides), shown with no case."""
 
     cases: object
     kind: str = ""
@@ -85,6 +87,7 @@ class Filters:
     date_from: object = None
     date_to: object = None
     hidden_rationales: tuple = ()
+    uncited_sources: bool = False
 
 
 def _tag_groups(filters):
@@ -98,7 +101,7 @@ def _tag_groups(filters):
 
 
 def _where(backend, query, case_ids, filters):
-    match_sql, params = backend.match(query, case_ids, _tag_groups(filters))
+    match_sql, params = backend.match(query, case_ids, _tag_groups(filters), uncited=filters.uncited_sources)
     conditions = [match_sql]
     if filters.date_from is not None:
         conditions.append("day >= %s")
@@ -130,7 +133,7 @@ def search(text, filters, *, page=1, per_page=PER_PAGE, using="default", remembe
     if not query:
         return Results(query, 0, [], page, per_page)
     case_ids = list(filters.cases.order_by().values_list("pk", flat=True))
-    if not case_ids:
+    if not case_ids and not filters.uncited_sources:
         return Results(query, 0, [], page, per_page)
     connection = connections[using]
     backend = backend_for(connection)
@@ -164,10 +167,10 @@ def search(text, filters, *, page=1, per_page=PER_PAGE, using="default", remembe
     else:
         key = "\x1f".join([connection.vendor, page_sql, *map(repr, page_params)])
         total, rows = remember(key, ranked)
-    return Results(query, total, _hits(rows, query, case_ids), page, per_page)
+    return Results(query, total, _hits(rows, query, case_ids, filters.uncited_sources), page, per_page)
 
 
-def _hits(rows, query, case_ids):
+def _hits(rows, query, case_ids, uncited=False):
     from measures.models import Assessment, Case, Citation, Event, Measure, Source
 
     wanted = defaultdict(list)
@@ -214,6 +217,9 @@ def _hits(rows, query, case_ids):
         cases.sort(key=lambda case: (case.name, case.pk))
         for source_id, pks in citing.items():
             source_cases[source_id] = next(case for case in cases if case.pk in pks)
+        if uncited:  # a source no case cites (by any case, searched or not) is shown with none
+            cited = {source_id for source_id, _ in pairs}
+            source_cases.update({pk: None for pk in wanted[documents.SOURCE] if pk not in cited})
     hits = []
     for kind, object_id in rows:
         obj = loaded.get((kind, object_id))
@@ -231,9 +237,9 @@ def _text(text, query_terms, language, label=""):
 
 def _hit(kind, obj, query_terms, source_cases):
     if kind == documents.SOURCE:
-        case = source_cases.get(obj.pk)
-        if case is None:
-            return None
+        if obj.pk not in source_cases:
+            return None  # cited only by cases not searched (the tag of a citation deleted since)
+        case = source_cases[obj.pk]  # None: cited by no case, found in the library
         found = _text(obj.full_text, query_terms, obj.language)
         return Hit(kind, obj, case, [found], paragraph_number(obj.full_text, found.snippet.start))
     if kind == documents.PASSAGE:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from measures import roles
 from measures.lib.ids import query_key
+from measures.lib.text import printable
 from measures.models import Citation, Evidence
 from reading.access import PREVIEW_PARAMETER
 from reading.forms import PeriodForm
@@ -48,9 +49,9 @@ def can_review(user):
 def refused(form, what):
     """400 for a download (an export, a data package) whose dates are bad: a file cannot carry the page's
     message, so it is refused with the same words ("No export made. …") rather than made for another
-    period than the one asked for."""
+    period than the one asked for. The messages quote what was typed printably (`printable`)."""
     return HttpResponseBadRequest(
-        f"No {what} made. " + " ".join(form.error_messages()), content_type="text/plain; charset=utf-8"
+        printable(f"No {what} made. " + " ".join(form.error_messages())), content_type="text/plain; charset=utf-8"
     )
 
 
@@ -62,8 +63,10 @@ def _period(request, case=None):
 def _page(request, template, context, *, form, nav=None, messages=()):
     """Render a reading page, with every problem in its parameters listed at the top, and who reads it
     (`viewer`, reading.access: the public banner and what names and pending judgements are shown).
-    Marks the request when a parameter was refused (`request.parameters_refused`)."""
-    context["notices"] = [*form.error_messages(), *messages]
+    Marks the request when a parameter was refused (`request.parameters_refused`). Every notice quotes
+    what was typed printably (`measures.lib.text.printable`: a NUL or a bidi override written as its code
+    point), whichever form, filter or pager wrote it."""
+    context["notices"] = [printable(message) for message in (*form.error_messages(), *messages)]
     # A page that set a parameter aside is not kept in the page cache (reading.caching._can_store).
     request.parameters_refused = bool(context["notices"])
     context["nav"] = nav

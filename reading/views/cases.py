@@ -97,6 +97,8 @@ def dashboard(request, slug):
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS and form.errors:
         return refused(form, "export")
+    if export_format in EXPORT_FORMATS and not measure_filter.valid:
+        return refused(measure_filter, "export")  # not a file of every row for a filter that was refused
     if export_format in EXPORT_FORMATS:
         # The rows shown, in the table's order, with the figures of case_state.
         statuses = [row.record.status for row in table.rows]
@@ -168,6 +170,7 @@ def dashboard(request, slug):
         "lags": lags_in(state),
         "stale_after_days": settings.STALE_AFTER_DAYS,
         "export_query": _export_query(request, form, measure_filter, sorting=sorting),
+        "sorting": sorting,  # what the filter form keeps of the table's order: a refused sort is not kept
         # Every stretch of the period during which a measure's joint level was reversed, with its dates.
         "reversed_in_period": state.reversed_in_period,
         "recorded": (

@@ -139,12 +139,11 @@ def _filter_fields(request, form, matrix_filter, themes, parties):
     )
 
 
-def _whole_export_query(request):
-    """The page's query for its export links, without the page of cases: the exports hold every case."""
-    params = request.GET.copy()
-    for name in ("_export", "page"):
-        params.pop(name, None)
-    return params.urlencode()
+def _whole_export_query(request, form, matrix_filter):
+    """The page's query for its export links: what the page applied (`pager_query`: not a refused date
+    or filter, which the export would refuse with 400, nor a parameter the matrix does not read),
+    without the page of cases: the exports hold every case."""
+    return pager_query(request, form, matrix_filter)
 
 
 def _link_query(period):
@@ -217,7 +216,7 @@ def matrix(request):
         "untyped": comparison.untyped_count,
         "legend": [(level, LEVEL_SYMBOLS[level], Level(level).label) for level in LEVEL_SYMBOLS],
         "link_query": link_query,
-        "export_query": _whole_export_query(request),
+        "export_query": _whole_export_query(request, form, matrix_filter),
         "column_count": column_count,
         "table_body": table_body(
             rows,

@@ -1,5 +1,6 @@
 """Search: /search/?q=… across the sources' full texts and titles, the cited passages (and their
-translations), events, rationales and measures of the cases the reader may read."""
+translations), events, rationales and measures of the cases the reader may read, and the sources no
+case cites yet for an account that may read the library."""
 
 import functools
 import hashlib
@@ -8,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 
 from measures import search as search_index
 from measures.lib import languages
@@ -34,20 +35,25 @@ def _ranking_fingerprint():
     return digest.hexdigest()[:16]
 
 
-def _remembered(cases):
+def _remembered(cases, *, uncited_sources=False):
     """A `remember` for measures.search.search: the ranked page (count and rows: ids only, never a
     snippet or a record's text) kept in the cache per data version of the readable `cases` (every
     write through the services bumps the versions of the cases it changes, in the transaction that
     writes the index; a source's, those of the cases citing it, where it is found) and code.
     Ranking every match is the engine's work (at 100× the demo data, one common query matches 14,000
     records); the same search again (the next reader, a reload, the back button) reuses it, while
-    the records shown and their snippets are read afresh."""
+    the records shown and their snippets are read afresh. With `uncited_sources` the sources no case
+    cites are searched too, whose writes move no case's version: the newest row of the sources'
+    history (every write of a source, deletions too, adds one) joins the version (one query)."""
 
     version = ",".join(f"{case.pk}:{case.data_version}:{case.data_changed_at.timestamp()}" for case in cases)
     # The index holds every rationale as soon as it is recorded, awaiting review too, which bumps no
     # data version (services.record_assessment): the newest assessment keys the ranking as well (one
     # query, on the primary key's index).
     version += f"|recorded:{Assessment.objects.newest_id()}"
+    if uncited_sources:
+        newest = Source.history.aggregate(newest=Max("history_id"))["newest"]
+        version += f",library:{newest}"
 
     def remember(key, compute):
         digest = hashlib.sha256("\x1f".join([_ranking_fingerprint(), version, key]).encode()).hexdigest()[:32]
@@ -103,8 +109,12 @@ def search(request):
         searched = readable.filter(slug=values["case"])
     # The team finds every rationale, awaiting review too; readers only approved judgements' (one query).
     hidden = () if is_team(request.user) else _unapproved(searched)
+    # A source no case cites yet is in the library only: found by an account that may read the
+    # library (every role may: the workspace's sources), in a search of every case (README, Search).
+    uncited_sources = not values.get("case") and request.user.has_perm("measures.view_source")
     filters = search_index.Filters(
         cases=searched,
+        uncited_sources=uncited_sources,
         kind=values.get("kind", ""),
         language=values.get("language", ""),
         date_from=values.get("date_from"),
@@ -112,7 +122,7 @@ def search(request):
         hidden_rationales=hidden,
     )
     page_number = values.get("page", 1)
-    remember = _remembered(cases)
+    remember = _remembered(cases, uncited_sources=uncited_sources)
     results = search_index.search(text, filters, page=page_number, remember=remember)
     messages = []
     if text and not results.query:

@@ -188,6 +188,37 @@ def test_a_source_is_found_only_in_the_cases_that_cite_it(world, case_narrowing)
     assert found("hotline", cases=Case.objects.none()) == set()
 
 
+def test_a_source_no_case_cites_is_found_in_the_library_and_then_in_the_case_that_cites_it(world, case_narrowing):
+    uncited = factories.SourceFactory(full_text="A hotline between commanders was set up.")
+    search.index([uncited])
+    library = search.Filters(cases=Case.objects.all(), uncited_sources=True)
+    assert [(hit.kind, hit.obj.pk, hit.case) for hit in search.search("hotline", library).hits] == [
+        (search.SOURCE, uncited.pk, None)
+    ]
+    assert found("hotline", cases=Case.objects.none(), uncited_sources=True) == {(search.SOURCE, uncited.pk)}
+    assert found("hotline") == set()  # a search of cases only (one case chosen, or no library to read)
+    citation = services.create_citation(case=world["case"], source=uncited, quote="A hotline between commanders")
+    hits = {(hit.kind, hit.obj.pk, hit.case) for hit in search.search("hotline", library).hits}
+    assert hits == {(search.SOURCE, uncited.pk, world["case"]), (search.PASSAGE, citation.pk, world["case"])}
+    other = factories.CaseFactory(name="Crisis B", slug="crisis-b")
+    assert found("hotline", cases=Case.objects.filter(pk=other.pk), uncited_sources=True) == set()
+
+
+def test_the_search_page_finds_a_source_no_case_cites_unless_one_case_is_chosen(world, reader_client):
+    uncited = factories.SourceFactory(title="Memo", full_text="A hotline between commanders was set up.")
+    search.index([uncited])
+    page = reader_client.get(reverse("measures:search"), {"q": "hotline"}).content.decode()
+    assert reverse("admin:measures_source_change", args=[uncited.pk]) in page
+    assert "In the library: cited in no case yet" in page
+    narrowed = reader_client.get(reverse("measures:search"), {"q": "hotline", "case": world["case"].slug})
+    assert narrowed.context["results"].total == 0
+    # A source added to the library moves no case's data version: the kept ranking is not reused.
+    added = factories.SourceFactory(title="Memo 2", full_text="Another hotline, between the navies.")
+    search.index([added])
+    again = reader_client.get(reverse("measures:search"), {"q": "hotline"}).context["results"]
+    assert {hit.obj.pk for hit in again.hits} == {uncited.pk, added.pk}
+
+
 def test_a_visitor_never_finds_nor_counts_what_only_a_private_case_holds(world, case_narrowing):
     published = factories.CaseFactory(name="Crisis P", slug="crisis-p", visibility=Case.Visibility.PUBLISHED)
     private = world["case"]  # private

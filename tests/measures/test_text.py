@@ -53,3 +53,32 @@ def test_a_control_character_is_refused_or_removed_the_same_way_on_every_path(ch
 
     # The exports: no control character at all, the words still two.
     assert clean_text(value) == "Both sides agreed."
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        ("“\x00” is not a page number.", "“<U+0000>” is not a page number."),
+        ("“2\r\nSet-Cookie: x” is not a column.", "“2<U+000D><U+000A>Set-Cookie: x” is not a column."),
+        ("“\u202e1abc” is not a level.", "“<U+202E>1abc” is not a level."),
+        ("“a\u2028b\x85\x7f\ufeff”", "“a<U+2028>b<U+0085><U+007F><U+FEFF>”"),
+    ],
+)
+def test_a_message_quotes_what_nobody_sees_as_its_code_point(message, shown):
+    assert text.printable(message) == shown
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "There is no page 9 of the assessment history (the last is 1): showing the first page.",
+        "“٢” is not a page number: “کہا” and “मंत्री” are shown as typed.",
+        "Level of: “Iran” or the Persian name “می\u200cخواهم” with its non-joiner, and “\u05e9\u05dc\u200f”.",
+    ],
+)
+def test_a_message_of_visible_text_joiners_and_bidi_marks_is_unchanged(message):
+    assert text.printable(message) == message
+
+
+def test_every_control_character_is_written_as_its_code_point():
+    assert text.printable(text.CONTROL_CHARACTERS) == "".join(f"<U+{ord(char):04X}>" for char in CONTROLS)

@@ -486,6 +486,30 @@ def test_a_sort_the_table_refuses_is_named_and_left_out_of_the_download_links(re
         assert "sort" not in params and params["level"] == "full", query
 
 
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+@pytest.mark.parametrize(("param", "value"), [("level", "sideways"), ("party", "XXX"), ("flag", "bogus")])
+def test_a_download_with_a_refused_filter_is_refused_not_made_with_every_row(
+    reader_client, case, export_format, param, value
+):
+    """As the matrix's: the page shows the filter's message and filters nothing; a file cannot carry
+    the message, so none is made (it held every measure while the reader asked for some)."""
+    response = reader_client.get(dashboard_url(case, _export=export_format, **{param: value}))
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().startswith("No export made. ")
+    assert f"“{value}”" in response.content.decode()
+    assert reader_client.get(dashboard_url(case, _export=export_format, level="full")).status_code == 200
+
+
+@pytest.mark.parametrize(("sort", "kept"), [("bogus", []), ("-title", ["-title"]), ("%1B-title", [])])
+def test_the_filter_form_keeps_only_a_sort_the_table_applied(reader_client, case, sort, kept):
+    """Showing other filters keeps the table's order, but not a sort it refused (that one would come
+    back with its notice on every submit)."""
+    html = reader_client.get(dashboard_url(case, sort=sort)).content.decode()
+    form = re.search(r'<form method="get" class="controls" aria-label="Date and filters">.*?</form>', html, re.S)
+    assert re.findall(r'<input type="hidden" name="sort" value="([^"]*)">', form.group()) == kept
+
+
 def test_the_column_sort_links_carry_only_what_the_page_applied(reader_client, case):
     """Each heading's sort link keeps the applied period and filter and its own `sort`, and leaves out a
     refused date, an unknown parameter, a refused `_export` and a `page` the dashboard does not read."""

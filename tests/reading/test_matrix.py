@@ -5,9 +5,11 @@ import csv
 import datetime
 import importlib
 import io
+import re
 
 import openpyxl
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
 from measures import services
@@ -253,6 +255,26 @@ def test_an_export_with_a_bad_filter_is_refused_not_made_for_every_row(
     assert response.status_code == 400
     assert response.content.decode().startswith("No export made. ")
     assert named in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "carried"),
+    [
+        ("foo=bar&status=closed&page=2&_export=pdf", {"status": "closed"}),
+        ("as_of=2024-03-20&theme=bogus&status=closed", {"as_of": "2024-03-20"}),  # filters: all or none
+        ("as_of=2024-13-01&view=days", {"view": "days"}),
+    ],
+)
+def test_the_download_links_carry_only_what_the_page_applied(reader_client, cases, query, carried):
+    """Not a parameter the matrix does not read, nor a refused date or filter (the download would
+    answer 400 for it), nor the page of cases (a download holds every case)."""
+    html = reader_client.get(f"{MATRIX}?{query}").content.decode()
+    links = [link.replace("&amp;", "&") for link in re.findall(r'href="\?([^"]*_export=(?:csv|xlsx))"', html)]
+    assert len(links) == 2
+    for link in links:
+        params = QueryDict(link)
+        assert {name: params[name] for name in params if name != "_export"} == carried, link
+        assert reader_client.get(f"{MATRIX}?{link}").status_code == 200
 
 
 def test_the_xlsx_has_the_long_form_the_summaries_and_who_lags(reader_client, cases):

@@ -101,6 +101,9 @@ def test_each_stance_of_evidence_is_paged_on_its_own_with_its_total(reader_clien
     assert progress_total == EVIDENCE_PER_PAGE + 3 + 1  # and the scenario's talks
     content = response.content.decode()
     assert f"Shows progress ({progress_total})" in content and "Shows setback (3)" in content
+    # The pager says what it counts, then the order: not "Pieces of evidence, newest first 1–5 of 9".
+    assert f"Pieces of evidence 1–{EVIDENCE_PER_PAGE} of {progress_total}, newest first (page 1 of 2)" in content
+    assert 'aria-label="Pages of pieces of evidence (Shows progress)"' in content
     pages = every_page(
         reader_client,
         case,

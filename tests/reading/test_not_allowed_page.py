@@ -1,8 +1,12 @@
 """A page an account may not open answers 403 with the site's page saying why and what to ask for
 (templates/403.html), not Django's bare "403 Forbidden"; it names nothing the page holds."""
 
+import re
+
+import pytest
 from django.urls import reverse
 
+from measures.models import Case
 from tests import factories
 
 
@@ -33,3 +37,31 @@ def test_the_admins_login_still_serves_visitors_and_lets_the_team_in(client, adm
     assert login.status_code == 200 and 'name="password"' in login.content.decode()
     client.force_login(admin_user)
     assert client.get("/admin/login/")["Location"] == "/admin/"
+
+
+def _header(page):
+    return re.search(r'<header class="site-header">.*?</header>', page, re.S).group()
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_the_not_allowed_page_offers_an_account_without_a_role_only_what_it_may_use(client, db, published):
+    """Searching is for accounts with a role: the header offers no search box to an account without
+    one, on the 403 page or any other. The matrix is offered when it would answer: while a case is
+    published (the published cases are what such an account reads)."""
+    visibility = Case.Visibility.PUBLISHED if published else Case.Visibility.PRIVATE
+    factories.CaseFactory(slug="the-case", name="The case", visibility=visibility)
+    client.force_login(factories.UserFactory(username="norole", is_staff=False))
+    response = client.get(reverse("measures:search"), {"q": "Iran"})
+    assert response.status_code == 403
+    header = _header(response.content.decode())
+    assert 'role="search"' not in header and reverse("measures:search") not in header
+    assert (reverse("measures:matrix") in header) is published
+    assert client.get(reverse("measures:matrix")).status_code == (200 if published else 403)
+    assert "norole" in header and "Log out" in header
+    assert reverse("measures:case_list") in response.content.decode()
+
+
+def test_an_account_with_a_role_is_offered_the_search_and_the_matrix(reader_client):
+    factories.CaseFactory(slug="the-case", name="The case")
+    header = _header(reader_client.get(reverse("measures:search"), {"q": "Iran"}).content.decode())
+    assert 'role="search"' in header and reverse("measures:matrix") in header

@@ -288,6 +288,40 @@ def test_letter_paper_is_kept_in_the_links(reader_client, case):
     assert "paper=letter" in content
 
 
+@pytest.mark.parametrize(
+    ("query", "pdf_query", "other_paper_query"),
+    [
+        # Unknown and page-only parameters are not carried; the dates as the report read them.
+        (
+            "as_of=%202024-01-31&since=2024-01-20&foo=bar&page=3&sort=-title&include_pending=1&_export=csv",
+            "as_of=2024-01-31&since=2024-01-20",
+            "as_of=2024-01-31&since=2024-01-20&paper=letter",
+        ),
+        (
+            "paper=LETTER&known_on=2024-01-25&as_of=2024-01-31&x=%00",
+            "as_of=2024-01-31&known_on=2024-01-25&paper=letter",
+            "as_of=2024-01-31&known_on=2024-01-25",
+        ),
+        ("as_of=&since=&utm_source=mail", "", "paper=letter"),
+    ],
+)
+def test_the_pdf_and_paper_links_carry_only_what_the_report_read(
+    reader_client, case, query, pdf_query, other_paper_query
+):
+    content = reader_client.get(f"{report_url(case)}?{query}").content.decode()
+
+    def href(base, query):
+        return f'href="{base}?{query}"'.replace("&", "&amp;") if query else f'href="{base}"'
+
+    assert href(report_url(case, "measures:report_pdf"), pdf_query) + ' class="report-download"' in content
+    assert href(report_url(case), other_paper_query) + ">Lay out for " in content
+    toolbar = re.search(r'<nav class="report-toolbar".*?<form', content, flags=re.S).group()
+    links = re.findall(r'href="([^"]*)"', toolbar)
+    assert len(links) == 3  # the dashboard, the PDF, the other paper
+    for left_out in ("foo", "page=", "sort=", "include_pending", "_export", "x=", "utm_source", "LETTER", "%20"):
+        assert not any(left_out in link for link in links), left_out
+
+
 @pytest.mark.parametrize("scale", [1, 4])
 def test_report_query_count_does_not_grow_with_the_case(reader_client, django_assert_max_num_queries, scale):
     case = build_case(scale, shared_passage=True)

@@ -19,16 +19,6 @@ def case(db):
 
 
 @pytest.fixture
-def parties(case):
-    return {party.code: party for party in case.assessed_parties.all()}
-
-
-@pytest.fixture
-def measure(case):
-    return factories.MeasureFactory(case=case, title="Restore diplomatic contact")
-
-
-@pytest.fixture
 def citation(case):
     return factories.CitationFactory(case=case, quote="agreed to de-escalate")
 

@@ -23,16 +23,6 @@ def case(db):
     return factories.pakistan_iran_parties_case(datetime.date(2024, 1, 1))
 
 
-@pytest.fixture
-def parties(case):
-    return {party.code: party for party in case.assessed_parties.all()}
-
-
-@pytest.fixture
-def measure(case):
-    return factories.MeasureFactory(case=case, title="Restore diplomatic contact")
-
-
 def assess(measure, party, n, **kwargs):
     """`n` assessments of `party`, the i-th effective i days after DAY, rationale "<code> i"."""
     return [
