@@ -31,7 +31,7 @@ from measures.roles import readable_cases
 from measures.state import default_since
 from reading.caching import data_stamp
 from reports.build import build_report
-from reports.render import render_report_pdf
+from reports.render import memory_budget, render_report_pdf
 
 logger = logging.getLogger(__name__)
 Status = ReportJob.Status
@@ -45,6 +45,8 @@ HEARTBEAT_SECONDS = 30
 # A job is started at most this many times (a worker killed by the report itself, e.g. out of
 # memory, must not kill every worker after it); then it is failed, and the reader may retry it.
 MAX_ATTEMPTS = ReportJob.MAX_ATTEMPTS
+# Who the PDF says made it ("By") when no reader asked for it: the warming task's default report.
+WARMED_BY = "De-escalation Tracker, after the case last changed"
 
 
 class QueueFull(Exception):
@@ -130,8 +132,11 @@ def render_report_job(job_id):
             paper=job.paper,
             public=job.audience == ReportJob.Audience.PUBLIC,
         )
+        if job.requested_by_id is None and not report.public:
+            report.generated_by = WARMED_BY  # asked for by the warming task (request_default_report)
         _update(job, stage="Laying out the pages", progress=30)
-        with _heartbeat(job):
+        # Within its memory budget: a report too large fails with a message, not the worker.
+        with _heartbeat(job), memory_budget(settings.REPORT_MAX_MEMORY_MIB):
             pdf = render_report_pdf(report, site_url=job.site_url or None)
         _update(job, stage="Storing the PDF", progress=95)
         job.file.save(f"{report.filename_stem}-{job.pk}.pdf", ContentFile(pdf), save=False)
@@ -193,10 +198,52 @@ def request_report(
     (settings.REPORT_JOBS_PER_USER), or, asked for without an account, more than `client_address`'s
     share (the same number) or than the queue takes from readers without an account
     (settings.REPORT_JOBS_PUBLIC)."""
-    audience = ReportJob.Audience.PUBLIC if public else ReportJob.Audience.ACCOUNT
     if public or not getattr(user, "is_authenticated", False):
         user = None
-    key = {
+    key = _job_key(
+        case,
+        as_of=as_of,
+        since=since,
+        known_on=known_on,
+        recorded_since=recorded_since,
+        as_of_rule=as_of_rule,
+        paper=paper,
+        public=public,
+    )
+    job = _existing(key)
+    if job is not None:
+        return job
+    address = (client_address or None) if user is None else None
+    _refuse_when_queue_full(user, address)
+    return _create(key, requested_by=user, requested_from=address, site_url=site_url)
+
+
+def request_default_report(case, *, public):
+    """The ReportJob of `case`'s default report (the report page's PDF link without a query:
+    reports.build.parse_request with no parameters) at its current data version, for the public
+    (`public`) or for readers with an account: the existing one, or a new one, queued, with no
+    requester. The warming task (reports.warming) asks for it after a write, so that the reader's
+    request (request_report, the same key) finds it made. It takes no reader's share of the queue, and
+    the PDF names the tracker as its maker (WARMED_BY) instead of a reader."""
+    from reports.build import parse_request
+
+    params = parse_request({}, case=case)
+    key = _job_key(
+        case,
+        as_of=params.as_of,
+        since=params.since,
+        known_on=params.known_on,
+        recorded_since=params.recorded_since,
+        as_of_rule=params.as_of_rule,
+        paper=params.paper,
+        public=public,
+    )
+    return _existing(key) or _create(key, requested_by=None, requested_from=None, site_url=settings.SITE_URL + "/")
+
+
+def _job_key(case, *, as_of, since, known_on, recorded_since, as_of_rule, paper, public):
+    """What makes two requests the same PDF: ReportJob's fields to look it up by."""
+    return {
         "case": case,
         "data_version": case.data_version,
         # The key judgements compare the case with the others: any case's write makes a new PDF.
@@ -207,19 +254,26 @@ def request_report(
         "recorded_since": recorded_since,
         "as_of_rule": as_of_rule,
         "paper": paper,
-        "audience": audience,
+        "audience": ReportJob.Audience.PUBLIC if public else ReportJob.Audience.ACCOUNT,
     }
+
+
+def _existing(key):
+    """The job of `key` as it now is (taken back from a dead worker, queued again when its file went
+    missing), or None."""
     job = ReportJob.objects.filter(**key).first()
-    if job is not None:
-        job = reclaim_if_abandoned(job)
-        if job.status == Status.DONE and not job.file.storage.exists(job.file.name):
-            return _requeue(job, attempts=0)  # the stored file went missing: make it again
-        return job
-    address = (client_address or None) if user is None else None
-    _refuse_when_queue_full(user, address)
+    if job is None:
+        return None
+    job = reclaim_if_abandoned(job)
+    if job.status == Status.DONE and not job.file.storage.exists(job.file.name):
+        return _requeue(job, attempts=0)  # the stored file went missing: make it again
+    return job
+
+
+def _create(key, **fields):
     try:
         with transaction.atomic():
-            job = ReportJob.objects.create(**key, requested_by=user, requested_from=address, site_url=site_url)
+            job = ReportJob.objects.create(**key, **fields)
     except IntegrityError:  # someone asked for the same report at the same moment
         return ReportJob.objects.get(**key)
     return _enqueue(job)

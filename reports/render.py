@@ -6,6 +6,7 @@ which the report worker calls at start so that the first PDF does not pay for th
 The report itself is built in reports.build; the views that serve it are in reports.views.
 """
 
+import contextlib
 import functools
 import logging
 import mimetypes
@@ -71,6 +72,44 @@ def _progress_chart_html(report):
     if report.progress_chart is None:
         return ""
     return render_to_string("measures/partials/progress_chart.html", {"chart": report.progress_chart})
+
+
+class ReportTooLarge(Exception):
+    """The PDF needed more memory than its budget (settings.REPORT_MAX_MEMORY_MIB); the message says so."""
+
+
+@contextlib.contextmanager
+def memory_budget(mib):
+    """Within the block, this process may map at most `mib` MiB of address space more than it has
+    mapped as the block starts (RLIMIT_AS, soft limit, restored after; never above the hard limit):
+    an allocation beyond it raises MemoryError, answered here as ReportTooLarge naming the budget. The
+    report worker makes each PDF within REPORT_MAX_MEMORY_MIB this way, so that one report cannot take
+    the worker (or the machine) down. `mib` None or 0: no budget. Linux only (/proc/self/statm); elsewhere
+    the block runs unbounded."""
+    import resource
+
+    try:
+        with open("/proc/self/statm") as statm:
+            mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        mapped = None
+    if not mib or mapped is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mapped + mib * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    except MemoryError:
+        raise ReportTooLarge(
+            f"Making this PDF needed more than {mib} MiB of memory, the budget of one report "
+            "(REPORT_MAX_MEMORY_MIB). Ask for a shorter period, or ask the administrator to raise the budget."
+        ) from None
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def render_report_pdf(report, *, site_url=None):

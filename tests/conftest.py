@@ -34,6 +34,7 @@ def pytest_configure(config):
     # database backend), and stored reports go to a temporary directory.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.WARM_PAGES_AFTER_WRITES = False  # tests/reading/test_warming.py turns it on
+    settings.WARM_REPORT_PDFS_AFTER_WRITES = False  # tests/reports/test_report_warming.py turns it on
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-test-media-")
 
 

@@ -434,10 +434,22 @@ DIGEST_WEEKDAY = env_choice(
 # are left out and logged (measures.services.alerts.queue_digests).
 DIGESTS_PER_USER_WEEK = env_int("DIGESTS_PER_USER_WEEK", 10, minimum=1)
 # Called after each write that changes a case (measures.services.touch_cases): queue change detection.
-CASE_CHANGE_HOOKS = ["alerts.tasks.case_changed", "reading.views.warming.case_changed"]
+CASE_CHANGE_HOOKS = [
+    "alerts.tasks.case_changed",
+    "reading.views.warming.case_changed",
+    # The case's default report PDF made again by the report worker (reports/warming.py).
+    "reports.warming.case_changed",
+]
 # After a write, the tasks worker renders the case's default pages again (reading/views/warming.py);
 # off by default where tasks run inside the request (the writer would wait for it).
 WARM_PAGES_AFTER_WRITES = env_bool("WARM_PAGES_AFTER_WRITES", not env_bool("TASKS_IMMEDIATE", False))
+# And the report worker makes the case's default PDF again (reports/warming.py), under the same rule.
+WARM_REPORT_PDFS_AFTER_WRITES = env_bool("WARM_REPORT_PDFS_AFTER_WRITES", WARM_PAGES_AFTER_WRITES)
+# It waits this long after the first write (seconds), so that a burst of writes makes one PDF, not one each.
+WARM_REPORT_PDFS_DELAY_SECONDS = env_int("WARM_REPORT_PDFS_DELAY_SECONDS", 60, minimum=0)
+# The memory one report PDF may take in the report worker, beyond the worker's own (MiB of address space;
+# 0: no budget). A report over it fails with a message saying so (reports.render.memory_budget).
+REPORT_MAX_MEMORY_MIB = env_int("REPORT_MAX_MEMORY_MIB", 1024, minimum=0)
 
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "WARNING", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
