@@ -364,6 +364,35 @@ def reclaim_abandoned(now=None):
 # Stored PDFs are kept this many days after they were made (manage.py expire_reports).
 KEEP_DAYS = 30
 
+# A PDF the warming task made (no requester) for a data version since replaced is kept this long after
+# it was made, for a reader who was sent to it then, and deleted by the next warming of its case.
+SUPERSEDED_WARMED_KEEP = timedelta(hours=1)
+
+
+def expire_superseded_warmed(case, *, now=None):
+    """Delete the finished PDFs of `case` that name no requester (the warming task's, reports.warming,
+    and a visitor's without an account once made: its address is dropped then) for a data version
+    older than the case's current one and made over SUPERSEDED_WARMED_KEEP ago, with their files: no
+    request asks for them again (a request names the current version), and while analysts write the
+    warming makes one a minute at most per case and audience, which KEEP_DAYS would otherwise keep a
+    month. A reader's own PDFs are left to expire_reports. Returns how many jobs were deleted."""
+    cutoff = (now or timezone.now()) - SUPERSEDED_WARMED_KEEP
+    superseded = ReportJob.objects.filter(
+        case=case,
+        data_version__lt=case.data_version,
+        requested_by__isnull=True,
+        requested_from__isnull=True,
+        status__in=(Status.DONE, Status.FAILED),
+        finished_at__lt=cutoff,
+    )
+    storage = ReportJob._meta.get_field("file").storage
+    deleted = 0
+    for job in superseded.only("pk", "file"):
+        if job.file and storage.exists(job.file.name):
+            storage.delete(job.file.name)
+        deleted += ReportJob.objects.filter(pk=job.pk).delete()[0]
+    return deleted
+
 
 def expire_reports(*, keep_days=KEEP_DAYS, now=None):
     """Delete the finished jobs (made or failed) older than `keep_days` days, with their stored PDFs,

@@ -61,7 +61,7 @@ def warm_report_pdfs(case_id, data_version):
     version when the task runs (`data_version`: the one it was queued at; writes since then queued
     nothing, so this asks for what they made). Returns the ReportJob ids asked for (made, under way or
     queued); an empty list when the case is gone."""
-    from reports.jobs import request_default_report
+    from reports.jobs import expire_superseded_warmed, request_default_report
 
     cache.delete(_claim(case_id))  # a write from now on queues the next warming
     case = Case.objects.filter(pk=case_id).first()
@@ -70,4 +70,5 @@ def warm_report_pdfs(case_id, data_version):
     audiences = [False]  # readers with an account
     if case.visibility == Case.Visibility.PUBLISHED:
         audiences.append(True)  # the public
+    expire_superseded_warmed(case)  # the PDFs of earlier warmings, replaced by these
     return [request_default_report(case, public=public).pk for public in audiences]

@@ -138,3 +138,30 @@ def test_where_the_queue_can_defer_the_warming_waits_for_the_writes_to_settle(db
     assert result.task.func is warming.warm_report_pdfs.func
     assert before + timedelta(seconds=60) <= result.task.run_after <= timezone.now() + timedelta(seconds=60)
     assert not ReportJob.objects.exists()  # nothing made until it runs
+
+
+def test_a_warming_deletes_the_pdfs_earlier_warmings_made_for_versions_since_replaced(
+    db, warming_on, fast_pdf, django_capture_on_commit_callbacks
+):
+    case = build_case()
+    write(case, django_capture_on_commit_callbacks)
+    first = ReportJob.objects.get()
+    stored = first.file.name
+    storage = first.file.storage
+    assert storage.exists(stored)
+    reader = factories.reader(username="reader")
+    fields = {f.name: getattr(first, f.name) for f in ReportJob._meta.concrete_fields if f.name not in ("id", "file")}
+    asked = ReportJob.objects.create(**{**fields, "as_of": first.as_of - timedelta(days=1), "requested_by": reader})
+
+    # Replaced within the hour: kept, for a reader sent to it a moment ago.
+    write(case, django_capture_on_commit_callbacks)
+    assert ReportJob.objects.filter(pk=first.pk).exists()
+
+    # Made over an hour ago and replaced: the next warming deletes it and its file, not the reader's own.
+    ReportJob.objects.filter(pk__in=[first.pk, asked.pk]).update(finished_at=timezone.now() - timedelta(hours=2))
+    write(case, django_capture_on_commit_callbacks)
+    assert not ReportJob.objects.filter(pk=first.pk).exists()
+    assert not storage.exists(stored)
+    assert ReportJob.objects.filter(pk=asked.pk).exists()
+    current = ReportJob.objects.filter(requested_by__isnull=True).values_list("data_version", flat=True)
+    assert set(current) <= {case.data_version, case.data_version - 1}
