@@ -339,15 +339,11 @@ def account_tokens(pk):
     return tuple(found[name] for name in names)
 
 
-def cached_case(slug):
-    """(the Case at `slug`, the cases token it is kept under) when `case_by_slug` would answer it from
-    the cache, else None: never a query, never a token made. An entry found under the current token is
-    the case as it is now (a save, a deletion or a write since replaced the token)."""
-    token = cache.get(_salted(CASES_TOKEN))
-    if token is None:
-        return None
-    case = cache.get(f"access:case:{token}:{slug}")
-    return None if case is None else (case, token)
+def cached_case(slug, token):
+    """The Case at `slug` when `case_by_slug` keeps it under the cases token `token` (read with
+    `cache.get(cases_token_key())`), else None: never a query, never a token made. An entry under the
+    current token is the case as it is now (a save, a deletion or a write since replaced the token)."""
+    return cache.get(f"access:case:{token}:{slug}")
 
 
 def case_by_slug(slug):

@@ -257,14 +257,15 @@ class _Renderings(KeptInMemory):
 
 class _Kept:
     """A rendering kept in memory, with the headers of its answer once built (for one Last-Modified and
-    one CSP setting: `prepared`, a ResponseHeaders' inner dict)."""
+    one CSP setting: `prepared`, a ResponseHeaders' inner dict), and of its 304 (`not_modified`)."""
 
-    __slots__ = ("content", "headers", "prepared")
+    __slots__ = ("content", "headers", "not_modified", "prepared")
 
     def __init__(self, stored):
         self.content = stored["content"]
         self.headers = stored["headers"]
         self.prepared = None
+        self.not_modified = None
 
 
 # 32 MB: some 400 dashboards of the Pakistan–Iran case (80 KB each), per server process.
@@ -328,15 +329,23 @@ def _answer(request, kept, stamp, modified_ts, csp):
     (`csp`: (enforced, report-only), either None), the clickjacking middleware's and its length (as
     CommonMiddleware gives a rendered page: without it the server sends the page in chunks)."""
     etag, modified_ts = quote_etag(stamp), int(modified_ts)
+    frame = settings.X_FRAME_OPTIONS.upper()
     if any(name in request.META for name in CONDITIONS):
         not_modified = conditional_response(request, etag, modified_ts)
         if not_modified is not None:
+            built = kept.not_modified
+            if not_modified.status_code == 304 and built is not None and built[0] == (modified_ts, csp, frame):
+                not_modified.headers._store = dict(built[1])  # as below: built once
+                return not_modified
             for name, policy in zip((CSP.HEADER_ENFORCE, CSP.HEADER_REPORT_ONLY), csp, strict=True):
                 if policy is not None:
                     not_modified[str(name)] = policy
-            return _stamped(not_modified, etag, modified_ts)
+            not_modified["X-Frame-Options"] = frame
+            _stamped(not_modified, etag, modified_ts)
+            if not_modified.status_code == 304:
+                kept.not_modified = ((modified_ts, csp, frame), dict(not_modified.headers._store))
+            return not_modified
     prepared = kept.prepared
-    frame = settings.X_FRAME_OPTIONS.upper()
     if prepared is None or prepared[0] != (modified_ts, csp, frame):
         headers = _response_of({"content": b"", "headers": kept.headers}, etag, modified_ts).headers
         headers["Content-Length"] = str(len(kept.content))

@@ -113,6 +113,11 @@ def test_an_early_answer_carries_the_headers_of_a_rendered_page(reader, case, ac
         assert hit[name] == first[name], name
     assert "Content-Security-Policy" in hit or "Content-Security-Policy-Report-Only" in hit
     assert hit["Content-Length"] == str(len(hit.content))
+    for _ in range(2):  # the second 304's headers are the first's, built once
+        not_modified = early(reader, url, accounts_loaded, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert not_modified.status_code == 304
+        for name in ("ETag", "Last-Modified", "Cache-Control", "Vary", "X-Frame-Options"):
+            assert not_modified[name] == first[name], name
 
 
 def test_the_team_and_the_report_are_answered_early_too(client, case, analyst_user, reader, accounts_loaded):
