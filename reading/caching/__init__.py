@@ -33,6 +33,7 @@ from django.db.models import Count, Max, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.crypto import salted_hmac
 from django.utils.csp import CSP, build_policy
 from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.safestring import mark_safe
@@ -470,13 +471,15 @@ def conditional_response(request, etag, modified_ts):
 
 
 # The cache entry of a logged-in session that reading.caching.sessions answers from before the session
-# middleware: by a hash of the session key (never the key itself in the cache's names).
+# middleware: by a keyed hash of the session key (never the key itself in the cache's names).
 SESSION_ENTRY_PREFIX = "signed-in:"
 
 
 def session_entry_key(session_key):
-    """The cache key of the entry `remember_session` writes for the session `session_key`."""
-    return SESSION_ENTRY_PREFIX + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+    """The cache key of the entry `remember_session` writes for the session `session_key`: an HMAC of it
+    with SECRET_KEY, so a new SECRET_KEY (which ends every session whose hash it no longer verifies)
+    never finds an entry written under the old one."""
+    return SESSION_ENTRY_PREFIX + salted_hmac(SESSION_ENTRY_PREFIX, session_key, algorithm="sha256").hexdigest()[:40]
 
 
 def remember_session(request, audience):

@@ -10,7 +10,8 @@ what was current when that path last answered this session (`reading.caching.rem
 anything uncertain goes on to the normal path:
 
 - the session still there: its entry in the session cache (settings.SESSION_ENGINE `cached_db`; a
-  logout or a flush deletes it, expiry evicts it), for the same account, auth hash and backend;
+  logout or a flush deletes it, expiry evicts it), for the same account, auth hash and backend (still
+  one of settings.AUTHENTICATION_BACKENDS), under the same SECRET_KEY (the entry's key is an HMAC);
 - the account unchanged: its user token and the roles' token the same as when the audience was decided
   (measures.roles.account_tokens): a deactivation, a password change, a role or a permission given or
   taken replaces one of them;
@@ -92,6 +93,7 @@ def signed_in_response(request, slug):
         or session.get(SESSION_KEY) != entry["user"]
         or session.get(HASH_SESSION_KEY) != entry["hash"]
         or session.get(BACKEND_SESSION_KEY) != entry["backend"]
+        or entry["backend"] not in settings.AUTHENTICATION_BACKENDS
         or MESSAGES_SESSION_KEY in session
         or EXPIRY_SESSION_KEY in session
         or account_tokens(entry["user"]) != entry["tokens"]

@@ -297,3 +297,17 @@ def test_a_date_alone_never_revalidates_another_audiences_copy(client, case, ana
     assert answer.status_code == 200 and answer["ETag"] != teams_copy["ETag"]
     anonymous = Client().get(url, HTTP_IF_MODIFIED_SINCE=teams_copy["Last-Modified"])
     assert anonymous.status_code == 200
+
+
+def test_a_new_secret_key_or_a_backend_removed_takes_the_normal_path(reader, case, accounts_loaded, settings):
+    """Django verifies a session's hash with SECRET_KEY and its backend against the settings: neither is
+    assumed from an entry written before they changed."""
+    url = dashboard(case)
+    primed(reader, url, accounts_loaded)
+    settings.SECRET_KEY = "another-" + "y" * 50
+    loaded = len(accounts_loaded)
+    reader.get(url)
+    assert len(accounts_loaded) > loaded
+    early(reader, url, accounts_loaded)  # the normal path wrote the entry again, under the new key
+    settings.AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
+    assert reader.get(url).status_code == 404  # Django logs out a session of a backend no longer listed
