@@ -276,11 +276,16 @@ class CachedModelBackend(ModelBackend):
         key = f"access:account:{user_id}:{user_token}:{roles_token}"
         entry = cache.get(key)
         if entry is not None:
-            return _account_from(entry)
-        user = super().get_user(user_id)
+            user = _account_from(entry)
+        else:
+            user = super().get_user(user_id)
+            if user is not None:
+                self.get_all_permissions(user)  # fills ModelBackend's _perm_cache and its two parts
+                cache.set(key, _account_entry(user), settings.ACCESS_CACHE_SECONDS)
         if user is not None:
-            self.get_all_permissions(user)  # fills ModelBackend's _perm_cache and its two parts
-            cache.set(key, _account_entry(user), settings.ACCESS_CACHE_SECONDS)
+            # The tokens the account was read under (before the database): whatever is decided from
+            # this user holds while they are current (`account_tokens`; reading.caching's sessions).
+            user.access_tokens = (user_token, roles_token)
         return user
 
 
@@ -319,6 +324,26 @@ def _session_auth_hash(user, cached):
     if "password" in user.__dict__:  # read or set since it was loaded: Django's own, from it
         return type(user).get_session_auth_hash(user)
     return cached
+
+
+def account_tokens(pk):
+    """The current (user token, roles token) of the account `pk`, as `CachedModelBackend.get_user` puts
+    them on the user it reads (`user.access_tokens`), or None where the cache has either no more
+    (evicted: they are made anew, which orphans what was read under the old ones). Never makes one;
+    one cache read. While they are the same, nothing about the account was saved, deleted, given or
+    taken a group or a permission, nor any role changed (the signals of `connect_signals`)."""
+    names = [_salted(USER_TOKEN.format(pk=pk)), _salted(ROLES_TOKEN)]
+    found = cache.get_many(names)
+    if len(found) != len(names):
+        return None
+    return tuple(found[name] for name in names)
+
+
+def cached_case(slug, token):
+    """The Case at `slug` when `case_by_slug` keeps it under the cases token `token` (read with
+    `cache.get(cases_token_key())`), else None: never a query, never a token made. An entry under the
+    current token is the case as it is now (a save, a deletion or a write since replaced the token)."""
+    return cache.get(f"access:case:{token}:{slug}")
 
 
 def case_by_slug(slug):

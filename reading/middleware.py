@@ -1,5 +1,6 @@
 """A database too busy to answer is said so, not shown as a server error; a login locked out says when
-to try again; an anonymous visitor's GET of a published page is answered from the page cache alone;
+to try again; an anonymous visitor's GET of a published page, and a logged-in reader's of a page
+already made for them, are answered from the page cache alone;
 what a request writes is recorded in the audit log under its user and path."""
 
 import datetime
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from measures.lib import acting
 from reading.caching import published_response
+from reading.caching.sessions import signed_in_response
 
 # SQLite's message when the busy timeout (SQLITE_OPTIONS, tracker/settings.py) passed while other writers
 # held the lock. The request's transaction was rolled back: nothing was written.
@@ -94,6 +96,26 @@ class PublishedPageCacheMiddleware:
             match = CASE_PAGE.match(request.path_info)
             if match is not None:
                 response = published_response(request, match["slug"])
+                if response is not None:
+                    return response
+        return self.get_response(request)
+
+
+class SignedInPageCacheMiddleware:
+    """Answer a logged-in reader's GET (or HEAD) of a case's page from the page cache (a stored
+    rendering, or 304), before the session, the account or the database are touched, where nothing
+    about the session, the account, its roles or the case changed since the normal path last answered
+    that session (reading.caching.sessions says how that is known). Anything else goes on to the
+    views. Put it where PublishedPageCacheMiddleware is, just after it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            match = CASE_PAGE.match(request.path_info)
+            if match is not None:
+                response = signed_in_response(request, match["slug"])
                 if response is not None:
                     return response
         return self.get_response(request)

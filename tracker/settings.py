@@ -120,6 +120,8 @@ MIDDLEWARE = [
     # Published pages for anonymous visitors, from the page cache alone: before the session is read
     # (it writes the CSP middleware's headers itself, built once).
     "reading.middleware.PublishedPageCacheMiddleware",
+    # A logged-in reader's page already made for their session, the same way (reading.caching.sessions).
+    "reading.middleware.SignedInPageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -28,20 +28,22 @@ from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.crypto import salted_hmac
 from django.utils.csp import CSP, build_policy
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.safestring import mark_safe
 
 from measures.lib.ids import query_key
 from measures.models import Assessment, Case
 from measures.roles import cases_token, cases_token_key, published_generation_key
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
-from reading.access import audience_of
+from reading.access import READER, TEAM, audience_of
 
 CACHE_PREFIX = "page:"
 # Headers a cached answer keeps (an export's file name among them).
@@ -86,14 +88,17 @@ def data_stamp(slug=None):
 ANONYMOUS = "anonymous"
 
 
-def page_stamp(request, data_version, audience="reader", *, anonymous=None, today=None):
+def page_stamp(request, data_version, audience="reader", *, anonymous=None, today=None, user_pk=None):
     """The ETag value (without quotes) of the page `request` asks for, at this data version, for this
     audience (reading.access). `anonymous` (default: whether request.user is): the page of a visitor
     who is not logged in, the same for all of them (no user, no CSRF token in it). `today`: the
-    site's date, when the caller has it already."""
+    site's date, when the caller has it already. `user_pk` (a string): the logged-in reader's, when
+    request.user is not there yet (reading.caching.sessions)."""
     if anonymous is None:
         anonymous = not request.user.is_authenticated
-    who = [ANONYMOUS] if anonymous else [str(request.user.pk), request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")]
+    if not anonymous and user_pk is None:
+        user_pk = str(request.user.pk)
+    who = [ANONYMOUS] if anonymous else [user_pk, request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")]
     parts = [
         code_fingerprint(),
         data_version,
@@ -268,14 +273,15 @@ class _Renderings(KeptInMemory):
 
 class _Kept:
     """A rendering kept in memory, with the headers of its answer once built (for one Last-Modified and
-    one CSP setting: `prepared`, a ResponseHeaders' inner dict)."""
+    one CSP setting: `prepared`, a ResponseHeaders' inner dict), and of its 304 (`not_modified`)."""
 
-    __slots__ = ("content", "headers", "prepared")
+    __slots__ = ("content", "headers", "not_modified", "prepared")
 
     def __init__(self, stored):
         self.content = stored["content"]
         self.headers = stored["headers"]
         self.prepared = None
+        self.not_modified = None
 
 
 # 32 MB: some 400 dashboards of the Pakistan–Iran case (80 KB each), per server process.
@@ -336,24 +342,34 @@ CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "
 
 def _answer(request, kept, stamp, modified_ts, csp):
     """304, or the rendering `kept` with the headers `cached_page` gives it, the CSP middleware's
-    (`csp`: (enforced, report-only), either None) and its length (as CommonMiddleware gives a rendered
-    page: without it the server sends the page in chunks)."""
+    (`csp`: (enforced, report-only), either None), the clickjacking middleware's and its length (as
+    CommonMiddleware gives a rendered page: without it the server sends the page in chunks)."""
     etag, modified_ts = quote_etag(stamp), int(modified_ts)
+    frame = settings.X_FRAME_OPTIONS.upper()
     if any(name in request.META for name in CONDITIONS):
-        not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
+        not_modified = conditional_response(request, etag, modified_ts)
         if not_modified is not None:
+            built = kept.not_modified
+            if not_modified.status_code == 304 and built is not None and built[0] == (modified_ts, csp, frame):
+                not_modified.headers._store = dict(built[1])  # as below: built once
+                return not_modified
             for name, policy in zip((CSP.HEADER_ENFORCE, CSP.HEADER_REPORT_ONLY), csp, strict=True):
                 if policy is not None:
                     not_modified[str(name)] = policy
-            return _stamped(not_modified, etag, modified_ts)
+            not_modified["X-Frame-Options"] = frame
+            _stamped(not_modified, etag, modified_ts)
+            if not_modified.status_code == 304:
+                kept.not_modified = ((modified_ts, csp, frame), dict(not_modified.headers._store))
+            return not_modified
     prepared = kept.prepared
-    if prepared is None or prepared[0] != (modified_ts, csp):
+    if prepared is None or prepared[0] != (modified_ts, csp, frame):
         headers = _response_of({"content": b"", "headers": kept.headers}, etag, modified_ts).headers
         headers["Content-Length"] = str(len(kept.content))
         for name, policy in zip((CSP.HEADER_ENFORCE, CSP.HEADER_REPORT_ONLY), csp, strict=True):
             if policy is not None:
                 headers[str(name)] = policy
-        prepared = kept.prepared = ((modified_ts, csp), headers._store)
+        headers["X-Frame-Options"] = frame  # as XFrameOptionsMiddleware, which comes after, writes it
+        prepared = kept.prepared = ((modified_ts, csp, frame), headers._store)
     response = HttpResponse(kept.content)
     # The headers checked and encoded once (ResponseHeaders' own store, copied: the security middleware
     # adds its own to each response) rather than nine times per request.
@@ -430,14 +446,16 @@ def cached_page(view, *, across_cases=False):
         etag = quote_etag(page_stamp(request, version, audience, anonymous=anonymous))
         last_modified = max(changed_at, _day_start()) if changed_at else _day_start()
         modified_ts = int(last_modified.timestamp())
-        not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
+        not_modified = conditional_response(request, etag, modified_ts)
         if not_modified is not None:
+            remember_session(request, audience)
             return _stamped(not_modified, etag, modified_ts)
         key = CACHE_PREFIX + etag.strip('"')
         cached = _cached_response(key, etag, modified_ts)
         if cached is not None:
             if anonymous and audience == "public" and published:
                 _offer_pointer(request.viewer.case)
+            remember_session(request, audience)
             return cached
         # For cached_fragment: the case's data as this audience sees it (team, reader, public).
         request.data_version = f"{version}|{audience}"
@@ -450,9 +468,72 @@ def cached_page(view, *, across_cases=False):
             response["X-Page-Cache"] = "miss"
             if anonymous and audience == "public" and published:
                 _offer_pointer(request.viewer.case)
+            remember_session(request, audience)
         return _stamped(response, etag, modified_ts)
 
     return wrapper
+
+
+def conditional_response(request, etag, modified_ts):
+    """Django's get_conditional_response for this page (304, 412 or None), but never a 304 for an
+    If-Modified-Since alone: a date does not say for whom the copy it validates was made (the team's
+    page, then a logout, then the public's at the same address: one Last-Modified), whereas the ETag
+    names the audience and the reader (`page_stamp`). Browsers send If-None-Match with it."""
+    answer = get_conditional_response(request, etag=etag, last_modified=modified_ts)
+    if answer is not None and answer.status_code == 304 and not parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+        return None
+    return answer
+
+
+# The cache entry of a logged-in session that reading.caching.sessions answers from before the session
+# middleware: by a keyed hash of the session key (never the key itself in the cache's names).
+SESSION_ENTRY_PREFIX = "signed-in:"
+
+
+def session_entry_key(session_key):
+    """The cache key of the entry `remember_session` writes for the session `session_key`: an HMAC of it
+    with SECRET_KEY, so a new SECRET_KEY (which ends every session whose hash it no longer verifies)
+    never finds an entry written under the old one."""
+    return SESSION_ENTRY_PREFIX + salted_hmac(SESSION_ENTRY_PREFIX, session_key, algorithm="sha256").hexdigest()[:40]
+
+
+def remember_session(request, audience):
+    """After `cached_page` answered a logged-in reader of the team or the readers (`audience`, a page
+    for every case: no share link, no publication involved) through the whole middleware: keep what
+    that answer decided about the session for reading.caching.sessions, which answers the same
+    session's next cache hits and 304s before the session, the account and the case are loaded.
+
+    The entry, by a hash of the session key: the account's id, the session's auth hash and backend
+    (which the session must still hold), the audience, and the account's tokens as read with the
+    account before the database (measures.roles.CachedModelBackend: `user.access_tokens`), which any
+    save of the account (deactivated, password changed, logged in), any change of its groups or
+    permissions, and any change of a role replace. Written only for an unchanged session under its own
+    cookie's key (not one cycled or modified by this request); rewritten only when it differs."""
+    if audience not in (TEAM, READER) or not hasattr(request, "session"):
+        return
+    session = request.session
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    tokens = getattr(request.user, "access_tokens", None)
+    if tokens is None or not session_key or session.session_key != session_key or session.modified:
+        return
+    entry = {
+        "user": session.get(SESSION_KEY),
+        "hash": session.get(HASH_SESSION_KEY),
+        "backend": session.get(BACKEND_SESSION_KEY),
+        "audience": audience,
+        "tokens": tuple(tokens),
+    }
+    if entry["user"] != str(request.user.pk) or not entry["hash"]:
+        return
+    key = session_entry_key(session_key)
+    if cache.get(key) != entry:
+        cache.set(key, entry, settings.ACCESS_CACHE_SECONDS)
+
+
+def forget_session(session_key):
+    """Drop the entry of `session_key` (at logout: reading.apps), whose session is flushed anyway."""
+    if session_key:
+        cache.delete(session_entry_key(session_key))
 
 
 def _offer_pointer(case):
