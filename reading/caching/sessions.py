@@ -17,8 +17,10 @@ anything uncertain goes on to the normal path:
   taken replaces one of them;
 - a session with messages waiting, a CSRF cookie Django would replace, or an expiry of its own set
   (`set_expiry`): the normal path;
-- only the team's and readers' pages (every case is theirs): an account without a role, or a share
-  link's holder, reads as the public does, with publication and links to check: the normal path;
+- only readers' pages (every case is theirs): an account without a role, or a share link's holder,
+  reads as the public does, with publication and links to check, and the team's pages carry the case's
+  newest assessment too (one awaiting review moves no data version: reading.caching._with_recordings),
+  which takes a query: the normal path;
 - the case's row as the cache holds it under the current cases token (measures.roles.cached_case): a
   write, a save or a deletion of any case replaces the token;
 - a 304 only for an ETag that names this reader (reading.caching.conditional_response), and only
@@ -38,6 +40,7 @@ from django.utils import timezone
 
 from measures.roles import account_tokens, cached_case, cases_token_key
 from measures.services import version_text
+from reading.access import READER
 from reading.caching import (
     CACHE_PREFIX,
     EVERY_CASE_PREFIX,
@@ -84,7 +87,7 @@ def signed_in_response(request, slug):
     ):
         return None
     entry = cache.get(session_entry_key(session_key))
-    if entry is None:
+    if entry is None or entry["audience"] != READER:
         return None
     prefix = _session_prefix()
     session = caches[settings.SESSION_CACHE_ALIAS].get(prefix + session_key) if prefix else None
