@@ -76,7 +76,8 @@ def dashboard(request, slug):
     # one audience (cached_page keys fragments by audience), pending judgements in or out (the preview).
     period_parts = [period.as_of, period.since, period.known_on, link_query, settings.STALE_AFTER_DAYS, preview]
     # The period's changes are read as assessments (with their citations, authors and reviews) only to
-    # draw "What changed": once per data version. Otherwise the state is read from values.
+    # draw "What changed": once per data version. That rendering keeps its state for the next ones
+    # (`_levels_only`); without it (evicted), the state is read from values and kept.
     kept_changes = kept_fragment(request, "dashboard-changes", period_parts) if export_format is None else None
 
     def read_state(changes):
@@ -94,8 +95,8 @@ def dashboard(request, slug):
     if kept_changes is None:
         state = read_state(changes=True)
     else:
-        # Levels, flags and directions from values, kept per data version: every sorting and filter of
-        # the period (and every reader of the audience) shares it.
+        # Levels, flags and directions, kept per data version: every sorting and filter of the period
+        # (and every reader of the audience) shares them.
         state = cached_value(request, "dashboard-state", period_parts, lambda: read_state(changes=False))
         state.case = case
     measure_filter = MeasureFilter(request.GET, parties=state.parties)
@@ -213,4 +214,23 @@ def dashboard(request, slug):
         "before_start": period.as_of < case.start_date,
         **_review_context(request, viewer, Assessment.objects.filter(measure__case=case)),
     }
-    return _page(request, "measures/dashboard.html", context, form=form, nav="dashboard", messages=messages)
+    response = _page(request, "measures/dashboard.html", context, form=form, nav="dashboard", messages=messages)
+    if kept_changes is None and export_format is None:
+        # "What changed" is drawn now: the next renderings of the period read the state kept here.
+        cached_value(request, "dashboard-state", period_parts, lambda: _levels_only(state))
+    return response
+
+
+def _levels_only(state):
+    """`state`, read with its changes, as the next renderings of its period use it (what
+    `case_state(changes=False)` would give them): its assessments' citations let go (only "What
+    changed" groups by them) and its changes refused. Changes `state` itself: for after the page is
+    rendered."""
+    for row in state.rows:
+        for cell in row.cells:
+            steps = cell.path.changes if cell.path is not None else ()
+            for assessment in (cell.assessment, cell.previous, *(step.assessment for step in steps)):
+                if assessment is not None:
+                    vars(assessment).get("_prefetched_objects_cache", {}).pop("citations", None)
+    state.with_changes = False
+    return state
