@@ -92,11 +92,12 @@ def dashboard(request, slug):
             changes=changes,
         )
 
-    if kept_changes is None:
+    if kept_changes is None and export_format not in EXPORT_FORMATS:
         state = read_state(changes=True)
     else:
         # Levels, flags and directions, kept per data version: every sorting and filter of the period
-        # (and every reader of the audience) shares them.
+        # (and every reader of the audience) shares them, and so do the downloads of its rows (which
+        # list no change, and count approved judgements only: `preview` is in `period_parts`).
         state = cached_value(request, "dashboard-state", period_parts, lambda: read_state(changes=False))
         state.case = case
     measure_filter = MeasureFilter(request.GET, parties=state.parties)

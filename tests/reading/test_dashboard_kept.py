@@ -75,3 +75,15 @@ def test_a_write_reads_the_state_again(db, client):
     with CaptureQueriesContext(connection) as queries:
         _get(client, url + "&sort=-title")
     assert "measures_assessment" in _tables(queries)
+
+
+def test_the_rows_download_of_a_kept_period_reads_no_assessment_and_lists_the_same_rows(db, client):
+    client.force_login(factories.reader(username="reader"))
+    case = build_case(2)
+    url = f"/cases/{case.slug}/{PERIOD}&sort=-title"
+    fresh = client.get(url + "&_export=csv").content  # nothing kept yet
+    _get(client, f"/cases/{case.slug}/{PERIOD}")  # the page keeps the period's state
+    with CaptureQueriesContext(connection) as queries:
+        kept = client.get(url + "&_export=csv").content
+    assert not _tables(queries) & {"measures_measure", "measures_assessment"}
+    assert kept == fresh and kept.count(b"\n") == 1 + 6
