@@ -193,8 +193,12 @@ def dashboard(request, slug):
         "calendar_html": cached_fragment(request, "dashboard-commitments", period_parts, calendar_html),
         "progress_chart_html": cached_fragment(request, "dashboard-progress", period_parts, progress_html),
         "link_query": link_query,
-        # Read only when not kept (then the state was read with its changes).
-        "changes_html": kept_changes or cached_fragment(request, "dashboard-changes", period_parts, changes_html),
+        # Drawn only when not kept (then the state was read with its changes).
+        "changes_html": (
+            kept_changes
+            if kept_changes is not None
+            else cached_fragment(request, "dashboard-changes", period_parts, changes_html)
+        ),
         "no_evidence_count": len(state.no_evidence_rows),
         "lags_html": cached_fragment(request, "dashboard-lags", period_parts, lags_html),
         "stale_after_days": settings.STALE_AFTER_DAYS,
