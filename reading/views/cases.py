@@ -13,7 +13,7 @@ from measures.roles import readable_cases
 from measures.state import case_state, cases_overview, commitment_calendar, history_entries, lags_in, recorded_since
 from reading import charts, exports
 from reading.access import PUBLIC, audience_of, case_reader
-from reading.caching import cached_fragment, cached_page
+from reading.caching import cached_fragment, cached_page, cached_value, kept_fragment
 from reading.filters import MeasureFilter
 from reading.tables import MeasureRow, MeasureTable, RowUrls
 from reading.views.base import (
@@ -71,17 +71,36 @@ def dashboard(request, slug):
         return exports.commitments_csv_response(calendar, filename=filename)
     # Exports count approved judgements only, whatever the page previews.
     preview = viewer.include_pending and export_format is None
-    # The figures of each measure, computed in SQL: the dashboard lists no evidence.
-    state = case_state(
-        case,
-        as_of=period.as_of,
-        since=period.since,
-        known_on=period.known_on,
-        details=False,
-        include_pending=preview,
-    )
-    measure_filter = MeasureFilter(request.GET, parties=state.parties)
     link_query = period.query()
+    # Drawn from the case's data and the period alone: the same for every sorting, filter and reader of
+    # one audience (cached_page keys fragments by audience), pending judgements in or out (the preview).
+    period_parts = [period.as_of, period.since, period.known_on, link_query, settings.STALE_AFTER_DAYS, preview]
+    # The period's changes are read as assessments (with their citations, authors and reviews) only to
+    # draw "What changed": once per data version. That rendering keeps its state for the next ones
+    # (`_levels_only`); without it (evicted), the state is read from values and kept.
+    kept_changes = kept_fragment(request, "dashboard-changes", period_parts) if export_format is None else None
+
+    def read_state(changes):
+        # The figures of each measure, computed in SQL: the dashboard lists no evidence.
+        return case_state(
+            case,
+            as_of=period.as_of,
+            since=period.since,
+            known_on=period.known_on,
+            details=False,
+            include_pending=preview,
+            changes=changes,
+        )
+
+    if kept_changes is None and export_format not in EXPORT_FORMATS:
+        state = read_state(changes=True)
+    else:
+        # Levels, flags and directions, kept per data version: every sorting and filter of the period
+        # (and every reader of the audience) shares them, and so do the downloads of its rows (which
+        # list no change, and count approved judgements only: `preview` is in `period_parts`).
+        state = cached_value(request, "dashboard-state", period_parts, lambda: read_state(changes=False))
+        state.case = case
+    measure_filter = MeasureFilter(request.GET, parties=state.parties)
     urls = RowUrls(case.slug)
     rows = [MeasureRow(status, link_query=link_query, urls=urls) for status in measure_filter.filter(state.rows)]
     table = MeasureTable(
@@ -141,12 +160,28 @@ def dashboard(request, slug):
             return ""
         return render_to_string("measures/partials/progress_chart.html", {"chart": chart, "with_table": True})
 
-    # Drawn from the case's data and the period alone: the same for every sorting, filter and reader of
-    # one audience (cached_page keys fragments by audience), pending judgements in or out (the preview).
-    period_parts = [period.as_of, period.since, period.known_on, link_query, settings.STALE_AFTER_DAYS, preview]
-    changes = state.changes
+    def changes_html():
+        # Newest first; the parties' assessments recorded together (same rationale, citations, time)
+        # are one entry naming all of them, as in a measure's history.
+        changes = [
+            (entry, Assessment.Level(entry.first.old_level).label) for entry in reversed(history_entries(state.changes))
+        ]
+        context = {"changes": changes, "case": case, "link_query": link_query, "viewer": viewer}
+        return render_to_string("measures/partials/dashboard_changes.html", context)
+
+    def lags_html():
+        # Where one party's level ranks below another's, and since when (one query).
+        context = {"lags": lags_in(state), "case": case, "period": period, "link_query": link_query}
+        return render_to_string("measures/partials/dashboard_lags.html", context)
+
+    def filters_html():
+        context = {"period_form": form, "filter": measure_filter, "sorting": sorting, "case": case}
+        return render_to_string("measures/partials/dashboard_filters.html", context)
+
     context = {
         "case": case,
+        # The form's fields as the query sets them (their choices are the case's parties).
+        "filters_html": cached_fragment(request, "dashboard-filters", [request.GET.urlencode()], filters_html),
         "period": period,
         "period_form": form,
         "state": state,
@@ -160,14 +195,14 @@ def dashboard(request, slug):
         "calendar_html": cached_fragment(request, "dashboard-commitments", period_parts, calendar_html),
         "progress_chart_html": cached_fragment(request, "dashboard-progress", period_parts, progress_html),
         "link_query": link_query,
-        # Newest first; the parties' assessments recorded together (same rationale, citations, time)
-        # are one entry naming all of them, as in a measure's history.
-        "changes": [
-            (entry, Assessment.Level(entry.first.old_level).label) for entry in reversed(history_entries(changes))
-        ],
+        # Drawn only when not kept (then the state was read with its changes).
+        "changes_html": (
+            kept_changes
+            if kept_changes is not None
+            else cached_fragment(request, "dashboard-changes", period_parts, changes_html)
+        ),
         "no_evidence_count": len(state.no_evidence_rows),
-        # Where one party's level ranks below another's, and since when (one query).
-        "lags": lags_in(state),
+        "lags_html": cached_fragment(request, "dashboard-lags", period_parts, lags_html),
         "stale_after_days": settings.STALE_AFTER_DAYS,
         "export_query": _export_query(request, form, measure_filter, sorting=sorting),
         "sorting": sorting,  # what the filter form keeps of the table's order: a refused sort is not kept
@@ -187,4 +222,23 @@ def dashboard(request, slug):
         "before_start": period.as_of < case.start_date,
         **_review_context(request, viewer, Assessment.objects.filter(measure__case=case)),
     }
-    return _page(request, "measures/dashboard.html", context, form=form, nav="dashboard", messages=messages)
+    response = _page(request, "measures/dashboard.html", context, form=form, nav="dashboard", messages=messages)
+    if kept_changes is None and export_format is None:
+        # "What changed" is drawn now: the next renderings of the period read the state kept here.
+        cached_value(request, "dashboard-state", period_parts, lambda: _levels_only(state))
+    return response
+
+
+def _levels_only(state):
+    """`state`, read with its changes, as the next renderings of its period use it (what
+    `case_state(changes=False)` would give them): its assessments' citations let go (only "What
+    changed" groups by them) and its changes refused. Changes `state` itself: for after the page is
+    rendered."""
+    for row in state.rows:
+        for cell in row.cells:
+            steps = cell.path.changes if cell.path is not None else ()
+            for assessment in (cell.assessment, cell.previous, *(step.assessment for step in steps)):
+                if assessment is not None:
+                    vars(assessment).get("_prefetched_objects_cache", {}).pop("citations", None)
+    state.with_changes = False
+    return state
