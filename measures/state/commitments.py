@@ -169,7 +169,7 @@ def _status(commitment, outcome, as_of):
     return UPCOMING
 
 
-def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=None):
+def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=None, details=True):
     """Where each commitment of `case` (or of one `measure`) stands on `as_of`, as known on `known_on`.
 
     - `as_of` (date; default `case.default_as_of(today)`); `since` (date or None): with it, each entry
@@ -177,6 +177,9 @@ def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=
     - Commitments recorded by `known_on` and announced by `as_of` count (a step announced later did
       not exist yet on that day: the page "as it stood that day" does not list it); their outcome in
       force is the module docstring's.
+    - `details=False`: only what the statuses, the sentence and the due dates need (each commitment
+      with its anchor event, each outcome in force without its citations or who recorded it, and no
+      `parties`), for a page that shows the table from a kept rendering (the report): two queries.
     Returns a CommitmentCalendar, entries in due order (no stated date last). Three queries, plus one
     for the parties, whatever the number of commitments.
     """
@@ -184,20 +187,24 @@ def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=
     commitments = Commitment.objects.filter(case=case, announced_on__lte=as_of).known_on(known_on)
     if measure is not None:
         commitments = commitments.filter(measure=measure)
-    commitments = list(
-        commitments.select_related("measure", "anchor_event", "case").prefetch_related(
+    if details:
+        commitments = commitments.select_related("measure", "anchor_event", "case").prefetch_related(
             "parties", Prefetch("stated_by", queryset=Citation.objects.with_source().defer("source__full_text"))
         )
-    )
+    else:
+        commitments = commitments.select_related("anchor_event")
+    commitments = list(commitments)
     outcomes = (
         CommitmentOutcome.objects.filter(commitment__in=commitments)
         .counting()
         .known_on(known_on)
         .not_superseded(known_on)
-        .select_related("recorded_by")
-        .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_source().defer("source__full_text")))
         .order_by("recorded_at", "pk")
     )
+    if details:
+        outcomes = outcomes.select_related("recorded_by").prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.with_source().defer("source__full_text"))
+        )
     by_commitment = {c.pk: c for c in commitments}
     in_force = {}
     for outcome in outcomes:
@@ -217,5 +224,5 @@ def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=
             e.commitment.pk,
         )
     )
-    parties = sorted({p for c in commitments for p in c.parties.all()}, key=lambda p: p.name)
+    parties = sorted({p for c in commitments for p in c.parties.all()}, key=lambda p: p.name) if details else []
     return CommitmentCalendar(as_of=as_of, since=since, entries=entries, parties=parties)
