@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -112,7 +112,7 @@ def newest_evidence(measure_ids, *, as_of, known_on=None, limit):
     is a part. Each with its citation, the citation's source (without its full text), event and case.
 
     Chosen in SQL (a row number over each measure, and over each measure and stance), then loaded:
-    three queries, whatever the number of pieces; `limit` must be at least 1 (ValueError otherwise)."""
+    two queries, whatever the number of pieces; `limit` must be at least 1 (ValueError otherwise)."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
     ids = list(measure_ids)
@@ -129,8 +129,8 @@ def newest_evidence(measure_ids, *, as_of, known_on=None, limit):
         )
         .order_by()  # not the model's ordering, whose joins the choice does not need
     )
-    rank_of = dict(ranked.filter(rank__lte=limit).values_list("pk", "rank"))
-    rank_of.update(ranked.filter(stance_rank=1).values_list("pk", "rank"))  # at most one a stance
+    # The `limit` newest, and the newest of each stance (at most one a stance), in one pass.
+    rank_of = dict(ranked.filter(Q(rank__lte=limit) | Q(stance_rank=1)).values_list("pk", "rank"))
     chosen = Evidence.objects.filter(pk__in=list(rank_of)).with_passage().order_by()
     by_measure = {pk: [] for pk in ids}
     for item in chosen:
