@@ -279,7 +279,7 @@ def build_report(
     # The measures' evidence figures in SQL, and only the passages the sections quote as objects.
     state = case_state(case, as_of=as_of, since=since, known_on=known_on, details=False)
     quoted = newest_evidence(
-        [row.measure.pk for row in state.rows], as_of=as_of, known_on=known_on, limit=QUOTED_PER_MEASURE
+        [row.measure.pk for row in state.rows], as_of=as_of, known_on=known_on, limit=QUOTED_PER_MEASURE, case=case
     )
     period = state.period
     changes = state.changes

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from measures.models import Assessment, Commitment
-from measures.state import case_state, level_paths, step_comparisons
+from measures.state import case_state, level_paths, newest_evidence, step_comparisons
 from tests import factories
 from tests.scenarios import COMPARED_START, build_case, compared_case
 
@@ -141,3 +141,15 @@ def test_the_report_costs_the_same_queries_at_one_and_four_times_the_case(
         response = reader_client.get(report_url(case, as_of="2024-01-31", since="2024-01-20"))
     assert response.status_code == 200
     assert len(response.context["report"].sections) == 3 * scale
+
+
+def test_the_newest_evidence_of_a_case_s_measures_is_the_same_when_the_case_is_given(pakistan_iran):
+    """The report names the case to `newest_evidence` (its citations only are read): the same choice."""
+    ids = list(pakistan_iran.measures.values_list("pk", flat=True))
+    for as_of, limit in ((D(2024, 1, 20), 2), (D(2024, 1, 29), 3)):
+        plain = newest_evidence(ids, as_of=as_of, limit=limit)
+        named = newest_evidence(ids, as_of=as_of, limit=limit, case=pakistan_iran)
+        assert {pk: [item.pk for item in items] for pk, items in named.items()} == {
+            pk: [item.pk for item in items] for pk, items in plain.items()
+        }
+        assert any(len(items) == limit for items in plain.values())
