@@ -155,7 +155,9 @@ class Report:
     summary: str = ""  # the case's own summary from its end date on, else one built from events up to as_of
     summary_is_case_summary: bool = False
     known_on: datetime.date | None = None
-    commitments: object = None  # state.CommitmentCalendar on as_of, over the period
+    # state.CommitmentCalendar on as_of, over the period, without the table's details (commitment_calendar's
+    # details=False): the statuses that the key judgements' sentence and the timeline's due dates read.
+    commitment_statuses: object = None
     as_of_rule: str = "given"  # which default gave `as_of` (forms.PeriodForm.default_as_of), or "given"
     since_rule: str = ""  # which default gave `since` ("the whole crisis, since the case is closed"), or ""
     other_period_query: str = ""  # the query string of the other default period, for the screen
@@ -174,6 +176,13 @@ class Report:
         """charts.ProgressChart per party and joint, from the case's start to as_of (or None): drawn
         when first asked for, so that the page, which keeps its rendering, does not draw it again."""
         return charts.case_progress_chart(self.state)
+
+    @functools.cached_property
+    def commitments(self):
+        """The commitment calendar in full (state.CommitmentCalendar: who stated each commitment, the
+        citations of its outcome, the counts per party), for the report's table: computed when first
+        asked for, so that the page, which keeps the table's rendering, does not compute it again."""
+        return commitment_calendar(self.case, as_of=self.as_of, since=self.since, known_on=self.known_on)
 
     @property
     def link_query(self):
@@ -293,7 +302,7 @@ def build_report(
     # The measures' evidence figures in SQL, and only the passages the sections quote as objects.
     state = case_state(case, as_of=as_of, since=since, known_on=known_on, details=False)
     quoted = newest_evidence(
-        [row.measure.pk for row in state.rows], as_of=as_of, known_on=known_on, limit=QUOTED_PER_MEASURE
+        [row.measure.pk for row in state.rows], as_of=as_of, known_on=known_on, limit=QUOTED_PER_MEASURE, case=case
     )
     period = state.period
     changes = state.changes
@@ -338,7 +347,8 @@ def build_report(
         numbered = {numbering.source_number(source): source for source in sources_by_event[event.pk]}
         chronology.append(ChronologyEntry(event, sorted(numbered), [numbered[number] for number in sorted(numbered)]))
     period_start = case.start_date if whole_case else since
-    calendar = commitment_calendar(case, as_of=as_of, since=since, known_on=known_on)
+    # The statuses only: the table's details are read when it is drawn (Report.commitments).
+    calendar = commitment_calendar(case, as_of=as_of, since=since, known_on=known_on, details=False)
     timeline = charts.events_timeline(
         events, start=period_start, end=as_of, width=TIMELINE_WIDTH, commitments=calendar.entries
     )
@@ -379,7 +389,7 @@ def build_report(
 
     return Report(
         case=case,
-        commitments=calendar,
+        commitment_statuses=calendar,
         as_of=as_of,
         since=since,
         known_on=known_on,

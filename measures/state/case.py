@@ -33,7 +33,7 @@ from measures.state.path import (
     in_force_from_candidates,
     level_paths,
     levelled_candidates,
-    prefetch_citations,
+    loader_with_in_force,
 )
 from measures.state.period import reporting_period
 
@@ -463,10 +463,12 @@ def case_state(
     "Contested" compares the measure's newest setback evidence with the newest date the level in
     force's citations speak of, read in SQL (`AssessmentQuerySet.with_newest_cited_date`).
 
-    Seven queries (six without `since`; one more when a level in force during the period is neither
-    the baseline's nor the one in force on `as_of`; one less without details), whatever the number of
-    measures, assessments or citations. Without details and without listed changes (no `since`, or
-    `changes` False), the levels in force's citations are not read: one query less again. With
+    Seven queries (six without `since`; one less without details), whatever the number of measures,
+    assessments or citations. With `since` (and `changes`), the assessments that count are read as
+    values, the paths from them, and only the assessments the state shows are loaded as objects, with
+    their citations: those in force on `as_of`, each change of the period and each baseline. Without
+    details and without listed changes (no `since`, or `changes` False), the levels in force's
+    citations are not read: one query less again. With
     `changes` False the assessments that count are read once, as values, for both the levels in
     force (then loaded by id) and the paths: five queries with or without `since` without details
     (seven with), one less when no assessment counts.
@@ -485,7 +487,17 @@ def case_state(
     measures = list(measures)
     listed_changes = since is not None and changes
     levelled = None
-    if changes:
+    load = None
+    if listed_changes:
+        # The assessments that count, as values (one query): the paths are read from them, and only
+        # the assessments the page shows are loaded, in one query with their citations (one more):
+        # those in force on `as_of` and those the paths name (each change of the period, each baseline).
+        levelled = levelled_candidates(
+            case, as_of=as_of, known_on=known_on, measure=measure, include_pending=include_pending
+        )
+        current = {}
+        load = loader_with_in_force(levelled, current)
+    elif changes:
         current = in_force_assessments(
             case, as_of, known_on, measure_ids, include_pending, citations=details or listed_changes
         )
@@ -511,10 +523,8 @@ def case_state(
             include_pending=include_pending,
             assessments=changes,
             candidates=levelled,
+            load=load,
         )
-        if listed_changes:
-            steps = [step for path in paths.values() for _, cell_path, _ in path.parties for step in cell_path.changes]
-            prefetch_citations([step.assessment for step in steps if step.assessment.pk not in loaded])
 
     evidence_by_measure = defaultdict(list)
     if details:

@@ -263,7 +263,7 @@ def commitment_outline(case, *, as_of=None, known_on=None):
     return outline
 
 
-def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=None, only=None):
+def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=None, only=None, details=True):
     """Where each commitment of `case` (or of one `measure`) stands on `as_of`, as known on `known_on`.
 
     - `as_of` (date; default `case.default_as_of(today)`); `since` (date or None): with it, each entry
@@ -273,6 +273,9 @@ def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=
       force is the module docstring's.
     - `only` (ids or None): the entries of these commitments only (those a page shows, picked with
       `commitment_outline`); the parties are then theirs.
+    - `details=False`: only what the statuses, the sentence and the due dates need (each commitment
+      with its anchor event, each outcome in force without its citations or who recorded it, and no
+      `parties`), for a page that shows the table from a kept rendering (the report): two queries.
     Returns a CommitmentCalendar, entries in due order (no stated date last). Three queries, plus one
     for the parties, whatever the number of commitments.
     """
@@ -280,16 +283,18 @@ def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=
     commitments = _commitments(case, as_of, known_on, measure)
     if only is not None:
         commitments = commitments.filter(pk__in=only)
-    commitments = list(
-        commitments.select_related("measure", "anchor_event", "case").prefetch_related(
+    if details:
+        commitments = commitments.select_related("measure", "anchor_event", "case").prefetch_related(
             "parties", Prefetch("stated_by", queryset=Citation.objects.with_source().defer("source__full_text"))
         )
-    )
-    outcomes = (
-        _judgements(commitments, known_on)
-        .select_related("recorded_by")
-        .prefetch_related(Prefetch("citations", queryset=Citation.objects.with_source().defer("source__full_text")))
-    )
+    else:
+        commitments = commitments.select_related("anchor_event")
+    commitments = list(commitments)
+    outcomes = _judgements(commitments, known_on)
+    if details:
+        outcomes = outcomes.select_related("recorded_by").prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.with_source().defer("source__full_text"))
+        )
     by_commitment = {c.pk: c for c in commitments}
     for outcome in outcomes:
         outcome.commitment = by_commitment[outcome.commitment_id]
@@ -301,5 +306,5 @@ def commitment_calendar(case, *, as_of=None, since=None, known_on=None, measure=
         meets = since is not None and window is not None and window[0] <= as_of and window[1] >= since
         entries.append(CommitmentStatus(commitment, outcome, _status(commitment, outcome, as_of), meets))
     entries.sort(key=lambda e: _calendar_order(e.commitment.window(), e.commitment.pk))
-    parties = sorted({p for c in commitments for p in c.parties.all()}, key=lambda p: p.name)
+    parties = sorted({p for c in commitments for p in c.parties.all()}, key=lambda p: p.name) if details else []
     return CommitmentCalendar(as_of=as_of, since=since, entries=entries, parties=parties)

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -103,7 +103,7 @@ def annotated_evidence_figures(measure):
 # The evidence a summary quotes --------------------------------------------------------------------
 
 
-def newest_evidence(measure_ids, *, as_of, known_on=None, limit):
+def newest_evidence(measure_ids, *, as_of, known_on=None, limit, case=None):
     """{measure pk: [Evidence, newest first]}: of each measure in `measure_ids`, the `limit` newest
     pieces of evidence that count by `as_of` (on record by `known_on`), and the newest of each stance
     (progress, setback, context) when it is older, so that a summary never hides the only setback
@@ -112,15 +112,22 @@ def newest_evidence(measure_ids, *, as_of, known_on=None, limit):
     is a part. Each with its citation, the citation's source (without its full text), event and case.
 
     Chosen in SQL (a row number over each measure, and over each measure and stance), then loaded:
-    three queries, whatever the number of pieces; `limit` must be at least 1 (ValueError otherwise)."""
+    two queries, whatever the number of pieces; `limit` must be at least 1 (ValueError otherwise).
+
+    `case`: the measures' case, when the caller has it. A piece of evidence quotes a citation of its
+    measure's case (`Evidence.clean`), so the answer is the same; the choice then reads that case's
+    citations only, which PostgreSQL reads by index rather than hashing every citation on record
+    (192 to 37 ms of the database's time for a measure of a long crisis, at 100× the data)."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
     ids = list(measure_ids)
     if not ids:
         return {}
+    evidence = Evidence.objects.filter(measure__in=ids)
+    if case is not None:
+        evidence = evidence.filter(citation__case=case)
     ranked = (
-        Evidence.objects.filter(measure__in=ids)
-        .counting_by(as_of, known_on)
+        evidence.counting_by(as_of, known_on)
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("measure_id")], order_by=EVIDENCE_NEWEST_FIRST),
             stance_rank=Window(
@@ -129,8 +136,8 @@ def newest_evidence(measure_ids, *, as_of, known_on=None, limit):
         )
         .order_by()  # not the model's ordering, whose joins the choice does not need
     )
-    rank_of = dict(ranked.filter(rank__lte=limit).values_list("pk", "rank"))
-    rank_of.update(ranked.filter(stance_rank=1).values_list("pk", "rank"))  # at most one a stance
+    # The `limit` newest, and the newest of each stance (at most one a stance), in one pass.
+    rank_of = dict(ranked.filter(Q(rank__lte=limit) | Q(stance_rank=1)).values_list("pk", "rank"))
     chosen = Evidence.objects.filter(pk__in=list(rank_of)).with_passage().order_by()
     by_measure = {pk: [] for pk in ids}
     for item in chosen:

@@ -382,6 +382,7 @@ def level_paths(
     include_pending=False,
     assessments=True,
     candidates=None,
+    load=None,
 ):
     """{measure pk: MeasurePath} for the measures of `case` (or `measure` alone) over the period from
     `since` to `as_of` (dates, both included), as known on `known_on` (a date, or None for no limit).
@@ -404,6 +405,11 @@ def level_paths(
     For a caller that shows levels and directions and never lists the changes (the API's measure
     list: loading some 450 assessments with their authors and reviews to read their levels was most
     of its time over a period, at 100× the data).
+
+    `assessments` True with `candidates` (the values the caller read, `levelled_candidates`): the paths
+    are read from the values, and only the assessments they name (each Step's, each baseline's) are
+    loaded, by `load(pks)` ({pk: Assessment} of the pks given), e.g. with those in force in the same
+    query (`case_state`): a report over a week no longer loads the whole history of a long crisis.
     """
     loaded = loaded or {}
     reporting_period(since=since, as_of=as_of)  # validates the order
@@ -414,6 +420,8 @@ def level_paths(
         if measure is not None:
             measures = measures.filter(pk=measure.pk)
         measures = list(measures)
+    if assessments and candidates is not None:
+        return _paths_from_values(measures, parties, candidates, since, as_of, load)
     if not assessments:
         read = candidates
         if read is None:
@@ -430,6 +438,38 @@ def level_paths(
             .select_related("recorded_by", "review")
         )
         read = (loaded.get(a.pk, a) for a in read)
+    return _paths(measures, parties, read, since, as_of, (lambda a: a) if assessments else (lambda a: None))
+
+
+def _paths_from_values(measures, parties, candidates, since, as_of, load):
+    """level_paths' answer from `candidates` (Levelled values, chronological), with the assessments
+    the paths name (each Step's, each baseline's) loaded by `load(pks)` (default: by id, with their
+    author and review, as level_paths reads them)."""
+    by_pair = {}
+    for row in candidates:
+        by_pair.setdefault((row.measure_id, row.party_id), []).append(row)
+    named = set()
+    for rows in by_pair.values():
+        earlier = [row for row in rows if row.effective_date < since]
+        if earlier:
+            named.add(earlier[-1].pk)
+        named.update(row.pk for day, _, row in _timeline(rows) if since <= day <= as_of)
+    if load is None:
+        load = _load_by_id
+    objects = load(named)
+    return _paths(measures, parties, candidates, since, as_of, lambda row: objects[row.pk])
+
+
+def _load_by_id(pks):
+    if not pks:
+        return {}
+    return {a.pk: a for a in Assessment.objects.filter(pk__in=pks).select_related("recorded_by", "review")}
+
+
+def _paths(measures, parties, read, since, as_of, assessment_of):
+    """level_paths' answer from `read` (the candidates, chronological, objects or values), each Step's
+    and baseline's assessment being `assessment_of(candidate)` (the candidate itself, or its loaded
+    object, or None)."""
     rows = {}
     for assessment in read:
         rows.setdefault((assessment.measure_id, assessment.party_id), []).append(assessment)
@@ -441,10 +481,13 @@ def level_paths(
         for party, timeline in timelines:
             earlier = [a for a in rows.get((each.pk, party.pk), []) if a.effective_date < since]
             path = _cut(
-                [(day, level, a if assessments else None, (party,)) for day, level, a in timeline],
+                [
+                    (day, level, assessment_of(a) if since <= day <= as_of else None, (party,))
+                    for day, level, a in timeline
+                ],
                 since,
                 as_of,
-                baseline_assessment=earlier[-1] if earlier and assessments else None,
+                baseline_assessment=assessment_of(earlier[-1]) if earlier else None,
             )
             party_paths.append((party, path, party.pk in applying))
         joint = _cut(
@@ -489,6 +532,27 @@ def in_force_from_candidates(levelled, citations):
     if citations:
         prefetch_citations(found.values())
     return found
+
+
+def loader_with_in_force(levelled, current):
+    """A `load` for `level_paths` (from the candidates `levelled`, `levelled_candidates`' values): it
+    loads the assessments the paths name with those in force on the as-of date (the last of each
+    measure and party), in one query, annotated and joined as `in_force_assessments` reads them,
+    with their citations (one more), and puts those in force in `current` {(measure pk, party pk):
+    Assessment}."""
+    last = {(row.measure_id, row.party_id): row.pk for row in levelled}  # chronological: the last holds
+
+    def load(named):
+        pks = set(named) | set(last.values())
+        found = {}
+        if pks:
+            read = Assessment.objects.filter(pk__in=pks).with_newest_cited_date()
+            found = {a.pk: a for a in read.select_related("recorded_by", "review")}
+            prefetch_citations(found.values())
+        current.update((pair, found[pk]) for pair, pk in last.items())
+        return found
+
+    return load
 
 
 def prefetch_citations(assessments):

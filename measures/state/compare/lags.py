@@ -2,13 +2,12 @@
 other cases (the report's key judgements)."""
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
 from measures.models import Assessment, Measure, MeasureType, Party
 from measures.state.compare.figures import MIN_OTHER_CASES, STEPS, StepSummary, summarise
-from measures.state.compare.matrix import compare_cases, first_of
-from measures.state.compare.paths import behind_since, parties_behind, paths_of
+from measures.state.compare.matrix import compare_cases
+from measures.state.compare.paths import behind_since, days_after, parties_behind, paths_of
 from measures.state.levels import LEVEL_RANK
 
 Level = Assessment.Level
@@ -107,26 +106,24 @@ def step_comparisons(case, others, *, as_of, known_on=None, today=None, column_c
         [case, *others],
         as_of={case.pk: as_of},
         known_on=known_on,
+        # The rows of the case's own types only: the others' summaries are never read here.
+        types=MeasureType.objects.filter(pk__in=Measure.objects.filter(case=case).values("type_id")),
         first_progress=False,
         today=today,
         column_cache=column_cache,
     )
     own, rest = comparison.columns[0], comparison.columns[1:]
-    by_type = defaultdict(list)
-    for column in rest:
-        for item in column.measures:
-            if item.measure.type_id is not None:
-                by_type[(item.measure.type_id, column.case.pk)].append(item)
     types = {row.type.pk: row.type for row in comparison.rows}
     found = []
     elapsed = (as_of - case.start_date).days
-    for item in own.measures:
+    for item in own.measures:  # the case's own measures are built; the other cases' are read as values
         type_id = item.measure.type_id
         if type_id is None or type_id not in types:
             continue
-        cells = [by_type[(type_id, column.case.pk)] for column in rest if by_type.get((type_id, column.case.pk))]
+        having = [column for column in rest if column.values_of_type(type_id)]
         for step in STEPS:
-            summary = summarise(step, [first_of(cell, lambda i, s=step: i.joint_reached[s].days) for cell in cells])
+            # The first of a case's measures of the type to reach the step (CaseColumn.first_day), in days.
+            summary = summarise(step, [days_after(c.case.start_date, c.first_day(type_id, step)) for c in having])
             days = item.joint_reached[step].days
             if days is None and item.joint_level not in LEVEL_RANK:
                 continue  # not yet assessed (or not applicable): not known to lag behind anything
