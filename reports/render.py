@@ -23,7 +23,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from reading.caching import cached_fragment
+from reading.caching.fragments import cached_fragment
 
 # The origin WeasyPrint resolves the report's relative URLs against; nothing is ever fetched from it.
 PDF_BASE_URL = "https://report.invalid/"
@@ -46,7 +46,7 @@ def render_report_html(report, *, request=None, standalone=False):
             for entry in report.bibliography
         }
         # The commitment calendar, drawn from the case's data and the report's dates alone: kept for this
-        # data version and audience as the dashboard keeps its own (reading.caching.cached_fragment); a
+        # data version and audience as the dashboard keeps its own (reading.caching.fragments.cached_fragment); a
         # long crisis's calendar is most of the page's rendering.
         parts = [report.as_of, report.since, report.known_on, report.link_query, settings.STALE_AFTER_DAYS]
         context["calendar_html"] = cached_fragment(

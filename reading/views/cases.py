@@ -13,7 +13,8 @@ from measures.roles import readable_cases
 from measures.state import case_state, cases_overview, commitment_calendar, history_entries, lags_in, recorded_since
 from reading import charts, exports
 from reading.access import PUBLIC, audience_of, case_reader
-from reading.caching import cached_fragment, cached_page, cached_value, kept_fragment
+from reading.caching import cached_page
+from reading.caching.fragments import cached_fragment, cached_value, kept_fragment
 from reading.filters import MeasureFilter
 from reading.tables import MeasureRow, MeasureTable, RowUrls
 from reading.views.base import (

@@ -9,7 +9,8 @@ from measures.models import Citation, Evidence
 from measures.state import commitment_calendar
 from reading import charts
 from reading.access import case_reader
-from reading.caching import cached_fragment, cached_page
+from reading.caching import cached_page
+from reading.caching.fragments import cached_fragment
 from reading.filters import EventFilter
 from reading.views.base import EVENTS_PER_PAGE, _page, _paginate, _period, pager_query
 

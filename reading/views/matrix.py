@@ -16,8 +16,9 @@ from measures.roles import readable_cases
 from measures.state import STEPS, Level, compare_cases, evidence_dating, evidence_of
 from reading import exports
 from reading.access import cases_reader
-from reading.caching import cached_fragment, cached_page
+from reading.caching import cached_page
 from reading.caching.columns import ColumnCache
+from reading.caching.fragments import cached_fragment
 from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
 from reading.views.base import EXPORT_FORMATS, CitedPassage, _page, _paginate, _period, pager_query, refused

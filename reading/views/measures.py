@@ -15,7 +15,8 @@ from measures.querysets import EVIDENCE_NEWEST_FIRST
 from measures.state import assessment_history, case_state, commitment_calendar, evidence_dating, history_entries
 from reading import charts
 from reading.access import case_reader
-from reading.caching import cached_fragment, cached_page
+from reading.caching import cached_page
+from reading.caching.fragments import cached_fragment
 from reading.tables import assess_url
 from reading.views.base import (
     STANCE_ORDER,

@@ -14,7 +14,7 @@ starts), and the task renders the case as it is when it runs:
   for the pages and the read API alike (measures.importing.datapackage.kept). A logged-in reader's
   page names them and holds their CSRF token, so it is never stored for someone else; what these
   renderings leave in the cache
-  are the parts every reader of one audience shares (reading.caching.cached_fragment: the timeline,
+  are the parts every reader of one audience shares (reading.caching.fragments.cached_fragment: the timeline,
   the progress chart, the commitment calendar, the matrix's filter fields) and the case's column of
   the matrix (reading.caching.columns.ColumnCache), which every audience shares: no reader then waits for
   the column of a case written since to be computed.

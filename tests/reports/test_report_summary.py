@@ -120,7 +120,7 @@ def test_the_report_costs_the_same_queries_whatever_the_number_of_passages(reade
 
 def test_the_report_page_keeps_its_commitment_calendar_and_progress_chart_for_the_next_reader(client, pakistan_iran):
     """Drawn from the case's data and the report's dates alone, they are rendered once per data
-    version and audience (reading.caching.cached_fragment); the next reader's page holds the same."""
+    version and audience (reading.caching.fragments.cached_fragment); the next reader's page holds the same."""
     url = reverse("measures:report", args=[pakistan_iran.slug]) + "?as_of=2024-01-31&since=2024-01-15"
     pages = []
     for name in ("first-reader", "second-reader"):
