@@ -4,13 +4,16 @@ A reading page depends on the case's data (whose version every write bumps: serv
 for the team, on its newest assessment too, since one awaiting review bumps nothing: `_with_recordings`),
 on its URL (path and query: period, filters, sorting, export format), on the date (pages default to
 "as of today"), on the code that renders it, and on the reader: the page header names them and holds
-their CSRF token for the logout button. `page_stamp()` folds these into an ETag; a request whose
+their CSRF token for the logout button (filled in per answer: reading.caching.shared). `page_stamp()`
+folds these into an ETag; a request whose
 If-None-Match (or If-Modified-Since) matches gets 304 Not Modified without any rendering, and a
 rendering already made for the same stamp is served from Django's cache framework (settings.CACHES:
 a file cache by default, Redis with REDIS_URL).
 
-A rendering is cached only when the answer is a 200 without cookies of its own and, for a logged-in
-reader, when the request carries its CSRF cookie (so the cached page's token is the reader's own).
+A rendering is cached only when the answer is a 200 without cookies of its own. A logged-in reader's
+rendering is stored once for every reader of its audience with the same page permissions, their name
+and CSRF token left as sentinels and filled in for each answer (`shared_stamp`, reading.caching.shared);
+its ETag stays the reader's own (`page_stamp`: the user and the CSRF cookie are in it).
 
 The stamp names the audience (reading.access: team, reader or public), so a page made for the team
 (assessments awaiting review, names) is never served to a reader or the public, nor the other way
@@ -42,6 +45,7 @@ from measures.models import Assessment, Case
 from measures.roles import cases_token, cases_token_key, published_generation_key
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import audience_of
+from reading.caching.shared import RENDERING_FLAG, ReaderNames, permission_flags, personalise, sentinels
 
 CACHE_PREFIX = "page:"
 # Headers a cached answer keeps (an export's file name among them).
@@ -107,6 +111,27 @@ def page_stamp(request, data_version, audience="reader", *, anonymous=None, toda
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+def shared_stamp(request, data_version, audience, permissions, *, today=None):
+    """The key (without CACHE_PREFIX) of the rendering of `request`'s page that every logged-in reader of
+    `audience` with the page permissions `permissions` (reading.caching.shared.permission_flags) shares
+    at this data version: page_stamp's parts without the reader and their CSRF cookie, with the
+    permissions and the sentinels the rendering holds in their place (reading.caching.shared). Never an
+    ETag: a logged-in reader's ETag stays `page_stamp`'s, per reader."""
+    parts = [
+        code_fingerprint(),
+        data_version,
+        request.path,
+        query_key(request.GET),
+        (today or timezone.localdate()).isoformat(),
+        str(settings.STALE_AFTER_DAYS),
+        audience,
+        "shared",
+        permissions,
+        sentinels().username,
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
 # Every query parameter a cached reading page reads: the period (reading.forms.PeriodForm.FIELDS), the
 # filters (reading.filters' forms), the table's sorting, the pager, the downloads, the report's paper and
 # the team's preview (tests/reading/test_page_cache.py checks it holds every form's fields).
@@ -128,12 +153,11 @@ def _every_parameter_applied(request):
     return not getattr(request, "parameters_refused", False) and READ_PARAMETERS.issuperset(request.GET)
 
 
-def _can_store(request, response, anonymous):
+def _can_store(request, response):
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and (anonymous or settings.CSRF_COOKIE_NAME in request.COOKIES)
         and _every_parameter_applied(request)
     )
 
@@ -433,26 +457,53 @@ def cached_page(view, *, across_cases=False):
         not_modified = get_conditional_response(request, etag=etag, last_modified=modified_ts)
         if not_modified is not None:
             return _stamped(not_modified, etag, modified_ts)
-        key = CACHE_PREFIX + etag.strip('"')
+        if anonymous:
+            key = CACHE_PREFIX + etag.strip('"')
+        else:  # one rendering for the audience and permissions, personalised per answer (.shared)
+            names = ReaderNames.of(request.user)
+            key = CACHE_PREFIX + shared_stamp(request, version, audience, permission_flags(request.user))
         cached = _cached_response(key, etag, modified_ts)
         if cached is not None:
-            if anonymous and audience == "public" and published:
+            if not anonymous:
+                cached.content = personalise(cached.content, request, names)
+            elif audience == "public" and published:
                 _offer_pointer(request.viewer.case)
             return cached
         # For cached_fragment: the case's data as this audience sees it (team, reader, public).
         request.data_version = f"{version}|{audience}"
-        response = view(request, *args, **kwargs)
+        if anonymous:
+            response = view(request, *args, **kwargs)
+        else:
+            response = _render_for_audience(view, request, *args, **kwargs)
+            if not response.streaming:
+                shared_content = response.content
+                response.content = personalise(shared_content, request, names)
         if response.status_code != 200:
             return response
-        if _can_store(request, response, anonymous):
+        if _can_store(request, response):
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            cache.set(key, {"content": response.content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
+            content = response.content if anonymous else shared_content
+            cache.set(key, {"content": content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
             if anonymous and audience == "public" and published:
                 _offer_pointer(request.viewer.case)
         return _stamped(response, etag, modified_ts)
 
     return wrapper
+
+
+def _render_for_audience(view, request, *args, **kwargs):
+    """The view's response rendered with the sentinels in place of the reader's own values
+    (reading.caching.shared.rendering_context), rendered before the flag is lifted (a TemplateResponse
+    too), so that nothing rendered later (an error page) holds a sentinel or the rendering a name."""
+    setattr(request, RENDERING_FLAG, True)
+    try:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+    finally:
+        delattr(request, RENDERING_FLAG)
+    return response
 
 
 def _offer_pointer(case):
