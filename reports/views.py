@@ -1,5 +1,6 @@
 """The report's pages: the HTML report and its PDF (made by the worker, reports.jobs)."""
 
+import dataclasses
 import functools
 
 from django.http import Http404, HttpResponse
@@ -14,6 +15,7 @@ from measures.models import ReportJob
 from measures.state import default_since, reporting_period
 from reading.access import case_reader
 from reading.caching import cached_page
+from reading.caching.shared import rendering_for_audience, sentinels
 from reports import jobs
 from reports.build import PAPER_SIZES, build_report, parse_request
 from reports.jobs import REFRESH_SECONDS, Status, request_report
@@ -40,6 +42,8 @@ def _report_or_errors(request, slug):
     if params.errors:
         return None, _refused(request, case, params)
     built = build_report(case, user=request.user, public=request.viewer.is_public, **params.build_kwargs())
+    if rendering_for_audience(request):  # one rendering for every reader: "By" filled in when served
+        built = dataclasses.replace(built, generated_by=sentinels().display_name)
     return built, None
 
 

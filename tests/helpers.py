@@ -9,6 +9,7 @@ import csv
 import datetime
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -404,3 +405,16 @@ def files_opened_by_the_file_cache(monkeypatch):
         filecache, "open", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k), raising=False
     )
     return opened
+
+
+CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+
+def csrf_tokens(content):
+    """The CSRF tokens of a page's forms (each masked afresh for every response by Django)."""
+    return [token.decode() for token in CSRF_FIELD.findall(content)]
+
+
+def without_csrf_tokens(content):
+    """A page's bytes with its forms' CSRF tokens blanked: what two answers of one page have in common."""
+    return CSRF_FIELD.sub(b'name="csrfmiddlewaretoken" value=""', content)

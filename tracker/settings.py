@@ -152,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "reading.access.header_offers",
+                "reading.caching.shared.rendering_context",
             ],
         },
     },

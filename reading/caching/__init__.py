@@ -4,13 +4,16 @@ A reading page depends on the case's data (whose version every write bumps: serv
 for the team, on its newest assessment too, since one awaiting review bumps nothing: `_with_recordings`),
 on its URL (path and query: period, filters, sorting, export format), on the date (pages default to
 "as of today"), on the code that renders it, and on the reader: the page header names them and holds
-their CSRF token for the logout button. `page_stamp()` folds these into an ETag; a request whose
+their CSRF token for the logout button (filled in per answer: reading.caching.shared). `page_stamp()`
+folds these into an ETag; a request whose
 If-None-Match (or If-Modified-Since) matches gets 304 Not Modified without any rendering, and a
 rendering already made for the same stamp is served from Django's cache framework (settings.CACHES:
 a file cache by default, Redis with REDIS_URL).
 
-A rendering is cached only when the answer is a 200 without cookies of its own and, for a logged-in
-reader, when the request carries its CSRF cookie (so the cached page's token is the reader's own).
+A rendering is cached only when the answer is a 200 without cookies of its own. A logged-in reader's
+rendering is stored once for every reader of its audience with the same page permissions, their name
+and CSRF token left as sentinels and filled in for each answer (`shared_stamp`, reading.caching.shared);
+its ETag stays the reader's own (`page_stamp`: the user and the CSRF cookie are in it).
 
 The stamp names the audience (reading.access: team, reader or public), so a page made for the team
 (assessments awaiting review, names) is never served to a reader or the public, nor the other way
@@ -23,8 +26,6 @@ through the case's published-version pointer (measures.services.base.refresh_pub
 import datetime
 import functools
 import hashlib
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
@@ -43,6 +44,8 @@ from measures.models import Assessment, Case
 from measures.roles import cases_token, cases_token_key, published_generation_key
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import READER, TEAM, audience_of
+from reading.caching.memory import KeptInMemory, _Kept, _Renderings  # noqa: F401 (sessions, columns)
+from reading.caching.shared import RENDERING_FLAG, ReaderNames, permission_flags, personalise, sentinels
 
 CACHE_PREFIX = "page:"
 # Headers a cached answer keeps (an export's file name among them).
@@ -111,6 +114,27 @@ def page_stamp(request, data_version, audience="reader", *, anonymous=None, toda
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+def shared_stamp(request, data_version, audience, permissions, *, today=None):
+    """The key (without CACHE_PREFIX) of the rendering of `request`'s page that every logged-in reader of
+    `audience` with the page permissions `permissions` (reading.caching.shared.permission_flags) shares
+    at this data version: page_stamp's parts without the reader and their CSRF cookie, with the
+    permissions and the sentinels the rendering holds in their place (reading.caching.shared). Never an
+    ETag: a logged-in reader's ETag stays `page_stamp`'s, per reader."""
+    parts = [
+        code_fingerprint(),
+        data_version,
+        request.path,
+        query_key(request.GET),
+        (today or timezone.localdate()).isoformat(),
+        str(settings.STALE_AFTER_DAYS),
+        audience,
+        "shared",
+        permissions,
+        sentinels().username,
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
 # Every query parameter a cached reading page reads: the period (reading.forms.PeriodForm.FIELDS), the
 # filters (reading.filters' forms), the table's sorting, the pager, the downloads, the report's paper and
 # the team's preview (tests/reading/test_page_cache.py checks it holds every form's fields).
@@ -132,12 +156,11 @@ def _every_parameter_applied(request):
     return not getattr(request, "parameters_refused", False) and READ_PARAMETERS.issuperset(request.GET)
 
 
-def _can_store(request, response, anonymous):
+def _can_store(request, response):
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and (anonymous or settings.CSRF_COOKIE_NAME in request.COOKIES)
         and _every_parameter_applied(request)
     )
 
@@ -210,79 +233,6 @@ def _response_of(stored, etag, modified_ts):
     return response
 
 
-class KeptInMemory:
-    """Values by key in this process's memory, up to `budget` (the sum of `weigh(value)` over the values
-    kept; 1 each by default), the least recently used dropped first; a value heavier than the whole
-    budget is not kept. Thread-safe. For values that never change under their key (a key names its
-    data version), so that a value kept is never stale; `clear()` empties it (tests)."""
-
-    def __init__(self, budget, weigh=None):
-        self.budget = budget
-        self.weigh = weigh or (lambda value: 1)
-        self.size = 0
-        self.entries = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.entries.get(key)
-            if value is not None:
-                self.entries.move_to_end(key)
-            return value
-
-    def put(self, key, value):
-        """Keep `value` under `key` and return what is kept for `key` (the value kept first, if any)."""
-        weight = self.weigh(value)
-        if weight > self.budget:
-            return value
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-            self.entries[key] = value
-            self.size += weight
-            while self.size > self.budget:
-                _, dropped = self.entries.popitem(last=False)
-                self.size -= self.weigh(dropped)
-        return value
-
-    def clear(self):
-        with self.lock:
-            self.entries.clear()
-            self.size = 0
-
-
-class _Renderings(KeptInMemory):
-    """The anonymous visitors' renderings most asked for, kept in this process's memory as well as in
-    the shared cache, by page stamp (the ETag: the data version, code, URL, day and audience are in it,
-    so one stamp's rendering never changes) up to `budget` bytes of content, least recently served
-    dropped first. It saves the shared cache's read and decompression of the page on each hit; whether
-    the case is still published, and at which version, is still read from the shared cache (the
-    pointer) at every request, so a write or an unpublishing on another server or
-    process takes effect at once all the same. Each entry also keeps its answer's headers, built once
-    (`_answer`)."""
-
-    def __init__(self, budget):
-        super().__init__(budget, weigh=lambda kept: len(kept.content))
-
-    def put(self, stamp, stored):
-        """Keep `stored` (the shared cache's {"content", "headers"}) and return what is kept for `stamp`."""
-        return super().put(stamp, _Kept(stored))
-
-
-class _Kept:
-    """A rendering kept in memory, with the headers of its answer once built (for one Last-Modified and
-    one CSP setting: `prepared`, a ResponseHeaders' inner dict), and of its 304 (`not_modified`)."""
-
-    __slots__ = ("content", "headers", "not_modified", "prepared")
-
-    def __init__(self, stored):
-        self.content = stored["content"]
-        self.headers = stored["headers"]
-        self.prepared = None
-        self.not_modified = None
-
-
 # 32 MB: some 400 dashboards of the Pakistan–Iran case (80 KB each), per server process.
 published_renderings = _Renderings(budget=32 * 1024 * 1024)
 
@@ -339,16 +289,21 @@ EVERY_CASE_PREFIX = "every-case:"
 CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 
-def _answer(request, kept, stamp, modified_ts, csp):
+def _answer(request, kept, stamp, modified_ts, csp, content=None):
     """304, or the rendering `kept` with the headers `cached_page` gives it, the CSP middleware's
     (`csp`: (enforced, report-only), either None), the clickjacking middleware's and its length (as
-    CommonMiddleware gives a rendered page: without it the server sends the page in chunks)."""
+    CommonMiddleware gives a rendered page: without it the server sends the page in chunks).
+
+    `content`: the body to send instead of kept's (a shared rendering personalised for this reader,
+    reading.caching.shared): the ETag (`stamp`, this reader's) and the length are then this answer's
+    own, so no headers are kept on `kept`, which other readers are answered from."""
     etag, modified_ts = quote_etag(stamp), int(modified_ts)
     frame = settings.X_FRAME_OPTIONS.upper()
+    own = content is None  # kept's headers are this answer's: built once, kept with it
     if any(name in request.META for name in CONDITIONS):
         not_modified = conditional_response(request, etag, modified_ts)
         if not_modified is not None:
-            built = kept.not_modified
+            built = kept.not_modified if own else None
             if not_modified.status_code == 304 and built is not None and built[0] == (modified_ts, csp, frame):
                 not_modified.headers._store = dict(built[1])  # as below: built once
                 return not_modified
@@ -357,19 +312,22 @@ def _answer(request, kept, stamp, modified_ts, csp):
                     not_modified[str(name)] = policy
             not_modified["X-Frame-Options"] = frame
             _stamped(not_modified, etag, modified_ts)
-            if not_modified.status_code == 304:
+            if not_modified.status_code == 304 and own:
                 kept.not_modified = ((modified_ts, csp, frame), dict(not_modified.headers._store))
             return not_modified
-    prepared = kept.prepared
+    body = kept.content if own else content
+    prepared = kept.prepared if own else None
     if prepared is None or prepared[0] != (modified_ts, csp, frame):
         headers = _response_of({"content": b"", "headers": kept.headers}, etag, modified_ts).headers
-        headers["Content-Length"] = str(len(kept.content))
+        headers["Content-Length"] = str(len(body))
         for name, policy in zip((CSP.HEADER_ENFORCE, CSP.HEADER_REPORT_ONLY), csp, strict=True):
             if policy is not None:
                 headers[str(name)] = policy
         headers["X-Frame-Options"] = frame  # as XFrameOptionsMiddleware, which comes after, writes it
-        prepared = kept.prepared = ((modified_ts, csp, frame), headers._store)
-    response = HttpResponse(kept.content)
+        prepared = ((modified_ts, csp, frame), headers._store)
+        if own:
+            kept.prepared = prepared
+    response = HttpResponse(body)
     # The headers checked and encoded once (ResponseHeaders' own store, copied: the security middleware
     # adds its own to each response) rather than nine times per request.
     response.headers._store = dict(prepared[1])
@@ -449,21 +407,34 @@ def cached_page(view, *, across_cases=False):
         if not_modified is not None:
             remember_session(request, audience)
             return _stamped(not_modified, etag, modified_ts)
-        key = CACHE_PREFIX + etag.strip('"')
+        if anonymous:
+            key = CACHE_PREFIX + etag.strip('"')
+        else:  # one rendering for the audience and permissions, personalised per answer (.shared)
+            names = ReaderNames.of(request.user)
+            key = CACHE_PREFIX + shared_stamp(request, version, audience, permission_flags(request.user))
         cached = _cached_response(key, etag, modified_ts)
         if cached is not None:
-            if anonymous and audience == "public" and published:
+            if not anonymous:
+                cached.content = personalise(cached.content, request, names)
+            elif audience == "public" and published:
                 _offer_pointer(request.viewer.case)
             remember_session(request, audience)
             return cached
         # For cached_fragment: the case's data as this audience sees it (team, reader, public).
         request.data_version = f"{version}|{audience}"
-        response = view(request, *args, **kwargs)
+        if anonymous:
+            response = view(request, *args, **kwargs)
+        else:
+            response = _render_for_audience(view, request, *args, **kwargs)
+            if not response.streaming:
+                shared_content = response.content
+                response.content = personalise(shared_content, request, names)
         if response.status_code != 200:
             return response
-        if _can_store(request, response, anonymous):
+        if _can_store(request, response):
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            cache.set(key, {"content": response.content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
+            content = response.content if anonymous else shared_content
+            cache.set(key, {"content": content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
             if anonymous and audience == "public" and published:
                 _offer_pointer(request.viewer.case)
@@ -521,6 +492,10 @@ def remember_session(request, audience):
         "backend": session.get(BACKEND_SESSION_KEY),
         "audience": audience,
         "tokens": tuple(tokens),
+        # What the shared rendering is personalised with, and which one it is (reading.caching.shared):
+        # the account's, whose tokens above change with any save of the account or its permissions.
+        "names": tuple(ReaderNames.of(request.user)),
+        "permissions": permission_flags(request.user),
     }
     if entry["user"] != str(request.user.pk) or not entry["hash"]:
         return
@@ -533,6 +508,20 @@ def forget_session(session_key):
     """Drop the entry of `session_key` (at logout: reading.apps), whose session is flushed anyway."""
     if session_key:
         cache.delete(session_entry_key(session_key))
+
+
+def _render_for_audience(view, request, *args, **kwargs):
+    """The view's response rendered with the sentinels in place of the reader's own values
+    (reading.caching.shared.rendering_context), rendered before the flag is lifted (a TemplateResponse
+    too), so that nothing rendered later (an error page) holds a sentinel or the rendering a name."""
+    setattr(request, RENDERING_FLAG, True)
+    try:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+    finally:
+        delattr(request, RENDERING_FLAG)
+    return response
 
 
 def _offer_pointer(case):

@@ -51,7 +51,9 @@ from reading.caching import (
     _Renderings,
     page_stamp,
     session_entry_key,
+    shared_stamp,
 )
+from reading.caching.shared import ReaderNames, has_csrf_secret, personalise
 
 # A session key as Django makes them (django.contrib.sessions.backends.base: 32 of [a-z0-9]).
 SESSION_KEY_FORM = re.compile(r"[a-z0-9]{8,64}")
@@ -87,7 +89,7 @@ def signed_in_response(request, slug):
     ):
         return None
     entry = cache.get(session_entry_key(session_key))
-    if entry is None or entry["audience"] != READER:
+    if entry is None or entry["audience"] != READER or "names" not in entry:
         return None
     prefix = _session_prefix()
     session = caches[settings.SESSION_CACHE_ALIAS].get(prefix + session_key) if prefix else None
@@ -111,24 +113,38 @@ def signed_in_response(request, slug):
     today = timezone.localdate()
     day_ts = _day_start_ts(today)
     csp = _fixed_csp()
-    own = (_reader_stamp(request, version, audience, user_pk, today), changed_ts)
-    kept = reader_renderings.get(own[0])
-    if kept is not None:
-        return _answer(request, kept, own[0], max(own[1], day_ts), csp)
-    stamps = [own]
+    # Each page's ETag is this reader's (page_stamp); its rendering is the one every reader of the
+    # audience with the same page permissions shares (shared_stamp), personalised for this one.
+    names, permissions = ReaderNames(*entry["names"]), entry["permissions"]
+    versions = [(version, changed_ts)]
     every = cache.get(EVERY_CASE_PREFIX + token)
-    if every is not None:  # the stamp of a page that compares the case with every case (the report)
+    if every is not None:  # the version of a page that compares the case with every case (the report)
         everyone, everyone_ts = every
-        across = _reader_stamp(request, f"{version}|{everyone}|{token}", audience, user_pk, today)
-        stamps.append((across, max(changed_ts, everyone_ts)))
-        kept = reader_renderings.get(across)
-        if kept is not None:
-            return _answer(request, kept, across, max(stamps[1][1], day_ts), csp)
-    for stamp, modified_ts in stamps:
-        stored = cache.get(CACHE_PREFIX + stamp)
-        if stored is not None:
-            return _answer(request, reader_renderings.put(stamp, stored), stamp, max(modified_ts, day_ts), csp)
-    return None
+        versions.append((f"{version}|{everyone}|{token}", max(changed_ts, everyone_ts)))
+    candidates = [
+        (page_version, modified_ts, shared_stamp(request, page_version, audience, permissions, today=today))
+        for page_version, modified_ts in versions
+    ]
+    found = next(
+        ((v, m, kept) for v, m, shared in candidates if (kept := reader_renderings.get(shared)) is not None), None
+    )
+    if found is None:  # not kept in this process: the shared cache's copy, kept from now on
+        found = next(
+            (
+                (v, m, reader_renderings.put(shared, stored))
+                for v, m, shared in candidates
+                if (stored := cache.get(CACHE_PREFIX + shared)) is not None
+            ),
+            None,
+        )
+    if found is None:
+        return None
+    page_version, modified_ts, kept = found
+    stamp = _reader_stamp(request, page_version, audience, user_pk, today)
+    if not has_csrf_secret(request):
+        return None
+    content = personalise(kept.content, request, names)
+    return _answer(request, kept, stamp, max(modified_ts, day_ts), csp, content=content)
 
 
 # (version text, last change as a timestamp) of a case, by (cases token, slug): what the case row kept

@@ -11,13 +11,14 @@ starts), and the task renders the case as it is when it runs:
   the next visitor is answered by reading.middleware.PublishedPageCacheMiddleware without the database;
 - for readers and for the team: the dashboard, the event list and the matrix of cases (levels, and
   days) as one account of that audience sees them, and the case's data package, kept per audience
-  for the pages and the read API alike (measures.importing.datapackage.kept). A logged-in reader's
-  page names them and holds their CSRF token, so it is never stored for someone else; what these
-  renderings leave in the cache
-  are the parts every reader of one audience shares (reading.caching.fragments.cached_fragment: the timeline,
-  the progress chart, the commitment calendar, the matrix's filter fields) and the case's column of
-  the matrix (reading.caching.columns.ColumnCache), which every audience shares: no reader then waits for
-  the column of a case written since to be computed.
+  for the pages and the read API alike (measures.importing.datapackage.kept). These pages are stored
+  as the rendering every account of that audience with the same page permissions shares (their name
+  and CSRF token filled in when served: reading.caching.shared), so such readers are answered from the
+  cache; they also leave in the cache the parts every reader of one audience shares
+  (reading.caching.fragments.cached_fragment: the timeline, the progress chart, the commitment calendar, the
+  matrix's filter fields) and the case's column of the matrix (reading.caching.columns.ColumnCache),
+  which every audience shares: no reader then waits for the column of a case written since to be
+  computed.
 
 A rendering is a GET of the page's view through its URL, with no cookie and a session that is never
 saved: nothing is written but the cache. Off where tasks run inside the request

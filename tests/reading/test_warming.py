@@ -1,6 +1,7 @@
 """After a write, the tasks worker renders the case's default pages again (reading.views.warming): the
 next anonymous visitor of a published case gets them from the page cache without the database, and a
-reader's or the team's dashboard draws none of its shared parts (timeline, chart, calendar) again."""
+reader's or the team's dashboard is served whole from the cache, and one with other page permissions
+draws none of its shared parts (timeline, chart, calendar) again."""
 
 import datetime
 import importlib
@@ -9,6 +10,7 @@ import zipfile
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from measures import services
@@ -75,8 +77,20 @@ def test_after_a_write_a_logged_in_dashboard_draws_none_of_its_shared_parts(
     user = getattr(factories, role)(username=f"the-{role}")
     write(published, django_capture_on_commit_callbacks)
     client.force_login(user)
+    client.get(reverse("login"))  # the CSRF cookie, as any earlier page gives it
     response = client.get(reverse("measures:dashboard", args=[published.slug]))
     assert response.status_code == 200
+    # The rendering the warming stored for the audience (the same permissions), personalised: nothing drawn.
+    assert response["X-Page-Cache"] == "hit" and not response.templates
+    assert f'<span class="user-name">the-{role}</span>' in response.content.decode()
+    # Another account of the audience with other page permissions (reading.caching.shared) is rendered,
+    # with none of the shared parts drawn again.
+    other = factories.reviewer(username="other") if role == "analyst" else factories.reader(username="other")
+    if role == "reader":
+        other.user_permissions.add(Permission.objects.get(codename="add_citation", content_type__app_label="measures"))
+    client.force_login(other)
+    response = client.get(reverse("measures:dashboard", args=[published.slug]))
+    assert response.status_code == 200 and response["X-Page-Cache"] == "miss"
     assert FRAGMENTS.isdisjoint(t.name for t in response.templates)
     assert "measures/dashboard.html" in {t.name for t in response.templates}
 
