@@ -439,15 +439,20 @@ def connect_signals():
         forget_cases()
         case_saved(instance, deleted=True)
 
+    # weak=False: the receivers are functions defined here, which nothing else holds; connected weakly
+    # (Django's default) they were collected as soon as this returned, and no save of an account, a
+    # role or a case reached the cached access (tests/reading/test_access_signals.py).
     uid = "measures.roles."
-    post_save.connect(user_changed, sender=User, dispatch_uid=uid + "user_saved")
-    post_delete.connect(user_changed, sender=User, dispatch_uid=uid + "user_deleted")
-    m2m_changed.connect(user_links_changed, sender=User.groups.through, dispatch_uid=uid + "user_groups")
-    m2m_changed.connect(user_links_changed, sender=User.user_permissions.through, dispatch_uid=uid + "user_perms")
+    post_save.connect(user_changed, sender=User, dispatch_uid=uid + "user_saved", weak=False)
+    post_delete.connect(user_changed, sender=User, dispatch_uid=uid + "user_deleted", weak=False)
+    m2m_changed.connect(user_links_changed, sender=User.groups.through, dispatch_uid=uid + "user_groups", weak=False)
+    m2m_changed.connect(
+        user_links_changed, sender=User.user_permissions.through, dispatch_uid=uid + "user_perms", weak=False
+    )
     for model in (Group, Permission):
-        post_save.connect(roles_changed, sender=model, dispatch_uid=uid + f"{model.__name__}_saved")
-        post_delete.connect(roles_changed, sender=model, dispatch_uid=uid + f"{model.__name__}_deleted")
-    m2m_changed.connect(roles_changed, sender=Group.permissions.through, dispatch_uid=uid + "group_perms")
-    post_migrate.connect(forget_all, dispatch_uid=uid + "migrated")
-    post_save.connect(case_written, sender=Case, dispatch_uid=uid + "case_saved")
-    post_delete.connect(case_deleted, sender=Case, dispatch_uid=uid + "case_deleted")
+        post_save.connect(roles_changed, sender=model, dispatch_uid=uid + f"{model.__name__}_saved", weak=False)
+        post_delete.connect(roles_changed, sender=model, dispatch_uid=uid + f"{model.__name__}_deleted", weak=False)
+    m2m_changed.connect(roles_changed, sender=Group.permissions.through, dispatch_uid=uid + "group_perms", weak=False)
+    post_migrate.connect(forget_all, dispatch_uid=uid + "migrated", weak=False)
+    post_save.connect(case_written, sender=Case, dispatch_uid=uid + "case_saved", weak=False)
+    post_delete.connect(case_deleted, sender=Case, dispatch_uid=uid + "case_deleted", weak=False)
