@@ -23,7 +23,7 @@ keepalive = 5
 # connections over the workers. On one shared socket, a gthread worker accepts whatever arrives while
 # it has room (`worker_connections`, 1,000), however busy its threads are: 20 readers and 5 analysts
 # kept alive split 848/194 between two workers on PostgreSQL, and one process under one GIL answered
-# most requests (docs/performance.md, issue 25 point 5). Linux only (elsewhere the flag is ignored and
+# most requests (docs/performance.md, “Figures behind the code”). Linux only (elsewhere the flag is ignored and
 # the socket shared). With the flag, a second server started by mistake on the same address and user
 # shares its connections instead of failing to bind: give each server its own address.
 reuse_port = True

@@ -152,7 +152,7 @@ def _gunicorn_config():
 def test_gunicorn_workers_each_listen_on_their_own_socket():
     """SO_REUSEPORT per worker: the kernel spreads new connections over the workers. On one shared
     socket a gthread worker accepts connections while its threads are busy, and the keep-alive
-    connections of a crowd piled onto one worker (docs/performance.md, issue 25 point 5)."""
+    connections of a crowd piled onto one worker (docs/performance.md, “Figures behind the code”)."""
     config = _gunicorn_config()
     assert config.worker_class_str == "gthread"
     assert config.reuse_port is True

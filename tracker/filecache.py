@@ -3,8 +3,8 @@ memory while their files are unchanged: `KeptFileBasedCache`.
 
 Every request of a logged-in reader reads its session, its account and its tokens, the case's row and
 the page from the cache, and an anonymous visitor's the case's published-version pointer: with Django's
-FileBasedCache each is an open, two unpickles and a decompression (docs/performance.md, "An anonymous
-visitor's cache hit", measures it against an `os.stat`), where this one stats the file and unpickles
+FileBasedCache each is an open, two unpickles and a decompression (docs/performance.md, “Figures
+behind the code”, measured it against an `os.stat`), where this one stats the file and unpickles
 the value kept while the entry has not changed.
 """
 

@@ -112,7 +112,7 @@ class PostgreSQLBackend:
         case_id, or for a source (no case_id) its cases' tags. Either way the same rows (a row's
         case tag is made from its case_id). The tags of a reader's 50 cases in the tsquery made the
         index merge lists holding nearly every row and check each row found against 52 items
-        (docs/performance.md, "A first search at 100×")."""
+        (docs/performance.md, “Figures behind the code”)."""
         case_tags = _case_tags(case_ids, uncited)
         if len(case_ids) <= CASES_IN_TSQUERY:
             return "document @@ %s::tsquery", [_tsquery(query, [case_tags, *tag_groups])]

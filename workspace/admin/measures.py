@@ -36,7 +36,7 @@ from workspace.forms import (
 # evidence, with how many there are in all and a link to the rest (the assessment and evidence lists
 # filtered to the measure and that party or stance; the measure's History page lists every assessment).
 # It listed all of them: at 100× the demo data a measure has 265 pieces of evidence and 45 assessments,
-# and its page took three times as long as at 1× (docs/performance.md, issue 25 points 2 and 5).
+# and its page took three times as long as at 1× (docs/performance.md, “Figures behind the code”).
 LEVEL_LABELS = dict(Level.choices)
 ASSESSMENTS_SHOWN = 10
 EVIDENCE_SHOWN = 10
