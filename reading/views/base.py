@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import render
 
@@ -77,7 +77,10 @@ def _page(request, template, context, *, form, nav=None, messages=()):
 def _awaiting_review(assessments):
     """The assessments of `assessments` (a queryset) awaiting review and the returned ones not yet revised
     by a correction, oldest first, with who recorded them and the reviewer's decision: what the team
-    sees marked on the dashboard and measure pages. Two queries (the rows, their count) at most."""
+    sees marked on the dashboard and measure pages. Returns (the first PENDING_SHOWN of them, how many
+    await review, how many were returned): a returned assessment awaits its author's correction, not a
+    reviewer, so the two are counted apart, as the review queue counts the first. Two queries at most
+    (the rows, their counts)."""
     Assessment = assessments.model
     revised = Assessment.objects.filter(corrects=OuterRef("pk"))
     rows = (
@@ -86,8 +89,11 @@ def _awaiting_review(assessments):
         .order_by("recorded_at", "pk")
     )
     shown = list(rows[:PENDING_SHOWN])
-    total = len(shown) if len(shown) < PENDING_SHOWN else rows.count()
-    return shown, total
+    if len(shown) < PENDING_SHOWN:
+        returned = sum(a.review_status == "returned" for a in shown)
+        return shown, len(shown) - returned, returned
+    counts = rows.order_by().aggregate(all=Count("pk"), returned=Count("pk", filter=Q(review__decision="returned")))
+    return shown, counts["all"] - counts["returned"], counts["returned"]
 
 
 def _preview_links(request):
@@ -186,11 +192,12 @@ def _review_context(request, viewer, assessments):
     `assessments`, the preview switch, the queue link. Nothing for readers and the public."""
     if not viewer.is_team:
         return {}
-    awaiting, awaiting_total = _awaiting_review(assessments)
+    awaiting, awaiting_total, returned_total = _awaiting_review(assessments)
     preview_on, preview_off = _preview_links(request)
     return {
         "awaiting": awaiting,
         "awaiting_total": awaiting_total,
+        "returned_total": returned_total,
         "preview": viewer.include_pending,
         "preview_on_url": preview_on,
         "preview_off_url": preview_off,
