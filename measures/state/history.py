@@ -66,13 +66,15 @@ def assessment_history(case, *, as_of=None, measure=None, known_on=None, include
     ]
 
 
-def newest_assessments(measure, *, shown):
+def newest_assessments(measure, *, shown, approved_only=False):
     """The newest `shown` assessments of `measure` for each party, whatever their review (approved,
     awaiting review or returned: the team's view), with the number of each party's assessments:
     {party id: ([Assessment], total)} for the parties that have any. Newest first, in the reverse of
     `assessment_history`'s order (effective date, then recording, then id); each with
     `AssessmentQuerySet.with_details` (its measure, party, author, what it corrects, its review, its
     citations with their sources). `shown`: a whole number, at least 1 (ValueError otherwise).
+    `approved_only`: the approved ones only (a reader's view: what awaits review, or was returned, is
+    the team's), counted as such.
 
     For a page that lists a measure's history per party and links to the rest (the workspace's
     measure page): three queries (their ranks, the assessments, their citations) whatever the length of the history."""
@@ -80,9 +82,11 @@ def newest_assessments(measure, *, shown):
         raise ValueError("shown must be at least 1")
     newest_first = [F("effective_date").desc(), F("recorded_at").desc(), F("pk").desc()]
     # Ranked as narrow rows, then the few shown loaded with their details.
+    assessments = Assessment.objects.filter(measure=measure)
+    if approved_only:
+        assessments = assessments.approved()
     ranked = (
-        Assessment.objects.filter(measure=measure)
-        .annotate(
+        assessments.annotate(
             rank=Window(RowNumber(), partition_by=[F("party_id")], order_by=newest_first),
             party_total=Window(Count("pk"), partition_by=[F("party_id")]),
         )

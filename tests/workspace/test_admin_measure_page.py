@@ -198,3 +198,20 @@ def test_evidence_dated_after_a_closed_cases_end_is_listed_and_counted_as_the_li
     assert f"The {EVIDENCE_SHOWN} newest of {EVIDENCE_SHOWN + 3}:" in page
     assert "setback after the end" in page
     assert "the levels above count only those dated by 21 Feb 2024" in page
+
+
+def test_a_reader_sees_approved_judgements_only_on_the_page_and_its_history(client, measure, parties):
+    """What awaits review, or was returned, is the team's: a reader (view-only in the workspace) sees on
+    the measure's page and its History what the reading pages and the assessment list show."""
+    approved = factories.AssessmentFactory(measure=measure, party=parties["PAK"], rationale="APPROVED judgement")
+    factories.AssessmentFactory(
+        measure=measure, party=parties["PAK"], approved=False, rationale="PENDING judgement", effective_date=DAY
+    )
+    client.force_login(factories.reader(username="reader"))
+    response = page_of(client, measure)
+    pakistan = response.context["party_histories"][1]
+    assert list(pakistan["assessments"]) == [approved] and pakistan["assessments"].total == 1
+    history = client.get(reverse("admin:measures_measure_history", args=[measure.pk])).content.decode()
+    for page in (response.content.decode(), history):
+        assert "PENDING judgement" not in page
+    assert "APPROVED judgement" in history

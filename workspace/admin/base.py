@@ -319,14 +319,17 @@ def _evidence_changes_of(object_id, field):
     return evidence_changes(**{field: object_id}) if parse_id(object_id) is not None else []
 
 
-def _assessments_of(object_id):
-    """Every assessment of the measure, newest recorded first, with their citations (a fixed number of queries)."""
+def _assessments_of(object_id, *, approved_only=False):
+    """Every assessment of the measure, newest recorded first, with their citations (a fixed number of
+    queries); `approved_only`: the approved ones only (a reader's view, as the assessment list's)."""
     object_id = unquote(object_id)
     if parse_id(object_id) is None:
         return []
+    assessments = Assessment.objects.filter(measure_id=object_id)
+    if approved_only:
+        assessments = assessments.approved()
     return list(
-        Assessment.objects.filter(measure_id=object_id)
-        .select_related("party", "recorded_by", "corrects", "review")
+        assessments.select_related("party", "recorded_by", "corrects", "review")
         .prefetch_related("citations__source")
         .order_by("-recorded_at", "-pk")
     )

@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from measures import services
 from measures.models import Evidence, Measure
+from measures.roles import is_team
 from measures.state import case_state, newest_assessments, newest_evidence_by_stance
 from workspace.admin.base import (
     Level,
@@ -190,7 +191,8 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         extra_context = {
             **(extra_context or {}),
             "evidence_changes": _evidence_changes_of(object_id, "measure_id"),
-            "measure_assessments": _assessments_of(object_id),
+            # A reader sees approved judgements only, as in the assessment list and on the reading pages.
+            "measure_assessments": _assessments_of(object_id, approved_only=not is_team(request.user)),
         }
         return super().history_view(request, object_id, extra_context)
 
@@ -210,7 +212,7 @@ class MeasureAdmin(AssessmentPermissionMixin, TrackedAdmin):
         site = self.admin_site.name
         assessments_url = reverse("admin:measures_assessment_changelist", current_app=site)
         evidence_url = reverse("admin:measures_evidence_changelist", current_app=site)
-        assessments = newest_assessments(measure, shown=ASSESSMENTS_SHOWN)
+        assessments = newest_assessments(measure, shown=ASSESSMENTS_SHOWN, approved_only=not is_team(request.user))
         parties = []
         for cell in row.cells:
             items, total = assessments.get(cell.party.pk, ([], 0))
