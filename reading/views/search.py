@@ -111,7 +111,8 @@ def search(request):
     hidden = () if is_team(request.user) else _unapproved(searched)
     # A source no case cites yet is in the library only: found by an account that may read the
     # library (every role may: the workspace's sources), in a search of every case (README, Search).
-    uncited_sources = not values.get("case") and request.user.has_perm("measures.view_source")
+    # Its link is its workspace page: only an account that may open the workspace (staff status) finds it.
+    uncited_sources = not values.get("case") and request.user.is_staff and request.user.has_perm("measures.view_source")
     filters = search_index.Filters(
         cases=searched,
         uncited_sources=uncited_sources,

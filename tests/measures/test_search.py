@@ -219,6 +219,16 @@ def test_the_search_page_finds_a_source_no_case_cites_unless_one_case_is_chosen(
     assert {hit.obj.pk for hit in again.hits} == {uncited.pk, added.pk}
 
 
+def test_a_reader_without_the_workspace_does_not_find_what_only_the_workspace_shows(world, client):
+    """A library source's link is its workspace page: an account without staff status, which may not
+    open the workspace, is not offered it."""
+    uncited = factories.SourceFactory(title="Memo", full_text="A hotline between commanders was set up.")
+    search.index([uncited])
+    client.force_login(factories.reader(username="outside", is_staff=False))
+    page = client.get(reverse("measures:search"), {"q": "hotline"})
+    assert page.context["results"].total == 0
+
+
 def test_a_visitor_never_finds_nor_counts_what_only_a_private_case_holds(world, case_narrowing):
     published = factories.CaseFactory(name="Crisis P", slug="crisis-p", visibility=Case.Visibility.PUBLISHED)
     private = world["case"]  # private
