@@ -54,9 +54,11 @@ class Viewer:
 
     @property
     def last_reviewed(self):
-        """When a reviewer last decided on one of the case's assessments (a datetime), or None. One query."""
+        """When a reviewer last approved one of the case's assessments (a datetime), or None: a return
+        changes nothing the public sees, and must not tell it one happened. One query."""
         if self._last_reviewed is None:
-            found = Review.objects.filter(assessment__measure__case=self.case).aggregate(last=Max("decided_at"))
+            approved = Review.objects.filter(assessment__measure__case=self.case, decision=Review.Decision.APPROVED)
+            found = approved.aggregate(last=Max("decided_at"))
             self._last_reviewed = found["last"] or False
         return self._last_reviewed or None
 

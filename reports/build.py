@@ -165,7 +165,7 @@ class Report:
     recorded: RecordedSince | None = None  # what was recorded since a date, when asked for
     public: bool = False  # for readers without an account (a published or shared case): it names no one
     period_query: str = ""  # the dates asked for, as the report read them (ReportRequest.period_query)
-    last_reviewed: datetime.datetime | None = None  # when a reviewer last decided on one of the case's assessments
+    last_reviewed: datetime.datetime | None = None  # when a reviewer last approved one of the case's assessments
 
     @property
     def period(self):
@@ -398,7 +398,9 @@ def build_report(
         generated_at=now or timezone.now(),
         generated_by="" if public else describe_user(user),
         public=public,
-        last_reviewed=Review.objects.filter(assessment__measure__case=case).aggregate(last=Max("decided_at"))["last"],
+        last_reviewed=Review.objects.filter(
+            assessment__measure__case=case, decision=Review.Decision.APPROVED
+        ).aggregate(last=Max("decided_at"))["last"],
         state=state,
         # How soon this case reached each level against the other cases the reader may read, each as
         # of its own default date, as known on the same day (state.step_comparisons).

@@ -83,6 +83,20 @@ def test_a_published_page_says_when_the_case_was_last_reviewed(client, published
     assert f'Last reviewed <time datetime="{timezone.localtime(pending.review.decided_at).isoformat()}' in page
 
 
+def test_a_return_does_not_tell_the_public_that_a_review_happened(client, published, pending, analyst_user):
+    """ "Last reviewed" is the last approval: a return changes nothing the public sees (nor the report's)."""
+    before = client.get(reverse("measures:dashboard", args=[published.slug])).content.decode()
+    services.record_review(
+        assessment=pending, decision="returned", reviewer=factories.reviewer(username="rev"), comment="Cite it."
+    )
+    after = client.get(reverse("measures:dashboard", args=[published.slug])).content.decode()
+    assert "Last reviewed" in after
+    stamp = before.split("Last reviewed", 1)[1].split("</p>", 1)[0]
+    assert after.split("Last reviewed", 1)[1].split("</p>", 1)[0] == stamp
+    report = client.get(reverse("measures:report", args=[published.slug]))
+    assert report.context["report"].last_reviewed != pending.review.decided_at
+
+
 @pytest.mark.pdf
 def test_anyone_gets_the_pdf_of_a_published_case_naming_no_one(client, published):
     from io import BytesIO
