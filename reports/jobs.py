@@ -31,7 +31,7 @@ from measures.roles import readable_cases
 from measures.state import default_since
 from reading.caching import data_stamp
 from reports.build import build_report
-from reports.render import memory_budget, render_report_pdf
+from reports.render import ReportTooLarge, memory_budget, render_report_pdf
 
 logger = logging.getLogger(__name__)
 Status = ReportJob.Status
@@ -154,6 +154,11 @@ def render_report_job(job_id):
         logger.warning(
             "Report job %s was reclaimed from this worker (attempt %s); its result is dropped", job.pk, job.attempts
         )
+        raise
+    except ReportTooLarge as exc:
+        # A refusal, said to the reader in a sentence of its own (no class name, no traceback).
+        logger.warning("Report job %s refused: %s", job.pk, exc)
+        _update(job, status=Status.FAILED, stage="Failed", error=str(exc)[:2000], finished_at=timezone.now())
         raise
     except Exception as exc:
         logger.exception("Report job %s failed", job.pk)
