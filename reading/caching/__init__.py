@@ -45,7 +45,14 @@ from measures.roles import cases_token, cases_token_key, published_generation_ke
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import READER, TEAM, audience_of
 from reading.caching.memory import KeptInMemory, _Kept, _Renderings  # noqa: F401 (sessions, columns)
-from reading.caching.shared import RENDERING_FLAG, ReaderNames, permission_flags, personalise, sentinels
+from reading.caching.shared import (
+    RENDERING_FLAG,
+    ReaderNames,
+    has_csrf_secret,
+    permission_flags,
+    personalise,
+    sentinels,
+)
 
 CACHE_PREFIX = "page:"
 # Headers a cached answer keeps (an export's file name among them).
@@ -412,7 +419,11 @@ def cached_page(view, *, across_cases=False):
         else:  # one rendering for the audience and permissions, personalised per answer (.shared)
             names = ReaderNames.of(request.user)
             key = CACHE_PREFIX + shared_stamp(request, version, audience, permission_flags(request.user))
-        cached = _cached_response(key, etag, modified_ts)
+        # A logged-in request without the browser's CSRF cookie (its first page since the login, or a
+        # client that keeps no cookie: the bench's pages "rendered anew") is rendered, as before the
+        # renderings were shared; its rendering is stored for the others all the same.
+        served = anonymous or has_csrf_secret(request)
+        cached = _cached_response(key, etag, modified_ts) if served else None
         if cached is not None:
             if not anonymous:
                 cached.content = personalise(cached.content, request, names)

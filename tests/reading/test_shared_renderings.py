@@ -183,3 +183,18 @@ def test_anonymous_visitors_are_answered_as_before(case, client, django_assert_m
     with django_assert_max_num_queries(0):
         again = client.get(url)
     assert again.content == first.content and again["ETag"] == first["ETag"]
+
+
+def test_a_request_without_the_browsers_csrf_cookie_is_rendered_and_its_rendering_shared(case):
+    first = signed_in(factories.reader(username="first"))
+    url = url_of(case)
+    assert first.get(url)["X-Page-Cache"] == "miss"
+    cookieless = Client()
+    cookieless.force_login(factories.reader(username="cookieless"))
+    for _ in range(2):  # no CSRF cookie kept between requests: each is rendered
+        page = cookieless.get(url)
+        assert page.status_code == 200 and page["X-Page-Cache"] == "miss"
+        cookieless.cookies.pop(settings.CSRF_COOKIE_NAME, None)
+        assert b"cookieless" in page.content
+        assert_no_sentinel(page.content)
+    assert first.get(url)["X-Page-Cache"] == "hit"
