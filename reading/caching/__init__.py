@@ -108,6 +108,12 @@ def page_stamp(request, data_version, audience="reader", *, anonymous=None, toda
     if not anonymous and user_pk is None:
         user_pk = str(request.user.pk)
     who = [ANONYMOUS] if anonymous else [user_pk, request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")]
+    return _stamp(request, data_version, audience, today, who)
+
+
+def _stamp(request, data_version, audience, today, rest):
+    """The hash of what a page's rendering depends on: the code, the data version, the address (path
+    and query), the day, the staleness setting, the audience, and `rest` (who, for whom it is kept)."""
     parts = [
         code_fingerprint(),
         data_version,
@@ -116,7 +122,7 @@ def page_stamp(request, data_version, audience="reader", *, anonymous=None, toda
         (today or timezone.localdate()).isoformat(),
         str(settings.STALE_AFTER_DAYS),
         audience,
-        *who,
+        *rest,
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
@@ -127,19 +133,7 @@ def shared_stamp(request, data_version, audience, permissions, *, today=None):
     at this data version: page_stamp's parts without the reader and their CSRF cookie, with the
     permissions and the sentinels the rendering holds in their place (reading.caching.shared). Never an
     ETag: a logged-in reader's ETag stays `page_stamp`'s, per reader."""
-    parts = [
-        code_fingerprint(),
-        data_version,
-        request.path,
-        query_key(request.GET),
-        (today or timezone.localdate()).isoformat(),
-        str(settings.STALE_AFTER_DAYS),
-        audience,
-        "shared",
-        permissions,
-        sentinels().username,
-    ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return _stamp(request, data_version, audience, today, ["shared", permissions, sentinels().username])
 
 
 # Every query parameter a cached reading page reads: the period (reading.forms.PeriodForm.FIELDS), the
