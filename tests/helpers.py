@@ -418,3 +418,22 @@ def csrf_tokens(content):
 def without_csrf_tokens(content):
     """A page's bytes with its forms' CSRF tokens blanked: what two answers of one page have in common."""
     return CSRF_FIELD.sub(b'name="csrfmiddlewaretoken" value=""', content)
+
+
+def commit_in(world, what, **due):
+    """A commitment recorded through the services in `world` (the `commitment_world` fixture's (case,
+    measure, citation, analyst)), stated by its citation, announced on 2 January 2024, by every
+    assessed party; `due`: record_commitment's due fields."""
+    from measures import services
+
+    case, measure, citation, analyst = world
+    return services.record_commitment(
+        case=case,
+        measure=measure,
+        parties=list(case.assessed_parties.all()),
+        what=what,
+        citations=[citation],
+        announced_on=datetime.date(2024, 1, 2),
+        recorded_by=analyst,
+        **due,
+    )

@@ -10,30 +10,14 @@ import pytest
 from measures import services
 from measures.state import commitment_calendar, commitment_outline
 from tests import factories
+from tests.helpers import commit_in
 
 D = datetime.date
 
 
 @pytest.fixture
-def world(db):
-    case = factories.CaseFactory(start_date=D(2024, 1, 1))
-    measure = factories.MeasureFactory(case=case, number=1)
-    citation = factories.CitationFactory(case=case)
-    return case, measure, citation, factories.analyst(username="analyst")
-
-
-def _commit(world, what, **due):
-    case, measure, citation, analyst = world
-    return services.record_commitment(
-        case=case,
-        measure=measure,
-        parties=list(case.assessed_parties.all()),
-        what=what,
-        citations=[citation],
-        announced_on=D(2024, 1, 2),
-        recorded_by=analyst,
-        **due,
-    )
+def world(commitment_world):
+    return commitment_world
 
 
 def _judge(world, commitment, outcome, occurred_on=None, **more):
@@ -63,19 +47,19 @@ def _as_outline_says(case, as_of):
 def test_the_outline_has_the_calendars_commitments_order_and_outcomes_in_force(world):
     case = world[0]
     talks = factories.EventFactory(case=case, date=D(2024, 1, 5), end_date=D(2024, 1, 7))
-    kept = _commit(world, "Return the envoys", due_precision="day", due_on=D(2024, 1, 12))
+    kept = commit_in(world, "Return the envoys", due_precision="day", due_on=D(2024, 1, 12))
     _judge(world, kept, "kept", occurred_on=D(2024, 1, 11))
     # "Not kept" holds from the day after the deadline: of a range, of N days after an event.
-    missed = _commit(world, "Open the border", due_precision="range", due_on=D(2024, 1, 8), due_until=D(2024, 1, 9))
+    missed = commit_in(world, "Open the border", due_precision="range", due_on=D(2024, 1, 8), due_until=D(2024, 1, 9))
     _judge(world, missed, "not_kept")
-    after = _commit(world, "Resume flights", due_precision="after_event", anchor_event=talks, within_days=10)
+    after = commit_in(world, "Resume flights", due_precision="after_event", anchor_event=talks, within_days=10)
     _judge(world, after, "not_kept")
     # A later judgement holding from a later day leaves the earlier one in force until then.
-    changed = _commit(world, "Reopen the consulate", due_precision="day", due_on=D(2024, 1, 20))
+    changed = commit_in(world, "Reopen the consulate", due_precision="day", due_on=D(2024, 1, 20))
     first = _judge(world, changed, "withdrawn", occurred_on=D(2024, 1, 15))
     _judge(world, changed, "kept", occurred_on=D(2024, 1, 19), corrects=None)
-    _commit(world, "Talks at some point", due_precision="unstated")
-    _commit(world, "Meet in February", due_precision="month", due_on=D(2024, 2, 1), due_until=D(2024, 2, 29))
+    commit_in(world, "Talks at some point", due_precision="unstated")
+    commit_in(world, "Meet in February", due_precision="month", due_on=D(2024, 2, 1), due_until=D(2024, 2, 29))
     for as_of in (D(2024, 1, 10), D(2024, 1, 16), D(2024, 1, 17), D(2024, 1, 18), D(2024, 1, 19), D(2024, 3, 1)):
         assert _as_outline_says(case, as_of) == _as_calendar_says(case, as_of), as_of
     outline = {line.commitment_id: line.outcome_id for line in commitment_outline(case, as_of=D(2024, 1, 17))}
@@ -87,7 +71,7 @@ def test_the_outline_has_the_calendars_commitments_order_and_outcomes_in_force(w
 def test_the_outline_runs_two_queries_whatever_the_number_of_commitments(world, django_assert_num_queries, count):
     case = world[0]
     for n in range(count):
-        step = _commit(world, f"Step {n}", due_precision="day", due_on=D(2024, 1, 3 + n))
+        step = commit_in(world, f"Step {n}", due_precision="day", due_on=D(2024, 1, 3 + n))
         _judge(world, step, "kept", occurred_on=step.due_on)
     with django_assert_num_queries(2):
         outline = commitment_outline(case, as_of=D(2024, 3, 1))

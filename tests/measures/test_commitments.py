@@ -10,35 +10,19 @@ from measures import services
 from measures.models import Commitment, CommitmentOutcome
 from measures.state import commitment_calendar
 from tests import factories
+from tests.helpers import commit_in
 
 D = datetime.date
 
 
 @pytest.fixture
-def world(db):
-    case = factories.CaseFactory(start_date=D(2024, 1, 1))
-    measure = factories.MeasureFactory(case=case, number=1)
-    citation = factories.CitationFactory(case=case)
-    return case, measure, citation, factories.analyst(username="analyst")
-
-
-def _commit(world, what, **due):
-    case, measure, citation, analyst = world
-    return services.record_commitment(
-        case=case,
-        measure=measure,
-        parties=list(case.assessed_parties.all()),
-        what=what,
-        citations=[citation],
-        announced_on=D(2024, 1, 2),
-        recorded_by=analyst,
-        **due,
-    )
+def world(commitment_world):
+    return commitment_world
 
 
 def test_the_key_judgement_counts_kept_and_late_commitments(world):
     case, _, citation, analyst = world
-    steps = [_commit(world, f"Step {n}", due_precision="day", due_on=D(2024, 1, 10 + n)) for n in range(4)]
+    steps = [commit_in(world, f"Step {n}", due_precision="day", due_on=D(2024, 1, 10 + n)) for n in range(4)]
     for step in steps[:3]:
         services.judge_commitment(
             commitment=step,
@@ -63,7 +47,7 @@ def test_the_key_judgement_counts_kept_and_late_commitments(world):
 
 def test_an_unjudged_commitment_is_upcoming_then_due_then_overdue(world):
     case = world[0]
-    _commit(world, "Open the border", due_precision="range", due_on=D(2024, 1, 26), due_until=D(2024, 1, 27))
+    commit_in(world, "Open the border", due_precision="range", due_on=D(2024, 1, 26), due_until=D(2024, 1, 27))
     status = {
         day: commitment_calendar(case, as_of=day).entries[0].status
         for day in (D(2024, 1, 25), D(2024, 1, 27), D(2024, 1, 28))
@@ -77,7 +61,7 @@ def test_an_unjudged_commitment_is_upcoming_then_due_then_overdue(world):
 
 def test_an_outcome_counts_from_the_day_it_holds_and_as_known_on_its_recording(world):
     case, _, citation, analyst = world
-    step = _commit(world, "Return the envoys", due_precision="day", due_on=D(2024, 1, 26))
+    step = commit_in(world, "Return the envoys", due_precision="day", due_on=D(2024, 1, 26))
     services.judge_commitment(
         commitment=step,
         outcome="kept",
@@ -105,7 +89,7 @@ def test_an_outcome_counts_from_the_day_it_holds_and_as_known_on_its_recording(w
 )
 def test_a_judgement_that_contradicts_the_dates_is_refused(world, outcome, occurred_on, field, message):
     _, _, citation, analyst = world
-    step = _commit(world, "Return the envoys", due_precision="day", due_on=D(2024, 1, 26))
+    step = commit_in(world, "Return the envoys", due_precision="day", due_on=D(2024, 1, 26))
     with pytest.raises(services.ServiceError) as refused:
         services.judge_commitment(
             commitment=step,
@@ -139,7 +123,7 @@ def test_a_commitment_needs_a_passage_a_party_and_a_date_matching_its_precision(
 
 
 def test_a_month_is_due_by_its_last_day(world):
-    step = _commit(world, "Hold elections", due_precision="month", due_on=D(2024, 2, 10))
+    step = commit_in(world, "Hold elections", due_precision="month", due_on=D(2024, 2, 10))
     assert (step.due_on, step.due_until, step.due_label) == (D(2024, 2, 1), D(2024, 2, 29), "February 2024")
 
 
@@ -221,7 +205,7 @@ def test_a_due_date_outside_the_plausible_range_is_refused(world, due):
     """Nothing bounded a commitment's dates: 9999-12-31 was stored, and the calendar's arithmetic on it
     could overflow as the events' timeline did."""
     with pytest.raises(services.ServiceError) as refused:
-        _commit(world, "Return the envoys", **due)
+        commit_in(world, "Return the envoys", **due)
     message = " ".join(" ".join(m) for m in refused.value.message_dict.values())
     assert "cannot be" in message and ("before 1900" in message or "more than a year after today" in message)
     assert not Commitment.objects.exists()
@@ -229,7 +213,7 @@ def test_a_due_date_outside_the_plausible_range_is_refused(world, due):
 
 def test_a_judgement_dated_before_1900_is_refused(world):
     _, _, citation, analyst = world
-    step = _commit(world, "Withdraw the troops", due_precision="day", due_on=D(2024, 1, 26))
+    step = commit_in(world, "Withdraw the troops", due_precision="day", due_on=D(2024, 1, 26))
     with pytest.raises(services.ServiceError) as refused:
         services.judge_commitment(
             commitment=step,
