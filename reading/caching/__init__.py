@@ -43,7 +43,7 @@ from measures.lib.ids import query_key
 from measures.models import Assessment, Case
 from measures.roles import cases_token, cases_token_key, published_generation_key
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
-from reading.access import READER, TEAM, audience_of
+from reading.access import READER, audience_of
 from reading.caching.memory import KeptInMemory, _Kept, _Renderings  # noqa: F401 (sessions, columns)
 from reading.caching.shared import (
     RENDERING_FLAG,
@@ -473,8 +473,8 @@ def session_entry_key(session_key):
 
 
 def remember_session(request, audience):
-    """After `cached_page` answered a logged-in reader of the team or the readers (`audience`, a page
-    for every case: no share link, no publication involved) through the whole middleware: keep what
+    """After `cached_page` answered a logged-in reader (`audience` READER: every case is theirs, no share
+    link or publication involved) through the whole middleware: keep what
     that answer decided about the session for reading.caching.sessions, which answers the same
     session's next cache hits and 304s before the session, the account and the case are loaded.
 
@@ -484,7 +484,9 @@ def remember_session(request, audience):
     save of the account (deactivated, password changed, logged in), any change of its groups or
     permissions, and any change of a role replace. Written only for an unchanged session under its own
     cookie's key (not one cycled or modified by this request); rewritten only when it differs."""
-    if audience not in (TEAM, READER) or not hasattr(request, "session"):
+    # Readers only: the team's pages name the case's newest assessment too (`_with_recordings`), which
+    # takes a query, so reading.caching.sessions never answers them.
+    if audience != READER or not hasattr(request, "session"):
         return
     session = request.session
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)

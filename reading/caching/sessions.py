@@ -35,7 +35,6 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache, caches
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils import timezone
 
 from measures.roles import account_tokens, cached_case, cases_token_key
@@ -57,7 +56,6 @@ from reading.caching.shared import ReaderNames, has_csrf_secret, personalise
 
 # A session key as Django makes them (django.contrib.sessions.backends.base: 32 of [a-z0-9]).
 SESSION_KEY_FORM = re.compile(r"[a-z0-9]{8,64}")
-CSRF_COOKIE_FORM = re.compile(f"[{re.escape(CSRF_ALLOWED_CHARS)}]{{{CSRF_SECRET_LENGTH}}}")
 # The session keys a message waiting for the next page is kept under (django.contrib.messages' session
 # storage), and the one of an expiry set on the session itself.
 MESSAGES_SESSION_KEY = "_messages"
@@ -81,11 +79,10 @@ def signed_in_response(request, slug):
     normal path decides). No query, no session loaded, no user made."""
     cookies = request.COOKIES
     session_key = cookies.get(settings.SESSION_COOKIE_NAME, "")
-    csrf = cookies.get(settings.CSRF_COOKIE_NAME, "")
     if (
         CookieStorage.cookie_name in cookies  # a message waits in its cookie (Django's default storage)
         or not SESSION_KEY_FORM.fullmatch(session_key)
-        or not CSRF_COOKIE_FORM.fullmatch(csrf)
+        or not has_csrf_secret(request)  # the secret the answer's token is masked from
     ):
         return None
     entry = cache.get(session_entry_key(session_key))
@@ -141,8 +138,6 @@ def signed_in_response(request, slug):
         return None
     page_version, modified_ts, kept = found
     stamp = _reader_stamp(request, page_version, audience, user_pk, today)
-    if not has_csrf_secret(request):
-        return None
     content = personalise(kept.content, request, names)
     return _answer(request, kept, stamp, max(modified_ts, day_ts), csp, content=content)
 

@@ -206,7 +206,6 @@ def dashboard(request, slug):
         "lags_html": cached_fragment(request, "dashboard-lags", period_parts, lags_html),
         "stale_after_days": settings.STALE_AFTER_DAYS,
         "export_query": _export_query(request, form, measure_filter, sorting=sorting),
-        "sorting": sorting,  # what the filter form keeps of the table's order: a refused sort is not kept
         # Every stretch of the period during which a measure's joint level was reversed, with its dates.
         "reversed_in_period": state.reversed_in_period,
         "recorded": (
