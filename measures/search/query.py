@@ -193,8 +193,9 @@ def _hits(rows, query, case_ids, uncited=False):
         measures = Measure.objects.filter(pk__in=wanted[documents.MEASURE]).select_related("case")
         loaded.update({(documents.MEASURE, m.pk): m for m in measures})
     if wanted[documents.RATIONALE]:
+        # With its review (if any): the team finds rationales no reviewer approved, marked as such.
         assessments = Assessment.objects.filter(pk__in=wanted[documents.RATIONALE]).select_related(
-            "measure__case", "party"
+            "measure__case", "party", "review"
         )
         loaded.update({(documents.RATIONALE, a.pk): a for a in assessments})
     # A source is shown in a case that cites it, among the cases searched (the first by name): the

@@ -13,6 +13,7 @@ from django.db.models import Exists, Max, OuterRef
 
 from measures import search as search_index
 from measures.lib import languages
+from measures.lib.text import printable
 from measures.models import Assessment, Citation, Source
 from measures.roles import is_team, readable_cases, reader_required
 from reading.caching import code_fingerprint
@@ -138,6 +139,9 @@ def search(request):
         "form": form,
         "text": text,
         "search_text": text,
+        # What was typed, quoted in the title and the count with each character nobody sees as its code
+        # point (a control character in the address shows as <U+001B>, as in the notices); the box keeps it.
+        "quoted_text": printable(text),
         "results": results,
         "page": page,
         "pager_query": pager_query(request, form),

@@ -381,6 +381,47 @@ def test_the_cases_a_request_may_read_come_from_one_place(db):
     assert list(readable_cases(factories.UserFactory(username="n"))) == []
 
 
+def test_the_team_finds_rationales_no_reviewer_approved_marked_and_readers_never_find_them(
+    world, analyst_user, client
+):
+    """An analyst must not quote a judgement awaiting review (or returned) as if it counted: the team's
+    search marks it; a reader's never shows it."""
+    case, measure = world["case"], world["measure"]
+    citation = cite(case, "Both sides agreed to a ceasefire.")
+    party = case.assessed_parties.first()
+    reviewer = factories.reviewer(username="reviewer")
+
+    def record(rationale, day):
+        return services.record_assessment(
+            measure=measure,
+            party=party,
+            level="minimal",
+            rationale=rationale,
+            citations=[citation],
+            evidence_stance="progress",
+            recorded_by=analyst_user,
+            effective_date=datetime.date(2024, 1, day),
+        )
+
+    approved = record("The liaison channel works, approved.", 5)
+    services.approve_assessment(assessment=approved, reviewer=reviewer)
+    returned = record("The liaison channel works, returned.", 6)
+    services.return_assessment(assessment=returned, reviewer=reviewer, comment="Cite the second source.")
+    pending = record("The liaison channel works, pending.", 7)
+
+    client.force_login(analyst_user)
+    html = client.get(reverse("measures:search"), {"q": "liaison channel"}).content.decode()
+    items = {a.pk: html.split(f"#assessment-{a.pk}", 1)[1].split("</li>", 1)[0] for a in (approved, returned, pending)}
+    assert "Awaiting review: does not count yet" in items[pending.pk]
+    assert "Returned by its reviewer: does not count" in items[returned.pk]
+    assert "does not count" not in items[approved.pk]
+
+    client.force_login(factories.reader(username="reader"))
+    page = client.get(reverse("measures:search"), {"q": "liaison channel"})
+    assert {hit.obj.pk for hit in page.context["results"].hits} == {approved.pk}
+    assert page.context["results"].total == 1
+    assert "does not count" not in page.content.decode()
+
 # The session and the reader (2), their permissions (2), the readable cases (1), the languages to offer
 # (2), the ids of the cases searched (1), the page of rows with the count (1), one query per kind of
 # record on the page (5), and the cases citing the sources found with their names (2).

@@ -58,3 +58,13 @@ def test_the_report_quotes_a_refused_paper_printably(reader_client, case, name):
     assert response.status_code == 400
     assert "“Paper” must be a4 or letter, not “a&lt;U+0000&gt;5”." in response.content.decode()
     assert "\x00" not in response.content.decode()
+
+
+def test_the_search_quotes_control_characters_of_the_query_printably_in_its_title_and_count(reader_client, case):
+    response = reader_client.get(reverse("measures:search"), {"q": "talks\x1b\u202e"})
+    content = response.content.decode()
+    title = content.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "“talks&lt;U+001B&gt;&lt;U+202E&gt;” · Search" in title
+    assert "for “<bdi>talks&lt;U+001B&gt;&lt;U+202E&gt;</bdi>”" in content
+    # The box keeps what was typed, to be corrected there.
+    assert 'value="talks\x1b\u202e"' in content
