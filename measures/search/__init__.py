@@ -7,12 +7,13 @@ are found as words.
 - `index(objects)` / `unindex(objects)`: called by every write of an indexed record, in its
   transaction (measures.services; the admin and the loaders through them);
 - `index_case(case, sources=…)`, `rebuild()`: after a case file is loaded; `manage.py rebuild_search_index`;
+- `prune()`: the rows of records deleted around the services removed (search calls it on meeting one);
 - `search(text, Filters(cases=…, kind=…, language=…, date_from=…, date_to=…), page=…)`: the reading
   pages' search (/search/), within the cases the reader may read.
 """
 
 from measures.search.documents import EVENT, KINDS, MEASURE, PASSAGE, RATIONALE, SOURCE
-from measures.search.index import index, index_case, rebuild, unindex
+from measures.search.index import index, index_case, prune, rebuild, unindex
 from measures.search.query import PER_PAGE, Filters, Hit, Results, search
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "SOURCE",
     "index",
     "index_case",
+    "prune",
     "rebuild",
     "search",
     "unindex",

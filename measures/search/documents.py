@@ -55,6 +55,12 @@ def row_id(kind, pk):
     return _KIND_NUMBER[kind] * _ROW_ID_STEP + int(pk)
 
 
+def row_range(kind):
+    """(first, last) index row ids a record of `kind` may have: a kind's rows are read as a range."""
+    start = _KIND_NUMBER[kind] * _ROW_ID_STEP
+    return start, start + _ROW_ID_STEP - 1
+
+
 def record_of(row):
     """(kind, primary key) of index row `row` (an int made by row_id); ValueError for another number."""
     number, pk = divmod(int(row), _ROW_ID_STEP)

@@ -3,10 +3,10 @@ transaction (the services do, and the admin through them; never a signal), and `
 again from the data (`manage.py rebuild_search_index`, migration 0026, generated demo data)."""
 
 from django.apps import apps as installed_apps
-from django.db import connections
+from django.db import connections, transaction
 
 from measures.search import documents
-from measures.search.backends import backend_for
+from measures.search.backends import TABLE, backend_for
 
 BATCH = 500
 
@@ -90,6 +90,48 @@ def unindex(objects, *, using="default"):
         connection = connections[using]
         with connection.cursor() as cursor:
             backend_for(connection).delete(cursor, row_ids)
+
+
+def prune(*, using="default"):
+    """Remove the index rows whose record is gone: deleted around the services (`.delete()` in a shell,
+    a bulk delete), which left them behind. Search calls it when a record of its page is gone (so
+    that the count no longer promises it), `rebuild` makes the whole index again. Reads every row id
+    of the index and every primary key of the indexed models once: for a rare repair, never a page's
+    ordinary work. The cases of the rows removed have their data version bumped (every case when a
+    source's row goes: a source belongs to the cases citing it), so that no page or ranking kept in
+    the cache for their old data (reading.views.search) is served again. Returns how many rows it removed."""
+    from measures.services.base import touch_cases  # the services write the index: imported when used
+
+    models = _models(installed_apps)
+    tables = {
+        documents.SOURCE: models["Source"],
+        documents.PASSAGE: models["Citation"],
+        documents.EVENT: models["Event"],
+        documents.MEASURE: models["Measure"],
+        documents.RATIONALE: models["Assessment"],
+    }
+    connection = connections[using]
+    backend = backend_for(connection)
+    gone, cases = [], set()
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for kind, model in tables.items():
+            first, last = documents.row_range(kind)
+            rows_of_kind = f"SELECT {backend.ROW}, case_id FROM {TABLE} WHERE {backend.ROW} BETWEEN %s AND %s"
+            cursor.execute(rows_of_kind, [first, last])
+            rows = cursor.fetchall()
+            if not rows:
+                continue
+            existing = set(model._default_manager.using(using).values_list("pk", flat=True))
+            for row, case_id in rows:
+                if row - first not in existing:
+                    gone.append(row)
+                    cases.add(case_id)
+        if gone:
+            backend.delete(cursor, gone)
+            if None in cases:
+                cases = set(models["Case"]._default_manager.using(using).values_list("pk", flat=True))
+            touch_cases(cases)
+    return len(gone)
 
 
 def _case_documents(case_id, models, *, chunk=2000):

@@ -12,6 +12,7 @@ from measures.lib import languages, terms
 from measures.lib.quoting import paragraph_number
 from measures.search import documents
 from measures.search.backends import TABLE, backend_for
+from measures.search.index import prune
 
 PER_PAGE = 20
 SNIPPET_CHARS = 240
@@ -167,10 +168,18 @@ def search(text, filters, *, page=1, per_page=PER_PAGE, using="default", remembe
     else:
         key = "\x1f".join([connection.vendor, page_sql, *map(repr, page_params)])
         total, rows = remember(key, ranked)
-    return Results(query, total, _hits(rows, query, case_ids, filters.uncited_sources), page, per_page)
+    hits, gone = _hits(rows, query, case_ids, filters.uncited_sources)
+    if gone:
+        # A record of the page was deleted around the services (a shell): the index still had it, so the
+        # count promised it. Remove every such row and rank again, not from the cache (index.prune).
+        prune(using=using)
+        total, rows = ranked()
+        hits, gone = _hits(rows, query, case_ids, filters.uncited_sources)
+    return Results(query, total, hits, page, per_page)
 
 
 def _hits(rows, query, case_ids, uncited=False):
+    """(the Hits of `rows`, how many of the rows' records are gone: deleted without the index)."""
     from measures.models import Assessment, Case, Citation, Event, Measure, Source
 
     wanted = defaultdict(list)
@@ -221,15 +230,16 @@ def _hits(rows, query, case_ids, uncited=False):
         if uncited:  # a source no case cites (by any case, searched or not) is shown with none
             cited = {source_id for source_id, _ in pairs}
             source_cases.update({pk: None for pk in wanted[documents.SOURCE] if pk not in cited})
-    hits = []
+    hits, gone = [], 0
     for kind, object_id in rows:
         obj = loaded.get((kind, object_id))
         if obj is None:
-            continue  # removed since it was indexed
+            gone += 1  # removed since it was indexed, around the services
+            continue
         hit = _hit(kind, obj, query.terms, source_cases)
         if hit is not None:
             hits.append(hit)
-    return hits
+    return hits, gone
 
 
 def _text(text, query_terms, language, label=""):

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from measures import search, services
-from measures.models import Case, Citation
+from measures.models import Case, Citation, Event
 from measures.roles import readable_cases
 from measures.search import backends
 from tests import factories
@@ -321,6 +321,37 @@ def test_a_record_removed_without_the_index_is_left_out_of_the_results(world):
     assert (search.PASSAGE, kept.pk) in found("met")
 
 
+def test_a_record_deleted_around_the_services_is_not_counted_once_a_search_meets_it(world, reader_client):
+    """A passage deleted in a shell leaves its index row: the search that meets it removes every such
+    row and counts again, and no ranking kept in the cache promises it afterwards."""
+    case = world["case"]
+    citations = [cite(case, f"Report {i}: the liaison officers met.") for i in range(3)]
+    page = reader_client.get(reverse("measures:search"), {"q": "liaison", "kind": "passage"})
+    assert page.context["results"].total == 3  # and the ranking is kept in the cache
+    Citation.objects.filter(pk=citations[0].pk).delete()  # around the services: its index row stays
+    page = reader_client.get(reverse("measures:search"), {"q": "liaison", "kind": "passage"})
+    results = page.context["results"]
+    assert results.total == len(results.hits) == 2
+    assert "2 results for" in page.content.decode()
+    # The row is gone from the index: other searches, ranked or cached, no longer count it.
+    assert search.search("liaison officers", search.Filters(cases=Case.objects.all(), kind="passage")).total == 2
+    assert search.prune() == 0
+
+
+def test_rows_of_every_kind_whose_record_is_gone_are_pruned(world):
+    case = world["case"]
+    kept = cite(case, "The liaison officers met.")
+    gone = cite(case, "The liaison officers met again.")
+    event = factories.EventFactory(case=case, title="Liaison meeting")
+    search.index([event])
+    Citation.objects.filter(pk=gone.pk).delete()
+    Event.objects.filter(pk=event.pk).delete()
+    version = Case.objects.get(pk=case.pk).data_version
+    assert search.prune() == 2
+    assert Case.objects.get(pk=case.pk).data_version == version + 1  # its cached pages and rankings go
+    assert found("liaison") == {(search.PASSAGE, kept.pk), (search.SOURCE, kept.source_id)}
+
+
 # The page.
 
 
@@ -381,9 +412,7 @@ def test_the_cases_a_request_may_read_come_from_one_place(db):
     assert list(readable_cases(factories.UserFactory(username="n"))) == []
 
 
-def test_the_team_finds_rationales_no_reviewer_approved_marked_and_readers_never_find_them(
-    world, analyst_user, client
-):
+def test_the_team_finds_rationales_no_reviewer_approved_marked_and_readers_never_find_them(world, analyst_user, client):
     """An analyst must not quote a judgement awaiting review (or returned) as if it counted: the team's
     search marks it; a reader's never shows it."""
     case, measure = world["case"], world["measure"]
@@ -421,6 +450,7 @@ def test_the_team_finds_rationales_no_reviewer_approved_marked_and_readers_never
     assert {hit.obj.pk for hit in page.context["results"].hits} == {approved.pk}
     assert page.context["results"].total == 1
     assert "does not count" not in page.content.decode()
+
 
 # The session and the reader (2), their permissions (2), the readable cases (1), the languages to offer
 # (2), the ids of the cases searched (1), the page of rows with the count (1), one query per kind of
