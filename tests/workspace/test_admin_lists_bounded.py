@@ -144,3 +144,26 @@ def test_the_review_queue_leaves_the_reviewers_own_work_out_of_the_batches(clien
     assert response.context["batches"] == [(other, 1)]
     settings.ALLOW_SELF_APPROVAL = True
     assert client.get(url).context["batches"] == [(other, 1), (reviewer, 1)]
+
+
+@pytest.mark.parametrize(
+    ("model_name", "query", "said"),
+    [
+        ("event", "case__id__exact=x", "filtered by “case__id__exact=x” (“x” is not the id of a record)"),
+        ("evidence", "measure__case__id__exact=-5", "filtered by “measure__case__id__exact=-5”"),
+        ("event", "actors__id__exact=%00", "filtered by “actors__id__exact=&lt;U+0000&gt;”"),
+        ("source", "nonsense=1", "filtered by “nonsense=1”"),
+        ("source", "published_on__year=0", "filtered by “published_on__year=0”"),
+        ("assessment", "kind__exact=zzz", "filtered by “kind__exact=zzz”"),
+        ("commitment", "case__id__exact=abc", "filtered by “case__id__exact=abc”"),
+    ],
+)
+def test_a_refused_filter_is_named_on_the_unfiltered_list_shown_instead(analyst, db, model_name, query, said):
+    """Django shows the whole list at ?e=1 without a word; the analyst is told it is not the filtered one."""
+    response = analyst.get(f"{reverse(f'admin:measures_{model_name}_changelist')}?{query}&o=1&q=")
+    assert response.status_code == 302 and response.url.endswith("?e=1")
+    page = analyst.get(response.url)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert f"This list cannot be {said}" in text and "it is shown unfiltered." in text
+    assert "o=1" not in text.split("cannot be", 1)[1].split("unfiltered", 1)[0]  # sorting and search are not filters

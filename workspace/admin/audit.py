@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from measures.lib.text import spreadsheet_cell
 from measures.models import AuditEntry
 from measures.services.accounts import lift_login_lock
-from workspace.admin.base import QuickListsMixin, SafeLookupsMixin
+from workspace.admin.base import QuickListsMixin, RefusedFiltersMixin, SafeLookupsMixin
 
 CSV_COLUMNS = ["when", "who", "path", "what", "kind", "record id", "record", "case", "detail"]
 
@@ -113,7 +113,7 @@ class AuditEntryAdmin(QuickListsMixin, SafeLookupsMixin, admin.ModelAdmin):
 User = get_user_model()
 
 
-class AccountAdmin(UserAdmin):
+class AccountAdmin(RefusedFiltersMixin, UserAdmin):
     actions = [*UserAdmin.actions, "lift_login_lock"]
 
     @admin.action(description="Lift the login lock of the selected users", permissions=["change"])

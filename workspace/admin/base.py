@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ERROR_FLAG, IGNORED_PARAMS, PAGE_VAR, ChangeList
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.db.models import (
@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from measures import services
+from measures.lib.text import printable
 from measures.models import Assessment
 from measures.state import evidence_changes
 from workspace.filters import AutocompleteFilter
@@ -147,7 +148,32 @@ class QuickLinksChangeList(ChangeList):
 LIST_PER_PAGE = 25
 
 
-class QuickListsMixin:
+# A list's own parameters (search, sorting, page, popups…): what is left of the query string are its filters.
+LIST_PARAMETERS = frozenset({*IGNORED_PARAMS, PAGE_VAR, ERROR_FLAG})
+
+
+class RefusedFiltersMixin:
+    """A list filter the list refuses (an unknown value or parameter, an id that is no id: Django's
+    IncorrectLookupParameters) makes the admin show the whole list at `?e=1` without a word: the
+    analyst would read an unfiltered list as the filtered one. This one says which filter was refused
+    and why, as a message on the list shown instead (the value quoted printably, a control character as
+    its code point: measures.lib.text.printable)."""
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except IncorrectLookupParameters as exc:
+            refused = "&".join(f"{name}={value}" for name, value in request.GET.items() if name not in LIST_PARAMETERS)
+            reason = f" ({exc})" if str(exc) else ""
+            self.message_user(
+                request,
+                printable(f"This list cannot be filtered by “{refused}”{reason}: it is shown unfiltered."),
+                messages.WARNING,
+            )
+            raise
+
+
+class QuickListsMixin(RefusedFiltersMixin):
     """Changelists whose rows cost markup, not template renderings: each row's action checkbox is written
     directly (Django renders a form widget template per row: docs/performance.md, “Figures behind the
     code”) and its links come from one reversed URL (QuickLinksChangeList); 25 rows a page

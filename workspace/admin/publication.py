@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 from measures import services
 from measures.models import Case, ShareLink
+from workspace.admin.base import RefusedFiltersMixin
 
 
 class ShareLinkForm(forms.ModelForm):
@@ -34,7 +35,7 @@ class ShareLinkForm(forms.ModelForm):
 
 
 @admin.register(ShareLink)
-class ShareLinkAdmin(admin.ModelAdmin):
+class ShareLinkAdmin(RefusedFiltersMixin, admin.ModelAdmin):
     form = ShareLinkForm
     list_display = ["case", "state", "expires_on", "note", "created_at", "created_by", "revoked_at"]
     list_filter = ["case", ("revoked_at", admin.EmptyFieldListFilter)]
