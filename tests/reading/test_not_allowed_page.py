@@ -65,3 +65,25 @@ def test_an_account_with_a_role_is_offered_the_search_and_the_matrix(reader_clie
     factories.CaseFactory(slug="the-case", name="The case")
     header = _header(reader_client.get(reverse("measures:search"), {"q": "Iran"}).content.decode())
     assert 'role="search"' in header and reverse("measures:matrix") in header
+
+
+def test_a_reader_without_the_workspace_is_told_what_it_may_do_and_whom_to_ask(client, db):
+    """A reader without staff status refused the workspace reads "may not open this page" beside the
+    role it has: it is told plainly that it reads every case, what it lacks, and whom to ask."""
+    client.force_login(factories.reader(username="outside", is_staff=False))
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    page = re.sub(r"\s+", " ", response.content.decode())
+    assert "it reads the cases, but has no access to the workspace." in page
+    assert "With your account you may read every case" in page
+    assert "ask an administrator of this tracker to give your account access to the workspace" in page
+    assert "An account without a role reads the published cases only" not in page
+
+
+def test_a_reader_in_the_workspace_refused_an_editing_page_is_told_which_role_does_it(client, db):
+    client.force_login(factories.reader(username="inside", is_staff=True))
+    response = client.get(reverse("admin:measures_event_add"))
+    assert response.status_code == 403
+    page = re.sub(r"\s+", " ", response.content.decode())
+    assert "its role does not do what the page does." in page
+    assert "Adding and editing records is for analysts" in page
