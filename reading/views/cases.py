@@ -51,7 +51,14 @@ def case_list(request):
     return _page(
         request,
         "measures/case_list.html",
-        {"period": period, "period_form": form, "overview": overview, "public": public},
+        # An account without a role (public, logged in) that reads no case is told so, not "No case yet".
+        {
+            "period": period,
+            "period_form": form,
+            "overview": overview,
+            "public": public,
+            "no_role": public and request.user.is_authenticated,
+        },
         form=form,
     )
 

@@ -67,3 +67,24 @@ def test_every_role_gets_the_pdf_report(client, pakistan_iran, make_user):
     response = client.get(reverse("measures:report_pdf", args=[pakistan_iran.slug]), follow=True)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize("cases", ["none", "private only"])
+def test_an_account_without_a_role_is_told_it_has_no_access_yet_not_that_there_is_no_case(client, db, cases):
+    """Whether private cases exist or not, the page is the same: it says the account reads none yet and
+    whom to ask, never "No case yet" (which would tell it the tracker is empty)."""
+    if cases == "private only":
+        factories.CaseFactory(slug="private-case", name="Secret talks")
+    client.force_login(factories.UserFactory(username="norole", is_staff=False))
+    response = client.get(reverse("measures:case_list"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Your account has no access to any case yet." in page
+    assert "ask an administrator of this tracker to give your account the role it needs" in page
+    assert "No case yet" not in page and "Secret talks" not in page and "as_of" not in page
+
+
+def test_an_account_with_a_role_is_told_when_there_is_no_case_yet(reader_client):
+    page = reader_client.get(reverse("measures:case_list")).content.decode()
+    assert "No case yet. An analyst can add one in the workspace." in page
+    assert "no access to any case" not in page
