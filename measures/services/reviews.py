@@ -59,16 +59,22 @@ def review_refusal(assessment, reviewer, *, decided_at=None):
     return None
 
 
+# The longest comment a review takes (characters): a return says what to revise, in a few sentences, for
+# the author, the review panel and the audit log; a comment is a TextField, bounded here (every path: the
+# review queue, a case file) rather than by a migration. The queue's boxes say it (maxlength).
+COMMENT_MAX_CHARACTERS = 2000
+
+
 def record_review(*, assessment, decision, reviewer, comment="", decided_at=None):
     """Record `reviewer`'s `decision` ("approved" or "returned") on `assessment` and return the Review.
 
     `reviewer` None records a decision that names no reviewer (an approval from a case file made
     before reviewing; never a return). `decided_at` is for case files only (default now). The
     snapshot of what was decided on (level, rationale, citation ids) is taken from the assessment.
-    Raises ServiceError, writing nothing: an unknown decision; a return without a comment; a
-    decision by the assessment's author (unless settings.ALLOW_SELF_APPROVAL); an assessment already
-    decided on, or superseded by a correction that was not returned (review that one); a time before
-    the assessment was recorded or in the future.
+    Raises ServiceError, writing nothing: an unknown decision; a return without a comment; a comment
+    over COMMENT_MAX_CHARACTERS; a decision by the assessment's author (unless
+    settings.ALLOW_SELF_APPROVAL); an assessment already decided on, or superseded by a correction
+    that was not returned (review that one); a time before the assessment was recorded or in the future.
     """
     comment = (comment or "").strip()
     errors = {}
@@ -78,7 +84,14 @@ def record_review(*, assessment, decision, reviewer, comment="", decided_at=None
         errors["comment"] = f"{assessment}: say why it is returned, so its author can revise it."
     elif decision == Decision.RETURNED and reviewer is None:
         errors["reviewer"] = f"{assessment}: a return names its reviewer."
-    errors.update(_field_errors(Review, comment=comment))
+    length = len(comment.replace("\r\n", "\n"))  # a line break counts once, as the browser's maxlength counts it
+    if length > COMMENT_MAX_CHARACTERS:
+        errors["comment"] = (
+            f"{assessment}: the comment is {length:,} characters long; a review's comment holds at most "
+            f"{COMMENT_MAX_CHARACTERS:,}. Say briefly what to revise (the sources hold the rest)."
+        )
+    else:
+        errors.update(_field_errors(Review, comment=comment))
     if errors:
         raise ServiceError(errors)
     with transaction.atomic():

@@ -299,3 +299,36 @@ def test_the_reviewer_role_may_review_and_nothing_else(db):
     assert not user.has_perm("measures.add_assessment") and not user.has_perm("measures.change_source")
     assert not factories.analyst(username="only-analyses").has_perm("measures.add_review")
     assert not factories.reader(username="only-reads").has_perm("measures.view_review")
+
+
+def test_a_reviews_comment_is_bounded_with_a_message_that_says_so(case, measure, pak, analyst, reviewer):
+    from measures.services.reviews import COMMENT_MAX_CHARACTERS
+
+    pending = assess(measure, pak, Level.FULL, 5, recorded_by=analyst, approved=False)
+    too_long = "Cite the second source. " * 100  # 2,400 characters
+    with pytest.raises(services.ServiceError) as refused:
+        services.return_assessment(assessment=pending, reviewer=reviewer, comment=too_long)
+    assert "the comment is 2,399 characters long; a review's comment holds at most 2,000" in str(refused.value)
+    with pytest.raises(services.ServiceError):
+        services.approve_assessment(assessment=pending, reviewer=reviewer, comment=too_long)
+    assert not Review.objects.filter(assessment=pending).exists()
+    # A line break counts once, as the browser's maxlength counts it.
+    at_most = "a\r\n" * (COMMENT_MAX_CHARACTERS // 2)
+    review = services.return_assessment(assessment=pending, reviewer=reviewer, comment=at_most)
+    assert review.decision == "returned"
+
+
+def test_the_review_queue_bounds_its_comments_and_says_why_one_is_refused(
+    client, case, measure, pak, analyst, reviewer
+):
+    from django.urls import reverse
+
+    pending = assess(measure, pak, Level.FULL, 5, recorded_by=analyst, approved=False)
+    client.force_login(reviewer)
+    url = reverse("admin:measures_assessment_review")
+    page = client.get(url).content.decode()
+    assert 'maxlength="2000"' in page and "at most 2000 characters" in page
+    answer = client.post(url, {"assessment": pending.pk, "decision": "return", "comment": "x" * 2001}, follow=True)
+    text = answer.content.decode()
+    assert "Nothing was recorded:" in text and "the comment is 2,001 characters long" in text
+    assert not Review.objects.filter(assessment=pending).exists()

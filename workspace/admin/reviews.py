@@ -19,6 +19,7 @@ from django.utils import timezone
 from measures import services
 from measures.models import Assessment, Case, Citation
 from measures.roles import can_review
+from measures.services.reviews import COMMENT_MAX_CHARACTERS
 from measures.state import evidence_dating
 from workspace.forms import parse_id
 
@@ -140,6 +141,7 @@ def review_queue_view(model_admin, request):
         "cases": Case.objects.filter(pk__in={case_id for case_id, _ in waiting}),
         "batches": _authors(waiting, case, request.user) if author is None else [],
         "self_approval": settings.ALLOW_SELF_APPROVAL,
+        "comment_max": COMMENT_MAX_CHARACTERS,
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/measures/assessment/review_queue.html", context)
