@@ -32,7 +32,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.crypto import salted_hmac
@@ -118,7 +118,7 @@ def _stamp(request, data_version, audience, today, rest):
         code_fingerprint(),
         data_version,
         request.path,
-        query_key(request.GET),
+        query_key(request.GET, leave_out=unread_parameters(request.GET)),
         (today or timezone.localdate()).isoformat(),
         str(settings.STALE_AFTER_DAYS),
         audience,
@@ -149,11 +149,39 @@ READ_PARAMETERS = frozenset(
 )
 
 
+def unread_parameters(params):
+    """The names in `params` (a QueryDict) that no cached page reads (READ_PARAMETERS): a campaign's
+    `utm_source`, a `fbclid`, junk. They change nothing on the page, so they are left out of its stamp
+    and set aside before it renders (`set_aside_unread`): `?utm_source=x` is the page without it."""
+    return [name for name in params if name not in READ_PARAMETERS]
+
+
+def set_aside_unread(request):
+    """Give the view `request` without the parameters no page reads (`unread_parameters`): its GET and
+    its query string (what `get_full_path` and a login link's `next` are made of) hold only those it
+    reads. Its rendering is then exactly the one of the address without them, and may be stored and
+    served under that address's stamp, which leaves them out too: a link with `?utm_source=…` is
+    answered from the cache (by PublishedPageCacheMiddleware too), never rendered cold. A parameter a
+    page reads stays in the stamp (a rendering for `?level=full` is never served for another value)."""
+    unread = unread_parameters(request.GET)
+    if not unread:
+        return
+    kept = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        if name not in unread:
+            kept.setlist(name, values)
+    kept._mutable = False
+    request.GET = kept
+    request.META["QUERY_STRING"] = kept.urlencode()
+
+
 def _every_parameter_applied(request):
-    """Whether the page applied every parameter of the request: none it does not read (READ_PARAMETERS),
-    none it refused with a message (reading.views.base._page marks those). Only such a rendering is
-    stored, so junk parameters (`?foo=1`, `?as_of=nonsense`, a new one each time) cannot fill the page
-    cache and evict the pages readers ask for; they are rendered each time, as a first visit is."""
+    """Whether the page applied every parameter of the request: none it does not read (READ_PARAMETERS:
+    `set_aside_unread` took those out before the view), none it refused with a message
+    (reading.views.base._page marks those). Only such a rendering is stored, so refused values
+    (`?as_of=nonsense`, a new one each time) cannot fill the page cache and evict the pages readers ask
+    for; they are rendered each time, as a first visit is. Unread parameters map to the stamp of the
+    address without them: one entry, whatever their values."""
     return not getattr(request, "parameters_refused", False) and READ_PARAMETERS.issuperset(request.GET)
 
 
@@ -396,6 +424,7 @@ def cached_page(view, *, across_cases=False):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        set_aside_unread(request)
         stamp = _stamp_of(request, kwargs.get("slug"), across_cases)
         if stamp is None:  # no such case: the view answers 404
             return view(request, *args, **kwargs)

@@ -104,10 +104,10 @@ def test_a_query_that_means_another_date_is_not_served_another_dates_page(reader
     assert reader.get(f"{url}?as_of={early}%26_export%3Dcsv").get("Content-Disposition") is None
 
 
-@pytest.mark.parametrize("query", ["foo=1", "as_of=nonsense", "level=sideways", "as_of=2024-01-20&junk=2"])
-def test_a_page_with_a_parameter_it_does_not_apply_is_rendered_but_not_stored(reader, case, query):
-    """Junk parameters, a new one each time, cannot fill the page cache and evict the pages readers ask
-    for: a page with a parameter it does not read or refused is rendered each time, never stored."""
+@pytest.mark.parametrize("query", ["as_of=nonsense", "level=sideways", "as_of=2024-01-20&level=%00"])
+def test_a_page_with_a_value_it_refuses_is_rendered_but_not_stored(reader, case, query):
+    """Refused values, a new one each time, cannot fill the page cache and evict the pages readers ask
+    for: a page that refused a parameter is rendered each time, never stored."""
     url = f"{page_url(case, 'dashboard', [])}?{query}"
     for _ in range(2):
         response = reader.get(url)
@@ -115,6 +115,36 @@ def test_a_page_with_a_parameter_it_does_not_apply_is_rendered_but_not_stored(re
         assert not response.has_header("X-Page-Cache")
     applied = f"{page_url(case, 'dashboard', [])}?as_of=2024-01-20&level=minimal&sort=-title"
     assert [reader.get(applied)["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
+
+
+@pytest.mark.parametrize("junk", ["utm_source=newsletter&utm_medium=mail", "foo=1", "fbclid=%00x", "level2=full"])
+def test_a_parameter_no_page_reads_is_set_aside_and_the_page_served_from_the_cache(reader, case, junk):
+    """`?utm_source=…` changes nothing on the page: it is answered as the address without it (from the
+    cache, the same rendering), never rendered cold, and never stores a second entry."""
+    url = f"{page_url(case, 'dashboard', [])}?as_of=2024-01-20&level=minimal"
+    plain = reader.get(url)
+    assert plain["X-Page-Cache"] == "miss"
+    for _ in range(2):
+        tagged = reader.get(f"{url}&{junk}")
+        assert tagged.status_code == 200 and tagged["X-Page-Cache"] == "hit"
+        assert without_csrf_tokens(tagged.content) == without_csrf_tokens(plain.content)
+        assert tagged["ETag"] == plain["ETag"]
+    # Rendered first with the junk, the page is the plain one all the same: nothing of it is in the page.
+    other = f"{page_url(case, 'dashboard', [])}?as_of=2024-01-21"
+    first = reader.get(f"{other}&{junk}")
+    assert first["X-Page-Cache"] == "miss"
+    assert junk.split("&", 1)[0].split("=", 1)[0] + "=" not in first.content.decode()
+    assert reader.get(other)["X-Page-Cache"] == "hit"
+
+
+def test_a_parameter_a_page_reads_is_never_set_aside(reader, case):
+    """What matters to the page keys its rendering: another level's page is never served for it."""
+    base = f"{page_url(case, 'dashboard', [])}?as_of=2024-01-20"
+    minimal = reader.get(f"{base}&level=minimal")
+    assert minimal["X-Page-Cache"] == "miss"
+    full = reader.get(f"{base}&level=full&utm_source=x")
+    assert full["X-Page-Cache"] == "miss" and full["ETag"] != minimal["ETag"]
+    assert without_csrf_tokens(full.content) != without_csrf_tokens(minimal.content)
 
 
 def test_the_parameters_a_stored_page_may_carry_are_every_form_field_it_reads():

@@ -202,6 +202,21 @@ def test_a_published_page_is_served_to_an_anonymous_visitor_without_the_database
     assert second["ETag"] == first["ETag"] and "private" in second["Cache-Control"]
 
 
+def test_a_campaigns_parameters_do_not_make_an_anonymous_visitors_page_a_cold_render(
+    client, published, django_assert_num_queries
+):
+    """A link shared with `?utm_source=…` is the page without it: answered from the cache, before the
+    session and the database, as the plain address is; and a first visit through it stores the plain page."""
+    url = reverse("measures:dashboard", args=[published.slug])
+    first = client.get(f"{url}?utm_source=newsletter&utm_campaign=ceasefire")
+    assert first["X-Page-Cache"] == "miss" and "utm_" not in first.content.decode()
+    with django_assert_num_queries(0):
+        again = client.get(f"{url}?utm_source=other")
+        plain = client.get(url)
+    assert again["X-Page-Cache"] == plain["X-Page-Cache"] == "hit"
+    assert again.content == plain.content == first.content
+
+
 def test_a_write_or_unpublishing_reaches_the_anonymous_visitor_at_once(
     client, published, pending, django_capture_on_commit_callbacks
 ):
