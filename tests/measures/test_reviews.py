@@ -327,7 +327,7 @@ def test_the_review_queue_bounds_its_comments_and_says_why_one_is_refused(
     client.force_login(reviewer)
     url = reverse("admin:measures_assessment_review")
     page = client.get(url).content.decode()
-    assert 'maxlength="2000"' in page and "at most 2000 characters" in page
+    assert 'maxlength="2000"' in page and "at most 2,000 characters" in page
     answer = client.post(url, {"assessment": pending.pk, "decision": "return", "comment": "x" * 2001}, follow=True)
     text = answer.content.decode()
     assert "Nothing was recorded:" in text and "the comment is 2,001 characters long" in text

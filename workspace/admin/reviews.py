@@ -142,6 +142,7 @@ def review_queue_view(model_admin, request):
         "batches": _authors(waiting, case, request.user) if author is None else [],
         "self_approval": settings.ALLOW_SELF_APPROVAL,
         "comment_max": COMMENT_MAX_CHARACTERS,
+        "comment_max_text": f"{COMMENT_MAX_CHARACTERS:,}",
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/measures/assessment/review_queue.html", context)
