@@ -14,7 +14,7 @@ from measures.roles import reader_required
 from measures.state import evidence_dating
 from reading.access import case_reader
 from reading.caching import cached_page
-from reading.caching.fragments import cached_fragment, kept_fragment
+from reading.caching.fragments import cached_fragment, cached_value, kept_fragment
 from reading.views.base import SOURCES_PER_PAGE, CitedPassage, _page, _paginate, _period, pager_query
 
 # What the passages' list shows of each piece of evidence: its stance and its measure's number and title.
@@ -32,22 +32,37 @@ def _visible(citations, as_of):
 def source_list(request, slug):
     case = request.viewer.case  # loaded by case_reader
     form, period = _period(request, case)
-    # Counted in SQL, with the sources' own columns only: never a citation or a full text in memory.
-    visible = Citation.objects.filter(case=case).known_on(period.known_on).visible_on(period.as_of)
-    counts = dict(visible.order_by().values("source").annotate(n=Count("pk")).values_list("source", "n"))
+    link_query = period.query()
+    parts = [period.as_of, period.known_on, link_query]
+
+    def count():
+        # Counted in SQL, with the sources' own columns only: never a citation or a full text in memory.
+        visible = Citation.objects.filter(case=case).known_on(period.known_on).visible_on(period.as_of)
+        return dict(visible.order_by().values("source").annotate(n=Count("pk")).values_list("source", "n"))
+
+    # The counts and the page's rows depend on the case's data and the period alone: kept per data
+    # version (every reader of the audience shares them), so that a kept page reads no citation.
+    counts = cached_value(request, "source-list-counts", parts, count)
     sources = Source.objects.filter(pk__in=counts).defer("full_text").order_by(Lower("title"), "pk")
     messages = []
-    page = _paginate(request, sources, SOURCES_PER_PAGE, messages)
+    page = _paginate(request, sources, SOURCES_PER_PAGE, messages, count=len(counts))
+
+    def rows_html():
+        rows = [(source, counts[source.pk]) for source in page.object_list]
+        return render_to_string(
+            "measures/partials/source_rows.html", {"rows": rows, "case": case, "link_query": link_query}
+        )
+
     context = {
         "case": case,
         "period": period,
         "period_form": form,
-        "rows": [(source, counts[source.pk]) for source in page.object_list],
+        "rows_html": cached_fragment(request, "source-list-rows", [*parts, page.number], rows_html),
         "page": page,
         "pager_query": pager_query(request, form),
         "source_total": len(counts),
         "citation_total": sum(counts.values()),
-        "link_query": period.query(),
+        "link_query": link_query,
     }
     return _page(request, "measures/source_list.html", context, form=form, nav="sources", messages=messages)
 
