@@ -37,7 +37,8 @@ def event_list(request, slug):
             list(timeline_events),
             start=case.start_date,
             end=period.as_of,
-            commitments=commitment_calendar(case, as_of=period.as_of, known_on=period.known_on).entries,
+            # Their due dates, statuses and sentences only (no parties, passages or authors): two queries.
+            commitments=commitment_calendar(case, as_of=period.as_of, known_on=period.known_on, details=False).entries,
             case_start=case.start_date,
         )
         return render_to_string(

@@ -29,7 +29,7 @@ def _queries(client, url):
 # are all of them (an empty history skips its prefetches, and the counts would differ for that alone).
 # The event list and the source pages: their first rendering of a period (nothing kept yet), and the next
 # rendering of the same period (another page address, so not the page cache: the parts kept).
-QUERIES_AT_MOST = {"": 20, "measures/2/": 22, "events/": 9, "sources/": 4, "sources/{source}/": 6}
+QUERIES_AT_MOST = {"": 20, "measures/2/": 22, "events/": 6, "sources/": 4, "sources/{source}/": 6}
 
 
 @pytest.mark.parametrize("page", list(QUERIES_AT_MOST))
