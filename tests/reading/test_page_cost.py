@@ -1,6 +1,7 @@
-"""The dashboard and the measure page cost what they show: queries that do not grow with the case (on
-demo data shaped like real cases: assessments over many days, corrections, commitments), the
-measures table written without a template per cell, links reversed once per table and timeline."""
+"""The dashboard, the measure page, the event list and the source pages cost what they show: queries that
+do not grow with the case (on demo data shaped like real cases: assessments over many days, corrections,
+commitments), the measures table written without a template per cell, links reversed once per table and
+timeline, and what a page draws from the case's data alone kept per data version."""
 
 import pytest
 from django.db import connection, transaction
@@ -14,6 +15,7 @@ from measures.models import Case
 from reading import charts, converters
 from reading.tables import MeasureTable
 from tests import factories
+from tests.helpers import without_csrf_tokens
 from tests.scenarios import build_case
 
 
@@ -25,24 +27,36 @@ def _queries(client, url):
 
 # Measure 2: the generator leaves the newest assessments of measure 1 awaiting review, which at scale 2
 # are all of them (an empty history skips its prefetches, and the counts would differ for that alone).
-@pytest.mark.parametrize("page", ["", "measures/2/"])
+# The event list and the source pages: their first rendering of a period (nothing kept yet), and the next
+# rendering of the same period (another page address, so not the page cache: the parts kept).
+QUERIES_AT_MOST = {"": 20, "measures/2/": 22, "events/": 6, "sources/": 4, "sources/{source}/": 6}
+
+
+@pytest.mark.parametrize("page", list(QUERIES_AT_MOST))
 def test_a_case_page_takes_the_same_queries_whatever_the_size_of_the_demo_data(db, client, page):
     """Scale 2 (20 assessments a case over 20 days) and scale 10 (225 over ~40 days, corrections,
     commitments of every due precision and their outcomes): the same number of queries."""
-    client.force_login(factories.reader(username="reader"))
+    client.force_login(factories.analyst(username="analyst") if "sources/" in page else factories.reader())
     counts = []
     for scale in (2, 10):
         with pytest.raises(_Undo), transaction.atomic():
             demo_data.generate(scale=scale)
             case = Case.objects.order_by("pk").first()
-            _queries(client, f"/cases/{case.slug}/{page}")  # the first request fills the per-process caches
-            counts.append(_queries(client, f"/cases/{case.slug}/{page}?as_of=2021-12-31"))
+            source = case.citations.order_by("pk").first().source_id
+            url = f"/cases/{case.slug}/{page.format(source=source)}"
+            _queries(client, url)  # the first request fills the per-process caches
+            counts.append(_queries(client, f"{url}?as_of=2021-12-31"))
+            if "events/" in page or "sources/" in page:
+                counts.append(_queries(client, f"{url}?as_of=2021-12-31&page=1"))
             raise _Undo
         # The rolled-back case comes back with the same id and slug: no other connection could have
         # read it, but this one cached its row (measures.roles, "Cached access").
         roles.forget_cases()
-    assert counts[0] == counts[1]
-    assert counts[0] <= (20 if page == "" else 22)
+    half = len(counts) // 2
+    assert counts[:half] == counts[half:]
+    assert counts[0] <= QUERIES_AT_MOST[page]
+    if half == 2:
+        assert counts[1] <= 2  # kept: the events' count (the sources' counts are kept too)
 
 
 class _Undo(Exception):
@@ -155,3 +169,87 @@ def test_the_dashboards_charts_and_commitments_are_drawn_once_per_data_version_a
     assert set(drawn) <= {t.name for t in client.get(url.replace("2024-01-31", "2024-01-30")).templates}
     services.touch_cases([case.pk])  # what every write through the services does
     assert set(drawn) <= {t.name for t in client.get(url + "&sort=-title").templates}
+
+
+def _rendered(response):
+    return {t.name for t in response.templates}
+
+
+def test_the_event_lists_rows_are_drawn_once_per_data_version_period_filter_and_page(db, client):
+    client.force_login(factories.reader(username="reader"))
+    case = build_case(2)
+    url = f"/cases/{case.slug}/events/?as_of=2024-01-31"
+    rows = "measures/partials/event_rows.html"
+
+    first = client.get(url)
+    assert rows in _rendered(first)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url + "&page=1")  # the same page of the list at another address: no page cache
+    assert rows not in _rendered(again)
+    # The page's events and their actors are not read again: the pager counts them, nothing more.
+    events = [q["sql"] for q in queries if "measures_event" in q["sql"]]
+    assert len(events) == 1 and "COUNT(" in events[0]
+    assert not [q for q in queries if "measures_party" in q["sql"]]
+    assert without_csrf_tokens(again.content) == without_csrf_tokens(first.content)
+    # Another filter, another period, or a write (the data version) draws them again.
+    assert rows in _rendered(client.get(url + "&direction=escalation"))
+    assert rows in _rendered(client.get(url.replace("2024-01-31", "2024-01-30")))
+    services.touch_cases([case.pk])  # what every write through the services does
+    assert rows in _rendered(client.get(url + "&page=1"))
+
+
+def test_the_source_lists_counts_and_rows_are_read_once_per_data_version_and_period(db, client):
+    client.force_login(factories.reader(username="reader"))
+    case = build_case(2)
+    url = f"/cases/{case.slug}/sources/?as_of=2024-01-31"
+    rows = "measures/partials/source_rows.html"
+
+    first = client.get(url)
+    assert rows in _rendered(first)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url + "&page=1")
+    assert rows not in _rendered(again)
+    assert not [q for q in queries if "measures_citation" in q["sql"] or "measures_source" in q["sql"]]
+    assert without_csrf_tokens(again.content) == without_csrf_tokens(first.content)
+    assert rows in _rendered(client.get(url.replace("2024-01-31", "2024-01-30")))
+    services.touch_cases([case.pk])
+    assert rows in _rendered(client.get(url + "&page=1"))
+
+
+def test_a_source_pages_passages_and_text_are_drawn_once_per_data_version_period_and_permissions(db, client):
+    case = build_case(2)
+    source = case.citations.order_by("pk").first().source
+    url = f"/cases/{case.slug}/sources/{source.pk}/?as_of=2024-01-31"
+    drawn = ["measures/partials/source_passages.html", "measures/partials/source_text.html"]
+    client.force_login(factories.reader(username="reader"))
+
+    first = client.get(url)
+    assert set(drawn) <= _rendered(first)
+    assert "Cite this passage" not in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url + "&page=1")  # another address of the same page: no page cache
+    assert not set(drawn) & _rendered(again)
+    # Neither the source's full text, the evidence, nor the measures are read again: the citations only.
+    assert not [q for q in queries if "full_text" in q["sql"] or "measures_evidence" in q["sql"]]
+    assert not [q for q in queries if 'FROM "measures_measure"' in q["sql"]]
+    assert without_csrf_tokens(again.content) == without_csrf_tokens(first.content)
+    # An analyst's page offers citing: their own text, never the reader's kept one (nor the other way).
+    client.force_login(factories.analyst(username="analyst"))
+    analyst_page = client.get(url + "&page=1")
+    assert "measures/partials/source_text.html" in _rendered(analyst_page)
+    assert "Cite this passage" in analyst_page.content.decode()
+    assert _between(analyst_page, "Cited in this case", "</section>") == _between(
+        first, "Cited in this case", "</section>"
+    )
+    client.force_login(factories.reader(username="reader2"))
+    assert "Cite this passage" not in client.get(url + "&page=1").content.decode()
+    # Another period, or a write (the data version), draws them again.
+    assert set(drawn) <= _rendered(client.get(url.replace("2024-01-31", "2024-01-30")))
+    services.touch_cases([case.pk])
+    assert set(drawn) <= _rendered(client.get(url + "&page=1"))
+
+
+def _between(response, start, end):
+    html = response.content.decode()
+    at = html.index(start)
+    return html[at : html.index(end, at)]
