@@ -22,8 +22,9 @@ from django.utils.http import parse_etags, quote_etag
 from measures.lib.ids import query_key
 
 ROOT = Path(__file__).resolve().parent.parent
-# The code an answer's figures come from: the API, the state calculus, the querysets, the packages.
-CODE = ("api", "measures/state", "measures/querysets.py", "measures/importing/datapackage")
+# The code an answer's figures and words come from: the API and the whole domain (the state calculus,
+# the querysets, the packages, and the models and rules they read: the dates' text is measures.lib's).
+CODE = ("api", "measures")
 
 
 @functools.cache

@@ -58,14 +58,16 @@ CACHE_PREFIX = "page:"
 # Headers a cached answer keeps (an export's file name among them).
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 APP_DIR = Path(__file__).resolve().parent.parent  # reading/
+DOMAIN_DIR = APP_DIR.parent / "measures"
 
 
 @functools.cache
 def code_fingerprint():
-    """A hash of the code and templates that render the pages: a deployment of new code never
-    serves renderings (or 304s) of the old one. Computed once per process, from file contents."""
+    """A hash of the code and templates that render the pages, and of the domain's code that computes
+    what they show (measures/: the state, the dates' text, the data packages): a deployment of new code
+    never serves renderings (or 304s) of the old one. Computed once per process, from file contents."""
     digest = hashlib.sha256(settings.PAGE_CACHE_SALT.encode())
-    roots = [APP_DIR, *(Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", []))]
+    roots = [APP_DIR, DOMAIN_DIR, *(Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", []))]
     for root in roots:
         for path in sorted(root.rglob("*")):
             if path.suffix in (".py", ".html", ".txt", ".svg", ".css") and path.is_file():

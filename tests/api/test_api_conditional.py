@@ -3,6 +3,7 @@ package's ETag following its content."""
 
 import datetime
 import io
+import pathlib
 import zipfile
 
 import pytest
@@ -86,3 +87,28 @@ def test_the_measure_list_is_kept_per_data_version_for_every_reader(
     services.approve_assessment(assessment=assessment, reviewer=factories.reviewer(username="kept-reviewer"))
     changed = api.get(BASE + "/measures/", token=reader_token, as_of="2024-01-29")
     assert changed.content != first.content and b"Still nothing to go on." in changed.content
+
+
+@pytest.mark.parametrize("changed", ["measures/lib/dates.py", "measures/importing/datapackage/build.py"])
+def test_new_domain_code_gives_new_etags_to_the_api_and_the_pages(monkeypatch, changed):
+    # What the answers say comes from the domain's code too (the dates' text, the packages' tables):
+    # after a deployment that changes it, no client keeps the old answer through a 304.
+    from api import conditional
+    from reading import caching
+
+    fingerprints = (conditional.code_fingerprint, caching.code_fingerprint)
+    before = [fingerprint() for fingerprint in fingerprints]
+    read_bytes = pathlib.Path.read_bytes
+    target = (pathlib.Path(conditional.ROOT) / changed).resolve()
+    monkeypatch.setattr(
+        pathlib.Path, "read_bytes", lambda path: read_bytes(path) + (b"#" if path.resolve() == target else b"")
+    )
+    try:
+        for fingerprint in fingerprints:
+            fingerprint.cache_clear()
+        assert [fingerprint() for fingerprint in fingerprints] != before
+        assert all(new != old for new, old in zip((f() for f in fingerprints), before, strict=True))
+    finally:
+        monkeypatch.undo()
+        for fingerprint in fingerprints:
+            fingerprint.cache_clear()
