@@ -17,13 +17,14 @@ from django.db.models import Count, Max, Sum
 from django.http import HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import quote_etag
+from django.utils.http import parse_etags, quote_etag
 
 from measures.lib.ids import query_key
 
 ROOT = Path(__file__).resolve().parent.parent
-# The code an answer's figures come from: the API, the state calculus, the querysets, the packages.
-CODE = ("api", "measures/state", "measures/querysets.py", "measures/importing/datapackage")
+# The code an answer's figures and words come from: the API and the whole domain (the state calculus,
+# the querysets, the packages, and the models and rules they read: the dates' text is measures.lib's).
+CODE = ("api", "measures")
 
 
 @functools.cache
@@ -63,12 +64,60 @@ def etag(request, version):
     return quote_etag(hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32])
 
 
+def any_representation(request):
+    """Whether the request's If-None-Match is `*`: it matches any current representation (RFC 9110,
+    13.1.2), so for a GET or HEAD it asks for 304 only once the answer is known to exist and be a 200
+    (an event, measure or source that exists, valid dates): `not_modified` leaves it to
+    `answer_any_representation`, after the operation."""
+    return parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")) == ["*"]
+
+
+def kept_answer_key(request, version):
+    """The cache key of an answer that is the same for every caller who may read it (no name, nothing
+    of the caller's in it: the measure list), at this data version: `etag`'s parts but the caller,
+    and the address's host (its links are absolute)."""
+    parts = [
+        code_fingerprint(),
+        version,
+        request.get_host(),
+        request.scheme,
+        request.path,
+        query_key(request.GET),
+        timezone.localdate().isoformat(),
+        str(settings.STALE_AFTER_DAYS),
+    ]
+    return "api-answer:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
 def not_modified(request, tag):
-    """HttpResponseNotModified when the request's If-None-Match matches `tag`, else None."""
+    """HttpResponseNotModified when the request's If-None-Match matches `tag`, else None (always None
+    for `*`: see `any_representation`)."""
+    if any_representation(request):
+        return None
     answer = get_conditional_response(request, etag=tag)
     if isinstance(answer, HttpResponseNotModified):
         return stamped(answer, tag)
     return None
+
+
+def answer_any_representation(run):
+    """Wrap an operation: its 200 answer to a GET or HEAD with `If-None-Match: *` becomes a 304 with its
+    ETag (the representation exists, so the condition is false: RFC 9110, 13.1.2 and 13.2.2); any other
+    answer (a refusal, 400, 404) stays what it is."""
+
+    @functools.wraps(run)
+    def wrapper(request, *args, **kwargs):
+        response = run(request, *args, **kwargs)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and response.has_header("ETag")
+            and any_representation(request)
+        ):
+            return stamped(HttpResponseNotModified(), response["ETag"])
+        return response
+
+    return wrapper
 
 
 def stamped(response, tag):

@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 from ninja.params.models import QueryModel
 
 from api.auth import CallerRateThrottle, TokenOrSession
+from api.conditional import answer_any_representation
 from api.endpoints import cases, history, packages, records
 from api.problems import CONTENT_TYPE, Problem, answer, problem_response
 
@@ -121,5 +122,6 @@ api.add_exception_handler(Problem, answer)
 api.add_exception_handler(HttpError, _http_error)
 api.add_exception_handler(Http404, _not_found)
 api.add_decorator(refuse_unknown_parameters, mode="view")
+api.add_decorator(answer_any_representation, mode="view")
 for module in (cases, history, records, packages):
     api.add_router("/", module.router)

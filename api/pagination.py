@@ -49,18 +49,23 @@ def next_link(request, cursor):
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
-def page_by_id(queryset, request, params, list_name):
+def page_by_id(queryset, request, params, list_name, *, fields=None):
     """(items, next link or None) of a queryset paged by id, ascending: the items after the cursor's
     id, `params.page_size` of them. One query (it reads one item more to know whether a next page
-    exists)."""
+    exists), in SQL: only the page's rows are read. With `fields`, the items are dicts of these fields
+    (`QuerySet.values`, "id" among them) rather than model objects."""
     after = decode(params.cursor, list_name, (int,))
     if after is not None:
         queryset = queryset.filter(pk__gt=after[0])
-    items = list(queryset.order_by("pk")[: params.page_size + 1])
+    queryset = queryset.order_by("pk")
+    if fields is not None:
+        queryset = queryset.values(*fields)
+    items = list(queryset[: params.page_size + 1])
     if len(items) <= params.page_size:
         return items, None
     items = items[: params.page_size]
-    return items, next_link(request, encode(list_name, (items[-1].pk,)))
+    last = items[-1]["id"] if fields is not None else items[-1].pk
+    return items, next_link(request, encode(list_name, (last,)))
 
 
 def page_of_list(items, request, params, list_name, position, kinds):

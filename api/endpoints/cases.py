@@ -1,12 +1,14 @@
 """Cases, their parties, and their measures with the state the dashboard shows (`state.case_state`)."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router
 
 from api.access import readable_cases
-from api.conditional import cases_version, etag, not_modified, stamped
+from api.conditional import case_version, cases_version, etag, kept_answer_key, not_modified, stamped
 from api.endpoints.common import ERRORS, Conditional, NumberInPath, Slug, page_link, period
 from api.pagination import page_by_id
 from api.params import PageParams, StateParams
@@ -179,18 +181,25 @@ def measure_list(request, slug: Slug, params: Query[StateParams], response: Http
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
-    state, rule = _state(request, found, params)
+    # The same for every caller who may read the case (approved judgements, no names): kept per data
+    # version, address and day (`kept_answer`), since its figures read the case's whole evidence.
+    key = kept_answer_key(request, case_version(found.case))
+    answer = cache.get(key)
+    if answer is None:
+        state, rule = _state(request, found, params)
+        answer = {
+            "case": found.case.slug,
+            "as_of": state.as_of,
+            "as_of_rule": rule,
+            "since": state.since,
+            "known_on": state.known_on,
+            "progress": _progress(state.progress),
+            "party_progress": [{"party": party.code, **_progress(p)} for party, p in state.party_progress],
+            "results": [_measure(request, row, state) for row in state.rows],
+        }
+        cache.set(key, answer, settings.PAGE_CACHE_SECONDS)
     found.stamp(response)
-    return {
-        "case": found.case.slug,
-        "as_of": state.as_of,
-        "as_of_rule": rule,
-        "since": state.since,
-        "known_on": state.known_on,
-        "progress": _progress(state.progress),
-        "party_progress": [{"party": party.code, **_progress(p)} for party, p in state.party_progress],
-        "results": [_measure(request, row, state) for row in state.rows],
-    }
+    return answer
 
 
 @router.get(

@@ -13,6 +13,7 @@ from api.pagination import page_by_id, page_of_list
 from api.params import PageParams, RecordParams
 from api.problems import Problem
 from api.schemas import CitationPage, DeletionPage, EventOut, EventPage, EvidencePage, SourceDetailOut, SourcePage
+from measures.lib.dates import date_text
 from measures.models import Citation, Event, Evidence, Source
 from measures.querysets import last_changed
 from measures.state import case_citations, case_events, case_evidence, case_sources, evidence_dating
@@ -28,48 +29,74 @@ def _changed(queryset, model, params):
     return queryset
 
 
-def _event(request, event, *, actors=None, page=None):
-    """`actors`: the event's parties' codes, sorted (`_actors_of`); None reads `event.actors`.
-    `page`: the address of its page with "0" for its id (`_event_page`); None reverses it."""
+# What the event list and detail read of an event (values, not model objects: a page of a hundred
+# events was mostly the building of objects and their dates).
+EVENT_FIELDS = (
+    "id",
+    "external_id",
+    "date",
+    "date_precision",
+    "end_date",
+    "title",
+    "summary",
+    "kind",
+    "direction",
+    "location",
+    "fatalities",
+    "external_timestamp",
+    "recorded_at",
+    "updated_at",
+)
+
+
+def _event(event, *, actors, page):
+    """`event`: a dict of EVENT_FIELDS; `actors`: its parties' codes, sorted (`_actors_of`); `page`:
+    the address of an event page with "0" for its id (`_record_page`)."""
     return {
-        "id": event.pk,
-        "event_id_cnty": event.external_id,
-        "date": event.date,
-        "date_precision": event.date_precision,
-        "end_date": event.end_date,
-        "date_text": event.date_text,
-        "title": event.title,
-        "summary": event.summary,
-        "kind": event.kind,
-        "direction": event.direction,
-        "actors": actors if actors is not None else sorted(party.code for party in event.actors.all()),
-        "location": event.location,
-        "fatalities": event.fatalities,
-        "source_timestamp": event.external_timestamp,
-        "recorded_at": event.recorded_at,
-        "updated_at": event.updated_at,
-        "page": (
-            "{0}/{2}/{1}".format(*page.rpartition("/0/")[::2], event.pk)
-            if page is not None
-            else request.build_absolute_uri(reverse("measures:event_detail", args=[event.case.slug, event.pk]))
-        ),
+        "id": event["id"],
+        "event_id_cnty": event["external_id"],
+        "date": event["date"],
+        "date_precision": event["date_precision"],
+        "end_date": event["end_date"],
+        "date_text": date_text(event["date"], event["date_precision"], event["end_date"]),
+        "title": event["title"],
+        "summary": event["summary"],
+        "kind": event["kind"],
+        "direction": event["direction"],
+        "actors": actors,
+        "location": event["location"],
+        "fatalities": event["fatalities"],
+        "source_timestamp": event["external_timestamp"],
+        "recorded_at": event["recorded_at"],
+        "updated_at": event["updated_at"],
+        "page": _filled(page, event["id"]),
     }
 
 
-def _event_page(request, case):
-    """The absolute address of an event page of `case`, with 0 for the event's id: a list fills in
-    each event's id instead of reversing the address once per event."""
-    return request.build_absolute_uri(reverse("measures:event_detail", args=[case.slug, 0]))
+def _record_page(request, view, case):
+    """The absolute address of a record's page (`view`: its URL name) in `case`, with 0 for the
+    record's id: a list fills in each record's id (`_filled`) instead of reversing the address once
+    per record."""
+    return request.build_absolute_uri(reverse(view, args=[case.slug, 0]))
+
+
+def _filled(page, pk):
+    return "{0}/{2}/{1}".format(*page.rpartition("/0/")[::2], pk)
 
 
 def _actors_of(events):
     """{event id: [its actors' codes, sorted]} in one query (a prefetch made a related manager and a
     Party object per actor of every event of the page)."""
-    codes = {event.pk: [] for event in events}
+    codes = {event["id"]: [] for event in events}
     through = Event.actors.through.objects.filter(event__in=list(codes))
     for event_id, code in through.values_list("event_id", "party__code"):
         codes[event_id].append(code)
     return {pk: sorted(found) for pk, found in codes.items()}
+
+
+def _events(request, case, rows):
+    actors, page = _actors_of(rows), _record_page(request, "measures:event_detail", case)
+    return [_event(row, actors=actors[row["id"]], page=page) for row in rows]
 
 
 @router.get("/cases/{slug}/events/", response={200: EventPage, **ERRORS}, summary="A case's events")
@@ -80,10 +107,9 @@ def event_list(request, slug: Slug, params: Query[RecordParams], response: HttpR
     if found.unchanged:
         return found.unchanged
     events = _changed(case_events(found.case, as_of=params.as_of, known_on=params.known_on), Event, params)
-    items, following = page_by_id(events, request, params, "events")
-    actors, page = _actors_of(items), _event_page(request, found.case)
+    items, following = page_by_id(events, request, params, "events", fields=EVENT_FIELDS)
     found.stamp(response)
-    return {"results": [_event(request, e, actors=actors[e.pk], page=page) for e in items], "next": following}
+    return {"results": _events(request, found.case, items), "next": following}
 
 
 @router.get("/cases/{slug}/events/{event_id}/", response={200: EventOut, **ERRORS}, summary="One event")
@@ -91,34 +117,54 @@ def event_detail(request, slug: Slug, event_id: EventInPath, response: HttpRespo
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
-    events = _changed(case_events(found.case), Event, RecordParams()).select_related("case").with_actors()
-    event = events.filter(pk=event_id).first()
-    if event is None:
+    events = _changed(case_events(found.case), Event, RecordParams())
+    rows = list(events.filter(pk=event_id).values(*EVENT_FIELDS))
+    if not rows:
         raise Problem("not-found", f"The case has no event {event_id}.")
     found.stamp(response)
-    return _event(request, event)
+    return _events(request, found.case, rows)[0]
 
 
-def _source(request, case, source, *, full_text=False):
+# What the source list and detail read of a source (values; the full text on the detail only).
+SOURCE_FIELDS = (
+    "id",
+    "title",
+    "label",
+    "publisher",
+    "author",
+    "url",
+    "published_on",
+    "date_precision",
+    "kind",
+    "language",
+    "text_length",
+    "recorded_at",
+    "updated_at",
+)
+
+
+def _source(source, *, page):
+    """`source`: a dict of SOURCE_FIELDS (and `full_text`, for the detail); `page`: the address of a
+    source page of the case with "0" for its id (`_record_page`)."""
     answer = {
-        "id": source.pk,
-        "title": source.title,
-        "label": source.label,
-        "publisher": source.publisher,
-        "author": source.author,
-        "url": source.url,
-        "published_on": source.published_on,
-        "date_precision": source.date_precision,
-        "date_text": source.date_text,
-        "kind": source.kind,
-        "language": source.language,
-        "text_length": source.text_length,
-        "recorded_at": source.recorded_at,
-        "updated_at": source.updated_at,
-        "page": request.build_absolute_uri(reverse("measures:source_detail", args=[case.slug, source.pk])),
+        "id": source["id"],
+        "title": source["title"],
+        "label": source["label"],
+        "publisher": source["publisher"],
+        "author": source["author"],
+        "url": source["url"],
+        "published_on": source["published_on"],
+        "date_precision": source["date_precision"],
+        "date_text": date_text(source["published_on"], source["date_precision"]),
+        "kind": source["kind"],
+        "language": source["language"],
+        "text_length": source["text_length"],
+        "recorded_at": source["recorded_at"],
+        "updated_at": source["updated_at"],
+        "page": _filled(page, source["id"]),
     }
-    if full_text:
-        answer["full_text"] = source.full_text
+    if "full_text" in source:
+        answer["full_text"] = source["full_text"]
     return answer
 
 
@@ -134,9 +180,10 @@ def source_list(request, slug: Slug, params: Query[RecordParams], response: Http
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
-    items, following = page_by_id(_sources(found, params).defer("full_text"), request, params, "sources")
+    items, following = page_by_id(_sources(found, params), request, params, "sources", fields=SOURCE_FIELDS)
+    page = _record_page(request, "measures:source_detail", found.case)
     found.stamp(response)
-    return {"results": [_source(request, found.case, source) for source in items], "next": following}
+    return {"results": [_source(source, page=page) for source in items], "next": following}
 
 
 @router.get(
@@ -146,11 +193,11 @@ def source_detail(request, slug: Slug, source_id: SourceInPath, response: HttpRe
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
-    source = _sources(found, RecordParams()).filter(pk=source_id).first()
+    source = _sources(found, RecordParams()).filter(pk=source_id).values(*SOURCE_FIELDS, "full_text").first()
     if source is None:
         raise Problem("not-found", f"The case cites no source {source_id}.")
     found.stamp(response)
-    return _source(request, found.case, source, full_text=True)
+    return _source(source, page=_record_page(request, "measures:source_detail", found.case))
 
 
 def _citation(request, case, citation):

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -140,10 +140,11 @@ def _walk(assessments, corrections, known_on):
 
 @dataclass(frozen=True)
 class OutlinedReview:
-    """What a history reads of a review: its decision ("approved", "returned") and when it was made."""
+    """What a history reads of a review: its decision ("approved", "returned") and when it was made
+    (None in a history not limited to what was known on a date, which never asks)."""
 
     decision: str
-    decided_at: datetime.datetime
+    decided_at: datetime.datetime | None
 
 
 @dataclass(frozen=True)
@@ -176,43 +177,42 @@ def history_outline(case, *, as_of=None, known_on=None, include_pending=False):
     `old_level`, `status` and withdrawals, but each `assessment` an OutlinedAssessment,
     `superseded_by` an OutlinedCorrection (or None), `review` an OutlinedReview (or None) and no
     measure or party loaded. For a page of a long history (the API's assessment list): filter and
-    page the outline, then `with_assessments()` loads the page's assessments only. One query (the
-    correction withdrawing each assessment is a subquery of it), whatever the size."""
+    page the outline, then `with_assessments()` loads the page's assessments only. Two queries (the
+    history, the corrections that count), whatever the size."""
+    # The corrections that count, oldest first: the first of each withdraws what it corrects. A query of
+    # their own (a few rows) rather than two correlated subqueries per assessment of the history.
+    withdrawn = {}
     corrections = (
-        Assessment.objects.filter(corrects=OuterRef("pk"))
+        Assessment.objects.filter(measure__case=case, corrects__isnull=False)
         .known_on(known_on)
         .reviewed(known_on, include_pending=include_pending)
         .order_by("recorded_at", "pk")
+        .values_list("corrects_id", "pk", "recorded_at")
     )
-    rows = (
-        _listed(case, as_of, None, known_on, include_pending)
-        .annotate(
-            superseded_pk=Subquery(corrections.values("pk")[:1]),
-            superseded_at=Subquery(corrections.values("recorded_at")[:1]),
-        )
-        .values_list(
-            "pk",
-            "measure_id",
-            "party_id",
-            "level",
-            "corrects_id",
-            "effective_date",
-            "recorded_at",
-            "measure__number",
-            "party__code",
-            "review__decision",
-            "review__decided_at",
-            "superseded_pk",
-            "superseded_at",
-        )
+    for corrected, pk, recorded_at in corrections:
+        withdrawn.setdefault(corrected, OutlinedCorrection(pk, recorded_at))
+    # When each review was decided matters only to a history as known on a date (`_review_by`).
+    decided = ("review__decided_at",) if known_on is not None else ()
+    rows = _listed(case, as_of, None, known_on, include_pending).values_list(
+        "pk",
+        "measure_id",
+        "party_id",
+        "level",
+        "corrects_id",
+        "effective_date",
+        "recorded_at",
+        "measure__number",
+        "party__code",
+        "review__decision",
+        *decided,
     )
     outlined = []
-    withdrawn = {}
-    for *fields, decision, decided_at, superseded_pk, superseded_at in rows:
+    for row in rows:
+        decision, decided_at = (row[9], row[10]) if decided else (row[9], None)
         review = OutlinedReview(decision, decided_at) if decision is not None else None
-        outlined.append(OutlinedAssessment(*fields, review))
-        if superseded_pk is not None:
-            withdrawn[fields[0]] = OutlinedCorrection(superseded_pk, superseded_at)
+        outlined.append(OutlinedAssessment(*row[:9], review))
+    listed = {assessment.pk for assessment in outlined}
+    withdrawn = {pk: correction for pk, correction in withdrawn.items() if pk in listed}
     return [
         Change(assessment, old_level, superseded_by=withdrawn.get(assessment.pk), review=review, status=status)
         for assessment, old_level, review, status in _walk(outlined, withdrawn, known_on)
@@ -221,41 +221,82 @@ def history_outline(case, *, as_of=None, known_on=None, include_pending=False):
 
 def with_assessments(changes):
     """(changes, citations) for a page of `history_outline()`: `changes` with their assessments loaded
-    (what `history_row` reads: their fields, author's user name, measure's number and party's code,
-    nothing else), and {assessment id: [ids of the citations it rests on]}, in the citations' own
+    as values (what `history_row` reads: their fields, author's user name, measure's number and
+    party's code, nothing else: a LoadedAssessment, its measure an OutlinedMeasure and its party an
+    OutlinedParty), and {assessment id: [ids of the citations it rests on]}, in the citations' own
     order (`Citation.Meta.ordering`), for `history_row(..., citations=…)`. Two queries whatever the
     page; the withdrawals stay OutlinedCorrection (their id and recording time)."""
     wanted = [change.assessment.pk for change in changes]
-    loaded = (
-        Assessment.objects.filter(pk__in=wanted)
-        .select_related("measure", "party", "recorded_by")
-        .only(*_ROW_FIELDS, "measure__number", "party__code", "recorded_by__username")
-        .in_bulk()
-    )
+    rows = Assessment.objects.filter(pk__in=wanted).values_list(*_ROW_FIELDS)
+    loaded = {row[0]: row for row in rows}
     order = [f"citation__{field}" for field in Citation._meta.ordering]
     cited = {pk: [] for pk in wanted}
     links = AssessmentCitation.objects.filter(assessment__in=wanted).order_by("assessment", *order)
     for assessment_id, citation_id in links.values_list("assessment_id", "citation_id"):
         cited[assessment_id].append(citation_id)
-    changes = [
-        replace(change, assessment=(found := loaded[change.assessment.pk]), measure=found.measure, party=found.party)
-        for change in changes
-    ]
-    return changes, cited
+    loaded_changes = []
+    for change in changes:
+        *fields, number, code, username = loaded[change.assessment.pk]
+        assessment = LoadedAssessment(*fields, recorded_by=OutlinedUser(username))
+        loaded_changes.append(
+            replace(change, assessment=assessment, measure=OutlinedMeasure(number), party=OutlinedParty(code))
+        )
+    return loaded_changes, cited
 
 
-# The assessment's own fields a row of the long form shows (history_row).
+# What with_assessments reads of each assessment of a page: LoadedAssessment's fields, then its measure's
+# number, its party's code and its author's user name.
 _ROW_FIELDS = (
+    "pk",
     "level",
     "confidence",
     "effective_date",
     "rationale",
     "recorded_at",
-    "corrects",
-    "measure",
-    "party",
-    "recorded_by",
+    "corrects_id",
+    "measure__number",
+    "party__code",
+    "recorded_by__username",
 )
+
+
+@dataclass(frozen=True)
+class OutlinedUser:
+    """An assessment's author as history_row reads it (its user name), read as a value."""
+
+    username: str
+
+    def get_username(self):
+        return self.username
+
+
+@dataclass(frozen=True)
+class OutlinedMeasure:
+    number: int
+
+
+@dataclass(frozen=True)
+class OutlinedParty:
+    code: str
+
+
+@dataclass(frozen=True)
+class LoadedAssessment:
+    """What `history_row` reads of an assessment, read as values (`with_assessments`): a page of the
+    history built no model objects (three per assessment, with its measure, party and author)."""
+
+    pk: int
+    level: str
+    confidence: str
+    effective_date: datetime.date
+    rationale: str
+    recorded_at: datetime.datetime
+    corrects_id: int | None
+    recorded_by: OutlinedUser
+
+    @property
+    def score(self):
+        return Assessment.SCORES.get(self.level)
 
 
 def history_row(change, *, authors=True, citations=None):

@@ -32,7 +32,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.crypto import salted_hmac
@@ -58,14 +58,16 @@ CACHE_PREFIX = "page:"
 # Headers a cached answer keeps (an export's file name among them).
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 APP_DIR = Path(__file__).resolve().parent.parent  # reading/
+DOMAIN_DIR = APP_DIR.parent / "measures"
 
 
 @functools.cache
 def code_fingerprint():
-    """A hash of the code and templates that render the pages: a deployment of new code never
-    serves renderings (or 304s) of the old one. Computed once per process, from file contents."""
+    """A hash of the code and templates that render the pages, and of the domain's code that computes
+    what they show (measures/: the state, the dates' text, the data packages): a deployment of new code
+    never serves renderings (or 304s) of the old one. Computed once per process, from file contents."""
     digest = hashlib.sha256(settings.PAGE_CACHE_SALT.encode())
-    roots = [APP_DIR, *(Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", []))]
+    roots = [APP_DIR, DOMAIN_DIR, *(Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", []))]
     for root in roots:
         for path in sorted(root.rglob("*")):
             if path.suffix in (".py", ".html", ".txt", ".svg", ".css") and path.is_file():
@@ -410,9 +412,15 @@ def _fixed_csp():
     return _csp_built[2]
 
 
-def cached_page(view, *, across_cases=False):
+def cached_page(view, *, across_cases=False, kept_elsewhere=False):
     """Serve the reading view `view(request, slug=None, ...)` with ETag and Last-Modified, 304 to a
     matching conditional GET, and its rendering from the cache when the stamp has one.
+
+    `kept_elsewhere`: the view answers a file it keeps in the cache itself (a case's data package:
+    measures.importing.datapackage.kept_case_package), for every reader alike and with no name or
+    token of the reader's in it. It is neither stored a second time as a rendering (writing a large
+    file to the cache on every first answer) nor searched for the reader's sentinels: only the ETag,
+    Last-Modified and 304 come from here.
 
     Put it under the access check (@reader_required above it): nothing is answered, not even 304,
     to a user who may not read. Other methods than GET and HEAD go to the view untouched.
@@ -433,10 +441,16 @@ def cached_page(view, *, across_cases=False):
         etag = quote_etag(page_stamp(request, version, audience, anonymous=anonymous))
         last_modified = max(changed_at, _day_start()) if changed_at else _day_start()
         modified_ts = int(last_modified.timestamp())
-        not_modified = conditional_response(request, etag, modified_ts)
+        not_modified = conditional_response(request, etag, modified_ts, exists=False)
         if not_modified is not None:
             remember_session(request, audience)
             return _stamped(not_modified, etag, modified_ts)
+        if kept_elsewhere:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                remember_session(request, audience)
+                _stamped(response, etag, modified_ts)
+            return _any_representation(request, response, etag, modified_ts)
         if anonymous:
             key = CACHE_PREFIX + etag.strip('"')
         else:  # one rendering for the audience and permissions, personalised per answer (.shared)
@@ -453,7 +467,7 @@ def cached_page(view, *, across_cases=False):
             elif audience == "public" and published:
                 _offer_pointer(request.viewer.case)
             remember_session(request, audience)
-            return cached
+            return _any_representation(request, cached, etag, modified_ts)
         # For cached_fragment: the case's data as this audience sees it (team, reader, public).
         request.data_version = f"{version}|{audience}"
         if anonymous:
@@ -473,20 +487,35 @@ def cached_page(view, *, across_cases=False):
             if anonymous and audience == "public" and published:
                 _offer_pointer(request.viewer.case)
             remember_session(request, audience)
-        return _stamped(response, etag, modified_ts)
+        return _any_representation(request, _stamped(response, etag, modified_ts), etag, modified_ts)
 
     return wrapper
 
 
-def conditional_response(request, etag, modified_ts):
+def conditional_response(request, etag, modified_ts, *, exists=True):
     """Django's get_conditional_response for this page (304, 412 or None), but never a 304 for an
     If-Modified-Since alone: a date does not say for whom the copy it validates was made (the team's
     page, then a logout, then the public's at the same address: one Last-Modified), whereas the ETag
-    names the audience and the reader (`page_stamp`). Browsers send If-None-Match with it."""
+    names the audience and the reader (`page_stamp`). Browsers send If-None-Match with it.
+
+    `exists` False: the page is not known to exist yet (the view may answer 404 or 400), so
+    If-None-Match `*`, which matches any current representation (RFC 9110, 13.1.2), is not answered
+    here: `cached_page` answers it 304 once the page is a 200 (`_any_representation`)."""
+    tags = parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))
+    if not exists and tags == ["*"]:
+        return None
     answer = get_conditional_response(request, etag=etag, last_modified=modified_ts)
-    if answer is not None and answer.status_code == 304 and not parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+    if answer is not None and answer.status_code == 304 and not tags:
         return None
     return answer
+
+
+def _any_representation(request, response, etag, modified_ts):
+    """For `cached_page`: a 200 page asked for with If-None-Match `*` (conditional_response left it)
+    is answered 304, as a matching ETag is; any other answer as it is."""
+    if response.status_code == 200 and parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")) == ["*"]:
+        return _stamped(HttpResponseNotModified(), etag, modified_ts)
+    return response
 
 
 # The cache entry of a logged-in session that reading.caching.sessions answers from before the session

@@ -3,6 +3,8 @@ and as known on the page's dates; the same package as the read API's, to the sam
 read the case's pages (reading.access: a published case, or one shared by link, to anyone) gets it,
 without anyone's name for the public; a private case is 404 to them, as its pages are."""
 
+import functools
+
 from django.http import HttpResponse
 
 from measures.importing.datapackage import MEDIA_TYPE, build_package, default_as_of, kept_case_package, package_filename
@@ -19,7 +21,7 @@ def _download(data, filename):
 
 
 @case_reader
-@cached_page
+@functools.partial(cached_page, kept_elsewhere=True)
 def case_package(request, slug):
     case = request.viewer.case  # loaded by case_reader
     form, period = _period(request, case)

@@ -54,13 +54,13 @@ def test_the_feed_query_count_does_not_grow_with_the_history(
     judge(pakistan_iran, count)
     url = reverse("alerts:case_feed", args=[pakistan_iran.slug])
     reader_client.get(url)  # the session and the user, then kept
-    # The case, the history's values, the newest changes loaded, the commitments' and their outcomes'
-    # values, then the shown commitments with their parties, passages and outcomes with theirs.
+    # The case, the history's values and its corrections', the newest changes loaded, the commitments'
+    # and their outcomes' values, then the shown commitments with their parties, passages and outcomes.
     with django_assert_num_queries(FEED_QUERIES):
         assert reader_client.get(url).status_code == 200
 
 
-FEED_QUERIES = 10
+FEED_QUERIES = 11
 
 
 def commit(case, count):

@@ -15,7 +15,7 @@ ADDRESSES = [
     ("/api/v1/cases/{slug}/parties/", 6),
     ("/api/v1/cases/{slug}/measures/?as_of=2024-01-29&since=2024-01-20", 10),
     ("/api/v1/cases/{slug}/measures/2/?as_of=2024-01-29", 10),
-    ("/api/v1/cases/{slug}/assessments/", 7),
+    ("/api/v1/cases/{slug}/assessments/", 8),
     ("/api/v1/cases/{slug}/events/", 6),
     ("/api/v1/cases/{slug}/events/{event}/", 6),
     ("/api/v1/cases/{slug}/sources/", 5),

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from measures.importing import CaseFileError, import_case
 from measures.lib import dates
@@ -36,6 +37,20 @@ D = datetime.date
 )
 def test_date_text(date, precision, end, text):
     assert dates.date_text(date, precision, end) == text
+
+
+def test_a_date_written_again_follows_the_language_and_format_in_force():
+    # date_text remembers what it wrote for a day: by the format and the language, never across them.
+    day = D(2024, 1, 17)
+    with translation.override("en-gb"):
+        assert dates.date_text(day) == "17 Jan 2024"
+    with translation.override("en-us"):
+        assert dates.date_text(day) == "Jan 17, 2024"
+    with translation.override("de"):
+        assert dates.date_text(day) == "17. Januar 2024"
+    with translation.override("en-gb"):
+        assert dates.date_text(day) == "17 Jan 2024"
+        assert dates.date_text(datetime.datetime(2024, 1, 17, 23, 0)) == "17 Jan 2024"
 
 
 def test_period_bounds():

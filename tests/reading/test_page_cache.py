@@ -69,6 +69,28 @@ def test_reading_pages_answer_a_matching_conditional_get_with_304(
     assert reader.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
 
 
+@pytest.mark.parametrize(("name", "args"), [*PAGES, ("case_package", [])])
+def test_if_none_match_star_is_304_for_a_page_that_exists(reader, client, case, name, args):
+    # `*` matches any current representation (RFC 9110, 13.1.2): rendered, then from the cache, then
+    # for an anonymous visitor of a published case.
+    url = page_url(case, name, args)
+    first = reader.get(url, HTTP_IF_NONE_MATCH="*")
+    assert first.status_code == 304 and first["ETag"] and first.content == b""
+    assert reader.get(url).status_code == 200
+    assert reader.get(url, HTTP_IF_NONE_MATCH="*").status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "query", "status"),
+    [
+        ("measure_detail", [99], {}, 404),
+        ("case_package", [], {"as_of": "1990-01-01"}, 400),
+    ],
+)
+def test_if_none_match_star_never_hides_that_there_is_no_such_page(reader, case, name, args, query, status):
+    assert reader.get(page_url(case, name, args), query, HTTP_IF_NONE_MATCH="*").status_code == status
+
+
 def test_an_unchanged_page_is_served_from_the_cache(reader, case, django_assert_max_num_queries):
     url = page_url(case, "dashboard", [])
     first = reader.get(url)
