@@ -68,8 +68,16 @@ def dashboard(request, slug):
         if form.errors:
             return refused(form, "export")
         filename = f"{case.slug}-commitments-{period.as_of.isoformat()}.csv"
-        calendar = commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
-        return exports.commitments_csv_response(calendar, filename=filename)
+
+        def commitments_csv():
+            calendar = commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
+            return exports.commitments_csv(calendar)
+
+        # A download of the whole list: built once per data version and audience (and period), so that
+        # downloading it again costs the access check and one cache read, however many commitments.
+        parts = [period.as_of, period.since, period.known_on]
+        text = cached_value(request, "commitments-csv", parts, commitments_csv)
+        return exports.csv_text_response(text, filename=filename)
     # Exports count approved judgements only, whatever the page previews.
     preview = viewer.include_pending and export_format is None
     link_query = period.query()
