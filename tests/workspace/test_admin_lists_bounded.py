@@ -144,3 +144,20 @@ def test_the_review_queue_leaves_the_reviewers_own_work_out_of_the_batches(clien
     assert response.context["batches"] == [(other, 1)]
     settings.ALLOW_SELF_APPROVAL = True
     assert client.get(url).context["batches"] == [(other, 1), (reviewer, 1)]
+
+
+def test_the_review_queue_goes_through_the_assessments_once_for_its_figures_and_its_page(client, db):
+    """Every assessment is looked at once (what waits, oldest first, as ids): the page's assessments are
+    then read by id, not by a second pass over every assessment."""
+    reviewer = factories.reviewer(username="reviewer")
+    client.force_login(reviewer)
+    cases = [factories.CaseFactory(name=f"Case {i}") for i in range(2)]
+    _pending_work(cases, [factories.analyst(username=f"author-{i}") for i in range(2)])
+    url = reverse("admin:measures_assessment_review")
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    passes = [q["sql"] for q in queries if 'FROM "measures_review"' in q["sql"] and " IN (" not in q["sql"]]
+    assert len(passes) == 1, passes
+    assert response.context["total"] == 4
+    assert len(response.context["items"]) == 4
