@@ -178,9 +178,11 @@ def test_the_commitment_list_sorts_narrow_rows_in_as_many_queries_however_many(c
     commit_in(world, "Talks resume", due_precision="after_event", anchor_event=event, within_days=10)
     for n in range(extra):
         commit_in(world, f"Step {n}", due_precision="day", due_on=datetime.date(2024, 2, 1))
-    response, count = changelist(client, "commitment")
-    page = response.content.decode()
-    assert "within 10 days of The talks (by 15 Jan 2024)" in page
+    response, _ = changelist(client, "commitment")
+    # Its due label reads the anchor event fetched after the sort (found by its text: where a date-less
+    # commitment sorts among dated ones differs between databases).
+    searched = changelist(client, "commitment", {"q": "Talks resume"})[0].content.decode()
+    assert "within 10 days of The talks (by 15 Jan 2024)" in searched
     assert len(response.context["cl"].result_list) == min(1 + extra, LIST_PER_PAGE)
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("admin:measures_commitment_changelist"))
