@@ -143,6 +143,17 @@ def _csv_value(value):
 def _csv_download(headers, rows, filename):
     """A CSV download in UTF-8 with a byte-order mark: `headers` then each of `rows` (values written by
     _csv_value: dates as on the pages, the site locale's format)."""
+    return csv_text_response(_csv_text(headers, rows), filename=filename)
+
+
+def csv_text_response(text, *, filename):
+    """The download of a CSV's text (`_csv_text`: its byte-order mark included), as a file `filename`."""
+    response = HttpResponse(text, content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv_text(headers, rows):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
@@ -157,9 +168,7 @@ def _csv_download(headers, rows, filename):
                 written[key] = _csv_value(value)
             line.append(written[key])
         writer.writerow(line)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return "\ufeff" + buffer.getvalue()
 
 
 def csv_response(statuses, parties, *, filename):
@@ -279,9 +288,15 @@ def commitment_rows(calendar):
         yield values
 
 
+def commitments_csv(calendar):
+    """The text of the commitments' CSV (UTF-8 with a byte-order mark once encoded; dates as on the
+    pages): a string, which the dashboard keeps per data version (`csv_text_response` serves it)."""
+    return _csv_text([header for header, _ in COMMITMENT_COLUMNS], commitment_rows(calendar))
+
+
 def commitments_csv_response(calendar, *, filename):
-    """The commitments of the calendar as CSV (UTF-8 with a byte-order mark; dates as on the pages)."""
-    return _csv_download([header for header, _ in COMMITMENT_COLUMNS], commitment_rows(calendar), filename)
+    """The commitments of the calendar as a CSV download."""
+    return csv_text_response(commitments_csv(calendar), filename=filename)
 
 
 # The matrix of cases, in long form: one row per case, measure and party (and one for the joint level).

@@ -437,3 +437,13 @@ def commit_in(world, what, **due):
         recorded_by=analyst,
         **due,
     )
+
+
+def type_page_entries(response):
+    """The cases' sections a type's page rendered in this answer (templates/measures/partials/type_case.html's
+    `entry`: item, case, parties, passages, more, total); a section kept from an earlier answer is not."""
+    return [
+        context["entry"]
+        for template, context in zip(response.templates, response.context, strict=True)
+        if template.name == "measures/partials/type_case.html"
+    ]

@@ -4,6 +4,7 @@ import functools
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django_tables2 import RequestConfig
@@ -21,6 +22,7 @@ from reading.views.base import (
     EXPORT_FORMATS,
     _export_query,
     _page,
+    _paginate,
     _period,
     _review_context,
     can_assess,
@@ -29,6 +31,8 @@ from reading.views.base import (
     table_sorting,
 )
 
+# Cases per page of the case list: an institution following many crises over the years pages through them.
+CASES_PER_PAGE = 25
 # The dashboard's third download: its commitment calendar as CSV (the XLSX carries it as a sheet).
 COMMITMENTS_CSV = "commitments.csv"
 
@@ -36,31 +40,42 @@ COMMITMENTS_CSV = "commitments.csv"
 @cached_page
 def case_list(request):
     """Every case for the team and readers; the published cases for anyone else (a visitor who is not
-    logged in goes to the login page when there is none). Private cases are never named to them."""
+    logged in goes to the login page when there is none). Private cases are never named to them.
+    CASES_PER_PAGE at a time, each page's cards kept per data version and audience."""
     form, period = _period(request)
     public = audience_of(request) == PUBLIC
-    cases = list(readable_cases(request.user).prefetch_related("assessed_parties"))
+    cases = list(readable_cases(request.user))
     if public and not cases and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if len(cases) == 1 and not form.errors:
         url = cases[0].get_absolute_url()
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    messages = []
+    page = _paginate(request, cases, CASES_PER_PAGE, messages)
+    shown = page.object_list
     # Without a date, each case is shown as of its own default (today, or its end date once closed).
     as_of = period.as_of if period.as_of_given else None
-    overview = cases_overview(cases, as_of=as_of, known_on=period.known_on)
-    return _page(
-        request,
-        "measures/case_list.html",
+
+    def cards_html():
+        # Each case's figures for the cases of this page only, in a few queries for all of them.
+        prefetch_related_objects(shown, "assessed_parties")
+        overview = cases_overview(shown, as_of=as_of, known_on=period.known_on)
+        context = {"overview": overview, "period": period}
+        return render_to_string("measures/partials/case_cards.html", context).removesuffix("\n")
+
+    # The cases shown are in the key: which cases the public may read can change without a data version.
+    parts = [as_of, period.known_on, *(case.pk for case in shown)]
+    context = {
+        "period": period,
+        "period_form": form,
+        "page": page,
+        "pager_query": pager_query(request, form),
+        "cards_html": cached_fragment(request, "case-cards", parts, cards_html) if shown else "",
+        "public": public,
         # An account without a role (public, logged in) that reads no case is told so, not "No case yet".
-        {
-            "period": period,
-            "period_form": form,
-            "overview": overview,
-            "public": public,
-            "no_role": public and request.user.is_authenticated,
-        },
-        form=form,
-    )
+        "no_role": public and request.user.is_authenticated,
+    }
+    return _page(request, "measures/case_list.html", context, form=form, messages=messages)
 
 
 @case_reader
@@ -75,8 +90,16 @@ def dashboard(request, slug):
         if form.errors:
             return refused(form, "export")
         filename = f"{case.slug}-commitments-{period.as_of.isoformat()}.csv"
-        calendar = commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
-        return exports.commitments_csv_response(calendar, filename=filename)
+
+        def commitments_csv():
+            calendar = commitment_calendar(case, as_of=period.as_of, since=period.since, known_on=period.known_on)
+            return exports.commitments_csv(calendar)
+
+        # A download of the whole list: built once per data version and audience (and period), so that
+        # downloading it again costs the access check and one cache read, however many commitments.
+        parts = [period.as_of, period.since, period.known_on]
+        text = cached_value(request, "commitments-csv", parts, commitments_csv)
+        return exports.csv_text_response(text, filename=filename)
     # Exports count approved judgements only, whatever the page previews.
     preview = viewer.include_pending and export_format is None
     link_query = period.query()

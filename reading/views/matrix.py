@@ -2,6 +2,7 @@
 (`/matrix/types/<slug>/`). Every figure comes from `state.compare_cases`; the cases shown are those
 the reader may read (`roles.readable_cases`)."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -18,7 +19,7 @@ from reading import exports
 from reading.access import cases_reader
 from reading.caching import cached_page
 from reading.caching.columns import ColumnCache
-from reading.caching.fragments import cached_fragment
+from reading.caching.fragments import cached_fragment, kept_fragment
 from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
 from reading.views.base import EXPORT_FORMATS, CitedPassage, _page, _paginate, _period, pager_query, refused
@@ -255,28 +256,42 @@ def measure_type(request, type_slug):
     messages = []
     page = _paginate(request, row.measures, CASES_PER_PAGE, messages)
     items = [_item(c, url_template=url_template, link_query=link_query, party=None) for c in page.object_list]
-    passages = evidence_of(page.object_list, newest=PASSAGES_PER_MEASURE, known_on=period.known_on)
-    entries = []
-    for item in items:
+    # Each case's section is kept per data version and audience (and period): on the next rendering only
+    # the sections not kept read their passages and go through the template.
+    section_parts = {
+        item.measure.pk: [item.comparison.case.pk, item.measure.pk, item.comparison.as_of, period.known_on, link_query]
+        for item in items
+    }
+    kept = {pk: kept_fragment(request, "type-case", parts) for pk, parts in section_parts.items()}
+    missing = [c for c in page.object_list if kept[c.measure.pk] is None]
+    passages = evidence_of(missing, newest=PASSAGES_PER_MEASURE, known_on=period.known_on) if missing else {}
+
+    def section_html(item):
         shown, total = passages.get(item.measure.pk, ([], 0))
-        entries.append(
-            {
-                "item": item,
-                "case": item.comparison.case,
-                "parties": [
-                    (s, level_mark(s.level) if s.applies else None, _days(s.reached)) for s in item.comparison.parties
-                ],
-                "passages": [(e, CitedPassage(e.citation, evidence_dating(e.citation))) for e in shown],
-                "more": total - len(shown),
-                "total": total,
-            }
-        )
+        entry = {
+            "item": item,
+            "case": item.comparison.case,
+            "parties": [
+                (s, level_mark(s.level) if s.applies else None, _days(s.reached)) for s in item.comparison.parties
+            ],
+            "passages": [(e, CitedPassage(e.citation, evidence_dating(e.citation))) for e in shown],
+            "more": total - len(shown),
+            "total": total,
+        }
+        return render_to_string("measures/partials/type_case.html", {"entry": entry, "link_query": link_query})
+
+    sections = [
+        kept[item.measure.pk]
+        or cached_fragment(request, "type-case", section_parts[item.measure.pk], functools.partial(section_html, item))
+        for item in items
+    ]
     context = {
         "measure_type": measure_type,
         "dates": period,
         "period_form": form,
         "row": row,
-        "entries": entries,
+        "items": items,
+        "sections": sections,
         "cases_without": [c.case for c, cell in zip(comparison.columns, row.cells, strict=True) if not cell],
         "link_query": link_query,
         "as_of_text": date_format(period.as_of) if period.as_of_given else None,

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from measures import services
 from measures.models import CommitmentOutcome
 from tests import factories
 
@@ -113,3 +114,27 @@ def test_the_dashboard_links_to_the_commitments_download(pakistan_iran, reader):
 def test_the_commitments_download_runs_a_fixed_number_of_queries(pakistan_iran, reader, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         csv_rows(reader.get(url(pakistan_iran, as_of="2024-01-29", _export="commitments.csv")))
+
+
+def test_the_commitments_download_is_kept_until_the_case_changes(pakistan_iran, reader, django_assert_max_num_queries):
+    """Downloaded again, the CSV comes from the text kept for the data version and audience: no commitment
+    is read, however many the case has; a judgement recorded since changes the data version, and the file."""
+    address = url(pakistan_iran, as_of="2024-01-29", _export="commitments.csv")
+    first = reader.get(address)
+    reader.cookies.pop("csrftoken", None)  # not answered from the page cache: the view runs
+    with django_assert_max_num_queries(4):
+        again = reader.get(address)
+    assert again.content == first.content
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    unjudged = pakistan_iran.commitments.get(due_precision="unstated")
+    services.judge_commitment(
+        commitment=unjudged,
+        outcome=CommitmentOutcome.Outcome.WITHDRAWN,
+        occurred_on=D(2024, 1, 28),
+        rationale="Withdrawn in a statement.",
+        citations=[pakistan_iran.citations.first()],
+        recorded_by=factories.analyst(),
+    )
+    reader.cookies.pop("csrftoken", None)
+    rows = csv_rows(reader.get(address))
+    assert next(row for row in rows if row["Commitment"] == unjudged.what)["Outcome"].startswith("Withdrawn")

@@ -18,6 +18,7 @@ from measures.models import Assessment, Case, MeasureType
 from measures.state import STEPS, case_state
 from reading import exports
 from tests import factories
+from tests.helpers import type_page_entries
 from tests.scenarios import COMPARED_START, build_case, compared_case
 
 Level = Assessment.Level
@@ -308,7 +309,7 @@ def test_a_types_page_gives_its_definition_each_cases_measure_days_and_passages(
     assert response.status_code == 200
     content = response.content.decode()
     assert "hotlines, dedicated crisis-management mechanisms" in content
-    (entry,) = response.context["entries"]
+    (entry,) = type_page_entries(response)
     assert entry["case"] == pakistan_iran
     assert [step.days for step in entry["item"].days] == [3, 13, None]
     # 12 of the measure's 13 passages: the 13th is the recommendation that defines it (its requirement),
@@ -365,7 +366,7 @@ def test_a_types_page_shows_every_cases_passages_in_as_many_queries_for_one_case
     with django_assert_max_num_queries(15):
         response = reader_client.get(url)
     assert response.status_code == 200
-    assert sum(len(entry["passages"]) for entry in response.context["entries"]) == 2 * size
+    assert sum(len(entry["passages"]) for entry in type_page_entries(response)) == 2 * size
 
 
 def test_a_measures_page_names_its_type_and_links_to_its_page_across_cases(reader_client, cases):

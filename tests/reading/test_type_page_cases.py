@@ -7,9 +7,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from measures.models import Assessment
+from measures import services
+from measures.models import Assessment, Evidence
 from reading.views.matrix import CASES_PER_PAGE
 from tests import factories
+from tests.helpers import type_page_entries, without_csrf_tokens
 from tests.scenarios import compared_case
 
 Level = Assessment.Level
@@ -27,7 +29,7 @@ def many_cases(count):
 
 
 def shown(response):
-    return [entry["case"].name for entry in response.context["entries"]]
+    return [item.comparison.case.name for item in response.context["items"]]
 
 
 def test_the_figures_count_every_case_and_the_sections_are_paged(reader_client, db):
@@ -68,3 +70,25 @@ def test_a_page_of_cases_takes_as_many_queries_however_many_cases(
     reader_client.cookies.pop("csrftoken", None)  # rendered anew, not answered from the page cache
     with django_assert_max_num_queries(9):
         assert reader_client.get(URL).status_code == 200
+
+
+def test_the_cases_sections_are_kept_until_a_case_changes(reader_client, db, django_assert_max_num_queries):
+    """Rendered again, each case's section comes from the rendering kept for the data version: no passage
+    is read and the page is the same; evidence recorded since is shown."""
+    cases = many_cases(3)
+    first = reader_client.get(URL)
+    assert len(type_page_entries(first)) == 3
+    reader_client.cookies.pop("csrftoken", None)  # rendered anew, not answered from the page cache
+    with django_assert_max_num_queries(5):  # the stamp, the type, the cases and their parties, the measures
+        again = reader_client.get(URL)
+    assert type_page_entries(again) == []
+    assert without_csrf_tokens(again.content) == without_csrf_tokens(first.content)
+    measure = cases[0].measures.get()
+    total = next(e["total"] for e in type_page_entries(first) if e["case"] == cases[0])
+    services.attach_evidence(
+        measure=measure, citation=factories.CitationFactory(case=cases[0]), stance=Evidence.Stance.PROGRESS
+    )
+    reader_client.cookies.pop("csrftoken", None)
+    after = type_page_entries(reader_client.get(URL))
+    assert len(after) == 3  # every section again: the page's data version moved
+    assert next(e["total"] for e in after if e["case"] == cases[0]) == total + 1

@@ -3,6 +3,7 @@ evidence beside the measure's text and the level in force; approve or return it 
 one author's batch. Served by AssessmentAdmin at /admin/measures/assessment/review/ to reviewers and
 administrators (`measures.add_review`); every decision goes through measures.services.reviews."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -62,16 +63,14 @@ def _in_force(assessments):
 
 
 def _waiting():
-    """What awaits review, counted per (case id, author id), in one query over the assessments (each of
-    the queue's figures used to scan them again: the total, the cases offered, the batches).
-    Returns {(case id, author id): number waiting}."""
-    rows = (
+    """What awaits review, oldest first, as (id, case id, author id) rows: one pass over the assessments
+    (each of the queue's figures used to scan them again: the total, the cases offered, the batches, the
+    page). As many rows as assessments wait (a reviewer's backlog), whatever the size of the data."""
+    return list(
         Assessment.objects.awaiting_review()
-        .order_by()
-        .values_list("measure__case", "recorded_by")
-        .annotate(n=Count("pk"))
+        .order_by("recorded_at", "pk")
+        .values_list("pk", "measure__case", "recorded_by")
     )
-    return {(case_id, author_id): n for case_id, author_id, n in rows}
 
 
 def _authors(waiting, case, user):
@@ -89,14 +88,6 @@ def _authors(waiting, case, user):
     return [(person, counts[person.pk]) for person in people]
 
 
-class _CountedPaginator(Paginator):
-    """A Paginator told its count (from `_waiting`), so that it does not count the queue again."""
-
-    def __init__(self, object_list, per_page, *, count):
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = count  # Paginator.count is a cached_property
-
-
 def review_queue_view(model_admin, request):
     """GET: the queue (filtered by ?case= and ?author=). POST: one decision (`decision` approve or
     return, `assessment`, `comment`) or one author's batch (`decision=approve_batch`, `author`, `ids`)."""
@@ -109,15 +100,16 @@ def review_queue_view(model_admin, request):
     if request.method == "POST":
         _decide(model_admin, request)
         return redirect(request.get_full_path())
-    queryset = queue_queryset(case=case, author=author)
-    waiting = _waiting()
-    total = sum(
-        n
-        for (case_id, author_id), n in waiting.items()
+    rows = _waiting()
+    waiting = Counter((case_id, author_id) for _, case_id, author_id in rows)
+    # The page's assessments from the ids of that pass: the queue is not scanned again to page it.
+    ids = [
+        pk
+        for pk, case_id, author_id in rows
         if (case is None or case_id == case.pk) and (author is None or author_id == author.pk)
-    )
-    page = _CountedPaginator(queryset, PER_PAGE, count=total).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
+    ]
+    page = Paginator(ids, PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(queue_queryset(case=case, author=author).filter(pk__in=list(page.object_list)))
     in_force = _in_force(shown)
     items = [
         QueueItem(
@@ -135,7 +127,7 @@ def review_queue_view(model_admin, request):
         "opts": model_admin.opts,
         "items": items,
         "page": page,
-        "total": page.paginator.count,
+        "total": len(ids),
         "case": case,
         "author": author,
         "cases": Case.objects.filter(pk__in={case_id for case_id, _ in waiting}),
