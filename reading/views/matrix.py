@@ -23,6 +23,7 @@ from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
 from reading.views.base import EXPORT_FORMATS, CitedPassage, _page, _paginate, _period, pager_query, refused
 from reading.views.matrix_cells import Marks, lags_body, table_body
+from reading.views.quotes import quote_html
 
 # Passages shown per measure on a type's page (the measure's own page lists them all).
 PASSAGES_PER_MEASURE = 5
@@ -147,6 +148,13 @@ def _whole_export_query(request, form, matrix_filter):
     return pager_query(request, form, matrix_filter)
 
 
+def _quoted(evidence, slug, link_query):
+    """The evidence's passage quoted with its source, made in Python (reading.views.quotes): a type's
+    page quotes several passages per case, each without a template of its own."""
+    passage = CitedPassage(evidence.citation, evidence_dating(evidence.citation))
+    return quote_html(passage, case_slug=slug, link_query=link_query)
+
+
 def _link_query(period):
     """The dates every link keeps: the one as-of date asked for (else each case its own), as known on."""
     return period.query()
@@ -259,6 +267,7 @@ def measure_type(request, type_slug):
     entries = []
     for item in items:
         shown, total = passages.get(item.measure.pk, ([], 0))
+        slug = item.comparison.case.slug
         entries.append(
             {
                 "item": item,
@@ -266,7 +275,7 @@ def measure_type(request, type_slug):
                 "parties": [
                     (s, level_mark(s.level) if s.applies else None, _days(s.reached)) for s in item.comparison.parties
                 ],
-                "passages": [(e, CitedPassage(e.citation, evidence_dating(e.citation))) for e in shown],
+                "passages": [(e, _quoted(e, slug, link_query)) for e in shown],
                 "more": total - len(shown),
                 "total": total,
             }

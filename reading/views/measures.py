@@ -29,6 +29,7 @@ from reading.views.base import (
     pager_links,
     pager_query,
 )
+from reading.views.quotes import quote_html
 
 # Entries of the assessment history on one page, newest first (an entry: the parties' assessments
 # recorded together, each with the passages it rests on): the judgements an analyst reads before
@@ -76,12 +77,21 @@ def measure_detail(request, slug, number):
         {"history": entries, **{stance.value: page for stance, page in evidence_groups}, "events": events},
     )
     to_entry = _entry_links(newest_first, entries)
+    # Each quoted passage made in Python (reading.views.quotes), not by a template per passage.
+    link_query = period.query()
+
+    def quoted(passage):
+        return quote_html(passage, case_slug=case.slug, link_query=link_query)
+
     cited = _cited_passages([entry.assessment for entry in entries.object_list])
+    for _, page in evidence_groups:
+        page.object_list = [(item, quoted(passage)) for item, passage in page.object_list]
+    requirement = _requirement(measure, period)
     entries.object_list = [
         (
             entry,
             Assessment.Level(entry.first.old_level).label,
-            cited[entry.assessment.pk],
+            [quoted(passage) for passage in cited[entry.assessment.pk]],
             {
                 "superseded_by": to_entry(entry.first.superseded_by),
                 "corrects": to_entry(entry.assessment.corrects_id),
@@ -110,8 +120,8 @@ def measure_detail(request, slug, number):
         "evidence_count": status.citation_count,
         "events": events,
         # The passage that defines the measure (its benchmark), apart from its evidence.
-        "requirement": _requirement(measure, period),
-        "link_query": period.query(),
+        "requirement": quoted(requirement) if requirement is not None else None,
+        "link_query": link_query,
         "calendar": commitment_calendar(case, as_of=period.as_of, known_on=period.known_on, measure=measure),
         "assess_url": assess_url(measure) if can_assess(request.user) else None,
         "party_cells": [

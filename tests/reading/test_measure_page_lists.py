@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from measures import services
 from measures.models import Assessment, Case, Citation, Evidence
+from measures.state import evidence_dating
 from reading.views.measures import EVIDENCE_PER_PAGE, HISTORY_PER_PAGE, RELATED_EVENTS_PER_PAGE
 from tests import factories
 from tests.scenarios import build_case
@@ -116,7 +117,7 @@ def test_each_stance_of_evidence_is_paged_on_its_own_with_its_total(reader_clien
     every = Evidence.objects.filter(measure__case=case, measure__number=1, stance=Stance.PROGRESS)
     assert sorted(flat) == sorted(every.values_list("pk", flat=True))
     # Newest first, as before the pages: the events of February before the scenario's talks of January.
-    dates = [passage.date.date for page in [groups[Stance.PROGRESS]] for _, passage in page]
+    dates = [evidence_dating(item.citation).date for item, _ in groups[Stance.PROGRESS]]
     assert dates == sorted(dates, reverse=True)
 
 
