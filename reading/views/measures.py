@@ -122,7 +122,14 @@ def measure_detail(request, slug, number):
         # The passage that defines the measure (its benchmark), apart from its evidence.
         "requirement": quoted(requirement) if requirement is not None else None,
         "link_query": link_query,
-        "calendar": commitment_calendar(case, as_of=period.as_of, known_on=period.known_on, measure=measure),
+        # The measure's commitments, drawn from the case's data alone: kept per data version, as the
+        # dashboard's calendar is, and read only when not kept.
+        "calendar_html": cached_fragment(
+            request,
+            "measure-commitments",
+            [measure.pk, period.as_of, period.known_on, link_query, preview],
+            lambda: _calendar_html(case, measure, period, link_query),
+        ),
         "assess_url": assess_url(measure) if can_assess(request.user) else None,
         "party_cells": [
             (cell, assess_url(measure, cell.party) if can_assess(request.user) else None) for cell in status.cells
@@ -130,6 +137,15 @@ def measure_detail(request, slug, number):
         **_review_context(request, request.viewer, Assessment.objects.filter(measure=measure)),
     }
     return _page(request, "measures/measure_detail.html", context, form=form, nav="measure", messages=messages)
+
+
+def _calendar_html(case, measure, period, link_query):
+    """The section's body: the calendar of the measure's commitments, or the sentence saying it has none."""
+    calendar = commitment_calendar(case, as_of=period.as_of, known_on=period.known_on, measure=measure)
+    if not calendar.entries:
+        return "<p>No commitment on this measure is on record.</p>"
+    context = {"calendar": calendar, "case": case, "link_query": link_query}
+    return render_to_string("measures/partials/commitment_calendar.html", context)
 
 
 def _cited_passages(assessments):

@@ -1,6 +1,6 @@
 """A quoted passage with where it comes from, as HTML made in Python: a page that quotes many passages
 (a measure's history and evidence, a type's page) renders each one without a template of its own.
-The markup is `templates/measures/partials/passage.html`'s, byte for byte (tests/test_quotes.py
+The markup is `templates/measures/partials/passage.html`'s, byte for byte (tests/reading/test_quotes.py
 compares the two), inside the figure that names its source, date and event."""
 
 from django.urls import reverse

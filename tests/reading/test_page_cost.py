@@ -2,6 +2,8 @@
 demo data shaped like real cases: assessments over many days, corrections, commitments), the
 measures table written without a template per cell, links reversed once per table and timeline."""
 
+import datetime
+
 import pytest
 from django.db import connection, transaction
 from django.test.signals import template_rendered
@@ -155,3 +157,39 @@ def test_the_dashboards_charts_and_commitments_are_drawn_once_per_data_version_a
     assert set(drawn) <= {t.name for t in client.get(url.replace("2024-01-31", "2024-01-30")).templates}
     services.touch_cases([case.pk])  # what every write through the services does
     assert set(drawn) <= {t.name for t in client.get(url + "&sort=-title").templates}
+
+
+def test_the_measure_pages_commitments_are_drawn_once_per_data_version_and_period(db, client):
+    client.force_login(factories.reader(username="reader"))
+    case = build_case(2)
+    measure = case.measures.get(number=1)
+    services.record_commitment(
+        case=case,
+        measure=measure,
+        parties=list(case.assessed_parties.all()),
+        what="Return the envoys",
+        citations=[measure.evidence.first().citation],
+        announced_on=datetime.date(2024, 1, 20),
+        recorded_by=factories.analyst(username="analyst"),
+        due_precision="day",
+        due_on=datetime.date(2024, 1, 26),
+    )
+    url = f"/cases/{case.slug}/measures/1/?as_of=2024-01-31"
+    calendar = "measures/partials/commitment_calendar.html"
+
+    first = client.get(url)
+    assert calendar in {t.name for t in first.templates}
+    assert 'class="commitment commitment-' in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url + "&history=1")  # another rendering of the same period: no page cache
+    assert calendar not in {t.name for t in again.templates}
+    assert not [q for q in queries if "commitment" in q["sql"]]  # nor its outcomes, parties and passages
+    section = '<section aria-labelledby="commitments-heading">'
+    assert (
+        again.content.decode().split(section)[1].split("</section>")[0]
+        == (first.content.decode().split(section)[1].split("</section>")[0])
+    )
+    # Another period, or a write (the data version), draws it again.
+    assert calendar in {t.name for t in client.get(url.replace("2024-01-31", "2024-01-30")).templates}
+    services.touch_cases([case.pk])  # what every write through the services does
+    assert calendar in {t.name for t in client.get(url + "&history=1").templates}
