@@ -16,7 +16,7 @@ from measures.state import assessment_history, case_state, commitment_calendar, 
 from reading import charts
 from reading.access import case_reader
 from reading.caching import cached_page
-from reading.caching.fragments import cached_fragment
+from reading.caching.fragments import cached_fragment, cached_value
 from reading.tables import assess_url
 from reading.views.base import (
     STANCE_ORDER,
@@ -52,18 +52,26 @@ def measure_detail(request, slug, number):
     measure = case.measures.filter(number=number).first()
     if measure is None:
         raise Http404(f"“{case}” has no measure {number}.")
-    # This measure's state only, its evidence figures counted in SQL (details=False): the same
-    # figures as its dashboard row, without the rest of the case or its evidence rows.
-    state = case_state(
-        case, as_of=period.as_of, known_on=period.known_on, measure=measure, include_pending=preview, details=False
-    )
-    status = state.rows[0]
+    # What the measure's page reads of the case's data alone, kept per data version (and audience:
+    # `preview` too) as the dashboard's state is: another rendering of the period (a page of its lists,
+    # another reader) reads neither again.
+    parts = [measure.pk, period.as_of, period.known_on, preview]
+    reading = {"as_of": period.as_of, "known_on": period.known_on, "include_pending": preview}
+
+    def read_state():
+        # This measure's state only, its evidence figures counted in SQL (details=False): the same
+        # figures as its dashboard row, without the rest of the case or its evidence rows.
+        state = case_state(case, measure=measure, details=False, **reading)
+        return state.rows[0], state.parties
+
+    def read_history():
+        # The whole history for the charts and the numbering, its citations as ids (which passages, for
+        # the entries recorded together); the shown page's passages are loaded below.
+        return assessment_history(case, measure=measure, citations="ids", **reading)
+
+    status, parties = cached_value(request, "measure-state", parts, read_state)
+    history = cached_value(request, "measure-history", parts, read_history)
     measure = status.measure
-    # The whole history for the charts and the numbering, its citations as ids (which passages, for the
-    # entries recorded together); the shown page's passages are loaded below.
-    history = assessment_history(
-        case, as_of=period.as_of, measure=measure, known_on=period.known_on, include_pending=preview, citations="ids"
-    )
     level_charts = charts.level_charts(
         history, [cell.party for cell in status.applicable_cells], start=case.start_date, end=period.as_of
     )
@@ -105,7 +113,7 @@ def measure_detail(request, slug, number):
         "status": status,
         "period": period,
         "period_form": form,
-        "parties": state.parties,
+        "parties": parties,
         "level_charts": level_charts,
         # Their drawing (a step per assessment) is the same for every page of the lists below and every
         # reader of one audience: kept per data version, as the dashboard's charts are.
