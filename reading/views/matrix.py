@@ -23,7 +23,7 @@ from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
 from reading.views.base import EXPORT_FORMATS, CitedPassage, _page, _paginate, _period, pager_query, refused
 from reading.views.matrix_cells import Marks, lags_body, table_body
-from reading.views.quotes import quote_html
+from reading.views.quotes import QuoteLinks, quote_html
 
 # Passages shown per measure on a type's page (the measure's own page lists them all).
 PASSAGES_PER_MEASURE = 5
@@ -148,11 +148,11 @@ def _whole_export_query(request, form, matrix_filter):
     return pager_query(request, form, matrix_filter)
 
 
-def _quoted(evidence, slug, link_query):
+def _quoted(evidence, links, link_query):
     """The evidence's passage quoted with its source, made in Python (reading.views.quotes): a type's
     page quotes several passages per case, each without a template of its own."""
     passage = CitedPassage(evidence.citation, evidence_dating(evidence.citation))
-    return quote_html(passage, case_slug=slug, link_query=link_query)
+    return quote_html(passage, links=links, link_query=link_query)
 
 
 def _link_query(period):
@@ -267,7 +267,7 @@ def measure_type(request, type_slug):
     entries = []
     for item in items:
         shown, total = passages.get(item.measure.pk, ([], 0))
-        slug = item.comparison.case.slug
+        links = QuoteLinks(item.comparison.case.slug)
         entries.append(
             {
                 "item": item,
@@ -275,7 +275,7 @@ def measure_type(request, type_slug):
                 "parties": [
                     (s, level_mark(s.level) if s.applies else None, _days(s.reached)) for s in item.comparison.parties
                 ],
-                "passages": [(e, _quoted(e, slug, link_query)) for e in shown],
+                "passages": [(e, _quoted(e, links, link_query)) for e in shown],
                 "more": total - len(shown),
                 "total": total,
             }

@@ -29,7 +29,7 @@ from reading.views.base import (
     pager_links,
     pager_query,
 )
-from reading.views.quotes import quote_html
+from reading.views.quotes import QuoteLinks, quote_html
 
 # Entries of the assessment history on one page, newest first (an entry: the parties' assessments
 # recorded together, each with the passages it rests on): the judgements an analyst reads before
@@ -87,9 +87,10 @@ def measure_detail(request, slug, number):
     to_entry = _entry_links(newest_first, entries)
     # Each quoted passage made in Python (reading.views.quotes), not by a template per passage.
     link_query = period.query()
+    links = QuoteLinks(case.slug)
 
     def quoted(passage):
-        return quote_html(passage, case_slug=case.slug, link_query=link_query)
+        return quote_html(passage, links=links, link_query=link_query)
 
     cited = _cited_passages([entry.assessment for entry in entries.object_list])
     for _, page in evidence_groups:

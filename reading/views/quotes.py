@@ -3,10 +3,20 @@
 The markup is `templates/measures/partials/passage.html`'s, byte for byte (tests/reading/test_quotes.py
 compares the two), inside the figure that names its source, date and event."""
 
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+
+from reading.converters import url_maker
+
+
+class QuoteLinks:
+    """The addresses the quotes of one case link to (its sources' and events' pages), reversed once
+    for a page's quotes rather than twice a quote (`url_maker`)."""
+
+    def __init__(self, case_slug):
+        self.source = url_maker("measures:source_detail", case_slug)
+        self.event = url_maker("measures:event_detail", case_slug)
 
 
 def passage_html(citation):
@@ -54,16 +64,17 @@ def passage_html(citation):
     return html + mark_safe("\n")
 
 
-def quote_html(passage, *, case_slug, link_query):
+def quote_html(passage, *, links, link_query):
     """What `{% include "measures/partials/quote.html" %}` rendered for `passage` (a CitedPassage whose
     citation has its source, event and case loaded): the passage, then its source, place, date and
-    the event it reports, linked with `link_query` (the period's query, or "")."""
+    the event it reports, linked (`links`: the QuoteLinks of the passage's case) with `link_query`
+    (the period's query, or "")."""
     citation = passage.citation
     source = citation.source
     query = f"?{link_query}" if link_query else ""
     caption = format_html(
         '<a href="{}{}#{}">[<bdi>{}</bdi>] <bdi>{}</bdi></a>',
-        reverse("measures:source_detail", args=[case_slug, source.pk]),
+        links.source(source.pk),
         query,
         citation.anchor,
         source.short_label,
@@ -81,7 +92,7 @@ def quote_html(passage, *, case_slug, link_query):
     if citation.event:
         event = format_html(
             '· reports <a href="{}{}"><bdi>{}</bdi></a>',
-            reverse("measures:event_detail", args=[case_slug, citation.event.pk]),
+            links.event(citation.event.pk),
             query,
             citation.event.title,
         )

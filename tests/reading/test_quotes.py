@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from measures.models import Citation
 from measures.state import evidence_dating
 from reading.views.base import CitedPassage
-from reading.views.quotes import passage_html, quote_html
+from reading.views.quotes import QuoteLinks, passage_html, quote_html
 from tests import factories
 
 # The template the figure was rendered with until reading.views.quotes replaced it.
@@ -60,4 +60,4 @@ def test_quoted_passages_are_the_templates_markup(link_query):
         passage = CitedPassage(citation, evidence_dating(citation))
         assert passage_html(citation) == render_to_string("measures/partials/passage.html", {"citation": citation})
         expected = template.render(Context({"passage": passage, "case": case, "link_query": link_query}))
-        assert quote_html(passage, case_slug=case.slug, link_query=link_query) == expected
+        assert quote_html(passage, links=QuoteLinks(case.slug), link_query=link_query) == expected
