@@ -24,6 +24,7 @@ from reading.filters import MatrixFilter, MatrixFilterForm
 from reading.tables import LEVEL_SYMBOLS, level_mark
 from reading.views.base import EXPORT_FORMATS, CitedPassage, _page, _paginate, _period, pager_query, refused
 from reading.views.matrix_cells import Marks, lags_body, table_body
+from reading.views.quotes import QuoteLinks, quote_html
 
 # Passages shown per measure on a type's page (the measure's own page lists them all).
 PASSAGES_PER_MEASURE = 5
@@ -146,6 +147,13 @@ def _whole_export_query(request, form, matrix_filter):
     or filter, which the export would refuse with 400, nor a parameter the matrix does not read),
     without the page of cases: the exports hold every case."""
     return pager_query(request, form, matrix_filter)
+
+
+def _quoted(evidence, links, link_query):
+    """The evidence's passage quoted with its source, made in Python (reading.views.quotes): a type's
+    page quotes several passages per case, each without a template of its own."""
+    passage = CitedPassage(evidence.citation, evidence_dating(evidence.citation))
+    return quote_html(passage, links=links, link_query=link_query)
 
 
 def _link_query(period):
@@ -274,7 +282,7 @@ def measure_type(request, type_slug):
             "parties": [
                 (s, level_mark(s.level) if s.applies else None, _days(s.reached)) for s in item.comparison.parties
             ],
-            "passages": [(e, CitedPassage(e.citation, evidence_dating(e.citation))) for e in shown],
+            "passages": [(e, _quoted(e, QuoteLinks(item.comparison.case.slug), link_query)) for e in shown],
             "more": total - len(shown),
             "total": total,
         }

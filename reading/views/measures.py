@@ -16,7 +16,7 @@ from measures.state import assessment_history, case_state, commitment_calendar, 
 from reading import charts
 from reading.access import case_reader
 from reading.caching import cached_page
-from reading.caching.fragments import cached_fragment
+from reading.caching.fragments import cached_fragment, cached_value
 from reading.tables import assess_url
 from reading.views.base import (
     STANCE_ORDER,
@@ -29,6 +29,7 @@ from reading.views.base import (
     pager_links,
     pager_query,
 )
+from reading.views.quotes import QuoteLinks, quote_html
 
 # Entries of the assessment history on one page, newest first (an entry: the parties' assessments
 # recorded together, each with the passages it rests on): the judgements an analyst reads before
@@ -51,18 +52,26 @@ def measure_detail(request, slug, number):
     measure = case.measures.filter(number=number).first()
     if measure is None:
         raise Http404(f"“{case}” has no measure {number}.")
-    # This measure's state only, its evidence figures counted in SQL (details=False): the same
-    # figures as its dashboard row, without the rest of the case or its evidence rows.
-    state = case_state(
-        case, as_of=period.as_of, known_on=period.known_on, measure=measure, include_pending=preview, details=False
-    )
-    status = state.rows[0]
+    # What the measure's page reads of the case's data alone, kept per data version (and audience:
+    # `preview` too) as the dashboard's state is: another rendering of the period (a page of its lists,
+    # another reader) reads neither again.
+    parts = [measure.pk, period.as_of, period.known_on, preview]
+    reading = {"as_of": period.as_of, "known_on": period.known_on, "include_pending": preview}
+
+    def read_state():
+        # This measure's state only, its evidence figures counted in SQL (details=False): the same
+        # figures as its dashboard row, without the rest of the case or its evidence rows.
+        state = case_state(case, measure=measure, details=False, **reading)
+        return state.rows[0], state.parties
+
+    def read_history():
+        # The whole history for the charts and the numbering, its citations as ids (which passages, for
+        # the entries recorded together); the shown page's passages are loaded below.
+        return assessment_history(case, measure=measure, citations="ids", **reading)
+
+    status, parties = cached_value(request, "measure-state", parts, read_state)
+    history = cached_value(request, "measure-history", parts, read_history)
     measure = status.measure
-    # The whole history for the charts and the numbering, its citations as ids (which passages, for the
-    # entries recorded together); the shown page's passages are loaded below.
-    history = assessment_history(
-        case, as_of=period.as_of, measure=measure, known_on=period.known_on, include_pending=preview, citations="ids"
-    )
     level_charts = charts.level_charts(
         history, [cell.party for cell in status.applicable_cells], start=case.start_date, end=period.as_of
     )
@@ -76,12 +85,22 @@ def measure_detail(request, slug, number):
         {"history": entries, **{stance.value: page for stance, page in evidence_groups}, "events": events},
     )
     to_entry = _entry_links(newest_first, entries)
+    # Each quoted passage made in Python (reading.views.quotes), not by a template per passage.
+    link_query = period.query()
+    links = QuoteLinks(case.slug)
+
+    def quoted(passage):
+        return quote_html(passage, links=links, link_query=link_query)
+
     cited = _cited_passages([entry.assessment for entry in entries.object_list])
+    for _, page in evidence_groups:
+        page.object_list = [(item, quoted(passage)) for item, passage in page.object_list]
+    requirement = _requirement(measure, period)
     entries.object_list = [
         (
             entry,
             Assessment.Level(entry.first.old_level).label,
-            cited[entry.assessment.pk],
+            [quoted(passage) for passage in cited[entry.assessment.pk]],
             {
                 "superseded_by": to_entry(entry.first.superseded_by),
                 "corrects": to_entry(entry.assessment.corrects_id),
@@ -95,7 +114,7 @@ def measure_detail(request, slug, number):
         "status": status,
         "period": period,
         "period_form": form,
-        "parties": state.parties,
+        "parties": parties,
         "level_charts": level_charts,
         # Their drawing (a step per assessment) is the same for every page of the lists below and every
         # reader of one audience: kept per data version, as the dashboard's charts are.
@@ -110,9 +129,16 @@ def measure_detail(request, slug, number):
         "evidence_count": status.citation_count,
         "events": events,
         # The passage that defines the measure (its benchmark), apart from its evidence.
-        "requirement": _requirement(measure, period),
-        "link_query": period.query(),
-        "calendar": commitment_calendar(case, as_of=period.as_of, known_on=period.known_on, measure=measure),
+        "requirement": quoted(requirement) if requirement is not None else None,
+        "link_query": link_query,
+        # The measure's commitments, drawn from the case's data alone: kept per data version, as the
+        # dashboard's calendar is, and read only when not kept.
+        "calendar_html": cached_fragment(
+            request,
+            "measure-commitments",
+            [measure.pk, period.as_of, period.known_on, link_query, preview],
+            lambda: _calendar_html(case, measure, period, link_query),
+        ),
         "assess_url": assess_url(measure) if can_assess(request.user) else None,
         "party_cells": [
             (cell, assess_url(measure, cell.party) if can_assess(request.user) else None) for cell in status.cells
@@ -120,6 +146,15 @@ def measure_detail(request, slug, number):
         **_review_context(request, request.viewer, Assessment.objects.filter(measure=measure)),
     }
     return _page(request, "measures/measure_detail.html", context, form=form, nav="measure", messages=messages)
+
+
+def _calendar_html(case, measure, period, link_query):
+    """The section's body: the calendar of the measure's commitments, or the sentence saying it has none."""
+    calendar = commitment_calendar(case, as_of=period.as_of, known_on=period.known_on, measure=measure)
+    if not calendar.entries:
+        return "<p>No commitment on this measure is on record.</p>"
+    context = {"calendar": calendar, "case": case, "link_query": link_query}
+    return render_to_string("measures/partials/commitment_calendar.html", context)
 
 
 def _cited_passages(assessments):

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from measures import services
 from measures.models import Assessment, Case, Citation, Evidence
+from measures.state import evidence_dating
 from reading.views.measures import EVIDENCE_PER_PAGE, HISTORY_PER_PAGE, RELATED_EVENTS_PER_PAGE
 from tests import factories
 from tests.scenarios import build_case
@@ -25,6 +26,11 @@ LEVELS = [Level.MINIMAL, Level.INTERMEDIATE]
 # shown, its counting evidence as values, the shown evidence and related events, the benchmark, the
 # commitments).
 QUERIES = 13
+# Another rendering of the same period and data version (another page of its lists, another reader of
+# the audience): the state, the history and the commitments are kept (cached_value, cached_fragment);
+# the measure, its counting evidence as values, the shown evidence, events and history's passages,
+# and the benchmark are read.
+KEPT_QUERIES = 5
 
 
 def measure_url(case, number=1, query=""):
@@ -116,7 +122,7 @@ def test_each_stance_of_evidence_is_paged_on_its_own_with_its_total(reader_clien
     every = Evidence.objects.filter(measure__case=case, measure__number=1, stance=Stance.PROGRESS)
     assert sorted(flat) == sorted(every.values_list("pk", flat=True))
     # Newest first, as before the pages: the events of February before the scenario's talks of January.
-    dates = [passage.date.date for page in [groups[Stance.PROGRESS]] for _, passage in page]
+    dates = [evidence_dating(item.citation).date for item, _ in groups[Stance.PROGRESS]]
     assert dates == sorted(dates, reverse=True)
 
 
@@ -178,9 +184,15 @@ def test_the_measure_page_query_count_does_not_grow_with_its_lists(reader_client
     case = build_case()
     grow(case, assessments=5 * size, progress=4 * size, setbacks=4 * size)
     reader_client.get(measure_url(case))  # the session and the user, then kept
+    services.touch_cases({case.pk})  # a write: a new data version, nothing of the case's kept
     reader_client.cookies.pop("csrftoken", None)  # rendered anew, not answered from the page cache
-    with django_assert_num_queries(QUERIES):
+    # And the case itself, read again after a write (measures.roles, "Cached access").
+    with django_assert_num_queries(QUERIES + 1):
         response = reader_client.get(measure_url(case, query="history=2&progress=2&setback=2&events=2"))
+    assert response.status_code == 200
+    reader_client.cookies.pop("csrftoken", None)
+    with django_assert_num_queries(KEPT_QUERIES):
+        response = reader_client.get(measure_url(case, query="history=1&progress=2&setback=2&events=2"))
     assert response.status_code == 200
 
 

@@ -3,6 +3,8 @@ do not grow with the case (on demo data shaped like real cases: assessments over
 commitments), the measures table written without a template per cell, links reversed once per table and
 timeline, and what a page draws from the case's data alone kept per data version."""
 
+import datetime
+
 import pytest
 from django.db import connection, transaction
 from django.test.signals import template_rendered
@@ -253,3 +255,65 @@ def _between(response, start, end):
     html = response.content.decode()
     at = html.index(start)
     return html[at : html.index(end, at)]
+
+
+def test_the_measure_pages_commitments_are_drawn_once_per_data_version_and_period(db, client):
+    client.force_login(factories.reader(username="reader"))
+    case = build_case(2)
+    measure = case.measures.get(number=1)
+    services.record_commitment(
+        case=case,
+        measure=measure,
+        parties=list(case.assessed_parties.all()),
+        what="Return the envoys",
+        citations=[measure.evidence.first().citation],
+        announced_on=datetime.date(2024, 1, 20),
+        recorded_by=factories.analyst(username="analyst"),
+        due_precision="day",
+        due_on=datetime.date(2024, 1, 26),
+    )
+    url = f"/cases/{case.slug}/measures/1/?as_of=2024-01-31"
+    calendar = "measures/partials/commitment_calendar.html"
+
+    first = client.get(url)
+    assert calendar in {t.name for t in first.templates}
+    assert 'class="commitment commitment-' in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url + "&history=1")  # another rendering of the same period: no page cache
+    assert calendar not in {t.name for t in again.templates}
+    assert not [q for q in queries if "commitment" in q["sql"]]  # nor its outcomes, parties and passages
+    section = '<section aria-labelledby="commitments-heading">'
+    assert (
+        again.content.decode().split(section)[1].split("</section>")[0]
+        == (first.content.decode().split(section)[1].split("</section>")[0])
+    )
+    # Another period, or a write (the data version), draws it again.
+    assert calendar in {t.name for t in client.get(url.replace("2024-01-31", "2024-01-30")).templates}
+    services.touch_cases([case.pk])  # what every write through the services does
+    assert calendar in {t.name for t in client.get(url + "&history=1").templates}
+
+
+def test_the_measure_pages_state_and_history_are_read_once_per_data_version_and_period(db, client):
+    client.force_login(factories.reader(username="reader"))
+    case = build_case(2)
+    url = f"/cases/{case.slug}/measures/1/?as_of=2024-01-31"
+
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url + "&history=1")  # another rendering of the same period: no page cache
+    # Neither the measure's assessments (its state, its whole history) nor its evidence counts are read
+    # again; the page of history shown has its passages loaded (through the assessments' citations).
+    froms = [q["sql"].split(" FROM ")[1].split()[0] for q in queries if " FROM " in q["sql"]]
+    assert '"measures_assessment"' not in froms
+    assert (
+        again.content.decode().split('id="status-heading"')[1] == first.content.decode().split('id="status-heading"')[1]
+    )
+    # A write (the data version) reads them again: a new assessment is in the history at once.
+    assert "Judged again on 30 January." not in first.content.decode()
+    factories.AssessmentFactory(
+        measure=case.measures.get(number=1),
+        effective_date=datetime.date(2024, 1, 30),
+        rationale="Judged again on 30 January.",
+    )
+    services.touch_cases([case.pk])  # what every write through the services does
+    assert "Judged again on 30 January." in client.get(url + "&history=1").content.decode()
