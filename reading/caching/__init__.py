@@ -149,20 +149,21 @@ READ_PARAMETERS = frozenset(
 )
 
 
-def _every_parameter_applied(request):
-    """Whether the page applied every parameter of the request: none it does not read (READ_PARAMETERS),
-    none it refused with a message (reading.views.base._page marks those). Only such a rendering is
-    stored, so junk parameters (`?foo=1`, `?as_of=nonsense`, a new one each time) cannot fill the page
-    cache and evict the pages readers ask for; they are rendered each time, as a first visit is."""
-    return not getattr(request, "parameters_refused", False) and READ_PARAMETERS.issuperset(request.GET)
+def _every_parameter_applied(request, read=READ_PARAMETERS):
+    """Whether the page applied every parameter of the request: none it does not read (`read`:
+    READ_PARAMETERS, and a view's own: `cached_page(parameters=…)`), none it refused with a message
+    (reading.views.base._page marks those). Only such a rendering is stored, so junk parameters
+    (`?foo=1`, `?as_of=nonsense`, a new one each time) cannot fill the page cache and evict the pages
+    readers ask for; they are rendered each time, as a first visit is."""
+    return not getattr(request, "parameters_refused", False) and read.issuperset(request.GET)
 
 
-def _can_store(request, response):
+def _can_store(request, response, read=READ_PARAMETERS):
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and _every_parameter_applied(request)
+        and _every_parameter_applied(request, read)
     )
 
 
@@ -192,9 +193,9 @@ def _stamp_of(request, slug, across_cases=False):
         # The cases token too, read before the database: a case published or unpublished by a plain
         # save() changes no data version, but changes which cases a public comparison may draw on.
         token = cases_token()
-        everyone, everyone_at = data_stamp()
+        everyone, everyone_at = (version, changed_at) if slug is None else data_stamp()
         version = f"{version}|{everyone}|{token}"
-        changed_at = max(at for at in (changed_at, everyone_at) if at is not None)
+        changed_at = max((at for at in (changed_at, everyone_at) if at is not None), default=None)
         # For published_response (anonymous visitors of a published case): every case's version, valid
         # while the token is.
         every = (everyone, everyone_at.timestamp() if everyone_at else 0)
@@ -382,15 +383,20 @@ def _fixed_csp():
     return _csp_built[2]
 
 
-def cached_page(view, *, across_cases=False):
+def cached_page(view, *, across_cases=False, parameters=frozenset(), depends=None):
     """Serve the reading view `view(request, slug=None, ...)` with ETag and Last-Modified, 304 to a
     matching conditional GET, and its rendering from the cache when the stamp has one.
 
     Put it under the access check (@reader_required above it): nothing is answered, not even 304,
     to a user who may not read. Other methods than GET and HEAD go to the view untouched.
     The page depends on its case's data (every case's without a slug), and with `across_cases` on
-    every case's too (`_stamp_of`).
+    every case's too (`_stamp_of`). `parameters`: the query parameters the view reads beyond
+    READ_PARAMETERS (search's words), with which its renderings are stored too. `depends`: a function
+    of the request giving what else the page depends on for this reader, as a string folded into its
+    version (empty: nothing), when that is not the data of a case (search's library of sources no case
+    cites, for the accounts that find them).
     """
+    read = READ_PARAMETERS | frozenset(parameters)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -400,6 +406,8 @@ def cached_page(view, *, across_cases=False):
         if stamp is None:  # no such case: the view answers 404
             return view(request, *args, **kwargs)
         version, changed_at, audience, published = stamp
+        if depends is not None and (more := depends(request)):
+            version = f"{version}|{more}"
         anonymous = not request.user.is_authenticated
         etag = quote_etag(page_stamp(request, version, audience, anonymous=anonymous))
         last_modified = max(changed_at, _day_start()) if changed_at else _day_start()
@@ -436,7 +444,7 @@ def cached_page(view, *, across_cases=False):
                 response.content = personalise(shared_content, request, names)
         if response.status_code != 200:
             return response
-        if _can_store(request, response):
+        if _can_store(request, response, read):
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
             content = response.content if anonymous else shared_content
             cache.set(key, {"content": content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
