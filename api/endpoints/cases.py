@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router
 
-from api.access import readable_cases
-from api.conditional import cases_version, etag, not_modified, stamped
+from api.access import may_read_every_case, readable_cases
+from api.conditional import case_version, cases_version, etag, kept, not_modified, stamped
 from api.endpoints.common import ERRORS, Conditional, NumberInPath, Slug, page_link, period
 from api.pagination import page_by_id
 from api.params import PageParams, StateParams
@@ -179,18 +179,26 @@ def measure_list(request, slug: Slug, params: Query[StateParams], response: Http
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
-    state, rule = _state(request, found, params)
+
+    def compute():
+        state, rule = _state(request, found, params)
+        return {
+            "case": found.case.slug,
+            "as_of": state.as_of,
+            "as_of_rule": rule,
+            "since": state.since,
+            "known_on": state.known_on,
+            "progress": _progress(state.progress),
+            "party_progress": [{"party": party.code, **_progress(p)} for party, p in state.party_progress],
+            "results": [_measure(request, row, state) for row in state.rows],
+        }
+
+    # The same for every caller who may read the case alike (approved judgements only, no one named):
+    # computed once per data version (readers poll it), after the access check above.
+    audience = "every case" if may_read_every_case(request.user) else "published cases"
+    answer = kept(request, case_version(found.case), compute, audience=audience)
     found.stamp(response)
-    return {
-        "case": found.case.slug,
-        "as_of": state.as_of,
-        "as_of_rule": rule,
-        "since": state.since,
-        "known_on": state.known_on,
-        "progress": _progress(state.progress),
-        "party_progress": [{"party": party.code, **_progress(p)} for party, p in state.party_progress],
-        "results": [_measure(request, row, state) for row in state.rows],
-    }
+    return answer
 
 
 @router.get(
