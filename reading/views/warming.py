@@ -24,8 +24,9 @@ starts), and the task renders the case as it is when it runs:
   which every audience shares: no reader then waits for the column of a case written since to be
   computed.
 
-The readers' pages come first (readers are the most, and their measure pages were the cold renders
-they waited on after an approval), then the public's, then the team's.
+The readers' pages come first (readers are the most, and their measure pages and report were the cold
+renders they waited on after an approval), then the public's, then the team's; the pages of one
+audience in the order readers open them most (the case's lists before each of its measures).
 
 One warming per case per WARM_PAGES_INTERVAL_SECONDS at most: a write while none is waiting queues one
 to run at once, or, when the last one started less than the interval ago, at the end of the interval
@@ -133,8 +134,9 @@ def _pages(case, audience):
     measures = [reverse("measures:measure_detail", args=[case.slug, n]) for n in numbers]
     if audience == access.PUBLIC:
         return [dashboard, *measures, events, sources, package]
+    # The pages every reader opens before the measure pages, each of which is one reader's in ten.
     report = reverse("measures:report", args=[case.slug])
-    return [dashboard, *measures, report, events, sources, *matrices, package]
+    return [dashboard, events, sources, report, *matrices, *measures, package]
 
 
 def _audiences(case):
