@@ -44,6 +44,7 @@ from measures.models import Assessment, Case
 from measures.roles import cases_token, cases_token_key, published_generation_key
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import READER, audience_of
+from reading.caching import flights
 from reading.caching.memory import KeptInMemory, _Kept, _Renderings  # noqa: F401 (sessions, columns)
 from reading.caching.shared import (
     RENDERING_FLAG,
@@ -416,6 +417,7 @@ def cached_page(view, *, across_cases=False, parameters=frozenset(), depends=Non
         if not_modified is not None:
             remember_session(request, audience)
             return _stamped(not_modified, etag, modified_ts)
+        names = None
         if anonymous:
             key = CACHE_PREFIX + etag.strip('"')
         else:  # one rendering for the audience and permissions, personalised per answer (.shared)
@@ -426,6 +428,11 @@ def cached_page(view, *, across_cases=False, parameters=frozenset(), depends=Non
         # renderings were shared; its rendering is stored for the others all the same.
         served = anonymous or has_csrf_secret(request)
         cached = _cached_response(key, etag, modified_ts) if served else None
+        # One rendering at a time (.flights): while another request renders this page for the cache,
+        # a request that may be served from it waits for that rendering rather than making its own.
+        claimed = cached is None and flights.claim(key)
+        if cached is None and served and not claimed and (stored := flights.wait_for(key)) is not None:
+            cached = _response_of(stored, etag, modified_ts)
         if cached is not None:
             if not anonymous:
                 cached.content = personalise(cached.content, request, names)
@@ -435,26 +442,39 @@ def cached_page(view, *, across_cases=False, parameters=frozenset(), depends=Non
             return cached
         # For cached_fragment: the case's data as this audience sees it (team, reader, public).
         request.data_version = f"{version}|{audience}"
-        if anonymous:
-            response = view(request, *args, **kwargs)
-        else:
-            response = _render_for_audience(view, request, *args, **kwargs)
-            if not response.streaming:
-                shared_content = response.content
-                response.content = personalise(shared_content, request, names)
+        try:
+            response = _render_and_store(view, request, args, kwargs, key=key, names=names, read=read)
+        finally:
+            if claimed:
+                flights.release(key)
         if response.status_code != 200:
             return response
-        if _can_store(request, response, read):
-            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            content = response.content if anonymous else shared_content
-            cache.set(key, {"content": content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
-            response["X-Page-Cache"] = "miss"
+        if response.get("X-Page-Cache") == "miss":
             if anonymous and audience == "public" and published:
                 _offer_pointer(request.viewer.case)
             remember_session(request, audience)
         return _stamped(response, etag, modified_ts)
 
     return wrapper
+
+
+def _render_and_store(view, request, args, kwargs, *, key, names, read):
+    """The view's response to `request` (personalised for a logged-in reader, `names`), its rendering
+    stored under `key` when it may be (`_can_store`: the response then says X-Page-Cache: miss)."""
+    anonymous = not request.user.is_authenticated
+    if anonymous:
+        response = view(request, *args, **kwargs)
+    else:
+        response = _render_for_audience(view, request, *args, **kwargs)
+        if not response.streaming:
+            shared_content = response.content
+            response.content = personalise(shared_content, request, names)
+    if response.status_code == 200 and _can_store(request, response, read):
+        headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        content = response.content if anonymous else shared_content
+        cache.set(key, {"content": content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
+        response["X-Page-Cache"] = "miss"
+    return response
 
 
 def conditional_response(request, etag, modified_ts):

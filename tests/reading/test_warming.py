@@ -101,8 +101,9 @@ def test_after_a_write_a_logged_in_dashboard_draws_none_of_its_shared_parts(
 
 
 def test_a_case_is_queued_once_until_its_task_starts_which_renders_it_as_it_is_then(
-    published, monkeypatch, django_assert_num_queries
+    published, monkeypatch, django_assert_num_queries, settings
 ):
+    settings.WARM_PAGES_INTERVAL_SECONDS = 0  # the spacing of warmings has tests of its own, below
     queued = []
     monkeypatch.setattr(warming, "warm_case", SimpleNamespace(enqueue=lambda *args: queued.append(args)))
     warming.case_changed([published.pk])
