@@ -13,6 +13,7 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.http import HttpResponseNotModified
 from django.utils import timezone
@@ -72,23 +73,6 @@ def any_representation(request):
     return parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")) == ["*"]
 
 
-def kept_answer_key(request, version):
-    """The cache key of an answer that is the same for every caller who may read it (no name, nothing
-    of the caller's in it: the measure list), at this data version: `etag`'s parts but the caller,
-    and the address's host (its links are absolute)."""
-    parts = [
-        code_fingerprint(),
-        version,
-        request.get_host(),
-        request.scheme,
-        request.path,
-        query_key(request.GET),
-        timezone.localdate().isoformat(),
-        str(settings.STALE_AFTER_DAYS),
-    ]
-    return "api-answer:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-
-
 def not_modified(request, tag):
     """HttpResponseNotModified when the request's If-None-Match matches `tag`, else None (always None
     for `*`: see `any_representation`)."""
@@ -125,3 +109,27 @@ def stamped(response, tag):
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ["Authorization", "Cookie"])
     return response
+
+
+def kept(request, version, compute, *, audience):
+    """`compute()` (an answer's content, before django-ninja serialises it), kept in the cache for every
+    caller of `audience` ("every case" or "published cases": what they may read, checked before this is
+    called) at this data version, address, day and code, and whatever the host the links name (the
+    answers hold absolute links). For an answer that names no one and counts approved judgements only,
+    the same for every caller of the audience: a refusal (a Problem raised by compute) is never kept."""
+    parts = [
+        code_fingerprint(),
+        version,
+        request.path,
+        query_key(request.GET),
+        timezone.localdate().isoformat(),
+        str(settings.STALE_AFTER_DAYS),
+        audience,
+        request.build_absolute_uri("/"),
+    ]
+    key = "api-answer:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, settings.PAGE_CACHE_SECONDS)
+    return found

@@ -446,6 +446,9 @@ CASE_CHANGE_HOOKS = [
 # After a write, the tasks worker renders the case's default pages again (reading/views/warming.py);
 # off by default where tasks run inside the request (the writer would wait for it).
 WARM_PAGES_AFTER_WRITES = env_bool("WARM_PAGES_AFTER_WRITES", not env_bool("TASKS_IMMEDIATE", False))
+# At most one warming of a case's pages starts in this many seconds: the writes after one started wait
+# for the end of the interval and share the next (0: each write while none waits queues one at once).
+WARM_PAGES_INTERVAL_SECONDS = env_int("WARM_PAGES_INTERVAL_SECONDS", 5, minimum=0)
 # And the report worker makes the case's default PDF again (reports/warming.py), under the same rule.
 WARM_REPORT_PDFS_AFTER_WRITES = env_bool("WARM_REPORT_PDFS_AFTER_WRITES", WARM_PAGES_AFTER_WRITES)
 # It waits this long after the first write (seconds), so that a burst of writes makes one PDF, not one each.

@@ -1,14 +1,12 @@
 """Cases, their parties, and their measures with the state the dashboard shows (`state.case_state`)."""
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router
 
-from api.access import readable_cases
-from api.conditional import case_version, cases_version, etag, kept_answer_key, not_modified, stamped
+from api.access import may_read_every_case, readable_cases
+from api.conditional import case_version, cases_version, etag, kept, not_modified, stamped
 from api.endpoints.common import ERRORS, Conditional, NumberInPath, Slug, page_link, period
 from api.pagination import page_by_id
 from api.params import PageParams, StateParams
@@ -181,13 +179,10 @@ def measure_list(request, slug: Slug, params: Query[StateParams], response: Http
     found = Conditional.of(request, slug)
     if found.unchanged:
         return found.unchanged
-    # The same for every caller who may read the case (approved judgements, no names): kept per data
-    # version, address and day (`kept_answer`), since its figures read the case's whole evidence.
-    key = kept_answer_key(request, case_version(found.case))
-    answer = cache.get(key)
-    if answer is None:
+
+    def compute():
         state, rule = _state(request, found, params)
-        answer = {
+        return {
             "case": found.case.slug,
             "as_of": state.as_of,
             "as_of_rule": rule,
@@ -197,7 +192,11 @@ def measure_list(request, slug: Slug, params: Query[StateParams], response: Http
             "party_progress": [{"party": party.code, **_progress(p)} for party, p in state.party_progress],
             "results": [_measure(request, row, state) for row in state.rows],
         }
-        cache.set(key, answer, settings.PAGE_CACHE_SECONDS)
+
+    # The same for every caller who may read the case alike (approved judgements only, no one named):
+    # computed once per data version (readers poll it), after the access check above.
+    audience = "every case" if may_read_every_case(request.user) else "published cases"
+    answer = kept(request, case_version(found.case), compute, audience=audience)
     found.stamp(response)
     return answer
 

@@ -32,7 +32,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
-from django.http import HttpResponse, HttpResponseNotModified, QueryDict
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.crypto import salted_hmac
@@ -44,7 +44,15 @@ from measures.models import Assessment, Case
 from measures.roles import cases_token, cases_token_key, published_generation_key
 from measures.services import NOT_PUBLISHED, public_pointer_key, version_text
 from reading.access import READER, audience_of
+from reading.caching import flights
 from reading.caching.memory import KeptInMemory, _Kept, _Renderings  # noqa: F401 (sessions, columns)
+from reading.caching.parameters import (  # noqa: F401 (re-exported)
+    READ_PARAMETERS,
+    every_parameter_applied,
+    read_parameters,
+    set_aside_unread,
+    unread_parameters,
+)
 from reading.caching.shared import (
     RENDERING_FLAG,
     ReaderNames,
@@ -120,7 +128,7 @@ def _stamp(request, data_version, audience, today, rest):
         code_fingerprint(),
         data_version,
         request.path,
-        query_key(request.GET, leave_out=unread_parameters(request.GET)),
+        query_key(request.GET, leave_out=unread_parameters(request.GET, read_parameters(request))),
         (today or timezone.localdate()).isoformat(),
         str(settings.STALE_AFTER_DAYS),
         audience,
@@ -138,61 +146,12 @@ def shared_stamp(request, data_version, audience, permissions, *, today=None):
     return _stamp(request, data_version, audience, today, ["shared", permissions, sentinels().username])
 
 
-# Every query parameter a cached reading page reads: the period (reading.forms.PeriodForm.FIELDS), the
-# filters (reading.filters' forms), the table's sorting, the pager, the downloads, the report's paper and
-# the team's preview (tests/reading/test_page_cache.py checks it holds every form's fields).
-READ_PARAMETERS = frozenset(
-    {
-        *("as_of", "since", "known_on", "recorded_since"),
-        *("level", "party", "flag", "direction", "kind", "theme", "status", "view"),
-        *("sort", "page", "_export", "paper", "include_pending"),
-        *("history", "progress", "setback", "context", "events"),  # the measure page's lists' pages
-    }
-)
-
-
-def unread_parameters(params):
-    """The names in `params` (a QueryDict) that no cached page reads (READ_PARAMETERS): a campaign's
-    `utm_source`, a `fbclid`, junk. They change nothing on the page, so they are left out of its stamp
-    and set aside before it renders (`set_aside_unread`): `?utm_source=x` is the page without it."""
-    return [name for name in params if name not in READ_PARAMETERS]
-
-
-def set_aside_unread(request):
-    """Give the view `request` without the parameters no page reads (`unread_parameters`): its GET and
-    its query string (what `get_full_path` and a login link's `next` are made of) hold only those it
-    reads. Its rendering is then exactly the one of the address without them, and may be stored and
-    served under that address's stamp, which leaves them out too: a link with `?utm_source=…` is
-    answered from the cache (by PublishedPageCacheMiddleware too), never rendered cold. A parameter a
-    page reads stays in the stamp (a rendering for `?level=full` is never served for another value)."""
-    unread = unread_parameters(request.GET)
-    if not unread:
-        return
-    kept = QueryDict(mutable=True)
-    for name, values in request.GET.lists():
-        if name not in unread:
-            kept.setlist(name, values)
-    kept._mutable = False
-    request.GET = kept
-    request.META["QUERY_STRING"] = kept.urlencode()
-
-
-def _every_parameter_applied(request):
-    """Whether the page applied every parameter of the request: none it does not read (READ_PARAMETERS:
-    `set_aside_unread` took those out before the view), none it refused with a message
-    (reading.views.base._page marks those). Only such a rendering is stored, so refused values
-    (`?as_of=nonsense`, a new one each time) cannot fill the page cache and evict the pages readers ask
-    for; they are rendered each time, as a first visit is. Unread parameters map to the stamp of the
-    address without them: one entry, whatever their values."""
-    return not getattr(request, "parameters_refused", False) and READ_PARAMETERS.issuperset(request.GET)
-
-
-def _can_store(request, response):
+def _can_store(request, response, read=READ_PARAMETERS):
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and _every_parameter_applied(request)
+        and every_parameter_applied(request, read)
     )
 
 
@@ -222,9 +181,9 @@ def _stamp_of(request, slug, across_cases=False):
         # The cases token too, read before the database: a case published or unpublished by a plain
         # save() changes no data version, but changes which cases a public comparison may draw on.
         token = cases_token()
-        everyone, everyone_at = data_stamp()
+        everyone, everyone_at = (version, changed_at) if slug is None else data_stamp()
         version = f"{version}|{everyone}|{token}"
-        changed_at = max(at for at in (changed_at, everyone_at) if at is not None)
+        changed_at = max((at for at in (changed_at, everyone_at) if at is not None), default=None)
         # For published_response (anonymous visitors of a published case): every case's version, valid
         # while the token is.
         every = (everyone, everyone_at.timestamp() if everyone_at else 0)
@@ -412,7 +371,7 @@ def _fixed_csp():
     return _csp_built[2]
 
 
-def cached_page(view, *, across_cases=False, kept_elsewhere=False):
+def cached_page(view, *, across_cases=False, kept_elsewhere=False, parameters=frozenset(), depends=None):
     """Serve the reading view `view(request, slug=None, ...)` with ETag and Last-Modified, 304 to a
     matching conditional GET, and its rendering from the cache when the stamp has one.
 
@@ -425,18 +384,25 @@ def cached_page(view, *, across_cases=False, kept_elsewhere=False):
     Put it under the access check (@reader_required above it): nothing is answered, not even 304,
     to a user who may not read. Other methods than GET and HEAD go to the view untouched.
     The page depends on its case's data (every case's without a slug), and with `across_cases` on
-    every case's too (`_stamp_of`).
+    every case's too (`_stamp_of`). `parameters`: the query parameters the view reads beyond
+    READ_PARAMETERS (search's words), with which its renderings are stored too. `depends`: a function
+    of the request giving what else the page depends on for this reader, as a string folded into its
+    version (empty: nothing), when that is not the data of a case (search's library of sources no case
+    cites, for the accounts that find them).
     """
+    read = READ_PARAMETERS | frozenset(parameters)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        set_aside_unread(request)
+        set_aside_unread(request, read)
         stamp = _stamp_of(request, kwargs.get("slug"), across_cases)
         if stamp is None:  # no such case: the view answers 404
             return view(request, *args, **kwargs)
         version, changed_at, audience, published = stamp
+        if depends is not None and (more := depends(request)):
+            version = f"{version}|{more}"
         anonymous = not request.user.is_authenticated
         etag = quote_etag(page_stamp(request, version, audience, anonymous=anonymous))
         last_modified = max(changed_at, _day_start()) if changed_at else _day_start()
@@ -451,6 +417,7 @@ def cached_page(view, *, across_cases=False, kept_elsewhere=False):
                 remember_session(request, audience)
                 _stamped(response, etag, modified_ts)
             return _any_representation(request, response, etag, modified_ts)
+        names = None
         if anonymous:
             key = CACHE_PREFIX + etag.strip('"')
         else:  # one rendering for the audience and permissions, personalised per answer (.shared)
@@ -461,6 +428,11 @@ def cached_page(view, *, across_cases=False, kept_elsewhere=False):
         # renderings were shared; its rendering is stored for the others all the same.
         served = anonymous or has_csrf_secret(request)
         cached = _cached_response(key, etag, modified_ts) if served else None
+        # One rendering at a time (.flights): while another request renders this page for the cache,
+        # a request that may be served from it waits for that rendering rather than making its own.
+        claimed = cached is None and flights.claim(key)
+        if cached is None and served and not claimed and (stored := flights.wait_for(key)) is not None:
+            cached = _response_of(stored, etag, modified_ts)
         if cached is not None:
             if not anonymous:
                 cached.content = personalise(cached.content, request, names)
@@ -470,26 +442,39 @@ def cached_page(view, *, across_cases=False, kept_elsewhere=False):
             return _any_representation(request, cached, etag, modified_ts)
         # For cached_fragment: the case's data as this audience sees it (team, reader, public).
         request.data_version = f"{version}|{audience}"
-        if anonymous:
-            response = view(request, *args, **kwargs)
-        else:
-            response = _render_for_audience(view, request, *args, **kwargs)
-            if not response.streaming:
-                shared_content = response.content
-                response.content = personalise(shared_content, request, names)
+        try:
+            response = _render_and_store(view, request, args, kwargs, key=key, names=names, read=read)
+        finally:
+            if claimed:
+                flights.release(key)
         if response.status_code != 200:
             return response
-        if _can_store(request, response):
-            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            content = response.content if anonymous else shared_content
-            cache.set(key, {"content": content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
-            response["X-Page-Cache"] = "miss"
+        if response.get("X-Page-Cache") == "miss":
             if anonymous and audience == "public" and published:
                 _offer_pointer(request.viewer.case)
             remember_session(request, audience)
         return _any_representation(request, _stamped(response, etag, modified_ts), etag, modified_ts)
 
     return wrapper
+
+
+def _render_and_store(view, request, args, kwargs, *, key, names, read):
+    """The view's response to `request` (personalised for a logged-in reader, `names`), its rendering
+    stored under `key` when it may be (`_can_store`: the response then says X-Page-Cache: miss)."""
+    anonymous = not request.user.is_authenticated
+    if anonymous:
+        response = view(request, *args, **kwargs)
+    else:
+        response = _render_for_audience(view, request, *args, **kwargs)
+        if not response.streaming:
+            shared_content = response.content
+            response.content = personalise(shared_content, request, names)
+    if response.status_code == 200 and _can_store(request, response, read):
+        headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        content = response.content if anonymous else shared_content
+        cache.set(key, {"content": content, "headers": headers}, settings.PAGE_CACHE_SECONDS)
+        response["X-Page-Cache"] = "miss"
+    return response
 
 
 def conditional_response(request, etag, modified_ts, *, exists=True):

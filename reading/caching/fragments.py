@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from reading.caching import _every_parameter_applied, code_fingerprint
+from reading.caching import code_fingerprint, every_parameter_applied
 
 
 def cached_fragment(request, name, parts, render):
@@ -55,7 +55,7 @@ def cached_value(request, name, parts, compute):
 
 def _fragment_key(request, name, parts):
     version = getattr(request, "data_version", None)
-    if version is None or not _every_parameter_applied(request):
+    if version is None or not every_parameter_applied(request):
         # A request with a parameter no page reads, or one refused, is not kept as a page either: its
         # fragments (the filter form's is kept per query) must not fill the cache with junk queries.
         return None

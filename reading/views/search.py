@@ -16,7 +16,8 @@ from measures.lib import languages
 from measures.lib.text import printable
 from measures.models import Assessment, Citation, Source
 from measures.roles import is_team, readable_cases, reader_required
-from reading.caching import code_fingerprint
+from reading.access import READER, audience_of
+from reading.caching import cached_page, code_fingerprint
 from reading.forms import SearchForm
 from reading.views.base import _page, pager_query
 
@@ -36,7 +37,7 @@ def _ranking_fingerprint():
     return digest.hexdigest()[:16]
 
 
-def _remembered(cases, *, uncited_sources=False):
+def _remembered(cases, *, uncited_sources=False, request=None):
     """A `remember` for measures.search.search: the ranked page (count and rows: ids only, never a
     snippet or a record's text) kept in the cache per data version of the readable `cases` (every
     write through the services bumps the versions of the cases it changes, in the transaction that
@@ -53,8 +54,7 @@ def _remembered(cases, *, uncited_sources=False):
     # query, on the primary key's index).
     version += f"|recorded:{Assessment.objects.newest_id()}"
     if uncited_sources:
-        newest = Source.history.aggregate(newest=Max("history_id"))["newest"]
-        version += f",library:{newest}"
+        version += f",library:{_newest_source_change(request)}"
 
     def remember(key, compute):
         digest = hashlib.sha256("\x1f".join([_ranking_fingerprint(), version, key]).encode()).hexdigest()[:32]
@@ -95,6 +95,19 @@ def _unapproved(cases):
 
 @reader_required
 def search(request):
+    """The search page; a reader's (approved judgements only) through the page cache (`_shared_search`)."""
+    if audience_of(request) == READER:
+        return _shared_search(request)
+    return _search(request)
+
+
+def _finds_uncited_sources(user):
+    """Whether `user` finds the sources no case cites (in a search of every case): an account that may
+    open the workspace and read the library."""
+    return user.is_staff and user.has_perm("measures.view_source")
+
+
+def _search(request):
     readable = readable_cases(request.user)
     cases = list(readable.order_by("name"))
     form = SearchForm(
@@ -113,7 +126,7 @@ def search(request):
     # A source no case cites yet is in the library only: found by an account that may read the
     # library (every role may: the workspace's sources), in a search of every case (README, Search).
     # Its link is its workspace page: only an account that may open the workspace (staff status) finds it.
-    uncited_sources = not values.get("case") and request.user.is_staff and request.user.has_perm("measures.view_source")
+    uncited_sources = not values.get("case") and _finds_uncited_sources(request.user)
     filters = search_index.Filters(
         cases=searched,
         uncited_sources=uncited_sources,
@@ -124,7 +137,7 @@ def search(request):
         hidden_rationales=hidden,
     )
     page_number = values.get("page", 1)
-    remember = _remembered(cases, uncited_sources=uncited_sources)
+    remember = _remembered(cases, uncited_sources=uncited_sources, request=request)
     results = search_index.search(text, filters, page=page_number, remember=remember)
     messages = []
     if text and not results.query:
@@ -148,3 +161,36 @@ def search(request):
         "kinds": search_index.KINDS,
     }
     return _page(request, "measures/search.html", context, form=form, nav="search", messages=messages)
+
+
+def _library_version(request):
+    """What a reader's search depends on beyond the cases' data: for an account that finds the sources
+    no case cites, the newest row of the sources' history (as `_remembered`; one query); else nothing."""
+    if not _finds_uncited_sources(request.user):
+        return ""
+    return f"library:{_newest_source_change(request)}"
+
+
+def _newest_source_change(request=None):
+    """The id of the newest row of the sources' history (every write of a source, deletions too, adds
+    one): one query, once per request (kept on `request` when given)."""
+    newest = getattr(request, "newest_source_change", None)
+    if newest is None:
+        newest = Source.history.aggregate(newest=Max("history_id"))["newest"]
+        if request is not None:
+            request.newest_source_change = newest
+    return newest
+
+
+# A reader's search through the page cache (reading.caching.cached_page), kept per data version of
+# every case and the cases token (`across_cases`), per the audience and page permissions, and shared by
+# every reader with those (their name and token filled in per answer). What a reader's search shows
+# depends on nothing else: approved judgements only (whose approval, correction or withdrawal moves
+# the case's data version; an assessment recorded to await review moves none and is left out of a
+# reader's results), the sources and passages of the cases (each write bumps the cases it touches), and
+# for an account that finds the library its sources no case cites (`_library_version`). The team's
+# search lists what awaits review, which moves no data version: never through here. A reader's
+# results are ranked as the first reader's search of that data version ranked them (an engine's
+# ranking may weigh a word by every text indexed, rationales awaiting review too: a reader's order
+# then no longer moves with them).
+_shared_search = cached_page(_search, across_cases=True, parameters=SearchForm.FIELDS, depends=_library_version)

@@ -9,9 +9,13 @@ starts), and the task renders the case as it is when it runs:
   the source list and the case's data package, stored in the page cache as a visitor's first request
   would store them (reading.caching.cached_page), with the case's published-version pointer, so that
   the next visitor is answered by reading.middleware.PublishedPageCacheMiddleware without the database;
-- for readers and for the team: the dashboard, the event list and the matrix of cases (levels, and
-  days) as one account of that audience sees them, and the case's data package, kept per audience
-  for the pages and the read API alike (measures.importing.datapackage.kept). These pages are stored
+- for readers: the dashboard, each measure page, the report page, the event list, the source list and
+  the matrix of cases (levels, and days) as one reader sees them, and the case's data package;
+- for the team: the dashboard, the event list, the matrix and the data package (not the measure pages
+  or the report: the team's pages follow every assessment recorded to await review as well, which
+  queues no warming, so under a stream of recordings a warmed team page would rarely be read);
+  the data package is kept per audience for the pages and the read API alike
+  (measures.importing.datapackage.kept). The readers' and the team's pages are stored
   as the rendering every account of that audience with the same page permissions shares (their name
   and CSRF token filled in when served: reading.caching.shared), so such readers are answered from the
   cache; they also leave in the cache the parts every reader of one audience shares
@@ -20,6 +24,15 @@ starts), and the task renders the case as it is when it runs:
   which every audience shares: no reader then waits for the column of a case written since to be
   computed.
 
+The readers' pages come first (readers are the most, and their measure pages and report were the cold
+renders they waited on after an approval), then the public's, then the team's; the pages of one
+audience in the order readers open them most (the case's lists before each of its measures).
+
+One warming per case per WARM_PAGES_INTERVAL_SECONDS at most: a write while none is waiting queues one
+to run at once, or, when the last one started less than the interval ago, at the end of the interval
+(where the task backend can defer: the worker's database queue can), so that a burst of approvals costs
+one rendering of the case's pages, not one each.
+
 A rendering is a GET of the page's view through its URL, with no cookie and a session that is never
 saved: nothing is written but the cache. Off where tasks run inside the request
 (WARM_PAGES_AFTER_WRITES, false by default with TASKS_IMMEDIATE): the writer would wait for it.
@@ -27,6 +40,8 @@ saved: nothing is written but the cache. Off where tasks run inside the request
 
 import io
 import logging
+import time
+from datetime import UTC, datetime
 from importlib import import_module
 
 from django.conf import settings
@@ -56,11 +71,28 @@ def case_changed(case_ids):
         return
     for pk, version in Case.objects.filter(pk__in=case_ids).values_list("pk", "data_version"):
         if cache.add(_claim(pk), version, CLAIM_SECONDS):
-            warm_case.enqueue(pk, version)
+            _spaced(warm_case, pk).enqueue(pk, version)
+
+
+def _spaced(task, case_id):
+    """`task`, to run WARM_PAGES_INTERVAL_SECONDS after the case's last warming started when that is
+    still to come and the backend can defer; else `task` (at once)."""
+    interval = settings.WARM_PAGES_INTERVAL_SECONDS
+    started = cache.get(_started(case_id)) if interval > 0 else None
+    if started is None or not task.get_backend().supports_defer:
+        return task
+    run_after = started + interval
+    if run_after <= time.time():
+        return task
+    return task.using(run_after=datetime.fromtimestamp(run_after, tz=UTC))
 
 
 def _claim(case_id):
     return f"warm-pages:{case_id}"
+
+
+def _started(case_id):
+    return f"warm-pages-started:{case_id}"
 
 
 @task()
@@ -70,6 +102,7 @@ def warm_case(case_id, data_version):
     nothing, so the task renders what they made). Returns the number of pages rendered; 0 when the
     case is gone."""
     cache.delete(_claim(case_id))  # a write from now on queues the next rendering
+    cache.set(_started(case_id), time.time(), max(settings.WARM_PAGES_INTERVAL_SECONDS, 1))
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
         return 0
@@ -87,28 +120,36 @@ def warm_case(case_id, data_version):
 def _pages(case, audience):
     dashboard = reverse("measures:dashboard", args=[case.slug])
     events = reverse("measures:event_list", args=[case.slug])
+    sources = reverse("measures:source_list", args=[case.slug])
     # The case's data package, kept for each audience (measures.importing.datapackage.kept), which the
     # read API's package of the case shares.
     package = reverse("measures:case_package", args=[case.slug])
-    if audience != access.PUBLIC:
-        # The matrix of cases, in its two kinds of columns (levels; days, which the exports share):
-        # the changed case's column is computed and kept for every reader (the others are kept already).
-        matrix = reverse("measures:matrix")
-        return [dashboard, events, matrix, f"{matrix}?view=days", package]
-    numbers = case.measures.values_list("number", flat=True)
+    # The matrix of cases, in its two kinds of columns (levels; days, which the exports share): the
+    # changed case's column is computed and kept for every reader (the others are kept already).
+    matrix = reverse("measures:matrix")
+    matrices = [matrix, f"{matrix}?view=days"]
+    if audience == access.TEAM:
+        return [dashboard, events, *matrices, package]
+    numbers = case.measures.order_by("number").values_list("number", flat=True)
     measures = [reverse("measures:measure_detail", args=[case.slug, n]) for n in numbers]
-    return [dashboard, *measures, events, reverse("measures:source_list", args=[case.slug]), package]
+    if audience == access.PUBLIC:
+        return [dashboard, *measures, events, sources, package]
+    # The pages every reader opens before the measure pages, each of which is one reader's in ten.
+    report = reverse("measures:report", args=[case.slug])
+    return [dashboard, events, sources, report, *matrices, *measures, package]
 
 
 def _audiences(case):
-    """(audience, user) for the public when the case is published, then a reader and a member of the
-    team: the first active account of each role (none: that audience is skipped)."""
-    found = [(access.PUBLIC, AnonymousUser())] if case.visibility == Case.Visibility.PUBLISHED else []
+    """(audience, user) for a reader, the public when the case is published, and a member of the team,
+    in that order: the first active account of each role (none: that audience is skipped)."""
+    found = []
     accounts = get_user_model().objects.filter(is_active=True).order_by("pk")
     for audience, groups in ((access.READER, [READER]), (access.TEAM, [ANALYST, REVIEWER, ADMINISTRATOR])):
         user = accounts.filter(groups__name__in=groups).first()
         if user is not None and access.audience_of(_Asking(user)) == audience:
             found.append((audience, user))
+    if case.visibility == Case.Visibility.PUBLISHED:
+        found.insert(1 if found and found[0][0] == access.READER else 0, (access.PUBLIC, AnonymousUser()))
     return found
 
 

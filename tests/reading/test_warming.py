@@ -11,10 +11,15 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.tasks import task_backends
+from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from measures import services
 from measures.models import Assessment, Case
+from reading.caching.shared import sentinels
 from reading.views import warming
 from tests import factories
 
@@ -96,8 +101,9 @@ def test_after_a_write_a_logged_in_dashboard_draws_none_of_its_shared_parts(
 
 
 def test_a_case_is_queued_once_until_its_task_starts_which_renders_it_as_it_is_then(
-    published, monkeypatch, django_assert_num_queries
+    published, monkeypatch, django_assert_num_queries, settings
 ):
+    settings.WARM_PAGES_INTERVAL_SECONDS = 0  # the spacing of warmings has tests of its own, below
     queued = []
     monkeypatch.setattr(warming, "warm_case", SimpleNamespace(enqueue=lambda *args: queued.append(args)))
     warming.case_changed([published.pk])
@@ -115,8 +121,9 @@ def test_a_case_is_queued_once_until_its_task_starts_which_renders_it_as_it_is_t
 def test_a_private_case_is_warmed_for_its_readers_only(client, pakistan_iran, settings):
     factories.reader(username="a-reader")
     rendered = warming.warm_case.call(pakistan_iran.pk, pakistan_iran.data_version)
-    # A reader's dashboard, event list, matrix (two views) and data package; no team, no public page.
-    assert rendered == 5
+    # A reader's dashboard, measure pages, report, event and source lists, matrix (two views) and data
+    # package; no team, no public page.
+    assert rendered == 5 + pakistan_iran.measures.count() + 2
     assert client.get(reverse("measures:dashboard", args=[pakistan_iran.slug])).status_code == 404
 
 
@@ -169,3 +176,81 @@ def test_after_a_write_the_data_package_is_kept_for_the_page_and_the_api(
     assert page.content == api.content
     with zipfile.ZipFile(io.BytesIO(page.content)) as archive:
         assert "Recorded to be warmed." in archive.read("data/assessments.csv").decode("utf-8-sig")
+
+
+def test_after_an_approval_a_readers_measure_pages_and_report_are_served_from_the_cache(
+    client, published, django_capture_on_commit_callbacks
+):
+    """Every measure page and the report page of the case, not only the dashboard: a reader's first
+    visit of each after the approval renders no template, and shows what the approval made."""
+    client.force_login(factories.reader(username="the-reader"))
+    client.get(reverse("login"))  # the CSRF cookie, as any earlier page gives it
+    write(published, django_capture_on_commit_callbacks)
+    numbers = list(published.measures.order_by("number").values_list("number", flat=True))
+    pages = [reverse("measures:measure_detail", args=[published.slug, n]) for n in numbers]
+    pages += [reverse("measures:report", args=[published.slug]), reverse("measures:source_list", args=[published.slug])]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert response["X-Page-Cache"] == "hit" and not response.templates, page
+        content = response.content.decode()
+        assert not any(marker in content for marker in sentinels()), page  # personalised
+        if "/report/" not in page:  # the report has no header: its "By" line names the reader
+            assert '<span class="user-name">the-reader</span>' in content, page
+    assert "Recorded to be warmed." in client.get(pages[0]).content.decode()
+
+
+def test_the_team_is_warmed_its_dashboard_lists_and_matrix_not_its_measure_pages(pakistan_iran):
+    factories.analyst(username="an-analyst")
+    pages = warming._pages(pakistan_iran, "team")
+    assert reverse("measures:dashboard", args=[pakistan_iran.slug]) in pages
+    assert not any("/measures/" in page or "/report/" in page for page in pages)
+    assert warming.warm_case.call(pakistan_iran.pk, pakistan_iran.data_version) == len(pages)
+
+
+def test_readers_are_warmed_first(published):
+    factories.analyst(username="an-analyst")
+    factories.reader(username="a-reader")
+    assert [audience for audience, _ in warming._audiences(published)] == ["reader", "public", "team"]
+
+
+@pytest.fixture
+def deferring(published, settings):
+    """A task backend that keeps what is queued, with its run_after (as the worker's queue does)."""
+    settings.WARM_PAGES_INTERVAL_SECONDS = 5
+    with override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}):
+        yield task_backends["default"].results
+    cache.delete(f"warm-pages-started:{published.pk}")
+
+
+def test_a_burst_of_writes_is_warmed_once_per_interval(published, deferring, monkeypatch):
+    """The first write after a quiet spell is warmed at once; the writes after its warming started wait
+    for the end of the interval and share one warming; the writes while that one waits queue nothing."""
+    warming.case_changed([published.pk])
+    (first,) = deferring
+    assert first.task.run_after is None  # at once: no warming started lately
+    monkeypatch.setattr(warming, "_get", lambda url, user: SimpleNamespace(status_code=200))
+    started = timezone.now()
+    warming.warm_case.call(published.pk, published.data_version)  # the worker runs it
+    for _ in range(3):  # approvals while it renders, and after
+        services.touch_cases([published.pk])
+        warming.case_changed([published.pk])
+    assert len(deferring) == 2  # one more, for the three
+    second = deferring[1]
+    expected = started + datetime.timedelta(seconds=5)
+    assert expected - datetime.timedelta(seconds=1) <= second.task.run_after <= expected + datetime.timedelta(seconds=1)
+
+
+def test_after_the_interval_a_write_is_warmed_at_once(published, deferring, settings):
+    cache.set(f"warm-pages-started:{published.pk}", timezone.now().timestamp() - 6, 60)
+    warming.case_changed([published.pk])
+    (queued,) = deferring
+    assert queued.task.run_after is None
+
+
+def test_without_an_interval_every_write_while_none_waits_is_warmed_at_once(published, deferring, settings):
+    settings.WARM_PAGES_INTERVAL_SECONDS = 0
+    cache.set(f"warm-pages-started:{published.pk}", timezone.now().timestamp(), 60)
+    warming.case_changed([published.pk])
+    (queued,) = deferring
+    assert queued.task.run_after is None
