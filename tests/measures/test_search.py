@@ -309,8 +309,11 @@ def test_every_write_keeps_the_index_current(world, analyst_client):
 def test_rebuilding_the_index_finds_the_same(world, capsys):
     citation = cite(world["case"], "The liaison officers met.")
     before = found("liaison")
+    version = Case.objects.get(pk=world["case"].pk).data_version
     call_command("rebuild_search_index")
     assert "Indexed" in capsys.readouterr().out
+    # Search pages kept for the old index are not served again: every case's data version moved.
+    assert Case.objects.get(pk=world["case"].pk).data_version > version
     assert found("liaison") == before == {(search.PASSAGE, citation.pk), (search.SOURCE, citation.source_id)}
 
 

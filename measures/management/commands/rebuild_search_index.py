@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from measures import search
+from measures.models import Case
+from measures.services import touch_cases
 
 
 class Command(BaseCommand):
@@ -17,6 +19,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             count = search.rebuild()
+            # Every case's data version moves, so that no search page or ranking kept in the cache for
+            # the old index is served again (a reader's search is kept per data version).
+            touch_cases(Case.objects.values_list("pk", flat=True))
         self.stdout.write(
             self.style.SUCCESS(f"Indexed {count} records for search in {time.perf_counter() - started:.1f} s.")
         )
