@@ -12,8 +12,8 @@ import gc
 import logging
 import mimetypes
 import posixpath
-import ssl
 import re
+import ssl
 import threading
 import time
 import unicodedata
