@@ -8,12 +8,16 @@ The report itself is built in reports.build; the views that serve it are in repo
 
 import contextlib
 import functools
+import gc
 import logging
 import mimetypes
 import posixpath
+import re
 import ssl
 import threading
 import time
+import unicodedata
+from html import unescape
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
@@ -120,10 +124,45 @@ def render_report_pdf(report, *, site_url=None):
     from weasyprint import HTML  # Pango is loaded on import: only pay for it when making a PDF.
 
     base_url = site_url.rstrip("/") + "/" if site_url else PDF_BASE_URL
-    html = render_to_string("measures/report.html", {"report": report, "standalone": False, "pdf": True})
+    html = pdf_html(render_to_string("measures/report.html", {"report": report, "standalone": False, "pdf": True}))
     document = HTML(string=html, base_url=base_url, url_fetcher=static_files_fetcher(base_url))
     # PDF/UA-1: a tagged PDF (structure tree, language, title) that screen readers can follow.
     return document.write_pdf(stylesheets=[pdf_stylesheet()], pdf_variant=PDF_VARIANT, font_config=font_config())
+
+
+# A <bdi> around text alone, with no language or the report's own (English) and no direction but LTR.
+_PLAIN_ISOLATE = re.compile(r'<bdi(?: lang="en(?:-[A-Za-z0-9]+)*")?(?: dir="(?:ltr|auto)")?>([^<]*)</bdi>')
+# Bidirectional classes that an isolate keeps apart from the text around it: right-to-left letters,
+# Arabic numbers, and the explicit embeddings, overrides and isolates.
+_ISOLATED_CLASSES = frozenset({"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+
+
+def _isolate_is_needed(text):
+    """Whether a <bdi> around this text (unescaped) changes how it is laid out in a left-to-right line:
+    only when it holds right-to-left or Arabic-number characters or explicit direction marks, or does not
+    begin with a left-to-right letter (its first digits or punctuation would otherwise take their
+    direction from the text before it)."""
+    if not text or unicodedata.bidirectional(text[0]) != "L":
+        return True
+    return any(unicodedata.bidirectional(char) in _ISOLATED_CLASSES for char in text)
+
+
+def pdf_html(html):
+    """The report's HTML as WeasyPrint gets it: every <bdi> that changes nothing on paper taken out.
+
+    The report isolates each passage, source label, title and name in a <bdi> (with its language and
+    direction), so that a right-to-left name keeps the note numbers and punctuation around it in place.
+    Around left-to-right text in the report's own language, an isolate changes neither the letters'
+    order nor the font, but each one is an inline box that WeasyPrint styles, lays out and draws apart
+    from the text around it, for a large share of a PDF's time (docs/performance.md, “Figures behind
+    the code”). Those are dropped, their text kept as it is; an isolate with another language, a
+    right-to-left direction, markup inside or right-to-left text stays. The served page keeps them all.
+    """
+
+    def replace(match):
+        return match.group(0) if _isolate_is_needed(unescape(match.group(1))) else match.group(1)
+
+    return _PLAIN_ISOLATE.sub(replace, html)
 
 
 # The report's template and the partials it includes, compiled by warm_up_pdf().
@@ -149,7 +188,8 @@ def warm_up_pdf():
     """Load what every PDF needs before the first one is asked for: WeasyPrint and Pango (slow to
     import), this thread's font configuration, the parsed stylesheet, and the report's faces (by
     laying out a few lines in each). The report worker calls it when it starts, so that its first
-    PDF does not pay for them (docs/performance.md, “Figures behind the code”).
+    PDF does not pay for them (docs/performance.md, “Figures behind the code”). Then it freezes what
+    is loaded out of the garbage collector's reach (gc.freeze), as a process does before its work.
 
     Returns the seconds it took, or None when WeasyPrint cannot be loaded (Pango missing): that is
     logged as a warning and left for the PDF jobs to report, as they would without a warm-up.
@@ -164,6 +204,10 @@ def warm_up_pdf():
     document.write_pdf(stylesheets=[pdf_stylesheet()], pdf_variant=PDF_VARIANT, font_config=font_config())
     for name in REPORT_TEMPLATES:  # compiled once by the cached template loader
         get_template(name)
+    # What is loaded by now (Django, WeasyPrint, the fonts, the stylesheet, the templates) stays for the
+    # process's life: frozen, the garbage collector no longer walks it again in each full collection
+    # that a PDF's allocations set off (docs/performance.md, “Figures behind the code”).
+    gc.freeze()
     return time.perf_counter() - started
 
 
