@@ -37,7 +37,9 @@ CASES_PER_PAGE = 25
 COMMITMENTS_CSV = "commitments.csv"
 
 
-@cached_page
+# Every case's data and the cases token (`across_cases`): a case published or unpublished by a plain
+# save() moves no data version but changes which cases the public's list names.
+@functools.partial(cached_page, across_cases=True)
 def case_list(request):
     """Every case for the team and readers; the published cases for anyone else (a visitor who is not
     logged in goes to the login page when there is none). Private cases are never named to them.

@@ -110,3 +110,19 @@ def test_the_public_list_names_published_cases_only(reader_client, db):
     private.save()
     assert "Private crisis" in card_names(reader_client.get(LIST))
     assert "Private crisis" not in card_names(visitor.get(LIST))
+
+
+def test_a_case_unpublished_by_a_plain_save_leaves_the_public_list_at_once(db, django_capture_on_commit_callbacks):
+    """`case.save()` in a shell, without the services: no data version moves, the cases token does."""
+    visitor = Client()
+    for slug in ("open", "closing"):
+        case = build_case(slug=slug)
+        case.name, case.visibility = f"Crisis {slug}", Case.Visibility.PUBLISHED
+        case.save()
+    assert set(card_names(visitor.get(LIST))) == set(card_names(visitor.get(LIST))) >= {"Crisis open", "Crisis closing"}
+    with django_capture_on_commit_callbacks(execute=True):
+        closing = Case.objects.get(slug="closing")
+        closing.visibility = Case.Visibility.PRIVATE
+        closing.save(update_fields=["visibility"])
+    response = visitor.get(LIST)
+    assert "Crisis closing" not in response.content.decode()
