@@ -60,6 +60,14 @@ def _period(request, case=None):
     return form, form.period()
 
 
+def mark_refusals(request, form, messages=()):
+    """Mark `request` as refusing a parameter (`request.parameters_refused`, what `_page` marks when it
+    renders) as soon as the view knows, before it keeps fragments keyed by its query: a fragment of a
+    request with a refused value (`?kind=<anything>`) is not kept (reading.caching.fragments), so junk
+    values cannot fill the cache."""
+    request.parameters_refused = bool(form.error_messages() or messages)
+
+
 def _page(request, template, context, *, form, nav=None, messages=()):
     """Render a reading page, with every problem in its parameters listed at the top, and who reads it
     (`viewer`, reading.access: the public banner and what names and pending judgements are shown).

@@ -26,6 +26,7 @@ from reading.views.base import (
     _period,
     _review_context,
     can_assess,
+    mark_refusals,
     pager_query,
     refused,
     table_sorting,
@@ -211,6 +212,7 @@ def dashboard(request, slug):
         context = {"period_form": form, "filter": measure_filter, "sorting": sorting, "case": case}
         return render_to_string("measures/partials/dashboard_filters.html", context)
 
+    mark_refusals(request, form, messages)  # before the fragments keyed by the query
     context = {
         "case": case,
         # The form's fields as the query sets them (their choices are the case's parties).

@@ -12,7 +12,7 @@ from reading.access import case_reader
 from reading.caching import cached_page
 from reading.caching.fragments import cached_fragment
 from reading.filters import EventFilter
-from reading.views.base import EVENTS_PER_PAGE, _page, _paginate, _period, pager_query
+from reading.views.base import EVENTS_PER_PAGE, _page, _paginate, _period, mark_refusals, pager_query
 
 
 @case_reader
@@ -53,6 +53,7 @@ def event_list(request, slug):
 
     # Drawn from the case's events and commitments, the period and the filter alone: every page of the
     # list, and every reader of one audience, share it (kept per data version by cached_fragment).
+    mark_refusals(request, form, messages)  # before the fragments keyed by the filter
     list_parts = [period.as_of, period.known_on, link_query, query_key(request.GET, leave_out=("page",))]
     context = {
         "case": case,

@@ -139,6 +139,28 @@ def test_a_page_with_a_value_it_refuses_is_rendered_but_not_stored(reader, case,
     assert [reader.get(applied)["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
 
 
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [("dashboard", "level=sideways-{}"), ("event_list", "kind=zz{}"), ("event_list", "direction=x{}")],
+)
+def test_a_refused_value_keeps_no_fragment_either(reader, case, page, query):
+    """The fragments a page keeps by its query (the event list's rows and timeline, the dashboard's
+    filter form) are not kept for a value the page refused: a new junk value each time fills nothing."""
+    from django.core.cache import cache
+
+    url = page_url(case, page, [])
+    reader.get(url)  # the page and its fragments for the plain address
+    stored = []
+    real_set = cache.set
+    cache.set = lambda key, *args, **kwargs: (stored.append(key), real_set(key, *args, **kwargs))[1]
+    try:
+        for i in range(3):
+            assert reader.get(f"{url}?{query.format(i)}").status_code == 200
+    finally:
+        del cache.set
+    assert not [key for key in stored if key.startswith("fragment:")]
+
+
 @pytest.mark.parametrize("junk", ["utm_source=newsletter&utm_medium=mail", "foo=1", "fbclid=%00x", "level2=full"])
 def test_a_parameter_no_page_reads_is_set_aside_and_the_page_served_from_the_cache(reader, case, junk):
     """`?utm_source=…` changes nothing on the page: it is answered as the address without it (from the
