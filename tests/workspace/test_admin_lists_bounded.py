@@ -212,3 +212,24 @@ def test_the_commitment_list_sorts_narrow_rows_in_as_many_queries_however_many(c
     sorted_rows = [q["sql"] for q in queries if "ORDER BY" in q["sql"] and 'FROM "measures_commitment"' in q["sql"]]
     assert sorted_rows and all('"measures_case"."summary"' not in sql for sql in sorted_rows)
     assert len(queries) <= 8
+
+
+def test_a_refused_filter_is_said_in_plain_words_and_a_long_value_shortened(analyst, db):
+    url = reverse("admin:measures_event_changelist")
+    page = analyst.get(f"{url}?foo=1", follow=True).content.decode()
+    assert "(this list has no such filter)" in page and "Cannot resolve keyword" not in page
+    page = analyst.get(f"{url}?date__year=abc", follow=True).content.decode()
+    assert "(the value does not fit this filter)" in page and "expected a number" not in page
+    page = analyst.get(f"{url}?kind={'x' * 3000}&foo=1", follow=True).content.decode()
+    assert "x" * 3000 not in page and "…”" in page
+
+
+def test_a_refused_filter_beside_e_1_goes_to_the_unfiltered_list_with_its_message(analyst, db):
+    """Django renders its "Database error" page for a refused filter at `?e=1`; the message then showed
+    on the next list the analyst opened, which was neither filtered nor refused."""
+    url = reverse("admin:measures_event_changelist")
+    response = analyst.get(f"{url}?foo=1&e=1")
+    assert response.status_code == 302 and response.url == f"{url}?e=1"
+    page = analyst.get(response.url).content.decode()
+    assert "This list cannot be filtered by “foo=1”" in page
+    assert "cannot be filtered" not in analyst.get(reverse("admin:measures_source_changelist")).content.decode()

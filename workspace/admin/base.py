@@ -157,20 +157,44 @@ class RefusedFiltersMixin:
     IncorrectLookupParameters) makes the admin show the whole list at `?e=1` without a word: the
     analyst would read an unfiltered list as the filtered one. This one says which filter was refused
     and why, as a message on the list shown instead (the value quoted printably, a control character as
-    its code point: measures.lib.text.printable)."""
+    its code point: measures.lib.text.printable; shortened past REFUSED_SHOWN characters), in words for
+    analysts rather than the ORM's (which would name the model's internal fields).
+    A refused filter beside `?e=1` (a bookmarked refusal, a filter added to such an address) would get
+    Django's "Database error" page: it goes to the unfiltered list with the message instead."""
+
+    REFUSED_SHOWN = 80
+
+    def changelist_view(self, request, extra_context=None):
+        if ERROR_FLAG in request.GET and set(request.GET) - LIST_PARAMETERS:
+            try:
+                self.get_changelist_instance(request)
+            except IncorrectLookupParameters:
+                return redirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
 
     def get_changelist_instance(self, request):
         try:
             return super().get_changelist_instance(request)
         except IncorrectLookupParameters as exc:
             refused = "&".join(f"{name}={value}" for name, value in request.GET.items() if name not in LIST_PARAMETERS)
-            reason = f" ({exc})" if str(exc) else ""
-            self.message_user(
-                request,
-                printable(f"This list cannot be filtered by “{refused}”{reason}: it is shown unfiltered."),
-                messages.WARNING,
-            )
+            if len(refused) > self.REFUSED_SHOWN:
+                refused = refused[: self.REFUSED_SHOWN] + "…"
+            reason = _refusal_reason(exc)
+            said = f"This list cannot be filtered by “{refused}” ({reason}): it is shown unfiltered."
+            self.message_user(request, printable(said), messages.WARNING)
             raise
+
+
+def _refusal_reason(exc):
+    """Why a filter was refused, in an analyst's words: ours as they are (workspace.filters: "“x” is not
+    the id of a record"), the ORM's (a FieldError naming every field of the model, a ValueError naming
+    the field's type) replaced by a plain sentence."""
+    text = str(exc)
+    if text.startswith("“"):  # ours, written for the analyst
+        return text
+    if "Cannot resolve keyword" in text or "Unsupported lookup" in text or "not allowed" in text:
+        return "this list has no such filter"
+    return "the value does not fit this filter"
 
 
 class QuickListsMixin(RefusedFiltersMixin):
