@@ -18,6 +18,8 @@ def test_an_account_without_a_role_is_told_why_it_may_not_search(client, db):
     page = response.content.decode()
     assert "<h1>Not allowed</h1>" in page and "Your account may not open this page." in page
     assert "ask an administrator to give your account the role it needs" in page
+    # What is closed to it, not the comparison of cases, which it opens for the published cases.
+    assert "the comparison of cases, which shows those" in page and "pages about every case" not in page
     assert "Secret talks" not in page
 
 
