@@ -126,3 +126,11 @@ def test_a_case_unpublished_by_a_plain_save_leaves_the_public_list_at_once(db, d
         closing.save(update_fields=["visibility"])
     response = visitor.get(LIST)
     assert "Crisis closing" not in response.content.decode()
+
+
+def test_the_cards_link_to_each_case_with_the_dates_asked_for(reader_client, db):
+    """The date asked for and the date known on both carry to each case's dashboard (the tester's B8-10)."""
+    for slug in ("first", "second"):
+        build_case(slug=slug)
+    page = reader_client.get(LIST, {"as_of": "2024-01-25", "known_on": "2024-01-24"}).content.decode()
+    assert 'href="/cases/first/?as_of=2024-01-25&amp;known_on=2024-01-24"' in page
