@@ -233,3 +233,11 @@ def test_a_refused_filter_beside_e_1_goes_to_the_unfiltered_list_with_its_messag
     page = analyst.get(response.url).content.decode()
     assert "This list cannot be filtered by “foo=1”" in page
     assert "cannot be filtered" not in analyst.get(reverse("admin:measures_source_changelist")).content.decode()
+
+
+@pytest.mark.parametrize(("query", "said"), [("case=abc", "No case has the id “abc”"), ("author=999999", "No account")])
+def test_the_review_queue_says_a_filter_that_names_nothing(client, db, query, said):
+    """The tester's B8-8: `?case=abc` showed the whole queue without a word."""
+    client.force_login(factories.reviewer(username="reviewer"))
+    page = client.get(f"{reverse('admin:measures_assessment_review')}?{query}").content.decode()
+    assert said in page and "the queue is shown for every" in page

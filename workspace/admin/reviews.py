@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures import services
+from measures.lib.text import printable
 from measures.models import Assessment, Case, Citation
 from measures.roles import can_review
 from measures.services.reviews import COMMENT_MAX_CHARACTERS
@@ -97,6 +98,14 @@ def review_queue_view(model_admin, request):
     author = None
     if request.GET.get("author"):
         author = get_user_model().objects.filter(pk=parse_id(request.GET.get("author"))).first()
+    if request.method == "GET":
+        # A filter that names no case or account is said, not dropped: the whole queue is not the filtered one.
+        for name, found, what in (("case", case, "case"), ("author", author, "account")):
+            value = request.GET.get(name)
+            if value and found is None:
+                shown = value if len(value) <= 80 else value[:80] + "…"
+                said = f"No {what} has the id “{shown}”: the queue is shown for every {what}."
+                model_admin.message_user(request, printable(said), messages.WARNING)
     if request.method == "POST":
         _decide(model_admin, request)
         return redirect(request.get_full_path())
