@@ -447,3 +447,8 @@ def type_page_entries(response):
         for template, context in zip(response.templates, response.context, strict=True)
         if template.name == "measures/partials/type_case.html"
     ]
+
+
+# Passages in Urdu and Hindi (the report's scripts, the PDF's fonts and isolates: tests/reports/conftest.py).
+URDU = "وزیر خارجہ نے کہا کہ امن و آشتی ضروری ہے"
+HINDI = "विदेश मंत्री ने ज़ोर देकर कहा कि शांति आवश्यक है"

@@ -8,7 +8,7 @@ import pytest
 from reports import render
 from reports.build import build_report
 from reports.render import pdf_html
-from tests.reports.test_report_scripts import URDU, multilingual_case  # noqa: F401 (a fixture)
+from tests.helpers import URDU
 
 
 def test_an_isolate_around_english_text_is_dropped_with_its_text_kept():
@@ -47,7 +47,7 @@ def test_an_isolate_that_changes_the_line_is_kept(isolate):
 
 
 @pytest.mark.pdf
-def test_the_pdf_keeps_the_isolate_of_an_urdu_passage(multilingual_case, monkeypatch):  # noqa: F811
+def test_the_pdf_keeps_the_isolate_of_an_urdu_passage(multilingual_case, monkeypatch):
     laid_out = []
     original = render.pdf_html
     monkeypatch.setattr(render, "pdf_html", lambda html: laid_out.append(original(html)) or laid_out[-1])

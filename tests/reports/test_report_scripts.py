@@ -14,22 +14,7 @@ from measures import services
 from reports.build import build_report
 from reports.render import font_config, render_report_html, render_report_pdf
 from tests import factories
-
-URDU = "وزیر خارجہ نے کہا کہ امن و آشتی ضروری ہے"
-HINDI = "विदेश मंत्री ने ज़ोर देकर कहा कि शांति आवश्यक है"
-
-
-@pytest.fixture
-def multilingual_case(db):
-    case = factories.CaseFactory(name="India–Pakistan crisis, 2025", start_date=datetime.date(2024, 1, 1))
-    measure = factories.MeasureFactory(case=case, number=1, title="Crisis communication channels")
-    factories.EventFactory(case=case, date=datetime.date(2024, 1, 20), title=f"{URDU} اور سرحد پر کشیدگی کم")
-    for title, text in (("Jang", f"{URDU}۔"), ("Dainik Jagran", f"{HINDI}।")):
-        source = factories.SourceFactory(title=title, full_text=text, publisher=title)
-        quote = URDU if title == "Jang" else HINDI
-        citation = services.create_citation(case=case, source=source, quote=quote)
-        services.attach_evidence(citation=citation, measure=measure, stance="progress")
-    return case
+from tests.helpers import HINDI, URDU
 
 
 def render(case, caplog):
