@@ -484,13 +484,9 @@ def case_state(
         measures = measures.filter(pk__in=measure_ids)
     measures = list(measures)
     grouped_figures = None
-    if not details:
-        # One query over the case's evidence, grouped by measure (window functions), rather than
-        # correlated subqueries in the measures' query, planned and run once per measure.
-        evidence_rows = Evidence.objects.filter(measure__case=case)
-        if measure_ids is not None:
-            evidence_rows = evidence_rows.filter(measure__in=measure_ids)
-        grouped_figures = evidence_rows.figures_by_measure(as_of=as_of, known_on=known_on)
+    if not details:  # one query grouped by measure, not subqueries run once per measure
+        of_case = Evidence.objects.filter(measure__case=case, **({} if measure is None else {"measure": measure}))
+        grouped_figures = of_case.figures_by_measure(as_of=as_of, known_on=known_on)
     listed_changes = since is not None and changes
     levelled = None
     load = None
