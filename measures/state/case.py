@@ -11,10 +11,10 @@ from django.utils import timezone
 from measures.models import Assessment, Case, Event, Evidence, Measure
 from measures.state.evidence import (
     EvidenceDate,
-    annotated_evidence_figures,
     evidence_counts_from,
     evidence_date,
     evidence_figures_of,
+    grouped_evidence_figures,
 )
 from measures.state.levels import (
     CONFIDENCE_RANK,
@@ -444,8 +444,8 @@ def case_state(
       same figures for its row, without reading the rest of the case.
     - `details` (default True): each row lists its evidence (`MeasureStatus.evidence`). False (the
       dashboard, its exports): the same figures (count, latest evidence, stale, no evidence yet,
-      contested) are computed in SQL by `MeasureQuerySet.with_evidence_figures`, from the same
-      dating rules, and no evidence row is loaded; `evidence` is then None.
+      contested) are computed in SQL by `EvidenceQuerySet.figures_by_measure` (one query for the
+      case), from the same dating rules, and no evidence row is loaded; `evidence` is then None.
     - `include_pending` (default False): only approved assessments count (`AssessmentQuerySet.counting`,
       four eyes); True previews the state that the assessments awaiting review would make (the
       team's "include pending"), returned ones still left out. Readers' pages never pass it.
@@ -482,9 +482,11 @@ def case_state(
     measure_ids = None if measure is None else [measure.pk]
     if measure_ids is not None:
         measures = measures.filter(pk__in=measure_ids)
-    if not details:
-        measures = measures.with_evidence_figures(as_of=as_of, known_on=known_on)
     measures = list(measures)
+    grouped_figures = None
+    if not details:  # one query grouped by measure, not subqueries run once per measure
+        of_case = Evidence.objects.filter(measure__case=case, **({} if measure is None else {"measure": measure}))
+        grouped_figures = of_case.figures_by_measure(as_of=as_of, known_on=known_on)
     listed_changes = since is not None and changes
     levelled = None
     load = None
@@ -548,7 +550,7 @@ def case_state(
             figures = evidence_figures_of(evidence)
         else:
             evidence = None
-            figures = annotated_evidence_figures(measure)
+            figures = grouped_evidence_figures(grouped_figures, measure.pk)
         applying = {party.pk for party in measure.parties_applying(parties)}
         path = paths.get(measure.pk)
         cells = []

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from measures.lib import dates
 from measures.models import Assessment, Event, Evidence
-from measures.querysets import EVIDENCE_NEWEST_FIRST, evidence_figures
+from measures.querysets import EVIDENCE_NEWEST_FIRST, evidence_figures, figures_or_none
 
 Level = Assessment.Level
 Precision = Event.Precision
@@ -95,7 +95,15 @@ def evidence_figures_of(evidence):
 
 def annotated_evidence_figures(measure):
     """EvidenceFigures of a measure annotated by `MeasureQuerySet.with_evidence_figures`."""
-    count, newest_on, precision, end, newest_setback = evidence_figures(measure)
+    return _figures(*evidence_figures(measure))
+
+
+def grouped_evidence_figures(figures, measure_id):
+    """EvidenceFigures of a measure from `EvidenceQuerySet.figures_by_measure`'s answer."""
+    return _figures(*figures_or_none(figures, measure_id))
+
+
+def _figures(count, newest_on, precision, end, newest_setback):
     latest = EvidenceDate(newest_on, precision, end) if newest_on is not None else None
     return EvidenceFigures(count=count, latest=latest, newest_setback=newest_setback)
 

@@ -14,7 +14,7 @@ ADDRESSES = [
     ("/api/v1/cases/{slug}/", 5),
     ("/api/v1/cases/{slug}/parties/", 6),
     ("/api/v1/cases/{slug}/measures/?as_of=2024-01-29&since=2024-01-20", 10),
-    ("/api/v1/cases/{slug}/measures/2/?as_of=2024-01-29", 10),
+    ("/api/v1/cases/{slug}/measures/2/?as_of=2024-01-29", 11),
     ("/api/v1/cases/{slug}/assessments/", 8),
     ("/api/v1/cases/{slug}/events/", 6),
     ("/api/v1/cases/{slug}/events/{event}/", 6),
@@ -79,7 +79,7 @@ def test_the_package_of_every_case_runs_a_fixed_number_of_queries_per_case(db, a
     build_case(1, slug="first")
     build_case(scale, slug="second")
     api.get("/api/v1/cases/", token=reader_token)
-    assert queries(api, reader_token, "/api/v1/package.zip") == 34  # 6, then 14 per case (commitments: 1 when none)
+    assert queries(api, reader_token, "/api/v1/package.zip") == 36  # 6, then 15 per case (commitments: 1 when none)
 
 
 def test_the_assessment_list_loads_the_citations_of_its_page_only(db, api, reader_token):

@@ -9,11 +9,12 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from measures.models import Assessment, Event, Evidence, Source
+from measures.models import Assessment, Event, Evidence, Measure, Source
 from measures.state import EvidenceDate, case_state
 from tests import factories
 from tests.helpers import examples
@@ -164,3 +165,16 @@ def test_the_figures_only_state_runs_fewer_queries_whatever_the_size(db, django_
         figures_shown = (state.progress, state.party_progress, state.level_counts, state.moved, state.changes)
     assert len(state.rows) == 3 * size
     assert figures_shown[0].total == 3 * size
+
+
+def test_the_figures_are_read_in_one_grouped_query_over_the_cases_evidence(db):
+    # Not in correlated subqueries of the measures' query, planned and run once per measure (issue 25).
+    case = build_case(3)
+    with CaptureQueriesContext(connection) as queries:
+        case_state(case, as_of=D(2024, 1, 31), details=False)
+    evidence_table = f'"{Evidence._meta.db_table}"'
+    reading = [query["sql"] for query in queries.captured_queries if evidence_table in query["sql"]]
+    assert len(reading) == 1
+    assert f"FROM {evidence_table}" in reading[0]
+    assert f'FROM "{Measure._meta.db_table}"' not in reading[0]
+    assert "GROUP BY" in reading[0]

@@ -22,10 +22,10 @@ LEVELS = [Level.MINIMAL, Level.INTERMEDIATE]
 
 
 # The page's queries once the reader's session is kept, whatever the lengths of its lists (among them:
-# the measure, its state, its history with its passages' ids, the passages of the history's page
-# shown, its counting evidence as values, the shown evidence and related events, the benchmark, the
-# commitments).
-QUERIES = 13
+# the measure, its state with its evidence figures, its history with its passages' ids, the passages of
+# the history's page shown, its counting evidence as values, the shown evidence and related events, the
+# benchmark, the commitments).
+QUERIES = 14
 # Another rendering of the same period and data version (another page of its lists, another reader of
 # the audience): the state, the history and the commitments are kept (cached_value, cached_fragment);
 # the measure, its counting evidence as values, the shown evidence, events and history's passages,
