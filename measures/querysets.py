@@ -72,59 +72,6 @@ class MeasureQuerySet(models.QuerySet):
             figures[row["measure"]].update(latest_evidence=row["latest"], citation_count=row["n"])
         return figures
 
-    def with_evidence_figures(self, *, as_of, known_on=None):
-        """Annotate what `state.case_state(..., details=False)` shows of each measure's evidence, in
-        the measures' own query (correlated subqueries: no evidence row reaches Python), packed in two
-        texts that `evidence_figures(measure)` reads:
-
-        - the number of pieces of evidence that count by `as_of` (`state.evidence_counts_from`), on
-          record by `known_on`;
-        - the date, date precision and end date of the newest dated piece (of two on that date, the
-          first recorded row), as `state.evidence_dating()` gives them; None without dated evidence;
-        - the date of the newest dated setback evidence, or None.
-
-        Two subqueries, each reading the measure's evidence once: the count and both newest dates
-        in one grouped pass, the newest piece's precision and end date in the other (five, each
-        joining every piece of evidence to its citation, event and source, took most of the
-        dashboard's and the API's measure list's query at 100× the data, on PostgreSQL above all).
-        """
-        evidence = self.model._meta.get_field("evidence").related_model
-        dated = self._evidence_dates(as_of, known_on)
-        setback_day = Case(When(stance=evidence.Stance.SETBACK, then=F("when")))
-        totals = (
-            dated.order_by()
-            .values("measure")
-            .annotate(
-                packed=Concat(
-                    Cast(Count("pk"), CharField()),
-                    Value(_UNIT),
-                    Cast(Max("when"), CharField()),
-                    Value(_UNIT),
-                    Cast(Max(setback_day), CharField()),
-                    output_field=CharField(),
-                )
-            )
-            .values("packed")
-        )
-        precision = Case(
-            When(citation__event__isnull=False, then=F("citation__event__date_precision")),
-            default=F("citation__source__date_precision"),
-        )
-        newest = (
-            dated.exclude(when__isnull=True)
-            .order_by("-when", "pk")
-            .annotate(
-                packed=Concat(
-                    precision, Value(_UNIT), Cast("citation__event__end_date", CharField()), output_field=CharField()
-                )
-            )
-            .values("packed")[:1]
-        )
-        return self.annotate(
-            _evidence_totals=Subquery(totals, output_field=CharField()),
-            _newest_evidence=Subquery(newest, output_field=CharField()),
-        )
-
     def at_level(self, level, *, as_of, include_pending=False):
         """Measures at which some assessed party stands at `level` on `as_of` (approved assessments;
         awaiting review too with `include_pending`, see AssessmentQuerySet.counting)."""
@@ -171,15 +118,6 @@ class MeasureQuerySet(models.QuerySet):
         state.evidence_counts_from() does (undated: from its source's record date)."""
         evidence = self.model._meta.get_field("evidence").related_model
         return evidence.objects.filter(measure=OuterRef("pk")).counting_by(as_of, known_on)
-
-
-def evidence_figures(measure):
-    """(count, newest date, its precision, its end date, newest setback date) of a measure annotated by
-    `MeasureQuerySet.with_evidence_figures`: an int, then dates (datetime.date) or None and a
-    precision (text) or None."""
-    count, newest_on, setback_on = (measure._evidence_totals or "0" + _UNIT + _UNIT).split(_UNIT)
-    precision, end = (measure._newest_evidence or _UNIT).split(_UNIT) if newest_on else (None, "")
-    return int(count), _day(newest_on), precision or None, _day(end), _day(setback_on)
 
 
 def figures_or_none(figures, measure_id):
@@ -421,13 +359,13 @@ class EvidenceQuerySet(models.QuerySet):
 
     def figures_by_measure(self, *, as_of, known_on=None):
         """{measure id: (count, newest date, its precision, its end date, newest setback date)} of the
-        evidence of this queryset that counts by `as_of` (on record by `known_on`), the figures
-        `evidence_figures` reads from `MeasureQuerySet.with_evidence_figures`: the same, in one query
-        grouped by measure rather than two correlated subqueries per measure, each planned and run
-        once per measure (docs/performance.md, "Figures behind the code"). The newest dated piece
-        (of two on that date, the first recorded) is the greatest of a text that packs its date, its
-        id counted down from a bound no id reaches, its precision and its end date. Measures without
-        evidence that counts are left out: `figures_or_none` gives theirs."""
+        evidence of this queryset that counts by `as_of` (on record by `known_on`): the figures
+        `case_state(details=False)` shows, in one query grouped by measure rather than two correlated
+        subqueries per measure, each planned and run once per measure (docs/performance.md, "Figures
+        behind the code"). The newest dated piece (of two on that date, the first recorded) is the
+        greatest of a text that packs its date, its id counted down from a bound no id reaches, its
+        precision and its end date. Measures without evidence that counts are left out:
+        `figures_or_none` gives theirs."""
         setback_day = Case(When(stance=self.model.Stance.SETBACK, then=F("when")))
         precision = Case(
             When(citation__event__isnull=False, then=F("citation__event__date_precision")),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from measures.lib import dates
 from measures.models import Assessment, Event, Evidence
-from measures.querysets import EVIDENCE_NEWEST_FIRST, evidence_figures, figures_or_none
+from measures.querysets import EVIDENCE_NEWEST_FIRST, figures_or_none
 
 Level = Assessment.Level
 Precision = Event.Precision
@@ -91,11 +91,6 @@ def evidence_figures_of(evidence):
         latest=max((d for d, _ in dated), key=lambda d: d.date) if dated else None,
         newest_setback=max(setbacks, default=None),
     )
-
-
-def annotated_evidence_figures(measure):
-    """EvidenceFigures of a measure annotated by `MeasureQuerySet.with_evidence_figures`."""
-    return _figures(*evidence_figures(measure))
 
 
 def grouped_evidence_figures(figures, measure_id):
