@@ -52,16 +52,21 @@ def cases_version(cases):
     return f"all:{totals['n']}:{totals['v'] or 0}:{totals['at'].timestamp() if totals['at'] else 0}"
 
 
-def etag(request, version):
-    parts = [
+def _answer_parts(request, version):
+    """What an API answer depends on besides its caller: the code, the data version, the address, the
+    day and the staleness setting (`etag` adds the caller, `kept` the audience and the host)."""
+    return [
         code_fingerprint(),
         version,
         request.path,
         query_key(request.GET),
         timezone.localdate().isoformat(),
         str(settings.STALE_AFTER_DAYS),
-        str(request.user.pk),
     ]
+
+
+def etag(request, version):
+    parts = [*_answer_parts(request, version), str(request.user.pk)]
     return quote_etag(hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32])
 
 
@@ -117,16 +122,7 @@ def kept(request, version, compute, *, audience):
     called) at this data version, address, day and code, and whatever the host the links name (the
     answers hold absolute links). For an answer that names no one and counts approved judgements only,
     the same for every caller of the audience: a refusal (a Problem raised by compute) is never kept."""
-    parts = [
-        code_fingerprint(),
-        version,
-        request.path,
-        query_key(request.GET),
-        timezone.localdate().isoformat(),
-        str(settings.STALE_AFTER_DAYS),
-        audience,
-        request.build_absolute_uri("/"),
-    ]
+    parts = [*_answer_parts(request, version), audience, request.build_absolute_uri("/")]
     key = "api-answer:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
     found = cache.get(key)
     if found is None:
