@@ -32,7 +32,7 @@ help:
 	@echo "make setup          the same without serving: venv, requirements, migrations, the case, demo accounts"
 	@echo "make check          the quick loop: lint, then every test that needs no browser, no PDF and no real worker"
 	@echo "                    processes (markers browser, pdf, workers: make test runs them), on SQLite,"
-	@echo "                    in parallel (267 s on 2 cores at a load of 1 to 2; prints how long it took)"
+	@echo "                    in parallel (288 s on 2 cores, idle; prints how long it took)"
 	@echo "make test           the whole suite, browser and PDF tests too, on SQLite, then on a throwaway PostgreSQL,"
 	@echo "                    in parallel (20–31 min on 2 cores; WORKERS=2 for a number of processes)"
 	@echo "make test-sqlite    the suite on SQLite only (PYTEST_ARGS='tests/reading/test_dashboard.py -x' to narrow it)"
